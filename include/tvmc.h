@@ -1,0 +1,394 @@
+/*
+ * tvmc.h — the whole public API of tvmc, an embeddable tensor JIT compiler.
+ *
+ * A host program builds tensor expressions in a graph, compiles them into a
+ * function, and calls the function on DLPack tensors. This header is the
+ * contract and the reference documentation.
+ *
+ * ---------------------------------------------------------------------------
+ * Thread rules (stated once, valid for every call below)
+ *   - A tvm_context is shared by all threads; every call taking one is safe to
+ *     make concurrently.
+ *   - A tvm_graph is used by one thread at a time.
+ *   - A tvm_function is immutable and callable from any thread at once;
+ *     retain/release are atomic.
+ *
+ * Errors
+ *   - Every fallible call returns a tvm_status (TVM_OK == 0). Results come back
+ *     through out-parameters, which are left untouched on failure unless said
+ *     otherwise.
+ *   - tvm_last_error() returns a message for the last failure on the calling
+ *     thread, naming the offending argument.
+ *   - Builder calls are "sticky": they return a null handle (id == 0) on error
+ *     and record the first error on the graph (tvm_graph_status). After an
+ *     error every later builder call on that graph returns the null handle and
+ *     does nothing; tvm_compile of that graph returns the recorded error.
+ *   - Nothing in the library aborts, exits or prints on user input.
+ *   - Every _destroy / _release accepts NULL.
+ *
+ * Semantics of expressions
+ *   - Binary operators require both operands to have the same dtype
+ *     (TVM_ERR_DTYPE otherwise); use tvm_cast to convert.
+ *   - Integer arithmetic wraps (two's complement). tvm_div / tvm_mod on
+ *     integers truncate toward zero like C; tvm_floordiv / tvm_floormod round
+ *     toward negative infinity like Python. Integer division or modulo by zero
+ *     yields 0, and INT_MIN / -1 wraps to INT_MIN (modulo gives 0): a kernel
+ *     never raises SIGFPE in the host.
+ *   - Floating point follows IEEE 754 with round-to-nearest-even and no
+ *     contraction. tvm_min / tvm_max propagate NaN like numpy.minimum/maximum.
+ *     tvm_mod on floats is C fmod; tvm_floormod is a - floor(a / b) * b.
+ *   - Casts: float -> int saturates to the target range, NaN -> 0. int -> int
+ *     wraps. anything -> bool is (x != 0); bool -> number is 0 or 1.
+ *   - float16 and bfloat16 are storage types: values are loaded into float32,
+ *     computed in float32 and rounded (to nearest even) when stored or when
+ *     tvm_cast converts to them.
+ *   - The order in which a reduction combines its elements is unspecified (it
+ *     may be reassociated and vectorised), but a given compiled function always
+ *     gives the same bits for the same inputs. An empty reduction yields the
+ *     identity: 0 (sum), 1 (prod), +inf / the maximum integer (min),
+ *     -inf / the minimum integer (max).
+ *   - No kernel reads or writes outside its tensors. The region each input is
+ *     read over is inferred at compile time; accesses whose region is known
+ *     exactly are checked against the actual shapes before the kernel runs,
+ *     other accesses (data-dependent indices) are checked where they happen.
+ *     A violation returns TVM_ERR_OUT_OF_BOUNDS naming tensor and dimension.
+ *   - TVM_COMPILE_FAST_MATH relaxes the floating-point rules (no NaN/Inf
+ *     guarantees, reassociation and contraction allowed).
+ * ---------------------------------------------------------------------------
+ */
+#ifndef TVMC_H
+#define TVMC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <dlpack/dlpack.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(TVMC_BUILDING)
+#define TVMC_API __attribute__((visibility("default")))
+#else
+#define TVMC_API
+#endif
+
+/* ===================================================================== */
+/* Version                                                                */
+/* ===================================================================== */
+
+#define TVMC_VERSION_MAJOR 0
+#define TVMC_VERSION_MINOR 1
+#define TVMC_VERSION_PATCH 0
+
+/* The runtime's version as "MAJOR.MINOR.PATCH". Static string; never fails. */
+TVMC_API const char *tvm_version(void);
+
+/* ===================================================================== */
+/* Status codes and errors                                                */
+/* ===================================================================== */
+
+typedef enum tvm_status {
+    TVM_OK = 0,
+    TVM_ERR_INVALID_ARGUMENT = 1, /* NULL pointer, bad count, bad enum, ... */
+    TVM_ERR_DTYPE = 2,            /* dtype mismatch or dtype not allowed */
+    TVM_ERR_SHAPE = 3,            /* wrong rank, mismatched or negative dims */
+    TVM_ERR_OUT_OF_BOUNDS = 4,    /* a read would fall outside a tensor */
+    TVM_ERR_UNSUPPORTED = 5,      /* valid request this build cannot do */
+    TVM_ERR_OUT_OF_MEMORY = 6,
+    TVM_ERR_COMPILE = 7,          /* the backend failed to generate code */
+    TVM_ERR_DEVICE = 8,           /* device memory / wrong device */
+    TVM_ERR_PARSE = 9,
+    TVM_ERR_IO = 10,
+    TVM_ERR_INTERNAL = 11,        /* a bug in tvmc: please report it */
+    TVM_ERR_LIMIT = 12,           /* a resource limit was exceeded */
+    TVM_ERR_VERSION = 13,         /* options struct newer than this library */
+    TVM_ERR_INVALID_HANDLE = 14   /* handle from another graph, stale or forged */
+} tvm_status;
+
+/* A constant English name for a status ("TVM_ERR_DTYPE"); "unknown status"
+ * for values outside the enum. Never NULL. */
+TVMC_API const char *tvm_status_string(tvm_status s);
+
+/* Message of the last failure on the calling thread (thread-local storage,
+ * valid until the next failing call on this thread). "" if none. Never NULL. */
+TVMC_API const char *tvm_last_error(void);
+
+/* Frees memory the library returned to the caller (tvm_function_source,
+ * tvm_graph_print). Accepts NULL. */
+TVMC_API void tvm_free(void *p);
+
+/* ===================================================================== */
+/* Data types                                                             */
+/* ===================================================================== */
+
+typedef enum tvm_dtype {
+    TVM_FLOAT32 = 1,
+    TVM_FLOAT64 = 2,
+    TVM_FLOAT16 = 3,  /* storage type: computed in float32 */
+    TVM_BFLOAT16 = 4, /* storage type: computed in float32 */
+    TVM_INT8 = 5,
+    TVM_INT16 = 6,
+    TVM_INT32 = 7,
+    TVM_INT64 = 8,
+    TVM_UINT8 = 9,
+    TVM_BOOL = 10     /* one byte, 0 or 1; DLPack {kDLUInt,8} or {kDLBool,8} */
+} tvm_dtype;
+
+/* Maximum rank of any tensor. */
+#define TVM_MAX_NDIM 32
+
+/* ===================================================================== */
+/* Context                                                                */
+/* ===================================================================== */
+
+typedef struct tvm_context tvm_context;
+
+typedef struct tvm_context_options {
+    size_t struct_size;          /* sizeof(tvm_context_options) */
+    int32_t num_threads;         /* 0 = one per physical core (hwloc) */
+    int32_t function_cache_capacity; /* compiled graphs kept; 0 = 256 */
+    int32_t shape_cache_capacity;    /* specialisations per function; 0 = 64 */
+    uint32_t flags;              /* reserved, must be 0 */
+} tvm_context_options;
+
+/* Creates a context. opts may be NULL (defaults); a zeroed struct with
+ * struct_size set also means defaults. Returns TVM_ERR_INVALID_ARGUMENT for
+ * a NULL out or negative counts, TVM_ERR_VERSION for a struct_size larger
+ * than this library knows. */
+TVMC_API tvm_status tvm_context_create(const tvm_context_options *opts,
+                                       tvm_context **out);
+
+/* Destroys a context. Functions compiled in it stay valid until released
+ * (they hold a reference to the context's code). Accepts NULL. */
+TVMC_API void tvm_context_destroy(tvm_context *ctx);
+
+/* Number of worker threads the context will use. */
+TVMC_API int tvm_context_num_threads(const tvm_context *ctx);
+
+typedef struct tvm_cache_stats {
+    size_t struct_size;
+    uint64_t functions_compiled;    /* tvm_compile calls that built a function */
+    uint64_t function_cache_hits;   /* tvm_compile calls answered from cache */
+    uint64_t kernels_compiled;      /* shape specialisations compiled */
+    uint64_t kernel_cache_hits;     /* calls that found their specialisation */
+    uint64_t kernel_cache_evictions;
+} tvm_cache_stats;
+
+/* Fills the context's cache counters. stats->struct_size must be set. */
+TVMC_API tvm_status tvm_context_stats(const tvm_context *ctx,
+                                      tvm_cache_stats *stats);
+
+/* ===================================================================== */
+/* Graph builder                                                          */
+/* ===================================================================== */
+
+typedef struct tvm_graph tvm_graph;
+
+/* Value handles. id == 0 is the null handle. A handle is only valid in the
+ * graph that made it; passing it to another graph is TVM_ERR_INVALID_HANDLE. */
+typedef struct tvm_expr { uint32_t id; } tvm_expr;
+typedef struct tvm_tensor { uint32_t id; } tvm_tensor;
+
+/* Creates an empty graph in ctx; NULL if ctx is NULL or memory is exhausted
+ * (see tvm_last_error). The graph borrows ctx: destroy graphs first. */
+TVMC_API tvm_graph *tvm_graph_create(tvm_context *ctx);
+TVMC_API void tvm_graph_destroy(tvm_graph *g);
+
+/* The first error a builder call hit on g (TVM_OK if none), with its message
+ * copied to tvm_last_error(). TVM_ERR_INVALID_ARGUMENT for g == NULL. */
+TVMC_API tvm_status tvm_graph_status(tvm_graph *g);
+
+/* Text of the graph reachable from the given tensors (all tensors if n == 0),
+ * in the tensor-IR printer's format. Free with tvm_free. */
+TVMC_API tvm_status tvm_graph_print(tvm_graph *g, int n, const tvm_tensor *tensors,
+                                    char **text);
+
+/* --- leaves ------------------------------------------------------------ */
+
+/* Integer constant of an integer or bool dtype (bool: value != 0). The value
+ * must fit the dtype (TVM_ERR_INVALID_ARGUMENT otherwise). Float dtypes are
+ * accepted and convert exactly like tvm_const_float. */
+TVMC_API tvm_expr tvm_const_int(tvm_graph *g, tvm_dtype dtype, int64_t value);
+/* Float constant, rounded to dtype (float16/bfloat16 round to nearest even).
+ * Integer dtypes are accepted when value is integral and in range. */
+TVMC_API tvm_expr tvm_const_float(tvm_graph *g, tvm_dtype dtype, double value);
+/* A symbolic dimension (int64, >= 0), bound from the shapes of the tensors a
+ * function is called with. Every call makes a distinct variable. */
+TVMC_API tvm_expr tvm_size_var(tvm_graph *g, const char *name);
+/* An iteration variable (int64) for tvm_compute. Every call makes a distinct
+ * variable; one variable may serve as an axis of several computes. */
+TVMC_API tvm_expr tvm_iter_var(tvm_graph *g, const char *name);
+/* A reduction axis ranging over [0, extent). extent is an int64 expression of
+ * constants and size variables. */
+TVMC_API tvm_expr tvm_reduce_axis(tvm_graph *g, const char *name, tvm_expr extent);
+
+/* Element of tensor at indices (tensor's ndim of them; integer dtypes). */
+TVMC_API tvm_expr tvm_load(tvm_graph *g, tvm_tensor tensor, const tvm_expr *indices);
+
+/* --- arithmetic (same dtype on both sides; bool not allowed) ------------ */
+TVMC_API tvm_expr tvm_add(tvm_graph *g, tvm_expr a, tvm_expr b);
+TVMC_API tvm_expr tvm_sub(tvm_graph *g, tvm_expr a, tvm_expr b);
+TVMC_API tvm_expr tvm_mul(tvm_graph *g, tvm_expr a, tvm_expr b);
+TVMC_API tvm_expr tvm_div(tvm_graph *g, tvm_expr a, tvm_expr b);
+TVMC_API tvm_expr tvm_mod(tvm_graph *g, tvm_expr a, tvm_expr b);
+TVMC_API tvm_expr tvm_floordiv(tvm_graph *g, tvm_expr a, tvm_expr b);
+TVMC_API tvm_expr tvm_floormod(tvm_graph *g, tvm_expr a, tvm_expr b);
+TVMC_API tvm_expr tvm_min(tvm_graph *g, tvm_expr a, tvm_expr b);
+TVMC_API tvm_expr tvm_max(tvm_graph *g, tvm_expr a, tvm_expr b);
+/* a ** b, float dtypes only (C pow semantics). */
+TVMC_API tvm_expr tvm_pow(tvm_graph *g, tvm_expr a, tvm_expr b);
+TVMC_API tvm_expr tvm_neg(tvm_graph *g, tvm_expr a);
+
+/* --- comparisons (same dtype on both sides; result bool) --------------- */
+TVMC_API tvm_expr tvm_lt(tvm_graph *g, tvm_expr a, tvm_expr b);
+TVMC_API tvm_expr tvm_le(tvm_graph *g, tvm_expr a, tvm_expr b);
+TVMC_API tvm_expr tvm_gt(tvm_graph *g, tvm_expr a, tvm_expr b);
+TVMC_API tvm_expr tvm_ge(tvm_graph *g, tvm_expr a, tvm_expr b);
+TVMC_API tvm_expr tvm_eq(tvm_graph *g, tvm_expr a, tvm_expr b);
+TVMC_API tvm_expr tvm_ne(tvm_graph *g, tvm_expr a, tvm_expr b);
+
+/* --- logic (bool operands; both sides are always evaluated) ------------- */
+TVMC_API tvm_expr tvm_and(tvm_graph *g, tvm_expr a, tvm_expr b);
+TVMC_API tvm_expr tvm_or(tvm_graph *g, tvm_expr a, tvm_expr b);
+TVMC_API tvm_expr tvm_not(tvm_graph *g, tvm_expr a);
+
+/* cond ? a : b. cond is bool; a and b have the same dtype. Only the chosen
+ * side is evaluated, so a guarded read such as
+ * select(i > 0, A[i - 1], 0) never reads A[-1]. */
+TVMC_API tvm_expr tvm_select(tvm_graph *g, tvm_expr cond, tvm_expr a, tvm_expr b);
+TVMC_API tvm_expr tvm_cast(tvm_graph *g, tvm_dtype dtype, tvm_expr e);
+
+/* --- math (float dtypes; abs also integers) ---------------------------- */
+TVMC_API tvm_expr tvm_exp(tvm_graph *g, tvm_expr a);
+TVMC_API tvm_expr tvm_log(tvm_graph *g, tvm_expr a);
+TVMC_API tvm_expr tvm_sqrt(tvm_graph *g, tvm_expr a);
+TVMC_API tvm_expr tvm_rsqrt(tvm_graph *g, tvm_expr a);
+TVMC_API tvm_expr tvm_tanh(tvm_graph *g, tvm_expr a);
+TVMC_API tvm_expr tvm_sigmoid(tvm_graph *g, tvm_expr a);
+TVMC_API tvm_expr tvm_erf(tvm_graph *g, tvm_expr a);
+TVMC_API tvm_expr tvm_abs(tvm_graph *g, tvm_expr a);
+TVMC_API tvm_expr tvm_floor(tvm_graph *g, tvm_expr a);
+TVMC_API tvm_expr tvm_ceil(tvm_graph *g, tvm_expr a);
+
+/* --- reductions -------------------------------------------------------- */
+typedef enum tvm_reduce_kind {
+    TVM_REDUCE_SUM = 0,
+    TVM_REDUCE_PROD = 1,
+    TVM_REDUCE_MIN = 2,
+    TVM_REDUCE_MAX = 3
+} tvm_reduce_kind;
+
+/* Combines body over every point of the given reduction axes (each made by
+ * tvm_reduce_axis, distinct, 1 <= naxes <= TVM_MAX_NDIM). body is a number
+ * (not bool). A reduction may appear anywhere in a compute body. */
+TVMC_API tvm_expr tvm_reduce(tvm_graph *g, tvm_reduce_kind kind, tvm_expr body,
+                             int naxes, const tvm_expr *axes);
+TVMC_API tvm_expr tvm_sum(tvm_graph *g, tvm_expr body, int naxes, const tvm_expr *axes);
+
+/* --- tensors ----------------------------------------------------------- */
+
+/* An input tensor. shape holds ndim int64 expressions of constants and size
+ * variables (0 <= ndim <= TVM_MAX_NDIM; constant dims must be >= 0). */
+TVMC_API tvm_tensor tvm_placeholder(tvm_graph *g, const char *name, tvm_dtype dtype,
+                                    int ndim, const tvm_expr *shape);
+/* A computed tensor: element (iters...) = body, for iters ranging over shape.
+ * iters are ndim distinct tvm_iter_var handles; body may use them, reduction
+ * axes of enclosing reductions, size variables and loads. The dtype is the
+ * body's. */
+TVMC_API tvm_tensor tvm_compute(tvm_graph *g, const char *name, int ndim,
+                                const tvm_expr *shape, const tvm_expr *iters,
+                                tvm_expr body);
+/* A constant tensor (weights). data holds the product of shape elements of
+ * dtype, row-major, and is copied. */
+TVMC_API tvm_tensor tvm_constant(tvm_graph *g, const char *name, tvm_dtype dtype,
+                                 int ndim, const int64_t *shape, const void *data);
+
+/* Number of dimensions and dtype of a tensor handle; TVM_ERR_INVALID_HANDLE
+ * for a bad handle. Either out pointer may be NULL. */
+TVMC_API tvm_status tvm_tensor_info(tvm_graph *g, tvm_tensor t, int *ndim,
+                                    tvm_dtype *dtype);
+/* The dtype of an expression handle. */
+TVMC_API tvm_status tvm_expr_dtype(tvm_graph *g, tvm_expr e, tvm_dtype *dtype);
+
+/* ===================================================================== */
+/* Compilation                                                            */
+/* ===================================================================== */
+
+typedef struct tvm_function tvm_function;
+
+/* opt_level values. A zeroed options struct means the default, O3. */
+#define TVM_OPT_DEFAULT 0
+#define TVM_OPT_O0 (-1)
+#define TVM_OPT_O1 1
+#define TVM_OPT_O2 2
+#define TVM_OPT_O3 3
+
+/* flags */
+#define TVM_COMPILE_FAST_MATH 0x1u /* relax IEEE rules (see Semantics) */
+#define TVM_COMPILE_NO_INLINE 0x2u /* materialise every compute (no fusion) */
+#define TVM_COMPILE_NO_CACHE 0x4u  /* do not reuse an identical compiled graph */
+
+typedef struct tvm_compile_options {
+    size_t struct_size;  /* sizeof(tvm_compile_options) */
+    const char *target;  /* NULL or "llvm" (host CPU),
+                            "llvm -mcpu=NAME -mattr=+a,-b", or "interp" */
+    int32_t opt_level;   /* TVM_OPT_* */
+    uint32_t flags;      /* TVM_COMPILE_* */
+} tvm_compile_options;
+
+/* Compiles the graph's computation of outputs from inputs. The function's
+ * argument order is the inputs, then the outputs. Every placeholder reached
+ * from the outputs must be among the inputs; inputs are placeholders, outputs
+ * are computes. Shapes with size variables are specialised per concrete shape
+ * signature on first call; functions without size variables compile their
+ * kernel here. Compiling a structurally identical graph again in the same
+ * context returns the cached function (with a new reference).
+ * *out gets a function with one reference (release it). The graph may be
+ * destroyed afterwards. */
+TVMC_API tvm_status tvm_compile(tvm_graph *g, int nin, const tvm_tensor *inputs,
+                                int nout, const tvm_tensor *outputs,
+                                const tvm_compile_options *opts,
+                                tvm_function **out);
+
+/* Runs the function. args holds nargs = inputs + outputs DLTensor pointers, in
+ * the compile order. Each tensor must be on kDLCPU with non-NULL data (unless
+ * it has no elements), the compiled dtype (lanes 1) and rank, a compact
+ * row-major layout (strides NULL or equal to the compact strides; dims of
+ * extent 1 may have any stride) and data + byte_offset aligned to the element
+ * size. Size variables must be bound consistently by all arguments; a size
+ * variable that appears only in an output shape is bound from that output.
+ * Outputs may not overlap inputs or each other. All checks happen before any
+ * kernel runs. Safe to call from many threads at once. */
+TVMC_API tvm_status tvm_function_call(tvm_function *fn, DLTensor *const *args,
+                                      int nargs);
+
+TVMC_API tvm_status tvm_function_retain(tvm_function *fn);
+TVMC_API void tvm_function_release(tvm_function *fn);
+
+/* Number of inputs and outputs (either pointer may be NULL). */
+TVMC_API tvm_status tvm_function_num_args(tvm_function *fn, int *nin, int *nout);
+/* dtype and rank of argument index (inputs then outputs). */
+TVMC_API tvm_status tvm_function_arg_info(tvm_function *fn, int index,
+                                          tvm_dtype *dtype, int *ndim);
+
+/* The shape of output out_index for the given inputs (nin DLTensor pointers;
+ * only their shapes are read). shape must hold TVM_MAX_NDIM entries; *ndim
+ * gets the rank. TVM_ERR_SHAPE if a size variable of that output is not
+ * determined by the inputs. */
+TVMC_API tvm_status tvm_function_output_shape(tvm_function *fn,
+                                              DLTensor *const *inputs, int out_index,
+                                              int64_t *shape, int *ndim);
+
+/* Source of the function at a stage: "graph" (tensor IR), "loop" (loop IR of
+ * the latest specialisation, or the symbolic template before the first call),
+ * "llvm" (optimised LLVM IR) or "asm" (machine assembly) of the latest
+ * specialisation. *text is NUL-terminated; free it with tvm_free. */
+TVMC_API tvm_status tvm_function_source(tvm_function *fn, const char *kind,
+                                        char **text);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TVMC_H */

@@ -1,0 +1,49 @@
+/* backend.h — the one interface between the compiler and code generators.
+ * Only the backend folders include LLVM, Vulkan or CUDA headers. */
+#ifndef TVMC_BACKEND_H
+#define TVMC_BACKEND_H
+
+#include "../ir/loop.h"
+
+typedef struct be_kernel be_kernel; /* backend-private */
+
+/* Parsed target string ("llvm -mcpu=znver4 -mattr=+avx2"). */
+typedef struct be_target {
+    char name[16];     /* "llvm", "interp" */
+    char mcpu[64];     /* "" = host */
+    char mattr[256];   /* "" = host features (when mcpu is "" too) */
+} be_target;
+
+typedef struct be_options {
+    be_target target;
+    int opt_level; /* 0..3 */
+    bool fast_math;
+} be_options;
+
+typedef struct be_backend {
+    const char *name;
+    /* Compiles the program. The program is flat (p->flat) and verified; the
+     * kernel may keep a pointer to p: the caller keeps p alive until after
+     * destroy. `state` is the backend's per-context state (see state_new). */
+    tvm_status (*compile)(void *state, const lp_program *p, const be_options *o,
+                          be_kernel **out);
+    /* Runs the kernel with the loop-IR kernel ABI (loop.h). Thread-safe. */
+    int32_t (*run)(const be_kernel *k, void *const *args, void *workspace);
+    /* Source text of a stage ("llvm", "asm"); TVM_ERR_UNSUPPORTED if the
+     * backend has no such stage. *text is malloc'd. */
+    tvm_status (*source)(const be_kernel *k, const char *stage, char **text);
+    void (*destroy)(be_kernel *k);
+    /* Per-context state (JIT session, target-machine pool); created lazily on
+     * first use, freed with the context. May be NULL. */
+    tvm_status (*state_new)(void **state);
+    void (*state_free)(void *state);
+} be_backend;
+
+extern const be_backend be_interp;
+extern const be_backend be_llvm;
+
+/* Parses a TVM-style target string. TVM_ERR_INVALID_ARGUMENT /
+ * TVM_ERR_UNSUPPORTED with a message naming the bad part. */
+tvm_status be_parse_target(const char *s, be_target *out);
+
+#endif

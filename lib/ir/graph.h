@@ -1,0 +1,140 @@
+/* graph.h — the tensor IR: expressions and tensors in a per-graph arena.
+ *
+ * Nodes are stored in flat arrays and named by 32-bit handles. A handle packs
+ * a graph tag with the index so a handle from another graph is caught:
+ *     bit 31      1 for tensors, 0 for expressions
+ *     bits 24..30 the graph's tag (1..127)
+ *     bits 0..23  index into the graph's array (0 is unused)
+ * Inside the library, node references between nodes are plain indices.
+ *
+ * Expressions are hash-consed: building the same operator on the same
+ * operands twice yields one node. Variables (size, iteration, reduction axis)
+ * are never merged: each builder call makes a new one.
+ *
+ * Semantics: see ops.h. Every expression has a dtype (tvm_dtype); index
+ * expressions (variables, shapes) are int64.
+ */
+#ifndef TVMC_IR_GRAPH_H
+#define TVMC_IR_GRAPH_H
+
+#include "../common.h"
+#include "ops.h"
+
+#define GRAPH_MAX_NODES ((1u << 24) - 1)
+
+typedef enum gx_kind {
+    GX_CONST = 1,   /* imm.i (integers, bool) or imm.f (floats) */
+    GX_SIZE_VAR,    /* name */
+    GX_ITER_VAR,    /* name */
+    GX_REDUCE_AXIS, /* name, a = extent expr */
+    GX_LOAD,        /* a = tensor index, list = indices (tensor's ndim) */
+    GX_BINARY,      /* op, a, b */
+    GX_UNARY,       /* op, a */
+    GX_SELECT,      /* a = cond, b = then, c = else */
+    GX_CAST,        /* a; dtype is the target */
+    GX_REDUCE       /* op = tvm_reduce_kind, a = body, list = axes */
+} gx_kind;
+
+typedef struct gx_node {
+    uint8_t kind;  /* gx_kind */
+    uint8_t op;    /* ir_op or tvm_reduce_kind */
+    uint8_t dtype; /* tvm_dtype */
+    uint8_t pad;
+    uint32_t a, b, c;     /* operand indices (0 = none) */
+    uint32_t list, nlist; /* operands in graph->pool[list .. list+nlist) */
+    uint32_t name;        /* offset into graph->strings (variables) */
+    union {
+        int64_t i;
+        double f;
+    } imm;
+} gx_node;
+
+typedef enum gt_kind { GT_PLACEHOLDER = 1, GT_COMPUTE, GT_CONSTANT } gt_kind;
+
+typedef struct gt_node {
+    uint8_t kind;  /* gt_kind */
+    uint8_t dtype;
+    uint16_t ndim;
+    uint32_t name;  /* offset into strings */
+    uint32_t shape; /* pool offset: ndim expr indices (int64) */
+    uint32_t iters; /* pool offset: ndim iter var indices (compute) */
+    uint32_t body;  /* expr index (compute) */
+    void *data;     /* constant bytes, owned by the graph (constant) */
+    size_t nbytes;
+} gt_node;
+
+struct tvm_graph {
+    tvm_context *ctx;
+    uint8_t tag;
+    tvm_status status;  /* first builder error */
+    char *error;        /* its message (malloc'd) */
+
+    gx_node *exprs;     /* [0] unused */
+    uint32_t nexprs, cap_exprs;
+    gt_node *tensors;   /* [0] unused */
+    uint32_t ntensors, cap_tensors;
+    uint32_t *pool;     /* operand lists */
+    uint32_t npool, cap_pool;
+    char *strings;      /* NUL-terminated names; offset 0 is "" */
+    uint32_t nstrings, cap_strings;
+
+    uint32_t *hash_slots; /* open addressing over expr indices; 0 = empty */
+    uint32_t hash_cap;    /* power of two */
+};
+
+/* ---- handles ------------------------------------------------------------ */
+static inline tvm_expr graph_expr_handle(const tvm_graph *g, uint32_t idx) {
+    tvm_expr e = {idx ? ((uint32_t)g->tag << 24) | idx : 0};
+    return e;
+}
+static inline tvm_tensor graph_tensor_handle(const tvm_graph *g, uint32_t idx) {
+    tvm_tensor t = {idx ? 0x80000000u | ((uint32_t)g->tag << 24) | idx : 0};
+    return t;
+}
+/* Index of an expression handle, or 0 if it does not belong to g. */
+static inline uint32_t graph_expr_index(const tvm_graph *g, tvm_expr e) {
+    uint32_t idx = e.id & 0xffffffu;
+    if ((e.id >> 24) != g->tag || idx == 0 || idx >= g->nexprs) return 0;
+    return idx;
+}
+static inline uint32_t graph_tensor_index(const tvm_graph *g, tvm_tensor t) {
+    uint32_t idx = t.id & 0xffffffu;
+    if ((t.id >> 24) != (0x80u | g->tag) || idx == 0 || idx >= g->ntensors) return 0;
+    return idx;
+}
+
+/* ---- construction (graph.c). All return 0 when out of memory / limits. -- */
+tvm_graph *graph_new(tvm_context *ctx);
+void graph_free(tvm_graph *g);
+uint32_t graph_intern_string(tvm_graph *g, const char *s);
+static inline const char *graph_string(const tvm_graph *g, uint32_t off) {
+    return g->strings + off;
+}
+/* Appends n indices to the operand pool; returns the offset (or UINT32_MAX). */
+uint32_t graph_pool_add(tvm_graph *g, const uint32_t *v, uint32_t n);
+static inline const uint32_t *graph_list(const tvm_graph *g, uint32_t off) {
+    return g->pool + off;
+}
+/* Finds or adds the expression described by *n (hash-consed unless a
+ * variable). n->list must already point into the pool when nlist > 0; the
+ * pool entries are compared by value. */
+uint32_t graph_add_expr(tvm_graph *g, const gx_node *n);
+uint32_t graph_add_tensor(tvm_graph *g, const gt_node *t);
+
+/* ---- analysis ------------------------------------------------------------- */
+/* True if expression idx contains a GX_REDUCE. */
+bool graph_expr_has_reduce(const tvm_graph *g, uint32_t idx);
+
+/* ---- printing (graph_print.c) --------------------------------------------- */
+/* Prints the tensors reachable from roots (all if nroots == 0). */
+void graph_print(const tvm_graph *g, const uint32_t *roots, int nroots, strbuf *sb);
+void graph_print_expr(const tvm_graph *g, uint32_t e, strbuf *sb);
+
+/* ---- canonical form (graph_hash.c) ----------------------------------------
+ * A byte string that is equal for two structurally identical computations
+ * (same ops, dtypes, shapes, constants and names; variables compared by
+ * position), used as the key of the context's function cache. */
+tvm_status graph_canonical(const tvm_graph *g, int nin, const uint32_t *inputs,
+                           int nout, const uint32_t *outputs, strbuf *out);
+
+#endif

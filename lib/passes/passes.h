@@ -1,0 +1,80 @@
+/* passes.h — the pass interface and every pass's entry point.
+ *
+ * Compilation runs in two pipelines (pipeline.c lists them, top to bottom):
+ *   template:  at tvm_compile, from the tensor graph to a symbolic loop
+ *              program (size variables still free);
+ *   kernel:    per concrete shape signature, from the template to a flat,
+ *              bounds-checked, memory-planned program a backend compiles.
+ * The pass manager (pass_manager.c), not the passes, verifies, times and
+ * dumps IR after each pass (TVMC_DUMP_IR=1).
+ */
+#ifndef TVMC_PASSES_H
+#define TVMC_PASSES_H
+
+#include "../ir/graph.h"
+#include "../ir/loop.h"
+
+typedef struct pass_ctx {
+    /* template stage */
+    const tvm_graph *g;
+    int nin, nout;
+    const uint32_t *inputs;  /* graph tensor indices of the inputs */
+    const uint32_t *outputs; /* ... and of the outputs */
+    const uint32_t *consts;  /* graph tensor indices of the constants (kernel args
+                                after the outputs), filled by verify_graph */
+    uint32_t nconsts;
+    uint8_t *inlined;        /* per graph tensor: 1 if inlined into consumers */
+    uint32_t flags;          /* TVM_COMPILE_* */
+
+    /* both stages: the program being transformed (a pass may replace it) */
+    lp_program *p;
+
+    /* kernel stage: value of each template size variable (indexed by lp var) */
+    const int64_t *size_values;
+    uint32_t nsize_values;
+} pass_ctx;
+
+typedef tvm_status (*pass_fn)(pass_ctx *pc);
+
+typedef struct pass_info {
+    const char *name;
+    pass_fn run;
+    bool on_graph; /* runs on the tensor graph (nothing to verify/dump yet) */
+} pass_info;
+
+/* Runs a pipeline; verifies the loop program after each loop pass, times
+ * each pass and prints the IR when TVMC_DUMP_IR is set. */
+tvm_status pass_run_pipeline(pass_ctx *pc, const pass_info *passes, int n,
+                             const char *pipeline_name);
+
+/* pipeline.c */
+tvm_status pass_build_template(pass_ctx *pc);
+tvm_status pass_build_kernel(pass_ctx *pc);
+
+/* ---- graph passes --------------------------------------------------------
+ * verify_graph: needs the graph; checks inputs/outputs and that every
+ *   placeholder reached is an input; collects the constants.            */
+tvm_status pass_verify_graph(pass_ctx *pc);
+/* inline: decides which computes fuse into their consumers (injective,
+ *   not an output); keeps the graph unchanged.                           */
+tvm_status pass_inline(pass_ctx *pc);
+/* lower: tensor graph -> symbolic loop program (one loop nest per
+ *   materialised tensor, reductions as accumulators).                   */
+tvm_status pass_lower(pass_ctx *pc);
+
+/* ---- loop passes -------------------------------------------------------- */
+/* simplify: constant folding, algebraic and index rules; keeps semantics
+ *   exactly (no float reassociation); removes loops of extent 0/1.      */
+tvm_status pass_simplify(pass_ctx *pc);
+/* specialize: copies the template with size variables replaced by the
+ *   signature's values; buffer element counts become known.             */
+tvm_status pass_specialize(pass_ctx *pc);
+/* bounds: interval analysis of every load; exact out-of-range regions are
+ *   rejected (TVM_ERR_OUT_OF_BOUNDS), unproven ones get runtime checks.  */
+tvm_status pass_bounds(pass_ctx *pc);
+/* flatten: multi-dimensional indices -> one element offset (row-major). */
+tvm_status pass_flatten(pass_ctx *pc);
+/* plan_memory: byte offsets of intermediate buffers in the workspace.   */
+tvm_status pass_plan_memory(pass_ctx *pc);
+
+#endif
