@@ -1,1 +1,215 @@
-/* placeholder: being written */
+/* context.c — context lifetime, options, backend states, function cache. */
+#include "context.h"
+
+#include <hwloc.h>
+#include <stdlib.h>
+
+#include "jit/function.h"
+
+#define DEFAULT_FUNCTION_CACHE 256
+#define DEFAULT_SHAPE_CACHE 64
+#define MAX_THREADS 1024
+
+/* Physical cores of this machine, read once with hwloc (I/O discovery off:
+ * it costs milliseconds and we only need cores). */
+static int physical_cores(void) {
+    hwloc_topology_t topo;
+    int n = 1;
+    if (hwloc_topology_init(&topo) != 0) return 1;
+    hwloc_topology_set_io_types_filter(topo, HWLOC_TYPE_FILTER_KEEP_NONE);
+    if (hwloc_topology_load(topo) == 0) {
+        int c = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
+        if (c <= 0) c = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
+        if (c > 0) n = c;
+    }
+    hwloc_topology_destroy(topo);
+    return n;
+}
+
+static pthread_once_t cores_once = PTHREAD_ONCE_INIT;
+static int cores_cached = 1;
+static void read_cores(void) { cores_cached = physical_cores(); }
+
+TVMC_API tvm_status tvm_context_create(const tvm_context_options *opts, tvm_context **out) {
+    if (!out) return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_context_create: out is NULL");
+    tvm_context_options o = {0};
+    if (opts) {
+        if (opts->struct_size < sizeof(size_t))
+            return err_set(TVM_ERR_INVALID_ARGUMENT,
+                           "tvm_context_create: opts->struct_size is %zu; set it to "
+                           "sizeof(tvm_context_options)", opts->struct_size);
+        if (opts->struct_size > sizeof o)
+            return err_set(TVM_ERR_VERSION,
+                           "tvm_context_create: opts->struct_size is %zu but this library "
+                           "knows %zu bytes; it is older than the header you built with",
+                           opts->struct_size, sizeof o);
+        memcpy(&o, opts, opts->struct_size);
+    }
+    if (o.num_threads < 0 || o.num_threads > MAX_THREADS)
+        return err_set(TVM_ERR_INVALID_ARGUMENT,
+                       "tvm_context_create: num_threads is %d; it must be in [0, %d]",
+                       o.num_threads, MAX_THREADS);
+    if (o.function_cache_capacity < 0 || o.shape_cache_capacity < 0)
+        return err_set(TVM_ERR_INVALID_ARGUMENT,
+                       "tvm_context_create: cache capacities must not be negative");
+    if (o.flags != 0)
+        return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_context_create: flags must be 0");
+    tvm_context *ctx = calloc(1, sizeof *ctx);
+    if (!ctx) return err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_context_create: out of memory");
+    if (pthread_mutex_init(&ctx->lock, NULL) != 0) {
+        free(ctx);
+        return err_set(TVM_ERR_INTERNAL, "tvm_context_create: mutex init failed");
+    }
+    atomic_init(&ctx->refs, 1);
+    if (o.num_threads == 0) {
+        pthread_once(&cores_once, read_cores);
+        o.num_threads = cores_cached;
+    }
+    ctx->num_threads = o.num_threads;
+    ctx->function_cache_capacity =
+        o.function_cache_capacity ? o.function_cache_capacity : DEFAULT_FUNCTION_CACHE;
+    ctx->shape_cache_capacity = o.shape_cache_capacity ? o.shape_cache_capacity
+                                                       : DEFAULT_SHAPE_CACHE;
+    *out = ctx;
+    return TVM_OK;
+}
+
+void ctx_retain(tvm_context *ctx) { atomic_fetch_add(&ctx->refs, 1); }
+
+void ctx_release(tvm_context *ctx) {
+    if (atomic_fetch_sub(&ctx->refs, 1) != 1) return;
+    if (ctx->be_state[0] && be_interp.state_free) be_interp.state_free(ctx->be_state[0]);
+    if (ctx->be_state[1] && be_llvm.state_free) be_llvm.state_free(ctx->be_state[1]);
+    pthread_mutex_destroy(&ctx->lock);
+    free(ctx->fcache);
+    free(ctx);
+}
+
+TVMC_API void tvm_context_destroy(tvm_context *ctx) {
+    if (!ctx) return;
+    /* Drop the cache's references first: cached functions hold the context,
+     * so the context can only go once they are released. */
+    pthread_mutex_lock(&ctx->lock);
+    fcache_entry *entries = ctx->fcache;
+    uint32_t n = ctx->nfcache;
+    ctx->fcache = NULL;
+    ctx->nfcache = ctx->cap_fcache = 0;
+    pthread_mutex_unlock(&ctx->lock);
+    for (uint32_t i = 0; i < n; i++) {
+        free(entries[i].key);
+        tvm_function_release(entries[i].fn);
+    }
+    free(entries);
+    ctx_release(ctx);
+}
+
+TVMC_API int tvm_context_num_threads(const tvm_context *ctx) {
+    if (!ctx) {
+        err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_context_num_threads: ctx is NULL");
+        return 0;
+    }
+    return ctx->num_threads;
+}
+
+TVMC_API tvm_status tvm_context_stats(const tvm_context *ctx, tvm_cache_stats *stats) {
+    if (!ctx) return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_context_stats: ctx is NULL");
+    if (!stats) return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_context_stats: stats is NULL");
+    if (stats->struct_size < sizeof(size_t))
+        return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_context_stats: stats->struct_size is "
+                       "%zu; set it to sizeof(tvm_cache_stats)", stats->struct_size);
+    tvm_cache_stats s = {.struct_size = sizeof s};
+    s.functions_compiled = atomic_load(&ctx->functions_compiled);
+    s.function_cache_hits = atomic_load(&ctx->function_cache_hits);
+    s.kernels_compiled = atomic_load(&ctx->kernels_compiled);
+    s.kernel_cache_hits = atomic_load(&ctx->kernel_cache_hits);
+    s.kernel_cache_evictions = atomic_load(&ctx->kernel_cache_evictions);
+    size_t n = stats->struct_size < sizeof s ? stats->struct_size : sizeof s;
+    size_t keep = stats->struct_size;
+    memcpy(stats, &s, n);
+    stats->struct_size = keep;
+    return TVM_OK;
+}
+
+tvm_status ctx_backend(tvm_context *ctx, const be_target *t, const be_backend **be,
+                       void **state) {
+    int slot;
+    if (strcmp(t->name, "interp") == 0) {
+        *be = &be_interp;
+        slot = 0;
+    } else if (strcmp(t->name, "llvm") == 0) {
+        *be = &be_llvm;
+        slot = 1;
+    } else {
+        return err_set(TVM_ERR_UNSUPPORTED, "target '%s' is not supported by this build",
+                       t->name);
+    }
+    tvm_status st = TVM_OK;
+    pthread_mutex_lock(&ctx->lock);
+    if (!ctx->be_state[slot] && (*be)->state_new) st = (*be)->state_new(&ctx->be_state[slot]);
+    *state = ctx->be_state[slot];
+    pthread_mutex_unlock(&ctx->lock);
+    return st;
+}
+
+static uint64_t key_hash(const char *key, size_t len) { return hash_bytes(key, len, 0); }
+
+tvm_function *ctx_fcache_lookup(tvm_context *ctx, const char *key, size_t len) {
+    uint64_t h = key_hash(key, len);
+    tvm_function *fn = NULL;
+    pthread_mutex_lock(&ctx->lock);
+    for (uint32_t i = 0; i < ctx->nfcache; i++) {
+        fcache_entry *e = &ctx->fcache[i];
+        if (e->hash == h && e->key_len == len && memcmp(e->key, key, len) == 0) {
+            e->last_use = ++ctx->tick;
+            fn = e->fn;
+            tvm_function_retain(fn);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&ctx->lock);
+    return fn;
+}
+
+tvm_function *ctx_fcache_insert(tvm_context *ctx, const char *key, size_t len,
+                                tvm_function *fn) {
+    uint64_t h = key_hash(key, len);
+    tvm_function *evicted = NULL, *result = fn;
+    char *copy = malloc(len ? len : 1);
+    if (!copy) {
+        tvm_function_retain(fn);
+        return fn; /* not cached; still usable */
+    }
+    memcpy(copy, key, len);
+    pthread_mutex_lock(&ctx->lock);
+    for (uint32_t i = 0; i < ctx->nfcache; i++) {
+        fcache_entry *e = &ctx->fcache[i];
+        if (e->hash == h && e->key_len == len && memcmp(e->key, key, len) == 0) {
+            result = e->fn; /* another thread compiled it meanwhile */
+            break;
+        }
+    }
+    if (result == fn) {
+        uint32_t slot = ctx->nfcache;
+        if (ctx->nfcache >= (uint32_t)ctx->function_cache_capacity) {
+            slot = 0; /* evict the least recently used */
+            for (uint32_t i = 1; i < ctx->nfcache; i++)
+                if (ctx->fcache[i].last_use < ctx->fcache[slot].last_use) slot = i;
+            evicted = ctx->fcache[slot].fn;
+            free(ctx->fcache[slot].key);
+        } else if (!VEC_PUSH_OK(ctx->fcache, ctx->nfcache, ctx->cap_fcache, UINT32_MAX)) {
+            slot = UINT32_MAX;
+        } else {
+            ctx->nfcache++;
+        }
+        if (slot != UINT32_MAX) {
+            ctx->fcache[slot] = (fcache_entry){copy, len, h, fn, ++ctx->tick};
+            copy = NULL;
+            tvm_function_retain(fn); /* the cache's reference */
+        }
+    }
+    tvm_function_retain(result); /* the caller's reference */
+    pthread_mutex_unlock(&ctx->lock);
+    free(copy);
+    if (evicted) tvm_function_release(evicted);
+    return result;
+}

@@ -1,1 +1,196 @@
-/* placeholder: being written */
+/* graph.c — the tensor-IR arena: growable node arrays, interned names and
+ * hash-consing of expressions. */
+#include "graph.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+
+static atomic_uint next_tag;
+
+tvm_graph *graph_new(tvm_context *ctx) {
+    tvm_graph *g = calloc(1, sizeof *g);
+    if (!g) return NULL;
+    g->ctx = ctx;
+    /* tags cycle through 1..127 so handles of live graphs rarely collide */
+    g->tag = (uint8_t)(atomic_fetch_add(&next_tag, 1) % 127 + 1);
+    g->nexprs = g->ntensors = 1; /* index 0 is the null handle */
+    g->npool = 1;                /* pool offset 0 means "empty list" */
+    g->nstrings = 1;             /* offset 0 is "" */
+    if (!vec_reserve((void **)&g->exprs, &g->cap_exprs, 64, sizeof *g->exprs) ||
+        !vec_reserve((void **)&g->tensors, &g->cap_tensors, 16, sizeof *g->tensors) ||
+        !vec_reserve((void **)&g->pool, &g->cap_pool, 64, sizeof *g->pool) ||
+        !vec_reserve((void **)&g->strings, &g->cap_strings, 256, 1)) {
+        graph_free(g);
+        return NULL;
+    }
+    memset(&g->exprs[0], 0, sizeof g->exprs[0]);
+    memset(&g->tensors[0], 0, sizeof g->tensors[0]);
+    g->pool[0] = 0;
+    g->strings[0] = 0;
+    return g;
+}
+
+void graph_free(tvm_graph *g) {
+    if (!g) return;
+    for (uint32_t i = 1; i < g->ntensors; i++) free(g->tensors[i].data);
+    free(g->exprs);
+    free(g->tensors);
+    free(g->pool);
+    free(g->strings);
+    free(g->hash_slots);
+    free(g->error);
+    free(g);
+}
+
+uint32_t graph_intern_string(tvm_graph *g, const char *s) {
+    if (!s || !*s) return 0;
+    size_t n = strlen(s) + 1;
+    if (n > 4096 || g->nstrings + n > UINT32_MAX / 2) return UINT32_MAX;
+    if (!vec_reserve((void **)&g->strings, &g->cap_strings, g->nstrings + (uint32_t)n, 1))
+        return UINT32_MAX;
+    uint32_t off = g->nstrings;
+    memcpy(g->strings + off, s, n);
+    g->nstrings += (uint32_t)n;
+    return off;
+}
+
+uint32_t graph_pool_add(tvm_graph *g, const uint32_t *v, uint32_t n) {
+    if (n == 0) return 0;
+    if (g->npool + (uint64_t)n > GRAPH_MAX_NODES * 4ull ||
+        !vec_reserve((void **)&g->pool, &g->cap_pool, g->npool + n, sizeof *g->pool))
+        return UINT32_MAX;
+    uint32_t off = g->npool;
+    memcpy(g->pool + off, v, n * sizeof *v);
+    g->npool += n;
+    return off;
+}
+
+static bool is_variable(int kind) {
+    return kind == GX_SIZE_VAR || kind == GX_ITER_VAR || kind == GX_REDUCE_AXIS;
+}
+
+static uint64_t expr_hash(const tvm_graph *g, const gx_node *n) {
+    uint64_t h = hash_mix(0, ((uint64_t)n->kind << 16) | ((uint64_t)n->op << 8) | n->dtype);
+    h = hash_mix(h, n->a);
+    h = hash_mix(h, n->b);
+    h = hash_mix(h, n->c);
+    h = hash_mix(h, (uint64_t)n->imm.i);
+    for (uint32_t i = 0; i < n->nlist; i++) h = hash_mix(h, g->pool[n->list + i]);
+    return h;
+}
+
+static bool expr_equal(const tvm_graph *g, const gx_node *x, const gx_node *y) {
+    if (x->kind != y->kind || x->op != y->op || x->dtype != y->dtype || x->a != y->a ||
+        x->b != y->b || x->c != y->c || x->imm.i != y->imm.i || x->nlist != y->nlist)
+        return false;
+    for (uint32_t i = 0; i < x->nlist; i++)
+        if (g->pool[x->list + i] != g->pool[y->list + i]) return false;
+    return true;
+}
+
+static bool rehash(tvm_graph *g, uint32_t ncap) {
+    uint32_t *slots = calloc(ncap, sizeof *slots);
+    if (!slots) return false;
+    for (uint32_t i = 1; i < g->nexprs; i++) {
+        if (is_variable(g->exprs[i].kind)) continue;
+        uint32_t s = (uint32_t)expr_hash(g, &g->exprs[i]) & (ncap - 1);
+        while (slots[s]) s = (s + 1) & (ncap - 1);
+        slots[s] = i;
+    }
+    free(g->hash_slots);
+    g->hash_slots = slots;
+    g->hash_cap = ncap;
+    return true;
+}
+
+uint32_t graph_add_expr(tvm_graph *g, const gx_node *n) {
+    bool consed = !is_variable(n->kind);
+    uint32_t slot = 0;
+    if (consed) {
+        /* keep the load factor below 1/2 */
+        if ((g->nexprs + 1) * 2 > g->hash_cap &&
+            !rehash(g, g->hash_cap ? g->hash_cap * 2 : 256))
+            return 0;
+        slot = (uint32_t)expr_hash(g, n) & (g->hash_cap - 1);
+        for (uint32_t e; (e = g->hash_slots[slot]) != 0; slot = (slot + 1) & (g->hash_cap - 1))
+            if (expr_equal(g, &g->exprs[e], n)) return e;
+    }
+    if (!VEC_PUSH_OK(g->exprs, g->nexprs, g->cap_exprs, GRAPH_MAX_NODES)) return 0;
+    uint32_t idx = g->nexprs++;
+    g->exprs[idx] = *n;
+    if (consed) g->hash_slots[slot] = idx;
+    return idx;
+}
+
+uint32_t graph_add_tensor(tvm_graph *g, const gt_node *t) {
+    if (!VEC_PUSH_OK(g->tensors, g->ntensors, g->cap_tensors, GRAPH_MAX_NODES)) return 0;
+    g->tensors[g->ntensors] = *t;
+    return g->ntensors++;
+}
+
+bool graph_expr_has_reduce(const tvm_graph *g, uint32_t idx) {
+    /* expressions only reference earlier nodes, so a forward scan over the
+     * reachable set works without recursion */
+    if (!idx) return false;
+    uint8_t *seen = calloc(idx + 1, 1);
+    if (!seen) return true; /* conservative: treat as a reduction */
+    seen[idx] = 1;
+    bool found = false;
+    for (uint32_t i = idx; i >= 1 && !found; i--) {
+        if (!seen[i]) continue;
+        const gx_node *n = &g->exprs[i];
+        if (n->kind == GX_REDUCE) {
+            found = true;
+            break;
+        }
+        if (n->kind == GX_LOAD) { /* a is a tensor index; list holds exprs */
+        } else {
+            if (n->a) seen[n->a] = 1;
+            if (n->b) seen[n->b] = 1;
+            if (n->c) seen[n->c] = 1;
+        }
+        for (uint32_t k = 0; k < n->nlist; k++) seen[g->pool[n->list + k]] = 1;
+    }
+    free(seen);
+    return found;
+}
+
+bool graph_mark_reachable(const tvm_graph *g, const uint32_t *roots, int nroots,
+                          uint8_t *tmark, uint8_t *emark) {
+    /* explicit stacks: graphs can be deep (long elementwise chains) */
+    uint32_t *ts = NULL, *es = NULL, nt = 0, ne = 0, ct = 0, ce = 0;
+    bool ok = true;
+#define PUSH(st, n, c, v) \
+    do { if (VEC_PUSH_OK(st, n, c, UINT32_MAX)) st[n++] = (v); else ok = false; } while (0)
+    for (int i = 0; i < nroots && ok; i++) PUSH(ts, nt, ct, roots[i]);
+    while (ok && (nt || ne)) {
+        if (ne) {
+            uint32_t e = es[--ne];
+            if (!e || emark[e]) continue;
+            emark[e] = 1;
+            const gx_node *n = &g->exprs[e];
+            if (n->kind == GX_LOAD)
+                PUSH(ts, nt, ct, n->a);
+            else {
+                if (n->a) PUSH(es, ne, ce, n->a);
+                if (n->b) PUSH(es, ne, ce, n->b);
+                if (n->c) PUSH(es, ne, ce, n->c);
+            }
+            for (uint32_t k = 0; k < n->nlist && ok; k++) PUSH(es, ne, ce, g->pool[n->list + k]);
+        } else {
+            uint32_t t = ts[--nt];
+            if (!t || tmark[t]) continue;
+            tmark[t] = 1;
+            const gt_node *tn = &g->tensors[t];
+            for (uint32_t d = 0; d < tn->ndim && ok; d++) {
+                PUSH(es, ne, ce, g->pool[tn->shape + d]);
+                if (tn->kind == GT_COMPUTE) PUSH(es, ne, ce, g->pool[tn->iters + d]);
+            }
+            if (tn->kind == GT_COMPUTE) PUSH(es, ne, ce, tn->body);
+        }
+    }
+#undef PUSH
+    free(ts);
+    free(es);
+    return ok;
+}

@@ -122,6 +122,11 @@ uint32_t graph_add_expr(tvm_graph *g, const gx_node *n);
 uint32_t graph_add_tensor(tvm_graph *g, const gt_node *t);
 
 /* ---- analysis ------------------------------------------------------------- */
+/* Marks (sets to 1) the tensors and expressions reachable from the root
+ * tensors: shapes, iteration variables, bodies, loads, reduction extents.
+ * tmark has g->ntensors entries, emark g->nexprs. False when out of memory. */
+bool graph_mark_reachable(const tvm_graph *g, const uint32_t *roots, int nroots,
+                          uint8_t *tmark, uint8_t *emark);
 /* True if expression idx contains a GX_REDUCE. */
 bool graph_expr_has_reduce(const tvm_graph *g, uint32_t idx);
 

@@ -1,1 +1,317 @@
-/* placeholder: being written */
+/* bounds — needs: a specialised, simplified program (constant extents and
+ * shapes, indices per dimension). Keeps: every load's semantics. Infers the
+ * interval of each load index over its loops (Halide-style bounds
+ * inference). A read whose interval lies inside the tensor needs nothing.
+ * A read that is certainly executed, with an index whose interval is exact
+ * (its ends are reached) and leaves the tensor, is an error now, before any
+ * kernel runs. Every other read it cannot prove is flagged LP_CHECKED with a
+ * condition and a check id, and a select holding such a read becomes lazy. */
+#include <stdlib.h>
+
+#include "passes.h"
+
+typedef struct ival {
+    int64_t lo, hi;
+    bool exact;       /* lo and hi are reached by some iteration */
+    uint64_t vars;    /* loop variables used (bit v % 64), for exactness */
+} ival;
+
+typedef struct bctx {
+    lp_program *p;
+    int64_t *lo, *hi; /* current range of each loop variable */
+    tvm_status st;
+    int conditional;  /* > 0 inside a select arm or an if */
+    uint32_t nchecked;
+} bctx;
+
+static ival unknown(int dtype) {
+    if (dtype_is_int(dtype) || dtype == TVM_BOOL)
+        return (ival){dtype_int_min(dtype), dtype_int_max(dtype), false, 0};
+    return (ival){INT64_MIN, INT64_MAX, false, 0};
+}
+
+static bool disjoint(ival a, ival b) { return (a.vars & b.vars) == 0; }
+
+static ival iv_add(ival a, ival b, bool sub) {
+    int64_t lo, hi;
+    bool ov = sub ? (__builtin_sub_overflow(a.lo, b.hi, &lo) | __builtin_sub_overflow(a.hi, b.lo, &hi))
+                  : (__builtin_add_overflow(a.lo, b.lo, &lo) | __builtin_add_overflow(a.hi, b.hi, &hi));
+    if (ov) return unknown(TVM_INT64);
+    return (ival){lo, hi, a.exact && b.exact && disjoint(a, b), a.vars | b.vars};
+}
+
+static ival iv_mul(ival a, ival b) {
+    int64_t c[4];
+    if (__builtin_mul_overflow(a.lo, b.lo, &c[0]) | __builtin_mul_overflow(a.lo, b.hi, &c[1]) |
+        __builtin_mul_overflow(a.hi, b.lo, &c[2]) | __builtin_mul_overflow(a.hi, b.hi, &c[3]))
+        return unknown(TVM_INT64);
+    ival r = {c[0], c[0], false, a.vars | b.vars};
+    for (int i = 1; i < 4; i++) {
+        if (c[i] < r.lo) r.lo = c[i];
+        if (c[i] > r.hi) r.hi = c[i];
+    }
+    /* scaling by a constant keeps the ends reached */
+    bool aconst = a.lo == a.hi, bconst = b.lo == b.hi;
+    r.exact = (aconst && b.exact) || (bconst && a.exact);
+    return r;
+}
+
+static int64_t floordiv64(int64_t a, int64_t b) {
+    int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0))) q--;
+    return q;
+}
+
+static ival eval(bctx *B, lp_id e);
+
+static ival eval_binary(bctx *B, const lp_node *n) {
+    ival a = eval(B, n->a), b = eval(B, n->b);
+    if (n->dtype != TVM_INT64) return unknown(n->dtype);
+    bool bpos_const = b.lo == b.hi && b.lo > 0;
+    switch (n->op) {
+    case IR_ADD: return iv_add(a, b, false);
+    case IR_SUB: return iv_add(a, b, true);
+    case IR_MUL: return iv_mul(a, b);
+    case IR_DIV:
+        if (!bpos_const || a.lo < 0) break;
+        __attribute__((fallthrough)); /* truncation is floor for non-negatives */
+    case IR_FLOORDIV:
+        if (!bpos_const) break;
+        return (ival){floordiv64(a.lo, b.lo), floordiv64(a.hi, b.lo), a.exact, a.vars};
+    case IR_MOD:
+        if (!bpos_const || a.lo < 0) break;
+        __attribute__((fallthrough));
+    case IR_FLOORMOD: {
+        if (!bpos_const) break;
+        int64_t c = b.lo;
+        if (floordiv64(a.lo, c) == floordiv64(a.hi, c)) {
+            int64_t base = floordiv64(a.lo, c) * c;
+            return (ival){a.lo - base, a.hi - base, a.exact, a.vars};
+        }
+        return (ival){0, c - 1, a.exact, a.vars};
+    }
+    case IR_MIN:
+        return (ival){a.lo < b.lo ? a.lo : b.lo, a.hi < b.hi ? a.hi : b.hi,
+                      a.exact && b.exact && disjoint(a, b), a.vars | b.vars};
+    case IR_MAX:
+        return (ival){a.lo > b.lo ? a.lo : b.lo, a.hi > b.hi ? a.hi : b.hi,
+                      a.exact && b.exact && disjoint(a, b), a.vars | b.vars};
+    default: break;
+    }
+    return unknown(TVM_INT64);
+}
+
+/* Narrows loop-variable ranges from the conjuncts of a condition known to be
+ * true, for the forms `v + k CMP c` and `c CMP v + k` (padding guards).
+ * Records the old ranges in saved[] so the caller can restore them. */
+typedef struct saved_range {
+    uint32_t var;
+    int64_t lo, hi;
+} saved_range;
+
+static bool as_var_plus_const(const lp_program *p, lp_id e, uint32_t *var, int64_t *k) {
+    const lp_node *n = lp_get(p, e);
+    if (n->kind == LP_VAR) {
+        *var = n->a;
+        *k = 0;
+        return true;
+    }
+    if (n->kind == LP_BINARY && (n->op == IR_ADD || n->op == IR_SUB)) {
+        const lp_node *a = lp_get(p, n->a), *b = lp_get(p, n->b);
+        if (a->kind == LP_VAR && b->kind == LP_CONST) {
+            *var = a->a;
+            *k = n->op == IR_ADD ? b->imm.i : -b->imm.i;
+            return b->imm.i != INT64_MIN;
+        }
+    }
+    return false;
+}
+
+static void refine(bctx *B, lp_id cond, saved_range *saved, int *nsaved, int max) {
+    const lp_program *p = B->p;
+    const lp_node *n = lp_get(p, cond);
+    if (n->kind != LP_BINARY) return;
+    if (n->op == IR_AND) {
+        refine(B, n->a, saved, nsaved, max);
+        refine(B, n->b, saved, nsaved, max);
+        return;
+    }
+    if (!ir_op_is_compare(n->op) || lp_get(p, n->a)->dtype != TVM_INT64) return;
+    uint32_t v;
+    int64_t k, c;
+    int op = n->op;
+    if (as_var_plus_const(p, n->a, &v, &k) && lp_get(p, n->b)->kind == LP_CONST) {
+        c = lp_get(p, n->b)->imm.i;
+    } else if (as_var_plus_const(p, n->b, &v, &k) && lp_get(p, n->a)->kind == LP_CONST) {
+        c = lp_get(p, n->a)->imm.i; /* c OP v+k  ==  v+k OP' c */
+        op = op == IR_LT ? IR_GT : op == IR_LE ? IR_GE : op == IR_GT ? IR_LT
+           : op == IR_GE ? IR_LE : op;
+    } else {
+        return;
+    }
+    if (p->vars[v].kind != LP_VAR_LOOP || *nsaved >= max) return;
+    int64_t bound;
+    if (__builtin_sub_overflow(c, k, &bound)) return; /* v OP c - k */
+    int64_t lo = B->lo[v], hi = B->hi[v];
+    switch (op) {
+    case IR_LT: if (bound - 1 < hi) hi = bound - 1; break;
+    case IR_LE: if (bound < hi) hi = bound; break;
+    case IR_GT: if (bound + 1 > lo) lo = bound + 1; break;
+    case IR_GE: if (bound > lo) lo = bound; break;
+    case IR_EQ: lo = hi = bound; break;
+    default: return;
+    }
+    saved[*nsaved] = (saved_range){v, B->lo[v], B->hi[v]};
+    (*nsaved)++;
+    B->lo[v] = lo;
+    B->hi[v] = hi;
+}
+
+static void restore(bctx *B, saved_range *saved, int nsaved) {
+    while (nsaved-- > 0) {
+        B->lo[saved[nsaved].var] = saved[nsaved].lo;
+        B->hi[saved[nsaved].var] = saved[nsaved].hi;
+    }
+}
+
+static void check_load(bctx *B, lp_id id) {
+    lp_program *p = B->p;
+    const lp_node *n = lp_get(p, id);
+    const lp_buffer *buf = &p->bufs[n->a];
+    if (buf->kind == LP_BUF_LOCAL) return;
+    lp_id cond = 0;
+    uint32_t first = UINT32_MAX;
+    for (uint32_t d = 0; d < n->nlist; d++) {
+        lp_id ix = lp_list(p, n->list)[d];
+        ival r = eval(B, ix);
+        const lp_node *dn = lp_get(p, lp_list(p, buf->shape)[d]);
+        int64_t extent = dn->imm.i;
+        if (r.lo >= 0 && r.hi < extent && r.lo <= r.hi) continue;
+        if (r.lo > r.hi) continue; /* empty range: the read never happens */
+        if (r.exact && !B->conditional) {
+            if (B->st == TVM_OK)
+                B->st = err_set(TVM_ERR_OUT_OF_BOUNDS,
+                                "out-of-bounds read: tensor '%s' dimension %u is read at "
+                                "indices [%lld, %lld] but its extent is %lld", buf->name, d,
+                                (long long)r.lo, (long long)r.hi, (long long)extent);
+            return;
+        }
+        lp_id ok = lp_binary(p, IR_AND, lp_binary(p, IR_GE, ix, lp_const_int(p, TVM_INT64, 0)),
+                             lp_binary(p, IR_LT, ix, lp_const_int(p, TVM_INT64, extent)));
+        cond = cond ? lp_binary(p, IR_AND, cond, ok) : ok;
+        if (first == UINT32_MAX) first = d;
+    }
+    if (!cond) return;
+    lp_node *m = &p->nodes[id]; /* in place: every use of this read is checked */
+    if (m->flags & LP_CHECKED) {
+        m->b = lp_binary(p, IR_AND, m->b, cond);
+    } else {
+        m->flags |= LP_CHECKED;
+        m->b = cond;
+        m->c = lp_new_check(p, m->a, first);
+    }
+    B->nchecked++;
+}
+
+static ival eval(bctx *B, lp_id e) {
+    lp_program *p = B->p;
+    const lp_node *n = lp_get(p, e);
+    switch (n->kind) {
+    case LP_CONST:
+        if (n->dtype == TVM_INT64 || dtype_is_int(n->dtype) || n->dtype == TVM_BOOL)
+            return (ival){n->imm.i, n->imm.i, true, 0};
+        return unknown(n->dtype);
+    case LP_VAR: {
+        uint32_t v = n->a;
+        if (p->vars[v].kind != LP_VAR_LOOP) return unknown(TVM_INT64);
+        return (ival){B->lo[v], B->hi[v], true, 1ull << (v % 64)};
+    }
+    case LP_LOAD:
+        for (uint32_t d = 0; d < n->nlist; d++) eval(B, lp_list(p, n->list)[d]);
+        check_load(B, e);
+        return unknown(n->dtype);
+    case LP_BINARY: return eval_binary(B, n);
+    case LP_UNARY: eval(B, n->a); return unknown(n->dtype);
+    case LP_CAST: {
+        ival a = eval(B, n->a);
+        int from = lp_get(p, n->a)->dtype;
+        if (n->dtype == TVM_INT64 && (dtype_is_int(from) || from == TVM_BOOL)) return a;
+        return unknown(n->dtype);
+    }
+    case LP_SELECT: {
+        eval(B, n->a);
+        uint32_t before = B->nchecked;
+        saved_range saved[16];
+        int nsaved = 0;
+        B->conditional++;
+        refine(B, n->a, saved, &nsaved, 16);
+        ival a = eval(B, n->b);
+        restore(B, saved, nsaved);
+        ival b = eval(B, n->c);
+        B->conditional--;
+        if (B->nchecked != before) p->nodes[e].flags |= LP_LAZY;
+        return (ival){a.lo < b.lo ? a.lo : b.lo, a.hi > b.hi ? a.hi : b.hi, false,
+                      a.vars | b.vars};
+    }
+    default: return unknown(TVM_INT64);
+    }
+}
+
+static void walk(bctx *B, lp_id s) {
+    lp_program *p = B->p;
+    const lp_node *n = lp_get(p, s);
+    switch (n->kind) {
+    case LP_SEQ:
+        for (uint32_t i = 0; i < n->nlist && B->st == TVM_OK; i++) walk(B, lp_list(p, n->list)[i]);
+        break;
+    case LP_FOR: {
+        const lp_node *ext = lp_get(p, n->b);
+        uint32_t v = n->a;
+        if (ext->kind != LP_CONST) {
+            if (B->st == TVM_OK)
+                B->st = err_set(TVM_ERR_INTERNAL, "bounds: loop '%s' has no constant extent",
+                                p->vars[v].name);
+            return;
+        }
+        if (ext->imm.i <= 0) return; /* never runs */
+        B->lo[v] = 0;
+        B->hi[v] = ext->imm.i - 1;
+        walk(B, n->c);
+        break;
+    }
+    case LP_STORE:
+        for (uint32_t i = 0; i < n->nlist; i++) eval(B, lp_list(p, n->list)[i]);
+        eval(B, n->b);
+        break;
+    case LP_ACCUM: eval(B, n->b); break;
+    case LP_IF: {
+        eval(B, n->a);
+        saved_range saved[16];
+        int nsaved = 0;
+        B->conditional++;
+        refine(B, n->a, saved, &nsaved, 16);
+        walk(B, n->b);
+        restore(B, saved, nsaved);
+        if (n->c) walk(B, n->c);
+        B->conditional--;
+        break;
+    }
+    default: break;
+    }
+}
+
+tvm_status pass_bounds(pass_ctx *pc) {
+    lp_program *p = pc->p;
+    bctx B = {.p = p};
+    B.lo = calloc(p->nvars, sizeof *B.lo);
+    B.hi = calloc(p->nvars, sizeof *B.hi);
+    if (!B.lo || !B.hi) {
+        free(B.lo);
+        free(B.hi);
+        return err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    walk(&B, p->body);
+    free(B.lo);
+    free(B.hi);
+    return B.st;
+}

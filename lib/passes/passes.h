@@ -14,6 +14,8 @@
 #include "../ir/graph.h"
 #include "../ir/loop.h"
 
+#include <pthread.h>
+
 typedef struct pass_ctx {
     /* template stage */
     const tvm_graph *g;

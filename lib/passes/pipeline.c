@@ -1,1 +1,29 @@
-/* placeholder: being written */
+/* pipeline.c — the two pipelines of tvmc, read top to bottom. */
+#include "passes.h"
+
+/* At tvm_compile: tensor graph -> symbolic loop program. */
+static const pass_info template_pipeline[] = {
+    {"verify_graph", pass_verify_graph, true}, /* inputs/outputs, placeholders, constants */
+    {"inline", pass_inline, true},             /* fuse injective computes into consumers */
+    {"lower", pass_lower, false},              /* loop nests, reductions as accumulators */
+    {"simplify", pass_simplify, false},        /* fold constants and index arithmetic */
+};
+
+/* Per shape signature: template -> flat, checked, planned kernel program. */
+static const pass_info kernel_pipeline[] = {
+    {"specialize", pass_specialize, false},    /* size variables -> the call's values */
+    {"simplify", pass_simplify, false},
+    {"bounds", pass_bounds, false},            /* prove reads in range or check them */
+    {"flatten", pass_flatten, false},          /* N-d indices -> element offsets */
+    {"simplify", pass_simplify, false},
+    {"plan_memory", pass_plan_memory, false},  /* workspace offsets of intermediates */
+};
+
+tvm_status pass_build_template(pass_ctx *pc) {
+    return pass_run_pipeline(pc, template_pipeline, (int)ARRAY_LEN(template_pipeline),
+                             "template");
+}
+
+tvm_status pass_build_kernel(pass_ctx *pc) {
+    return pass_run_pipeline(pc, kernel_pipeline, (int)ARRAY_LEN(kernel_pipeline), "kernel");
+}

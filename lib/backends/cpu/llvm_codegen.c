@@ -1,1 +1,940 @@
-/* placeholder: being written */
+/* llvm_codegen.c — the LLVM CPU backend: flat loop IR -> LLVM IR -> object
+ * -> linked into the context's JIT (see llvm_internal.h for the threading).
+ *
+ * Each compile builds one module in a fresh LLVMContext:
+ *   static i32 @NAME.body(ptr noalias %arg0, ..., ptr noalias %workspace)
+ *   i32 @NAME(ptr %args, ptr %workspace)   ; loads args[i], calls the body
+ * The body follows the semantics blocks of loop.h, ops.h and tvmc.h exactly
+ * (the interpreter implements the same rules and tests compare bits). No
+ * fast-math flags are set except `reassoc` on floating sum/prod
+ * accumulations (their order is unspecified), or `fast` everywhere when the
+ * program asks for fast math. */
+#include "llvm_internal.h"
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/DebugInfo.h>
+#include <llvm-c/IRReader.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct be_kernel {
+    int32_t (*fn)(void *const *args, void *workspace);
+    llvm_state *state;              /* holds a reference */
+    LLVMOrcResourceTrackerRef rt;   /* the kernel's code */
+    char *ir;                       /* optimised IR (LLVM-allocated message) */
+    char *cpu, *features;           /* target machine key, for "asm" */
+    int opt_level;
+    char name[32];
+};
+
+/* ======================================================================= */
+/* Code generation state                                                    */
+/* ======================================================================= */
+
+typedef struct cg {
+    const lp_program *p;
+    LLVMContextRef ctx;
+    LLVMModuleRef mod;
+    LLVMBuilderRef b;
+    LLVMValueRef fn;      /* the body function */
+    LLVMValueRef *bufptr; /* [nbufs] base pointer of each buffer */
+    LLVMValueRef *var;    /* [nvars] current value of each loop variable */
+    /* Per-node memo, valid while the node's statement is being generated
+     * (memo_gen == gen) and the lazy-select arm it was made in is still open
+     * (scope_open[memo_scope]): such a value dominates the insertion point.
+     * It keeps shared subexpressions linear instead of exponential. */
+    LLVMValueRef *memo;
+    uint32_t *memo_gen, *memo_scope;
+    uint32_t gen;
+    uint8_t *scope_open;
+    uint32_t nscopes, cap_scopes, scope;
+    bool fast; /* fast-math flags on every float operation */
+    LLVMTypeRef t_i1, t_i8, t_i16, t_i32, t_i64, t_f16, t_f32, t_f64, t_ptr;
+    tvm_status st; /* first failure */
+} cg;
+
+static LLVMValueRef fail(cg *g, tvm_status s, const char *fmt, ...) TVMC_PRINTF(3, 4);
+static LLVMValueRef fail(cg *g, tvm_status s, const char *fmt, ...) {
+    if (g->st == TVM_OK) {
+        char msg[256];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        g->st = err_set(s, "llvm codegen: %s", msg);
+    }
+    return NULL;
+}
+#define BAD_NODE(g, what, id) fail((g), TVM_ERR_INTERNAL, "%s (node %u)", (what), (unsigned)(id))
+
+static LLVMTypeRef ty_compute(cg *g, int dt) {
+    switch (dt) {
+    case TVM_BOOL: return g->t_i1;
+    case TVM_INT8: case TVM_UINT8: return g->t_i8;
+    case TVM_INT16: return g->t_i16;
+    case TVM_INT32: return g->t_i32;
+    case TVM_INT64: return g->t_i64;
+    case TVM_FLOAT32: return g->t_f32;
+    case TVM_FLOAT64: return g->t_f64;
+    default: return NULL; /* float16/bfloat16 are storage only */
+    }
+}
+
+static LLVMTypeRef ty_mem(cg *g, int dt) {
+    switch (dt) {
+    case TVM_BOOL: return g->t_i8;
+    case TVM_FLOAT16: return g->t_f16;
+    case TVM_BFLOAT16: return g->t_i16;
+    default: return ty_compute(g, dt);
+    }
+}
+
+static bool is_fdt(int dt) { return dt == TVM_FLOAT32 || dt == TVM_FLOAT64; }
+static bool is_udt(int dt) { return dt == TVM_UINT8 || dt == TVM_BOOL; }
+
+/* Marks a floating-point instruction with the program's fast-math flags
+ * plus `extra`. Constant-folded results are not instructions. */
+static LLVMValueRef fpf(cg *g, LLVMValueRef v, LLVMFastMathFlags extra) {
+    LLVMFastMathFlags f = (g->fast ? LLVMFastMathAll : 0) | extra;
+    if (f && v && LLVMIsAInstruction(v) && LLVMCanValueUseFastMathFlags(v))
+        LLVMSetFastMathFlags(v, f);
+    return v;
+}
+static LLVMValueRef fp(cg *g, LLVMValueRef v) { return fpf(g, v, 0); }
+
+static LLVMValueRef ci(LLVMTypeRef t, int64_t v) {
+    return LLVMConstInt(t, (unsigned long long)v, 1);
+}
+
+static LLVMValueRef call_intrinsic(cg *g, const char *name, LLVMTypeRef *tys, unsigned ntys,
+                                   LLVMValueRef *args, unsigned nargs) {
+    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+    if (!id) return fail(g, TVM_ERR_INTERNAL, "unknown intrinsic %s", name);
+    LLVMValueRef f = LLVMGetIntrinsicDeclaration(g->mod, id, tys, ntys);
+    LLVMTypeRef ft = LLVMIntrinsicGetType(g->ctx, id, tys, ntys);
+    return LLVMBuildCall2(g->b, ft, f, args, nargs, "");
+}
+static LLVMValueRef intr1(cg *g, const char *name, LLVMValueRef a) {
+    LLVMTypeRef t = LLVMTypeOf(a);
+    return fp(g, call_intrinsic(g, name, &t, 1, &a, 1));
+}
+static LLVMValueRef intr2(cg *g, const char *name, LLVMValueRef a, LLVMValueRef b) {
+    LLVMTypeRef t = LLVMTypeOf(a);
+    LLVMValueRef args[2] = {a, b};
+    return fp(g, call_intrinsic(g, name, &t, 1, args, 2));
+}
+
+/* A libm function with no intrinsic (erff / erf). It does not touch memory
+ * or errno, which lets LLVM hoist and CSE it like an intrinsic. */
+static LLVMValueRef call_libm(cg *g, const char *name, LLVMValueRef a) {
+    LLVMTypeRef t = LLVMTypeOf(a);
+    LLVMTypeRef ft = LLVMFunctionType(t, &t, 1, 0);
+    LLVMValueRef f = LLVMGetNamedFunction(g->mod, name);
+    if (!f) {
+        f = LLVMAddFunction(g->mod, name, ft);
+        const char *attrs[] = {"nounwind", "willreturn", "nosync", "nofree"};
+        for (size_t i = 0; i < ARRAY_LEN(attrs); i++)
+            LLVMAddAttributeAtIndex(
+                f, LLVMAttributeFunctionIndex,
+                LLVMCreateEnumAttribute(
+                    g->ctx, LLVMGetEnumAttributeKindForName(attrs[i], strlen(attrs[i])), 0));
+        /* memory(none): the memory-effects encoding 0 is "no access" */
+        LLVMAddAttributeAtIndex(
+            f, LLVMAttributeFunctionIndex,
+            LLVMCreateEnumAttribute(g->ctx, LLVMGetEnumAttributeKindForName("memory", 6), 0));
+    }
+    return fp(g, LLVMBuildCall2(g->b, ft, f, &a, 1, ""));
+}
+
+/* ---- float16 / bfloat16 storage ------------------------------------------ */
+
+/* float32 -> bfloat16 bits, round to nearest even; NaN -> (x >> 16) | 0x40.
+ * Exactly f32_to_bf16_bits in common.c. */
+static LLVMValueRef ir_f32_to_bf16(cg *g, LLVMValueRef f) {
+    LLVMBuilderRef b = g->b;
+    LLVMTypeRef i32 = g->t_i32;
+    LLVMValueRef x = LLVMBuildBitCast(b, f, i32, "");
+    LLVMValueRef absx = LLVMBuildAnd(b, x, ci(i32, 0x7fffffff), "");
+    LLVMValueRef isnan = LLVMBuildICmp(b, LLVMIntUGT, absx, ci(i32, 0x7f800000), "");
+    LLVMValueRef hi = LLVMBuildLShr(b, x, ci(i32, 16), "");
+    LLVMValueRef nanv = LLVMBuildOr(b, hi, ci(i32, 0x40), "");
+    LLVMValueRef lsb = LLVMBuildAnd(b, hi, ci(i32, 1), "");
+    LLVMValueRef r = LLVMBuildAdd(b, LLVMBuildAdd(b, x, ci(i32, 0x7fff), ""), lsb, "");
+    LLVMValueRef rv = LLVMBuildLShr(b, r, ci(i32, 16), "");
+    LLVMValueRef sel = LLVMBuildSelect(b, isnan, nanv, rv, "");
+    return LLVMBuildTrunc(b, sel, g->t_i16, "");
+}
+
+static LLVMValueRef ir_bf16_to_f32(cg *g, LLVMValueRef h) {
+    LLVMValueRef x = LLVMBuildZExt(g->b, h, g->t_i32, "");
+    x = LLVMBuildShl(g->b, x, ci(g->t_i32, 16), "");
+    return LLVMBuildBitCast(g->b, x, g->t_f32, "");
+}
+
+/* Converts a loaded memory value of storage dtype dt to its compute value. */
+static LLVMValueRef from_mem(cg *g, int dt, LLVMValueRef v) {
+    switch (dt) {
+    case TVM_BOOL: return LLVMBuildICmp(g->b, LLVMIntNE, v, ci(g->t_i8, 0), "");
+    case TVM_FLOAT16: return fp(g, LLVMBuildFPExt(g->b, v, g->t_f32, ""));
+    case TVM_BFLOAT16: return ir_bf16_to_f32(g, v);
+    default: return v;
+    }
+}
+
+/* Converts a compute value to the memory representation of storage dtype dt. */
+static LLVMValueRef to_mem(cg *g, int dt, LLVMValueRef v) {
+    switch (dt) {
+    case TVM_BOOL: return LLVMBuildZExt(g->b, v, g->t_i8, "");
+    case TVM_FLOAT16: return fp(g, LLVMBuildFPTrunc(g->b, v, g->t_f16, ""));
+    case TVM_BFLOAT16: return ir_f32_to_bf16(g, v);
+    default: return v;
+    }
+}
+
+/* ======================================================================= */
+/* Expressions                                                              */
+/* ======================================================================= */
+
+static LLVMValueRef gen_expr(cg *g, lp_id e);
+
+static bool push_scope(cg *g, uint32_t *saved) {
+    if (!VEC_PUSH_OK(g->scope_open, g->nscopes, g->cap_scopes, UINT32_MAX)) {
+        fail(g, TVM_ERR_OUT_OF_MEMORY, "out of memory");
+        return false;
+    }
+    *saved = g->scope;
+    g->scope = g->nscopes;
+    g->scope_open[g->nscopes++] = 1;
+    return true;
+}
+
+static void pop_scope(cg *g, uint32_t saved) {
+    g->scope_open[g->scope] = 0;
+    g->scope = saved;
+}
+
+/* Integer division family (ops.h): a zero divisor gives 0, MIN / -1 wraps to
+ * MIN and MIN % -1 is 0. The hardware divide only ever sees a divisor that
+ * is neither 0 nor -1, so it cannot trap. */
+static LLVMValueRef gen_int_div(cg *g, int op, bool is_unsigned, LLVMValueRef a,
+                                LLVMValueRef d) {
+    LLVMBuilderRef b = g->b;
+    LLVMTypeRef t = LLVMTypeOf(a);
+    LLVMValueRef zero = LLVMConstNull(t), one = LLVMConstInt(t, 1, 0);
+    LLVMValueRef dz = LLVMBuildICmp(b, LLVMIntEQ, d, zero, "");
+    if (is_unsigned) { /* floor and truncation agree */
+        LLVMValueRef safe = LLVMBuildSelect(b, dz, one, d, "");
+        if (op == IR_DIV || op == IR_FLOORDIV)
+            return LLVMBuildSelect(b, dz, zero, LLVMBuildUDiv(b, a, safe, ""), "");
+        return LLVMBuildURem(b, a, safe, ""); /* x % 1 == 0 covers d == 0 */
+    }
+    LLVMValueRef dm1 = LLVMBuildICmp(b, LLVMIntEQ, d, LLVMConstAllOnes(t), "");
+    LLVMValueRef safe = LLVMBuildSelect(b, LLVMBuildOr(b, dz, dm1, ""), one, d, "");
+    LLVMValueRef q = LLVMBuildSDiv(b, a, safe, "");
+    LLVMValueRef r = LLVMBuildSRem(b, a, safe, ""); /* 0 when d is 0 or -1 */
+    if (op == IR_MOD) return r;
+    /* floor adjustment: remainder nonzero with the sign opposite to d's */
+    LLVMValueRef adj =
+        LLVMBuildAnd(b, LLVMBuildICmp(b, LLVMIntNE, r, zero, ""),
+                     LLVMBuildICmp(b, LLVMIntSLT, LLVMBuildXor(b, r, d, ""), zero, ""), "");
+    if (op == IR_FLOORMOD) return LLVMBuildSelect(b, adj, LLVMBuildAdd(b, r, d, ""), r, "");
+    if (op == IR_FLOORDIV) q = LLVMBuildSub(b, q, LLVMBuildZExt(b, adj, t, ""), "");
+    LLVMValueRef neg = LLVMBuildSub(b, zero, a, ""); /* a / -1, wrapping */
+    return LLVMBuildSelect(b, dz, zero, LLVMBuildSelect(b, dm1, neg, q, ""), "");
+}
+
+static LLVMValueRef gen_binary_op(cg *g, int op, int dt, LLVMValueRef a, LLVMValueRef c,
+                                  lp_id id) {
+    LLVMBuilderRef b = g->b;
+    if (is_fdt(dt)) {
+        switch (op) {
+        case IR_ADD: return fp(g, LLVMBuildFAdd(b, a, c, ""));
+        case IR_SUB: return fp(g, LLVMBuildFSub(b, a, c, ""));
+        case IR_MUL: return fp(g, LLVMBuildFMul(b, a, c, ""));
+        case IR_DIV: return fp(g, LLVMBuildFDiv(b, a, c, ""));
+        case IR_MOD: return fp(g, LLVMBuildFRem(b, a, c, "")); /* C fmod */
+        case IR_FLOORDIV:
+            return intr1(g, "llvm.floor", fp(g, LLVMBuildFDiv(b, a, c, "")));
+        case IR_FLOORMOD: { /* a - floor(a / b) * b, no contraction */
+            LLVMValueRef fl = intr1(g, "llvm.floor", fp(g, LLVMBuildFDiv(b, a, c, "")));
+            return fp(g, LLVMBuildFSub(b, a, fp(g, LLVMBuildFMul(b, fl, c, "")), ""));
+        }
+        case IR_MIN: return intr2(g, "llvm.minimum", a, c); /* NaN-propagating */
+        case IR_MAX: return intr2(g, "llvm.maximum", a, c);
+        case IR_POW: return intr2(g, "llvm.pow", a, c); /* powf / pow */
+        case IR_LT: return fp(g, LLVMBuildFCmp(b, LLVMRealOLT, a, c, ""));
+        case IR_LE: return fp(g, LLVMBuildFCmp(b, LLVMRealOLE, a, c, ""));
+        case IR_GT: return fp(g, LLVMBuildFCmp(b, LLVMRealOGT, a, c, ""));
+        case IR_GE: return fp(g, LLVMBuildFCmp(b, LLVMRealOGE, a, c, ""));
+        case IR_EQ: return fp(g, LLVMBuildFCmp(b, LLVMRealOEQ, a, c, ""));
+        case IR_NE: return fp(g, LLVMBuildFCmp(b, LLVMRealUNE, a, c, ""));
+        default: return BAD_NODE(g, "operator not defined on floats", id);
+        }
+    }
+    bool u = is_udt(dt);
+    switch (op) {
+    case IR_ADD: return LLVMBuildAdd(b, a, c, "");
+    case IR_SUB: return LLVMBuildSub(b, a, c, "");
+    case IR_MUL: return LLVMBuildMul(b, a, c, "");
+    case IR_DIV: case IR_MOD: case IR_FLOORDIV: case IR_FLOORMOD:
+        return gen_int_div(g, op, u, a, c);
+    case IR_MIN: return intr2(g, u ? "llvm.umin" : "llvm.smin", a, c);
+    case IR_MAX: return intr2(g, u ? "llvm.umax" : "llvm.smax", a, c);
+    case IR_LT: return LLVMBuildICmp(b, u ? LLVMIntULT : LLVMIntSLT, a, c, "");
+    case IR_LE: return LLVMBuildICmp(b, u ? LLVMIntULE : LLVMIntSLE, a, c, "");
+    case IR_GT: return LLVMBuildICmp(b, u ? LLVMIntUGT : LLVMIntSGT, a, c, "");
+    case IR_GE: return LLVMBuildICmp(b, u ? LLVMIntUGE : LLVMIntSGE, a, c, "");
+    case IR_EQ: return LLVMBuildICmp(b, LLVMIntEQ, a, c, "");
+    case IR_NE: return LLVMBuildICmp(b, LLVMIntNE, a, c, "");
+    case IR_AND: return LLVMBuildAnd(b, a, c, "");
+    case IR_OR: return LLVMBuildOr(b, a, c, "");
+    default: return BAD_NODE(g, "operator not defined on integers", id);
+    }
+}
+
+static LLVMValueRef gen_unary_op(cg *g, int op, int dt, LLVMValueRef a, lp_id id) {
+    LLVMBuilderRef b = g->b;
+    if (is_fdt(dt)) {
+        LLVMTypeRef t = LLVMTypeOf(a);
+        switch (op) {
+        case IR_NEG: return fp(g, LLVMBuildFNeg(b, a, ""));
+        case IR_EXP: return intr1(g, "llvm.exp", a);
+        case IR_LOG: return intr1(g, "llvm.log", a);
+        case IR_SQRT: return intr1(g, "llvm.sqrt", a);
+        case IR_RSQRT: /* an exact division, never an rsqrt estimate */
+            return fp(g, LLVMBuildFDiv(b, LLVMConstReal(t, 1.0), intr1(g, "llvm.sqrt", a), ""));
+        case IR_TANH: return intr1(g, "llvm.tanh", a);
+        case IR_SIGMOID: { /* 1 / (1 + exp(-x)) */
+            LLVMValueRef ex = intr1(g, "llvm.exp", fp(g, LLVMBuildFNeg(b, a, "")));
+            LLVMValueRef den = fp(g, LLVMBuildFAdd(b, LLVMConstReal(t, 1.0), ex, ""));
+            return fp(g, LLVMBuildFDiv(b, LLVMConstReal(t, 1.0), den, ""));
+        }
+        case IR_ERF: return call_libm(g, dt == TVM_FLOAT32 ? "erff" : "erf", a);
+        case IR_ABS: return intr1(g, "llvm.fabs", a);
+        case IR_FLOOR: return intr1(g, "llvm.floor", a);
+        case IR_CEIL: return intr1(g, "llvm.ceil", a);
+        case IR_ROUND_F16:
+            return fp(g, LLVMBuildFPExt(b, fp(g, LLVMBuildFPTrunc(b, a, g->t_f16, "")), t, ""));
+        case IR_ROUND_BF16: {
+            if (dt != TVM_FLOAT32) a = fp(g, LLVMBuildFPTrunc(b, a, g->t_f32, ""));
+            LLVMValueRef r = ir_bf16_to_f32(g, ir_f32_to_bf16(g, a));
+            return dt == TVM_FLOAT32 ? r : fp(g, LLVMBuildFPExt(b, r, t, ""));
+        }
+        default: return BAD_NODE(g, "unary operator not defined on floats", id);
+        }
+    }
+    switch (op) {
+    case IR_NEG: return LLVMBuildSub(b, LLVMConstNull(LLVMTypeOf(a)), a, "");
+    case IR_NOT: return LLVMBuildNot(b, a, "");
+    case IR_ABS: /* wraps: abs(MIN) == MIN */
+        if (is_udt(dt)) return a;
+        return call_intrinsic(g, "llvm.abs", (LLVMTypeRef[]){LLVMTypeOf(a)}, 1,
+                              (LLVMValueRef[]){a, LLVMConstInt(g->t_i1, 0, 0)}, 2);
+    default: return BAD_NODE(g, "unary operator not defined on integers", id);
+    }
+}
+
+/* Casts (tvmc.h): float -> int saturates with NaN -> 0; anything -> bool is
+ * x != 0 (NaN -> true); int -> int wraps; bool -> number is 0 or 1. */
+static LLVMValueRef gen_cast(cg *g, int to, int from, LLVMValueRef v, lp_id id) {
+    LLVMBuilderRef b = g->b;
+    LLVMTypeRef tt = ty_compute(g, to);
+    if (!tt || !ty_compute(g, from)) return BAD_NODE(g, "cast between non-compute dtypes", id);
+    if (to == from) return v;
+    if (is_fdt(from) && is_fdt(to))
+        return fp(g, to == TVM_FLOAT64 ? LLVMBuildFPExt(b, v, tt, "")
+                                       : LLVMBuildFPTrunc(b, v, tt, ""));
+    if (is_fdt(from)) {
+        if (to == TVM_BOOL)
+            return fp(g, LLVMBuildFCmp(b, LLVMRealUNE, v, LLVMConstReal(LLVMTypeOf(v), 0.0), ""));
+        LLVMTypeRef tys[2] = {tt, LLVMTypeOf(v)};
+        return call_intrinsic(g, to == TVM_UINT8 ? "llvm.fptoui.sat" : "llvm.fptosi.sat", tys,
+                              2, &v, 1);
+    }
+    if (is_fdt(to))
+        return fp(g, is_udt(from) ? LLVMBuildUIToFP(b, v, tt, "") : LLVMBuildSIToFP(b, v, tt, ""));
+    if (to == TVM_BOOL) return LLVMBuildICmp(b, LLVMIntNE, v, LLVMConstNull(LLVMTypeOf(v)), "");
+    unsigned fb = LLVMGetIntTypeWidth(LLVMTypeOf(v)), tb = LLVMGetIntTypeWidth(tt);
+    if (tb < fb) return LLVMBuildTrunc(b, v, tt, "");
+    if (tb > fb) return is_udt(from) ? LLVMBuildZExt(b, v, tt, "") : LLVMBuildSExt(b, v, tt, "");
+    return v; /* int8 <-> uint8: same bits */
+}
+
+static LLVMValueRef gen_const(cg *g, const lp_node *n, lp_id id) {
+    LLVMTypeRef t = ty_compute(g, n->dtype);
+    if (!t) return BAD_NODE(g, "constant of a storage-only dtype", id);
+    if (is_fdt(n->dtype)) return LLVMConstReal(t, n->imm.f);
+    if (n->dtype == TVM_BOOL) return LLVMConstInt(t, n->imm.i != 0, 0);
+    unsigned bits = LLVMGetIntTypeWidth(t);
+    uint64_t v = (uint64_t)n->imm.i;
+    if (bits < 64) v &= (1ull << bits) - 1; /* the value wrapped to the dtype */
+    return LLVMConstInt(t, v, 0);
+}
+
+/* Address of element `idx` of buffer `buf` (flat element offset). */
+static LLVMValueRef elem_ptr(cg *g, uint32_t buf, lp_id idx_node, lp_id id) {
+    const lp_program *p = g->p;
+    if (buf == 0 || buf >= p->nbufs || !g->bufptr[buf]) return BAD_NODE(g, "bad buffer", id);
+    LLVMValueRef idx = gen_expr(g, idx_node);
+    if (!idx) return NULL;
+    if (LLVMTypeOf(idx) != g->t_i64) return BAD_NODE(g, "index is not int64", id);
+    return LLVMBuildInBoundsGEP2(g->b, ty_mem(g, p->bufs[buf].dtype), g->bufptr[buf], &idx, 1,
+                                 "");
+}
+
+static LLVMValueRef load_elem(cg *g, uint32_t buf, LLVMValueRef ptr) {
+    int dt = g->p->bufs[buf].dtype;
+    LLVMValueRef v = LLVMBuildLoad2(g->b, ty_mem(g, dt), ptr, "");
+    LLVMSetAlignment(v, (unsigned)dtype_bytes(dt));
+    return from_mem(g, dt, v);
+}
+
+static void store_elem(cg *g, uint32_t buf, LLVMValueRef ptr, LLVMValueRef v) {
+    int dt = g->p->bufs[buf].dtype;
+    LLVMValueRef s = LLVMBuildStore(g->b, to_mem(g, dt, v), ptr);
+    LLVMSetAlignment(s, (unsigned)dtype_bytes(dt));
+}
+
+static LLVMValueRef gen_load(cg *g, const lp_node *n, lp_id id) {
+    if (n->nlist != 1) return BAD_NODE(g, "load of a program that is not flat", id);
+    if (n->flags & LP_CHECKED) { /* out of bounds: return the check id at once */
+        LLVMValueRef ok = gen_expr(g, n->b);
+        if (!ok) return NULL;
+        if (LLVMTypeOf(ok) != g->t_i1) return BAD_NODE(g, "check is not bool", id);
+        LLVMBasicBlockRef okb = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "check.ok");
+        LLVMBasicBlockRef fb = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "check.fail");
+        LLVMBuildCondBr(g->b, ok, okb, fb);
+        LLVMPositionBuilderAtEnd(g->b, fb);
+        LLVMBuildRet(g->b, LLVMConstInt(g->t_i32, n->c, 0));
+        LLVMPositionBuilderAtEnd(g->b, okb);
+    }
+    LLVMValueRef ptr = elem_ptr(g, n->a, lp_list(g->p, n->list)[0], id);
+    return ptr ? load_elem(g, n->a, ptr) : NULL;
+}
+
+static LLVMValueRef gen_select(cg *g, const lp_node *n, lp_id id) {
+    LLVMValueRef c = gen_expr(g, n->a);
+    if (!c) return NULL;
+    if (!(n->flags & LP_LAZY)) {
+        LLVMValueRef t = gen_expr(g, n->b), f = t ? gen_expr(g, n->c) : NULL;
+        if (!f) return NULL;
+        return fp(g, LLVMBuildSelect(g->b, c, t, f, ""));
+    }
+    /* only the chosen side runs: branches and a phi */
+    LLVMBasicBlockRef tb = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "sel.then");
+    LLVMBasicBlockRef fb = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "sel.else");
+    LLVMBasicBlockRef mb = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "sel.end");
+    LLVMBuildCondBr(g->b, c, tb, fb);
+    LLVMValueRef vals[2];
+    LLVMBasicBlockRef ends[2];
+    LLVMBasicBlockRef starts[2] = {tb, fb};
+    lp_id arms[2] = {n->b, n->c};
+    for (int i = 0; i < 2; i++) {
+        uint32_t saved;
+        LLVMPositionBuilderAtEnd(g->b, starts[i]);
+        if (!push_scope(g, &saved)) return NULL;
+        vals[i] = gen_expr(g, arms[i]);
+        pop_scope(g, saved);
+        if (!vals[i]) return NULL;
+        ends[i] = LLVMGetInsertBlock(g->b);
+        LLVMBuildBr(g->b, mb);
+    }
+    LLVMPositionBuilderAtEnd(g->b, mb);
+    if (LLVMTypeOf(vals[0]) != LLVMTypeOf(vals[1])) return BAD_NODE(g, "select arms differ", id);
+    LLVMValueRef phi = LLVMBuildPhi(g->b, LLVMTypeOf(vals[0]), "");
+    LLVMAddIncoming(phi, vals, ends, 2);
+    return phi;
+}
+
+static LLVMValueRef gen_expr_uncached(cg *g, const lp_node *n, lp_id e) {
+    const lp_program *p = g->p;
+    switch (n->kind) {
+    case LP_CONST: return gen_const(g, n, e);
+    case LP_VAR:
+        if (n->a == 0 || n->a >= p->nvars) return BAD_NODE(g, "bad variable", e);
+        if (!g->var[n->a])
+            return fail(g, TVM_ERR_INTERNAL, "variable '%s' is not bound here (node %u)",
+                        p->vars[n->a].name ? p->vars[n->a].name : "?", (unsigned)e);
+        return g->var[n->a];
+    case LP_LOAD: return gen_load(g, n, e);
+    case LP_BINARY: {
+        if (!ir_op_is_binary(n->op)) return BAD_NODE(g, "bad binary operator", e);
+        LLVMValueRef a = gen_expr(g, n->a), b = a ? gen_expr(g, n->b) : NULL;
+        if (!b) return NULL;
+        if (LLVMTypeOf(a) != LLVMTypeOf(b)) return BAD_NODE(g, "operand types differ", e);
+        return gen_binary_op(g, n->op, lp_get(p, n->a)->dtype, a, b, e);
+    }
+    case LP_UNARY: {
+        if (!ir_op_is_unary(n->op)) return BAD_NODE(g, "bad unary operator", e);
+        LLVMValueRef a = gen_expr(g, n->a);
+        return a ? gen_unary_op(g, n->op, lp_get(p, n->a)->dtype, a, e) : NULL;
+    }
+    case LP_SELECT: return gen_select(g, n, e);
+    case LP_CAST: {
+        LLVMValueRef a = gen_expr(g, n->a);
+        return a ? gen_cast(g, n->dtype, lp_get(p, n->a)->dtype, a, e) : NULL;
+    }
+    default: return BAD_NODE(g, "statement where an expression was expected", e);
+    }
+}
+
+static LLVMValueRef gen_expr(cg *g, lp_id e) {
+    if (g->st != TVM_OK) return NULL;
+    if (e == 0 || e >= g->p->nnodes) return BAD_NODE(g, "bad expression id", e);
+    if (g->memo_gen[e] == g->gen && g->scope_open[g->memo_scope[e]]) return g->memo[e];
+    LLVMValueRef v = gen_expr_uncached(g, lp_get(g->p, e), e);
+    if (v) {
+        LLVMTypeRef want = ty_compute(g, lp_get(g->p, e)->dtype);
+        if (LLVMTypeOf(v) != want) return BAD_NODE(g, "expression has the wrong dtype", e);
+        g->memo[e] = v;
+        g->memo_gen[e] = g->gen;
+        g->memo_scope[e] = g->scope;
+    }
+    return v;
+}
+
+/* ======================================================================= */
+/* Statements                                                               */
+/* ======================================================================= */
+
+static bool gen_stmt(cg *g, lp_id s);
+
+/* Loop hints become LLVM loop metadata on the back edge. */
+static void loop_hint(cg *g, LLVMValueRef backedge, int kind) {
+    const char *key = kind == LP_VECTORIZED  ? "llvm.loop.vectorize.enable"
+                      : kind == LP_UNROLLED ? "llvm.loop.unroll.full"
+                                            : NULL;
+    if (!key) return;
+    LLVMMetadataRef ops[2];
+    LLVMMetadataRef kv[2] = {LLVMMDStringInContext2(g->ctx, key, strlen(key)), NULL};
+    unsigned nkv = 1;
+    if (kind == LP_VECTORIZED) kv[nkv++] = LLVMValueAsMetadata(LLVMConstInt(g->t_i1, 1, 0));
+    LLVMMetadataRef tmp = LLVMTemporaryMDNode(g->ctx, NULL, 0);
+    ops[0] = tmp;
+    ops[1] = LLVMMDNodeInContext2(g->ctx, kv, nkv);
+    LLVMMetadataRef loop_id = LLVMMDNodeInContext2(g->ctx, ops, 2);
+    LLVMMetadataReplaceAllUsesWith(tmp, loop_id); /* self reference; frees tmp */
+    LLVMSetMetadata(backedge, LLVMGetMDKindIDInContext(g->ctx, "llvm.loop", 9),
+                    LLVMMetadataAsValue(g->ctx, loop_id));
+}
+
+/* for (i = 0; i < extent; i++) body — extent evaluated once, before the loop. */
+static bool gen_for(cg *g, const lp_node *n, lp_id id) {
+    const lp_program *p = g->p;
+    if (n->a == 0 || n->a >= p->nvars) return BAD_NODE(g, "bad loop variable", id), false;
+    LLVMValueRef ext = gen_expr(g, n->b);
+    if (!ext) return false;
+    if (LLVMTypeOf(ext) != g->t_i64) return BAD_NODE(g, "loop extent is not int64", id), false;
+    LLVMBasicBlockRef pre = LLVMGetInsertBlock(g->b);
+    LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "for.head");
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "for.body");
+    LLVMBasicBlockRef end = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "for.end");
+    LLVMBuildBr(g->b, head);
+    LLVMPositionBuilderAtEnd(g->b, head);
+    const char *vname = p->vars[n->a].name ? p->vars[n->a].name : "i";
+    LLVMValueRef iv = LLVMBuildPhi(g->b, g->t_i64, vname);
+    LLVMValueRef zero = LLVMConstInt(g->t_i64, 0, 0);
+    LLVMAddIncoming(iv, &zero, &pre, 1);
+    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSLT, iv, ext, ""), body, end);
+    LLVMPositionBuilderAtEnd(g->b, body);
+    LLVMValueRef saved = g->var[n->a];
+    g->var[n->a] = iv;
+    bool ok = gen_stmt(g, n->c);
+    g->var[n->a] = saved;
+    if (!ok) return false;
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(g->b);
+    /* iv < extent <= INT64_MAX, so the increment cannot overflow */
+    LLVMValueRef next = LLVMBuildNUWAdd(g->b, iv, LLVMConstInt(g->t_i64, 1, 0), "");
+    LLVMSetNSW(next, 1);
+    LLVMValueRef br = LLVMBuildBr(g->b, head);
+    loop_hint(g, br, n->op);
+    LLVMAddIncoming(iv, &next, &latch, 1);
+    LLVMPositionBuilderAtEnd(g->b, end);
+    return true;
+}
+
+static bool gen_if(cg *g, const lp_node *n) {
+    LLVMValueRef c = gen_expr(g, n->a);
+    if (!c) return false;
+    LLVMBasicBlockRef tb = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "if.then");
+    LLVMBasicBlockRef eb = n->c ? LLVMAppendBasicBlockInContext(g->ctx, g->fn, "if.else") : NULL;
+    LLVMBasicBlockRef mb = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "if.end");
+    LLVMBuildCondBr(g->b, c, tb, eb ? eb : mb);
+    LLVMPositionBuilderAtEnd(g->b, tb);
+    if (!gen_stmt(g, n->b)) return false;
+    LLVMBuildBr(g->b, mb);
+    if (eb) {
+        LLVMPositionBuilderAtEnd(g->b, eb);
+        if (!gen_stmt(g, n->c)) return false;
+        LLVMBuildBr(g->b, mb);
+    }
+    LLVMPositionBuilderAtEnd(g->b, mb);
+    return true;
+}
+
+/* acc = acc (+ * min max) value. Float sum/prod carry `reassoc`: the order
+ * of a reduction is unspecified, and this lets LLVM vectorise it. */
+static bool gen_accum(cg *g, const lp_node *n, lp_id id) {
+    const lp_program *p = g->p;
+    if (n->a == 0 || n->a >= p->nbufs || p->bufs[n->a].kind != LP_BUF_LOCAL)
+        return BAD_NODE(g, "accumulation into a non-local buffer", id), false;
+    LLVMValueRef v = gen_expr(g, n->b);
+    if (!v) return false;
+    int dt = lp_get(p, n->b)->dtype;
+    if (dtype_compute(p->bufs[n->a].dtype) != dt)
+        return BAD_NODE(g, "accumulator dtype differs from the value's", id), false;
+    LLVMValueRef ptr = g->bufptr[n->a];
+    LLVMValueRef acc = load_elem(g, n->a, ptr);
+    LLVMBuilderRef b = g->b;
+    LLVMValueRef r;
+    bool f = is_fdt(dt), u = is_udt(dt);
+    switch (n->op) {
+    case TVM_REDUCE_SUM:
+        r = f ? fpf(g, LLVMBuildFAdd(b, acc, v, ""), LLVMFastMathAllowReassoc)
+              : LLVMBuildAdd(b, acc, v, "");
+        break;
+    case TVM_REDUCE_PROD:
+        r = f ? fpf(g, LLVMBuildFMul(b, acc, v, ""), LLVMFastMathAllowReassoc)
+              : LLVMBuildMul(b, acc, v, "");
+        break;
+    case TVM_REDUCE_MIN:
+        r = intr2(g, f ? "llvm.minimum" : u ? "llvm.umin" : "llvm.smin", acc, v);
+        break;
+    case TVM_REDUCE_MAX:
+        r = intr2(g, f ? "llvm.maximum" : u ? "llvm.umax" : "llvm.smax", acc, v);
+        break;
+    default: return BAD_NODE(g, "bad reduction kind", id), false;
+    }
+    if (!r) return false;
+    store_elem(g, n->a, ptr, r);
+    return true;
+}
+
+static bool gen_stmt(cg *g, lp_id s) {
+    const lp_program *p = g->p;
+    if (g->st != TVM_OK) return false;
+    if (s == 0 || s >= p->nnodes) return BAD_NODE(g, "bad statement id", s), false;
+    const lp_node *n = lp_get(p, s);
+    g->gen++; /* values of earlier statements may be stale (stores between) */
+    switch (n->kind) {
+    case LP_SEQ: {
+        const uint32_t *l = lp_list(p, n->list);
+        for (uint32_t i = 0; i < n->nlist; i++)
+            if (!gen_stmt(g, l[i])) return false;
+        return true;
+    }
+    case LP_STORE: {
+        if (n->nlist != 1) return BAD_NODE(g, "store of a program that is not flat", s), false;
+        LLVMValueRef ptr = elem_ptr(g, n->a, lp_list(p, n->list)[0], s);
+        LLVMValueRef v = ptr ? gen_expr(g, n->b) : NULL;
+        if (!v) return false;
+        if (LLVMTypeOf(v) != ty_compute(g, dtype_compute(p->bufs[n->a].dtype)))
+            return BAD_NODE(g, "stored value has the wrong dtype", s), false;
+        store_elem(g, n->a, ptr, v);
+        return true;
+    }
+    case LP_ACCUM: return gen_accum(g, n, s);
+    case LP_FOR: return gen_for(g, n, s);
+    case LP_IF: return gen_if(g, n);
+    default: return BAD_NODE(g, "expression where a statement was expected", s), false;
+    }
+}
+
+/* ======================================================================= */
+/* Module                                                                   */
+/* ======================================================================= */
+
+static void add_fn_attrs(cg *g, LLVMValueRef f, const llvm_tm *tm) {
+    LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                            LLVMCreateStringAttribute(g->ctx, "target-cpu", 10, tm->cpu,
+                                                      (unsigned)strlen(tm->cpu)));
+    LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                            LLVMCreateStringAttribute(g->ctx, "target-features", 15,
+                                                      tm->features,
+                                                      (unsigned)strlen(tm->features)));
+    LLVMAddAttributeAtIndex(
+        f, LLVMAttributeFunctionIndex,
+        LLVMCreateEnumAttribute(g->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
+}
+
+/* Builds the body function and the exported entry wrapper. */
+static tvm_status build_module(cg *g, const llvm_tm *tm, const char *name) {
+    const lp_program *p = g->p;
+    LLVMContextRef c = g->ctx;
+    g->t_i1 = LLVMInt1TypeInContext(c);
+    g->t_i8 = LLVMInt8TypeInContext(c);
+    g->t_i16 = LLVMInt16TypeInContext(c);
+    g->t_i32 = LLVMInt32TypeInContext(c);
+    g->t_i64 = LLVMInt64TypeInContext(c);
+    g->t_f16 = LLVMHalfTypeInContext(c);
+    g->t_f32 = LLVMFloatTypeInContext(c);
+    g->t_f64 = LLVMDoubleTypeInContext(c);
+    g->t_ptr = LLVMPointerTypeInContext(c, 0);
+
+    if (p->nargs < 0 || p->nargs > 65536)
+        return err_set(TVM_ERR_INTERNAL, "llvm codegen: bad argument count %d", p->nargs);
+    unsigned np = (unsigned)p->nargs + 1; /* the arguments, then the workspace */
+    LLVMTypeRef *pt = malloc(np * sizeof *pt);
+    if (!pt) return err_set(TVM_ERR_OUT_OF_MEMORY, "llvm codegen: out of memory");
+    for (unsigned i = 0; i < np; i++) pt[i] = g->t_ptr;
+    LLVMTypeRef body_ty = LLVMFunctionType(g->t_i32, pt, np, 0);
+    free(pt);
+    char body_name[48];
+    snprintf(body_name, sizeof body_name, "%s.body", name);
+    g->fn = LLVMAddFunction(g->mod, body_name, body_ty);
+    LLVMSetLinkage(g->fn, LLVMInternalLinkage);
+    add_fn_attrs(g, g->fn, tm);
+    unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
+    for (unsigned i = 0; i < np; i++)
+        LLVMAddAttributeAtIndex(g->fn, i + 1, LLVMCreateEnumAttribute(c, noalias, 0));
+    LLVMSetValueName2(LLVMGetParam(g->fn, np - 1), "workspace", 9);
+
+    /* buffer base pointers and accumulators, all in the entry block */
+    LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(c, g->fn, "entry");
+    LLVMPositionBuilderAtEnd(g->b, entry);
+    for (uint32_t i = 1; i < p->nbufs; i++) {
+        const lp_buffer *bf = &p->bufs[i];
+        const char *bn = bf->name ? bf->name : "";
+        if (!dtype_valid(bf->dtype))
+            return err_set(TVM_ERR_INTERNAL, "llvm codegen: buffer '%s' has a bad dtype", bn);
+        switch (bf->kind) {
+        case LP_BUF_ARG:
+            if (bf->arg < 0 || bf->arg >= p->nargs)
+                return err_set(TVM_ERR_INTERNAL, "llvm codegen: buffer '%s' has bad arg %d",
+                               bn, (int)bf->arg);
+            g->bufptr[i] = LLVMGetParam(g->fn, (unsigned)bf->arg);
+            break;
+        case LP_BUF_WORKSPACE: {
+            if (bf->offset < 0 || bf->offset > p->workspace_bytes)
+                return err_set(TVM_ERR_INTERNAL,
+                               "llvm codegen: buffer '%s' lies outside the workspace", bn);
+            LLVMValueRef off = LLVMConstInt(g->t_i64, (unsigned long long)bf->offset, 0);
+            g->bufptr[i] = LLVMBuildInBoundsGEP2(g->b, g->t_i8, LLVMGetParam(g->fn, np - 1),
+                                                 &off, 1, bn);
+            break;
+        }
+        case LP_BUF_LOCAL: {
+            LLVMValueRef a = LLVMBuildAlloca(g->b, ty_mem(g, bf->dtype), bn);
+            LLVMSetAlignment(a, (unsigned)dtype_bytes(bf->dtype));
+            g->bufptr[i] = a;
+            break;
+        }
+        default:
+            return err_set(TVM_ERR_INTERNAL, "llvm codegen: buffer '%s' has a bad kind", bn);
+        }
+    }
+    if (p->body && !gen_stmt(g, p->body)) return g->st ? g->st : TVM_ERR_INTERNAL;
+    LLVMBuildRet(g->b, LLVMConstInt(g->t_i32, 0, 0));
+
+    /* i32 NAME(ptr args, ptr workspace): the kernel ABI of loop.h */
+    LLVMTypeRef et[2] = {g->t_ptr, g->t_ptr};
+    LLVMValueRef ef = LLVMAddFunction(g->mod, name, LLVMFunctionType(g->t_i32, et, 2, 0));
+    add_fn_attrs(g, ef, tm);
+    LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(c, ef, "entry"));
+    LLVMValueRef *args = malloc(np * sizeof *args);
+    if (!args) return err_set(TVM_ERR_OUT_OF_MEMORY, "llvm codegen: out of memory");
+    for (unsigned i = 0; i + 1 < np; i++) {
+        LLVMValueRef idx = LLVMConstInt(g->t_i64, i, 0);
+        LLVMValueRef slot = LLVMBuildInBoundsGEP2(g->b, g->t_ptr, LLVMGetParam(ef, 0), &idx, 1, "");
+        args[i] = LLVMBuildLoad2(g->b, g->t_ptr, slot, "");
+        LLVMSetAlignment(args[i], 8);
+    }
+    args[np - 1] = LLVMGetParam(ef, 1);
+    LLVMValueRef r = LLVMBuildCall2(g->b, body_ty, g->fn, args, np, "");
+    free(args);
+    LLVMBuildRet(g->b, r);
+    return TVM_OK;
+}
+
+static const char *pipeline_for(int opt_level) {
+    switch (opt_level) {
+    case 0: return "default<O0>";
+    case 1: return "default<O1>";
+    case 2: return "default<O2>";
+    default: return "default<O3>";
+    }
+}
+
+/* Verifies and optimises g->mod with tm. */
+static tvm_status optimise(cg *g, llvm_tm *tm) {
+    char *msg = NULL;
+    if (LLVMVerifyModule(g->mod, LLVMReturnStatusAction, &msg)) {
+        tvm_status st = err_set(TVM_ERR_INTERNAL, "llvm codegen: invalid module: %s",
+                                msg ? msg : "");
+        LLVMDisposeMessage(msg);
+        return st;
+    }
+    LLVMDisposeMessage(msg);
+    LLVMPassBuilderOptionsRef opts = LLVMCreatePassBuilderOptions();
+    bool vec = tm->opt_level >= 2;
+    LLVMPassBuilderOptionsSetLoopVectorization(opts, vec);
+    LLVMPassBuilderOptionsSetSLPVectorization(opts, vec);
+    LLVMPassBuilderOptionsSetLoopInterleaving(opts, vec);
+    LLVMPassBuilderOptionsSetLoopUnrolling(opts, vec);
+    LLVMErrorRef e = LLVMRunPasses(g->mod, pipeline_for(tm->opt_level), tm->tm, opts);
+    LLVMDisposePassBuilderOptions(opts);
+    if (e) return llvm_err(TVM_ERR_COMPILE, "llvm: optimisation failed", e);
+    return TVM_OK;
+}
+
+static void kernel_free(be_kernel *k) {
+    if (!k) return;
+    if (k->rt) llvm_jit_remove(k->state, k->rt);
+    if (k->ir) LLVMDisposeMessage(k->ir);
+    free(k->cpu);
+    free(k->features);
+    if (k->state) llvm_state_release(k->state);
+    free(k);
+}
+
+static tvm_status llvm_compile(void *state, const lp_program *p, const be_options *o,
+                               be_kernel **out) {
+    llvm_state *s = state;
+    if (!s || !p || !o || !out) return err_set(TVM_ERR_INTERNAL, "llvm_compile: NULL argument");
+    if (!p->flat) return err_set(TVM_ERR_INTERNAL, "llvm_compile: the program is not flat");
+    if (p->failed) return err_set(TVM_ERR_INTERNAL, "llvm_compile: the program is incomplete");
+
+    be_kernel *k = calloc(1, sizeof *k);
+    if (!k) return err_set(TVM_ERR_OUT_OF_MEMORY, "llvm_compile: out of memory");
+    llvm_state_retain(s);
+    k->state = s;
+    k->opt_level = o->opt_level < 0 ? 0 : o->opt_level > 3 ? 3 : o->opt_level;
+    snprintf(k->name, sizeof k->name, "tvmc_k_%llu",
+             (unsigned long long)llvm_next_kernel_id(s));
+
+    llvm_tm *tm = NULL;
+    cg g = {.p = p, .fast = o->fast_math || p->fast_math, .gen = 1};
+    LLVMMemoryBufferRef obj = NULL;
+    tvm_status st = llvm_resolve_target(s, &o->target, &k->cpu, &k->features);
+    if (st == TVM_OK) st = llvm_tm_acquire(s, k->cpu, k->features, k->opt_level, &tm);
+    if (st != TVM_OK) goto done;
+
+    g.bufptr = calloc(p->nbufs ? p->nbufs : 1, sizeof *g.bufptr);
+    g.var = calloc(p->nvars ? p->nvars : 1, sizeof *g.var);
+    g.memo = calloc(p->nnodes ? p->nnodes : 1, sizeof *g.memo);
+    g.memo_gen = calloc(p->nnodes ? p->nnodes : 1, sizeof *g.memo_gen);
+    g.memo_scope = calloc(p->nnodes ? p->nnodes : 1, sizeof *g.memo_scope);
+    if (!g.bufptr || !g.var || !g.memo || !g.memo_gen || !g.memo_scope ||
+        !VEC_PUSH_OK(g.scope_open, g.nscopes, g.cap_scopes, UINT32_MAX)) {
+        st = err_set(TVM_ERR_OUT_OF_MEMORY, "llvm_compile: out of memory");
+        goto done;
+    }
+    g.scope_open[g.nscopes++] = 1; /* scope 0: the whole function, always open */
+
+    g.ctx = LLVMContextCreate();
+    g.mod = LLVMModuleCreateWithNameInContext(k->name, g.ctx);
+    g.b = LLVMCreateBuilderInContext(g.ctx);
+    LLVMSetTarget(g.mod, llvm_state_triple(s));
+    LLVMSetModuleDataLayout(g.mod, tm->layout);
+    st = build_module(&g, tm, k->name);
+    if (st == TVM_OK) st = optimise(&g, tm);
+    if (st == TVM_OK) {
+        k->ir = LLVMPrintModuleToString(g.mod);
+        char *msg = NULL;
+        if (LLVMTargetMachineEmitToMemoryBuffer(tm->tm, g.mod, LLVMObjectFile, &msg, &obj)) {
+            st = err_set(TVM_ERR_COMPILE, "llvm: code generation failed: %s", msg ? msg : "");
+            obj = NULL;
+        }
+        LLVMDisposeMessage(msg);
+    }
+
+done:
+    if (g.b) LLVMDisposeBuilder(g.b);
+    if (g.mod) LLVMDisposeModule(g.mod);
+    if (g.ctx) LLVMContextDispose(g.ctx);
+    free(g.bufptr);
+    free(g.var);
+    free(g.memo);
+    free(g.memo_gen);
+    free(g.memo_scope);
+    free(g.scope_open);
+    if (tm) llvm_tm_release(s, tm);
+    if (st == TVM_OK) {
+        uint64_t addr = 0;
+        st = llvm_jit_add_object(s, obj, k->name, &k->rt, &addr); /* takes obj */
+        obj = NULL;
+        if (st == TVM_OK) k->fn = (int32_t(*)(void *const *, void *))(uintptr_t)addr;
+    }
+    if (obj) LLVMDisposeMemoryBuffer(obj);
+    if (st != TVM_OK) {
+        kernel_free(k);
+        return st;
+    }
+    *out = k;
+    return TVM_OK;
+}
+
+static int32_t llvm_run(const be_kernel *k, void *const *args, void *workspace) {
+    return k->fn(args, workspace);
+}
+
+/* Machine code of the kernel: its optimised IR, parsed again in a fresh
+ * context and emitted as assembly by a machine like the one that built it. */
+static tvm_status kernel_asm(const be_kernel *k, char **text) {
+    llvm_tm *tm = NULL;
+    tvm_status st = llvm_tm_acquire(k->state, k->cpu, k->features, k->opt_level, &tm);
+    if (st != TVM_OK) return st;
+    LLVMContextRef ctx = LLVMContextCreate();
+    LLVMMemoryBufferRef src =
+        LLVMCreateMemoryBufferWithMemoryRangeCopy(k->ir, strlen(k->ir), k->name);
+    LLVMModuleRef m = NULL;
+    LLVMMemoryBufferRef out = NULL;
+    char *msg = NULL;
+    if (LLVMParseIRInContext(ctx, src, &m, &msg)) { /* takes src */
+        st = err_set(TVM_ERR_INTERNAL, "llvm: cannot re-read the kernel's IR: %s",
+                     msg ? msg : "");
+        m = NULL;
+    } else if (LLVMTargetMachineEmitToMemoryBuffer(tm->tm, m, LLVMAssemblyFile, &msg, &out)) {
+        st = err_set(TVM_ERR_COMPILE, "llvm: assembly generation failed: %s", msg ? msg : "");
+        out = NULL;
+    }
+    LLVMDisposeMessage(msg);
+    if (st == TVM_OK) {
+        size_t n = LLVMGetBufferSize(out);
+        char *t = malloc(n + 1);
+        if (t) {
+            memcpy(t, LLVMGetBufferStart(out), n);
+            t[n] = '\0';
+            *text = t;
+        } else {
+            st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_function_source: out of memory");
+        }
+    }
+    if (out) LLVMDisposeMemoryBuffer(out);
+    if (m) LLVMDisposeModule(m);
+    LLVMContextDispose(ctx);
+    llvm_tm_release(k->state, tm);
+    return st;
+}
+
+static tvm_status llvm_source(const be_kernel *k, const char *stage, char **text) {
+    if (!k || !text) return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_function_source: NULL argument");
+    if (!stage) return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_function_source: NULL kind");
+    if (strcmp(stage, "llvm") == 0) {
+        char *t = strdup(k->ir ? k->ir : "");
+        if (!t) return err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_function_source: out of memory");
+        *text = t;
+        return TVM_OK;
+    }
+    if (strcmp(stage, "asm") == 0) return kernel_asm(k, text);
+    if (strcmp(stage, "graph") == 0 || strcmp(stage, "loop") == 0)
+        return err_set(TVM_ERR_UNSUPPORTED, "tvm_function_source: the llvm backend has no "
+                       "'%s' stage", stage);
+    return err_set(TVM_ERR_INVALID_ARGUMENT,
+                   "tvm_function_source: unknown kind '%.32s' (expected \"graph\", \"loop\", "
+                   "\"llvm\" or \"asm\")", stage);
+}
+
+static void llvm_destroy(be_kernel *k) { kernel_free(k); }
+
+const be_backend be_llvm = {
+    .name = "llvm",
+    .compile = llvm_compile,
+    .run = llvm_run,
+    .source = llvm_source,
+    .destroy = llvm_destroy,
+    .state_new = llvm_state_new,
+    .state_free = llvm_state_free,
+};

@@ -1,1 +1,591 @@
-/* placeholder: being written */
+/* interp.c — the reference interpreter: runs a flat loop program with the
+ * scalar semantics of loop_eval.c, so every other backend can be compared
+ * with it.
+ *
+ * compile() turns the statement tree into a linear register code (no
+ * recursion and no allocation per node at run time). Within one statement a
+ * shared expression node is evaluated once; nothing is reused across
+ * statements, since a store may change what a load reads. Every select
+ * evaluates only its chosen side. Registers: [loop vars][local buffers]
+ * [constants][temporaries]; run() allocates a fresh register file per call,
+ * so a kernel is reentrant and callable from many threads at once.
+ *
+ * run() returns 0, the id of the first failed bounds check, or -1 when an
+ * unchecked access falls outside a buffer whose element count is known (a
+ * compiler bug: the bounds pass should have proved or checked it). */
+#include "../backend.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+enum {
+    I_END,
+    I_MOV,       /* d = a */
+    I_SEL,       /* d = t ? a : b (operands already evaluated) */
+    I_BIN,       /* d = op(a, b), operand dtype dt */
+    I_ADD_I64,
+    I_SUB_I64,
+    I_MUL_I64,
+    I_ADD_F32,
+    I_SUB_F32,
+    I_MUL_F32,
+    I_ADD_F64,
+    I_SUB_F64,
+    I_MUL_F64,
+    I_UN,        /* d = op(a), dtype dt */
+    I_CAST,      /* d = cast a from dt2 to dt */
+    I_CHECK,     /* if !a: return t */
+    I_LOAD,      /* d = buffer b (storage dtype dt) at offset a */
+    I_STORE,     /* buffer b (storage dtype dt) at offset a = d */
+    I_LSTORE,    /* local d = a, rounded to storage dtype dt */
+    I_ACCUM,     /* local d = accum op of (d, a), compute dtype dt2, storage dt */
+    I_JMPF,      /* if !a: goto t */
+    I_JMP,       /* goto t */
+    I_LOOP_INIT, /* d = 0; if d >= a: goto t */
+    I_LOOP_NEXT, /* if ++d < a: goto t */
+    I_NCODES
+};
+
+/* which fields of an instruction name registers: 1 = d, 2 = a, 4 = b, 8 = t */
+static const uint8_t reg_fields[I_NCODES] = {
+    [I_MOV] = 3, [I_SEL] = 15, [I_BIN] = 7, [I_ADD_I64] = 7, [I_SUB_I64] = 7,
+    [I_MUL_I64] = 7, [I_ADD_F32] = 7, [I_SUB_F32] = 7, [I_MUL_F32] = 7,
+    [I_ADD_F64] = 7, [I_SUB_F64] = 7, [I_MUL_F64] = 7, [I_UN] = 3, [I_CAST] = 3,
+    [I_CHECK] = 2, [I_LOAD] = 3, [I_STORE] = 3, [I_LSTORE] = 3, [I_ACCUM] = 3,
+    [I_JMPF] = 2, [I_LOOP_INIT] = 3, [I_LOOP_NEXT] = 3,
+};
+
+typedef struct insn {
+    uint8_t code, op, dt, dt2;
+    uint32_t d, a, b, t;
+} insn;
+
+struct be_kernel {
+    const lp_program *p;
+    insn *code;
+    uint32_t ncode;
+    lp_value *consts; /* initial values of the constant registers */
+    uint32_t nconsts, const_base, nregs, nbufs;
+    int64_t *lim;     /* per buffer: element count, INT64_MAX if unknown */
+};
+
+/* ---- compiler -------------------------------------------------------------- */
+
+/* During compilation, constant and temporary registers carry a tag and are
+ * renumbered once their counts are known. */
+#define TAG_CONST 0x80000000u
+#define TAG_TEMP 0x40000000u
+#define TAG_MASK 0xc0000000u
+#define MAX_REGS 0x3fffffffu
+
+typedef struct cc {
+    const lp_program *p;
+    insn *code;
+    uint32_t ncode, cap_code;
+    lp_value *consts;
+    uint32_t nconsts, cap_consts;
+    uint32_t *const_reg; /* per node: tagged register of a constant, 0 = none */
+    uint32_t *avail;     /* per node: register holding its value in this statement */
+    uint32_t *log;       /* nodes set in avail, to undo */
+    uint32_t nlog, cap_log;
+    uint32_t top, max_top; /* temporaries */
+    bool oom;
+} cc;
+
+static uint32_t emit(cc *c, insn in) {
+    if (c->oom || !VEC_PUSH_OK(c->code, c->ncode, c->cap_code, MAX_REGS)) {
+        c->oom = true;
+        return 0;
+    }
+    c->code[c->ncode] = in;
+    return c->ncode++;
+}
+
+static uint32_t new_temp(cc *c) {
+    uint32_t r = c->top++;
+    if (c->top > c->max_top) c->max_top = c->top;
+    if (c->top >= MAX_REGS) c->oom = true;
+    return TAG_TEMP | r;
+}
+
+static void set_avail(cc *c, lp_id e, uint32_t reg) {
+    if (c->oom || !VEC_PUSH_OK(c->log, c->nlog, c->cap_log, UINT32_MAX)) {
+        c->oom = true;
+        return;
+    }
+    c->avail[e] = reg;
+    c->log[c->nlog++] = e;
+}
+
+static void undo_avail(cc *c, uint32_t mark) {
+    while (c->nlog > mark) c->avail[c->log[--c->nlog]] = 0;
+}
+
+static uint32_t local_reg(const lp_program *p, uint32_t buf) { return p->nvars + buf; }
+
+static uint32_t const_reg(cc *c, lp_id e) {
+    if (c->const_reg[e]) return c->const_reg[e];
+    if (!VEC_PUSH_OK(c->consts, c->nconsts, c->cap_consts, MAX_REGS)) {
+        c->oom = true;
+        return 0;
+    }
+    memcpy(&c->consts[c->nconsts], &c->p->nodes[e].imm, sizeof(lp_value));
+    c->const_reg[e] = TAG_CONST | c->nconsts++;
+    return c->const_reg[e];
+}
+
+static bool is_trivial(const cc *c, lp_id e) {
+    int k = c->p->nodes[e].kind;
+    return k == LP_CONST || k == LP_VAR || c->avail[e] != 0;
+}
+
+static uint32_t bin_code(int op, int dt) {
+    if (dt == TVM_INT64) {
+        if (op == IR_ADD) return I_ADD_I64;
+        if (op == IR_SUB) return I_SUB_I64;
+        if (op == IR_MUL) return I_MUL_I64;
+    } else if (dt == TVM_FLOAT32) {
+        if (op == IR_ADD) return I_ADD_F32;
+        if (op == IR_SUB) return I_SUB_F32;
+        if (op == IR_MUL) return I_MUL_F32;
+    } else if (dt == TVM_FLOAT64) {
+        if (op == IR_ADD) return I_ADD_F64;
+        if (op == IR_SUB) return I_SUB_F64;
+        if (op == IR_MUL) return I_MUL_F64;
+    }
+    return I_BIN;
+}
+
+/* Emits code computing e; returns the register that holds it. */
+static uint32_t cc_expr(cc *c, lp_id e) {
+    const lp_program *p = c->p;
+    if (c->oom) return 0;
+    if (c->avail[e]) return c->avail[e];
+    const lp_node n = p->nodes[e];
+    uint32_t d;
+    switch (n.kind) {
+    case LP_CONST: return const_reg(c, e);
+    case LP_VAR: return n.a;
+    case LP_LOAD: {
+        const lp_buffer *b = &p->bufs[n.a];
+        if (n.flags & LP_CHECKED) {
+            uint32_t rc = cc_expr(c, n.b);
+            emit(c, (insn){.code = I_CHECK, .a = rc, .t = n.c});
+        }
+        if (b->kind == LP_BUF_LOCAL) {
+            d = local_reg(p, n.a); /* statements write locals only after reading */
+            break;
+        }
+        uint32_t ri = cc_expr(c, p->pool[n.list]);
+        d = new_temp(c);
+        emit(c, (insn){.code = I_LOAD, .dt = b->dtype, .d = d, .a = ri, .b = n.a});
+        break;
+    }
+    case LP_BINARY: {
+        uint32_t ra = cc_expr(c, n.a), rb = cc_expr(c, n.b);
+        int dt = p->nodes[n.a].dtype;
+        d = new_temp(c);
+        emit(c, (insn){.code = (uint8_t)bin_code(n.op, dt), .op = n.op, .dt = (uint8_t)dt,
+                       .d = d, .a = ra, .b = rb});
+        break;
+    }
+    case LP_UNARY: {
+        uint32_t ra = cc_expr(c, n.a);
+        d = new_temp(c);
+        emit(c, (insn){.code = I_UN, .op = n.op, .dt = n.dtype, .d = d, .a = ra});
+        break;
+    }
+    case LP_CAST: {
+        uint32_t ra = cc_expr(c, n.a);
+        d = new_temp(c);
+        emit(c, (insn){.code = I_CAST, .dt = n.dtype, .dt2 = p->nodes[n.a].dtype, .d = d,
+                       .a = ra});
+        break;
+    }
+    case LP_SELECT: {
+        uint32_t rc = cc_expr(c, n.a);
+        if (is_trivial(c, n.b) && is_trivial(c, n.c)) {
+            uint32_t ra = cc_expr(c, n.b), rb = cc_expr(c, n.c);
+            d = new_temp(c);
+            emit(c, (insn){.code = I_SEL, .d = d, .a = ra, .b = rb, .t = rc});
+            break;
+        }
+        d = new_temp(c);
+        uint32_t mark = c->nlog;
+        uint32_t jf = emit(c, (insn){.code = I_JMPF, .a = rc});
+        uint32_t ra = cc_expr(c, n.b);
+        emit(c, (insn){.code = I_MOV, .d = d, .a = ra});
+        undo_avail(c, mark);
+        uint32_t jend = emit(c, (insn){.code = I_JMP});
+        if (!c->oom) c->code[jf].t = c->ncode;
+        uint32_t rb = cc_expr(c, n.c);
+        emit(c, (insn){.code = I_MOV, .d = d, .a = rb});
+        undo_avail(c, mark);
+        if (!c->oom) c->code[jend].t = c->ncode;
+        break;
+    }
+    default: c->oom = true; return 0; /* unreachable on a verified program */
+    }
+    set_avail(c, e, d);
+    return d;
+}
+
+/* Starts a statement's expressions: temporaries from base, nothing reused. */
+static void begin_stmt(cc *c, uint32_t base) {
+    undo_avail(c, 0);
+    c->top = base;
+}
+
+static void cc_stmt(cc *c, lp_id s, uint32_t base) {
+    const lp_program *p = c->p;
+    if (c->oom) return;
+    const lp_node n = p->nodes[s];
+    switch (n.kind) {
+    case LP_FOR: {
+        begin_stmt(c, base);
+        uint32_t re = cc_expr(c, n.b);
+        uint32_t ext = new_temp(c); /* a copy: the body may change what re holds */
+        emit(c, (insn){.code = I_MOV, .d = ext, .a = re});
+        uint32_t body_base = c->top;
+        uint32_t init = emit(c, (insn){.code = I_LOOP_INIT, .d = n.a, .a = ext});
+        uint32_t start = c->ncode;
+        cc_stmt(c, n.c, body_base);
+        emit(c, (insn){.code = I_LOOP_NEXT, .d = n.a, .a = ext, .t = start});
+        if (!c->oom) c->code[init].t = c->ncode;
+        return;
+    }
+    case LP_STORE: {
+        const lp_buffer *b = &p->bufs[n.a];
+        begin_stmt(c, base);
+        if (b->kind == LP_BUF_LOCAL) {
+            uint32_t rv = cc_expr(c, n.b);
+            emit(c, (insn){.code = I_LSTORE, .dt = b->dtype, .d = local_reg(p, n.a), .a = rv});
+            return;
+        }
+        uint32_t ri = cc_expr(c, p->pool[n.list]);
+        uint32_t rv = cc_expr(c, n.b);
+        emit(c, (insn){.code = I_STORE, .dt = b->dtype, .d = rv, .a = ri, .b = n.a});
+        return;
+    }
+    case LP_ACCUM: {
+        const lp_buffer *b = &p->bufs[n.a];
+        begin_stmt(c, base);
+        uint32_t rv = cc_expr(c, n.b);
+        emit(c, (insn){.code = I_ACCUM, .op = n.op, .dt = b->dtype,
+                       .dt2 = (uint8_t)dtype_compute(b->dtype), .d = local_reg(p, n.a),
+                       .a = rv});
+        return;
+    }
+    case LP_IF: {
+        begin_stmt(c, base);
+        uint32_t rc = cc_expr(c, n.a);
+        uint32_t jf = emit(c, (insn){.code = I_JMPF, .a = rc});
+        cc_stmt(c, n.b, base);
+        if (n.c) {
+            uint32_t jend = emit(c, (insn){.code = I_JMP});
+            if (!c->oom) c->code[jf].t = c->ncode;
+            cc_stmt(c, n.c, base);
+            if (!c->oom) c->code[jend].t = c->ncode;
+        } else if (!c->oom) {
+            c->code[jf].t = c->ncode;
+        }
+        return;
+    }
+    case LP_SEQ:
+        for (uint32_t k = 0; k < n.nlist && !c->oom; k++) cc_stmt(c, p->pool[n.list + k], base);
+        return;
+    default: c->oom = true; return;
+    }
+}
+
+static uint32_t relocate(uint32_t r, uint32_t const_base, uint32_t temp_base) {
+    if (r & TAG_CONST) return const_base + (r & ~TAG_MASK);
+    if (r & TAG_TEMP) return temp_base + (r & ~TAG_MASK);
+    return r;
+}
+
+static void interp_destroy(be_kernel *k) {
+    if (!k) return;
+    free(k->code);
+    free(k->consts);
+    free(k->lim);
+    free(k);
+}
+
+static tvm_status interp_compile(void *state, const lp_program *p, const be_options *o,
+                                 be_kernel **out) {
+    if (!p || !out) return err_set(TVM_ERR_INVALID_ARGUMENT, "interp: no program");
+    if (!p->flat) return err_set(TVM_ERR_INTERNAL, "interp: the program is not flat");
+    tvm_status s = lp_verify(p);
+    if (s) return s;
+    if ((uint64_t)p->nvars + p->nbufs >= (1u << 29))
+        return err_set(TVM_ERR_LIMIT, "interp: too many variables and buffers");
+
+    cc c = {.p = p};
+    be_kernel *k = calloc(1, sizeof *k);
+    c.const_reg = calloc(p->nnodes, sizeof *c.const_reg);
+    c.avail = calloc(p->nnodes, sizeof *c.avail);
+    if (!k || !c.const_reg || !c.avail) goto oom;
+
+    cc_stmt(&c, p->body, 0);
+    emit(&c, (insn){.code = I_END});
+    if (c.oom) goto oom;
+
+    k->p = p;
+    k->nbufs = p->nbufs;
+    k->const_base = p->nvars + p->nbufs;
+    uint32_t temp_base = k->const_base + c.nconsts;
+    if ((uint64_t)temp_base + c.max_top >= MAX_REGS) {
+        free(c.const_reg);
+        free(c.avail);
+        free(c.log);
+        free(c.code);
+        free(c.consts);
+        interp_destroy(k);
+        return err_set(TVM_ERR_LIMIT, "interp: program needs too many registers");
+    }
+    k->nregs = temp_base + c.max_top;
+    for (uint32_t i = 0; i < c.ncode; i++) {
+        insn *in = &c.code[i];
+        uint8_t f = reg_fields[in->code];
+        if (f & 1) in->d = relocate(in->d, k->const_base, temp_base);
+        if (f & 2) in->a = relocate(in->a, k->const_base, temp_base);
+        if (f & 4) in->b = relocate(in->b, k->const_base, temp_base);
+        if (f & 8) in->t = relocate(in->t, k->const_base, temp_base);
+    }
+    k->lim = malloc(sizeof *k->lim * p->nbufs);
+    if (!k->lim) goto oom;
+    for (uint32_t b = 0; b < p->nbufs; b++)
+        k->lim[b] = (b > 0 && p->bufs[b].elems >= 0) ? p->bufs[b].elems : INT64_MAX;
+
+    k->code = c.code;
+    k->ncode = c.ncode;
+    k->consts = c.consts;
+    k->nconsts = c.nconsts;
+    free(c.const_reg);
+    free(c.avail);
+    free(c.log);
+    *out = k;
+    return TVM_OK;
+
+oom:
+    free(c.const_reg);
+    free(c.avail);
+    free(c.log);
+    free(c.code);
+    free(c.consts);
+    interp_destroy(k);
+    return err_set(TVM_ERR_OUT_OF_MEMORY, "interp: out of memory compiling the kernel");
+}
+
+/* ---- run time ------------------------------------------------------------ */
+
+static inline lp_value load_elem(const char *base, int dt, int64_t off) {
+    lp_value v;
+    size_t o = (size_t)off;
+    switch (dt) {
+    case TVM_FLOAT32: {
+        float f;
+        memcpy(&f, base + o * 4, 4);
+        v.f = f;
+        return v;
+    }
+    case TVM_FLOAT64: memcpy(&v.f, base + o * 8, 8); return v;
+    case TVM_FLOAT16: {
+        uint16_t h;
+        memcpy(&h, base + o * 2, 2);
+        v.f = f16_bits_to_f32(h);
+        return v;
+    }
+    case TVM_BFLOAT16: {
+        uint16_t h;
+        memcpy(&h, base + o * 2, 2);
+        v.f = bf16_bits_to_f32(h);
+        return v;
+    }
+    case TVM_INT8: v.i = (int8_t)base[o]; return v;
+    case TVM_INT16: {
+        int16_t x;
+        memcpy(&x, base + o * 2, 2);
+        v.i = x;
+        return v;
+    }
+    case TVM_INT32: {
+        int32_t x;
+        memcpy(&x, base + o * 4, 4);
+        v.i = x;
+        return v;
+    }
+    case TVM_INT64: memcpy(&v.i, base + o * 8, 8); return v;
+    case TVM_UINT8: v.i = (uint8_t)base[o]; return v;
+    case TVM_BOOL: v.i = base[o] != 0; return v;
+    default: v.i = 0; return v;
+    }
+}
+
+static inline void store_elem(char *base, int dt, int64_t off, lp_value v) {
+    size_t o = (size_t)off;
+    switch (dt) {
+    case TVM_FLOAT32: {
+        float f = (float)v.f;
+        memcpy(base + o * 4, &f, 4);
+        return;
+    }
+    case TVM_FLOAT64: memcpy(base + o * 8, &v.f, 8); return;
+    case TVM_FLOAT16: {
+        uint16_t h = f32_to_f16_bits((float)v.f);
+        memcpy(base + o * 2, &h, 2);
+        return;
+    }
+    case TVM_BFLOAT16: {
+        uint16_t h = f32_to_bf16_bits((float)v.f);
+        memcpy(base + o * 2, &h, 2);
+        return;
+    }
+    case TVM_INT8: case TVM_UINT8: base[o] = (char)(uint8_t)(uint64_t)v.i; return;
+    case TVM_INT16: {
+        uint16_t x = (uint16_t)(uint64_t)v.i;
+        memcpy(base + o * 2, &x, 2);
+        return;
+    }
+    case TVM_INT32: {
+        uint32_t x = (uint32_t)(uint64_t)v.i;
+        memcpy(base + o * 4, &x, 4);
+        return;
+    }
+    case TVM_INT64: memcpy(base + o * 8, &v.i, 8); return;
+    case TVM_BOOL: base[o] = v.i != 0; return;
+    default: return;
+    }
+}
+
+/* A value stored in a local buffer of storage dtype dt. */
+static inline lp_value round_storage(int dt, lp_value v) {
+    if (dt == TVM_FLOAT16) v.f = round_f16((float)v.f);
+    else if (dt == TVM_BFLOAT16) v.f = round_bf16((float)v.f);
+    else if (dt == TVM_BOOL) v.i = v.i != 0;
+    return v;
+}
+
+#define STACK_REGS 512
+#define STACK_BUFS 64
+
+static int32_t exec(const be_kernel *k, lp_value *r, char **base) {
+    const insn *code = k->code;
+    const int64_t *lim = k->lim;
+    uint32_t pc = 0;
+    for (;;) {
+        const insn *in = &code[pc++];
+        switch (in->code) {
+        case I_END: return 0;
+        case I_MOV: r[in->d] = r[in->a]; break;
+        case I_SEL: r[in->d] = r[in->t].i ? r[in->a] : r[in->b]; break;
+        case I_BIN: r[in->d] = lp_eval_binary(in->op, in->dt, r[in->a], r[in->b]); break;
+        case I_ADD_I64: r[in->d].i = (int64_t)((uint64_t)r[in->a].i + (uint64_t)r[in->b].i); break;
+        case I_SUB_I64: r[in->d].i = (int64_t)((uint64_t)r[in->a].i - (uint64_t)r[in->b].i); break;
+        case I_MUL_I64: r[in->d].i = (int64_t)((uint64_t)r[in->a].i * (uint64_t)r[in->b].i); break;
+        case I_ADD_F32: {
+            float x = (float)r[in->a].f + (float)r[in->b].f;
+            r[in->d].f = x;
+            break;
+        }
+        case I_SUB_F32: {
+            float x = (float)r[in->a].f - (float)r[in->b].f;
+            r[in->d].f = x;
+            break;
+        }
+        case I_MUL_F32: {
+            float x = (float)r[in->a].f * (float)r[in->b].f;
+            r[in->d].f = x;
+            break;
+        }
+        case I_ADD_F64: r[in->d].f = r[in->a].f + r[in->b].f; break;
+        case I_SUB_F64: r[in->d].f = r[in->a].f - r[in->b].f; break;
+        case I_MUL_F64: r[in->d].f = r[in->a].f * r[in->b].f; break;
+        case I_UN: r[in->d] = lp_eval_unary(in->op, in->dt, r[in->a]); break;
+        case I_CAST: r[in->d] = lp_eval_cast(in->dt, in->dt2, r[in->a]); break;
+        case I_CHECK:
+            if (!r[in->a].i) return (int32_t)in->t;
+            break;
+        case I_LOAD: {
+            int64_t off = r[in->a].i;
+            if ((uint64_t)off >= (uint64_t)lim[in->b]) return -1;
+            r[in->d] = load_elem(base[in->b], in->dt, off);
+            break;
+        }
+        case I_STORE: {
+            int64_t off = r[in->a].i;
+            if ((uint64_t)off >= (uint64_t)lim[in->b]) return -1;
+            store_elem(base[in->b], in->dt, off, r[in->d]);
+            break;
+        }
+        case I_LSTORE: r[in->d] = round_storage(in->dt, r[in->a]); break;
+        case I_ACCUM:
+            r[in->d] = round_storage(in->dt, lp_eval_accum(in->op, in->dt2, r[in->d], r[in->a]));
+            break;
+        case I_JMPF:
+            if (!r[in->a].i) pc = in->t;
+            break;
+        case I_JMP: pc = in->t; break;
+        case I_LOOP_INIT:
+            r[in->d].i = 0;
+            if (r[in->a].i <= 0) pc = in->t;
+            break;
+        case I_LOOP_NEXT:
+            if (++r[in->d].i < r[in->a].i) pc = in->t;
+            break;
+        default: return -1;
+        }
+    }
+}
+
+static int32_t interp_run(const be_kernel *k, void *const *args, void *workspace) {
+    lp_value stack_regs[STACK_REGS];
+    char *stack_bases[STACK_BUFS];
+    lp_value *r = stack_regs;
+    char **base = stack_bases;
+    void *heap = NULL;
+    if (k->nregs > STACK_REGS || k->nbufs > STACK_BUFS) {
+        heap = malloc(sizeof(lp_value) * k->nregs + sizeof(char *) * k->nbufs);
+        if (!heap) return -1;
+        r = heap;
+        base = (char **)(r + k->nregs);
+    }
+    memset(r, 0, sizeof(lp_value) * k->nregs);
+    if (k->nconsts) memcpy(r + k->const_base, k->consts, sizeof(lp_value) * k->nconsts);
+    const lp_program *p = k->p;
+    base[0] = NULL;
+    for (uint32_t b = 1; b < k->nbufs; b++) {
+        const lp_buffer *bf = &p->bufs[b];
+        if (bf->kind == LP_BUF_ARG)
+            base[b] = args ? (char *)args[bf->arg] : NULL;
+        else if (bf->kind == LP_BUF_WORKSPACE)
+            base[b] = workspace ? (char *)workspace + bf->offset : NULL;
+        else
+            base[b] = NULL;
+    }
+    int32_t rc = exec(k, r, base);
+    free(heap);
+    return rc;
+}
+
+static tvm_status interp_source(const be_kernel *k, const char *stage, char **text) {
+    return err_set(TVM_ERR_UNSUPPORTED, "the interp backend has no '%s' stage",
+                   stage ? stage : "(null)");
+}
+
+const be_backend be_interp = {
+    .name = "interp",
+    .compile = interp_compile,
+    .run = interp_run,
+    .source = interp_source,
+    .destroy = interp_destroy,
+    .state_new = NULL,
+    .state_free = NULL,
+};

@@ -1,0 +1,54 @@
+/* context.h — the context object: options, the function cache, per-backend
+ * state, statistics. Shared by all threads; everything mutable is under
+ * `lock` or atomic. */
+#ifndef TVMC_CONTEXT_H
+#define TVMC_CONTEXT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "backends/backend.h"
+#include "common.h"
+
+typedef struct fcache_entry {
+    char *key;           /* canonical graph bytes + options */
+    size_t key_len;
+    uint64_t hash;
+    tvm_function *fn;    /* holds one reference */
+    uint64_t last_use;
+} fcache_entry;
+
+struct tvm_context {
+    atomic_int refs;     /* the user's reference + one per live function */
+    int num_threads;
+    int function_cache_capacity;
+    int shape_cache_capacity;
+
+    pthread_mutex_t lock; /* guards the function cache and backend states */
+    fcache_entry *fcache;
+    uint32_t nfcache, cap_fcache;
+    uint64_t tick;
+
+    void *be_state[2];   /* [0] interp, [1] llvm; created on first use */
+
+    atomic_uint_fast64_t functions_compiled, function_cache_hits;
+    atomic_uint_fast64_t kernels_compiled, kernel_cache_hits, kernel_cache_evictions;
+};
+
+/* Reference counting: functions keep their context (and its JIT) alive. */
+void ctx_retain(tvm_context *ctx);
+void ctx_release(tvm_context *ctx);
+
+/* The backend for a parsed target, with its per-context state created on
+ * first use. */
+tvm_status ctx_backend(tvm_context *ctx, const be_target *t, const be_backend **be,
+                       void **state);
+
+/* Function cache: lookup returns a new reference or NULL; insert stores fn
+ * (taking a new reference) unless an equal key is present, in which case it
+ * returns that entry's function with a new reference instead. */
+tvm_function *ctx_fcache_lookup(tvm_context *ctx, const char *key, size_t len);
+tvm_function *ctx_fcache_insert(tvm_context *ctx, const char *key, size_t len,
+                                tvm_function *fn);
+
+#endif
