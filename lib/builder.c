@@ -72,6 +72,11 @@ static uint32_t tensor_arg(tvm_graph *g, const char *fn, const char *arg, tvm_te
 }
 
 static tvm_expr add_expr(tvm_graph *g, const char *fn, const gx_node *n) {
+    if (graph_node_depth(g, n) > GRAPH_MAX_DEPTH) {
+        graph_fail(g, TVM_ERR_LIMIT, "%s: the expression would nest deeper than %d levels; "
+                   "split it into several computes", fn, GRAPH_MAX_DEPTH);
+        return NULL_EXPR;
+    }
     uint32_t idx = graph_add_expr(g, n);
     if (!idx) {
         graph_fail(g, TVM_ERR_OUT_OF_MEMORY, "%s: out of memory or more than %u nodes", fn,

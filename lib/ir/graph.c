@@ -103,6 +103,18 @@ static bool rehash(tvm_graph *g, uint32_t ncap) {
     return true;
 }
 
+uint32_t graph_node_depth(const tvm_graph *g, const gx_node *n) {
+    uint32_t d = 0;
+    uint32_t kids[3] = {n->kind == GX_LOAD ? 0 : n->a, n->b, n->c};
+    for (int k = 0; k < 3; k++)
+        if (kids[k] && g->exprs[kids[k]].depth > d) d = g->exprs[kids[k]].depth;
+    for (uint32_t k = 0; k < n->nlist; k++) {
+        uint32_t c = g->pool[n->list + k];
+        if (g->exprs[c].depth > d) d = g->exprs[c].depth;
+    }
+    return d + 1;
+}
+
 uint32_t graph_add_expr(tvm_graph *g, const gx_node *n) {
     bool consed = !is_variable(n->kind);
     uint32_t slot = 0;
@@ -118,6 +130,7 @@ uint32_t graph_add_expr(tvm_graph *g, const gx_node *n) {
     if (!VEC_PUSH_OK(g->exprs, g->nexprs, g->cap_exprs, GRAPH_MAX_NODES)) return 0;
     uint32_t idx = g->nexprs++;
     g->exprs[idx] = *n;
+    g->exprs[idx].depth = graph_node_depth(g, n);
     if (consed) g->hash_slots[slot] = idx;
     return idx;
 }
@@ -126,33 +139,6 @@ uint32_t graph_add_tensor(tvm_graph *g, const gt_node *t) {
     if (!VEC_PUSH_OK(g->tensors, g->ntensors, g->cap_tensors, GRAPH_MAX_NODES)) return 0;
     g->tensors[g->ntensors] = *t;
     return g->ntensors++;
-}
-
-bool graph_expr_has_reduce(const tvm_graph *g, uint32_t idx) {
-    /* expressions only reference earlier nodes, so a forward scan over the
-     * reachable set works without recursion */
-    if (!idx) return false;
-    uint8_t *seen = calloc(idx + 1, 1);
-    if (!seen) return true; /* conservative: treat as a reduction */
-    seen[idx] = 1;
-    bool found = false;
-    for (uint32_t i = idx; i >= 1 && !found; i--) {
-        if (!seen[i]) continue;
-        const gx_node *n = &g->exprs[i];
-        if (n->kind == GX_REDUCE) {
-            found = true;
-            break;
-        }
-        if (n->kind == GX_LOAD) { /* a is a tensor index; list holds exprs */
-        } else {
-            if (n->a) seen[n->a] = 1;
-            if (n->b) seen[n->b] = 1;
-            if (n->c) seen[n->c] = 1;
-        }
-        for (uint32_t k = 0; k < n->nlist; k++) seen[g->pool[n->list + k]] = 1;
-    }
-    free(seen);
-    return found;
 }
 
 bool graph_mark_reachable(const tvm_graph *g, const uint32_t *roots, int nroots,

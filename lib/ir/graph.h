@@ -21,6 +21,9 @@
 #include "ops.h"
 
 #define GRAPH_MAX_NODES ((1u << 24) - 1)
+/* Expressions nest at most this deep (recursive passes stay in a small,
+ * bounded stack; the inliner keeps fused bodies under a similar bound). */
+#define GRAPH_MAX_DEPTH 1000
 
 typedef enum gx_kind {
     GX_CONST = 1,   /* imm.i (integers, bool) or imm.f (floats) */
@@ -47,6 +50,7 @@ typedef struct gx_node {
         int64_t i;
         double f;
     } imm;
+    uint32_t depth;       /* 1 + deepest operand: bounds every recursion */
 } gx_node;
 
 typedef enum gt_kind { GT_PLACEHOLDER = 1, GT_COMPUTE, GT_CONSTANT } gt_kind;
@@ -121,14 +125,15 @@ static inline const uint32_t *graph_list(const tvm_graph *g, uint32_t off) {
 uint32_t graph_add_expr(tvm_graph *g, const gx_node *n);
 uint32_t graph_add_tensor(tvm_graph *g, const gt_node *t);
 
+/* Depth a node built from these operands would have. */
+uint32_t graph_node_depth(const tvm_graph *g, const gx_node *n);
+
 /* ---- analysis ------------------------------------------------------------- */
 /* Marks (sets to 1) the tensors and expressions reachable from the root
  * tensors: shapes, iteration variables, bodies, loads, reduction extents.
  * tmark has g->ntensors entries, emark g->nexprs. False when out of memory. */
 bool graph_mark_reachable(const tvm_graph *g, const uint32_t *roots, int nroots,
                           uint8_t *tmark, uint8_t *emark);
-/* True if expression idx contains a GX_REDUCE. */
-bool graph_expr_has_reduce(const tvm_graph *g, uint32_t idx);
 
 /* ---- printing (graph_print.c) --------------------------------------------- */
 /* Prints the tensors reachable from roots (all if nroots == 0). */

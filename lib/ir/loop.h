@@ -20,7 +20,8 @@
  *     (floating-point sum/prod may be vectorised), deterministically.
  *   - Before flattening, loads and stores carry one index per buffer
  *     dimension. After the flatten pass (p->flat), they carry exactly one
- *     int64 element offset, and a load flagged LP_CHECKED carries in `b` a
+ *     int64 element offset.
+ *   - A load flagged LP_CHECKED (set by the bounds pass) carries in `b` a
  *     bool expression that is true when the access is in bounds: when it is
  *     false the kernel stops at once and returns the check id `c` (>= 1).
  *   - LP_SELECT flagged LP_LAZY must evaluate only the chosen side (one side

@@ -196,9 +196,9 @@ static void print_expr(pctx *c, lp_id e, int depth) {
         if (n->nlist == 0 && !(n->flags & LP_CHECKED)) return;
         sb_puts(sb, "[");
         if (n->flags & LP_CHECKED) {
-            sb_printf(sb, "checked#%u (", n->c);
+            sb_printf(sb, "checked#%u ", n->c);
             print_expr(c, n->b, depth + 1);
-            sb_puts(sb, "): ");
+            sb_puts(sb, ": ");
         }
         print_index_list(c, n->list, n->nlist, depth);
         sb_puts(sb, "]");

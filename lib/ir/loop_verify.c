@@ -20,6 +20,7 @@ typedef struct vctx {
     uint8_t *bound;  /* per variable: bound by an enclosing FOR */
     uint32_t *stamp; /* per node: generation in which it was checked */
     uint32_t gen;
+    bool in_shapes; /* checking buffer shapes: size variables always allowed */
 } vctx;
 
 static const char *kind_name(int k) {
@@ -127,7 +128,7 @@ static tvm_status v_expr(vctx *v, lp_id e, int depth) {
         const lp_var *var = &p->vars[n->a];
         if (d != TVM_INT64) return fail(v, e, "variable %s is not int64", var->name);
         if (var->kind == LP_VAR_SIZE) {
-            if (p->flat)
+            if (p->flat && !v->in_shapes)
                 return fail(v, e, "size variable %s left in a flat program", var->name);
         } else if (var->kind == LP_VAR_LOOP) {
             if (!v->bound[n->a])
@@ -145,7 +146,6 @@ static tvm_status v_expr(vctx *v, lp_id e, int depth) {
                         b->name, dtype_name(d));
         if ((s = v_indices(v, e, n->a, n->list, n->nlist, depth))) return s;
         if (n->flags & LP_CHECKED) {
-            if (!p->flat) return fail(v, e, "checked load before flattening");
             if (n->c == 0 || n->c >= p->nchecks)
                 return fail(v, e, "check id %u out of range", n->c);
             if (p->checks[n->c].buffer != n->a)
@@ -334,7 +334,11 @@ tvm_status lp_verify(const lp_program *p) {
         s = err_set(TVM_ERR_OUT_OF_MEMORY, "loop IR verify: out of memory");
         goto done;
     }
-    if ((s = v_tables(&v))) goto done;
+    v.in_shapes = true;
+    s = v_tables(&v);
+    v.in_shapes = false;
+    v.gen++; /* shape expressions were checked under different rules */
+    if (s) goto done;
     if (p->body == 0) {
         s = fail(&v, 0, "program has no body");
         goto done;

@@ -39,8 +39,16 @@ static tvm_status build_spec(tvm_function *fn, spec *s) {
     }
     s->p = pc.p;
     s->workspace_bytes = pc.p->workspace_bytes;
+    uint64_t t0 = now_ns();
     st = fn->be->compile(fn->be_state, s->p, &fn->opts, &s->kernel);
     if (st == TVM_OK) atomic_fetch_add(&fn->ctx->kernels_compiled, 1);
+    if (pass_dump_enabled()) {
+        char line[160];
+        snprintf(line, sizeof line, "// ---- kernel: backend %s at O%d (%.3f ms)%s ----\n",
+                 fn->be->name, fn->opts.opt_level, (now_ns() - t0) / 1e6,
+                 st == TVM_OK ? "" : " failed");
+        pass_dump_line(line);
+    }
     return st;
 }
 

@@ -8,7 +8,7 @@
 
 #include "passes.h"
 
-#define MAX_DEPTH 10000
+#define MAX_DEPTH 1600 /* GRAPH_MAX_DEPTH plus a fused prologue */
 
 typedef struct lower_ctx {
     const tvm_graph *g;
@@ -120,7 +120,7 @@ static lp_id lower_expr(lower_ctx *L, uint32_t e) {
     if (L->st != TVM_OK) return 0;
     if (L->memo_gen[e] == L->gen && L->memo[e]) return L->memo[e];
     if (++L->depth > MAX_DEPTH) {
-        fail(L, TVM_ERR_LIMIT, "expression nesting is deeper than 10000");
+        fail(L, TVM_ERR_LIMIT, "the fused expression nests deeper than 1600 levels");
         L->depth--;
         return 0;
     }

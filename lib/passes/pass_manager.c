@@ -42,6 +42,18 @@ static void dump(const pass_ctx *pc, const char *pipeline, const pass_info *pass
     free(text);
 }
 
+bool pass_dump_enabled(void) {
+    pthread_once(&dump_once, read_dump_env);
+    return dump_level > 0;
+}
+
+void pass_dump_line(const char *text) {
+    pthread_mutex_lock(&dump_lock);
+    fputs(text, stderr);
+    fflush(stderr);
+    pthread_mutex_unlock(&dump_lock);
+}
+
 tvm_status pass_run_pipeline(pass_ctx *pc, const pass_info *passes, int n,
                              const char *pipeline) {
     pthread_once(&dump_once, read_dump_env);

@@ -49,6 +49,10 @@ typedef struct pass_info {
 tvm_status pass_run_pipeline(pass_ctx *pc, const pass_info *passes, int n,
                              const char *pipeline_name);
 
+/* TVMC_DUMP_IR: whether dumping is on, and a locked write of one block. */
+bool pass_dump_enabled(void);
+void pass_dump_line(const char *text);
+
 /* pipeline.c */
 tvm_status pass_build_template(pass_ctx *pc);
 tvm_status pass_build_kernel(pass_ctx *pc);

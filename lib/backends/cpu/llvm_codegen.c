@@ -501,20 +501,33 @@ static LLVMValueRef gen_expr(cg *g, lp_id e) {
 
 static bool gen_stmt(cg *g, lp_id s);
 
-/* Loop hints become LLVM loop metadata on the back edge. */
-static void loop_hint(cg *g, LLVMValueRef backedge, int kind) {
-    const char *key = kind == LP_VECTORIZED  ? "llvm.loop.vectorize.enable"
-                      : kind == LP_UNROLLED ? "llvm.loop.unroll.full"
-                                            : NULL;
-    if (!key) return;
-    LLVMMetadataRef ops[2];
-    LLVMMetadataRef kv[2] = {LLVMMDStringInContext2(g->ctx, key, strlen(key)), NULL};
-    unsigned nkv = 1;
-    if (kind == LP_VECTORIZED) kv[nkv++] = LLVMValueAsMetadata(LLVMConstInt(g->t_i1, 1, 0));
+static LLVMMetadataRef md_str(cg *g, const char *s) {
+    return LLVMMDStringInContext2(g->ctx, s, strlen(s));
+}
+
+/* Loop metadata on the back edge: the loop IR's hints (vectorize, unroll),
+ * and on every loop "the loops the vectoriser makes are not unrolled": the
+ * vectoriser already interleaves, and fully unrolling a vector loop over a
+ * modest constant extent doubles code-generation time for little gain.
+ * Scalar loops keep LLVM's unrolling. */
+static void loop_metadata(cg *g, LLVMValueRef backedge, int kind) {
+    LLVMMetadataRef ops[4];
+    unsigned n = 0;
     LLVMMetadataRef tmp = LLVMTemporaryMDNode(g->ctx, NULL, 0);
-    ops[0] = tmp;
-    ops[1] = LLVMMDNodeInContext2(g->ctx, kv, nkv);
-    LLVMMetadataRef loop_id = LLVMMDNodeInContext2(g->ctx, ops, 2);
+    ops[n++] = tmp;
+    if (kind == LP_VECTORIZED) {
+        LLVMMetadataRef kv[2] = {md_str(g, "llvm.loop.vectorize.enable"),
+                                 LLVMValueAsMetadata(LLVMConstInt(g->t_i1, 1, 0))};
+        ops[n++] = LLVMMDNodeInContext2(g->ctx, kv, 2);
+    } else if (kind == LP_UNROLLED) {
+        LLVMMetadataRef kv = md_str(g, "llvm.loop.unroll.full");
+        ops[n++] = LLVMMDNodeInContext2(g->ctx, &kv, 1);
+    }
+    LLVMMetadataRef dis = md_str(g, "llvm.loop.unroll.disable");
+    LLVMMetadataRef follow[2] = {md_str(g, "llvm.loop.vectorize.followup_all"),
+                                 LLVMMDNodeInContext2(g->ctx, &dis, 1)};
+    ops[n++] = LLVMMDNodeInContext2(g->ctx, follow, 2);
+    LLVMMetadataRef loop_id = LLVMMDNodeInContext2(g->ctx, ops, n);
     LLVMMetadataReplaceAllUsesWith(tmp, loop_id); /* self reference; frees tmp */
     LLVMSetMetadata(backedge, LLVMGetMDKindIDInContext(g->ctx, "llvm.loop", 9),
                     LLVMMetadataAsValue(g->ctx, loop_id));
@@ -549,7 +562,7 @@ static bool gen_for(cg *g, const lp_node *n, lp_id id) {
     LLVMValueRef next = LLVMBuildNUWAdd(g->b, iv, LLVMConstInt(g->t_i64, 1, 0), "");
     LLVMSetNSW(next, 1);
     LLVMValueRef br = LLVMBuildBr(g->b, head);
-    loop_hint(g, br, n->op);
+    loop_metadata(g, br, n->op);
     LLVMAddIncoming(iv, &next, &latch, 1);
     LLVMPositionBuilderAtEnd(g->b, end);
     return true;
@@ -828,16 +841,22 @@ static tvm_status llvm_compile(void *state, const lp_program *p, const be_option
     g.b = LLVMCreateBuilderInContext(g.ctx);
     LLVMSetTarget(g.mod, llvm_state_triple(s));
     LLVMSetModuleDataLayout(g.mod, tm->layout);
+    uint64_t T0 = now_ns();
     st = build_module(&g, tm, k->name);
+    uint64_t T1 = now_ns();
     if (st == TVM_OK) st = optimise(&g, tm);
+    uint64_t T2 = now_ns();
     if (st == TVM_OK) {
         k->ir = LLVMPrintModuleToString(g.mod);
+        uint64_t T3 = now_ns();
+        if (getenv("TVMC_T")) fprintf(stderr, "T build %.3f opt %.3f print %.3f\n", (T1-T0)/1e6, (T2-T1)/1e6, (T3-T2)/1e6);
         char *msg = NULL;
         if (LLVMTargetMachineEmitToMemoryBuffer(tm->tm, g.mod, LLVMObjectFile, &msg, &obj)) {
             st = err_set(TVM_ERR_COMPILE, "llvm: code generation failed: %s", msg ? msg : "");
             obj = NULL;
         }
         LLVMDisposeMessage(msg);
+        if (getenv("TVMC_T")) fprintf(stderr, "T emit %.3f\n", (now_ns()-T2)/1e6);
     }
 
 done:
@@ -853,7 +872,9 @@ done:
     if (tm) llvm_tm_release(s, tm);
     if (st == TVM_OK) {
         uint64_t addr = 0;
+        uint64_t T5 = now_ns();
         st = llvm_jit_add_object(s, obj, k->name, &k->rt, &addr); /* takes obj */
+        if (getenv("TVMC_T")) fprintf(stderr, "T link %.3f\n", (now_ns()-T5)/1e6);
         obj = NULL;
         if (st == TVM_OK) k->fn = (int32_t(*)(void *const *, void *))(uintptr_t)addr;
     }

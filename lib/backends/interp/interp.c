@@ -331,24 +331,20 @@ static tvm_status interp_compile(void *state, const lp_program *p, const be_opti
     be_kernel *k = calloc(1, sizeof *k);
     c.const_reg = calloc(p->nnodes, sizeof *c.const_reg);
     c.avail = calloc(p->nnodes, sizeof *c.avail);
-    if (!k || !c.const_reg || !c.avail) goto oom;
+    s = TVM_OK;
+    if (!k || !c.const_reg || !c.avail) goto fail;
 
     cc_stmt(&c, p->body, 0);
     emit(&c, (insn){.code = I_END});
-    if (c.oom) goto oom;
+    if (c.oom) goto fail;
 
     k->p = p;
     k->nbufs = p->nbufs;
     k->const_base = p->nvars + p->nbufs;
     uint32_t temp_base = k->const_base + c.nconsts;
     if ((uint64_t)temp_base + c.max_top >= MAX_REGS) {
-        free(c.const_reg);
-        free(c.avail);
-        free(c.log);
-        free(c.code);
-        free(c.consts);
-        interp_destroy(k);
-        return err_set(TVM_ERR_LIMIT, "interp: program needs too many registers");
+        s = err_set(TVM_ERR_LIMIT, "interp: the kernel needs too many registers");
+        goto fail;
     }
     k->nregs = temp_base + c.max_top;
     for (uint32_t i = 0; i < c.ncode; i++) {
@@ -360,7 +356,7 @@ static tvm_status interp_compile(void *state, const lp_program *p, const be_opti
         if (f & 8) in->t = relocate(in->t, k->const_base, temp_base);
     }
     k->lim = malloc(sizeof *k->lim * p->nbufs);
-    if (!k->lim) goto oom;
+    if (!k->lim) goto fail;
     for (uint32_t b = 0; b < p->nbufs; b++)
         k->lim[b] = (b > 0 && p->bufs[b].elems >= 0) ? p->bufs[b].elems : INT64_MAX;
 
@@ -374,14 +370,16 @@ static tvm_status interp_compile(void *state, const lp_program *p, const be_opti
     *out = k;
     return TVM_OK;
 
-oom:
+fail:
     free(c.const_reg);
     free(c.avail);
     free(c.log);
     free(c.code);
     free(c.consts);
     interp_destroy(k);
-    return err_set(TVM_ERR_OUT_OF_MEMORY, "interp: out of memory compiling the kernel");
+    if (s == TVM_OK)
+        s = err_set(TVM_ERR_OUT_OF_MEMORY, "interp: out of memory compiling the kernel");
+    return s;
 }
 
 /* ---- run time ------------------------------------------------------------ */
