@@ -718,6 +718,7 @@ static tvm_status build_module(cg *g, const llvm_tm *tm, const char *name) {
                 return err_set(TVM_ERR_INTERNAL, "llvm codegen: buffer '%s' has bad arg %d",
                                bn, (int)bf->arg);
             g->bufptr[i] = LLVMGetParam(g->fn, (unsigned)bf->arg);
+            LLVMSetValueName2(g->bufptr[i], bn, strlen(bn)); /* readable "llvm" source */
             break;
         case LP_BUF_WORKSPACE: {
             if (bf->offset < 0 || bf->offset > p->workspace_bytes)
@@ -841,22 +842,16 @@ static tvm_status llvm_compile(void *state, const lp_program *p, const be_option
     g.b = LLVMCreateBuilderInContext(g.ctx);
     LLVMSetTarget(g.mod, llvm_state_triple(s));
     LLVMSetModuleDataLayout(g.mod, tm->layout);
-    uint64_t T0 = now_ns();
     st = build_module(&g, tm, k->name);
-    uint64_t T1 = now_ns();
     if (st == TVM_OK) st = optimise(&g, tm);
-    uint64_t T2 = now_ns();
     if (st == TVM_OK) {
         k->ir = LLVMPrintModuleToString(g.mod);
-        uint64_t T3 = now_ns();
-        if (getenv("TVMC_T")) fprintf(stderr, "T build %.3f opt %.3f print %.3f\n", (T1-T0)/1e6, (T2-T1)/1e6, (T3-T2)/1e6);
         char *msg = NULL;
         if (LLVMTargetMachineEmitToMemoryBuffer(tm->tm, g.mod, LLVMObjectFile, &msg, &obj)) {
             st = err_set(TVM_ERR_COMPILE, "llvm: code generation failed: %s", msg ? msg : "");
             obj = NULL;
         }
         LLVMDisposeMessage(msg);
-        if (getenv("TVMC_T")) fprintf(stderr, "T emit %.3f\n", (now_ns()-T2)/1e6);
     }
 
 done:
@@ -872,9 +867,7 @@ done:
     if (tm) llvm_tm_release(s, tm);
     if (st == TVM_OK) {
         uint64_t addr = 0;
-        uint64_t T5 = now_ns();
         st = llvm_jit_add_object(s, obj, k->name, &k->rt, &addr); /* takes obj */
-        if (getenv("TVMC_T")) fprintf(stderr, "T link %.3f\n", (now_ns()-T5)/1e6);
         obj = NULL;
         if (st == TVM_OK) k->fn = (int32_t(*)(void *const *, void *))(uintptr_t)addr;
     }
