@@ -126,6 +126,16 @@ static LLVMValueRef intr2(cg *g, const char *name, LLVMValueRef a, LLVMValueRef 
     return fp(g, call_intrinsic(g, name, &t, 1, args, 2));
 }
 
+/* An arithmetic fence around a widened float16 value: the value as is, but
+ * opaque to algebraic rewrites. Other values pass through (a fence would
+ * also stop vectorisation). */
+static LLVMValueRef fence(cg *g, LLVMValueRef a) {
+    if (!LLVMIsAInstruction(a) || LLVMGetInstructionOpcode(a) != LLVMFPExt ||
+        LLVMTypeOf(LLVMGetOperand(a, 0)) != g->t_f16)
+        return a;
+    return intr1(g, "llvm.arithmetic.fence", a);
+}
+
 /* A libm function with no intrinsic (erff / erf). It does not touch memory
  * or errno, which lets LLVM hoist and CSE it like an intrinsic. */
 static LLVMValueRef call_libm(cg *g, const char *name, LLVMValueRef a) {
@@ -261,8 +271,11 @@ static LLVMValueRef gen_binary_op(cg *g, int op, int dt, LLVMValueRef a, LLVMVal
             LLVMValueRef fl = intr1(g, "llvm.floor", fp(g, LLVMBuildFDiv(b, a, c, "")));
             return fp(g, LLVMBuildFSub(b, a, fp(g, LLVMBuildFMul(b, fl, c, "")), ""));
         }
-        case IR_MIN: return intr2(g, "llvm.minimum", a, c); /* NaN-propagating */
-        case IR_MAX: return intr2(g, "llvm.maximum", a, c);
+        /* NaN-propagating. The fences stop instcombine from narrowing
+         * min(fpext(half), fpext(half)) to llvm.minimum.f16, whose vector
+         * lowering in LLVM 19 (x86 without AVX512-FP16) drops NaNs. */
+        case IR_MIN: return intr2(g, "llvm.minimum", fence(g, a), fence(g, c));
+        case IR_MAX: return intr2(g, "llvm.maximum", fence(g, a), fence(g, c));
         case IR_POW: return intr2(g, "llvm.pow", a, c); /* powf / pow */
         case IR_LT: return fp(g, LLVMBuildFCmp(b, LLVMRealOLT, a, c, ""));
         case IR_LE: return fp(g, LLVMBuildFCmp(b, LLVMRealOLE, a, c, ""));
