@@ -203,17 +203,17 @@ static bool is_shape_expr(const tvm_graph *g, uint32_t e, int depth) {
     }
 }
 
-static bool check_shape_expr(tvm_graph *g, const char *fn, const char *what, int i,
-                             uint32_t e) {
+/* what names the argument, e.g. "dimension 2" or "extent". */
+static bool check_shape_expr(tvm_graph *g, const char *fn, const char *what, uint32_t e) {
     if (!is_shape_expr(g, e, 0)) {
         graph_fail(g, TVM_ERR_SHAPE,
-                   "%s: %s %d must be an integer expression of constants and size variables",
-                   fn, what, i);
+                   "%s: %s must be an integer expression of constants and size variables",
+                   fn, what);
         return false;
     }
     const gx_node *n = &g->exprs[e];
     if (n->kind == GX_CONST && n->imm.i < 0) {
-        graph_fail(g, TVM_ERR_SHAPE, "%s: %s %d is negative (%lld)", fn, what, i,
+        graph_fail(g, TVM_ERR_SHAPE, "%s: %s is negative (%lld)", fn, what,
                    (long long)n->imm.i);
         return false;
     }
@@ -223,7 +223,7 @@ static bool check_shape_expr(tvm_graph *g, const char *fn, const char *what, int
 TVMC_API tvm_expr tvm_reduce_axis(tvm_graph *g, const char *name, tvm_expr extent) {
     if (!graph_ok(g, __func__)) return NULL_EXPR;
     uint32_t x = expr_arg(g, __func__, "extent", extent);
-    if (!x || !check_shape_expr(g, __func__, "extent", 0, x)) return NULL_EXPR;
+    if (!x || !check_shape_expr(g, __func__, "extent", x)) return NULL_EXPR;
     return make_var(g, __func__, GX_REDUCE_AXIS, name, x);
 }
 
@@ -557,7 +557,8 @@ TVMC_API tvm_tensor tvm_placeholder(tvm_graph *g, const char *name, tvm_dtype dt
         char arg[32];
         snprintf(arg, sizeof arg, "shape[%d]", i);
         dims[i] = expr_arg(g, fn, arg, shape[i]);
-        if (!dims[i] || !check_shape_expr(g, fn, "dimension", i, dims[i])) return NULL_TENSOR;
+        snprintf(arg, sizeof arg, "dimension %d", i);
+        if (!dims[i] || !check_shape_expr(g, fn, arg, dims[i])) return NULL_TENSOR;
     }
     gt_node t = {.kind = GT_PLACEHOLDER, .dtype = (uint8_t)dtype, .ndim = (uint16_t)ndim};
     t.name = intern(g, fn, name ? name : "placeholder");
@@ -589,7 +590,8 @@ TVMC_API tvm_tensor tvm_compute(tvm_graph *g, const char *name, int ndim, const 
         char arg[32];
         snprintf(arg, sizeof arg, "shape[%d]", i);
         dims[i] = expr_arg(g, fn, arg, shape[i]);
-        if (!dims[i] || !check_shape_expr(g, fn, "dimension", i, dims[i])) return NULL_TENSOR;
+        snprintf(arg, sizeof arg, "dimension %d", i);
+        if (!dims[i] || !check_shape_expr(g, fn, arg, dims[i])) return NULL_TENSOR;
         snprintf(arg, sizeof arg, "iters[%d]", i);
         its[i] = expr_arg(g, fn, arg, iters[i]);
         if (!its[i]) return NULL_TENSOR;

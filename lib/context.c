@@ -49,9 +49,12 @@ TVMC_API tvm_status tvm_context_create(const tvm_context_options *opts, tvm_cont
         return err_set(TVM_ERR_INVALID_ARGUMENT,
                        "tvm_context_create: num_threads is %d; it must be in [0, %d]",
                        o.num_threads, MAX_THREADS);
-    if (o.function_cache_capacity < 0 || o.shape_cache_capacity < 0)
-        return err_set(TVM_ERR_INVALID_ARGUMENT,
-                       "tvm_context_create: cache capacities must not be negative");
+    if (o.function_cache_capacity < 0)
+        return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_context_create: function_cache_capacity "
+                       "is %d; it must not be negative", o.function_cache_capacity);
+    if (o.shape_cache_capacity < 0)
+        return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_context_create: shape_cache_capacity is "
+                       "%d; it must not be negative", o.shape_cache_capacity);
     if (o.flags != 0)
         return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_context_create: flags must be 0");
     tvm_context *ctx = calloc(1, sizeof *ctx);

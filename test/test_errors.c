@@ -90,12 +90,13 @@ TEST(context_bad_arguments) {
     memset(&o, 0, sizeof o);
     o.struct_size = sizeof o;
     o.function_cache_capacity = -5;
-    CHECK_ERROR(tvm_context_create(&o, &ctx), TVM_ERR_INVALID_ARGUMENT, "cache capacit");
+    CHECK_ERROR(tvm_context_create(&o, &ctx), TVM_ERR_INVALID_ARGUMENT,
+                "function_cache_capacity");
 
     memset(&o, 0, sizeof o);
     o.struct_size = sizeof o;
     o.shape_cache_capacity = -1;
-    CHECK_ERROR(tvm_context_create(&o, &ctx), TVM_ERR_INVALID_ARGUMENT, "cache capacit");
+    CHECK_ERROR(tvm_context_create(&o, &ctx), TVM_ERR_INVALID_ARGUMENT, "shape_cache_capacity");
 
     memset(&o, 0, sizeof o);
     o.struct_size = sizeof o;

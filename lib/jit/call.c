@@ -33,6 +33,22 @@ bool fn_eval_index(const lp_program *p, lp_id e, const int64_t *values, const ui
     }
 }
 
+/* Name of a size variable in e that is not bound (for messages). */
+static const char *unbound_var(const lp_program *p, lp_id e, const uint8_t *bound) {
+    const lp_node *n = lp_get(p, e);
+    if (n->kind == LP_VAR) return bound[n->a] ? NULL : p->vars[n->a].name;
+    const char *r = NULL;
+    if (n->kind == LP_BINARY || n->kind == LP_UNARY || n->kind == LP_CAST)
+        r = unbound_var(p, n->a, bound);
+    if (!r && n->kind == LP_BINARY) r = unbound_var(p, n->b, bound);
+    return r;
+}
+
+static const char *unbound_name(const lp_program *p, lp_id e, const uint8_t *bound) {
+    const char *r = unbound_var(p, e, bound);
+    return r ? r : "?";
+}
+
 static bool dtype_matches(int dt, DLDataType d) {
     if (d.lanes != 1) return false;
     switch (dt) {
@@ -152,9 +168,9 @@ static tvm_status bind_shapes(const tvm_function *fn, const char *api, DLTensor 
         for (int d = 0; d < b->ndim; d++) {
             int64_t want;
             if (!fn_eval_index(p, shape[d], cs->values, cs->bound, &want))
-                return err_set(TVM_ERR_SHAPE, "%s: dimension %d of '%s' depends on a size "
-                               "variable that the given tensors do not determine", api, d,
-                               fn->args[i].name);
+                return err_set(TVM_ERR_SHAPE, "%s: dimension %d of '%s' depends on size "
+                               "variable '%s', which the given tensors do not determine", api,
+                               d, fn->args[i].name, unbound_name(p, shape[d], cs->bound));
             if (want != args[i]->shape[d]) {
                 strbuf sb = {0};
                 lp_print_expr(p, shape[d], &sb);
@@ -314,8 +330,9 @@ TVMC_API tvm_status tvm_function_output_shape(tvm_function *fn, DLTensor *const 
     for (int d = 0; d < b->ndim && st == TVM_OK; d++)
         if (!fn_eval_index(fn->tmpl, lp_list(fn->tmpl, b->shape)[d], cs.values, cs.bound,
                            &tmp[d]))
-            st = err_set(TVM_ERR_SHAPE, "%s: dimension %d of output '%s' depends on a size "
-                         "variable the inputs do not determine", api, d, a->name);
+            st = err_set(TVM_ERR_SHAPE, "%s: dimension %d of output '%s' depends on size "
+                         "variable '%s', which the inputs do not determine", api, d, a->name,
+                         unbound_name(fn->tmpl, lp_list(fn->tmpl, b->shape)[d], cs.bound));
     call_state_free(&cs, stack);
     if (st != TVM_OK) return st;
     memcpy(shape, tmp, (size_t)b->ndim * sizeof *shape);
