@@ -64,11 +64,11 @@ static int64_t floordiv64(int64_t a, int64_t b) {
 
 static ival eval(bctx *B, lp_id e);
 
-static ival eval_binary(bctx *B, const lp_node *n) {
-    ival a = eval(B, n->a), b = eval(B, n->b);
-    if (n->dtype != TVM_INT64) return unknown(n->dtype);
+static ival eval_binary(bctx *B, lp_node n) {
+    ival a = eval(B, n.a), b = eval(B, n.b);
+    if (n.dtype != TVM_INT64) return unknown(n.dtype);
     bool bpos_const = b.lo == b.hi && b.lo > 0;
-    switch (n->op) {
+    switch (n.op) {
     case IR_ADD: return iv_add(a, b, false);
     case IR_SUB: return iv_add(a, b, true);
     case IR_MUL: return iv_mul(a, b);
@@ -174,15 +174,17 @@ static void restore(bctx *B, saved_range *saved, int nsaved) {
     }
 }
 
+/* Note: building condition nodes may move p->nodes, so nodes are read by
+ * value here and in eval/walk, never through a pointer kept across a call. */
 static void check_load(bctx *B, lp_id id) {
     lp_program *p = B->p;
-    const lp_node *n = lp_get(p, id);
-    const lp_buffer *buf = &p->bufs[n->a];
+    const lp_node n = *lp_get(p, id);
+    const lp_buffer *buf = &p->bufs[n.a];
     if (buf->kind == LP_BUF_LOCAL) return;
     lp_id cond = 0;
     uint32_t first = UINT32_MAX;
-    for (uint32_t d = 0; d < n->nlist; d++) {
-        lp_id ix = lp_list(p, n->list)[d];
+    for (uint32_t d = 0; d < n.nlist; d++) {
+        lp_id ix = lp_list(p, n.list)[d];
         ival r = eval(B, ix);
         const lp_node *dn = lp_get(p, lp_list(p, buf->shape)[d]);
         int64_t extent = dn->imm.i;
@@ -202,52 +204,54 @@ static void check_load(bctx *B, lp_id id) {
         if (first == UINT32_MAX) first = d;
     }
     if (!cond) return;
-    lp_node *m = &p->nodes[id]; /* in place: every use of this read is checked */
-    if (m->flags & LP_CHECKED) {
-        m->b = lp_binary(p, IR_AND, m->b, cond);
+    /* in place, so every use of this read is checked */
+    if (n.flags & LP_CHECKED) {
+        lp_id both = lp_binary(p, IR_AND, n.b, cond);
+        p->nodes[id].b = both;
     } else {
-        m->flags |= LP_CHECKED;
-        m->b = cond;
-        m->c = lp_new_check(p, m->a, first);
+        uint32_t check = lp_new_check(p, n.a, first);
+        p->nodes[id].flags |= LP_CHECKED;
+        p->nodes[id].b = cond;
+        p->nodes[id].c = check;
     }
     B->nchecked++;
 }
 
 static ival eval(bctx *B, lp_id e) {
     lp_program *p = B->p;
-    const lp_node *n = lp_get(p, e);
-    switch (n->kind) {
+    const lp_node n = *lp_get(p, e);
+    switch (n.kind) {
     case LP_CONST:
-        if (n->dtype == TVM_INT64 || dtype_is_int(n->dtype) || n->dtype == TVM_BOOL)
-            return (ival){n->imm.i, n->imm.i, true, 0};
-        return unknown(n->dtype);
+        if (n.dtype == TVM_INT64 || dtype_is_int(n.dtype) || n.dtype == TVM_BOOL)
+            return (ival){n.imm.i, n.imm.i, true, 0};
+        return unknown(n.dtype);
     case LP_VAR: {
-        uint32_t v = n->a;
+        uint32_t v = n.a;
         if (p->vars[v].kind != LP_VAR_LOOP) return unknown(TVM_INT64);
         return (ival){B->lo[v], B->hi[v], true, 1ull << (v % 64)};
     }
     case LP_LOAD:
-        for (uint32_t d = 0; d < n->nlist; d++) eval(B, lp_list(p, n->list)[d]);
+        for (uint32_t d = 0; d < n.nlist; d++) eval(B, lp_list(p, n.list)[d]);
         check_load(B, e);
-        return unknown(n->dtype);
+        return unknown(n.dtype);
     case LP_BINARY: return eval_binary(B, n);
-    case LP_UNARY: eval(B, n->a); return unknown(n->dtype);
+    case LP_UNARY: eval(B, n.a); return unknown(n.dtype);
     case LP_CAST: {
-        ival a = eval(B, n->a);
-        int from = lp_get(p, n->a)->dtype;
-        if (n->dtype == TVM_INT64 && (dtype_is_int(from) || from == TVM_BOOL)) return a;
-        return unknown(n->dtype);
+        ival a = eval(B, n.a);
+        int from = lp_get(p, n.a)->dtype;
+        if (n.dtype == TVM_INT64 && (dtype_is_int(from) || from == TVM_BOOL)) return a;
+        return unknown(n.dtype);
     }
     case LP_SELECT: {
-        eval(B, n->a);
+        eval(B, n.a);
         uint32_t before = B->nchecked;
         saved_range saved[16];
         int nsaved = 0;
         B->conditional++;
-        refine(B, n->a, saved, &nsaved, 16);
-        ival a = eval(B, n->b);
+        refine(B, n.a, saved, &nsaved, 16);
+        ival a = eval(B, n.b);
         restore(B, saved, nsaved);
-        ival b = eval(B, n->c);
+        ival b = eval(B, n.c);
         B->conditional--;
         if (B->nchecked != before) p->nodes[e].flags |= LP_LAZY;
         return (ival){a.lo < b.lo ? a.lo : b.lo, a.hi > b.hi ? a.hi : b.hi, false,
@@ -259,14 +263,14 @@ static ival eval(bctx *B, lp_id e) {
 
 static void walk(bctx *B, lp_id s) {
     lp_program *p = B->p;
-    const lp_node *n = lp_get(p, s);
-    switch (n->kind) {
+    const lp_node n = *lp_get(p, s);
+    switch (n.kind) {
     case LP_SEQ:
-        for (uint32_t i = 0; i < n->nlist && B->st == TVM_OK; i++) walk(B, lp_list(p, n->list)[i]);
+        for (uint32_t i = 0; i < n.nlist && B->st == TVM_OK; i++) walk(B, lp_list(p, n.list)[i]);
         break;
     case LP_FOR: {
-        const lp_node *ext = lp_get(p, n->b);
-        uint32_t v = n->a;
+        const lp_node *ext = lp_get(p, n.b);
+        uint32_t v = n.a;
         if (ext->kind != LP_CONST) {
             if (B->st == TVM_OK)
                 B->st = err_set(TVM_ERR_INTERNAL, "bounds: loop '%s' has no constant extent",
@@ -276,23 +280,23 @@ static void walk(bctx *B, lp_id s) {
         if (ext->imm.i <= 0) return; /* never runs */
         B->lo[v] = 0;
         B->hi[v] = ext->imm.i - 1;
-        walk(B, n->c);
+        walk(B, n.c);
         break;
     }
     case LP_STORE:
-        for (uint32_t i = 0; i < n->nlist; i++) eval(B, lp_list(p, n->list)[i]);
-        eval(B, n->b);
+        for (uint32_t i = 0; i < n.nlist; i++) eval(B, lp_list(p, n.list)[i]);
+        eval(B, n.b);
         break;
-    case LP_ACCUM: eval(B, n->b); break;
+    case LP_ACCUM: eval(B, n.b); break;
     case LP_IF: {
-        eval(B, n->a);
+        eval(B, n.a);
         saved_range saved[16];
         int nsaved = 0;
         B->conditional++;
-        refine(B, n->a, saved, &nsaved, 16);
-        walk(B, n->b);
+        refine(B, n.a, saved, &nsaved, 16);
+        walk(B, n.b);
         restore(B, saved, nsaved);
-        if (n->c) walk(B, n->c);
+        if (n.c) walk(B, n.c);
         B->conditional--;
         break;
     }

@@ -1,0 +1,295 @@
+//! [`Function`]: a compiled graph, and [`CompileOptions`].
+
+use std::ffi::{CStr, CString};
+use std::os::raw::{c_char, c_int, c_void};
+use std::ptr::{self, NonNull};
+
+use crate::array::{Array, AsDlTensor, AsDlTensorMut};
+use crate::dtype::{DType, Element};
+use crate::error::{check, Error, Result, Status};
+use crate::sys;
+
+/// Optimisation level (`TVM_OPT_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OptLevel {
+    /// The library's default (O3).
+    Default,
+    O0,
+    O1,
+    O2,
+    O3,
+}
+
+// (manual impl: `#[default]` on enum variants needs Rust 1.62)
+#[allow(clippy::derivable_impls)]
+impl Default for OptLevel {
+    fn default() -> OptLevel {
+        OptLevel::Default
+    }
+}
+
+impl OptLevel {
+    fn raw(self) -> i32 {
+        match self {
+            OptLevel::Default => sys::TVM_OPT_DEFAULT,
+            OptLevel::O0 => sys::TVM_OPT_O0,
+            OptLevel::O1 => sys::TVM_OPT_O1,
+            OptLevel::O2 => sys::TVM_OPT_O2,
+            OptLevel::O3 => sys::TVM_OPT_O3,
+        }
+    }
+}
+
+/// Options for [`Graph::compile`](crate::Graph::compile). The default
+/// compiles for the host CPU ("llvm") at O3 with IEEE semantics.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompileOptions {
+    /// `None` or `"llvm"` (host CPU), `"llvm -mcpu=NAME -mattr=+a,-b"`, or
+    /// `"interp"` (the reference interpreter).
+    pub target: Option<String>,
+    pub opt_level: OptLevel,
+    /// `TVM_COMPILE_*` bits.
+    pub flags: u32,
+}
+
+impl CompileOptions {
+    pub fn new() -> CompileOptions {
+        CompileOptions::default()
+    }
+
+    pub fn target(mut self, target: &str) -> CompileOptions {
+        self.target = Some(target.to_string());
+        self
+    }
+
+    pub fn opt_level(mut self, level: OptLevel) -> CompileOptions {
+        self.opt_level = level;
+        self
+    }
+
+    fn flag(mut self, bit: u32, on: bool) -> CompileOptions {
+        if on {
+            self.flags |= bit;
+        } else {
+            self.flags &= !bit;
+        }
+        self
+    }
+
+    /// Relax the IEEE rules (no NaN/Inf guarantees, reassociation and
+    /// contraction allowed).
+    pub fn fast_math(self, on: bool) -> CompileOptions {
+        self.flag(sys::TVM_COMPILE_FAST_MATH, on)
+    }
+
+    /// Materialise every compute (no fusion).
+    pub fn no_inline(self, on: bool) -> CompileOptions {
+        self.flag(sys::TVM_COMPILE_NO_INLINE, on)
+    }
+
+    /// Do not reuse an identical compiled graph from the context's cache.
+    pub fn no_cache(self, on: bool) -> CompileOptions {
+        self.flag(sys::TVM_COMPILE_NO_CACHE, on)
+    }
+
+    /// Calls `f` with the C options struct (valid during the call).
+    pub(crate) fn with_raw<R>(&self, f: impl FnOnce(&sys::tvm_compile_options) -> R) -> Result<R> {
+        let target =
+            match &self.target {
+                Some(t) => Some(CString::new(t.as_str()).map_err(|_| {
+                    Error::new(Status::InvalidArgument, "the target string contains a NUL byte")
+                })?),
+                None => None,
+            };
+        let raw = sys::tvm_compile_options {
+            struct_size: std::mem::size_of::<sys::tvm_compile_options>(),
+            target: target.as_ref().map_or(ptr::null(), |t| t.as_ptr()),
+            opt_level: self.opt_level.raw(),
+            flags: self.flags,
+        };
+        Ok(f(&raw))
+    }
+}
+
+/// A compiled function. Immutable: it may be called from any number of
+/// threads at once (`Send + Sync`), and cloning it takes another reference
+/// (`tvm_function_retain`). It does not borrow the context or the graph it
+/// came from.
+///
+/// Arguments are the compile-time inputs, then the outputs.
+#[derive(Debug)]
+pub struct Function {
+    raw: NonNull<sys::tvm_function>,
+    nin: usize,
+    nout: usize,
+}
+
+// SAFETY: tvmc.h: "A tvm_function is immutable and callable from any thread
+// at once; retain/release are atomic."
+unsafe impl Send for Function {}
+unsafe impl Sync for Function {}
+
+impl Function {
+    /// Takes ownership of one reference to `raw`.
+    ///
+    /// # Safety
+    /// `raw` must be a valid function handle whose reference the caller
+    /// gives away.
+    pub unsafe fn from_raw(raw: NonNull<sys::tvm_function>) -> Result<Function> {
+        let mut nin: c_int = 0;
+        let mut nout: c_int = 0;
+        let s = sys::tvm_function_num_args(raw.as_ptr(), &mut nin, &mut nout);
+        if s != sys::TVM_OK {
+            let e = Error::from_last(s);
+            sys::tvm_function_release(raw.as_ptr());
+            return Err(e);
+        }
+        Ok(Function { raw, nin: nin.max(0) as usize, nout: nout.max(0) as usize })
+    }
+
+    /// The raw handle (the reference stays owned by `self`).
+    pub fn as_raw(&self) -> *mut sys::tvm_function {
+        self.raw.as_ptr()
+    }
+
+    pub fn num_inputs(&self) -> usize {
+        self.nin
+    }
+
+    pub fn num_outputs(&self) -> usize {
+        self.nout
+    }
+
+    /// dtype and rank of argument `index` (inputs, then outputs).
+    pub fn arg_info(&self, index: usize) -> Result<(DType, usize)> {
+        let idx = c_int::try_from(index).unwrap_or(c_int::MAX);
+        let mut dt: sys::tvm_dtype = 0;
+        let mut nd: c_int = 0;
+        // SAFETY: valid handle and out pointers; the index is checked in C.
+        check(unsafe { sys::tvm_function_arg_info(self.raw.as_ptr(), idx, &mut dt, &mut nd) })?;
+        let dtype = DType::from_raw(dt).ok_or_else(|| {
+            Error::new(Status::Unsupported, format!("argument {} has unknown dtype code {}", index, dt))
+        })?;
+        Ok((dtype, nd.max(0) as usize))
+    }
+
+    fn check_counts(&self, nin: usize, nout: Option<usize>) -> Result<()> {
+        if nin != self.nin || nout.map_or(false, |n| n != self.nout) {
+            let got = match nout {
+                Some(n) => format!("{} inputs and {} outputs", nin, n),
+                None => format!("{} inputs", nin),
+            };
+            return Err(Error::new(
+                Status::InvalidArgument,
+                format!(
+                    "the function takes {} inputs and {} outputs but was given {}",
+                    self.nin, self.nout, got
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Runs the function: reads `inputs`, writes `outputs` in place.
+    ///
+    /// ```no_run
+    /// # fn demo(f: &tvmc::Function) -> tvmc::Result<()> {
+    /// use tvmc::Array;
+    /// let a = Array::from_vec(&[3], vec![1.0f32, -2.0, 3.0])?;
+    /// let b = Array::from_vec(&[3], vec![1.0f32, 1.0, 1.0])?;
+    /// let mut c = Array::<f32>::zeros(&[3])?;
+    /// f.call(&[&a, &b], &mut [&mut c])?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// Every check (counts, dtypes, ranks, shapes, size variables, bounds)
+    /// happens before any kernel runs; on error nothing is written.
+    pub fn call(&self, inputs: &[&dyn AsDlTensor], outputs: &mut [&mut dyn AsDlTensorMut]) -> Result<()> {
+        self.check_counts(inputs.len(), Some(outputs.len()))?;
+        let mut dls: Vec<sys::DLTensor> = Vec::with_capacity(inputs.len() + outputs.len());
+        dls.extend(inputs.iter().map(|t| t.as_dl_tensor()));
+        dls.extend(outputs.iter_mut().map(|t| t.as_dl_tensor_mut()));
+        let ptrs: Vec<*mut sys::DLTensor> = dls.iter_mut().map(|d| d as *mut sys::DLTensor).collect();
+        let n = c_int::try_from(ptrs.len())
+            .map_err(|_| Error::new(Status::InvalidArgument, "too many arguments"))?;
+        // SAFETY: exactly nin read-only inputs then nout exclusive outputs, all
+        // valid while `inputs`/`outputs` are borrowed (trait contracts).
+        check(unsafe { sys::tvm_function_call(self.raw.as_ptr(), ptrs.as_ptr(), n) })
+    }
+
+    /// The shape of output `index` for inputs of these shapes (only their
+    /// shapes are read). `Status::Shape` if a size variable of that output
+    /// is not determined by the inputs.
+    pub fn output_shape(&self, inputs: &[&dyn AsDlTensor], index: usize) -> Result<Vec<i64>> {
+        self.check_counts(inputs.len(), None)?;
+        let mut dls: Vec<sys::DLTensor> = inputs.iter().map(|t| t.as_dl_tensor()).collect();
+        let ptrs: Vec<*mut sys::DLTensor> = dls.iter_mut().map(|d| d as *mut sys::DLTensor).collect();
+        let idx = c_int::try_from(index).unwrap_or(c_int::MAX);
+        let mut shape = [0i64; sys::TVM_MAX_NDIM];
+        let mut nd: c_int = 0;
+        // SAFETY: nin input pointers, a TVM_MAX_NDIM shape buffer.
+        check(unsafe {
+            sys::tvm_function_output_shape(self.raw.as_ptr(), ptrs.as_ptr(), idx, shape.as_mut_ptr(), &mut nd)
+        })?;
+        let nd = (nd.max(0) as usize).min(sys::TVM_MAX_NDIM);
+        Ok(shape[..nd].to_vec())
+    }
+
+    /// Runs the function on `inputs` and returns newly allocated outputs,
+    /// which must all have element type `T` (`Status::Dtype` otherwise).
+    pub fn run<T: Element>(&self, inputs: &[&dyn AsDlTensor]) -> Result<Vec<Array<T>>> {
+        self.check_counts(inputs.len(), None)?;
+        let mut outs = Vec::with_capacity(self.nout);
+        for k in 0..self.nout {
+            let (dt, _) = self.arg_info(self.nin + k)?;
+            if dt != T::DTYPE {
+                return Err(Error::new(
+                    Status::Dtype,
+                    format!("output {} has dtype {} but run::<{}> was asked for", k, dt, T::DTYPE),
+                ));
+            }
+            outs.push(Array::<T>::zeros(&self.output_shape(inputs, k)?)?);
+        }
+        {
+            let mut out_refs: Vec<&mut dyn AsDlTensorMut> =
+                outs.iter_mut().map(|a| a as &mut dyn AsDlTensorMut).collect();
+            self.call(inputs, &mut out_refs)?;
+        }
+        Ok(outs)
+    }
+
+    /// Source at a stage: `"graph"` (tensor IR), `"loop"` (loop IR),
+    /// `"llvm"` (optimised LLVM IR) or `"asm"` (machine assembly).
+    pub fn source(&self, kind: &str) -> Result<String> {
+        let kind = CString::new(kind)
+            .map_err(|_| Error::new(Status::InvalidArgument, "the source kind contains a NUL byte"))?;
+        let mut text: *mut c_char = ptr::null_mut();
+        // SAFETY: valid handle, string and out pointer.
+        check(unsafe { sys::tvm_function_source(self.raw.as_ptr(), kind.as_ptr(), &mut text) })?;
+        if text.is_null() {
+            return Ok(String::new());
+        }
+        // SAFETY: NUL-terminated text owned by us until tvm_free.
+        let s = unsafe { CStr::from_ptr(text).to_string_lossy().into_owned() };
+        unsafe { sys::tvm_free(text as *mut c_void) };
+        Ok(s)
+    }
+}
+
+impl Clone for Function {
+    fn clone(&self) -> Function {
+        // SAFETY: valid handle; retain is atomic.
+        let s = unsafe { sys::tvm_function_retain(self.raw.as_ptr()) };
+        if s != sys::TVM_OK {
+            panic!("tvm_function_retain failed: {}", Error::from_last(s));
+        }
+        Function { raw: self.raw, nin: self.nin, nout: self.nout }
+    }
+}
+
+impl Drop for Function {
+    fn drop(&mut self) {
+        // SAFETY: we own one reference.
+        unsafe { sys::tvm_function_release(self.raw.as_ptr()) }
+    }
+}
