@@ -186,7 +186,12 @@ TVMC_API tvm_status tvm_context_stats(const tvm_context *ctx,
 typedef struct tvm_graph tvm_graph;
 
 /* Value handles. id == 0 is the null handle. A handle is only valid in the
- * graph that made it; passing it to another graph is TVM_ERR_INVALID_HANDLE. */
+ * graph that made it. Passing it to another graph of the same context is
+ * TVM_ERR_INVALID_HANDLE while both graphs are alive (up to 2047 live graphs
+ * per context), and a handle of a destroyed graph is caught until 2046 more
+ * graphs have been created; across contexts a foreign handle is caught with
+ * probability 2046/2047. A graph holds at most 2^20 - 1 expressions and as
+ * many tensors (TVM_ERR_LIMIT beyond). */
 typedef struct tvm_expr { uint32_t id; } tvm_expr;
 typedef struct tvm_tensor { uint32_t id; } tvm_tensor;
 

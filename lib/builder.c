@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "context.h"
+#include "fpenv.h"
 #include "ir/graph.h"
 
 static const tvm_expr NULL_EXPR = {0};
@@ -79,8 +80,11 @@ static tvm_expr add_expr(tvm_graph *g, const char *fn, const gx_node *n) {
     }
     uint32_t idx = graph_add_expr(g, n);
     if (!idx) {
-        graph_fail(g, TVM_ERR_OUT_OF_MEMORY, "%s: out of memory or more than %u nodes", fn,
-                   GRAPH_MAX_NODES);
+        if (g->nexprs >= GRAPH_MAX_NODES)
+            graph_fail(g, TVM_ERR_LIMIT, "%s: the graph already holds %u expressions, the "
+                       "most a graph can", fn, GRAPH_MAX_NODES - 1);
+        else
+            graph_fail(g, TVM_ERR_OUT_OF_MEMORY, "%s: out of memory", fn);
         return NULL_EXPR;
     }
     return graph_expr_handle(g, idx);
@@ -161,14 +165,23 @@ static bool check_dtype(tvm_graph *g, const char *fn, tvm_dtype dtype) {
     return true;
 }
 
+/* Conversions to float round to nearest even whatever the host's mode. */
 TVMC_API tvm_expr tvm_const_int(tvm_graph *g, tvm_dtype dtype, int64_t value) {
     if (!graph_ok(g, __func__) || !check_dtype(g, __func__, dtype)) return NULL_EXPR;
-    return make_const(g, __func__, dtype, false, value, 0);
+    fpenv env;
+    fpenv_enter(&env);
+    tvm_expr r = make_const(g, __func__, dtype, false, value, 0);
+    fpenv_leave(&env);
+    return r;
 }
 
 TVMC_API tvm_expr tvm_const_float(tvm_graph *g, tvm_dtype dtype, double value) {
     if (!graph_ok(g, __func__) || !check_dtype(g, __func__, dtype)) return NULL_EXPR;
-    return make_const(g, __func__, dtype, true, 0, value);
+    fpenv env;
+    fpenv_enter(&env);
+    tvm_expr r = make_const(g, __func__, dtype, true, 0, value);
+    fpenv_leave(&env);
+    return r;
 }
 
 static tvm_expr make_var(tvm_graph *g, const char *fn, int kind, const char *name,
@@ -562,8 +575,9 @@ TVMC_API tvm_tensor tvm_placeholder(tvm_graph *g, const char *name, tvm_dtype dt
     }
     gt_node t = {.kind = GT_PLACEHOLDER, .dtype = (uint8_t)dtype, .ndim = (uint16_t)ndim};
     t.name = intern(g, fn, name ? name : "placeholder");
+    if (t.name == UINT32_MAX) return NULL_TENSOR;
     t.shape = graph_pool_add(g, dims, (uint32_t)ndim);
-    if (t.name == UINT32_MAX || t.shape == UINT32_MAX) {
+    if (t.shape == UINT32_MAX) {
         graph_fail(g, TVM_ERR_OUT_OF_MEMORY, "%s: out of memory", fn);
         return NULL_TENSOR;
     }
@@ -638,6 +652,7 @@ TVMC_API tvm_tensor tvm_compute(tvm_graph *g, const char *name, int ndim, const 
     gt_node t = {.kind = GT_COMPUTE, .dtype = g->exprs[b].dtype, .ndim = (uint16_t)ndim,
                  .body = b};
     t.name = intern(g, fn, tname);
+    if (t.name == UINT32_MAX) return NULL_TENSOR;
     t.shape = graph_pool_add(g, dims, (uint32_t)ndim);
     t.iters = graph_pool_add(g, its, (uint32_t)ndim);
     uint32_t idx = 0;
@@ -692,8 +707,9 @@ TVMC_API tvm_tensor tvm_constant(tvm_graph *g, const char *name, tvm_dtype dtype
     }
     gt_node t = {.kind = GT_CONSTANT, .dtype = (uint8_t)dtype, .ndim = (uint16_t)ndim,
                  .nbytes = nbytes};
-    t.data = malloc(nbytes ? nbytes : 1);
     t.name = intern(g, fn, name ? name : "constant");
+    if (t.name == UINT32_MAX) return NULL_TENSOR;
+    t.data = malloc(nbytes ? nbytes : 1);
     t.shape = graph_pool_add(g, dims, (uint32_t)ndim);
     uint32_t idx = 0;
     if (t.data && t.name != UINT32_MAX && t.shape != UINT32_MAX) {
@@ -744,8 +760,9 @@ TVMC_API tvm_status tvm_graph_print(tvm_graph *g, int n, const tvm_tensor *tenso
             roots[i] = graph_tensor_index(g, tensors[i]);
             if (!roots[i]) {
                 free(roots);
-                return err_set(TVM_ERR_INVALID_HANDLE,
-                               "tvm_graph_print: tensors[%d] is not a tensor of this graph", i);
+                return err_set(tensors[i].id ? TVM_ERR_INVALID_HANDLE : TVM_ERR_INVALID_ARGUMENT,
+                               "tvm_graph_print: tensors[%d] (id 0x%08x) is not a tensor of "
+                               "this graph", i, tensors[i].id);
             }
         }
     }

@@ -64,6 +64,8 @@ TVMC_API tvm_status tvm_context_create(const tvm_context_options *opts, tvm_cont
         return err_set(TVM_ERR_INTERNAL, "tvm_context_create: mutex init failed");
     }
     atomic_init(&ctx->refs, 1);
+    /* start contexts at different tags so handles rarely match across them */
+    ctx->next_tag = (uint32_t)((now_ns() ^ (uintptr_t)ctx) % 2047);
     if (o.num_threads == 0) {
         pthread_once(&cores_once, read_cores);
         o.num_threads = cores_cached;
@@ -75,6 +77,27 @@ TVMC_API tvm_status tvm_context_create(const tvm_context_options *opts, tvm_cont
                                                        : DEFAULT_SHAPE_CACHE;
     *out = ctx;
     return TVM_OK;
+}
+
+uint16_t ctx_acquire_tag(tvm_context *ctx) {
+    pthread_mutex_lock(&ctx->lock);
+    uint16_t tag = 0;
+    for (uint32_t k = 0; k < 2047 && !tag; k++) {
+        uint32_t t = ctx->next_tag % 2047 + 1;
+        ctx->next_tag = t; /* the next search starts after this one */
+        if (!ctx->tag_live[t]) tag = (uint16_t)t;
+    }
+    if (!tag) tag = (uint16_t)(ctx->next_tag % 2047 + 1); /* 2047 live graphs: share */
+    if (ctx->tag_live[tag] < UINT8_MAX) ctx->tag_live[tag]++;
+    pthread_mutex_unlock(&ctx->lock);
+    return tag;
+}
+
+void ctx_release_tag(tvm_context *ctx, uint16_t tag) {
+    pthread_mutex_lock(&ctx->lock);
+    if (tag < 2048 && ctx->tag_live[tag] > 0 && ctx->tag_live[tag] < UINT8_MAX)
+        ctx->tag_live[tag]--;
+    pthread_mutex_unlock(&ctx->lock);
 }
 
 void ctx_retain(tvm_context *ctx) { atomic_fetch_add(&ctx->refs, 1); }

@@ -31,9 +31,17 @@ struct tvm_context {
 
     void *be_state[2];   /* [0] interp, [1] llvm; created on first use */
 
+    uint8_t tag_live[2048]; /* graph handle tags in use (index = tag) */
+    uint32_t next_tag;
+
     atomic_uint_fast64_t functions_compiled, function_cache_hits;
     atomic_uint_fast64_t kernels_compiled, kernel_cache_hits, kernel_cache_evictions;
 };
+
+/* Graph handle tags: a tag no live graph of this context holds, preferring
+ * the one used longest ago (graph.h explains handles). */
+uint16_t ctx_acquire_tag(tvm_context *ctx);
+void ctx_release_tag(tvm_context *ctx, uint16_t tag);
 
 /* Reference counting: functions keep their context (and its JIT) alive. */
 void ctx_retain(tvm_context *ctx);

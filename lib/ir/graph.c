@@ -2,17 +2,15 @@
  * hash-consing of expressions. */
 #include "graph.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
 
-static atomic_uint next_tag;
+#include "../context.h"
 
 tvm_graph *graph_new(tvm_context *ctx) {
     tvm_graph *g = calloc(1, sizeof *g);
     if (!g) return NULL;
     g->ctx = ctx;
-    /* tags cycle through 1..127 so handles of live graphs rarely collide */
-    g->tag = (uint8_t)(atomic_fetch_add(&next_tag, 1) % 127 + 1);
+    g->tag = ctx_acquire_tag(ctx);
     g->nexprs = g->ntensors = 1; /* index 0 is the null handle */
     g->npool = 1;                /* pool offset 0 means "empty list" */
     g->nstrings = 1;             /* offset 0 is "" */
@@ -32,6 +30,7 @@ tvm_graph *graph_new(tvm_context *ctx) {
 
 void graph_free(tvm_graph *g) {
     if (!g) return;
+    ctx_release_tag(g->ctx, g->tag);
     for (uint32_t i = 1; i < g->ntensors; i++) free(g->tensors[i].data);
     free(g->exprs);
     free(g->tensors);

@@ -20,7 +20,10 @@
 #include "../common.h"
 #include "ops.h"
 
-#define GRAPH_MAX_NODES ((1u << 24) - 1)
+#define GRAPH_INDEX_BITS 20
+#define GRAPH_INDEX_MASK ((1u << GRAPH_INDEX_BITS) - 1)
+#define GRAPH_MAX_TAGS 2048 /* tags 1..2047 */
+#define GRAPH_MAX_NODES GRAPH_INDEX_MASK
 /* Expressions nest at most this deep (recursive passes stay in a small,
  * bounded stack; the inliner keeps fused bodies under a similar bound). */
 #define GRAPH_MAX_DEPTH 1000
@@ -69,7 +72,7 @@ typedef struct gt_node {
 
 struct tvm_graph {
     tvm_context *ctx;
-    uint8_t tag;
+    uint16_t tag;
     tvm_status status;  /* first builder error */
     char *error;        /* its message (malloc'd) */
 
@@ -88,22 +91,23 @@ struct tvm_graph {
 
 /* ---- handles ------------------------------------------------------------ */
 static inline tvm_expr graph_expr_handle(const tvm_graph *g, uint32_t idx) {
-    tvm_expr e = {idx ? ((uint32_t)g->tag << 24) | idx : 0};
+    tvm_expr e = {idx ? ((uint32_t)g->tag << GRAPH_INDEX_BITS) | idx : 0};
     return e;
 }
 static inline tvm_tensor graph_tensor_handle(const tvm_graph *g, uint32_t idx) {
-    tvm_tensor t = {idx ? 0x80000000u | ((uint32_t)g->tag << 24) | idx : 0};
+    tvm_tensor t = {idx ? 0x80000000u | ((uint32_t)g->tag << GRAPH_INDEX_BITS) | idx : 0};
     return t;
 }
 /* Index of an expression handle, or 0 if it does not belong to g. */
 static inline uint32_t graph_expr_index(const tvm_graph *g, tvm_expr e) {
-    uint32_t idx = e.id & 0xffffffu;
-    if ((e.id >> 24) != g->tag || idx == 0 || idx >= g->nexprs) return 0;
+    uint32_t idx = e.id & GRAPH_INDEX_MASK;
+    if ((e.id >> GRAPH_INDEX_BITS) != g->tag || idx == 0 || idx >= g->nexprs) return 0;
     return idx;
 }
 static inline uint32_t graph_tensor_index(const tvm_graph *g, tvm_tensor t) {
-    uint32_t idx = t.id & 0xffffffu;
-    if ((t.id >> 24) != (0x80u | g->tag) || idx == 0 || idx >= g->ntensors) return 0;
+    uint32_t idx = t.id & GRAPH_INDEX_MASK;
+    uint32_t want = (1u << (31 - GRAPH_INDEX_BITS)) | g->tag;
+    if ((t.id >> GRAPH_INDEX_BITS) != want || idx == 0 || idx >= g->ntensors) return 0;
     return idx;
 }
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../fpenv.h"
 #include "function.h"
 
 bool fn_eval_index(const lp_program *p, lp_id e, const int64_t *values, const uint8_t *bound,
@@ -286,7 +287,10 @@ TVMC_API tvm_status tvm_function_call(tvm_function *fn, DLTensor *const *args, i
     }
     for (int i = 0; i < n; i++) ptrs[i] = (char *)args[i]->data + args[i]->byte_offset;
     for (int i = 0; i < fn->nconst; i++) ptrs[n + i] = fn->const_data[i];
+    fpenv env;
+    fpenv_enter(&env);
     int32_t rc = fn->be->run(s->kernel, ptrs, ws);
+    fpenv_leave(&env);
     if (rc != 0) st = kernel_error(s, rc);
     free(ws);
     if (ptrs != small_ptrs) free(ptrs);

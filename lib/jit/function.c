@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../fpenv.h"
 #include "../ir/graph.h"
 #include "../passes/passes.h"
 
@@ -31,9 +32,12 @@ static tvm_status build_spec(tvm_function *fn, spec *s) {
     for (uint32_t i = 0; i < fn->nsize; i++) values[fn->size_vars[i]] = s->key[i];
     pass_ctx pc = {.p = fn->tmpl, .flags = fn->flags, .size_values = values,
                    .nsize_values = fn->tmpl->nvars};
+    fpenv env; /* constant folding rounds like the kernels: to nearest even */
+    fpenv_enter(&env);
     tvm_status st = pass_build_kernel(&pc);
     free(values);
     if (st != TVM_OK) {
+        fpenv_leave(&env);
         if (pc.p != fn->tmpl) lp_free(pc.p);
         return st;
     }
@@ -42,6 +46,7 @@ static tvm_status build_spec(tvm_function *fn, spec *s) {
     uint64_t t0 = now_ns();
     st = fn->be->compile(fn->be_state, s->p, &fn->opts, &s->kernel);
     if (st == TVM_OK) atomic_fetch_add(&fn->ctx->kernels_compiled, 1);
+    fpenv_leave(&env);
     if (pass_dump_enabled()) {
         char line[160];
         snprintf(line, sizeof line, "// ---- kernel: backend %s at O%d (%.3f ms)%s ----\n",
@@ -365,7 +370,12 @@ TVMC_API tvm_status tvm_compile(tvm_graph *g, int nin, const tvm_tensor *inputs,
     tvm_function *fn = NULL;
     pass_ctx pc = {.g = g, .nin = nin, .nout = nout, .inputs = idx, .outputs = idx + nin,
                    .flags = flags};
-    if (st == TVM_OK) st = pass_build_template(&pc);
+    if (st == TVM_OK) {
+        fpenv env;
+        fpenv_enter(&env);
+        st = pass_build_template(&pc);
+        fpenv_leave(&env);
+    }
     if (st == TVM_OK) st = make_function(g, &pc, &bo, flags, &fn);
     lp_free(pc.p);
     free(pc.inlined);
