@@ -63,6 +63,11 @@ TVMC_API tvm_status tvm_context_create(const tvm_context_options *opts, tvm_cont
         free(ctx);
         return err_set(TVM_ERR_INTERNAL, "tvm_context_create: mutex init failed");
     }
+    if (pthread_cond_init(&ctx->fcache_ready, NULL) != 0) {
+        pthread_mutex_destroy(&ctx->lock);
+        free(ctx);
+        return err_set(TVM_ERR_INTERNAL, "tvm_context_create: condition variable init failed");
+    }
     atomic_init(&ctx->refs, 1);
     /* start contexts at different tags so handles rarely match across them */
     ctx->next_tag = (uint32_t)((now_ns() ^ (uintptr_t)ctx) % 2047);
@@ -107,6 +112,7 @@ void ctx_release(tvm_context *ctx) {
     if (ctx->be_state[0] && be_interp.state_free) be_interp.state_free(ctx->be_state[0]);
     if (ctx->be_state[1] && be_llvm.state_free) be_llvm.state_free(ctx->be_state[1]);
     pthread_mutex_destroy(&ctx->lock);
+    pthread_cond_destroy(&ctx->fcache_ready);
     free(ctx->fcache);
     free(ctx);
 }
@@ -123,7 +129,7 @@ TVMC_API void tvm_context_destroy(tvm_context *ctx) {
     pthread_mutex_unlock(&ctx->lock);
     for (uint32_t i = 0; i < n; i++) {
         free(entries[i].key);
-        tvm_function_release(entries[i].fn);
+        tvm_function_release(entries[i].fn); /* NULL for a pending entry */
     }
     free(entries);
     ctx_release(ctx);
@@ -179,63 +185,77 @@ tvm_status ctx_backend(tvm_context *ctx, const be_target *t, const be_backend **
 
 static uint64_t key_hash(const char *key, size_t len) { return hash_bytes(key, len, 0); }
 
-tvm_function *ctx_fcache_lookup(tvm_context *ctx, const char *key, size_t len) {
-    uint64_t h = key_hash(key, len);
-    tvm_function *fn = NULL;
-    pthread_mutex_lock(&ctx->lock);
+static fcache_entry *fcache_find(tvm_context *ctx, const char *key, size_t len, uint64_t h) {
     for (uint32_t i = 0; i < ctx->nfcache; i++) {
         fcache_entry *e = &ctx->fcache[i];
-        if (e->hash == h && e->key_len == len && memcmp(e->key, key, len) == 0) {
+        if (e->hash == h && e->key_len == len && memcmp(e->key, key, len) == 0) return e;
+    }
+    return NULL;
+}
+
+tvm_function *ctx_fcache_acquire(tvm_context *ctx, const char *key, size_t len) {
+    uint64_t h = key_hash(key, len);
+    tvm_function *fn = NULL, *evicted = NULL;
+    pthread_mutex_lock(&ctx->lock);
+    for (;;) {
+        fcache_entry *e = fcache_find(ctx, key, len, h);
+        if (e && e->fn) { /* hit */
             e->last_use = ++ctx->tick;
             fn = e->fn;
             tvm_function_retain(fn);
             break;
         }
+        if (e) { /* another thread is building it */
+            pthread_cond_wait(&ctx->fcache_ready, &ctx->lock);
+            continue;
+        }
+        /* miss: publish a pending entry for this key */
+        char *copy = malloc(len ? len : 1);
+        if (!copy) break;
+        memcpy(copy, key, len);
+        uint32_t slot = ctx->nfcache;
+        if (ctx->nfcache >= (uint32_t)ctx->function_cache_capacity) {
+            slot = UINT32_MAX; /* evict the least recently used finished entry */
+            for (uint32_t i = 0; i < ctx->nfcache; i++)
+                if (ctx->fcache[i].fn &&
+                    (slot == UINT32_MAX || ctx->fcache[i].last_use < ctx->fcache[slot].last_use))
+                    slot = i;
+            if (slot != UINT32_MAX) {
+                evicted = ctx->fcache[slot].fn;
+                free(ctx->fcache[slot].key);
+            }
+        }
+        if (slot == ctx->nfcache) {
+            if (VEC_PUSH_OK(ctx->fcache, ctx->nfcache, ctx->cap_fcache, UINT32_MAX))
+                ctx->nfcache++;
+            else
+                slot = UINT32_MAX;
+        }
+        if (slot == UINT32_MAX)
+            free(copy); /* not cached: the caller builds without an entry */
+        else
+            ctx->fcache[slot] = (fcache_entry){copy, len, h, NULL, ++ctx->tick};
+        break;
     }
     pthread_mutex_unlock(&ctx->lock);
+    if (evicted) tvm_function_release(evicted);
     return fn;
 }
 
-tvm_function *ctx_fcache_insert(tvm_context *ctx, const char *key, size_t len,
-                                tvm_function *fn) {
+void ctx_fcache_publish(tvm_context *ctx, const char *key, size_t len, tvm_function *fn) {
     uint64_t h = key_hash(key, len);
-    tvm_function *evicted = NULL, *result = fn;
-    char *copy = malloc(len ? len : 1);
-    if (!copy) {
-        tvm_function_retain(fn);
-        return fn; /* not cached; still usable */
-    }
-    memcpy(copy, key, len);
     pthread_mutex_lock(&ctx->lock);
-    for (uint32_t i = 0; i < ctx->nfcache; i++) {
-        fcache_entry *e = &ctx->fcache[i];
-        if (e->hash == h && e->key_len == len && memcmp(e->key, key, len) == 0) {
-            result = e->fn; /* another thread compiled it meanwhile */
-            break;
-        }
-    }
-    if (result == fn) {
-        uint32_t slot = ctx->nfcache;
-        if (ctx->nfcache >= (uint32_t)ctx->function_cache_capacity) {
-            slot = 0; /* evict the least recently used */
-            for (uint32_t i = 1; i < ctx->nfcache; i++)
-                if (ctx->fcache[i].last_use < ctx->fcache[slot].last_use) slot = i;
-            evicted = ctx->fcache[slot].fn;
-            free(ctx->fcache[slot].key);
-        } else if (!VEC_PUSH_OK(ctx->fcache, ctx->nfcache, ctx->cap_fcache, UINT32_MAX)) {
-            slot = UINT32_MAX;
-        } else {
-            ctx->nfcache++;
-        }
-        if (slot != UINT32_MAX) {
-            ctx->fcache[slot] = (fcache_entry){copy, len, h, fn, ++ctx->tick};
-            copy = NULL;
+    fcache_entry *e = fcache_find(ctx, key, len, h);
+    if (e && !e->fn) {
+        if (fn) {
             tvm_function_retain(fn); /* the cache's reference */
+            e->fn = fn;
+            e->last_use = ++ctx->tick;
+        } else { /* failed: drop the entry so a later call tries again */
+            free(e->key);
+            *e = ctx->fcache[--ctx->nfcache];
         }
     }
-    tvm_function_retain(result); /* the caller's reference */
+    pthread_cond_broadcast(&ctx->fcache_ready);
     pthread_mutex_unlock(&ctx->lock);
-    free(copy);
-    if (evicted) tvm_function_release(evicted);
-    return result;
 }

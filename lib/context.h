@@ -14,7 +14,7 @@ typedef struct fcache_entry {
     char *key;           /* canonical graph bytes + options */
     size_t key_len;
     uint64_t hash;
-    tvm_function *fn;    /* holds one reference */
+    tvm_function *fn;    /* holds one reference; NULL while being compiled */
     uint64_t last_use;
 } fcache_entry;
 
@@ -25,6 +25,7 @@ struct tvm_context {
     int shape_cache_capacity;
 
     pthread_mutex_t lock; /* guards the function cache and backend states */
+    pthread_cond_t fcache_ready; /* a pending function cache entry finished */
     fcache_entry *fcache;
     uint32_t nfcache, cap_fcache;
     uint64_t tick;
@@ -52,11 +53,13 @@ void ctx_release(tvm_context *ctx);
 tvm_status ctx_backend(tvm_context *ctx, const be_target *t, const be_backend **be,
                        void **state);
 
-/* Function cache: lookup returns a new reference or NULL; insert stores fn
- * (taking a new reference) unless an equal key is present, in which case it
- * returns that entry's function with a new reference instead. */
-tvm_function *ctx_fcache_lookup(tvm_context *ctx, const char *key, size_t len);
-tvm_function *ctx_fcache_insert(tvm_context *ctx, const char *key, size_t len,
-                                tvm_function *fn);
+/* Function cache, single flight: acquire returns the cached function with a
+ * new reference, or NULL when the caller is to build it — then an entry for
+ * the key is pending and the caller must publish (fn, or NULL on failure).
+ * Callers asking for a pending key wait for it; after a failed build one of
+ * them builds in turn. Without memory for an entry, acquire returns NULL and
+ * publish does nothing. */
+tvm_function *ctx_fcache_acquire(tvm_context *ctx, const char *key, size_t len);
+void ctx_fcache_publish(tvm_context *ctx, const char *key, size_t len, tvm_function *fn);
 
 #endif

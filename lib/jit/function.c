@@ -358,7 +358,7 @@ TVMC_API tvm_status tvm_compile(tvm_graph *g, int nin, const tvm_tensor *inputs,
     }
     bool use_cache = st == TVM_OK && !(flags & TVM_COMPILE_NO_CACHE);
     if (use_cache) {
-        tvm_function *hit = ctx_fcache_lookup(g->ctx, key.data, key.len);
+        tvm_function *hit = ctx_fcache_acquire(g->ctx, key.data, key.len);
         if (hit) {
             atomic_fetch_add(&g->ctx->function_cache_hits, 1);
             sb_free(&key);
@@ -381,11 +381,8 @@ TVMC_API tvm_status tvm_compile(tvm_graph *g, int nin, const tvm_tensor *inputs,
     free(pc.inlined);
     free((void *)pc.consts);
     free(idx);
-    if (st == TVM_OK && use_cache) {
-        tvm_function *r = ctx_fcache_insert(g->ctx, key.data, key.len, fn);
-        tvm_function_release(fn);
-        fn = r;
-    }
+    /* publish even on failure: threads waiting for this key go on */
+    if (use_cache) ctx_fcache_publish(g->ctx, key.data, key.len, st == TVM_OK ? fn : NULL);
     sb_free(&key);
     if (st != TVM_OK) return st;
     *out = fn;
