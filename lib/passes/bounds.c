@@ -127,19 +127,37 @@ static bool as_var_plus_const(const lp_program *p, lp_id e, uint32_t *var, int64
     return false;
 }
 
-static void refine(bctx *B, lp_id cond, saved_range *saved, int *nsaved, int max) {
+static int negate_compare(int op) {
+    switch (op) {
+    case IR_LT: return IR_GE;
+    case IR_LE: return IR_GT;
+    case IR_GT: return IR_LE;
+    case IR_GE: return IR_LT;
+    case IR_EQ: return IR_NE;
+    default: return IR_EQ; /* NE */
+    }
+}
+
+/* truth: the value cond is known to have (true in a then-arm, false in an
+ * else-arm). Looks through `!`, `&&` (when true) and `||` (when false). */
+static void refine(bctx *B, lp_id cond, bool truth, saved_range *saved, int *nsaved, int max) {
     const lp_program *p = B->p;
     const lp_node *n = lp_get(p, cond);
+    if (n->kind == LP_UNARY && n->op == IR_NOT) {
+        refine(B, n->a, !truth, saved, nsaved, max);
+        return;
+    }
     if (n->kind != LP_BINARY) return;
-    if (n->op == IR_AND) {
-        refine(B, n->a, saved, nsaved, max);
-        refine(B, n->b, saved, nsaved, max);
+    if ((n->op == IR_AND && truth) || (n->op == IR_OR && !truth)) {
+        lp_id x = n->a, y = n->b;
+        refine(B, x, truth, saved, nsaved, max);
+        refine(B, y, truth, saved, nsaved, max);
         return;
     }
     if (!ir_op_is_compare(n->op) || lp_get(p, n->a)->dtype != TVM_INT64) return;
     uint32_t v;
     int64_t k, c;
-    int op = n->op;
+    int op = truth ? n->op : negate_compare(n->op);
     if (as_var_plus_const(p, n->a, &v, &k) && lp_get(p, n->b)->kind == LP_CONST) {
         c = lp_get(p, n->b)->imm.i;
     } else if (as_var_plus_const(p, n->b, &v, &k) && lp_get(p, n->a)->kind == LP_CONST) {
@@ -152,6 +170,7 @@ static void refine(bctx *B, lp_id cond, saved_range *saved, int *nsaved, int max
     if (p->vars[v].kind != LP_VAR_LOOP || *nsaved >= max) return;
     int64_t bound;
     if (__builtin_sub_overflow(c, k, &bound)) return; /* v OP c - k */
+    if (bound == INT64_MIN || bound == INT64_MAX) return;
     int64_t lo = B->lo[v], hi = B->hi[v];
     switch (op) {
     case IR_LT: if (bound - 1 < hi) hi = bound - 1; break;
@@ -248,10 +267,13 @@ static ival eval(bctx *B, lp_id e) {
         saved_range saved[16];
         int nsaved = 0;
         B->conditional++;
-        refine(B, n.a, saved, &nsaved, 16);
+        refine(B, n.a, true, saved, &nsaved, 16);
         ival a = eval(B, n.b);
         restore(B, saved, nsaved);
+        nsaved = 0;
+        refine(B, n.a, false, saved, &nsaved, 16);
         ival b = eval(B, n.c);
+        restore(B, saved, nsaved);
         B->conditional--;
         if (B->nchecked != before) p->nodes[e].flags |= LP_LAZY;
         return (ival){a.lo < b.lo ? a.lo : b.lo, a.hi > b.hi ? a.hi : b.hi, false,
@@ -293,10 +315,13 @@ static void walk(bctx *B, lp_id s) {
         saved_range saved[16];
         int nsaved = 0;
         B->conditional++;
-        refine(B, n.a, saved, &nsaved, 16);
+        refine(B, n.a, true, saved, &nsaved, 16);
         walk(B, n.b);
         restore(B, saved, nsaved);
+        nsaved = 0;
+        refine(B, n.a, false, saved, &nsaved, 16);
         if (n.c) walk(B, n.c);
+        restore(B, saved, nsaved);
         B->conditional--;
         break;
     }
