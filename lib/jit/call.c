@@ -140,8 +140,11 @@ static tvm_status check_tensor(const tvm_function *fn, const char *api, int i, c
 
 /* Binds the size variables that are plain dimensions of the given args, then
  * checks every dimension expression. */
+/* partial: the tensors are not all the arguments (output_shape gets only
+ * the inputs), so a dimension whose size variable is bound elsewhere is not
+ * an error here. */
 static tvm_status bind_shapes(const tvm_function *fn, const char *api, DLTensor *const *args,
-                              int nargs, call_state *cs) {
+                              int nargs, bool partial, call_state *cs) {
     const lp_program *p = fn->tmpl;
     for (int i = 0; i < nargs; i++) {
         const lp_buffer *b = &p->bufs[fn->args[i].buf];
@@ -168,10 +171,12 @@ static tvm_status bind_shapes(const tvm_function *fn, const char *api, DLTensor 
         const uint32_t *shape = lp_list(p, b->shape);
         for (int d = 0; d < b->ndim; d++) {
             int64_t want;
-            if (!fn_eval_index(p, shape[d], cs->values, cs->bound, &want))
+            if (!fn_eval_index(p, shape[d], cs->values, cs->bound, &want)) {
+                if (partial) continue;
                 return err_set(TVM_ERR_SHAPE, "%s: dimension %d of '%s' depends on size "
                                "variable '%s', which the given tensors do not determine", api,
                                d, fn->args[i].name, unbound_name(p, shape[d], cs->bound));
+            }
             if (want != args[i]->shape[d]) {
                 strbuf sb = {0};
                 lp_print_expr(p, shape[d], &sb);
@@ -256,7 +261,7 @@ TVMC_API tvm_status tvm_function_call(tvm_function *fn, DLTensor *const *args, i
     call_state cs;
     st = call_state_init(fn, &cs, stack, sizeof stack);
     if (st != TVM_OK) return st;
-    st = bind_shapes(fn, api, args, n, &cs);
+    st = bind_shapes(fn, api, args, n, false, &cs);
     if (st == TVM_OK) {
         int64_t key[64];
         int64_t *k = fn->nsize <= 64 ? key : malloc(fn->nsize * sizeof *k);
@@ -327,7 +332,7 @@ TVMC_API tvm_status tvm_function_output_shape(tvm_function *fn, DLTensor *const 
     call_state cs;
     tvm_status st = call_state_init(fn, &cs, stack, sizeof stack);
     if (st != TVM_OK) return st;
-    st = bind_shapes(fn, api, inputs, fn->nin, &cs);
+    st = bind_shapes(fn, api, inputs, fn->nin, true, &cs);
     const fn_arg *a = &fn->args[fn->nin + out_index];
     const lp_buffer *b = &fn->tmpl->bufs[a->buf];
     int64_t tmp[TVM_MAX_NDIM];

@@ -5,7 +5,11 @@
  * A read that is certainly executed, with an index whose interval is exact
  * (its ends are reached) and leaves the tensor, is an error now, before any
  * kernel runs. Every other read it cannot prove is flagged LP_CHECKED with a
- * condition and a check id, and a select holding such a read becomes lazy. */
+ * condition and a check id, and a select holding such a read becomes lazy.
+ * A read proven in range only under a select's condition (a padding guard
+ * such as select(i > 0, A[i - 1], 0)) gets its indices clamped into the
+ * tensor, as Halide's boundary conditions do: backends may evaluate both
+ * sides of a select, and the clamped read is then harmless and vectorises. */
 #include <stdlib.h>
 
 #include "passes.h"
@@ -21,6 +25,7 @@ typedef struct bctx {
     int64_t *lo, *hi; /* current range of each loop variable */
     tvm_status st;
     int conditional;  /* > 0 inside a select arm or an if */
+    int speculative;  /* > 0 inside a select arm whose guard narrowed a range */
     uint32_t nchecked;
 } bctx;
 
@@ -193,6 +198,28 @@ static void restore(bctx *B, saved_range *saved, int nsaved) {
     }
 }
 
+/* Rewrites a read's indices to min(max(i, 0), extent - 1). A tensor with an
+ * empty dimension has nothing to clamp to: the select must be lazy then. */
+static void clamp_load(bctx *B, lp_id id, const lp_node *n) {
+    lp_program *p = B->p;
+    const lp_buffer *buf = &p->bufs[n->a];
+    uint32_t idx[TVM_MAX_NDIM];
+    for (uint32_t d = 0; d < n->nlist; d++) {
+        int64_t extent = lp_get(p, lp_list(p, buf->shape)[d])->imm.i;
+        if (extent <= 0) {
+            B->nchecked++; /* forces the enclosing select to be lazy */
+            return;
+        }
+        lp_id ix = lp_list(p, n->list)[d];
+        ix = lp_binary(p, IR_MAX, ix, lp_const_int(p, TVM_INT64, 0));
+        idx[d] = lp_binary(p, IR_MIN, ix, lp_const_int(p, TVM_INT64, extent - 1));
+    }
+    uint32_t list = lp_pool_add(p, idx, n->nlist);
+    if (p->failed) return;
+    p->nodes[id].list = list;
+    p->nodes[id].flags |= LP_CLAMPED;
+}
+
 /* Note: building condition nodes may move p->nodes, so nodes are read by
  * value here and in eval/walk, never through a pointer kept across a call. */
 static void check_load(bctx *B, lp_id id) {
@@ -222,7 +249,10 @@ static void check_load(bctx *B, lp_id id) {
         cond = cond ? lp_binary(p, IR_AND, cond, ok) : ok;
         if (first == UINT32_MAX) first = d;
     }
-    if (!cond) return;
+    if (!cond) {
+        if (B->speculative > 0 && !(n.flags & LP_CLAMPED)) clamp_load(B, id, &n);
+        return;
+    }
     /* in place, so every use of this read is checked */
     if (n.flags & LP_CHECKED) {
         lp_id both = lp_binary(p, IR_AND, n.b, cond);
@@ -268,11 +298,15 @@ static ival eval(bctx *B, lp_id e) {
         int nsaved = 0;
         B->conditional++;
         refine(B, n.a, true, saved, &nsaved, 16);
+        B->speculative += nsaved > 0;
         ival a = eval(B, n.b);
+        B->speculative -= nsaved > 0;
         restore(B, saved, nsaved);
         nsaved = 0;
         refine(B, n.a, false, saved, &nsaved, 16);
+        B->speculative += nsaved > 0;
         ival b = eval(B, n.c);
+        B->speculative -= nsaved > 0;
         restore(B, saved, nsaved);
         B->conditional--;
         if (B->nchecked != before) p->nodes[e].flags |= LP_LAZY;

@@ -82,6 +82,9 @@ static lp_id lower_load(lower_ctx *L, const gx_node *n) {
     lp_id r = lower_expr(L, t->body);
     L->gen = outer;
     for (uint32_t k = 0; k < t->ndim; k++) L->env[iters[k]] = saved[k];
+    /* an inlined value is rounded exactly as storing it would round it */
+    if (t->dtype == TVM_FLOAT16) r = lp_unary(L->p, IR_ROUND_F16, r);
+    if (t->dtype == TVM_BFLOAT16) r = lp_unary(L->p, IR_ROUND_BF16, r);
     return r;
 }
 

@@ -241,9 +241,11 @@ typedef struct gen_case {
     char error[256]; /* generator-side failure */
 } gen_case;
 
-/* Builds the case's graph in ctx. Returns false (with c->error) if the
+/* Builds the case's graph in ctx, or in small_ctx (if not NULL) when the
+ * case draws the small-cache context. Returns false (with c->error) if the
  * library refused a call the generator considers legal. */
-bool gen_build(gen_case *c, const gen_params *par, tvm_context *ctx, bool record);
+bool gen_build(gen_case *c, const gen_params *par, tvm_context *ctx, tvm_context *small_ctx,
+               bool record);
 void gen_free(gen_case *c);
 /* Concrete shape of tensor ti in signature sig; returns the element count. */
 int64_t gen_shape(const gen_case *c, int ti, int sig, int64_t *shape);
@@ -258,9 +260,13 @@ enum {
     CASE_FAILED,
 };
 
+/* where the time goes: reference, llvm O0, llvm O3, extra variants, harness */
+enum { T_REF, T_O0, T_O3, T_OTHER, T_TOTAL, NTIMES };
+
 typedef struct case_result {
     int status;
     int ops;
+    double compile_s[NTIMES], call_s[NTIMES];
     char kind[32]; /* failure kind: "mismatch", "compile", ... */
     coverage cov;
 } case_result;
@@ -269,13 +275,28 @@ typedef struct run_env {
     tvm_context *ctx;       /* default caches */
     tvm_context *small_ctx; /* function cache 4, shape cache 1 */
     bool verbose;
+    bool show_mistrusted;
     bool emit_c;
     bool shrink;
     double shrink_seconds;
+    /* failures so far in the whole run (shared by the workers): the first
+     * few get the shrinker, the first dozens a full report, the rest a line */
+    volatile int *failures;
 } run_env;
+
+#define FULL_REPORTS 20
+#define SHRINK_REPORTS 3
+
+/* Where run_case writes what it is doing (a worker points it into shared
+ * memory so the parent can say which call crashed). */
+#define DIFF_PROGRESS_LEN 128
+extern char *diff_progress;
 
 /* Runs one case; prints a report for a failure. */
 void run_case(run_env *env, const gen_params *par, case_result *res);
+/* Prints the case (shapes, graph, repro command) without compiling it: what
+ * the parent shows for a case whose worker crashed. */
+void print_case(run_env *env, const gen_params *par, const char *title);
 
 /* ---- text helpers ---------------------------------------------------------- */
 

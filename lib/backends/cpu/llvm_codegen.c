@@ -797,7 +797,7 @@ static tvm_status optimise(cg *g, llvm_tm *tm) {
     LLVMPassBuilderOptionsRef opts = LLVMCreatePassBuilderOptions();
     bool vec = tm->opt_level >= 2;
     LLVMPassBuilderOptionsSetLoopVectorization(opts, vec);
-    LLVMPassBuilderOptionsSetSLPVectorization(opts, vec);
+    LLVMPassBuilderOptionsSetSLPVectorization(opts, 0);
     LLVMPassBuilderOptionsSetLoopInterleaving(opts, vec);
     LLVMPassBuilderOptionsSetLoopUnrolling(opts, vec);
     LLVMErrorRef e = LLVMRunPasses(g->mod, pipeline_for(tm->opt_level), tm->tm, opts);

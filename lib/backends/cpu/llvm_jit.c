@@ -11,6 +11,7 @@
 #include <llvm-c/LLJIT.h>
 #include <llvm-c/Target.h>
 #include <pthread.h>
+#include <llvm-c/Support.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,14 @@ static bool init_ok;
 static void init_native_target(void) {
     init_ok = !LLVMInitializeNativeTarget() && !LLVMInitializeNativeAsmPrinter() &&
               !LLVMInitializeNativeAsmParser();
+    /* LLVM 19.1's SLP vectorizer miscompiles some of our kernels (wrong
+     * lanes for C[i,j] = A[i,j] - A[j,7]) and can read freed memory while
+     * compiling a bfloat16 min-reduction (test/diff/repro/transpose_sub.c,
+     * slp_crash.c). PassBuilderOptionsSetSLPVectorization(0) does not keep it
+     * out of default<O3>, so switch it off through its command-line flag.
+     * This is process-wide for libLLVM-19; the loop vectorizer stays on. */
+    const char *argv[] = {"tvmc", "-vectorize-slp=false"};
+    LLVMParseCommandLineOptions(2, argv, NULL);
 }
 
 /* ---- errors -------------------------------------------------------------- */
