@@ -290,7 +290,9 @@ TVMC_API tvm_status tvm_function_call(tvm_function *fn, DLTensor *const *args, i
         return err_set(TVM_ERR_OUT_OF_MEMORY, "%s: cannot allocate the %lld-byte workspace",
                        api, (long long)s->workspace_bytes);
     }
-    for (int i = 0; i < n; i++) ptrs[i] = (char *)args[i]->data + args[i]->byte_offset;
+    /* an empty tensor may have NULL data: no arithmetic on a null pointer */
+    for (int i = 0; i < n; i++)
+        ptrs[i] = args[i]->data ? (char *)args[i]->data + args[i]->byte_offset : NULL;
     for (int i = 0; i < fn->nconst; i++) ptrs[n + i] = fn->const_data[i];
     fpenv env;
     fpenv_enter(&env);
