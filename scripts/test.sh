@@ -3,13 +3,17 @@
 #   1. install the dependencies (scripts/setup-debian.sh, idempotent);
 #   2. release build (build/):            every meson test;
 #   3. ASan+UBSan build (build-asan/):    the C tests and examples;
-#   4. TSan build (build-tsan/):          the concurrency test.
+#   4. TSan build (build-tsan/):          the concurrency test;
+#   5. fuzz build (build-fuzz/, clang with libFuzzer, ASan+UBSan, the library
+#      coverage-instrumented): suite 'fuzz' — replay of test/fuzz/corpus and
+#      test/fuzz/regress, then TVMC_FUZZ_SECONDS (default 150) of fuzzing.
 # Build directories are configured only when they are not set up yet.
-# The last line printed is "N passed, N failed" (all three builds together);
+# The last line printed is "N passed, N failed" (all builds together);
 # the exit status is non-zero when anything failed.
 #
 # Environment: TVMC_SANITIZERS=0 skips steps 3 and 4 (so does configuring
-# build/ with -Dtest_sanitizers=false).
+# build/ with -Dtest_sanitizers=false). TVMC_FUZZ=0 skips step 5 (so does a
+# machine without clang).
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/common.sh"
@@ -82,6 +86,18 @@ if [[ $sanitizers != 0 ]]; then
     "--setup tsan --suite threads"
 else
   summary+=("sanitizer builds skipped (TVMC_SANITIZERS=0 or -Dtest_sanitizers=false)")
+fi
+
+# The fuzz build needs clang (libFuzzer) and instruments the library itself
+# for coverage; the flags reach meson through the environment at the first
+# `meson setup` only (configure_build leaves a configured directory alone).
+if [[ ${TVMC_FUZZ:-1} != 0 ]] && command -v clang >/dev/null; then
+  CC=clang CXX=clang++ \
+  CFLAGS="-fsanitize=fuzzer-no-link -fno-sanitize-recover=undefined" \
+    phase fuzz build-fuzz "-Db_sanitize=address,undefined -Db_lundef=false -Dtest_sanitizers=false" \
+      "--suite fuzz"
+else
+  summary+=("fuzz build skipped (TVMC_FUZZ=0 or no clang)")
 fi
 
 echo
