@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 const char *const tt_targets[TT_NUM_TARGETS] = {"llvm", "interp"};
 
@@ -180,14 +182,25 @@ tt_tensor *tt_alloc(tvm_dtype dtype, int ndim, const int64_t *shape) {
         s *= shape[d] > 0 ? shape[d] : 1;
     }
     t->nbytes = (size_t)t->numel * tt_elem_size(dtype);
-    size_t cap = (t->nbytes + 63) / 64 * 64;
-    if (cap == 0) cap = 64;
-    void *data = aligned_alloc(64, cap);
-    if (!data) {
+    /* guard pages on both sides; the data touches one of them */
+    static unsigned counter;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t body = (t->nbytes + page - 1) / page * page;
+    if (body == 0) body = page;
+    size_t len = body + 2 * page;
+    unsigned char *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                              -1, 0);
+    if (map == MAP_FAILED) {
         free(t);
         return NULL;
     }
-    memset(data, 0, cap);
+    mprotect(map, page, PROT_NONE);
+    mprotect(map + page + body, page, PROT_NONE);
+    bool at_end = (__atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED) & 1) == 0;
+    /* element sizes divide the page size, so both placements are aligned */
+    void *data = at_end ? map + page + body - t->nbytes : map + page;
+    t->map = map;
+    t->map_len = len;
     t->dl.data = data;
     t->dl.device.device_type = kDLCPU;
     t->dl.device.device_id = 0;
@@ -201,7 +214,7 @@ tt_tensor *tt_alloc(tvm_dtype dtype, int ndim, const int64_t *shape) {
 
 void tt_free(tt_tensor *t) {
     if (!t) return;
-    free(t->dl.data);
+    munmap(t->map, t->map_len);
     free(t);
 }
 

@@ -21,12 +21,17 @@ typedef struct tt_tensor {
     tvm_dtype dtype;
     int64_t numel;
     size_t nbytes;
+    void *map;                       /* the guarded mapping holding dl.data */
+    size_t map_len;
 } tt_tensor;
 
 /* Shorthand for a literal shape: TT_SHAPE(2, 3). */
 #define TT_SHAPE(...) ((const int64_t[]){__VA_ARGS__})
 
-/* A zero-filled tensor; NULL only if memory is exhausted. */
+/* A zero-filled tensor; NULL only if memory is exhausted. Its data sits
+ * flush against a PROT_NONE page (G5): alternately its last byte ends at the
+ * guard page that follows it, or its first byte starts right after the guard
+ * page before it, so a kernel reading or writing one element outside faults. */
 tt_tensor *tt_alloc(tvm_dtype dtype, int ndim, const int64_t *shape);
 void tt_free(tt_tensor *t);
 
