@@ -2427,36 +2427,42 @@ static void add_tvm_function_source_probes(const contract *c) {
 /* Handle tags shared across graphs (documented as TVM_ERR_INVALID_HANDLE)    */
 /* ========================================================================= */
 
-/* Handles of a graph created 127 graphs earlier share its tag. */
+/* A handle of another graph (alive, or destroyed when p->kind == 1) must be
+ * refused by each of the next 200 graphs of the context, even when they hold
+ * as many expressions, so only the graph check can tell the handles apart. */
 static void probe_tag_reuse(const probe *p, probe_out *o) {
     tvm_graph *first = tvm_graph_create(ctx);
     tvm_expr theirs = tvm_add(first, tvm_const_float(first, TVM_FLOAT32, 1),
                               tvm_const_float(first, TVM_FLOAT32, 2));
-    uint32_t tag = theirs.id >> 24;
-    if (p->kind == 1) tvm_graph_destroy(first); /* stale: its tag is free again */
+    if (p->kind == 1) tvm_graph_destroy(first);
     tvm_graph *g = NULL;
-    for (int k = 0; k < 200 && !g; k++) {
+    for (int k = 0; k < 200; k++) {
         tvm_graph *h = tvm_graph_create(ctx);
-        if ((tvm_size_var(h, "t").id >> 24) == tag) g = h;
-        else tvm_graph_destroy(h);
+        tvm_expr mine = tvm_const_float(h, TVM_FLOAT32, 5);
+        (void)tvm_const_float(h, TVM_FLOAT32, 6);
+        (void)tvm_const_float(h, TVM_FLOAT32, 7);
+        if (k == 199) {
+            g = h;
+            record_builder(o, g, tvm_mul(g, mine, theirs).id);
+            break;
+        }
+        if (tvm_mul(h, mine, theirs).id != 0) {
+            require(o, false, "graph %d created after the handle's graph accepted it", k);
+            tvm_graph_destroy(h);
+            break;
+        }
+        tvm_graph_destroy(h);
     }
-    if (!g) {
-        require(o, false, "no graph with tag %u in 200 creations", tag);
-        return;
-    }
-    /* give g as many expressions as the first graph, so only the graph check
-     * can tell the handles apart */
-    tvm_expr mine = tvm_const_float(g, TVM_FLOAT32, 5);
-    (void)tvm_const_float(g, TVM_FLOAT32, 6);
-    record_builder(o, g, tvm_mul(g, mine, theirs).id);
+    if (p->kind != 1) tvm_graph_destroy(first);
+    tvm_graph_destroy(g);
 }
 
 static void add_tag_reuse_probes(const contract *c) {
     probe *p = probe_add(c, probe_tag_reuse, M_CUSTOM, 0, 0, TVM_ERR_INVALID_HANDLE,
-                  "b = handle of a live graph with the same tag (127 graphs apart)");
+                  "b = handle of another live graph, refused by the next 200 graphs");
     needles(p, "'b'", NULL, NULL);
     p = probe_add(c, probe_tag_reuse, M_CUSTOM, 0, 1, TVM_ERR_INVALID_HANDLE,
-                  "b = handle of a destroyed graph whose tag was reused");
+                  "b = handle of a destroyed graph, refused by the next 200 graphs");
     needles(p, "'b'", NULL, NULL);
 }
 
