@@ -12,7 +12,7 @@
 
 /* ---- specialisations -------------------------------------------------------- */
 
-static void fn_spec_release(tvm_function *fn, spec *s) {
+void fn_release_spec(tvm_function *fn, spec *s) {
     if (!s || atomic_fetch_sub(&s->refs, 1) != 1) return;
     if (s->kernel) fn->be->destroy(s->kernel);
     lp_free(s->p);
@@ -30,8 +30,7 @@ static tvm_status build_spec(tvm_function *fn, spec *s) {
     int64_t *values = calloc(fn->tmpl->nvars ? fn->tmpl->nvars : 1, sizeof *values);
     if (!values) return err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
     for (uint32_t i = 0; i < fn->nsize; i++) values[fn->size_vars[i]] = s->key[i];
-    pass_ctx pc = {.p = fn->tmpl, .flags = fn->flags, .size_values = values,
-                   .nsize_values = fn->tmpl->nvars};
+    pass_ctx pc = {.p = fn->tmpl, .flags = fn->flags, .size_values = values};
     fpenv env; /* constant folding rounds like the kernels: to nearest even */
     fpenv_enter(&env);
     tvm_status st = pass_build_kernel(&pc);
@@ -69,7 +68,7 @@ static void evict_one(tvm_function *fn) {
     spec *s = fn->specs[victim];
     fn->specs[victim] = fn->specs[--fn->nspecs];
     atomic_fetch_add(&fn->ctx->kernel_cache_evictions, 1);
-    fn_spec_release(fn, s); /* running calls keep their own reference */
+    fn_release_spec(fn, s); /* running calls keep their own reference */
 }
 
 tvm_status fn_get_spec(tvm_function *fn, const int64_t *key, spec **out) {
@@ -93,7 +92,7 @@ tvm_status fn_get_spec(tvm_function *fn, const int64_t *key, spec **out) {
         atomic_fetch_add(&fn->ctx->kernel_cache_hits, 1);
         if (s->state == SPEC_FAILED) {
             tvm_status st = err_set(s->status, "%s", s->message ? s->message : "");
-            fn_spec_release(fn, s);
+            fn_release_spec(fn, s);
             return st;
         }
         *out = s;
@@ -130,7 +129,7 @@ tvm_status fn_get_spec(tvm_function *fn, const int64_t *key, spec **out) {
     pthread_mutex_lock(&fn->lock);
     if (st == TVM_OK) {
         s->state = SPEC_READY;
-        if (fn->latest) fn_spec_release(fn, fn->latest);
+        if (fn->latest) fn_release_spec(fn, fn->latest);
         atomic_fetch_add(&s->refs, 1);
         fn->latest = s;
     } else {
@@ -141,21 +140,20 @@ tvm_status fn_get_spec(tvm_function *fn, const int64_t *key, spec **out) {
     pthread_cond_broadcast(&fn->ready);
     pthread_mutex_unlock(&fn->lock);
     if (st != TVM_OK) {
-        fn_spec_release(fn, s);
+        fn_release_spec(fn, s);
         return st;
     }
     *out = s;
     return TVM_OK;
 }
 
-void fn_release_spec(tvm_function *fn, spec *s) { fn_spec_release(fn, s); }
 
 /* ---- lifetime ----------------------------------------------------------------- */
 
 static void fn_free(tvm_function *fn) {
-    for (uint32_t i = 0; i < fn->nspecs; i++) fn_spec_release(fn, fn->specs[i]);
-    if (fn->latest) fn_spec_release(fn, fn->latest);
-    if (fn->fixed) fn_spec_release(fn, fn->fixed);
+    for (uint32_t i = 0; i < fn->nspecs; i++) fn_release_spec(fn, fn->specs[i]);
+    if (fn->latest) fn_release_spec(fn, fn->latest);
+    if (fn->fixed) fn_release_spec(fn, fn->fixed);
     free(fn->specs);
     if (fn->args)
         for (int i = 0; i < fn->nin + fn->nout; i++) free(fn->args[i].name);
@@ -444,6 +442,6 @@ TVMC_API tvm_status tvm_function_source(tvm_function *fn, const char *kind, char
     } else {
         st = fn->be->source(s->kernel, kind, text);
     }
-    fn_spec_release(fn, s);
+    fn_release_spec(fn, s);
     return st;
 }

@@ -33,7 +33,6 @@ typedef struct pass_ctx {
 
     /* kernel stage: value of each template size variable (indexed by lp var) */
     const int64_t *size_values;
-    uint32_t nsize_values;
 } pass_ctx;
 
 typedef tvm_status (*pass_fn)(pass_ctx *pc);
