@@ -317,6 +317,237 @@ TVMC_API tvm_status tvm_tensor_info(tvm_graph *g, tvm_tensor t, int *ndim,
 TVMC_API tvm_status tvm_expr_dtype(tvm_graph *g, tvm_expr e, tvm_dtype *dtype);
 
 /* ===================================================================== */
+/* User functions inside expressions                                      */
+/* ===================================================================== */
+
+/* A call of a host C function on scalars, as Halide's define_extern / TVM's
+ * extern calls. fn points to a function whose C signature is
+ *     ret_dtype fn(arg_dtypes[0], arg_dtypes[1], ...)
+ * with C types float (TVM_FLOAT32), double, int8_t .. int64_t, uint8_t and
+ * bool (TVM_BOOL); float16/bfloat16 are not allowed. args[k] must have dtype
+ * arg_dtypes[k] (TVM_ERR_DTYPE otherwise); 0 <= nargs <= 8. The function must
+ * be pure and thread-safe: it may be called any number of times, in any order,
+ * from any thread (or not at all for elements nobody reads), and it must stay
+ * valid while a function compiled from the graph is alive. name is used in
+ * printed IR and, with fn, identifies the call in the function cache. The llvm
+ * backend calls fn directly; the interp backend calls it through libffi. */
+TVMC_API tvm_expr tvm_call_extern(tvm_graph *g, const char *name, void *fn,
+                                  tvm_dtype ret_dtype, int nargs,
+                                  const tvm_dtype *arg_dtypes, const tvm_expr *args);
+
+/* ===================================================================== */
+/* Operator library                                                       */
+/* ===================================================================== */
+/*
+ * Neural-network operators built from the same tensor expressions as
+ * hand-written computes (so fusion sees through them), with ONNX / numpy
+ * semantics. Conventions for every tvm_op_* call:
+ *   - Builder-style errors: the null tensor on error, recorded on the graph
+ *     (sticky, see tvm_graph_status). TVM_ERR_SHAPE for incompatible shapes,
+ *     TVM_ERR_DTYPE for dtypes, TVM_ERR_INVALID_ARGUMENT for bad attributes
+ *     (negative stride, axis out of range, groups not dividing channels, ...).
+ *   - Shapes may hold size variables. Broadcasting follows numpy: dims are
+ *     aligned from the right and must be equal or 1. Two symbolic dims must be
+ *     the same expression (the same size variable): a broadcast that cannot be
+ *     proven at build time is TVM_ERR_SHAPE.
+ *   - Axes are ints in [-ndim, ndim); negative axes count from the end.
+ *   - Operands of a binary op have the same dtype (cast first).
+ *   - An optional tensor argument (bias, gamma, ...) is absent when its id is 0.
+ *   - Results are computes named after the op.
+ */
+
+typedef enum tvm_op_binary_kind {
+    TVM_OP_ADD = 0, TVM_OP_SUB, TVM_OP_MUL, TVM_OP_DIV, /* DIV on ints truncates */
+    TVM_OP_POW,        /* floats only */
+    TVM_OP_MINIMUM, TVM_OP_MAXIMUM, /* NaN-propagating */
+    TVM_OP_MOD,        /* C fmod / truncated remainder (ONNX Mod fmod=1) */
+    TVM_OP_FLOORMOD,   /* Python-style remainder (ONNX Mod fmod=0) */
+    TVM_OP_FLOORDIV,
+    TVM_OP_LESS, TVM_OP_LESS_EQUAL, TVM_OP_GREATER, TVM_OP_GREATER_EQUAL,
+    TVM_OP_EQUAL, TVM_OP_NOT_EQUAL, /* result bool */
+    TVM_OP_AND, TVM_OP_OR, TVM_OP_XOR /* bool operands */
+} tvm_op_binary_kind;
+
+/* Elementwise a OP b with numpy broadcasting. */
+TVMC_API tvm_tensor tvm_op_binary(tvm_graph *g, tvm_op_binary_kind op, tvm_tensor a,
+                                  tvm_tensor b);
+/* cond ? a : b elementwise, cond bool, all three broadcast together. */
+TVMC_API tvm_tensor tvm_op_where(tvm_graph *g, tvm_tensor cond, tvm_tensor a, tvm_tensor b);
+
+typedef enum tvm_op_unary_kind {
+    TVM_OP_RELU = 0,
+    TVM_OP_SIGMOID, TVM_OP_TANH,
+    TVM_OP_SILU,        /* x * sigmoid(x) */
+    TVM_OP_GELU,        /* x/2 * (1 + erf(x/sqrt 2)) */
+    TVM_OP_GELU_TANH,   /* x/2 * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
+    TVM_OP_HARD_SWISH,  /* x * max(0, min(1, x/6 + 1/2)) */
+    TVM_OP_EXP, TVM_OP_LOG, TVM_OP_SQRT, TVM_OP_RSQRT, TVM_OP_RECIPROCAL,
+    TVM_OP_ABS, TVM_OP_NEG, TVM_OP_FLOOR, TVM_OP_CEIL, TVM_OP_ERF,
+    TVM_OP_SIGN,        /* -1, 0, 1 (NaN stays NaN) */
+    TVM_OP_NOT,         /* bool */
+    TVM_OP_IDENTITY
+} tvm_op_unary_kind;
+
+/* Elementwise unary op. Float-only kinds on integer tensors are TVM_ERR_DTYPE;
+ * RELU, ABS, NEG, SIGN, IDENTITY also take signed integers. */
+TVMC_API tvm_tensor tvm_op_unary(tvm_graph *g, tvm_op_unary_kind op, tvm_tensor x);
+/* x >= 0 ? x : alpha * x */
+TVMC_API tvm_tensor tvm_op_leaky_relu(tvm_graph *g, tvm_tensor x, double alpha);
+/* x >= 0 ? x : alpha * (exp(x) - 1) */
+TVMC_API tvm_tensor tvm_op_elu(tvm_graph *g, tvm_tensor x, double alpha);
+/* max(0, min(1, alpha * x + beta)) (ONNX defaults: 0.2, 0.5) */
+TVMC_API tvm_tensor tvm_op_hard_sigmoid(tvm_graph *g, tvm_tensor x, double alpha,
+                                        double beta);
+/* min(max(x, lo), hi); NaN bounds mean "no bound"; lo > hi gives hi. */
+TVMC_API tvm_tensor tvm_op_clip(tvm_graph *g, tvm_tensor x, double lo, double hi);
+/* Elementwise conversion with tvm_cast semantics. */
+TVMC_API tvm_tensor tvm_op_cast(tvm_graph *g, tvm_tensor x, tvm_dtype dtype);
+
+typedef enum tvm_op_reduce_kind {
+    TVM_OP_SUM = 0, TVM_OP_MEAN, TVM_OP_MAX, TVM_OP_MIN, TVM_OP_PROD,
+    TVM_OP_ARGMAX, TVM_OP_ARGMIN /* int64 result, first index on ties, NaN wins */
+} tvm_op_reduce_kind;
+
+/* Reduces x over the given axes (naxes == 0: all axes), keeping them as
+ * size-1 dims when keepdims != 0. ARGMAX/ARGMIN take exactly one axis. MEAN
+ * is float only; an empty MEAN is NaN. Duplicate axes are an error. */
+TVMC_API tvm_tensor tvm_op_reduce(tvm_graph *g, tvm_op_reduce_kind op, tvm_tensor x,
+                                  int naxes, const int *axes, int keepdims);
+
+/* numpy.matmul: 1-D operands are promoted (and the added dim removed),
+ * leading dims broadcast. transpose_a / transpose_b swap the last two dims
+ * of a 2-D+ operand first. */
+TVMC_API tvm_tensor tvm_op_matmul(tvm_graph *g, tvm_tensor a, tvm_tensor b,
+                                  int transpose_a, int transpose_b);
+/* x [..., K] times w [N, K] transposed, plus bias [N] when present. */
+TVMC_API tvm_tensor tvm_op_dense(tvm_graph *g, tvm_tensor x, tvm_tensor w, tvm_tensor bias);
+
+typedef enum tvm_layout {
+    TVM_LAYOUT_NCHW = 0, /* data NCHW (NCW for 1-D), weights OIHW (OIW) */
+    TVM_LAYOUT_NHWC = 1  /* data NHWC (NWC), weights HWIO (WIO) */
+} tvm_layout;
+
+/* Attributes of convolutions and pools. A zeroed struct (with struct_size)
+ * means stride 1, dilation 1, no padding, one group, NCHW. For 2-D ops index
+ * 0 is height and 1 width; pads are {top, left, bottom, right}. For 1-D ops
+ * only index 0 of strides/dilations/kernel is used and pads are {begin, end}
+ * in pads[0], pads[1]. */
+typedef struct tvm_conv_attrs {
+    size_t struct_size;
+    int32_t layout;            /* tvm_layout */
+    int32_t groups;            /* 0 = 1; depthwise: groups == channels */
+    int64_t strides[2];        /* 0 = 1 */
+    int64_t dilations[2];      /* 0 = 1 */
+    int64_t pads[4];
+    int64_t output_padding[2]; /* conv_transpose2d only */
+} tvm_conv_attrs;
+
+/* 2-D convolution (cross-correlation as in ONNX/PyTorch). Weights have C/groups
+ * input channels; O must be divisible by groups. bias [O] optional. */
+TVMC_API tvm_tensor tvm_op_conv2d(tvm_graph *g, tvm_tensor x, tvm_tensor w, tvm_tensor bias,
+                                  const tvm_conv_attrs *attrs);
+/* 1-D convolution, data NCW (or NWC), weights OIW (or WIO). */
+TVMC_API tvm_tensor tvm_op_conv1d(tvm_graph *g, tvm_tensor x, tvm_tensor w, tvm_tensor bias,
+                                  const tvm_conv_attrs *attrs);
+/* Transposed 2-D convolution as ONNX ConvTranspose, NCHW only: weights
+ * [C, O/groups, KH, KW]; output size (in-1)*stride - pad_begin - pad_end +
+ * dilation*(k-1) + output_padding + 1. */
+TVMC_API tvm_tensor tvm_op_conv_transpose2d(tvm_graph *g, tvm_tensor x, tvm_tensor w,
+                                            tvm_tensor bias, const tvm_conv_attrs *attrs);
+
+typedef struct tvm_pool_attrs {
+    size_t struct_size;
+    int32_t layout;            /* tvm_layout */
+    int32_t ceil_mode;         /* output size rounds up (windows starting in padding dropped) */
+    int32_t count_include_pad; /* average pool: divide by the full window */
+    int32_t pad_;              /* reserved, 0 */
+    int64_t kernel[2];         /* required, >= 1 */
+    int64_t strides[2];        /* 0 = 1 */
+    int64_t dilations[2];      /* 0 = 1 */
+    int64_t pads[4];           /* {top, left, bottom, right} */
+} tvm_pool_attrs;
+
+TVMC_API tvm_tensor tvm_op_max_pool2d(tvm_graph *g, tvm_tensor x, const tvm_pool_attrs *attrs);
+TVMC_API tvm_tensor tvm_op_avg_pool2d(tvm_graph *g, tvm_tensor x, const tvm_pool_attrs *attrs);
+/* Global pooling over H and W (result N,C,1,1 or N,1,1,C); op is TVM_OP_MAX
+ * or TVM_OP_MEAN. */
+TVMC_API tvm_tensor tvm_op_global_pool2d(tvm_graph *g, tvm_tensor x, tvm_op_reduce_kind op,
+                                         tvm_layout layout);
+
+/* softmax / log_softmax along one axis (numerically stable). */
+TVMC_API tvm_tensor tvm_op_softmax(tvm_graph *g, tvm_tensor x, int axis);
+TVMC_API tvm_tensor tvm_op_log_softmax(tvm_graph *g, tvm_tensor x, int axis);
+/* Normalises over axes [axis, ndim) as ONNX LayerNormalization; gamma and beta
+ * (optional) have the normalised shape (or broadcast to it). */
+TVMC_API tvm_tensor tvm_op_layer_norm(tvm_graph *g, tvm_tensor x, tvm_tensor gamma,
+                                      tvm_tensor beta, int axis, double epsilon);
+/* Inference batch norm over channel axis 1 (x is N, C, ...): scale, bias, mean
+ * and var are [C]. */
+TVMC_API tvm_tensor tvm_op_batch_norm(tvm_graph *g, tvm_tensor x, tvm_tensor scale,
+                                      tvm_tensor bias, tvm_tensor mean, tvm_tensor var,
+                                      double epsilon);
+/* Group norm (x is N, C, ...; groups divides C); scale and bias [C] optional. */
+TVMC_API tvm_tensor tvm_op_group_norm(tvm_graph *g, tvm_tensor x, tvm_tensor scale,
+                                      tvm_tensor bias, int groups, double epsilon);
+
+/* --- shape operators -------------------------------------------------- */
+
+/* ONNX Reshape: one entry may be -1 (inferred), 0 copies the input dim. */
+TVMC_API tvm_tensor tvm_op_reshape(tvm_graph *g, tvm_tensor x, int ndim,
+                                   const int64_t *shape);
+/* Permutes dims: result dim k is x's dim perm[k]; perm NULL reverses. */
+TVMC_API tvm_tensor tvm_op_transpose(tvm_graph *g, tvm_tensor x, const int *perm);
+/* Joins n >= 1 tensors of one dtype along axis; other dims must match. */
+TVMC_API tvm_tensor tvm_op_concat(tvm_graph *g, int n, const tvm_tensor *xs, int axis);
+/* Splits x along axis into n parts, of the given sizes (summing to the dim)
+ * or equal (sizes NULL; the dim must divide by n). Writes n tensors to outs.
+ * Returns TVM_OK or the (sticky) error. */
+TVMC_API tvm_status tvm_op_split(tvm_graph *g, tvm_tensor x, int axis, int n,
+                                 const int64_t *sizes, tvm_tensor *outs);
+/* ONNX Slice: for each listed axis, elements starts..ends by steps (steps
+ * NULL = 1; step != 0; negative starts/ends count from the end and are
+ * clamped as ONNX does). Needs constant dims on the sliced axes. */
+TVMC_API tvm_tensor tvm_op_slice(tvm_graph *g, tvm_tensor x, int naxes, const int *axes,
+                                 const int64_t *starts, const int64_t *ends,
+                                 const int64_t *steps);
+
+typedef enum tvm_pad_mode { TVM_PAD_CONSTANT = 0, TVM_PAD_EDGE, TVM_PAD_REFLECT } tvm_pad_mode;
+/* ONNX Pad: pads holds ndim begin counts then ndim end counts (>= 0 ...,
+ * negative values crop). REFLECT needs pads smaller than the dim. */
+TVMC_API tvm_tensor tvm_op_pad(tvm_graph *g, tvm_tensor x, const int64_t *pads,
+                               tvm_pad_mode mode, double value);
+/* ONNX Gather: out = x indexed along axis by indices (int32/int64, negative
+ * values count from the end). Out-of-range indices fail the call with
+ * TVM_ERR_OUT_OF_BOUNDS. Result shape x[:axis] + indices + x[axis+1:]. */
+TVMC_API tvm_tensor tvm_op_gather(tvm_graph *g, tvm_tensor x, tvm_tensor indices, int axis);
+/* ONNX Expand (numpy broadcast of x and shape). */
+TVMC_API tvm_tensor tvm_op_broadcast_to(tvm_graph *g, tvm_tensor x, int ndim,
+                                        const int64_t *shape);
+/* Removes the listed size-1 axes (naxes == 0: every constant size-1 axis). */
+TVMC_API tvm_tensor tvm_op_squeeze(tvm_graph *g, tvm_tensor x, int naxes, const int *axes);
+/* Inserts size-1 axes at the listed positions of the result. */
+TVMC_API tvm_tensor tvm_op_unsqueeze(tvm_graph *g, tvm_tensor x, int naxes, const int *axes);
+/* ONNX Flatten: 2-D result [prod(dims[:axis]), prod(dims[axis:])]. */
+TVMC_API tvm_tensor tvm_op_flatten(tvm_graph *g, tvm_tensor x, int axis);
+/* ONNX Tile: repeats (ndim entries, >= 0). */
+TVMC_API tvm_tensor tvm_op_tile(tvm_graph *g, tvm_tensor x, const int64_t *repeats);
+
+typedef enum tvm_resize_mode { TVM_RESIZE_NEAREST = 0, TVM_RESIZE_LINEAR } tvm_resize_mode;
+typedef enum tvm_resize_coord {
+    TVM_COORD_HALF_PIXEL = 0, TVM_COORD_ASYMMETRIC, TVM_COORD_ALIGN_CORNERS,
+    TVM_COORD_PYTORCH_HALF_PIXEL
+} tvm_resize_coord;
+typedef enum tvm_resize_nearest {
+    TVM_NEAREST_ROUND_PREFER_FLOOR = 0, TVM_NEAREST_ROUND_PREFER_CEIL,
+    TVM_NEAREST_FLOOR, TVM_NEAREST_CEIL
+} tvm_resize_nearest;
+/* ONNX Resize to out_shape (x's rank, constants >= 1; float x). LINEAR
+ * interpolates every resized dim (bilinear on H, W for NCHW). */
+TVMC_API tvm_tensor tvm_op_resize(tvm_graph *g, tvm_tensor x, const int64_t *out_shape,
+                                  tvm_resize_mode mode, tvm_resize_coord coord,
+                                  tvm_resize_nearest nearest);
+
+/* ===================================================================== */
 /* Compilation                                                            */
 /* ===================================================================== */
 
@@ -331,7 +562,7 @@ typedef struct tvm_function tvm_function;
 
 /* flags */
 #define TVM_COMPILE_FAST_MATH 0x1u /* relax IEEE rules (see Semantics) */
-#define TVM_COMPILE_NO_INLINE 0x2u /* materialise every compute (no fusion) */
+#define TVM_COMPILE_NO_INLINE 0x2u /* no fusion: every compute is its own kernel */
 #define TVM_COMPILE_NO_CACHE 0x4u  /* do not reuse an identical compiled graph */
 
 typedef struct tvm_compile_options {
@@ -391,6 +622,21 @@ TVMC_API tvm_status tvm_function_output_shape(tvm_function *fn,
  * specialisation. *text is NUL-terminated; free it with tvm_free. */
 TVMC_API tvm_status tvm_function_source(tvm_function *fn, const char *kind,
                                         char **text);
+
+/* How the latest specialisation (or the only one, for constant shapes) is
+ * laid out: how many kernels (fused loop nests) it runs and how much
+ * workspace its intermediates need. */
+typedef struct tvm_kernel_plan {
+    size_t struct_size;          /* sizeof(tvm_kernel_plan) */
+    int32_t num_kernels;         /* loop nests run per call */
+    int32_t num_intermediates;   /* tensors stored between kernels */
+    int64_t workspace_bytes;     /* planned peak: intermediates share memory by liveness */
+    int64_t intermediate_bytes;  /* sum of every intermediate's size (no sharing) */
+} tvm_kernel_plan;
+
+/* Fills *plan (plan->struct_size must be set). TVM_ERR_INVALID_ARGUMENT when
+ * the function has size variables and has not been called yet. */
+TVMC_API tvm_status tvm_function_plan(tvm_function *fn, tvm_kernel_plan *plan);
 
 #ifdef __cplusplus
 }

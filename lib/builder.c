@@ -13,8 +13,8 @@ static const tvm_expr NULL_EXPR = {0};
 static const tvm_tensor NULL_TENSOR = {0};
 
 /* Records the first error on the graph (sticky) and in the thread's slot. */
-static void graph_fail(tvm_graph *g, tvm_status s, const char *fmt, ...) TVMC_PRINTF(3, 4);
-static void graph_fail(tvm_graph *g, tvm_status s, const char *fmt, ...) {
+
+void graph_fail(tvm_graph *g, tvm_status s, const char *fmt, ...) {
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -29,7 +29,7 @@ static void graph_fail(tvm_graph *g, tvm_status s, const char *fmt, ...) {
 }
 
 /* Common entry check: a usable graph that has not failed yet. */
-static bool graph_ok(tvm_graph *g, const char *fn) {
+bool graph_ok(tvm_graph *g, const char *fn) {
     if (!g) {
         err_set(TVM_ERR_INVALID_ARGUMENT, "%s: graph is NULL", fn);
         return false;

@@ -132,6 +132,12 @@ uint32_t graph_add_tensor(tvm_graph *g, const gt_node *t);
 /* Depth a node built from these operands would have. */
 uint32_t graph_node_depth(const tvm_graph *g, const gx_node *n);
 
+/* ---- builder errors (builder.c) ----------------------------------------- */
+/* Records the first error on the graph (sticky) and in the thread's slot. */
+void graph_fail(tvm_graph *g, tvm_status s, const char *fmt, ...) TVMC_PRINTF(3, 4);
+/* A usable graph that has not failed yet (else sets the thread's error). */
+bool graph_ok(tvm_graph *g, const char *fn);
+
 /* ---- analysis ------------------------------------------------------------- */
 /* Marks (sets to 1) the tensors and expressions reachable from the root
  * tensors: shapes, iteration variables, bodies, loads, reduction extents.

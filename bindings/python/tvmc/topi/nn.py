@@ -1,0 +1,1 @@
+"""topi: nn operators (filled in by the operator library work)."""

@@ -1,0 +1,134 @@
+/* op_util.c — shared helpers of the operator library (see op_util.h). */
+#include <stdio.h>
+
+#include "op_util.h"
+
+static bool resolve(tvm_graph *g, const char *fn, const char *name, tvm_tensor t,
+                    op_arg *out) {
+    uint32_t idx = graph_tensor_index(g, t);
+    if (!idx) {
+        graph_fail(g, TVM_ERR_INVALID_HANDLE,
+                   "%s: argument '%s' (id 0x%08x) is not a tensor of this graph", fn, name,
+                   t.id);
+        return false;
+    }
+    const gt_node *tn = &g->tensors[idx];
+    out->t = t;
+    out->dtype = (tvm_dtype)tn->dtype;
+    out->shape.ndim = tn->ndim;
+    for (uint32_t d = 0; d < tn->ndim; d++)
+        out->shape.dims[d] = graph_expr_handle(g, graph_list(g, tn->shape)[d]);
+    return true;
+}
+
+bool op_tensor(tvm_graph *g, const char *fn, const char *name, tvm_tensor t, op_arg *out) {
+    if (!graph_ok(g, fn)) return false;
+    if (t.id == 0) {
+        graph_fail(g, TVM_ERR_INVALID_ARGUMENT, "%s: argument '%s' is the null tensor", fn,
+                   name);
+        return false;
+    }
+    return resolve(g, fn, name, t, out);
+}
+
+bool op_optional(tvm_graph *g, const char *fn, const char *name, tvm_tensor t, op_arg *out) {
+    if (!graph_ok(g, fn)) return false;
+    if (t.id == 0) {
+        out->t = t;
+        out->shape.ndim = 0;
+        out->dtype = 0;
+        return true;
+    }
+    return resolve(g, fn, name, t, out);
+}
+
+tvm_expr op_i64(tvm_graph *g, int64_t v) { return tvm_const_int(g, TVM_INT64, v); }
+
+bool op_const_value(tvm_graph *g, tvm_expr e, int64_t *v) {
+    uint32_t idx = graph_expr_index(g, e);
+    if (!idx || g->exprs[idx].kind != GX_CONST || dtype_is_float(g->exprs[idx].dtype))
+        return false;
+    *v = g->exprs[idx].imm.i;
+    return true;
+}
+
+static void describe_dim(tvm_graph *g, tvm_expr e, char *buf, size_t n) {
+    int64_t v;
+    uint32_t idx = graph_expr_index(g, e);
+    if (op_const_value(g, e, &v))
+        snprintf(buf, n, "%lld", (long long)v);
+    else if (idx && g->exprs[idx].kind == GX_SIZE_VAR)
+        snprintf(buf, n, "%s", graph_string(g, g->exprs[idx].name));
+    else
+        snprintf(buf, n, "<expr>");
+}
+
+bool op_broadcast_shapes(tvm_graph *g, const char *fn, const op_shape *a, const op_shape *b,
+                         op_shape *out) {
+    int n = a->ndim > b->ndim ? a->ndim : b->ndim;
+    out->ndim = n;
+    for (int k = 0; k < n; k++) {
+        int ia = a->ndim - n + k, ib = b->ndim - n + k;
+        if (ia < 0) { out->dims[k] = b->dims[ib]; continue; }
+        if (ib < 0) { out->dims[k] = a->dims[ia]; continue; }
+        tvm_expr da = a->dims[ia], db = b->dims[ib];
+        int64_t va, vb;
+        bool ca = op_const_value(g, da, &va), cb = op_const_value(g, db, &vb);
+        if (op_dim_equal(da, db)) out->dims[k] = da;
+        else if (ca && va == 1) out->dims[k] = db;
+        else if (cb && vb == 1) out->dims[k] = da;
+        else {
+            char sa[64], sb[64];
+            describe_dim(g, da, sa, sizeof sa);
+            describe_dim(g, db, sb, sizeof sb);
+            graph_fail(g, TVM_ERR_SHAPE,
+                       "%s: shapes do not broadcast: dim %d is %s in one operand and %s in "
+                       "the other%s", fn, k, sa, sb,
+                       ca && cb ? "" : " (symbolic dims must be the same size variable)");
+            return false;
+        }
+    }
+    return true;
+}
+
+void op_broadcast_index(tvm_graph *g, const op_shape *s, const op_shape *out,
+                        const tvm_expr *iters, tvm_expr *idx) {
+    for (int k = 0; k < s->ndim; k++) {
+        int o = out->ndim - s->ndim + k;
+        int64_t v;
+        if (op_const_value(g, s->dims[k], &v) && v == 1 && !op_dim_equal(s->dims[k], out->dims[o]))
+            idx[k] = op_i64(g, 0);
+        else
+            idx[k] = iters[o];
+    }
+}
+
+bool op_axis(tvm_graph *g, const char *fn, int axis, int ndim, int *out) {
+    if (axis < -ndim || axis >= ndim || ndim == 0) {
+        graph_fail(g, TVM_ERR_INVALID_ARGUMENT, "%s: axis %d is out of range for a tensor of "
+                   "rank %d", fn, axis, ndim);
+        return false;
+    }
+    *out = axis < 0 ? axis + ndim : axis;
+    return true;
+}
+
+void op_iters(tvm_graph *g, int ndim, tvm_expr *iters) {
+    for (int k = 0; k < ndim; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "i%d", k);
+        iters[k] = tvm_iter_var(g, name);
+    }
+}
+
+tvm_expr op_numel(tvm_graph *g, const op_shape *s, int from, int to) {
+    tvm_expr n = op_i64(g, 1);
+    for (int k = from; k < to; k++) {
+        int64_t v;
+        if (op_const_value(g, s->dims[k], &v) && v == 1) continue;
+        int64_t nv;
+        if (op_const_value(g, n, &nv) && nv == 1) n = s->dims[k];
+        else n = tvm_mul(g, n, s->dims[k]);
+    }
+    return n;
+}

@@ -1,0 +1,71 @@
+/* op_util.h — what every operator of the library (lib/ops/) shares:
+ * resolving tensor arguments with their shapes, numpy broadcasting, axis
+ * normalisation and small expression helpers. Operators are written with
+ * the public builder calls, so they produce ordinary computes that the
+ * fusion pass sees through; errors are the builder's sticky graph errors. */
+#ifndef TVMC_OPS_OP_UTIL_H
+#define TVMC_OPS_OP_UTIL_H
+
+#include "../ir/graph.h"
+
+/* A tensor's shape as expression handles (int64 constants or size-variable
+ * expressions). */
+typedef struct op_shape {
+    int ndim;
+    tvm_expr dims[TVM_MAX_NDIM];
+} op_shape;
+
+/* An operand: handle, dtype and shape. */
+typedef struct op_arg {
+    tvm_tensor t;
+    tvm_dtype dtype;
+    op_shape shape;
+} op_arg;
+
+/* Resolves tensor argument `name` of op `fn` (fails the graph for a null or
+ * foreign handle). False on error. */
+bool op_tensor(tvm_graph *g, const char *fn, const char *name, tvm_tensor t, op_arg *out);
+/* Like op_tensor, but a null handle (id 0) is "absent": returns true with
+ * out->t.id == 0. */
+bool op_optional(tvm_graph *g, const char *fn, const char *name, tvm_tensor t, op_arg *out);
+
+/* int64 constant expression. */
+tvm_expr op_i64(tvm_graph *g, int64_t v);
+/* True (and *v) when e is an integer constant. */
+bool op_const_value(tvm_graph *g, tvm_expr e, int64_t *v);
+/* Structural equality of two dims (hash-consing makes it handle equality). */
+static inline bool op_dim_equal(tvm_expr a, tvm_expr b) { return a.id == b.id; }
+
+/* numpy broadcast of a and b; TVM_ERR_SHAPE (naming fn) when incompatible
+ * or not provably compatible (two different symbolic dims). */
+bool op_broadcast_shapes(tvm_graph *g, const char *fn, const op_shape *a, const op_shape *b,
+                         op_shape *out);
+/* The indices at which an operand of shape `s` is read for the result
+ * element `iters` of broadcast shape `out` (aligned right; size-1 dims read 0). */
+void op_broadcast_index(tvm_graph *g, const op_shape *s, const op_shape *out,
+                        const tvm_expr *iters, tvm_expr *idx);
+
+/* Normalises axis into [0, ndim); fails with TVM_ERR_INVALID_ARGUMENT. */
+bool op_axis(tvm_graph *g, const char *fn, int axis, int ndim, int *out);
+
+/* ndim fresh iteration variables named i0, i1, ... */
+void op_iters(tvm_graph *g, int ndim, tvm_expr *iters);
+
+/* Element count of a shape as an int64 expression (1 for rank 0). */
+tvm_expr op_numel(tvm_graph *g, const op_shape *s, int from, int to);
+
+/* A float constant of x's dtype (f32 for integers is the caller's problem). */
+static inline tvm_expr op_fconst(tvm_graph *g, tvm_dtype dt, double v) {
+    return tvm_const_float(g, dt, v);
+}
+
+/* The graph is healthy: graph_ok with the op's name. */
+static inline bool op_begin(tvm_graph *g, const char *fn) { return graph_ok(g, fn); }
+
+/* The result handle if the graph is still healthy, else the null tensor. */
+static inline tvm_tensor op_result(tvm_graph *g, tvm_tensor t) {
+    if (!g || g->status != TVM_OK) return (tvm_tensor){0};
+    return t;
+}
+
+#endif
