@@ -126,7 +126,10 @@ typedef struct lp_program {
 
     lp_id body;      /* root statement */
     int nargs;       /* number of kernel args (inputs + outputs + constants) */
-    int64_t workspace_bytes;
+    int64_t workspace_bytes;    /* planned peak of the intermediates (plan_memory) */
+    int64_t intermediate_bytes; /* their sizes summed, without sharing */
+    int32_t num_kernels;        /* top-level loop nests (plan_memory) */
+    int32_t num_intermediates;
     bool flat;       /* indices flattened to one element offset */
     bool fast_math;  /* TVM_COMPILE_FAST_MATH */
     bool failed;     /* an allocation failed while building */

@@ -376,7 +376,9 @@ TVMC_API tvm_status tvm_compile(tvm_graph *g, int nin, const tvm_tensor *inputs,
     }
     if (st == TVM_OK) st = make_function(g, &pc, &bo, flags, &fn);
     lp_free(pc.p);
-    free(pc.inlined);
+    free(pc.fused);
+    free(pc.reduces);
+    free(pc.group);
     free((void *)pc.consts);
     free(idx);
     /* publish even on failure: threads waiting for this key go on */
@@ -444,4 +446,30 @@ TVMC_API tvm_status tvm_function_source(tvm_function *fn, const char *kind, char
     }
     fn_release_spec(fn, s);
     return st;
+}
+
+TVMC_API tvm_status tvm_function_plan(tvm_function *fn, tvm_kernel_plan *plan) {
+    if (!fn) return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_function_plan: fn is NULL");
+    if (!plan) return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_function_plan: plan is NULL");
+    if (plan->struct_size < sizeof(size_t))
+        return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_function_plan: plan->struct_size is %zu; "
+                       "set it to sizeof(tvm_kernel_plan)", plan->struct_size);
+    pthread_mutex_lock(&fn->lock);
+    spec *s = fn->latest;
+    if (s) atomic_fetch_add(&s->refs, 1);
+    pthread_mutex_unlock(&fn->lock);
+    if (!s)
+        return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_function_plan: the function has symbolic "
+                       "shapes and no kernel yet; call it once to specialise it");
+    tvm_kernel_plan r = {.struct_size = sizeof r,
+                         .num_kernels = s->p->num_kernels,
+                         .num_intermediates = s->p->num_intermediates,
+                         .workspace_bytes = s->p->workspace_bytes,
+                         .intermediate_bytes = s->p->intermediate_bytes};
+    fn_release_spec(fn, s);
+    size_t n = plan->struct_size < sizeof r ? plan->struct_size : sizeof r;
+    size_t keep = plan->struct_size;
+    memcpy(plan, &r, n);
+    plan->struct_size = keep;
+    return TVM_OK;
 }

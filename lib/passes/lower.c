@@ -1,14 +1,53 @@
-/* lower — needs: a verified graph and the inline decisions. Keeps: nothing
- * of the graph; produces pc->p, a symbolic loop program: one loop nest per
- * materialised tensor in dependency order, inlined computes substituted at
+/* lower — needs: a verified graph and the fusion decisions. Keeps: nothing
+ * of the graph; produces pc->p, a symbolic loop program: one kernel (loop
+ * nest) per stored tensor in dependency order, fused computes substituted at
  * their loads, each reduction as a local accumulator with its own loops.
  * Buffers 1..nin+nout are the arguments in order, then the constants, then
- * the intermediates (workspace). */
+ * the intermediates (workspace).
+ *
+ * Placement. Statements are collected per loop level (the kernel root, one
+ * level per loop of the tensor, one per reduction axis). A reduction's
+ * accumulator loop is placed at the outermost level where everything it
+ * reads is defined: the loop variables and accumulators it uses. So in
+ * softmax, out[i, j] = exp(x[i, j] - max_k x[i, k]) / sum_k ..., the max and
+ * the sum run once per row, before the loop over j, not once per element.
+ *
+ * Fused reductions. fuse proposes computing a reduction tensor R inside its
+ * consumer; lowering accepts that only when every element of R is computed
+ * once: each load of R reads it at distinct bare loop variables that are
+ * exactly the outermost levels of the kernel (R[i] in a loop nest i, j, or
+ * R[i, j] in i, j), all loads of R sit in one kernel and share one
+ * accumulator. Otherwise lowering withdraws the proposal (R is stored, its
+ * own kernel) and starts again. */
 #include <stdlib.h>
 
 #include "passes.h"
 
 #define MAX_DEPTH 1600 /* GRAPH_MAX_DEPTH plus a fused prologue */
+
+/* One loop level: statements placed inside loop `var` (0: the kernel root)
+ * and before its inner loop. `inst` tells reopenings apart. */
+typedef struct level {
+    uint32_t var;
+    uint32_t inst;
+    lp_id *stmts;
+    uint32_t n, cap;
+} level;
+
+/* A fused reduction tensor computed for indices `vars`; valid while level
+ * `lvl` is open with instance `inst`. */
+typedef struct fused_memo {
+    uint32_t tensor;
+    uint32_t nvars;
+    uint32_t vars[TVM_MAX_NDIM];
+    lp_id value;
+    uint32_t lvl, inst;
+} fused_memo;
+
+typedef struct acc_place {
+    int32_t lvl; /* level index + 1 (0: not placed) */
+    uint32_t inst;
+} acc_place;
 
 typedef struct lower_ctx {
     const tvm_graph *g;
@@ -20,8 +59,19 @@ typedef struct lower_ctx {
     lp_id *memo;        /* graph expression -> lowered value ... */
     uint32_t *memo_gen; /* ... valid while the environment generation matches */
     uint32_t gen, next_gen;
-    lp_id *stmts;       /* statement stack; blocks are suffixes of it */
-    uint32_t nstmts, cap_stmts;
+    level *levels;      /* open loop levels, outermost first; [0] = kernel root */
+    uint32_t nlevels, cap_levels;
+    uint32_t next_inst;
+    acc_place *acc;     /* local buffer -> where its accumulator loop sits */
+    uint32_t cap_acc;
+    uint32_t *stamp;    /* per loop node: visit stamp of needed_level */
+    uint32_t cap_stamp, stamp_tag;
+    fused_memo *memo_r; /* fused reductions already computed in open levels */
+    uint32_t nmemo_r, cap_memo_r;
+    uint32_t *times;    /* per graph tensor: fused reduction lowerings */
+    uint32_t kernel;    /* the stored tensor whose kernel is being lowered */
+    uint32_t *group;    /* pc->group */
+    uint32_t refused;   /* a fused reduction lowering withdrew (see above) */
     tvm_status st;
     int depth;
 } lower_ctx;
@@ -31,23 +81,103 @@ static bool fail(lower_ctx *L, tvm_status st, const char *what) {
     return false;
 }
 
-static void emit(lower_ctx *L, lp_id s) {
-    if (!s) {
-        fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory");
-        return;
-    }
-    if (!VEC_PUSH_OK(L->stmts, L->nstmts, L->cap_stmts, UINT32_MAX)) {
-        fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory");
-        return;
-    }
-    L->stmts[L->nstmts++] = s;
+static bool push_stmt(lower_ctx *L, level *lv, lp_id s) {
+    if (!s) return fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory");
+    if (!VEC_PUSH_OK(lv->stmts, lv->n, lv->cap, UINT32_MAX))
+        return fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory");
+    lv->stmts[lv->n++] = s;
+    return true;
 }
 
-/* Closes the block that started at `base`: its statements become one. */
-static lp_id close_block(lower_ctx *L, uint32_t base) {
-    lp_id s = lp_seq(L->p, L->stmts + base, L->nstmts - base);
-    L->nstmts = base;
+/* Appends a statement to the innermost open level. */
+static void emit(lower_ctx *L, lp_id s) {
+    if (L->nlevels) push_stmt(L, &L->levels[L->nlevels - 1], s);
+}
+
+static void open_level(lower_ctx *L, uint32_t var) {
+    if (!VEC_PUSH_OK(L->levels, L->nlevels, L->cap_levels, UINT32_MAX)) {
+        fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory");
+        return;
+    }
+    L->levels[L->nlevels++] = (level){.var = var, .inst = ++L->next_inst};
+}
+
+/* Closes the innermost level: its statements become one. */
+static lp_id close_level(lower_ctx *L) {
+    level *lv = &L->levels[--L->nlevels];
+    lp_id s = lp_seq(L->p, lv->stmts, lv->n);
+    free(lv->stmts);
+    *lv = (level){0};
     return s;
+}
+
+/* Level index whose loop is `var`, or 0 when no open level iterates it. */
+static uint32_t level_of_var(const lower_ctx *L, uint32_t var) {
+    for (uint32_t k = L->nlevels; k-- > 1;)
+        if (L->levels[k].var == var) return k;
+    return 0;
+}
+
+/* The outermost open level at which statement or expression s can run:
+ * the deepest level among the loop variables and accumulators it reads. */
+static uint32_t needed_level(lower_ctx *L, lp_id root) {
+    lp_program *p = L->p;
+    if (p->nnodes > L->cap_stamp) {
+        uint32_t cap = L->cap_stamp;
+        if (!vec_reserve((void **)&L->stamp, &cap, p->nnodes, sizeof *L->stamp)) {
+            fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory");
+            return L->nlevels - 1;
+        }
+        memset(L->stamp + L->cap_stamp, 0, (cap - L->cap_stamp) * sizeof *L->stamp);
+        L->cap_stamp = cap;
+    }
+    uint32_t tag = ++L->stamp_tag, best = 0;
+    uint32_t *stack = NULL, n = 0, cap = 0;
+    if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = root;
+    while (n) {
+        lp_id e = stack[--n];
+        if (!e || L->stamp[e] == tag) continue;
+        L->stamp[e] = tag;
+        const lp_node *x = &p->nodes[e];
+        uint32_t lv = 0;
+        if (x->kind == LP_VAR) lv = level_of_var(L, x->a);
+        /* an accumulator placed in a level that has since closed lies inside
+         * the statement being placed: it adds no constraint */
+        if (x->kind == LP_LOAD && p->bufs[x->a].kind == LP_BUF_LOCAL && x->a < L->cap_acc &&
+            L->acc[x->a].lvl > 0 && (uint32_t)L->acc[x->a].lvl - 1 < L->nlevels &&
+            L->levels[L->acc[x->a].lvl - 1].inst == L->acc[x->a].inst)
+            lv = (uint32_t)L->acc[x->a].lvl - 1;
+        if (lv > best) best = lv;
+        lp_id kids[3] = {x->a, x->b, x->c};
+        if (x->kind == LP_VAR || x->kind == LP_LOAD || x->kind == LP_ACCUM ||
+            x->kind == LP_STORE || x->kind == LP_FOR)
+            kids[0] = 0; /* a is a variable / buffer index there */
+        for (int k = 0; k < 3; k++)
+            if (kids[k] && VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = kids[k];
+        if (x->kind != LP_CONST)
+            for (uint32_t k = 0; k < x->nlist; k++)
+                if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = p->pool[x->list + k];
+    }
+    free(stack);
+    return best;
+}
+
+/* Places statement s at the outermost level it can run at; returns it. */
+static uint32_t place(lower_ctx *L, lp_id s) {
+    uint32_t lv = needed_level(L, s);
+    if (L->nlevels) push_stmt(L, &L->levels[lv], s);
+    return lv;
+}
+
+static bool note_acc(lower_ctx *L, uint32_t acc, uint32_t lv) {
+    if (acc >= L->cap_acc) {
+        uint32_t old = L->cap_acc;
+        if (!vec_reserve((void **)&L->acc, &L->cap_acc, acc + 1, sizeof *L->acc))
+            return fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory");
+        memset(L->acc + old, 0, (L->cap_acc - old) * sizeof *L->acc);
+    }
+    L->acc[acc] = (acc_place){(int32_t)lv + 1, L->levels[lv].inst};
+    return true;
 }
 
 static uint32_t enter_env(lower_ctx *L) {
@@ -65,13 +195,69 @@ static lp_id lower_index(lower_ctx *L, uint32_t e) {
 /* Shape expressions mention only constants and size variables. */
 static lp_id lower_shape(lower_ctx *L, uint32_t e) { return lower_index(L, e); }
 
+/* Withdraws the fusion of reduction tensor t (see the header comment). */
+static lp_id refuse(lower_ctx *L, uint32_t t) {
+    if (L->st == TVM_OK) {
+        L->refused = t;
+        L->st = TVM_ERR_INTERNAL; /* pass_lower retries; never reaches the user */
+    }
+    return 0;
+}
+
+/* For a load of fused reduction tensor t at idx: checks the "computed once"
+ * rule; fills vars with the loop variables. False: the fusion is refused. */
+static bool once_per_element(lower_ctx *L, uint32_t t, const lp_id *idx, uint32_t n,
+                             uint32_t *vars) {
+    uint64_t seen = 0; /* levels 1..n used, as bits */
+    for (uint32_t k = 0; k < n; k++) {
+        const lp_node *x = &L->p->nodes[idx[k]];
+        if (x->kind != LP_VAR) return false;
+        uint32_t lv = level_of_var(L, x->a);
+        if (lv < 1 || lv > n || (seen >> lv & 1)) return false;
+        seen |= (uint64_t)1 << lv;
+        vars[k] = x->a;
+    }
+    (void)t;
+    return true; /* n distinct levels among 1..n: exactly the outermost n */
+}
+
+static lp_id lower_fused(lower_ctx *L, const gx_node *n, const lp_id *idx);
+
 static lp_id lower_load(lower_ctx *L, const gx_node *n) {
     const tvm_graph *g = L->g;
-    const gt_node *t = &g->tensors[n->a];
     lp_id idx[TVM_MAX_NDIM];
     for (uint32_t k = 0; k < n->nlist; k++) idx[k] = lower_index(L, g->pool[n->list + k]);
     if (L->tbuf[n->a]) return lp_load(L->p, L->tbuf[n->a], idx, n->nlist);
-    /* inlined compute: its body with its axes bound to the indices */
+    uint32_t t = n->a;
+    if (L->group) L->group[t] = L->kernel;
+    if (!L->pc->reduces[t]) return lower_fused(L, n, idx);
+    /* a fused reduction: computed once per element, shared by every load */
+    uint32_t vars[TVM_MAX_NDIM];
+    if (!once_per_element(L, t, idx, n->nlist, vars)) return refuse(L, t);
+    for (uint32_t m = 0; m < L->nmemo_r; m++) {
+        const fused_memo *f = &L->memo_r[m];
+        if (f->tensor != t || f->lvl >= L->nlevels || L->levels[f->lvl].inst != f->inst ||
+            memcmp(f->vars, vars, n->nlist * sizeof *vars) != 0)
+            continue;
+        return f->value;
+    }
+    if (L->times[t]++) return refuse(L, t); /* a second copy: store it instead */
+    lp_id r = lower_fused(L, n, idx);
+    if (L->st != TVM_OK) return 0;
+    fused_memo f = {.tensor = t, .nvars = n->nlist, .value = r};
+    memcpy(f.vars, vars, n->nlist * sizeof *vars);
+    f.lvl = needed_level(L, r);
+    f.inst = L->levels[f.lvl].inst;
+    if (!VEC_PUSH_OK(L->memo_r, L->nmemo_r, L->cap_memo_r, UINT32_MAX))
+        return fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory"), 0;
+    L->memo_r[L->nmemo_r++] = f;
+    return r;
+}
+
+/* A fused compute: its body with its axes bound to the indices. */
+static lp_id lower_fused(lower_ctx *L, const gx_node *n, const lp_id *idx) {
+    const tvm_graph *g = L->g;
+    const gt_node *t = &g->tensors[n->a];
     lp_id saved[TVM_MAX_NDIM];
     const uint32_t *iters = g->pool + t->iters;
     for (uint32_t k = 0; k < t->ndim; k++) {
@@ -82,7 +268,7 @@ static lp_id lower_load(lower_ctx *L, const gx_node *n) {
     lp_id r = lower_expr(L, t->body);
     L->gen = outer;
     for (uint32_t k = 0; k < t->ndim; k++) L->env[iters[k]] = saved[k];
-    /* an inlined value is rounded exactly as storing it would round it */
+    /* a fused value is rounded exactly as storing it would round it */
     if (t->dtype == TVM_FLOAT16) r = lp_unary(L->p, IR_ROUND_F16, r);
     if (t->dtype == TVM_BFLOAT16) r = lp_unary(L->p, IR_ROUND_BF16, r);
     return r;
@@ -94,7 +280,7 @@ static lp_id lower_reduce(lower_ctx *L, const gx_node *n) {
     int cd = dtype_compute(n->dtype);
     lp_buffer ab = {.name = "acc", .dtype = (uint8_t)cd, .kind = LP_BUF_LOCAL, .elems = 1};
     uint32_t acc = lp_new_buffer(p, &ab, NULL);
-    emit(L, lp_store(p, acc, NULL, 0, lp_reduce_identity(p, n->op, cd)));
+    lp_id init = lp_store(p, acc, NULL, 0, lp_reduce_identity(p, n->op, cd));
     const uint32_t *axes = g->pool + n->list;
     uint32_t vars[TVM_MAX_NDIM];
     lp_id extents[TVM_MAX_NDIM], saved[TVM_MAX_NDIM];
@@ -104,18 +290,21 @@ static lp_id lower_reduce(lower_ctx *L, const gx_node *n) {
         vars[k] = lp_new_var(p, graph_string(g, ax->name), LP_VAR_LOOP, axes[k]);
         saved[k] = L->env[axes[k]];
         L->env[axes[k]] = lp_var_ref(p, vars[k]);
+        open_level(L, vars[k]);
     }
     uint32_t outer = enter_env(L);
-    uint32_t base = L->nstmts;
     lp_id v = lower_expr(L, n->a);
     emit(L, lp_accum(p, acc, n->op, v));
-    lp_id body = close_block(L, base);
     L->gen = outer;
+    lp_id body = 0;
     for (uint32_t k = n->nlist; k-- > 0;) {
-        body = lp_for(p, vars[k], extents[k], LP_SERIAL, body);
+        if (body) emit(L, body);
+        body = lp_for(p, vars[k], extents[k], LP_SERIAL, close_level(L));
         L->env[axes[k]] = saved[k];
     }
-    emit(L, body);
+    lp_id both[2] = {init, body};
+    if (L->st != TVM_OK) return 0;
+    note_acc(L, acc, place(L, lp_seq(p, both, 2)));
     return lp_load(p, acc, NULL, 0);
 }
 
@@ -189,7 +378,8 @@ static uint32_t add_buffer(lower_ctx *L, uint32_t t, int kind, int arg) {
     return id;
 }
 
-/* One loop nest computing every element of materialised tensor t. */
+/* The kernel computing every element of stored tensor t: its loop nest
+ * with whatever is fused into it. */
 static lp_id lower_tensor(lower_ctx *L, uint32_t t) {
     const tvm_graph *g = L->g;
     const gt_node *tn = &g->tensors[t];
@@ -197,72 +387,110 @@ static lp_id lower_tensor(lower_ctx *L, uint32_t t) {
     const uint32_t *iters = g->pool + tn->iters;
     uint32_t vars[TVM_MAX_NDIM];
     lp_id idx[TVM_MAX_NDIM];
+    L->kernel = t;
+    open_level(L, 0);
     for (uint32_t d = 0; d < tn->ndim; d++) {
         vars[d] = lp_new_var(p, graph_string(g, g->exprs[iters[d]].name), LP_VAR_LOOP,
                              iters[d]);
         idx[d] = lp_var_ref(p, vars[d]);
         L->env[iters[d]] = idx[d];
+        open_level(L, vars[d]);
     }
     uint32_t outer = enter_env(L);
-    uint32_t base = L->nstmts;
     lp_id v = lower_expr(L, tn->body);
     emit(L, lp_store(p, L->tbuf[t], idx, tn->ndim, v));
-    lp_id body = close_block(L, base);
     L->gen = outer;
     const lp_buffer *b = &p->bufs[L->tbuf[t]];
     for (uint32_t d = tn->ndim; d-- > 0;) {
-        body = lp_for(p, vars[d], lp_list(p, b->shape)[d], LP_SERIAL, body);
+        lp_id body = lp_for(p, vars[d], lp_list(p, b->shape)[d], LP_SERIAL, close_level(L));
+        emit(L, body);
         L->env[iters[d]] = 0;
     }
-    return body;
+    return close_level(L);
+}
+
+static void lower_free(lower_ctx *L) {
+    free(L->tbuf);
+    free(L->svar);
+    free(L->env);
+    free(L->memo);
+    free(L->memo_gen);
+    while (L->nlevels) free(L->levels[--L->nlevels].stmts);
+    free(L->levels);
+    free(L->acc);
+    free(L->stamp);
+    free(L->memo_r);
+    free(L->times);
+}
+
+/* One lowering attempt with the current fusion decisions. */
+static tvm_status lower_once(pass_ctx *pc, const uint8_t *tmark, lower_ctx *L) {
+    const tvm_graph *g = pc->g;
+    *L = (lower_ctx){.g = g, .pc = pc, .group = pc->group};
+    L->p = lp_new();
+    L->tbuf = calloc(g->ntensors, sizeof *L->tbuf);
+    L->svar = calloc(g->nexprs, sizeof *L->svar);
+    L->env = calloc(g->nexprs, sizeof *L->env);
+    L->memo = calloc(g->nexprs, sizeof *L->memo);
+    L->memo_gen = calloc(g->nexprs, sizeof *L->memo_gen);
+    L->times = calloc(g->ntensors, sizeof *L->times);
+    L->gen = L->next_gen = 1;
+    if (!L->p || !L->tbuf || !L->svar || !L->env || !L->memo || !L->memo_gen || !L->times)
+        return fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory"), L->st;
+    lp_program *p = L->p;
+    p->fast_math = (pc->flags & TVM_COMPILE_FAST_MATH) != 0;
+    int arg = 0;
+    for (int i = 0; i < pc->nin; i++) add_buffer(L, pc->inputs[i], LP_BUF_ARG, arg++);
+    for (int i = 0; i < pc->nout; i++) add_buffer(L, pc->outputs[i], LP_BUF_ARG, arg++);
+    for (uint32_t i = 0; i < pc->nconsts; i++) add_buffer(L, pc->consts[i], LP_BUF_ARG, arg++);
+    p->nargs = arg;
+    for (uint32_t t = 1; t < g->ntensors; t++)
+        if (tmark[t] && g->tensors[t].kind == GT_COMPUTE && !pc->fused[t] && !L->tbuf[t])
+            add_buffer(L, t, LP_BUF_WORKSPACE, -1);
+    /* tensor indices are creation order, hence dependency order */
+    lp_id *kernels = NULL;
+    uint32_t nk = 0, cap = 0;
+    for (uint32_t t = 1; t < g->ntensors && L->st == TVM_OK; t++)
+        if (tmark[t] && g->tensors[t].kind == GT_COMPUTE && !pc->fused[t]) {
+            if (pc->group) pc->group[t] = t;
+            lp_id k = lower_tensor(L, t);
+            if (L->st != TVM_OK) break;
+            if (!k || !VEC_PUSH_OK(kernels, nk, cap, UINT32_MAX))
+                fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory");
+            else
+                kernels[nk++] = k;
+        }
+    if (L->st == TVM_OK) p->body = lp_seq(p, kernels, nk);
+    free(kernels);
+    if (L->st == TVM_OK && (p->failed || !p->body))
+        fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory");
+    return L->st;
 }
 
 tvm_status pass_lower(pass_ctx *pc) {
     const tvm_graph *g = pc->g;
-    lower_ctx L = {.g = g, .pc = pc};
-    L.p = lp_new();
-    L.tbuf = calloc(g->ntensors, sizeof *L.tbuf);
-    L.svar = calloc(g->nexprs, sizeof *L.svar);
-    L.env = calloc(g->nexprs, sizeof *L.env);
-    L.memo = calloc(g->nexprs, sizeof *L.memo);
-    L.memo_gen = calloc(g->nexprs, sizeof *L.memo_gen);
-    L.gen = L.next_gen = 1;
     uint8_t *tmark = calloc(g->ntensors, 1), *emark = calloc(g->nexprs, 1);
-    if (!L.p || !L.tbuf || !L.svar || !L.env || !L.memo || !L.memo_gen || !tmark || !emark ||
+    pc->group = calloc(g->ntensors, sizeof *pc->group);
+    tvm_status st = TVM_OK;
+    if (!tmark || !emark || !pc->group ||
         !graph_mark_reachable(g, pc->outputs, pc->nout, tmark, emark)) {
-        fail(&L, TVM_ERR_OUT_OF_MEMORY, "out of memory");
+        st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: lowering: out of memory");
         goto out;
     }
-    lp_program *p = L.p;
-    p->fast_math = (pc->flags & TVM_COMPILE_FAST_MATH) != 0;
-    int arg = 0;
-    for (int i = 0; i < pc->nin; i++) add_buffer(&L, pc->inputs[i], LP_BUF_ARG, arg++);
-    for (int i = 0; i < pc->nout; i++) add_buffer(&L, pc->outputs[i], LP_BUF_ARG, arg++);
-    for (uint32_t i = 0; i < pc->nconsts; i++) add_buffer(&L, pc->consts[i], LP_BUF_ARG, arg++);
-    p->nargs = arg;
-    for (uint32_t t = 1; t < g->ntensors; t++)
-        if (tmark[t] && g->tensors[t].kind == GT_COMPUTE && !pc->inlined[t] && !L.tbuf[t])
-            add_buffer(&L, t, LP_BUF_WORKSPACE, -1);
-    /* tensor indices are creation order, hence dependency order */
-    for (uint32_t t = 1; t < g->ntensors && L.st == TVM_OK; t++)
-        if (tmark[t] && g->tensors[t].kind == GT_COMPUTE && !pc->inlined[t])
-            emit(&L, lower_tensor(&L, t));
-    if (L.st == TVM_OK) p->body = close_block(&L, 0);
-    if (L.st == TVM_OK && (p->failed || !p->body))
-        fail(&L, TVM_ERR_OUT_OF_MEMORY, "out of memory");
-out:
-    if (L.st == TVM_OK) {
-        pc->p = L.p;
-    } else {
-        lp_free(L.p);
+    /* each refusal stores one more tensor, so this ends */
+    for (uint32_t attempt = 0; attempt < g->ntensors; attempt++) {
+        lower_ctx L;
+        st = lower_once(pc, tmark, &L);
+        uint32_t refused = st == TVM_OK ? 0 : L.refused;
+        if (st == TVM_OK) pc->p = L.p;
+        else lp_free(L.p);
+        lower_free(&L);
+        if (!refused) break;
+        pc->fused[refused] = 0;
+        memset(pc->group, 0, g->ntensors * sizeof *pc->group);
     }
-    free(L.tbuf);
-    free(L.svar);
-    free(L.env);
-    free(L.memo);
-    free(L.memo_gen);
-    free(L.stmts);
+out:
     free(tmark);
     free(emark);
-    return L.st;
+    return st;
 }

@@ -20,16 +20,31 @@ static void dump(const pass_ctx *pc, const char *pipeline, const pass_info *pass
     sb_printf(&sb, "// ---- %s: after %s (%.3f ms) ----\n", pipeline, pass->name, ns / 1e6);
     if (pass->on_graph) {
         if (pc->g) graph_print(pc->g, pc->outputs, pc->nout, &sb);
-        if (pc->inlined && pc->g) {
-            sb_puts(&sb, "// kernel groups: materialised =");
+        if (pc->fused && pc->g) {
+            sb_puts(&sb, "// fusion proposed: stored =");
             for (uint32_t t = 1; t < pc->g->ntensors; t++)
-                if (pc->g->tensors[t].kind == GT_COMPUTE && !pc->inlined[t])
+                if (pc->g->tensors[t].kind == GT_COMPUTE && !pc->fused[t])
                     sb_printf(&sb, " %s", graph_string(pc->g, pc->g->tensors[t].name));
-            sb_puts(&sb, "; inlined =");
+            sb_puts(&sb, "; fused =");
             for (uint32_t t = 1; t < pc->g->ntensors; t++)
-                if (pc->inlined[t]) sb_printf(&sb, " %s", graph_string(pc->g, pc->g->tensors[t].name));
+                if (pc->fused[t]) sb_printf(&sb, " %s", graph_string(pc->g, pc->g->tensors[t].name));
             sb_puts(&sb, "\n");
         }
+    } else if (pc->p && pc->group && pc->g && strcmp(pass->name, "lower") == 0) {
+        /* the kernel groups as lowering settled them */
+        int k = 0;
+        for (uint32_t t = 1; t < pc->g->ntensors; t++) {
+            if (pc->g->tensors[t].kind != GT_COMPUTE || pc->group[t] != t) continue;
+            sb_printf(&sb, "// kernel %d: %s", k++, graph_string(pc->g, pc->g->tensors[t].name));
+            const char *sep = " <- fused:";
+            for (uint32_t u = 1; u < pc->g->ntensors; u++)
+                if (u != t && pc->group[u] == t) {
+                    sb_printf(&sb, "%s %s", sep, graph_string(pc->g, pc->g->tensors[u].name));
+                    sep = ",";
+                }
+            sb_puts(&sb, "\n");
+        }
+        lp_print(pc->p, &sb);
     } else if (pc->p) {
         lp_print(pc->p, &sb);
     }

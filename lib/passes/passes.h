@@ -25,7 +25,11 @@ typedef struct pass_ctx {
     const uint32_t *consts;  /* graph tensor indices of the constants (kernel args
                                 after the outputs), filled by verify_graph */
     uint32_t nconsts;
-    uint8_t *inlined;        /* per graph tensor: 1 if inlined into consumers */
+    uint8_t *fused;          /* per graph tensor: 1 if computed inside its consumer's
+                                kernel (fuse proposes, lower may withdraw) */
+    uint8_t *reduces;        /* per graph tensor: its body holds a reduction (fuse) */
+    uint32_t *group;         /* per graph tensor: the stored tensor whose kernel
+                                computes it (lower; for the IR dump) */
     uint32_t flags;          /* TVM_COMPILE_* */
 
     /* both stages: the program being transformed (a pass may replace it) */
@@ -60,9 +64,9 @@ tvm_status pass_build_kernel(pass_ctx *pc);
  * verify_graph: needs the graph; checks inputs/outputs and that every
  *   placeholder reached is an input; collects the constants.            */
 tvm_status pass_verify_graph(pass_ctx *pc);
-/* inline: decides which computes fuse into their consumers (injective,
- *   not an output); keeps the graph unchanged.                           */
-tvm_status pass_inline(pass_ctx *pc);
+/* fuse: decides which computes are evaluated inside their consumer's kernel
+ *   (prologues, epilogues, a norm's statistics); keeps the graph.        */
+tvm_status pass_fuse(pass_ctx *pc);
 /* lower: tensor graph -> symbolic loop program (one loop nest per
  *   materialised tensor, reductions as accumulators).                   */
 tvm_status pass_lower(pass_ctx *pc);
@@ -79,7 +83,8 @@ tvm_status pass_specialize(pass_ctx *pc);
 tvm_status pass_bounds(pass_ctx *pc);
 /* flatten: multi-dimensional indices -> one element offset (row-major). */
 tvm_status pass_flatten(pass_ctx *pc);
-/* plan_memory: byte offsets of intermediate buffers in the workspace.   */
+/* plan_memory: byte offsets of intermediate buffers in the workspace,
+ *   shared between buffers whose kernels' lifetimes do not overlap.     */
 tvm_status pass_plan_memory(pass_ctx *pc);
 
 #endif

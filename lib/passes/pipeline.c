@@ -4,7 +4,7 @@
 /* At tvm_compile: tensor graph -> symbolic loop program. */
 static const pass_info template_pipeline[] = {
     {"verify_graph", pass_verify_graph, true}, /* inputs/outputs, placeholders, constants */
-    {"inline", pass_inline, true},             /* fuse injective computes into consumers */
+    {"fuse", pass_fuse, true},                 /* kernel groups: anchors + fused computes */
     {"lower", pass_lower, false},              /* loop nests, reductions as accumulators */
     {"simplify", pass_simplify, false},        /* fold constants and index arithmetic */
 };

@@ -135,6 +135,14 @@ class tvm_cache_stats(Structure):
                 ("kernel_cache_evictions", c_uint64)]
 
 
+class tvm_kernel_plan(Structure):
+    _fields_ = [("struct_size", c_size_t),
+                ("num_kernels", c_int32),
+                ("num_intermediates", c_int32),
+                ("workspace_bytes", c_int64),
+                ("intermediate_bytes", c_int64)]
+
+
 class tvm_compile_options(Structure):
     _fields_ = [("struct_size", c_size_t),
                 ("target", c_char_p),
@@ -237,6 +245,7 @@ _FUNCTIONS = [
     ("tvm_function_output_shape", status, [fn_p, PDL, c_int, POINTER(c_int64),
                                            POINTER(c_int)]),
     ("tvm_function_source", status, [fn_p, c_char_p, POINTER(c_void_p)]),
+    ("tvm_function_plan", status, [fn_p, POINTER(tvm_kernel_plan)]),
 ]
 
 # ---------------------------------------------------------------------------

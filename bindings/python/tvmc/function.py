@@ -211,6 +211,17 @@ class Function:
         check(_lib.load().tvm_function_source(self._handle, kb, ctypes.byref(out)))
         return _lib.take_string(out.value)
 
+    def plan(self):
+        """How the latest specialisation runs: a dict with ``num_kernels``
+        (fused loop nests), ``num_intermediates``, ``workspace_bytes`` (the
+        planned peak; intermediates share memory by liveness) and
+        ``intermediate_bytes`` (their sizes summed)."""
+        p = _lib.tvm_kernel_plan(struct_size=ctypes.sizeof(_lib.tvm_kernel_plan))
+        check(_lib.load().tvm_function_plan(self._handle, ctypes.byref(p)))
+        return {"num_kernels": p.num_kernels, "num_intermediates": p.num_intermediates,
+                "workspace_bytes": p.workspace_bytes,
+                "intermediate_bytes": p.intermediate_bytes}
+
     # TVM's runtime.Module spelling
     def get_source(self, fmt="llvm"):
         return self.source(fmt)

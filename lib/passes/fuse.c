@@ -1,0 +1,187 @@
+/* fuse — needs: a verified graph. Keeps: the graph unchanged; decides which
+ * computes are evaluated inside the kernel of their consumers (pc->fused[t])
+ * instead of being stored. Every compute that is not fused is the anchor of
+ * one kernel (one loop nest); whatever is fused into it is its prologue
+ * (producers inlined at their loads) or its epilogue (the anchor's value is
+ * computed where the consumer needs it).
+ *
+ * The rules, TVM's fusion in spirit:
+ *   - outputs are always stored;
+ *   - an injective compute (no reduction) fuses into its consumers unless
+ *     fusing it would recompute expensive work: when its fused body holds a
+ *     transcendental function and it is read at several places or more than
+ *     once per element (a broadcast, or inside a consumer's reduction), it is
+ *     stored instead. Cheap producers (add, mul, relu, casts, index math) are
+ *     always recomputed: memory traffic costs more than a few instructions;
+ *   - a compute holding a reduction (matmul, conv, pool, a norm's statistics)
+ *     is proposed for fusion into its consumer; lowering accepts it only
+ *     where every element is then computed exactly once (read at bare loop
+ *     variables of the consumer's outer loops, in one kernel), and stores it
+ *     otherwise (see lower.c). This is what makes softmax, layer_norm and
+ *     matmul + bias + GELU single kernels;
+ *   - fused chains stay under FUSE_MAX_DEPTH expression levels so recursive
+ *     passes keep a bounded stack;
+ *   - TVM_COMPILE_NO_INLINE turns fusion off: every compute is stored.
+ */
+#include <stdlib.h>
+
+#include "passes.h"
+
+#define FUSE_MAX_DEPTH 500
+
+typedef struct fuse_ctx {
+    const tvm_graph *g;
+    uint32_t *eff;      /* per tensor: fused expression depth */
+    uint32_t *cost;     /* per tensor: transcendental ops in its fused body */
+    uint32_t *sites;    /* per tensor: distinct load nodes reading it */
+    uint8_t *reuse;     /* per tensor: some read revisits elements */
+    uint8_t *reduce;    /* per tensor: the body holds a reduction */
+    uint32_t *stamp;    /* per expr: visit stamps */
+    uint32_t *scope;    /* per expr: reduction axes in scope when last visited + 1 */
+    uint32_t tag;
+} fuse_ctx;
+
+static bool is_transcendental(const gx_node *x) {
+    if (x->kind == GX_UNARY)
+        return x->op == IR_EXP || x->op == IR_LOG || x->op == IR_TANH ||
+               x->op == IR_SIGMOID || x->op == IR_ERF;
+    return x->kind == GX_BINARY && x->op == IR_POW;
+}
+
+/* Counts the distinct loop variables (iteration variables and reduction
+ * axes) an index expression mentions; small DFS with its own stamps. */
+static uint32_t index_vars(fuse_ctx *F, const uint32_t *idx, uint32_t n, uint32_t *vstamp,
+                           uint32_t vtag) {
+    const tvm_graph *g = F->g;
+    uint32_t stack[64], sp = 0, count = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        sp = 0;
+        stack[sp++] = idx[k];
+        while (sp) {
+            uint32_t e = stack[--sp];
+            if (!e || vstamp[e] == vtag) continue;
+            vstamp[e] = vtag;
+            const gx_node *x = &g->exprs[e];
+            if (x->kind == GX_ITER_VAR || x->kind == GX_REDUCE_AXIS) {
+                count++;
+                continue;
+            }
+            if (x->kind == GX_LOAD) continue; /* data-dependent: no variable of ours */
+            uint32_t kids[3] = {x->a, x->b, x->c};
+            for (int q = 0; q < 3; q++)
+                if (kids[q] && sp < 64) stack[sp++] = kids[q];
+        }
+    }
+    return count;
+}
+
+/* Walks consumer c's body, recording for every tensor it loads: load sites,
+ * whether the read revisits elements, and (into c's summary) the cost and
+ * depth of the fused producers. `axes` = reduction axes in scope. */
+static void scan(fuse_ctx *F, uint32_t c, uint32_t e, uint32_t axes, uint32_t *vstamp,
+                 uint32_t *vtag, const uint8_t *fused) {
+    const tvm_graph *g = F->g;
+    if (!e) return;
+    /* a node is revisited only with more reduction axes in scope (which can
+     * only add reuse), so the walk is at most depth x nodes */
+    if (F->stamp[e] == F->tag && F->scope[e] >= axes + 1) return;
+    bool first = F->stamp[e] != F->tag;
+    F->stamp[e] = F->tag;
+    F->scope[e] = axes + 1;
+    const gx_node *x = &g->exprs[e];
+    if (first && is_transcendental(x)) F->cost[c]++;
+    if (x->kind == GX_LOAD) {
+        uint32_t p = x->a;
+        const gt_node *pt = &g->tensors[p];
+        if (first) {
+            F->sites[p]++;
+            if (fused[p]) {
+                F->cost[c] += F->cost[p];
+                if (F->eff[p] > F->eff[c]) F->eff[c] = F->eff[p];
+            }
+        }
+        if (pt->kind == GT_COMPUTE) {
+            uint32_t want = g->tensors[c].ndim + axes;
+            uint32_t have = index_vars(F, graph_list(g, x->list), x->nlist, vstamp, ++*vtag);
+            if (have < want) F->reuse[p] = 1;
+        }
+        for (uint32_t k = 0; k < x->nlist; k++)
+            scan(F, c, graph_list(g, x->list)[k], axes, vstamp, vtag, fused);
+        return;
+    }
+    if (x->kind == GX_REDUCE) {
+        F->reduce[c] = 1;
+        scan(F, c, x->a, axes + x->nlist, vstamp, vtag, fused);
+        return;
+    }
+    if (x->kind == GX_REDUCE_AXIS) return;
+    scan(F, c, x->a, axes, vstamp, vtag, fused);
+    scan(F, c, x->b, axes, vstamp, vtag, fused);
+    scan(F, c, x->c, axes, vstamp, vtag, fused);
+    for (uint32_t k = 0; k < x->nlist; k++)
+        scan(F, c, graph_list(g, x->list)[k], axes, vstamp, vtag, fused);
+}
+
+tvm_status pass_fuse(pass_ctx *pc) {
+    const tvm_graph *g = pc->g;
+    fuse_ctx F = {.g = g};
+    pc->fused = calloc(g->ntensors, 1);
+    F.eff = calloc(g->ntensors, sizeof *F.eff);
+    F.cost = calloc(g->ntensors, sizeof *F.cost);
+    F.sites = calloc(g->ntensors, sizeof *F.sites);
+    F.reuse = calloc(g->ntensors, 1);
+    F.reduce = calloc(g->ntensors, 1);
+    F.stamp = calloc(g->nexprs, sizeof *F.stamp);
+    F.scope = calloc(g->nexprs, sizeof *F.scope);
+    uint32_t *vstamp = calloc(g->nexprs, sizeof *vstamp), vtag = 0;
+    uint8_t *tmark = calloc(g->ntensors, 1), *emark = calloc(g->nexprs, 1);
+    tvm_status st = TVM_OK;
+    if (!pc->fused || !F.eff || !F.cost || !F.sites || !F.reuse || !F.reduce || !F.stamp ||
+        !F.scope || !vstamp || !tmark || !emark ||
+        !graph_mark_reachable(g, pc->outputs, pc->nout, tmark, emark)) {
+        st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
+        goto out;
+    }
+    if (pc->flags & TVM_COMPILE_NO_INLINE) goto out;
+    /* Tensors only load earlier tensors (creation order is dependency
+     * order): one forward sweep sees every producer summarised before its
+     * consumers. A producer's decision needs all its consumers scanned, so
+     * decisions are made in a second, backward sweep. */
+    for (uint32_t t = 1; t < g->ntensors; t++) {
+        const gt_node *tn = &g->tensors[t];
+        if (!tmark[t] || tn->kind != GT_COMPUTE) continue;
+        F.tag = t;
+        /* tentatively treat every injective producer as fused for the
+         * cost/depth summary; the backward sweep corrects it */
+        scan(&F, t, tn->body, 0, vstamp, &vtag, pc->fused);
+        F.eff[t] += g->exprs[tn->body].depth;
+        /* provisional: injective computes count as fused for their consumers */
+        pc->fused[t] = !F.reduce[t];
+    }
+    for (uint32_t t = g->ntensors; t-- > 1;) {
+        const gt_node *tn = &g->tensors[t];
+        if (!tmark[t] || tn->kind != GT_COMPUTE) continue;
+        bool output = false;
+        for (int i = 0; i < pc->nout; i++) output |= pc->outputs[i] == t;
+        bool fuse;
+        if (output || F.eff[t] > FUSE_MAX_DEPTH) fuse = false;
+        else if (F.reduce[t]) fuse = true; /* proposed; lowering confirms */
+        else fuse = F.cost[t] == 0 || (F.sites[t] <= 1 && !F.reuse[t]);
+        pc->fused[t] = fuse;
+    }
+out:
+    if (st == TVM_OK && (pc->flags & TVM_COMPILE_NO_INLINE))
+        memset(pc->fused, 0, g->ntensors);
+    free(F.eff);
+    free(F.cost);
+    free(F.sites);
+    free(F.reuse);
+    if (st == TVM_OK) pc->reduces = F.reduce;
+    else free(F.reduce);
+    free(F.stamp);
+    free(F.scope);
+    free(vstamp);
+    free(tmark);
+    free(emark);
+    return st;
+}
