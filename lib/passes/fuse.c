@@ -7,12 +7,17 @@
  *
  * The rules, TVM's fusion in spirit:
  *   - outputs are always stored;
- *   - an injective compute (no reduction) fuses into its consumers unless
- *     fusing it would recompute expensive work: when its fused body holds a
- *     transcendental function and it is read at several places or more than
- *     once per element (a broadcast, or inside a consumer's reduction), it is
- *     stored instead. Cheap producers (add, mul, relu, casts, index math) are
- *     always recomputed: memory traffic costs more than a few instructions;
+ *   - an injective compute (no reduction) fuses into its consumers, inlined
+ *     at every load, unless that would recompute expensive work: when its
+ *     fused body holds a transcendental function and it is read at several
+ *     places or more than once per element (a broadcast, or inside a
+ *     consumer's reduction), it is staged instead (FUSE_STAGED): computed
+ *     once per outer iteration of the consumer into a small buffer, like
+ *     Halide's compute_at — softmax's exp(x - max) is computed once per
+ *     element into a row buffer that the sum and the division both read.
+ *     Lowering stores it as its own kernel when staging does not fit.
+ *     Cheap producers (add, mul, relu, casts, index math) are always
+ *     recomputed: memory traffic costs more than a few instructions;
  *   - a compute holding a reduction (matmul, conv, pool, a norm's statistics)
  *     is proposed for fusion into its consumer; lowering accepts it only
  *     where every element is then computed exactly once (read at bare loop
@@ -166,8 +171,12 @@ tvm_status pass_fuse(pass_ctx *pc) {
         bool fuse;
         if (output || F.eff[t] > FUSE_MAX_DEPTH) fuse = false;
         else if (F.reduce[t]) fuse = true; /* proposed; lowering confirms */
-        else fuse = F.cost[t] == 0 || (F.sites[t] <= 1 && !F.reuse[t]);
-        pc->fused[t] = fuse;
+        else if (F.cost[t] == 0 || (F.sites[t] <= 1 && !F.reuse[t])) fuse = true;
+        else {
+            pc->fused[t] = FUSE_STAGED;
+            continue;
+        }
+        pc->fused[t] = fuse ? FUSE_INLINE : 0;
     }
 out:
     if (st == TVM_OK && (pc->flags & TVM_COMPILE_NO_INLINE))

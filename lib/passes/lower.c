@@ -19,6 +19,7 @@
  * R[i, j] in i, j), all loads of R sit in one kernel and share one
  * accumulator. Otherwise lowering withdraws the proposal (R is stored, its
  * own kernel) and starts again. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "passes.h"
@@ -71,7 +72,9 @@ typedef struct lower_ctx {
     uint32_t *times;    /* per graph tensor: fused reduction lowerings */
     uint32_t kernel;    /* the stored tensor whose kernel is being lowered */
     uint32_t *group;    /* pc->group */
-    uint32_t refused;   /* a fused reduction lowering withdrew (see above) */
+    uint32_t refused;   /* a fused tensor whose fusion is withdrawn (see above) */
+    uint32_t refused_cap; /* ... or whose staging prefix must shrink to this */
+    uint32_t *stage_cap; /* per graph tensor: longest staging prefix allowed */
     tvm_status st;
     int depth;
 } lower_ctx;
@@ -141,9 +144,10 @@ static uint32_t needed_level(lower_ctx *L, lp_id root) {
         const lp_node *x = &p->nodes[e];
         uint32_t lv = 0;
         if (x->kind == LP_VAR) lv = level_of_var(L, x->a);
-        /* an accumulator placed in a level that has since closed lies inside
-         * the statement being placed: it adds no constraint */
-        if (x->kind == LP_LOAD && p->bufs[x->a].kind == LP_BUF_LOCAL && x->a < L->cap_acc &&
+        /* an accumulator (or staging buffer) placed in a level that has
+         * since closed lies inside the statement being placed: it adds no
+         * constraint */
+        if (x->kind == LP_LOAD && x->a < L->cap_acc &&
             L->acc[x->a].lvl > 0 && (uint32_t)L->acc[x->a].lvl - 1 < L->nlevels &&
             L->levels[L->acc[x->a].lvl - 1].inst == L->acc[x->a].inst)
             lv = (uint32_t)L->acc[x->a].lvl - 1;
@@ -195,14 +199,18 @@ static lp_id lower_index(lower_ctx *L, uint32_t e) {
 /* Shape expressions mention only constants and size variables. */
 static lp_id lower_shape(lower_ctx *L, uint32_t e) { return lower_index(L, e); }
 
-/* Withdraws the fusion of reduction tensor t (see the header comment). */
-static lp_id refuse(lower_ctx *L, uint32_t t) {
+/* Withdraws the fusion of tensor t (see the header comment); a staged
+ * tensor may instead retry with a shorter staging prefix `cap`. */
+static lp_id refuse_cap(lower_ctx *L, uint32_t t, uint32_t cap) {
     if (L->st == TVM_OK) {
         L->refused = t;
+        L->refused_cap = cap;
         L->st = TVM_ERR_INTERNAL; /* pass_lower retries; never reaches the user */
     }
     return 0;
 }
+
+static lp_id refuse(lower_ctx *L, uint32_t t) { return refuse_cap(L, t, 0); }
 
 /* For a load of fused reduction tensor t at idx: checks the "computed once"
  * rule; fills vars with the loop variables. False: the fusion is refused. */
@@ -223,6 +231,81 @@ static bool once_per_element(lower_ctx *L, uint32_t t, const lp_id *idx, uint32_
 
 static lp_id lower_fused(lower_ctx *L, const gx_node *n, const lp_id *idx);
 
+/* A staged compute E read at E[i, rest]: the loop nest computing E[i, :]
+ * into a buffer of E's trailing dims runs once per outer iteration i (placed
+ * like a reduction), and the load reads that buffer at rest. The prefix is
+ * the leading indices that are bare variables of the kernel's outermost
+ * loops, in order; every load of E must share it, else the prefix shrinks
+ * (and the lowering restarts) until nothing is left and E is stored. */
+static lp_id lower_staged(lower_ctx *L, const gx_node *n, const lp_id *idx) {
+    const tvm_graph *g = L->g;
+    lp_program *p = L->p;
+    uint32_t t = n->a;
+    const gt_node *tn = &g->tensors[t];
+    uint32_t pre = 0, vars[TVM_MAX_NDIM];
+    while (pre < n->nlist && pre < L->stage_cap[t]) {
+        const lp_node *x = &p->nodes[idx[pre]];
+        if (x->kind != LP_VAR || level_of_var(L, x->a) != pre + 1) break;
+        vars[pre] = x->a;
+        pre++;
+    }
+    if (pre == 0) return refuse(L, t);
+    lp_id rest[TVM_MAX_NDIM];
+    for (uint32_t k = pre; k < n->nlist; k++) rest[k - pre] = idx[k];
+    for (uint32_t m = 0; m < L->nmemo_r; m++) {
+        const fused_memo *f = &L->memo_r[m];
+        if (f->tensor != t || f->lvl >= L->nlevels || L->levels[f->lvl].inst != f->inst)
+            continue;
+        uint32_t common = 0;
+        while (common < pre && common < f->nvars && f->vars[common] == vars[common]) common++;
+        if (common != pre || f->nvars != pre) return refuse_cap(L, t, common);
+        return lp_load(p, f->value, rest, n->nlist - pre);
+    }
+    if (L->times[t]++) return refuse(L, t); /* staged in a second kernel: store it */
+    /* the staging buffer: E's trailing dims */
+    lp_id shape[TVM_MAX_NDIM];
+    for (uint32_t d = pre; d < tn->ndim; d++)
+        shape[d - pre] = lower_shape(L, g->pool[tn->shape + d]);
+    char name[80];
+    snprintf(name, sizeof name, "%s_stage", graph_string(g, tn->name));
+    lp_buffer sb = {.name = name, .dtype = tn->dtype, .kind = LP_BUF_WORKSPACE,
+                    .ndim = (uint16_t)(tn->ndim - pre), .arg = -1, .elems = -1};
+    uint32_t buf = lp_new_buffer(p, &sb, shape);
+    /* its loop nest, E's body with the prefix bound to the kernel's loops */
+    const uint32_t *iters = g->pool + tn->iters;
+    lp_id saved[TVM_MAX_NDIM], sidx[TVM_MAX_NDIM];
+    uint32_t svars[TVM_MAX_NDIM];
+    for (uint32_t k = 0; k < tn->ndim; k++) saved[k] = L->env[iters[k]];
+    for (uint32_t k = 0; k < pre; k++) L->env[iters[k]] = idx[k];
+    for (uint32_t k = pre; k < tn->ndim; k++) {
+        svars[k] = lp_new_var(p, graph_string(g, g->exprs[iters[k]].name), LP_VAR_LOOP,
+                              iters[k]);
+        sidx[k - pre] = lp_var_ref(p, svars[k]);
+        L->env[iters[k]] = sidx[k - pre];
+        open_level(L, svars[k]);
+    }
+    uint32_t outer = enter_env(L);
+    lp_id v = lower_expr(L, tn->body);
+    lp_id body = lp_store(p, buf, sidx, tn->ndim - pre, v);
+    L->gen = outer;
+    for (uint32_t k = tn->ndim; k-- > pre;) {
+        emit(L, body);
+        body = lp_for(p, svars[k], shape[k - pre], LP_SERIAL, close_level(L));
+    }
+    for (uint32_t k = 0; k < tn->ndim; k++) L->env[iters[k]] = saved[k];
+    if (L->st != TVM_OK) return 0;
+    place(L, body);
+    note_acc(L, buf, pre); /* readers run inside the prefix loops */
+    /* the staged values stay valid while the prefix loops are open */
+    fused_memo f = {.tensor = t, .nvars = pre, .value = buf, .lvl = pre,
+                    .inst = L->levels[pre].inst};
+    memcpy(f.vars, vars, pre * sizeof *vars);
+    if (!VEC_PUSH_OK(L->memo_r, L->nmemo_r, L->cap_memo_r, UINT32_MAX))
+        return fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory"), 0;
+    L->memo_r[L->nmemo_r++] = f;
+    return lp_load(p, buf, rest, n->nlist - pre);
+}
+
 static lp_id lower_load(lower_ctx *L, const gx_node *n) {
     const tvm_graph *g = L->g;
     lp_id idx[TVM_MAX_NDIM];
@@ -230,6 +313,7 @@ static lp_id lower_load(lower_ctx *L, const gx_node *n) {
     if (L->tbuf[n->a]) return lp_load(L->p, L->tbuf[n->a], idx, n->nlist);
     uint32_t t = n->a;
     if (L->group) L->group[t] = L->kernel;
+    if (L->pc->fused[t] == FUSE_STAGED) return lower_staged(L, n, idx);
     if (!L->pc->reduces[t]) return lower_fused(L, n, idx);
     /* a fused reduction: computed once per element, shared by every load */
     uint32_t vars[TVM_MAX_NDIM];
@@ -424,9 +508,10 @@ static void lower_free(lower_ctx *L) {
 }
 
 /* One lowering attempt with the current fusion decisions. */
-static tvm_status lower_once(pass_ctx *pc, const uint8_t *tmark, lower_ctx *L) {
+static tvm_status lower_once(pass_ctx *pc, const uint8_t *tmark, uint32_t *stage_cap,
+                             lower_ctx *L) {
     const tvm_graph *g = pc->g;
-    *L = (lower_ctx){.g = g, .pc = pc, .group = pc->group};
+    *L = (lower_ctx){.g = g, .pc = pc, .group = pc->group, .stage_cap = stage_cap};
     L->p = lp_new();
     L->tbuf = calloc(g->ntensors, sizeof *L->tbuf);
     L->svar = calloc(g->nexprs, sizeof *L->svar);
@@ -461,6 +546,7 @@ static tvm_status lower_once(pass_ctx *pc, const uint8_t *tmark, lower_ctx *L) {
                 kernels[nk++] = k;
         }
     if (L->st == TVM_OK) p->body = lp_seq(p, kernels, nk);
+    p->num_kernels = (int32_t)nk;
     free(kernels);
     if (L->st == TVM_OK && (p->failed || !p->body))
         fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory");
@@ -471,25 +557,30 @@ tvm_status pass_lower(pass_ctx *pc) {
     const tvm_graph *g = pc->g;
     uint8_t *tmark = calloc(g->ntensors, 1), *emark = calloc(g->nexprs, 1);
     pc->group = calloc(g->ntensors, sizeof *pc->group);
+    uint32_t *stage_cap = malloc(g->ntensors * sizeof *stage_cap);
     tvm_status st = TVM_OK;
-    if (!tmark || !emark || !pc->group ||
+    if (!tmark || !emark || !pc->group || !stage_cap ||
         !graph_mark_reachable(g, pc->outputs, pc->nout, tmark, emark)) {
         st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: lowering: out of memory");
         goto out;
     }
-    /* each refusal stores one more tensor, so this ends */
-    for (uint32_t attempt = 0; attempt < g->ntensors; attempt++) {
+    for (uint32_t t = 0; t < g->ntensors; t++) stage_cap[t] = TVM_MAX_NDIM;
+    /* each refusal stores one more tensor or shortens a staging prefix, so
+     * this ends (at most ntensors * (TVM_MAX_NDIM + 1) attempts) */
+    for (;;) {
         lower_ctx L;
-        st = lower_once(pc, tmark, &L);
-        uint32_t refused = st == TVM_OK ? 0 : L.refused;
+        st = lower_once(pc, tmark, stage_cap, &L);
+        uint32_t refused = st == TVM_OK ? 0 : L.refused, cap = L.refused_cap;
         if (st == TVM_OK) pc->p = L.p;
         else lp_free(L.p);
         lower_free(&L);
         if (!refused) break;
-        pc->fused[refused] = 0;
+        if (cap > 0 && cap < stage_cap[refused]) stage_cap[refused] = cap;
+        else pc->fused[refused] = 0;
         memset(pc->group, 0, g->ntensors * sizeof *pc->group);
     }
 out:
+    free(stage_cap);
     free(tmark);
     free(emark);
     return st;

@@ -16,6 +16,10 @@
 
 #include <pthread.h>
 
+/* How a fused compute is evaluated inside its consumer's kernel. */
+enum { FUSE_INLINE = 1, /* substituted at each load (reductions: computed once) */
+       FUSE_STAGED = 2  /* computed once per outer iteration into a buffer */ };
+
 typedef struct pass_ctx {
     /* template stage */
     const tvm_graph *g;
@@ -25,8 +29,9 @@ typedef struct pass_ctx {
     const uint32_t *consts;  /* graph tensor indices of the constants (kernel args
                                 after the outputs), filled by verify_graph */
     uint32_t nconsts;
-    uint8_t *fused;          /* per graph tensor: 1 if computed inside its consumer's
-                                kernel (fuse proposes, lower may withdraw) */
+    uint8_t *fused;          /* per graph tensor: FUSE_* if computed inside its
+                                consumer's kernel (fuse proposes, lower may
+                                withdraw), 0 if stored by its own kernel */
     uint8_t *reduces;        /* per graph tensor: its body holds a reduction (fuse) */
     uint32_t *group;         /* per graph tensor: the stored tensor whose kernel
                                 computes it (lower; for the IR dump) */

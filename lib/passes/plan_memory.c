@@ -1,9 +1,10 @@
 /* plan_memory — needs: element counts of every buffer; the program body is
  * the sequence of kernels in execution order. Keeps: the program; gives each
  * intermediate (workspace) buffer a 64-byte-aligned offset and sets the
- * workspace size, num_kernels and the unshared total.
+ * workspace size and the unshared total.
  *
- * An intermediate lives from the first kernel that touches it to the last.
+ * An intermediate lives from the first top-level statement (a kernel, or a
+ * part of one) that touches it to the last.
  * Two intermediates whose lifetimes overlap get disjoint ranges; others may
  * share memory. Offsets come from the greedy-by-size heuristic (largest
  * buffer first, each at the lowest offset that does not collide with an
@@ -119,7 +120,6 @@ tvm_status pass_plan_memory(pass_ctx *pc) {
     p->workspace_bytes = peak;
     p->intermediate_bytes = total;
     p->num_intermediates = (int32_t)n;
-    p->num_kernels = nk;
 out:
     free(iv);
     free(order);

@@ -33,6 +33,7 @@ tvm_status pass_specialize(pass_ctx *pc) {
     p->body = t->body;
     p->nargs = t->nargs;
     p->fast_math = t->fast_math;
+    p->num_kernels = t->num_kernels;
     if (!bound || !p->nodes || !p->pool || !p->vars || !p->bufs) {
         free(bound);
         lp_free(p);
