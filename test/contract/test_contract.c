@@ -2466,6 +2466,75 @@ static void add_tag_reuse_probes(const contract *c) {
     needles(p, "'b'", NULL, NULL);
 }
 
+static void probe_plan(const probe *p, probe_out *o) {
+    tvm_function *fn = fix[p->arg][F_ADD];
+    union {
+        tvm_kernel_plan s;
+        unsigned char bytes[sizeof(tvm_kernel_plan) + 64];
+    } u;
+    memset(&u, 0xcd, sizeof u);
+    u.s.struct_size = sizeof u.s;
+    switch (p->kind) {
+    case 0: break;
+    case 1: fn = NULL; break;
+    case 2: record(o, tvm_function_plan(fn, NULL)); return;
+    case 3: u.s.struct_size = (size_t)p->value; break;
+    case 4: { /* symbolic shapes, never called: no plan yet */
+        tvm_graph *g = new_graph();
+        tvm_expr n = tvm_size_var(g, "n"), i = tvm_iter_var(g, "i");
+        tvm_tensor A = tvm_placeholder(g, "Aplan", TVM_FLOAT32, 1, &n);
+        tvm_tensor B = tvm_compute(g, "Bplan", 1, &n, &i, tvm_exp(g, tvm_load(g, A, &i)));
+        tvm_compile_options opts = tt_options(tt_targets[p->arg], 0, TVM_COMPILE_NO_CACHE);
+        fn = NULL;
+        require(o, tvm_compile(g, 1, &A, 1, &B, &opts, &fn) == TVM_OK, "compile failed");
+        break;
+    }
+    }
+    if (fn && p->kind != 4) { /* the fixture has symbolic shapes: specialise it */
+        tt_tensor *a = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(3));
+        tt_tensor *b = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(3)), *c = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(3));
+        require(o, tvm_function_call(fn, (DLTensor *[]){&a->dl, &b->dl, &c->dl}, 3) == TVM_OK,
+                "call failed");
+        tt_free(a);
+        tt_free(b);
+        tt_free(c);
+    }
+    size_t sz = u.s.struct_size;
+    record(o, tvm_function_plan(fn, &u.s));
+    require(o, u.s.struct_size == sz, "struct_size changed to %zu", u.s.struct_size);
+    size_t limit = sz < sizeof u.s ? sz : sizeof u.s;
+    if (o->status != TVM_OK) limit = sizeof(size_t);
+    for (size_t b = limit; b < sizeof u.bytes; b++)
+        if (u.bytes[b] != 0xcd) {
+            require(o, false, "byte %zu written (struct_size %zu)", b, sz);
+            break;
+        }
+    if (o->status == TVM_OK && sz >= sizeof u.s)
+        require(o, u.s.num_kernels == 1 && u.s.workspace_bytes == 0,
+                "plan of a single elementwise kernel: %d kernels, %lld bytes",
+                u.s.num_kernels, (long long)u.s.workspace_bytes);
+}
+
+static void add_tvm_function_plan_probes(const contract *c) {
+    static const struct { int kind; int64_t v; const char *what; int expect; const char *n1; } cases[] = {
+        {0, 0, "valid", TVM_OK, NULL},
+        {1, 0, "fn NULL", TVM_ERR_INVALID_ARGUMENT, "fn"},
+        {2, 0, "plan NULL", TVM_ERR_INVALID_ARGUMENT, "plan"},
+        {3, 0, "struct_size 0", TVM_ERR_INVALID_ARGUMENT, "struct_size"},
+        {3, 7, "struct_size 7", TVM_ERR_INVALID_ARGUMENT, "struct_size"},
+        {3, 12, "struct_size 12 (older caller): nothing written past it", TVM_OK, NULL},
+        {3, (int64_t)sizeof(tvm_kernel_plan) + 64, "struct_size larger (newer caller)", TVM_OK, NULL},
+        {4, 0, "symbolic function never called", TVM_ERR_INVALID_ARGUMENT, "call it once"},
+    };
+    for (int t = 0; t < TT_NUM_TARGETS; t++)
+        for (int k = 0; k < (int)(sizeof cases / sizeof cases[0]); k++) {
+            probe *p = probe_add(c, probe_plan, M_CUSTOM, t, cases[k].kind, cases[k].expect,
+                                 "[%s] %s", tt_targets[t], cases[k].what);
+            p->value = cases[k].v;
+            needles(p, cases[k].n1, NULL, NULL);
+        }
+}
+
 /* ========================================================================= */
 /* The contract table: one entry per exported function                        */
 /* ========================================================================= */
@@ -2540,6 +2609,7 @@ static const contract contracts[] = {
     FN(tvm_function_arg_info),
     FN(tvm_function_output_shape),
     FN(tvm_function_source),
+    FN(tvm_function_plan),
 };
 #define NUM_CONTRACTS ((int)(sizeof contracts / sizeof contracts[0]))
 

@@ -1,0 +1,344 @@
+/* test_fusion.c — the fusion pass and the memory planner, through the C API.
+ *
+ * Each case builds a multi-stage computation from plain computes, compiles
+ * it fused (default) and unfused (TVM_COMPILE_NO_INLINE) for both targets,
+ * and checks: the outputs against a C reference loop, fused against unfused,
+ * the number of kernels tvm_function_plan reports (softmax, layer_norm and
+ * matmul + bias + GELU are one kernel each), and the planned workspace
+ * against the sizes of the live intermediates. */
+#include <math.h>
+
+#include "check.h"
+#include "tensor_util.h"
+
+static tvm_context *ctx;
+static void destroy_ctx(void) { tvm_context_destroy(ctx); }
+#define CTX (ctx ? ctx : (ctx = tt_context(), atexit(destroy_ctx), ctx))
+
+/* Compiles, runs on args and returns the plan; fn released. */
+static bool run(tvm_graph *g, int nin, const tvm_tensor *in, int nout, const tvm_tensor *out,
+                const char *target, uint32_t flags, tt_tensor *const *args,
+                tvm_kernel_plan *plan) {
+    tvm_compile_options o = tt_options(target, 0, flags);
+    tvm_function *fn = NULL;
+    tvm_status st = tvm_compile(g, nin, in, nout, out, &o, &fn);
+    CHECK_STATUS(st, TVM_OK);
+    if (st != TVM_OK) return false;
+    DLTensor *dl[16];
+    for (int i = 0; i < nin + nout; i++) dl[i] = &args[i]->dl;
+    st = tvm_function_call(fn, dl, nin + nout);
+    CHECK_STATUS(st, TVM_OK);
+    *plan = (tvm_kernel_plan){.struct_size = sizeof *plan};
+    if (st == TVM_OK) CHECK_OK(tvm_function_plan(fn, plan));
+    tvm_function_release(fn);
+    return st == TVM_OK;
+}
+
+static void check_close(const tt_tensor *got, const tt_tensor *want, double tol,
+                        const char *what) {
+    double r = tt_max_rel_diff(got, want, 1e-3);
+    if (!(r <= tol))
+        check_fail(__FILE__, __LINE__, "%s: max relative difference %g > %g", what, r, tol);
+}
+
+/* Runs fused and unfused on both targets; checks against ref, returns the
+ * fused llvm plan and the unfused one. */
+static void run_all(tvm_graph *g, int nin, const tvm_tensor *in, const tvm_tensor *out,
+                    tt_tensor **args, const tt_tensor *ref, double tol, const char *what,
+                    tvm_kernel_plan *fused, tvm_kernel_plan *unfused) {
+    for (int t = 0; t < TT_NUM_TARGETS; t++)
+        for (int f = 0; f < 2; f++) {
+            tvm_kernel_plan plan;
+            tt_fill_bytes(args[nin], 0xa5);
+            if (!run(g, nin, in, 1, out, tt_targets[t], f ? TVM_COMPILE_NO_INLINE : 0, args,
+                     &plan))
+                continue;
+            char name[128];
+            snprintf(name, sizeof name, "%s [%s%s]", what, tt_targets[t], f ? ", unfused" : "");
+            check_close(args[nin], ref, tol, name);
+            if (t == 0) *(f ? unfused : fused) = plan;
+        }
+}
+
+TEST(softmax_is_one_kernel) {
+    /* M = max_k X[i,k]; E = exp(X - M); S = sum_k E; Y = E / S */
+    int64_t n = 37, m = 129;
+    tvm_graph *g = tvm_graph_create(CTX);
+    tvm_expr shape[2] = {tvm_const_int(g, TVM_INT64, n), tvm_const_int(g, TVM_INT64, m)};
+    tvm_tensor X = tvm_placeholder(g, "X", TVM_FLOAT32, 2, shape);
+    tvm_expr i = tvm_iter_var(g, "i"), j = tvm_iter_var(g, "j");
+    tvm_expr k = tvm_reduce_axis(g, "k", shape[1]), k2 = tvm_reduce_axis(g, "k2", shape[1]);
+    tvm_expr ik[2] = {i, k}, ij[2] = {i, j}, ik2[2] = {i, k2};
+    tvm_tensor M = tvm_compute(g, "M", 1, shape, &i,
+                               tvm_reduce(g, TVM_REDUCE_MAX, tvm_load(g, X, ik), 1, &k));
+    tvm_tensor E = tvm_compute(g, "E", 2, shape, ij,
+                               tvm_exp(g, tvm_sub(g, tvm_load(g, X, ij), tvm_load(g, M, &i))));
+    tvm_tensor S = tvm_compute(g, "S", 1, shape, &i, tvm_sum(g, tvm_load(g, E, ik2), 1, &k2));
+    tvm_tensor Y = tvm_compute(g, "Y", 2, shape, ij,
+                               tvm_div(g, tvm_load(g, E, ij), tvm_load(g, S, &i)));
+    CHECK_OK_OR_RETURN(tvm_graph_status(g));
+    tt_tensor *x = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(n, m)), *y = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(n, m));
+    tt_tensor *ref = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(n, m));
+    tt_fill_random(x, 7, -8, 8);
+    for (int64_t r = 0; r < n; r++) {
+        double mx = -INFINITY, s = 0;
+        for (int64_t c = 0; c < m; c++) mx = fmax(mx, tt_get(x, r * m + c));
+        for (int64_t c = 0; c < m; c++) s += exp(tt_get(x, r * m + c) - mx);
+        for (int64_t c = 0; c < m; c++) tt_set(ref, r * m + c, exp(tt_get(x, r * m + c) - mx) / s);
+    }
+    tt_tensor *args[2] = {x, y};
+    tvm_kernel_plan fused = {0}, unfused = {0};
+    run_all(g, 1, &X, &Y, args, ref, 1e-5, "softmax", &fused, &unfused);
+    CHECK_EQ_INT(fused.num_kernels, 1);
+    CHECK_EQ_INT(unfused.num_kernels, 4);
+    /* fused: one staged row of E (m floats, 64-byte aligned) */
+    CHECK(fused.workspace_bytes <= 1024);
+    /* unfused: E (n*m*4) plus the row statistics */
+    CHECK(unfused.intermediate_bytes >= n * m * 4);
+    tt_free(x); tt_free(y); tt_free(ref);
+    tvm_graph_destroy(g);
+}
+
+TEST(layer_norm_is_one_kernel) {
+    /* mean, centred (cheap, inlined), var, y = xc * rsqrt(var + eps) * g + b */
+    int64_t n = 19, m = 77;
+    tvm_graph *g = tvm_graph_create(CTX);
+    tvm_expr nv = tvm_size_var(g, "n"), mv = tvm_size_var(g, "m");
+    tvm_expr shape[2] = {nv, mv};
+    tvm_tensor X = tvm_placeholder(g, "X", TVM_FLOAT32, 2, shape);
+    tvm_tensor G = tvm_placeholder(g, "G", TVM_FLOAT32, 1, &mv);
+    tvm_tensor B = tvm_placeholder(g, "B", TVM_FLOAT32, 1, &mv);
+    tvm_expr i = tvm_iter_var(g, "i"), j = tvm_iter_var(g, "j");
+    tvm_expr k = tvm_reduce_axis(g, "k", mv), k2 = tvm_reduce_axis(g, "k2", mv);
+    tvm_expr ik[2] = {i, k}, ij[2] = {i, j}, ik2[2] = {i, k2};
+    tvm_expr count = tvm_cast(g, TVM_FLOAT32, mv);
+    tvm_tensor Mean = tvm_compute(g, "mean", 1, shape, &i,
+                                  tvm_div(g, tvm_sum(g, tvm_load(g, X, ik), 1, &k), count));
+    tvm_tensor XC = tvm_compute(g, "xc", 2, shape, ij,
+                                tvm_sub(g, tvm_load(g, X, ij), tvm_load(g, Mean, &i)));
+    tvm_expr d = tvm_load(g, XC, ik2);
+    tvm_tensor Var = tvm_compute(g, "var", 1, shape, &i,
+                                 tvm_div(g, tvm_sum(g, tvm_mul(g, d, d), 1, &k2), count));
+    tvm_expr inv = tvm_rsqrt(g, tvm_add(g, tvm_load(g, Var, &i),
+                                        tvm_const_float(g, TVM_FLOAT32, 1e-5)));
+    tvm_tensor Y = tvm_compute(g, "y", 2, shape, ij,
+                               tvm_add(g, tvm_mul(g, tvm_mul(g, tvm_load(g, XC, ij), inv),
+                                                  tvm_load(g, G, &j)),
+                                       tvm_load(g, B, &j)));
+    CHECK_OK_OR_RETURN(tvm_graph_status(g));
+    tt_tensor *x = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(n, m)), *gg = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(m));
+    tt_tensor *b = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(m)), *y = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(n, m));
+    tt_tensor *ref = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(n, m));
+    tt_fill_random(x, 3, -4, 4);
+    tt_fill_random(gg, 4, 0.5, 2);
+    tt_fill_random(b, 5, -1, 1);
+    for (int64_t r = 0; r < n; r++) {
+        double mu = 0, var = 0;
+        for (int64_t c = 0; c < m; c++) mu += tt_get(x, r * m + c);
+        mu /= m;
+        for (int64_t c = 0; c < m; c++) var += pow(tt_get(x, r * m + c) - mu, 2);
+        var /= m;
+        for (int64_t c = 0; c < m; c++)
+            tt_set(ref, r * m + c, (tt_get(x, r * m + c) - mu) / sqrt(var + 1e-5) * tt_get(gg, c) +
+                                       tt_get(b, c));
+    }
+    tt_tensor *args[4] = {x, gg, b, y};
+    tvm_tensor in[3] = {X, G, B};
+    tvm_kernel_plan fused = {0}, unfused = {0};
+    run_all(g, 3, in, &Y, args, ref, 1e-4, "layer_norm", &fused, &unfused);
+    CHECK_EQ_INT(fused.num_kernels, 1);
+    CHECK_EQ_INT(fused.workspace_bytes, 0);
+    CHECK_EQ_INT(unfused.num_kernels, 4);
+    tt_free(x); tt_free(gg); tt_free(b); tt_free(y); tt_free(ref);
+    tvm_graph_destroy(g);
+}
+
+TEST(matmul_bias_gelu_is_one_kernel) {
+    int64_t M = 23, K = 31, N = 45;
+    tvm_graph *g = tvm_graph_create(CTX);
+    tvm_expr dm = tvm_const_int(g, TVM_INT64, M), dk = tvm_const_int(g, TVM_INT64, K),
+             dn = tvm_const_int(g, TVM_INT64, N);
+    tvm_tensor A = tvm_placeholder(g, "A", TVM_FLOAT32, 2, (tvm_expr[]){dm, dk});
+    tvm_tensor W = tvm_placeholder(g, "W", TVM_FLOAT32, 2, (tvm_expr[]){dk, dn});
+    tvm_tensor Bias = tvm_placeholder(g, "bias", TVM_FLOAT32, 1, &dn);
+    tvm_expr i = tvm_iter_var(g, "i"), j = tvm_iter_var(g, "j"), k = tvm_reduce_axis(g, "k", dk);
+    tvm_expr ij[2] = {i, j};
+    tvm_tensor C = tvm_compute(g, "matmul", 2, (tvm_expr[]){dm, dn}, ij,
+                               tvm_sum(g, tvm_mul(g, tvm_load(g, A, (tvm_expr[]){i, k}),
+                                                  tvm_load(g, W, (tvm_expr[]){k, j})), 1, &k));
+    tvm_tensor D = tvm_compute(g, "biased", 2, (tvm_expr[]){dm, dn}, ij,
+                               tvm_add(g, tvm_load(g, C, ij), tvm_load(g, Bias, &j)));
+    tvm_expr v = tvm_load(g, D, ij);
+    tvm_expr half = tvm_const_float(g, TVM_FLOAT32, 0.5), one = tvm_const_float(g, TVM_FLOAT32, 1);
+    tvm_tensor Y = tvm_compute(
+        g, "gelu", 2, (tvm_expr[]){dm, dn}, ij,
+        tvm_mul(g, tvm_mul(g, half, v),
+                tvm_add(g, one, tvm_erf(g, tvm_mul(g, v, tvm_const_float(g, TVM_FLOAT32,
+                                                                         0.7071067811865476))))));
+    CHECK_OK_OR_RETURN(tvm_graph_status(g));
+    tt_tensor *a = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(M, K)), *w = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(K, N));
+    tt_tensor *bb = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(N)), *y = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(M, N));
+    tt_tensor *ref = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(M, N));
+    tt_fill_random(a, 1, -1, 1);
+    tt_fill_random(w, 2, -1, 1);
+    tt_fill_random(bb, 3, -1, 1);
+    for (int64_t r = 0; r < M; r++)
+        for (int64_t c = 0; c < N; c++) {
+            double s = 0;
+            for (int64_t q = 0; q < K; q++) s += tt_get(a, r * K + q) * tt_get(w, q * N + c);
+            s += tt_get(bb, c);
+            tt_set(ref, r * N + c, 0.5 * s * (1 + erf(s / sqrt(2.0))));
+        }
+    tt_tensor *args[4] = {a, w, bb, y};
+    tvm_tensor in[3] = {A, W, Bias};
+    tvm_kernel_plan fused = {0}, unfused = {0};
+    run_all(g, 3, in, &Y, args, ref, 1e-4, "matmul+bias+gelu", &fused, &unfused);
+    CHECK_EQ_INT(fused.num_kernels, 1);
+    CHECK_EQ_INT(fused.workspace_bytes, 0);
+    CHECK_EQ_INT(unfused.num_kernels, 3);
+    tt_free(a); tt_free(w); tt_free(bb); tt_free(y); tt_free(ref);
+    tvm_graph_destroy(g);
+}
+
+TEST(normalise_by_total_sum) {
+    /* Y[i, j] = X[i, j] / sum(X): the total runs once, before the loops */
+    int64_t n = 9, m = 13;
+    tvm_graph *g = tvm_graph_create(CTX);
+    tvm_expr shape[2] = {tvm_const_int(g, TVM_INT64, n), tvm_const_int(g, TVM_INT64, m)};
+    tvm_tensor X = tvm_placeholder(g, "X", TVM_FLOAT64, 2, shape);
+    tvm_expr r0 = tvm_reduce_axis(g, "r0", shape[0]), r1 = tvm_reduce_axis(g, "r1", shape[1]);
+    tvm_tensor T = tvm_compute(g, "total", 0, NULL, NULL,
+                               tvm_sum(g, tvm_load(g, X, (tvm_expr[]){r0, r1}), 2,
+                                       (tvm_expr[]){r0, r1}));
+    tvm_expr i = tvm_iter_var(g, "i"), j = tvm_iter_var(g, "j");
+    tvm_expr ij[2] = {i, j};
+    tvm_tensor Y = tvm_compute(g, "Y", 2, shape, ij,
+                               tvm_div(g, tvm_load(g, X, ij), tvm_load(g, T, NULL)));
+    CHECK_OK_OR_RETURN(tvm_graph_status(g));
+    tt_tensor *x = tt_alloc(TVM_FLOAT64, 2, TT_SHAPE(n, m)), *y = tt_alloc(TVM_FLOAT64, 2, TT_SHAPE(n, m));
+    tt_tensor *ref = tt_alloc(TVM_FLOAT64, 2, TT_SHAPE(n, m));
+    tt_fill_random(x, 11, 0, 1);
+    double s = 0;
+    for (int64_t q = 0; q < n * m; q++) s += tt_get(x, q);
+    for (int64_t q = 0; q < n * m; q++) tt_set(ref, q, tt_get(x, q) / s);
+    tt_tensor *args[2] = {x, y};
+    tvm_kernel_plan fused = {0}, unfused = {0};
+    run_all(g, 1, &X, &Y, args, ref, 1e-12, "x / sum(x)", &fused, &unfused);
+    CHECK_EQ_INT(fused.num_kernels, 1);
+    CHECK_EQ_INT(unfused.num_kernels, 2);
+    tt_free(x); tt_free(y); tt_free(ref);
+    tvm_graph_destroy(g);
+}
+
+TEST(refused_fusions_are_stored_and_correct) {
+    /* R[j] = sum_k X[k, j] read at Y[i, j] (inner loop: it would be recomputed
+     * per i) and T[i, j] = exp(X[i, j]) read transposed: both must be stored
+     * and the results stay right */
+    int64_t n = 11, m = 6;
+    tvm_graph *g = tvm_graph_create(CTX);
+    tvm_expr dn = tvm_const_int(g, TVM_INT64, n), dm = tvm_const_int(g, TVM_INT64, m);
+    tvm_tensor X = tvm_placeholder(g, "X", TVM_FLOAT32, 2, (tvm_expr[]){dn, dm});
+    tvm_expr i = tvm_iter_var(g, "i"), j = tvm_iter_var(g, "j"), k = tvm_reduce_axis(g, "k", dn);
+    tvm_tensor R = tvm_compute(g, "colsum", 1, &dm, &j,
+                               tvm_sum(g, tvm_load(g, X, (tvm_expr[]){k, j}), 1, &k));
+    tvm_tensor T = tvm_compute(g, "ex", 2, (tvm_expr[]){dn, dm}, (tvm_expr[]){i, j},
+                               tvm_exp(g, tvm_load(g, X, (tvm_expr[]){i, j})));
+    tvm_expr a = tvm_iter_var(g, "a"), b = tvm_iter_var(g, "b");
+    /* Y[a, b] (m x n) = ex[b, a] + ex[b, 0] + colsum[a] */
+    tvm_tensor Y = tvm_compute(
+        g, "Y", 2, (tvm_expr[]){dm, dn}, (tvm_expr[]){a, b},
+        tvm_add(g, tvm_add(g, tvm_load(g, T, (tvm_expr[]){b, a}),
+                           tvm_load(g, T, (tvm_expr[]){b, tvm_const_int(g, TVM_INT64, 0)})),
+                tvm_load(g, R, &a)));
+    CHECK_OK_OR_RETURN(tvm_graph_status(g));
+    tt_tensor *x = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(n, m)), *y = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(m, n));
+    tt_tensor *ref = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(m, n));
+    tt_fill_random(x, 5, -2, 2);
+    for (int64_t p = 0; p < m; p++)
+        for (int64_t q = 0; q < n; q++) {
+            double cs = 0;
+            for (int64_t r = 0; r < n; r++) cs += tt_get(x, r * m + p);
+            tt_set(ref, p * n + q, exp(tt_get(x, q * m + p)) + exp(tt_get(x, q * m)) + cs);
+        }
+    tt_tensor *args[2] = {x, y};
+    tvm_kernel_plan fused = {0}, unfused = {0};
+    run_all(g, 1, &X, &Y, args, ref, 1e-5, "refused", &fused, &unfused);
+    /* colsum[a] at Y[a, b] is fine (a is the outer loop): fused; ex is read
+     * at [b, a] and [b, 0]: no shared leading loop, so it is stored */
+    CHECK_EQ_INT(fused.num_kernels, 2);
+    CHECK_EQ_INT(unfused.num_kernels, 3);
+    tt_free(x); tt_free(y); tt_free(ref);
+    tvm_graph_destroy(g);
+}
+
+TEST(chain_shares_workspace) {
+    /* X -> h1 -> h2 -> ... -> h6 -> Y, every stage its own kernel (expensive
+     * and read twice, so staged... or stored when unfused): at most two
+     * intermediates are alive at once, so the workspace holds two */
+    int64_t n = 1000;
+    tvm_graph *g = tvm_graph_create(CTX);
+    tvm_expr dn = tvm_const_int(g, TVM_INT64, n);
+    tvm_tensor X = tvm_placeholder(g, "X", TVM_FLOAT32, 1, &dn);
+    tvm_tensor cur = X;
+    for (int s = 0; s < 6; s++) {
+        tvm_expr i = tvm_iter_var(g, "i");
+        char name[8];
+        snprintf(name, sizeof name, "h%d", s);
+        cur = tvm_compute(g, name, 1, &dn, &i, tvm_tanh(g, tvm_load(g, cur, &i)));
+    }
+    tvm_expr i = tvm_iter_var(g, "i");
+    tvm_tensor Y = tvm_compute(g, "Y", 1, &dn, &i, tvm_neg(g, tvm_load(g, cur, &i)));
+    CHECK_OK_OR_RETURN(tvm_graph_status(g));
+    tt_tensor *x = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(n)), *y = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(n));
+    tt_tensor *ref = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(n));
+    tt_fill_random(x, 9, -3, 3);
+    for (int64_t q = 0; q < n; q++) {
+        double v = tt_get(x, q);
+        for (int s = 0; s < 6; s++) v = (float)tanh(v);
+        tt_set(ref, q, -v);
+    }
+    tt_tensor *args[2] = {x, y};
+    tvm_kernel_plan fused = {0}, unfused = {0};
+    run_all(g, 1, &X, &Y, args, ref, 1e-5, "tanh chain", &fused, &unfused);
+    /* fused: single reads, so everything inlines into one kernel */
+    CHECK_EQ_INT(fused.num_kernels, 1);
+    CHECK_EQ_INT(fused.workspace_bytes, 0);
+    CHECK_EQ_INT(unfused.num_kernels, 7);
+    CHECK_EQ_INT(unfused.num_intermediates, 6);
+    int64_t one = ((n * 4 + 63) / 64) * 64;
+    CHECK_EQ_INT(unfused.intermediate_bytes, 6 * one);
+    /* live sets are {h0}, {h0,h1}, {h1,h2}, ..., {h5}: peak two buffers */
+    CHECK_EQ_INT(unfused.workspace_bytes, 2 * one);
+    tt_free(x); tt_free(y); tt_free(ref);
+    tvm_graph_destroy(g);
+}
+
+TEST(plan_errors) {
+    tvm_graph *g = tvm_graph_create(CTX);
+    tvm_expr n = tvm_size_var(g, "n");
+    tvm_tensor X = tvm_placeholder(g, "X", TVM_FLOAT32, 1, &n);
+    tvm_expr i = tvm_iter_var(g, "i");
+    tvm_tensor Y = tvm_compute(g, "Y", 1, &n, &i, tvm_exp(g, tvm_load(g, X, &i)));
+    tvm_function *fn = NULL;
+    CHECK_OK_OR_RETURN(tvm_compile(g, 1, &X, 1, &Y, NULL, &fn));
+    tvm_kernel_plan plan = {.struct_size = sizeof plan};
+    CHECK_ERROR(tvm_function_plan(NULL, &plan), TVM_ERR_INVALID_ARGUMENT, "fn");
+    CHECK_ERROR(tvm_function_plan(fn, NULL), TVM_ERR_INVALID_ARGUMENT, "plan");
+    CHECK_ERROR(tvm_function_plan(fn, &plan), TVM_ERR_INVALID_ARGUMENT, "call it once");
+    plan.struct_size = 0;
+    CHECK_ERROR(tvm_function_plan(fn, &plan), TVM_ERR_INVALID_ARGUMENT, "struct_size");
+    /* a smaller (older) struct gets only its fields */
+    tt_tensor *x = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(5)), *y = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(5));
+    DLTensor *dl[2] = {&x->dl, &y->dl};
+    CHECK_OK(tvm_function_call(fn, dl, 2));
+    struct { size_t struct_size; int32_t num_kernels; int32_t canary; } small = {
+        offsetof(tvm_kernel_plan, num_intermediates), 0, 12345};
+    CHECK_OK(tvm_function_plan(fn, (tvm_kernel_plan *)&small));
+    CHECK_EQ_INT(small.num_kernels, 1);
+    CHECK_EQ_INT(small.canary, 12345);
+    tt_free(x); tt_free(y);
+    tvm_function_release(fn);
+    tvm_graph_destroy(g);
+}
+
+CHECK_MAIN()
