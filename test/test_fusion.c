@@ -313,6 +313,97 @@ TEST(chain_shares_workspace) {
     tvm_graph_destroy(g);
 }
 
+TEST(constant_weights_fold_at_compile_time) {
+    /* Y = X . transpose(W) + tile(b): the transposed weight and the bias
+     * expression depend on constants only, so they are evaluated once at
+     * compile time; even unfused the function runs a single kernel. Two
+     * sizes: one evaluated by the interpreter, one (> 65536 elements) by a
+     * JIT-compiled fold on llvm targets. */
+    static const int64_t sizes[2][3] = {{5, 7, 9}, {3, 301, 257}};
+    for (int sz = 0; sz < 2; sz++) {
+        int64_t M = sizes[sz][0], K = sizes[sz][1], N = sizes[sz][2];
+        tvm_graph *g = tvm_graph_create(CTX);
+        float *wd = malloc((size_t)(N * K) * sizeof *wd), *bd = malloc((size_t)N * sizeof *bd);
+        uint64_t st = 42;
+        for (int64_t q = 0; q < N * K; q++) wd[q] = (float)(tt_rand_uniform(&st) * 2 - 1);
+        for (int64_t q = 0; q < N; q++) bd[q] = (float)(tt_rand_uniform(&st) * 2 - 1);
+        tvm_tensor W = tvm_constant(g, "W", TVM_FLOAT32, 2, (int64_t[]){N, K}, wd);
+        tvm_tensor B = tvm_constant(g, "b", TVM_FLOAT32, 1, &N, bd);
+        tvm_expr dm = tvm_const_int(g, TVM_INT64, M), dk = tvm_const_int(g, TVM_INT64, K),
+                 dn = tvm_const_int(g, TVM_INT64, N);
+        tvm_expr a = tvm_iter_var(g, "a"), c = tvm_iter_var(g, "c");
+        tvm_tensor WT = tvm_compute(g, "WT", 2, (tvm_expr[]){dk, dn}, (tvm_expr[]){a, c},
+                                    tvm_load(g, W, (tvm_expr[]){c, a}));
+        tvm_tensor B2 = tvm_compute(g, "b2", 1, &dn, &c,
+                                    tvm_mul(g, tvm_load(g, B, &c),
+                                            tvm_const_float(g, TVM_FLOAT32, 2)));
+        tvm_tensor X = tvm_placeholder(g, "X", TVM_FLOAT32, 2, (tvm_expr[]){dm, dk});
+        tvm_expr i = tvm_iter_var(g, "i"), j = tvm_iter_var(g, "j"), k = tvm_reduce_axis(g, "k", dk);
+        tvm_tensor Y = tvm_compute(
+            g, "Y", 2, (tvm_expr[]){dm, dn}, (tvm_expr[]){i, j},
+            tvm_add(g, tvm_sum(g, tvm_mul(g, tvm_load(g, X, (tvm_expr[]){i, k}),
+                                          tvm_load(g, WT, (tvm_expr[]){k, j})), 1, &k),
+                    tvm_load(g, B2, &j)));
+        CHECK_OK_OR_RETURN(tvm_graph_status(g));
+        tt_tensor *x = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(M, K)), *y = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(M, N));
+        tt_tensor *ref = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(M, N));
+        tt_fill_random(x, 77, -1, 1);
+        for (int64_t r = 0; r < M; r++)
+            for (int64_t q = 0; q < N; q++) {
+                double s2 = 0;
+                for (int64_t p = 0; p < K; p++) s2 += tt_get(x, r * K + p) * wd[q * K + p];
+                tt_set(ref, r * N + q, s2 + 2.0 * bd[q]);
+            }
+        free(wd); /* the graph copied it; the function holds its own folds */
+        free(bd);
+        tt_tensor *args[2] = {x, y};
+        tvm_kernel_plan fused = {0}, unfused = {0};
+        run_all(g, 1, &X, &Y, args, ref, 1e-3, "folded weights", &fused, &unfused);
+        CHECK_EQ_INT(fused.num_kernels, 1);
+        CHECK_EQ_INT(unfused.num_kernels, 1); /* WT and b2 are constants now */
+        CHECK_EQ_INT(unfused.workspace_bytes, 0);
+        /* the loop IR reads WT as a constant argument (one kernel: none writes it) */
+        tvm_function *fn = NULL;
+        tvm_compile_options o = tt_options("llvm", 0, TVM_COMPILE_NO_INLINE);
+        CHECK_OK(tvm_compile(g, 1, &X, 1, &Y, &o, &fn));
+        char *text = NULL;
+        CHECK_OK(tvm_function_source(fn, "loop", &text));
+        if (text) CHECK_STR_CONTAINS(text, "WT: float32 arg 2");
+        tvm_free(text);
+        tvm_function_release(fn);
+        tt_free(x); tt_free(y); tt_free(ref);
+        tvm_graph_destroy(g);
+    }
+}
+
+TEST(symbolic_constant_computes_are_not_folded) {
+    /* a compute of a constant whose shape mentions a size variable cannot be
+     * evaluated at compile time: it stays a kernel and still works */
+    tvm_graph *g = tvm_graph_create(CTX);
+    float cd[4] = {1, 2, 3, 4};
+    tvm_tensor C = tvm_constant(g, "C", TVM_FLOAT32, 1, (int64_t[]){4}, cd);
+    tvm_expr n = tvm_size_var(g, "n");
+    tvm_tensor X = tvm_placeholder(g, "X", TVM_FLOAT32, 1, &n);
+    tvm_expr i = tvm_iter_var(g, "i");
+    tvm_tensor R = tvm_compute(g, "R", 1, &n, &i,
+                               tvm_exp(g, tvm_load(g, C, (tvm_expr[]){tvm_floormod(
+                                                             g, i, tvm_const_int(g, TVM_INT64, 4))})));
+    tvm_expr j = tvm_iter_var(g, "j");
+    tvm_tensor Y = tvm_compute(g, "Y", 1, &n, &j,
+                               tvm_add(g, tvm_load(g, X, &j), tvm_load(g, R, &j)));
+    CHECK_OK_OR_RETURN(tvm_graph_status(g));
+    tt_tensor *x = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(10)), *y = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(10));
+    tt_tensor *ref = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(10));
+    tt_fill_random(x, 1, -1, 1);
+    for (int q = 0; q < 10; q++) tt_set(ref, q, tt_get(x, q) + (float)exp(cd[q % 4]));
+    tt_tensor *args[2] = {x, y};
+    tvm_kernel_plan fused = {0}, unfused = {0};
+    run_all(g, 1, &X, &Y, args, ref, 1e-6, "symbolic constant compute", &fused, &unfused);
+    CHECK_EQ_INT(unfused.num_kernels, 2);
+    tt_free(x); tt_free(y); tt_free(ref);
+    tvm_graph_destroy(g);
+}
+
 TEST(plan_errors) {
     tvm_graph *g = tvm_graph_create(CTX);
     tvm_expr n = tvm_size_var(g, "n");

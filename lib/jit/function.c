@@ -268,7 +268,13 @@ static tvm_status make_function(tvm_graph *g, pass_ctx *pc, const be_options *bo
         fn->args[i].buf = (uint32_t)i + 1;
     }
     for (int i = 0; i < fn->nconst; i++) {
-        const gt_node *tn = &g->tensors[pc->consts[i]];
+        uint32_t t = pc->consts[i];
+        if (pc->folded && pc->folded[t]) { /* computed at compile time: take it */
+            fn->const_data[i] = pc->folded[t];
+            pc->folded[t] = NULL;
+            continue;
+        }
+        const gt_node *tn = &g->tensors[t];
         fn->const_data[i] = malloc(tn->nbytes ? tn->nbytes : 1);
         if (!fn->const_data[i]) goto oom;
         if (tn->nbytes) memcpy(fn->const_data[i], tn->data, tn->nbytes);
@@ -366,8 +372,15 @@ TVMC_API tvm_status tvm_compile(tvm_graph *g, int nin, const tvm_tensor *inputs,
         }
     }
     tvm_function *fn = NULL;
+    /* large constant folds are JIT-compiled for the same CPU */
+    char fold_target[400] = "";
+    if (strcmp(bo.target.name, "llvm") == 0)
+        snprintf(fold_target, sizeof fold_target, "llvm%s%s%s%s",
+                 bo.target.mcpu[0] ? " -mcpu=" : "", bo.target.mcpu,
+                 bo.target.mattr[0] ? " -mattr=" : "", bo.target.mattr);
     pass_ctx pc = {.g = g, .nin = nin, .nout = nout, .inputs = idx, .outputs = idx + nin,
-                   .flags = flags};
+                   .flags = flags,
+                   .fold_target = fold_target};
     if (st == TVM_OK) {
         fpenv env;
         fpenv_enter(&env);
@@ -376,6 +389,11 @@ TVMC_API tvm_status tvm_compile(tvm_graph *g, int nin, const tvm_tensor *inputs,
     }
     if (st == TVM_OK) st = make_function(g, &pc, &bo, flags, &fn);
     lp_free(pc.p);
+    if (pc.folded)
+        for (uint32_t t = 0; t < g->ntensors; t++) free(pc.folded[t]);
+    free(pc.folded);
+    free(pc.folded_bytes);
+    free(pc.live);
     free(pc.fused);
     free(pc.reduces);
     free(pc.group);

@@ -142,11 +142,13 @@ tvm_status pass_fuse(pass_ctx *pc) {
     uint8_t *tmark = calloc(g->ntensors, 1), *emark = calloc(g->nexprs, 1);
     tvm_status st = TVM_OK;
     if (!pc->fused || !F.eff || !F.cost || !F.sites || !F.reuse || !F.reduce || !F.stamp ||
-        !F.scope || !vstamp || !tmark || !emark ||
-        !graph_mark_reachable(g, pc->outputs, pc->nout, tmark, emark)) {
+        !F.scope || !vstamp || !tmark || !emark) {
         st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
         goto out;
     }
+    memcpy(tmark, pc->live, g->ntensors); /* folded tensors are leaves now */
+    for (uint32_t t = 1; t < g->ntensors; t++)
+        if (pc->folded[t]) tmark[t] = 0;
     if (pc->flags & TVM_COMPILE_NO_INLINE) goto out;
     /* Tensors only load earlier tensors (creation order is dependency
      * order): one forward sweep sees every producer summarised before its

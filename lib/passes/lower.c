@@ -531,12 +531,12 @@ static tvm_status lower_once(pass_ctx *pc, const uint8_t *tmark, uint32_t *stage
     p->nargs = arg;
     for (uint32_t t = 1; t < g->ntensors; t++)
         if (tmark[t] && g->tensors[t].kind == GT_COMPUTE && !pc->fused[t] && !L->tbuf[t])
-            add_buffer(L, t, LP_BUF_WORKSPACE, -1);
+            add_buffer(L, t, LP_BUF_WORKSPACE, -1); /* (folded ones are constants) */
     /* tensor indices are creation order, hence dependency order */
     lp_id *kernels = NULL;
     uint32_t nk = 0, cap = 0;
     for (uint32_t t = 1; t < g->ntensors && L->st == TVM_OK; t++)
-        if (tmark[t] && g->tensors[t].kind == GT_COMPUTE && !pc->fused[t]) {
+        if (tmark[t] && g->tensors[t].kind == GT_COMPUTE && !pc->fused[t] && !pc->folded[t]) {
             if (pc->group) pc->group[t] = t;
             lp_id k = lower_tensor(L, t);
             if (L->st != TVM_OK) break;
@@ -555,12 +555,11 @@ static tvm_status lower_once(pass_ctx *pc, const uint8_t *tmark, uint32_t *stage
 
 tvm_status pass_lower(pass_ctx *pc) {
     const tvm_graph *g = pc->g;
-    uint8_t *tmark = calloc(g->ntensors, 1), *emark = calloc(g->nexprs, 1);
+    const uint8_t *tmark = pc->live; /* folded tensors are leaves */
     pc->group = calloc(g->ntensors, sizeof *pc->group);
     uint32_t *stage_cap = malloc(g->ntensors * sizeof *stage_cap);
     tvm_status st = TVM_OK;
-    if (!tmark || !emark || !pc->group || !stage_cap ||
-        !graph_mark_reachable(g, pc->outputs, pc->nout, tmark, emark)) {
+    if (!pc->group || !stage_cap) {
         st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: lowering: out of memory");
         goto out;
     }
@@ -581,7 +580,5 @@ tvm_status pass_lower(pass_ctx *pc) {
     }
 out:
     free(stage_cap);
-    free(tmark);
-    free(emark);
     return st;
 }

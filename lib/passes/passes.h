@@ -29,6 +29,11 @@ typedef struct pass_ctx {
     const uint32_t *consts;  /* graph tensor indices of the constants (kernel args
                                 after the outputs), filled by verify_graph */
     uint32_t nconsts;
+    const char *fold_target; /* target string for evaluating large folds ("" = interp) */
+    void **folded;           /* per graph tensor: values of a folded compute (owned) */
+    size_t *folded_bytes;
+    uint8_t *live;           /* per graph tensor: needed by the outputs, folded
+                                tensors being leaves (fold_constants) */
     uint8_t *fused;          /* per graph tensor: FUSE_* if computed inside its
                                 consumer's kernel (fuse proposes, lower may
                                 withdraw), 0 if stored by its own kernel */
@@ -69,6 +74,9 @@ tvm_status pass_build_kernel(pass_ctx *pc);
  * verify_graph: needs the graph; checks inputs/outputs and that every
  *   placeholder reached is an input; collects the constants.            */
 tvm_status pass_verify_graph(pass_ctx *pc);
+/* fold_constants: evaluates computes of constants only (a transposed
+ *   weight) at compile time; they become constants of the function.    */
+tvm_status pass_fold_constants(pass_ctx *pc);
 /* fuse: decides which computes are evaluated inside their consumer's kernel
  *   (prologues, epilogues, a norm's statistics); keeps the graph.        */
 tvm_status pass_fuse(pass_ctx *pc);

@@ -4,6 +4,7 @@
 /* At tvm_compile: tensor graph -> symbolic loop program. */
 static const pass_info template_pipeline[] = {
     {"verify_graph", pass_verify_graph, true}, /* inputs/outputs, placeholders, constants */
+    {"fold_constants", pass_fold_constants, true}, /* weights prepared once */
     {"fuse", pass_fuse, true},                 /* kernel groups: anchors + fused computes */
     {"lower", pass_lower, false},              /* loop nests, reductions as accumulators */
     {"simplify", pass_simplify, false},        /* fold constants and index arithmetic */

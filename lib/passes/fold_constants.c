@@ -1,0 +1,270 @@
+/* fold_constants — needs: a verified graph. Keeps: the graph unchanged;
+ * evaluates at compile time every compute that depends only on constants
+ * (tvm_constant weights) and feeds the rest of the computation: a
+ * transposed, reshaped, padded or packed weight becomes a new constant, so
+ * the kernels read it ready-made instead of recomputing it on every call.
+ *
+ * A compute folds when it is not an output, has no size variable in its
+ * shape or body, reads no placeholder (directly or through other computes),
+ * is read by a compute that does, and holds at most FOLD_MAX_ELEMS elements
+ * (FOLD_MAX_BYTES for all folds together): folding trades the function's
+ * memory for call time, and a huge derived constant is not worth it.
+ *
+ * Evaluation reuses the compiler itself: the folded tensor is compiled as
+ * the single output of a function without inputs (the constants it reads
+ * become that function's constants) and called once. Small tensors run on
+ * the interpreter; large ones are JIT-compiled (llvm targets only).
+ *
+ * Results: pc->folded[t] owns the values of folded tensor t; pc->live marks
+ * the tensors still needed with folded tensors as leaves; pc->consts lists
+ * the constants the kernels take (original constants still read, then the
+ * folded tensors). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "passes.h"
+#include "../context.h"
+
+#define FOLD_MAX_ELEMS ((int64_t)1 << 26)
+#define FOLD_MAX_BYTES ((int64_t)1 << 30)
+#define FOLD_JIT_ELEMS 65536 /* above this, the interpreter is too slow */
+
+/* Folding compiles sub-functions with tvm_compile; those must not fold in
+ * turn (the producers of a folded tensor are evaluated inside its own
+ * compile anyway). */
+static _Thread_local int folding;
+
+static DLDataType dl_dtype(int dt) {
+    switch (dt) {
+    case TVM_FLOAT32: return (DLDataType){kDLFloat, 32, 1};
+    case TVM_FLOAT64: return (DLDataType){kDLFloat, 64, 1};
+    case TVM_FLOAT16: return (DLDataType){kDLFloat, 16, 1};
+    case TVM_BFLOAT16: return (DLDataType){kDLBfloat, 16, 1};
+    case TVM_INT8: return (DLDataType){kDLInt, 8, 1};
+    case TVM_INT16: return (DLDataType){kDLInt, 16, 1};
+    case TVM_INT32: return (DLDataType){kDLInt, 32, 1};
+    case TVM_INT64: return (DLDataType){kDLInt, 64, 1};
+    default: return (DLDataType){kDLUInt, 8, 1}; /* uint8, bool */
+    }
+}
+
+typedef struct fold_ctx {
+    const tvm_graph *g;
+    uint8_t *konst;  /* per tensor: depends only on constants (computes) */
+    uint32_t *stamp; /* per expr */
+    uint32_t tag;
+} fold_ctx;
+
+/* Whether expression e (a compute body or shape) is free of size
+ * variables and reads only constants or constant computes. */
+static bool const_expr(fold_ctx *F, uint32_t root) {
+    const tvm_graph *g = F->g;
+    uint32_t *stack = NULL, n = 0, cap = 0;
+    bool ok = true;
+    if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = root;
+    else ok = false;
+    while (n && ok) {
+        uint32_t e = stack[--n];
+        if (!e || F->stamp[e] == F->tag) continue;
+        F->stamp[e] = F->tag;
+        const gx_node *x = &g->exprs[e];
+        if (x->kind == GX_SIZE_VAR) ok = false;
+        if (x->kind == GX_LOAD) {
+            const gt_node *t = &g->tensors[x->a];
+            if (!(t->kind == GT_CONSTANT || (t->kind == GT_COMPUTE && F->konst[x->a]))) ok = false;
+        }
+        uint32_t kids[3] = {x->kind == GX_LOAD ? 0 : x->a, x->b, x->c};
+        for (int k = 0; k < 3; k++)
+            if (kids[k] && !VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) ok = false;
+            else if (kids[k]) stack[n++] = kids[k];
+        for (uint32_t k = 0; k < x->nlist && ok; k++)
+            if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = g->pool[x->list + k];
+            else ok = false;
+    }
+    free(stack);
+    return ok;
+}
+
+/* Marks in `mark` the tensors loaded by expression root. */
+static bool mark_loads(fold_ctx *F, uint32_t root, uint8_t *mark) {
+    const tvm_graph *g = F->g;
+    uint32_t *stack = NULL, n = 0, cap = 0;
+    if (!VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) return false;
+    stack[n++] = root;
+    while (n) {
+        uint32_t e = stack[--n];
+        if (!e || F->stamp[e] == F->tag) continue;
+        F->stamp[e] = F->tag;
+        const gx_node *x = &g->exprs[e];
+        if (x->kind == GX_LOAD) mark[x->a] = 1;
+        uint32_t kids[3] = {x->kind == GX_LOAD ? 0 : x->a, x->b, x->c};
+        for (int k = 0; k < 3; k++)
+            if (kids[k]) {
+                if (!VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) goto oom;
+                stack[n++] = kids[k];
+            }
+        for (uint32_t k = 0; k < x->nlist; k++) {
+            if (!VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) goto oom;
+            stack[n++] = g->pool[x->list + k];
+        }
+    }
+    free(stack);
+    return true;
+oom:
+    free(stack);
+    return false;
+}
+
+/* Compiles tensor t alone and runs it once into a new buffer. */
+static tvm_status evaluate(pass_ctx *pc, uint32_t t, void **data, size_t *nbytes) {
+    tvm_graph *g = (tvm_graph *)pc->g; /* tvm_compile reads the graph only */
+    tvm_tensor out = graph_tensor_handle(g, t);
+    int64_t shape[TVM_MAX_NDIM];
+    int ndim = 0;
+    tvm_function *fn = NULL;
+    /* first a cheap look at the size: the interpreter's compile is free */
+    tvm_compile_options o = {.struct_size = sizeof o, .target = "interp",
+                             .flags = TVM_COMPILE_NO_CACHE};
+    folding++;
+    tvm_status st = tvm_compile(g, 0, NULL, 1, &out, &o, &fn);
+    if (st == TVM_OK) st = tvm_function_output_shape(fn, NULL, 0, shape, &ndim);
+    int64_t numel = 1;
+    for (int d = 0; d < ndim && st == TVM_OK; d++)
+        if (mul_overflow_i64(numel, shape[d], &numel)) numel = INT64_MAX;
+    if (st == TVM_OK && numel > FOLD_MAX_ELEMS) st = TVM_ERR_LIMIT; /* not folded */
+    if (st == TVM_OK && numel > FOLD_JIT_ELEMS && pc->fold_target && *pc->fold_target) {
+        tvm_function *jit = NULL;
+        tvm_compile_options oj = {.struct_size = sizeof oj, .target = pc->fold_target,
+                                  .opt_level = TVM_OPT_O1, .flags = TVM_COMPILE_NO_CACHE};
+        if (tvm_compile(g, 0, NULL, 1, &out, &oj, &jit) == TVM_OK) {
+            tvm_function_release(fn);
+            fn = jit;
+        }
+    }
+    void *buf = NULL;
+    size_t bytes = (size_t)numel * (size_t)dtype_bytes(g->tensors[t].dtype);
+    if (st == TVM_OK) {
+        buf = malloc(bytes ? bytes : 1);
+        if (!buf) st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: folding '%s': out of memory",
+                               graph_string(g, g->tensors[t].name));
+    }
+    if (st == TVM_OK) {
+        DLTensor dl = {.data = buf, .device = {kDLCPU, 0}, .ndim = ndim,
+                       .dtype = dl_dtype(g->tensors[t].dtype), .shape = shape};
+        DLTensor *args[1] = {&dl};
+        st = tvm_function_call(fn, args, 1);
+    }
+    tvm_function_release(fn);
+    folding--;
+    if (st != TVM_OK) {
+        free(buf);
+        return st;
+    }
+    *data = buf;
+    *nbytes = bytes;
+    return TVM_OK;
+}
+
+tvm_status pass_fold_constants(pass_ctx *pc) {
+    const tvm_graph *g = pc->g;
+    fold_ctx F = {.g = g};
+    F.konst = calloc(g->ntensors, 1);
+    F.stamp = calloc(g->nexprs, sizeof *F.stamp);
+    uint8_t *tmark = calloc(g->ntensors, 1), *emark = calloc(g->nexprs, 1);
+    uint8_t *read_by_live = calloc(g->ntensors, 1);
+    pc->folded = calloc(g->ntensors, sizeof *pc->folded);
+    pc->folded_bytes = calloc(g->ntensors, sizeof *pc->folded_bytes);
+    pc->live = calloc(g->ntensors, 1);
+    uint32_t *consts = calloc(g->ntensors, sizeof *consts);
+    tvm_status st = TVM_OK;
+    if (!F.konst || !F.stamp || !tmark || !emark || !read_by_live || !pc->folded ||
+        !pc->folded_bytes || !pc->live || !consts ||
+        !graph_mark_reachable(g, pc->outputs, pc->nout, tmark, emark)) {
+        st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
+        goto out;
+    }
+    /* which computes depend only on constants (creation order = dependency
+     * order, so producers are classified first) */
+    for (uint32_t t = 1; t < g->ntensors && !folding; t++) {
+        const gt_node *tn = &g->tensors[t];
+        if (!tmark[t] || tn->kind != GT_COMPUTE) continue;
+        bool ok = true;
+        F.tag++;
+        for (uint32_t d = 0; d < tn->ndim && ok; d++) ok = const_expr(&F, g->pool[tn->shape + d]);
+        if (ok) ok = const_expr(&F, tn->body);
+        for (int i = 0; i < pc->nout; i++) ok &= pc->outputs[i] != t;
+        F.konst[t] = ok;
+    }
+    /* live tensors, walking back from the outputs and stopping at constant
+     * computes (they become leaves if folded) */
+    for (int i = 0; i < pc->nout; i++) pc->live[pc->outputs[i]] = 1;
+    for (uint32_t t = g->ntensors; t-- > 1;) {
+        const gt_node *tn = &g->tensors[t];
+        if (!pc->live[t] || tn->kind != GT_COMPUTE || F.konst[t]) continue;
+        F.tag++;
+        if (!mark_loads(&F, tn->body, read_by_live)) {
+            st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
+            goto out;
+        }
+        for (uint32_t u = 1; u < t; u++)
+            if (read_by_live[u]) pc->live[u] = 1;
+        memset(read_by_live, 0, g->ntensors);
+    }
+    int64_t total = 0;
+    bool dump = pass_dump_enabled();
+    /* consumers first: when one cannot fold, its producers become live and
+     * are folded in their turn */
+    for (uint32_t t = g->ntensors; t-- > 1;) {
+        if (!pc->live[t] || !F.konst[t] ) continue;
+        void *data = NULL;
+        size_t bytes = 0;
+        tvm_status fs = evaluate(pc, t, &data, &bytes);
+        if (fs == TVM_OK && (int64_t)bytes > FOLD_MAX_BYTES - total) {
+            free(data);
+            fs = TVM_ERR_LIMIT;
+        }
+        if (fs == TVM_OK) {
+            pc->folded[t] = data;
+            pc->folded_bytes[t] = bytes;
+            total += (int64_t)bytes;
+            if (dump) {
+                char line[160];
+                snprintf(line, sizeof line, "// fold_constants: %s folded (%zu bytes)\n",
+                         graph_string(g, g->tensors[t].name), bytes);
+                pass_dump_line(line);
+            }
+            continue;
+        }
+        if (fs == TVM_ERR_OUT_OF_MEMORY) {
+            st = fs;
+            goto out;
+        }
+        /* too large (or not evaluable): it stays a compute; what it reads
+         * is live then */
+        F.konst[t] = 0;
+        F.tag++;
+        if (!mark_loads(&F, g->tensors[t].body, read_by_live)) {
+            st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
+            goto out;
+        }
+        for (uint32_t u = 1; u < t; u++)
+            if (read_by_live[u]) pc->live[u] = 1;
+        memset(read_by_live, 0, g->ntensors);
+    }
+    uint32_t nc = 0;
+    for (uint32_t t = 1; t < g->ntensors; t++)
+        if (pc->live[t] && (g->tensors[t].kind == GT_CONSTANT || pc->folded[t]))
+            consts[nc++] = t;
+    free((void *)pc->consts);
+    pc->consts = consts;
+    pc->nconsts = nc;
+    consts = NULL;
+out:
+    free(consts);
+    free(F.konst);
+    free(F.stamp);
+    free(tmark);
+    free(emark);
+    free(read_by_live);
+    return st;
+}
