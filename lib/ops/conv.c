@@ -245,13 +245,16 @@ TVMC_API tvm_tensor tvm_op_conv_transpose2d(tvm_graph *g, tvm_tensor x, tvm_tens
                        fn, d, (long long)k[d]);
             return (tvm_tensor){0};
         }
-        /* (in-1)*stride - pads + dilation*(k-1) + output_padding + 1, checked */
-        __int128 o = (__int128)(in[d] > 0 ? in[d] - 1 : -1) * p.stride[d] - p.pad_lo[d] -
-                     p.pad_hi[d] + (__int128)p.dilation[d] * (k[d] - 1) + p.out_pad[d] + 1;
-        if (in[d] < 1 || o < 1 || o > INT64_MAX / 2) {
+        /* the uncropped extent (in-1)*stride + dilation*(k-1) + output_padding + 1
+         * must fit int64 (with room) so the gather's source positions do;
+         * cropping the pads must leave at least one pixel */
+        __int128 full = (__int128)(in[d] > 0 ? in[d] - 1 : 0) * p.stride[d] +
+                        (__int128)p.dilation[d] * (k[d] - 1) + p.out_pad[d] + 1;
+        __int128 o = full - p.pad_lo[d] - p.pad_hi[d];
+        if (in[d] < 1 || o < 1 || full > INT64_MAX / 2) {
             graph_fail(g, TVM_ERR_INVALID_ARGUMENT, "%s: spatial dim %d: the output would be "
                        "%s (input %lld, kernel %lld, stride %lld, pads %lld+%lld)", fn, d,
-                       o < 1 || in[d] < 1 ? "smaller than 1" : "too large", (long long)in[d],
+                       full > INT64_MAX / 2 ? "too large" : "smaller than 1", (long long)in[d],
                        (long long)k[d], (long long)p.stride[d], (long long)p.pad_lo[d],
                        (long long)p.pad_hi[d]);
             return (tvm_tensor){0};

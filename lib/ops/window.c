@@ -2,31 +2,31 @@
 #include "window.h"
 
 bool op_window_init(tvm_graph *g, const char *fn, int dim, op_window *w, bool ceil_mode) {
-    int64_t span, total, room, out;
-    /* attributes come from the caller unchecked in size: every step is
-     * overflow-checked so absurd values fail cleanly instead of wrapping */
-    if (__builtin_mul_overflow(w->dilation, w->kernel - 1, &span) ||
-        __builtin_add_overflow(w->in, w->pad_lo, &total) ||
-        __builtin_add_overflow(total, w->pad_hi, &total) ||
-        __builtin_sub_overflow(total, span + 1, &room)) {
+    /* attributes come from the caller unchecked in size: the geometry is
+     * worked out in 128 bits, and the padded extent and the dilated kernel
+     * must fit int64 so every index expression the kernel evaluates does */
+    __int128 total = (__int128)w->in + w->pad_lo + w->pad_hi;
+    __int128 span = (__int128)w->dilation * (w->kernel - 1) + 1;
+    if (total > INT64_MAX || span > INT64_MAX) {
         graph_fail(g, TVM_ERR_INVALID_ARGUMENT, "%s: spatial dim %d: padding, dilation and "
                    "kernel size overflow int64", fn, dim);
         return false;
     }
+    __int128 room = total - span;
     if (room < 0) {
         graph_fail(g, TVM_ERR_INVALID_ARGUMENT, "%s: spatial dim %d: the output would be "
                    "smaller than 1 (input %lld plus padding %lld+%lld is less than the "
                    "dilated kernel %lld)", fn, dim, (long long)w->in, (long long)w->pad_lo,
-                   (long long)w->pad_hi, (long long)(span + 1));
+                   (long long)w->pad_hi, (long long)span);
         return false;
     }
-    out = room / w->stride + 1;
+    __int128 out = room / w->stride + 1;
     if (ceil_mode && room % w->stride) {
         out++;
         /* the last window must start inside the input or the begin padding */
-        if ((__int128)(out - 1) * w->stride >= (__int128)w->in + w->pad_lo) out--;
+        if ((out - 1) * w->stride >= (__int128)w->in + w->pad_lo) out--;
     }
-    w->out = out;
+    w->out = (int64_t)out;
     return true;
 }
 
