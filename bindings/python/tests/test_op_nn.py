@@ -318,6 +318,23 @@ def test_conv2d_transpose(case, with_bias, target, rng):
     np.testing.assert_allclose(out, want, **TOL["float32"])
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float16", "int32"])
+def test_conv2d_transpose_dtypes_symbolic_batch(dtype, target, rng):
+    n = te.var("n")
+    X = te.placeholder((n, 2, 3, 4), dtype, name="X")
+    Wt = te.placeholder((2, 3, 2, 3), dtype, name="W")
+    Y = topi.conv2d_transpose(X, Wt, 2, (1, 0, 0, 1), 1)
+    assert Y.shape[0] is n and Y.shape[1:] == (3, 6, 9)
+    f = tvmc.build([X, Wt, Y], target=target)
+    w = rand(rng, (2, 3, 2, 3), dtype, -3, 3)
+    for batch in (1, 2):
+        x = rand(rng, (batch, 2, 3, 4), dtype, -3, 3)
+        out = f.run(x, w)
+        assert out.dtype == np.dtype(dtype)
+        want = ref_conv_transpose2d(x, w, (2, 2), (1, 0, 0, 1), out_pad=(1, 1))
+        np.testing.assert_allclose(out.astype(np.float64), want, **TOL[dtype])
+
+
 # ---------------------------------------------------------------------------
 # pools
 # ---------------------------------------------------------------------------
