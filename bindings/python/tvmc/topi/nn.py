@@ -17,8 +17,8 @@ import numbers
 import numpy as np
 
 from .. import _dtype, _lib
-from ..error import InvalidArgumentError, ShapeError
-from ..expr import Expr, Operation, Tensor, _same_graph
+from ..error import InvalidArgumentError
+from ..expr import Operation, Tensor, _same_graph
 
 __all__ = ["matmul", "dense", "conv2d", "conv1d", "conv2d_transpose", "pool2d",
            "max_pool2d", "avg_pool2d", "global_pool2d"]
