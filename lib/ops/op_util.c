@@ -1,5 +1,6 @@
 /* op_util.c — shared helpers of the operator library (see op_util.h). */
 #include <stdio.h>
+#include <string.h>
 
 #include "op_util.h"
 
@@ -131,4 +132,54 @@ tvm_expr op_numel(tvm_graph *g, const op_shape *s, int from, int to) {
         else n = tvm_mul(g, n, s->dims[k]);
     }
     return n;
+}
+
+bool op_const_dim(tvm_graph *g, const char *fn, const char *name, int k, tvm_expr e,
+                  int64_t *v) {
+    if (op_const_value(g, e, v)) return true;
+    char s[64];
+    describe_dim(g, e, s, sizeof s);
+    graph_fail(g, TVM_ERR_SHAPE, "%s: dim %d of '%s' is symbolic (%s); this op needs it to be "
+               "a constant", fn, k, name, s);
+    return false;
+}
+
+bool op_read_attrs(tvm_graph *g, const char *fn, const char *name, const void *in,
+                   size_t known, void *out) {
+    memset(out, 0, known);
+    if (!in) {
+        graph_fail(g, TVM_ERR_INVALID_ARGUMENT, "%s: '%s' is NULL", fn, name);
+        return false;
+    }
+    size_t size;
+    memcpy(&size, in, sizeof size); /* struct_size is the first member */
+    if (size < sizeof(size_t)) {
+        graph_fail(g, TVM_ERR_INVALID_ARGUMENT, "%s: %s->struct_size is %zu; set it to "
+                   "sizeof the struct", fn, name, size);
+        return false;
+    }
+    if (size > known) {
+        graph_fail(g, TVM_ERR_VERSION, "%s: %s->struct_size is %zu but this library knows %zu "
+                   "bytes; it is older than the header you built with", fn, name, size, known);
+        return false;
+    }
+    memcpy(out, in, size);
+    return true;
+}
+
+bool op_same_numeric(tvm_graph *g, const char *fn, const op_arg *a, const char *an,
+                     const op_arg *b, const char *bn) {
+    /* products and sums of bools are not defined, and mixing dtypes would need
+     * an implicit cast, which the library never makes */
+    if (a->dtype == TVM_BOOL || b->dtype == TVM_BOOL) {
+        graph_fail(g, TVM_ERR_DTYPE, "%s: '%s' is bool; cast it to a number first", fn,
+                   a->dtype == TVM_BOOL ? an : bn);
+        return false;
+    }
+    if (a->dtype != b->dtype) {
+        graph_fail(g, TVM_ERR_DTYPE, "%s: '%s' is %s but '%s' is %s; cast one of them", fn, an,
+                   dtype_name(a->dtype), bn, dtype_name(b->dtype));
+        return false;
+    }
+    return true;
 }

@@ -54,6 +54,24 @@ void op_iters(tvm_graph *g, int ndim, tvm_expr *iters);
 /* Element count of a shape as an int64 expression (1 for rank 0). */
 tvm_expr op_numel(tvm_graph *g, const op_shape *s, int from, int to);
 
+/* Both operands have one numeric (not bool) dtype; TVM_ERR_DTYPE naming the
+ * op and the offending argument otherwise. */
+bool op_same_numeric(tvm_graph *g, const char *fn, const op_arg *a, const char *an,
+                     const op_arg *b, const char *bn);
+
+/* The value of dim `e` (argument `name`, dim `k`) when it is a constant;
+ * otherwise fails with TVM_ERR_SHAPE saying the op needs a constant there. */
+bool op_const_dim(tvm_graph *g, const char *fn, const char *name, int k, tvm_expr e,
+                  int64_t *v);
+
+/* Reads a versioned attribute struct (first member size_t struct_size) the
+ * way tvm_compile reads its options: `in` NULL is TVM_ERR_INVALID_ARGUMENT,
+ * a struct_size smaller than a size_t too, one larger than `known` is
+ * TVM_ERR_VERSION (a newer header); a smaller size is an older struct whose
+ * missing tail reads as zero. `out` gets `known` bytes. */
+bool op_read_attrs(tvm_graph *g, const char *fn, const char *name, const void *in,
+                   size_t known, void *out);
+
 /* A float constant of x's dtype (f32 for integers is the caller's problem). */
 static inline tvm_expr op_fconst(tvm_graph *g, tvm_dtype dt, double v) {
     return tvm_const_float(g, dt, v);

@@ -2536,6 +2536,298 @@ static void add_tvm_function_plan_probes(const contract *c) {
 }
 
 /* ========================================================================= */
+/* Operator library: matmul, dense, convolutions, pools                       */
+/* ========================================================================= */
+
+enum { NN_MATMUL, NN_DENSE, NN_CONV2D, NN_CONV1D, NN_CONVT, NN_MAXPOOL, NN_AVGPOOL, NN_GPOOL };
+
+static int nn_which(const contract *c) {
+    static const char *const names[] = {
+        "tvm_op_matmul", "tvm_op_dense", "tvm_op_conv2d", "tvm_op_conv1d",
+        "tvm_op_conv_transpose2d", "tvm_op_max_pool2d", "tvm_op_avg_pool2d",
+        "tvm_op_global_pool2d"};
+    for (int k = 0; k < (int)(sizeof names / sizeof names[0]); k++)
+        if (strcmp(c->name, names[k]) == 0) return k;
+    return -1;
+}
+
+static bool nn_is_conv(int w) { return w == NN_CONV2D || w == NN_CONV1D || w == NN_CONVT; }
+
+static tvm_tensor nn_ph(tvm_graph *g, const char *name, tvm_dtype dt, int ndim,
+                        const int64_t *dims) {
+    tvm_expr e[4];
+    for (int d = 0; d < ndim; d++) e[d] = c64(g, dims[d]);
+    return tvm_placeholder(g, name, dt, ndim, e);
+}
+
+/* Custom cases of the nn probes (p->kind under M_CUSTOM). */
+enum {
+    NC_ATTRS_NULL, NC_SIZE_ZERO, NC_SIZE_BIG, NC_SIZE_OLD, NC_NEG_STRIDE, NC_NEG_DIL,
+    NC_NEG_PAD, NC_LAYOUT, NC_GROUPS_NDIV, NC_GROUPS_NEG, NC_CHANNELS, NC_DTYPE_MIX,
+    NC_BOOL, NC_RANK, NC_SYMBOLIC, NC_TOO_SMALL, NC_HUGE, NC_KERNEL0, NC_NHWC_OK,
+    NC_OUT_PAD_NEG, NC_BIAS_SHAPE, NC_K_MISMATCH, NC_BATCH, NC_ZERO_D, NC_TRANSPOSE_OK,
+    NC_ONE_D_OK, NC_SYM_BATCH_OK, NC_BAD_OP, NC_CEIL_OK, NC_RESERVED
+};
+
+static void probe_nn(const probe *p, probe_out *o) {
+    int which = nn_which(p->c);
+    tvm_graph *g = new_graph();
+    tvm_graph *call_g = g;
+    /* operands of a valid call; custom cases edit them */
+    tvm_tensor t[3] = {{0}, {0}, {0}};
+    tvm_dtype dt = TVM_FLOAT32;
+    struct { tvm_conv_attrs a; char newer[16]; } ca;
+    struct { tvm_pool_attrs a; char newer[16]; } pa;
+    memset(&ca, 0, sizeof ca);
+    memset(&pa, 0, sizeof pa);
+    ca.a.struct_size = sizeof ca.a;
+    pa.a.struct_size = sizeof pa.a;
+    const tvm_conv_attrs *cap = &ca.a;
+    const tvm_pool_attrs *pap = &pa.a;
+    int flag_a = 0, flag_b = 1;  /* matmul transposes / global pool op, layout */
+    int custom = p->mode == M_CUSTOM ? p->kind : -1;
+    int64_t ch = 4, h = 6;
+    if (custom == NC_CHANNELS) ch = 6;
+    if (custom == NC_TOO_SMALL) h = 1;
+    tvm_dtype dt_w = custom == NC_DTYPE_MIX ? TVM_FLOAT64 : custom == NC_BOOL ? TVM_BOOL : dt;
+    if (custom == NC_BOOL) dt = TVM_BOOL;
+    switch (which) {
+    case NN_MATMUL: {
+        int64_t a[3] = {2, 3, 4}, b[3] = {4, 5};
+        if (custom == NC_K_MISMATCH) b[0] = 3;
+        if (custom == NC_BATCH) { b[0] = 3; b[1] = 4; b[2] = 5; }
+        t[0] = nn_ph(g, "Amm", dt, 3, a);
+        t[1] = nn_ph(g, "Bmm", dt_w, custom == NC_BATCH ? 3 : 2, b);
+        if (custom == NC_ZERO_D) t[1] = nn_ph(g, "Smm", dt, 0, NULL);
+        if (custom == NC_ONE_D_OK) t[1] = nn_ph(g, "Vmm", dt, 1, b);
+        if (custom == NC_TRANSPOSE_OK) { /* a^T: [2, 4, 3] -> [2, 3, 4]; b^T: [5, 4] */
+            int64_t at[3] = {2, 4, 3}, bt[2] = {5, 4};
+            t[0] = nn_ph(g, "Atmm", dt, 3, at);
+            t[1] = nn_ph(g, "Btmm", dt, 2, bt);
+            flag_a = 1;
+        } else {
+            flag_b = 0;
+        }
+        break;
+    }
+    case NN_DENSE: {
+        int64_t x[2] = {2, 4}, w[2] = {3, custom == NC_K_MISMATCH ? 5 : 4},
+                b[1] = {custom == NC_BIAS_SHAPE ? 2 : 3};
+        t[0] = nn_ph(g, "Xd", dt, 2, x);
+        t[1] = nn_ph(g, "Wd", dt_w, custom == NC_RANK ? 1 : 2, w);
+        t[2] = nn_ph(g, "Bd", dt, 1, b);
+        break;
+    }
+    case NN_CONV2D: case NN_CONV1D: case NN_CONVT: {
+        int sp = which == NN_CONV1D ? 1 : 2;
+        int rank = custom == NC_RANK ? 3 + sp : 2 + sp;
+        int64_t x[4] = {1, ch, h, h}, w[4] = {4, 2, 3, 3}, b[1] = {custom == NC_BIAS_SHAPE ? 3 : 4};
+        tvm_expr xe[5];
+        for (int d = 0; d < 4; d++) xe[d] = c64(g, x[d]);
+        xe[4] = c64(g, 1);
+        if (custom == NC_SYMBOLIC) xe[2] = tvm_size_var(g, "hsym");
+        if (custom == NC_SYM_BATCH_OK) xe[0] = tvm_size_var(g, "nsym");
+        t[0] = tvm_placeholder(g, "Xc", dt, rank, xe);
+        t[1] = nn_ph(g, "Wc", dt_w, 2 + sp, w);
+        t[2] = nn_ph(g, "Bc", dt, 1, b);
+        ca.a.groups = 2;
+        ca.a.pads[0] = ca.a.pads[1] = 1;
+        if (which == NN_CONVT) ca.a.strides[0] = ca.a.strides[1] = 2;
+        break;
+    }
+    case NN_MAXPOOL: case NN_AVGPOOL: case NN_GPOOL: {
+        tvm_expr xe[5] = {c64(g, 1), c64(g, 2), c64(g, h), c64(g, h), c64(g, 1)};
+        if (custom == NC_SYMBOLIC) xe[2] = tvm_size_var(g, "hsym");
+        if (custom == NC_SYM_BATCH_OK) xe[0] = tvm_size_var(g, "nsym");
+        t[0] = tvm_placeholder(g, "Xp", custom == NC_BOOL ? TVM_BOOL : custom == NC_DTYPE_MIX
+                               ? TVM_INT32 : dt, custom == NC_RANK ? 5 : 4, xe);
+        pa.a.kernel[0] = pa.a.kernel[1] = 3;
+        pa.a.pads[0] = pa.a.pads[3] = 1;
+        flag_a = TVM_OP_MEAN;
+        flag_b = TVM_LAYOUT_NCHW;
+        break;
+    }
+    }
+    tvm_conv_attrs *cm = &ca.a;
+    tvm_pool_attrs *pm = &pa.a;
+    switch (p->mode) {
+    case M_NULL_GRAPH: call_g = NULL; break;
+    case M_BAD_ARG: t[p->arg] = bad_tensor(g, p->kind); break;
+    case M_STICKY: make_sticky(g); break;
+    case M_CUSTOM:
+        switch (p->kind) {
+        case NC_ATTRS_NULL: cap = NULL; pap = NULL; break;
+        case NC_SIZE_ZERO: cm->struct_size = 0; pm->struct_size = 0; break;
+        case NC_SIZE_BIG: cm->struct_size = sizeof ca; pm->struct_size = sizeof pa; break;
+        case NC_SIZE_OLD: /* an older, shorter struct: the tail reads as 0 */
+            cm->struct_size = offsetof(tvm_conv_attrs, output_padding);
+            pm->struct_size = offsetof(tvm_pool_attrs, pads);
+            break;
+        case NC_NEG_STRIDE: cm->strides[0] = pm->strides[0] = p->value; break;
+        case NC_NEG_DIL: cm->dilations[0] = pm->dilations[0] = p->value; break;
+        case NC_NEG_PAD: cm->pads[1] = pm->pads[1] = p->value; break;
+        case NC_LAYOUT: cm->layout = pm->layout = (int32_t)p->value; flag_b = (int)p->value; break;
+        case NC_GROUPS_NDIV: cm->groups = 3; break;
+        case NC_GROUPS_NEG: cm->groups = -2; break;
+        case NC_HUGE:
+            cm->pads[0] = cm->pads[2] = INT64_MAX;
+            cm->strides[1] = cm->dilations[1] = INT64_MAX;
+            pm->pads[0] = pm->pads[2] = INT64_MAX;
+            pm->kernel[1] = pm->strides[1] = pm->dilations[1] = INT64_MAX;
+            break;
+        case NC_KERNEL0: pm->kernel[1] = p->value; break;
+        case NC_NHWC_OK: cm->layout = TVM_LAYOUT_NHWC; pm->layout = TVM_LAYOUT_NHWC;
+            flag_b = TVM_LAYOUT_NHWC; break;
+        case NC_OUT_PAD_NEG: cm->output_padding[0] = -1; break;
+        case NC_BAD_OP: flag_a = (int)p->value; break;
+        case NC_CEIL_OK: pm->ceil_mode = 1; pm->strides[0] = 2; pm->count_include_pad = 1; break;
+        case NC_RESERVED: pm->pad_ = 1; break;
+        case NC_TOO_SMALL: memset(cm->pads, 0, sizeof cm->pads); break;
+        }
+        break;
+    }
+    tvm_tensor r = {0};
+    switch (which) {
+    case NN_MATMUL: r = tvm_op_matmul(call_g, t[0], t[1], flag_a, flag_b); break;
+    case NN_DENSE: r = tvm_op_dense(call_g, t[0], t[1], t[2]); break;
+    case NN_CONV2D: r = tvm_op_conv2d(call_g, t[0], t[1], t[2], cap); break;
+    case NN_CONV1D: r = tvm_op_conv1d(call_g, t[0], t[1], t[2], cap); break;
+    case NN_CONVT: r = tvm_op_conv_transpose2d(call_g, t[0], t[1], t[2], cap); break;
+    case NN_MAXPOOL: r = tvm_op_max_pool2d(call_g, t[0], pap); break;
+    case NN_AVGPOOL: r = tvm_op_avg_pool2d(call_g, t[0], pap); break;
+    case NN_GPOOL:
+        r = tvm_op_global_pool2d(call_g, t[0], (tvm_op_reduce_kind)flag_a, (tvm_layout)flag_b);
+        break;
+    }
+    record_builder(o, call_g, r.id);
+}
+
+typedef struct nn_case {
+    int kind;
+    int64_t value;
+    unsigned ops;   /* bit per NN_* the case applies to */
+    const char *what;
+    int expect;
+    const char *n1, *n2;
+} nn_case;
+
+#define NB(w) (1u << (w))
+#define NN_CONVS (NB(NN_CONV2D) | NB(NN_CONV1D) | NB(NN_CONVT))
+#define NN_POOLS (NB(NN_MAXPOOL) | NB(NN_AVGPOOL))
+#define NN_ATTRS (NN_CONVS | NN_POOLS)
+
+static const nn_case nn_cases[] = {
+    {NC_ATTRS_NULL, 0, NN_CONVS, "attrs NULL (defaults)", TVM_ERR_INVALID_ARGUMENT, "groups", NULL},
+    {NC_ATTRS_NULL, 0, NN_POOLS, "attrs NULL", TVM_ERR_INVALID_ARGUMENT, "attrs", "NULL"},
+    {NC_SIZE_ZERO, 0, NN_ATTRS, "attrs->struct_size 0", TVM_ERR_INVALID_ARGUMENT, "struct_size", NULL},
+    {NC_SIZE_BIG, 0, NN_ATTRS, "attrs->struct_size larger than known", TVM_ERR_VERSION,
+     "struct_size", NULL},
+    {NC_SIZE_OLD, 0, NN_ATTRS, "attrs->struct_size of an older struct", TVM_OK, NULL, NULL},
+    {NC_NEG_STRIDE, -1, NN_ATTRS, "strides[0] = -1", TVM_ERR_INVALID_ARGUMENT, "strides[0]", NULL},
+    {NC_NEG_STRIDE, INT64_MIN, NN_ATTRS, "strides[0] = INT64_MIN", TVM_ERR_INVALID_ARGUMENT,
+     "strides[0]", NULL},
+    {NC_NEG_DIL, -3, NN_ATTRS, "dilations[0] = -3", TVM_ERR_INVALID_ARGUMENT, "dilations[0]", NULL},
+    {NC_NEG_PAD, -1, NN_ATTRS, "pads[1] = -1", TVM_ERR_INVALID_ARGUMENT, "pads[1]", NULL},
+    {NC_LAYOUT, 2, NN_ATTRS | NB(NN_GPOOL), "layout 2", TVM_ERR_INVALID_ARGUMENT, "layout", NULL},
+    {NC_LAYOUT, -1, NN_ATTRS | NB(NN_GPOOL), "layout -1", TVM_ERR_INVALID_ARGUMENT, "layout",
+     NULL},
+    {NC_GROUPS_NDIV, 0, NN_CONVS, "groups 3 does not divide 4 channels", TVM_ERR_INVALID_ARGUMENT,
+     "groups", "divide"},
+    {NC_GROUPS_NEG, 0, NN_CONVS, "groups -2", TVM_ERR_INVALID_ARGUMENT, "groups", NULL},
+    {NC_CHANNELS, 0, NB(NN_CONV2D) | NB(NN_CONV1D), "6 channels for weights of 2 per group",
+     TVM_ERR_SHAPE, "channels", "'w'"},
+    {NC_CHANNELS, 0, NB(NN_CONVT), "6 channels for weights of 4", TVM_ERR_SHAPE, "channels",
+     "'w'"},
+    {NC_DTYPE_MIX, 0, NB(NN_MATMUL) | NB(NN_DENSE) | NN_CONVS, "float32 x with float64 w",
+     TVM_ERR_DTYPE, "float64", NULL},
+    {NC_DTYPE_MIX, 0, NB(NN_MAXPOOL), "int32 x", TVM_OK, NULL, NULL},
+    {NC_DTYPE_MIX, 0, NB(NN_AVGPOOL) | NB(NN_GPOOL), "int32 x (mean)", TVM_ERR_DTYPE, "int32",
+     "'x'"},
+    {NC_BOOL, 0, 0xffu, "bool operands", TVM_ERR_DTYPE, "bool", NULL},
+    {NC_RANK, 0, NB(NN_DENSE), "w 1-D", TVM_ERR_SHAPE, "'w'", "dims"},
+    {NC_RANK, 0, NN_CONVS | NN_POOLS | NB(NN_GPOOL), "x of the wrong rank", TVM_ERR_SHAPE, "'x'",
+     "dims"},
+    {NC_SYMBOLIC, 0, NN_CONVS | NN_POOLS, "symbolic height", TVM_ERR_SHAPE, "symbolic",
+     "constant"},
+    {NC_SYMBOLIC, 0, NB(NN_GPOOL), "symbolic height", TVM_OK, NULL, NULL},
+    {NC_SYM_BATCH_OK, 0, NN_CONVS | NN_POOLS | NB(NN_GPOOL), "symbolic batch", TVM_OK, NULL,
+     NULL},
+    {NC_TOO_SMALL, 0, NB(NN_CONV2D) | NB(NN_CONV1D) | NN_POOLS, "input 1 for a 3-tap kernel",
+     TVM_ERR_INVALID_ARGUMENT, "smaller than 1", NULL},
+    {NC_HUGE, 0, NN_ATTRS & ~NB(NN_CONVT), "INT64_MAX pads, strides, dilations, kernel",
+     TVM_ERR_INVALID_ARGUMENT, "overflow", NULL},
+    {NC_HUGE, 0, NB(NN_CONVT), "INT64_MAX pads, strides, dilations", TVM_ERR_INVALID_ARGUMENT,
+     "spatial dim 0", NULL},
+    {NC_KERNEL0, 0, NN_POOLS, "kernel[1] = 0", TVM_ERR_INVALID_ARGUMENT, "kernel[1]", NULL},
+    {NC_KERNEL0, -4, NN_POOLS, "kernel[1] = -4", TVM_ERR_INVALID_ARGUMENT, "kernel[1]", NULL},
+    {NC_NHWC_OK, 0, NB(NN_CONVT), "NHWC", TVM_ERR_UNSUPPORTED, "NCHW", NULL},
+    {NC_NHWC_OK, 0, NN_POOLS | NB(NN_GPOOL), "NHWC", TVM_OK, NULL, NULL},
+    {NC_OUT_PAD_NEG, 0, NB(NN_CONVT), "output_padding[0] = -1", TVM_ERR_INVALID_ARGUMENT,
+     "output_padding[0]", NULL},
+    {NC_BIAS_SHAPE, 0, NB(NN_DENSE) | NN_CONVS, "bias of the wrong length", TVM_ERR_SHAPE,
+     "'bias'", NULL},
+    {NC_K_MISMATCH, 0, NB(NN_MATMUL) | NB(NN_DENSE), "K mismatch", TVM_ERR_SHAPE, "contracted",
+     NULL},
+    {NC_BATCH, 0, NB(NN_MATMUL), "batch 2 vs 3", TVM_ERR_SHAPE, "broadcast", NULL},
+    {NC_ZERO_D, 0, NB(NN_MATMUL), "0-d b", TVM_ERR_SHAPE, "'b'", "0-d"},
+    {NC_TRANSPOSE_OK, 0, NB(NN_MATMUL), "both transposed", TVM_OK, NULL, NULL},
+    {NC_ONE_D_OK, 0, NB(NN_MATMUL), "1-D b", TVM_OK, NULL, NULL},
+    {NC_BAD_OP, TVM_OP_SUM, NB(NN_GPOOL), "op TVM_OP_SUM", TVM_ERR_INVALID_ARGUMENT, "op", NULL},
+    {NC_BAD_OP, -1, NB(NN_GPOOL), "op -1", TVM_ERR_INVALID_ARGUMENT, "op", NULL},
+    {NC_BAD_OP, INT_MAX, NB(NN_GPOOL), "op INT_MAX", TVM_ERR_INVALID_ARGUMENT, "op", NULL},
+    {NC_CEIL_OK, 0, NN_POOLS, "ceil_mode with count_include_pad", TVM_OK, NULL, NULL},
+    {NC_RESERVED, 0, NN_POOLS, "reserved pad_ = 1", TVM_ERR_INVALID_ARGUMENT, "pad_", NULL},
+};
+
+static void add_nn_probes(const contract *c) {
+    int which = nn_which(c);
+    static const char *const argn[][3] = {
+        [NN_MATMUL] = {"'a'", "'b'", NULL},      [NN_DENSE] = {"'x'", "'w'", "'bias'"},
+        [NN_CONV2D] = {"'x'", "'w'", "'bias'"},  [NN_CONV1D] = {"'x'", "'w'", "'bias'"},
+        [NN_CONVT] = {"'x'", "'w'", "'bias'"},   [NN_MAXPOOL] = {"'x'", NULL, NULL},
+        [NN_AVGPOOL] = {"'x'", NULL, NULL},      [NN_GPOOL] = {"'x'", NULL, NULL},
+    };
+    probe *p = probe_add(c, probe_nn, M_OK, 0, 0, TVM_OK, "valid call");
+    p = probe_add(c, probe_nn, M_NULL_GRAPH, 0, 0, TVM_ERR_INVALID_ARGUMENT, "graph NULL");
+    needles(p, "graph", "NULL", NULL);
+    for (int arg = 0; arg < 3 && argn[which][arg]; arg++)
+        for (int k = 0; k < NUM_BAD_TENSOR; k++) {
+            /* an absent bias (the null tensor) is valid */
+            bool optional = arg == 2 && k == BADT_NULL;
+            p = probe_add(c, probe_nn, M_BAD_ARG, arg, k,
+                          optional ? TVM_OK : (int)bad_tensor_status(k), "%s = %s",
+                          argn[which][arg], bad_tensor_name[k]);
+            needles(p, argn[which][arg], NULL, NULL);
+        }
+    for (int k = 0; k < (int)(sizeof nn_cases / sizeof nn_cases[0]); k++) {
+        const nn_case *nc = &nn_cases[k];
+        if (!(nc->ops & NB(which))) continue;
+        int expect = nc->expect;
+        const char *n1 = nc->n1, *n2 = nc->n2;
+        if (nc->kind == NC_ATTRS_NULL && nn_is_conv(which)) {
+            /* NULL attrs are the defaults: one group, which does not match
+             * weights made for two (the transposed conv then makes 2 output
+             * channels, and the bias has 4) */
+            expect = TVM_ERR_SHAPE;
+            n1 = which == NN_CONVT ? "'bias'" : "'w'";
+        }
+        p = probe_add(c, probe_nn, M_CUSTOM, 0, nc->kind, expect, "%s", nc->what);
+        p->value = nc->value;
+        needles(p, n1, n2, NULL);
+    }
+    p = probe_add(c, probe_nn, M_STICKY, 0, 0, TVM_ERR_INVALID_ARGUMENT, "graph already failed");
+    needles(p, "999", NULL, NULL);
+}
+static void add_tvm_op_matmul_probes(const contract *c) { add_nn_probes(c); }
+static void add_tvm_op_dense_probes(const contract *c) { add_nn_probes(c); }
+static void add_tvm_op_conv2d_probes(const contract *c) { add_nn_probes(c); }
+static void add_tvm_op_conv1d_probes(const contract *c) { add_nn_probes(c); }
+static void add_tvm_op_conv_transpose2d_probes(const contract *c) { add_nn_probes(c); }
+static void add_tvm_op_max_pool2d_probes(const contract *c) { add_nn_probes(c); }
+static void add_tvm_op_avg_pool2d_probes(const contract *c) { add_nn_probes(c); }
+static void add_tvm_op_global_pool2d_probes(const contract *c) { add_nn_probes(c); }
+
+/* ========================================================================= */
 /* The contract table: one entry per exported function                        */
 /* ========================================================================= */
 
@@ -2610,6 +2902,14 @@ static const contract contracts[] = {
     FN(tvm_function_output_shape),
     FN(tvm_function_source),
     FN(tvm_function_plan),
+    FN(tvm_op_matmul),
+    FN(tvm_op_dense),
+    FN(tvm_op_conv2d),
+    FN(tvm_op_conv1d),
+    FN(tvm_op_conv_transpose2d),
+    FN(tvm_op_max_pool2d),
+    FN(tvm_op_avg_pool2d),
+    FN(tvm_op_global_pool2d),
 };
 #define NUM_CONTRACTS ((int)(sizeof contracts / sizeof contracts[0]))
 

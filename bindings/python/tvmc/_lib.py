@@ -150,6 +150,36 @@ class tvm_compile_options(Structure):
                 ("flags", c_uint32)]
 
 
+# tvm_layout
+TVM_LAYOUT_NCHW, TVM_LAYOUT_NHWC = 0, 1
+
+# tvm_op_reduce_kind
+TVM_OP_SUM, TVM_OP_MEAN, TVM_OP_MAX, TVM_OP_MIN, TVM_OP_PROD, TVM_OP_ARGMAX, TVM_OP_ARGMIN = \
+    range(7)
+
+
+class tvm_conv_attrs(Structure):
+    _fields_ = [("struct_size", c_size_t),
+                ("layout", c_int32),
+                ("groups", c_int32),
+                ("strides", c_int64 * 2),
+                ("dilations", c_int64 * 2),
+                ("pads", c_int64 * 4),
+                ("output_padding", c_int64 * 2)]
+
+
+class tvm_pool_attrs(Structure):
+    _fields_ = [("struct_size", c_size_t),
+                ("layout", c_int32),
+                ("ceil_mode", c_int32),
+                ("count_include_pad", c_int32),
+                ("pad_", c_int32),
+                ("kernel", c_int64 * 2),
+                ("strides", c_int64 * 2),
+                ("dilations", c_int64 * 2),
+                ("pads", c_int64 * 4)]
+
+
 # Opaque handles travel as void pointers.
 ctx_p = c_void_p
 graph_p = c_void_p
@@ -246,6 +276,15 @@ _FUNCTIONS = [
                                            POINTER(c_int)]),
     ("tvm_function_source", status, [fn_p, c_char_p, POINTER(c_void_p)]),
     ("tvm_function_plan", status, [fn_p, POINTER(tvm_kernel_plan)]),
+    # operator library: linear algebra, convolutions, pools
+    ("tvm_op_matmul", T, [graph_p, T, T, c_int, c_int]),
+    ("tvm_op_dense", T, [graph_p, T, T, T]),
+    ("tvm_op_conv2d", T, [graph_p, T, T, T, POINTER(tvm_conv_attrs)]),
+    ("tvm_op_conv1d", T, [graph_p, T, T, T, POINTER(tvm_conv_attrs)]),
+    ("tvm_op_conv_transpose2d", T, [graph_p, T, T, T, POINTER(tvm_conv_attrs)]),
+    ("tvm_op_max_pool2d", T, [graph_p, T, POINTER(tvm_pool_attrs)]),
+    ("tvm_op_avg_pool2d", T, [graph_p, T, POINTER(tvm_pool_attrs)]),
+    ("tvm_op_global_pool2d", T, [graph_p, T, c_int, c_int]),
 ]
 
 # ---------------------------------------------------------------------------

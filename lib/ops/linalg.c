@@ -1,0 +1,107 @@
+/* linalg.c — matrix products of the operator library: tvm_op_matmul (numpy
+ * matmul) and tvm_op_dense (x · wᵀ + bias). Each is one compute whose body
+ * is a sum over the contracted axis, so the fusion pass can hang epilogues
+ * (activation, residual add) on it like on any hand-written compute. */
+#include "op_util.h"
+
+/* Fails unless the contracted dims are provably equal. */
+static bool same_k(tvm_graph *g, const char *fn, tvm_expr ka, const char *an, tvm_expr kb,
+                   const char *bn) {
+    if (op_dim_equal(ka, kb)) return true;
+    int64_t va, vb;
+    if (op_const_value(g, ka, &va) && op_const_value(g, kb, &vb))
+        graph_fail(g, TVM_ERR_SHAPE, "%s: contracted dims differ: %lld in '%s' and %lld in "
+                   "'%s'", fn, (long long)va, an, (long long)vb, bn);
+    else
+        graph_fail(g, TVM_ERR_SHAPE, "%s: contracted dims of '%s' and '%s' are not provably "
+                   "equal (symbolic dims must be the same size variable)", fn, an, bn);
+    return false;
+}
+
+TVMC_API tvm_tensor tvm_op_matmul(tvm_graph *g, tvm_tensor a, tvm_tensor b, int transpose_a,
+                                  int transpose_b) {
+    static const char fn[] = "tvm_op_matmul";
+    op_arg A, B;
+    if (!op_tensor(g, fn, "a", a, &A) || !op_tensor(g, fn, "b", b, &B)) return (tvm_tensor){0};
+    if (A.shape.ndim < 1 || B.shape.ndim < 1) {
+        graph_fail(g, TVM_ERR_SHAPE, "%s: '%s' is 0-d; matmul needs at least one dim", fn,
+                   A.shape.ndim < 1 ? "a" : "b");
+        return (tvm_tensor){0};
+    }
+    if (!op_same_numeric(g, fn, &A, "a", &B, "b")) return (tvm_tensor){0};
+
+    /* numpy promotes a 1-D a to [1, K] and a 1-D b to [K, 1] and drops the
+     * added dim from the result; a transpose flag means nothing for them. */
+    bool a1 = A.shape.ndim == 1, b1 = B.shape.ndim == 1;
+    int an = A.shape.ndim, bn = B.shape.ndim;
+    bool ta = transpose_a && !a1, tb = transpose_b && !b1;
+    /* positions (in each operand's own dims) of the row/col/contracted dims */
+    int a_m = a1 ? -1 : (ta ? an - 1 : an - 2), a_k = a1 ? 0 : (ta ? an - 2 : an - 1);
+    int b_k = b1 ? 0 : (tb ? bn - 1 : bn - 2), b_n = b1 ? -1 : (tb ? bn - 2 : bn - 1);
+    if (!same_k(g, fn, A.shape.dims[a_k], "a", B.shape.dims[b_k], "b")) return (tvm_tensor){0};
+
+    op_shape ba = {.ndim = a1 ? 0 : an - 2}, bb = {.ndim = b1 ? 0 : bn - 2}, batch;
+    for (int k = 0; k < ba.ndim; k++) ba.dims[k] = A.shape.dims[k];
+    for (int k = 0; k < bb.ndim; k++) bb.dims[k] = B.shape.dims[k];
+    if (!op_broadcast_shapes(g, fn, &ba, &bb, &batch)) return (tvm_tensor){0};
+
+    op_shape out = batch;
+    if (!a1) out.dims[out.ndim++] = A.shape.dims[a_m];
+    if (!b1) out.dims[out.ndim++] = B.shape.dims[b_n];
+    tvm_expr it[TVM_MAX_NDIM];
+    op_iters(g, out.ndim, it);
+
+    tvm_expr k = tvm_reduce_axis(g, "k", A.shape.dims[a_k]);
+    tvm_expr ia[TVM_MAX_NDIM], ib[TVM_MAX_NDIM];
+    op_broadcast_index(g, &ba, &batch, it, ia);
+    op_broadcast_index(g, &bb, &batch, it, ib);
+    int row = batch.ndim; /* result index of m (or n when a is 1-D) */
+    if (!a1) ia[a_m] = it[row];
+    ia[a_k] = k;
+    if (!b1) ib[b_n] = it[a1 ? row : row + 1];
+    ib[b_k] = k;
+    tvm_expr body = tvm_mul(g, tvm_load(g, a, ia), tvm_load(g, b, ib));
+    body = tvm_sum(g, body, 1, &k);
+    return op_result(g, tvm_compute(g, "matmul", out.ndim, out.dims, it, body));
+}
+
+TVMC_API tvm_tensor tvm_op_dense(tvm_graph *g, tvm_tensor x, tvm_tensor w, tvm_tensor bias) {
+    static const char fn[] = "tvm_op_dense";
+    op_arg X, W, Bs;
+    if (!op_tensor(g, fn, "x", x, &X) || !op_tensor(g, fn, "w", w, &W) ||
+        !op_optional(g, fn, "bias", bias, &Bs))
+        return (tvm_tensor){0};
+    if (X.shape.ndim < 1) {
+        graph_fail(g, TVM_ERR_SHAPE, "%s: 'x' is 0-d; it needs a last dim K", fn);
+        return (tvm_tensor){0};
+    }
+    if (W.shape.ndim != 2) {
+        graph_fail(g, TVM_ERR_SHAPE, "%s: 'w' has %d dims; it must be 2-D [N, K]", fn,
+                   W.shape.ndim);
+        return (tvm_tensor){0};
+    }
+    if (!op_same_numeric(g, fn, &X, "x", &W, "w")) return (tvm_tensor){0};
+    int xn = X.shape.ndim;
+    if (!same_k(g, fn, X.shape.dims[xn - 1], "x", W.shape.dims[1], "w")) return (tvm_tensor){0};
+    if (Bs.t.id) {
+        if (!op_same_numeric(g, fn, &X, "x", &Bs, "bias")) return (tvm_tensor){0};
+        if (Bs.shape.ndim != 1 || !op_dim_equal(Bs.shape.dims[0], W.shape.dims[0])) {
+            graph_fail(g, TVM_ERR_SHAPE, "%s: 'bias' must be 1-D with w's dim 0 (N) elements",
+                       fn);
+            return (tvm_tensor){0};
+        }
+    }
+
+    op_shape out = X.shape;
+    out.dims[xn - 1] = W.shape.dims[0];
+    tvm_expr it[TVM_MAX_NDIM], ix[TVM_MAX_NDIM];
+    op_iters(g, xn, it);
+    tvm_expr k = tvm_reduce_axis(g, "k", X.shape.dims[xn - 1]);
+    for (int d = 0; d < xn - 1; d++) ix[d] = it[d];
+    ix[xn - 1] = k;
+    tvm_expr iw[2] = {it[xn - 1], k};
+    tvm_expr body = tvm_sum(g, tvm_mul(g, tvm_load(g, x, ix), tvm_load(g, w, iw)), 1, &k);
+    /* the bias joins the same compute: one op, one compute */
+    if (Bs.t.id) body = tvm_add(g, body, tvm_load(g, bias, &it[xn - 1]));
+    return op_result(g, tvm_compute(g, "dense", xn, out.dims, it, body));
+}
