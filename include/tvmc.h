@@ -632,6 +632,8 @@ typedef struct tvm_kernel_plan {
     int32_t num_intermediates;   /* tensors stored between kernels */
     int64_t workspace_bytes;     /* planned peak: intermediates share memory by liveness */
     int64_t intermediate_bytes;  /* sum of every intermediate's size (no sharing) */
+    int64_t peak_live_bytes;     /* the most bytes of intermediates alive at one time:
+                                    no plan can use less than this */
 } tvm_kernel_plan;
 
 /* Fills *plan (plan->struct_size must be set). TVM_ERR_INVALID_ARGUMENT when

@@ -56,6 +56,9 @@ static void run_all(tvm_graph *g, int nin, const tvm_tensor *in, const tvm_tenso
             char name[128];
             snprintf(name, sizeof name, "%s [%s%s]", what, tt_targets[t], f ? ", unfused" : "");
             check_close(args[nin], ref, tol, name);
+            /* the plan is never below the live peak nor above the unshared sum */
+            CHECK(plan.peak_live_bytes <= plan.workspace_bytes);
+            CHECK(plan.workspace_bytes <= plan.intermediate_bytes);
             if (t == 0) *(f ? unfused : fused) = plan;
         }
 }
@@ -309,6 +312,7 @@ TEST(chain_shares_workspace) {
     CHECK_EQ_INT(unfused.intermediate_bytes, 6 * one);
     /* live sets are {h0}, {h0,h1}, {h1,h2}, ..., {h5}: peak two buffers */
     CHECK_EQ_INT(unfused.workspace_bytes, 2 * one);
+    CHECK_EQ_INT(unfused.peak_live_bytes, 2 * one);
     tt_free(x); tt_free(y); tt_free(ref);
     tvm_graph_destroy(g);
 }

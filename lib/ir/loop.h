@@ -128,6 +128,7 @@ typedef struct lp_program {
     int nargs;       /* number of kernel args (inputs + outputs + constants) */
     int64_t workspace_bytes;    /* planned peak of the intermediates (plan_memory) */
     int64_t intermediate_bytes; /* their sizes summed, without sharing */
+    int64_t peak_live_bytes;    /* the largest set alive at one time */
     int32_t num_kernels;        /* top-level loop nests (plan_memory) */
     int32_t num_intermediates;
     bool flat;       /* indices flattened to one element offset */

@@ -483,7 +483,8 @@ TVMC_API tvm_status tvm_function_plan(tvm_function *fn, tvm_kernel_plan *plan) {
                          .num_kernels = s->p->num_kernels,
                          .num_intermediates = s->p->num_intermediates,
                          .workspace_bytes = s->p->workspace_bytes,
-                         .intermediate_bytes = s->p->intermediate_bytes};
+                         .intermediate_bytes = s->p->intermediate_bytes,
+                         .peak_live_bytes = s->p->peak_live_bytes};
     fn_release_spec(fn, s);
     size_t n = plan->struct_size < sizeof r ? plan->struct_size : sizeof r;
     size_t keep = plan->struct_size;

@@ -117,6 +117,16 @@ tvm_status pass_plan_memory(pass_ctx *pc) {
         if (off + v->bytes > peak) peak = off + v->bytes;
     }
     for (uint32_t i = 0; i < n; i++) p->bufs[order[i]->buf].offset = order[i]->offset;
+    /* the lower bound any plan meets: the largest live set */
+    int64_t live_peak = 0;
+    for (int32_t k = 0; k < nk; k++) {
+        int64_t live_bytes = 0;
+        for (uint32_t i = 0; i < n; i++)
+            if (order[i]->first >= 0 && order[i]->first <= k && k <= order[i]->last)
+                live_bytes += order[i]->bytes;
+        if (live_bytes > live_peak) live_peak = live_bytes;
+    }
+    p->peak_live_bytes = live_peak;
     p->workspace_bytes = peak;
     p->intermediate_bytes = total;
     p->num_intermediates = (int32_t)n;

@@ -140,7 +140,8 @@ class tvm_kernel_plan(Structure):
                 ("num_kernels", c_int32),
                 ("num_intermediates", c_int32),
                 ("workspace_bytes", c_int64),
-                ("intermediate_bytes", c_int64)]
+                ("intermediate_bytes", c_int64),
+                ("peak_live_bytes", c_int64)]
 
 
 class tvm_compile_options(Structure):

@@ -215,12 +215,14 @@ class Function:
         """How the latest specialisation runs: a dict with ``num_kernels``
         (fused loop nests), ``num_intermediates``, ``workspace_bytes`` (the
         planned peak; intermediates share memory by liveness) and
-        ``intermediate_bytes`` (their sizes summed)."""
+        ``intermediate_bytes`` (their sizes summed) and ``peak_live_bytes``
+        (the most bytes alive at once: no plan can use less)."""
         p = _lib.tvm_kernel_plan(struct_size=ctypes.sizeof(_lib.tvm_kernel_plan))
         check(_lib.load().tvm_function_plan(self._handle, ctypes.byref(p)))
         return {"num_kernels": p.num_kernels, "num_intermediates": p.num_intermediates,
                 "workspace_bytes": p.workspace_bytes,
-                "intermediate_bytes": p.intermediate_bytes}
+                "intermediate_bytes": p.intermediate_bytes,
+                "peak_live_bytes": p.peak_live_bytes}
 
     # TVM's runtime.Module spelling
     def get_source(self, fmt="llvm"):
