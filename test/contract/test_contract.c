@@ -165,7 +165,7 @@ struct probe {
     const char *needles[4];
 };
 
-#define MAX_PROBES 2048
+#define MAX_PROBES 4096 /* room for the operator library's probes */
 static probe probes[MAX_PROBES];
 static int num_probes;
 static bool probe_table_overflow;
@@ -2466,6 +2466,9 @@ static void add_tag_reuse_probes(const contract *c) {
     needles(p, "'b'", NULL, NULL);
 }
 
+/* Operator library: elementwise, reductions, normalisation (add_op_probes, OP). */
+#include "contract_op_elementwise.inc"
+
 /* ========================================================================= */
 /* The contract table: one entry per exported function                        */
 /* ========================================================================= */
@@ -2540,6 +2543,20 @@ static const contract contracts[] = {
     FN(tvm_function_arg_info),
     FN(tvm_function_output_shape),
     FN(tvm_function_source),
+    OP(tvm_op_binary),
+    OP(tvm_op_where),
+    OP(tvm_op_unary),
+    OP(tvm_op_leaky_relu),
+    OP(tvm_op_elu),
+    OP(tvm_op_hard_sigmoid),
+    OP(tvm_op_clip),
+    OP(tvm_op_cast),
+    OP(tvm_op_reduce),
+    OP(tvm_op_softmax),
+    OP(tvm_op_log_softmax),
+    OP(tvm_op_layer_norm),
+    OP(tvm_op_batch_norm),
+    OP(tvm_op_group_norm),
 };
 #define NUM_CONTRACTS ((int)(sizeof contracts / sizeof contracts[0]))
 
