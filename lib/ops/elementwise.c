@@ -193,27 +193,34 @@ static tvm_expr unary_body(tvm_graph *g, tvm_op_unary_kind op, tvm_dtype dt, tvm
     return (tvm_expr){0};
 }
 
+/* The attributes an elementwise body needs besides x: the unary kind or the
+ * cast target, and up to two numbers (alpha/beta, lo/hi). */
+typedef struct elem_attrs {
+    int kind;
+    double a, b;
+} elem_attrs;
+
 /* out = f(x) elementwise over x's shape: the shared tail of the unary ops. */
-typedef tvm_expr (*elem_fn)(tvm_graph *g, tvm_dtype dt, tvm_expr x, const double *attrs);
+typedef tvm_expr (*elem_fn)(tvm_graph *g, tvm_dtype dt, tvm_expr x, const elem_attrs *at);
 
 static tvm_tensor map_unary(tvm_graph *g, const char *name, const op_arg *X, elem_fn f,
-                            const double *attrs) {
+                            const elem_attrs *at) {
     tvm_expr it[TVM_MAX_NDIM];
     op_iters(g, X->shape.ndim, it);
-    tvm_expr body = f(g, X->dtype, tvm_load(g, X->t, it), attrs);
+    tvm_expr body = f(g, X->dtype, tvm_load(g, X->t, it), at);
     return op_result(g, tvm_compute(g, name, X->shape.ndim, X->shape.dims, it, body));
 }
 
 static tvm_tensor unary_float_op(tvm_graph *g, const char *fn, const char *name, tvm_tensor x,
-                                 elem_fn f, const double *attrs) {
+                                 elem_fn f, const elem_attrs *at) {
     op_arg X;
     if (!op_tensor(g, fn, "x", x, &X) || !op_check_dtype(g, fn, "x", X.dtype, OP_DT_FLOAT))
         return NULL_TENSOR;
-    return map_unary(g, name, &X, f, attrs);
+    return map_unary(g, name, &X, f, at);
 }
 
-static tvm_expr unary_map(tvm_graph *g, tvm_dtype dt, tvm_expr x, const double *attrs) {
-    return unary_body(g, (tvm_op_unary_kind)(int)attrs[0], dt, x);
+static tvm_expr unary_map(tvm_graph *g, tvm_dtype dt, tvm_expr x, const elem_attrs *at) {
+    return unary_body(g, (tvm_op_unary_kind)at->kind, dt, x);
 }
 
 TVMC_API tvm_tensor tvm_op_unary(tvm_graph *g, tvm_op_unary_kind op, tvm_tensor x) {
@@ -228,44 +235,45 @@ TVMC_API tvm_tensor tvm_op_unary(tvm_graph *g, tvm_op_unary_kind op, tvm_tensor 
     char fnk[64];
     snprintf(fnk, sizeof fnk, "%s (%s)", fn, UNARY[op].name);
     op_arg X;
-    if (!op_tensor(g, fn, "x", x, &X) || !op_check_dtype(g, fnk, "x", X.dtype, UNARY[op].allowed))
+    if (!op_tensor(g, fn, "x", x, &X) ||
+        !op_check_dtype(g, fnk, "x", X.dtype, UNARY[op].allowed))
         return NULL_TENSOR;
-    double attrs[1] = {(double)op};
-    return map_unary(g, UNARY[op].name, &X, unary_map, attrs);
+    elem_attrs at = {.kind = op};
+    return map_unary(g, UNARY[op].name, &X, unary_map, &at);
 }
 
 /* ---- parameterised activations ---------------------------------------------- */
 
-static tvm_expr leaky_relu_map(tvm_graph *g, tvm_dtype dt, tvm_expr x, const double *attrs) {
+static tvm_expr leaky_relu_map(tvm_graph *g, tvm_dtype dt, tvm_expr x, const elem_attrs *at) {
     tvm_expr zero = k(g, dt, 0);
-    return tvm_select(g, tvm_ge(g, x, zero), x, tvm_mul(g, k(g, dt, attrs[0]), x));
+    return tvm_select(g, tvm_ge(g, x, zero), x, tvm_mul(g, k(g, dt, at->a), x));
 }
 
 TVMC_API tvm_tensor tvm_op_leaky_relu(tvm_graph *g, tvm_tensor x, double alpha) {
-    double attrs[1] = {alpha};
-    return unary_float_op(g, "tvm_op_leaky_relu", "leaky_relu", x, leaky_relu_map, attrs);
+    elem_attrs at = {.a = alpha};
+    return unary_float_op(g, "tvm_op_leaky_relu", "leaky_relu", x, leaky_relu_map, &at);
 }
 
-static tvm_expr elu_map(tvm_graph *g, tvm_dtype dt, tvm_expr x, const double *attrs) {
+static tvm_expr elu_map(tvm_graph *g, tvm_dtype dt, tvm_expr x, const elem_attrs *at) {
     tvm_expr em1 = tvm_sub(g, tvm_exp(g, x), k(g, dt, 1));
-    return tvm_select(g, tvm_ge(g, x, k(g, dt, 0)), x, tvm_mul(g, k(g, dt, attrs[0]), em1));
+    return tvm_select(g, tvm_ge(g, x, k(g, dt, 0)), x, tvm_mul(g, k(g, dt, at->a), em1));
 }
 
 TVMC_API tvm_tensor tvm_op_elu(tvm_graph *g, tvm_tensor x, double alpha) {
-    double attrs[1] = {alpha};
-    return unary_float_op(g, "tvm_op_elu", "elu", x, elu_map, attrs);
+    elem_attrs at = {.a = alpha};
+    return unary_float_op(g, "tvm_op_elu", "elu", x, elu_map, &at);
 }
 
-static tvm_expr hard_sigmoid_map(tvm_graph *g, tvm_dtype dt, tvm_expr x, const double *attrs) {
-    tvm_expr t = tvm_add(g, tvm_mul(g, k(g, dt, attrs[0]), x), k(g, dt, attrs[1]));
+static tvm_expr hard_sigmoid_map(tvm_graph *g, tvm_dtype dt, tvm_expr x,
+                                 const elem_attrs *at) {
+    tvm_expr t = tvm_add(g, tvm_mul(g, k(g, dt, at->a), x), k(g, dt, at->b));
     return tvm_max(g, k(g, dt, 0), tvm_min(g, k(g, dt, 1), t));
 }
 
 TVMC_API tvm_tensor tvm_op_hard_sigmoid(tvm_graph *g, tvm_tensor x, double alpha,
                                         double beta) {
-    double attrs[2] = {alpha, beta};
-    return unary_float_op(g, "tvm_op_hard_sigmoid", "hard_sigmoid", x, hard_sigmoid_map,
-                          attrs);
+    elem_attrs at = {.a = alpha, .b = beta};
+    return unary_float_op(g, "tvm_op_hard_sigmoid", "hard_sigmoid", x, hard_sigmoid_map, &at);
 }
 
 /* ---- clip ------------------------------------------------------------------- */
@@ -282,8 +290,8 @@ static tvm_expr int_bound(tvm_graph *g, tvm_dtype dt, double v, bool lower) {
     return tvm_const_int(g, dt, (int64_t)r);
 }
 
-static tvm_expr clip_map(tvm_graph *g, tvm_dtype dt, tvm_expr x, const double *attrs) {
-    double lo = attrs[0], hi = attrs[1];
+static tvm_expr clip_map(tvm_graph *g, tvm_dtype dt, tvm_expr x, const elem_attrs *at) {
+    double lo = at->a, hi = at->b;
     bool fl = dtype_is_float(dt);
     /* NaN bounds mean "no bound": leave that side out */
     if (!isnan(lo)) x = tvm_max(g, x, fl ? k(g, dt, lo) : int_bound(g, dt, lo, true));
@@ -296,15 +304,15 @@ TVMC_API tvm_tensor tvm_op_clip(tvm_graph *g, tvm_tensor x, double lo, double hi
     op_arg X;
     if (!op_tensor(g, fn, "x", x, &X) || !op_check_dtype(g, fn, "x", X.dtype, OP_DT_NUM))
         return NULL_TENSOR;
-    double attrs[2] = {lo, hi};
-    return map_unary(g, "clip", &X, clip_map, attrs);
+    elem_attrs at = {.a = lo, .b = hi};
+    return map_unary(g, "clip", &X, clip_map, &at);
 }
 
 /* ---- cast ------------------------------------------------------------------- */
 
-static tvm_expr cast_map(tvm_graph *g, tvm_dtype dt, tvm_expr x, const double *attrs) {
+static tvm_expr cast_map(tvm_graph *g, tvm_dtype dt, tvm_expr x, const elem_attrs *at) {
     (void)dt;
-    return tvm_cast(g, (tvm_dtype)(int)attrs[0], x);
+    return tvm_cast(g, (tvm_dtype)at->kind, x);
 }
 
 TVMC_API tvm_tensor tvm_op_cast(tvm_graph *g, tvm_tensor x, tvm_dtype dtype) {
@@ -318,6 +326,6 @@ TVMC_API tvm_tensor tvm_op_cast(tvm_graph *g, tvm_tensor x, tvm_dtype dtype) {
                    (int)dtype);
         return NULL_TENSOR;
     }
-    double attrs[1] = {(double)dtype};
-    return map_unary(g, "cast", &X, cast_map, attrs);
+    elem_attrs at = {.kind = dtype};
+    return map_unary(g, "cast", &X, cast_map, &at);
 }
