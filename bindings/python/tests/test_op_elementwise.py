@@ -99,8 +99,7 @@ COMPARE = {"less": np.less, "less_equal": np.less_equal, "greater": np.greater,
            "greater_equal": np.greater_equal, "equal": np.equal, "not_equal": np.not_equal}
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16", "int8",
-                                   "int64", "uint8", "bool"])
+@pytest.mark.parametrize("dtype", FLOATS + INTS + ["bool"])
 @pytest.mark.parametrize("name", sorted(COMPARE))
 def test_compare(name, dtype, target, rng):
     A = te.placeholder((7, 3), dtype, name="A")
@@ -198,7 +197,7 @@ def test_where(target, rng):
     np.testing.assert_array_equal(out, np.where(c, a, b))
 
 
-@pytest.mark.parametrize("dtype", ["int8", "uint8", "int64", "bool", "float16", "bfloat16"])
+@pytest.mark.parametrize("dtype", FLOATS + INTS + ["bool"])
 def test_where_dtypes_symbolic(dtype, target, rng):
     n = te.var("n")
     C = te.placeholder((n,), "bool", name="C")
@@ -309,6 +308,44 @@ def test_unary_int(name, dtype, target, rng):
     with np.errstate(over="ignore"):
         # abs and negative of the minimum wrap to the minimum, as numpy's do
         np.testing.assert_array_equal(out, INT_UNARY[name](a).astype(dtype))
+
+
+def test_unary_symbolic(target, rng):
+    n, m = te.var("n"), te.var("m")
+    A = te.placeholder((n, m), "float32", name="A")
+    outs = [topi.relu(A), topi.tanh(A), topi.leaky_relu(A, 0.25), topi.clip(A, -0.5, 0.5),
+            topi.hard_sigmoid(A), topi.cast(A, "int8")]
+    assert all(o.shape[0] is n and o.shape[1] is m for o in outs)
+    fused = tvmc.build([A] + outs, target=target)
+    plain = tvmc.build([A] + outs, target=target, inline=False)
+    for nv, mv in ((1, 1), (3, 17), (7, 0)):
+        a = rng.uniform(-3, 3, (nv, mv)).astype("float32")
+        v = a.astype(np.float64)
+        expect = [np.maximum(v, 0), np.tanh(v), np.where(v >= 0, v, 0.25 * v),
+                  np.clip(v, -0.5, 0.5), np.clip(0.2 * v + 0.5, 0, 1)]
+        for f in (fused, plain):
+            res = f.run(a)
+            for out, ref in zip(res, expect):
+                assert_close(out, ref, "float32")
+            np.testing.assert_array_equal(res[-1], np.trunc(a).astype("int8"))
+
+
+def test_operator_chain(target, rng):
+    """Operators feeding operators, with an intermediate also an output."""
+    n = te.var("n")
+    A = te.placeholder((n, 1), "float32", name="A")
+    B = te.placeholder((5,), "float32", name="B")
+    S = topi.add(A, B)
+    R = topi.where(topi.greater(S, topi.multiply(A, 0.0)), topi.sigmoid(S), topi.negative(S))
+    M = topi.max(R, axis=1, keepdims=True)
+    Y = topi.divide(R, M)
+    a = rng.uniform(-2, 2, (7, 1)).astype("float32")
+    b = rng.uniform(-2, 2, (5,)).astype("float32")
+    s, y = run_both([A, B, S, Y], [a, b], target)
+    sv = a.astype(np.float64) + b
+    rv = np.where(sv > 0, 1 / (1 + np.exp(-sv)), -sv)
+    assert_close(s, sv, "float32")
+    assert_close(y, rv / rv.max(axis=1, keepdims=True), "float32")
 
 
 def test_identity_and_not_on_bool(target):

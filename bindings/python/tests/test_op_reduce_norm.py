@@ -10,7 +10,7 @@ import pytest
 import tvmc
 from tvmc import te, topi
 from conftest import rand
-from op_check import FLOATS, INTS, TOL, assert_close, make_input, run_both, values
+from op_check import FLOATS, INTS, TOL, assert_close, make_input, np_erf, run_both, values
 
 SHAPE = (3, 7, 5)
 AXES = [None, 0, 1, -1, (0, 2), (2, 0), (0, 1, 2), (-2,)]
@@ -480,3 +480,28 @@ def test_norms_are_plain_computes():
     text = tvmc.current_graph().text()
     for name in ("softmax_max", "softmax_sum", "layer_norm_sum", "layer_norm_sqsum"):
         assert "compute %s" % name in text
+
+
+def test_norm_chain(target, rng):
+    """Normalisers on operator results and feeding each other (the shapes a
+    transformer block or a conv net produce), fused and unfused."""
+    n = te.var("n")
+    X = te.placeholder((n, 4, 6), name="X")
+    G = te.placeholder((6,), name="G")
+    H = topi.gelu(topi.layer_norm(X, G, None, axis=-1))
+    P = topi.softmax(topi.add(H, X), axis=1)
+    Q = topi.relu(topi.group_norm(topi.subtract(P, topi.mean(P, axis=2, keepdims=True)),
+                                  num_groups=2))
+    A = topi.argmax(Q, axis=-1)
+    x = rng.uniform(-2, 2, (3, 4, 6)).astype("float32")
+    g = rng.uniform(0.5, 1.5, 6).astype("float32")
+    h, p, q, a = run_both([X, G, H, P, Q, A], [x, g], target)
+    xv = x.astype(np.float64)
+    ln = _layer_norm(xv, -1, g)
+    hv = ln / 2 * (1 + np_erf(ln / np.sqrt(2)))
+    pv = _softmax(hv + xv, 1)
+    qv = np.maximum(_group_norm(pv - pv.mean(axis=2, keepdims=True), 2), 0)
+    assert_close(h, hv, "float32", rtol=1e-4, atol=1e-5)
+    assert_close(p, pv, "float32", rtol=1e-4, atol=1e-5)
+    assert_close(q, qv, "float32", rtol=1e-3, atol=1e-3)
+    np.testing.assert_array_equal(a, q.argmax(axis=-1))
