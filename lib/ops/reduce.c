@@ -96,7 +96,8 @@ static bool parse_axes(tvm_graph *g, const char *fn, const op_arg *X, int naxes,
 }
 
 /* The first index along the reduced axis where x equals the extreme m (or is
- * NaN): a min-reduction over select(hit, k, extent). */
+ * NaN): a min-reduction over select(hit, k, extent). Every non-empty axis has
+ * a hit; an empty one (numpy raises) gives min's identity, INT64_MAX. */
 static tvm_tensor arg_extreme(tvm_graph *g, tvm_op_reduce_kind op, const op_arg *X,
                               const reduce_plan *p) {
     tvm_reduce_kind ext = op == TVM_OP_ARGMAX ? TVM_REDUCE_MAX : TVM_REDUCE_MIN;
