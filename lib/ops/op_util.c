@@ -183,3 +183,38 @@ bool op_same_numeric(tvm_graph *g, const char *fn, const op_arg *a, const char *
     }
     return true;
 }
+
+tvm_expr op_load_broadcast(tvm_graph *g, const op_arg *a, const op_shape *out,
+                           const tvm_expr *iters) {
+    tvm_expr idx[TVM_MAX_NDIM];
+    op_broadcast_index(g, &a->shape, out, iters, idx);
+    return tvm_load(g, a->t, idx);
+}
+
+static const char *class_text(int allowed) {
+    switch (allowed) {
+    case OP_DT_FLOAT: return "floating-point";
+    case OP_DT_BOOL: return "bool";
+    case OP_DT_NUM: return "a number (not bool)";
+    case OP_DT_FLOAT | OP_DT_BOOL: return "floating-point or bool";
+    default: return "a supported dtype";
+    }
+}
+
+bool op_check_dtype(tvm_graph *g, const char *fn, const char *name, tvm_dtype dtype,
+                    int allowed) {
+    int cls = dtype == TVM_BOOL ? OP_DT_BOOL : dtype_is_float(dtype) ? OP_DT_FLOAT : OP_DT_INT;
+    if (allowed & cls) return true;
+    graph_fail(g, TVM_ERR_DTYPE, "%s: argument '%s' is %s but must be %s", fn, name,
+               dtype_name(dtype), class_text(allowed));
+    return false;
+}
+
+bool op_same_dtype(tvm_graph *g, const char *fn, const char *na, const op_arg *a,
+                   const char *nb, const op_arg *b) {
+    if (a->dtype == b->dtype) return true;
+    graph_fail(g, TVM_ERR_DTYPE, "%s: arguments '%s' (%s) and '%s' (%s) have different "
+               "dtypes; cast one first", fn, na, dtype_name(a->dtype), nb,
+               dtype_name(b->dtype));
+    return false;
+}

@@ -71,6 +71,21 @@ bool op_const_dim(tvm_graph *g, const char *fn, const char *name, int k, tvm_exp
  * missing tail reads as zero. `out` gets `known` bytes. */
 bool op_read_attrs(tvm_graph *g, const char *fn, const char *name, const void *in,
                    size_t known, void *out);
+/* An operand of shape `a` read at result element `iters` of broadcast shape
+ * `out` (op_broadcast_index, then tvm_load). */
+tvm_expr op_load_broadcast(tvm_graph *g, const op_arg *a, const op_shape *out,
+                           const tvm_expr *iters);
+
+/* Dtype classes an operator accepts, for op_check_dtype. */
+enum { OP_DT_FLOAT = 1, OP_DT_INT = 2, OP_DT_BOOL = 4, OP_DT_NUM = OP_DT_FLOAT | OP_DT_INT,
+       OP_DT_ANY = OP_DT_NUM | OP_DT_BOOL };
+/* Fails with TVM_ERR_DTYPE ("fn: argument 'name' is int32 but must be
+ * floating-point") unless dtype is in the `allowed` classes. */
+bool op_check_dtype(tvm_graph *g, const char *fn, const char *name, tvm_dtype dtype,
+                    int allowed);
+/* Fails with TVM_ERR_DTYPE unless b has a's dtype (naming both arguments). */
+bool op_same_dtype(tvm_graph *g, const char *fn, const char *na, const op_arg *a,
+                   const char *nb, const op_arg *b);
 
 /* A float constant of x's dtype (f32 for integers is the caller's problem). */
 static inline tvm_expr op_fconst(tvm_graph *g, tvm_dtype dt, double v) {

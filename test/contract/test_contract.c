@@ -165,7 +165,7 @@ struct probe {
     const char *needles[4];
 };
 
-#define MAX_PROBES 2048
+#define MAX_PROBES 4096 /* room for the operator library's probes */
 static probe probes[MAX_PROBES];
 static int num_probes;
 static bool probe_table_overflow;
@@ -2826,6 +2826,8 @@ static void add_tvm_op_conv_transpose2d_probes(const contract *c) { add_nn_probe
 static void add_tvm_op_max_pool2d_probes(const contract *c) { add_nn_probes(c); }
 static void add_tvm_op_avg_pool2d_probes(const contract *c) { add_nn_probes(c); }
 static void add_tvm_op_global_pool2d_probes(const contract *c) { add_nn_probes(c); }
+/* Operator library: elementwise, reductions, normalisation (add_op_probes, OP). */
+#include "contract_op_elementwise.inc"
 
 /* ========================================================================= */
 /* The contract table: one entry per exported function                        */
@@ -2910,6 +2912,20 @@ static const contract contracts[] = {
     FN(tvm_op_max_pool2d),
     FN(tvm_op_avg_pool2d),
     FN(tvm_op_global_pool2d),
+    OP(tvm_op_binary),
+    OP(tvm_op_where),
+    OP(tvm_op_unary),
+    OP(tvm_op_leaky_relu),
+    OP(tvm_op_elu),
+    OP(tvm_op_hard_sigmoid),
+    OP(tvm_op_clip),
+    OP(tvm_op_cast),
+    OP(tvm_op_reduce),
+    OP(tvm_op_softmax),
+    OP(tvm_op_log_softmax),
+    OP(tvm_op_layer_norm),
+    OP(tvm_op_batch_norm),
+    OP(tvm_op_group_norm),
 };
 #define NUM_CONTRACTS ((int)(sizeof contracts / sizeof contracts[0]))
 
