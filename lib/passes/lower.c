@@ -119,6 +119,18 @@ static lp_id lower_reduce(lower_ctx *L, const gx_node *n) {
     return lp_load(p, acc, NULL, 0);
 }
 
+/* A host function call: the arguments lowered in order, the callee as is. */
+static lp_id lower_call(lower_ctx *L, const gx_node *n) {
+    lp_id args[LP_CALL_MAX_ARGS];
+    if (n->nlist > LP_CALL_MAX_ARGS) { /* the builder allows at most 8 */
+        fail(L, TVM_ERR_INTERNAL, "a call with more than 8 arguments");
+        return 0;
+    }
+    for (uint32_t k = 0; k < n->nlist; k++) args[k] = lower_expr(L, L->g->pool[n->list + k]);
+    return lp_call(L->p, graph_string(L->g, n->name), (void *)(intptr_t)n->imm.i, n->dtype,
+                   args, n->nlist);
+}
+
 static lp_id lower_expr(lower_ctx *L, uint32_t e) {
     if (L->st != TVM_OK) return 0;
     if (L->memo_gen[e] == L->gen && L->memo[e]) return L->memo[e];
@@ -169,6 +181,7 @@ static lp_id lower_expr(lower_ctx *L, uint32_t e) {
         break;
     }
     case GX_REDUCE: r = lower_reduce(L, n); break;
+    case GX_CALL: r = lower_call(L, n); break;
     default: fail(L, TVM_ERR_INTERNAL, "unknown expression kind");
     }
     L->depth--;
