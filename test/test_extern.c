@@ -56,6 +56,19 @@ static int64_t fold64(int64_t a, int32_t b) {
     return (int64_t)((uint64_t)a * 0x9e3779b97f4a7c15ull) ^ (int64_t)b;
 }
 
+/* Eight parameters of every kind: some travel on the stack. */
+static double eight(int8_t a, uint8_t b, int16_t c, int32_t d, int64_t e, float f, double g,
+                    bool h) {
+    return (double)a * 1e6 + (double)b * 1e3 + (double)c + (double)d * 1e-3 +
+           (double)(e % 1000) * 1e-6 + (double)f * 0.5 + g * 0.25 + (h ? 100.0 : -100.0);
+}
+static int64_t sum8(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f,
+                    int64_t g, int64_t h) {
+    uint64_t r = (uint64_t)a - 2 * (uint64_t)b + 3 * (uint64_t)c - 4 * (uint64_t)d +
+                 5 * (uint64_t)e - 6 * (uint64_t)f + 7 * (uint64_t)g - 8 * (uint64_t)h;
+    return (int64_t)r; /* wraps: g is a 64-bit hash */
+}
+
 static double pi_ish(void) { return 3.14159265358979; }
 static bool always(void) { return true; }
 static int64_t seven(void) { return 7; }
@@ -354,6 +367,61 @@ TEST(zero_args) {
     tt_free(a);
     tt_free(wc);
     tt_free(wp);
+    close_fx(&f);
+}
+
+/* eight(...) with one argument of each type, and sum8 of eight int64 values,
+ * one of them itself a call (nesting). */
+TEST(eight_arguments_and_nesting) {
+    fixture f;
+    CHECK_OR_RETURN(open_fx(&f));
+    tvm_graph *g = f.g;
+    tvm_expr n = tvm_size_var(g, "n");
+    tvm_tensor A = tvm_placeholder(g, "A", TVM_INT64, 1, &n);
+    tvm_tensor X = tvm_placeholder(g, "X", TVM_FLOAT32, 1, &n);
+    tvm_expr i = tvm_iter_var(g, "i");
+    tvm_expr a = tvm_load(g, A, &i), x = tvm_load(g, X, &i);
+    tvm_dtype t8[8] = {TVM_INT8, TVM_UINT8, TVM_INT16, TVM_INT32,
+                       TVM_INT64, TVM_FLOAT32, TVM_FLOAT64, TVM_BOOL};
+    tvm_expr a8[8] = {tvm_cast(g, TVM_INT8, a), tvm_cast(g, TVM_UINT8, a),
+                      tvm_cast(g, TVM_INT16, a), tvm_cast(g, TVM_INT32, a), a, x,
+                      tvm_cast(g, TVM_FLOAT64, x), tvm_gt(g, x, tvm_const_float(g, TVM_FLOAT32, 0))};
+    tvm_tensor C = tvm_compute(g, "C", 1, &n, &i,
+                               tvm_call_extern(g, "eight", (void *)eight, TVM_FLOAT64, 8, t8, a8));
+    tvm_dtype ti[8];
+    tvm_expr ai[8];
+    for (int k = 0; k < 8; k++) {
+        ti[k] = TVM_INT64;
+        ai[k] = tvm_add(g, a, c64(g, k * 1000));
+    }
+    tvm_dtype t2[2] = {TVM_INT64, TVM_INT32};
+    tvm_expr inner[2] = {a, tvm_const_int(g, TVM_INT32, 5)};
+    ai[6] = tvm_call_extern(g, "fold64", (void *)fold64, TVM_INT64, 2, t2, inner);
+    tvm_tensor D = tvm_compute(g, "D", 1, &n, &i,
+                               tvm_call_extern(g, "sum8", (void *)sum8, TVM_INT64, 8, ti, ai));
+    CHECK_OK_OR_RETURN(tvm_graph_status(g));
+    int64_t sh = 77;
+    tt_tensor *ta = tt_alloc(TVM_INT64, 1, &sh), *tx = tt_alloc(TVM_FLOAT32, 1, &sh);
+    tt_tensor *wc = tt_alloc(TVM_FLOAT64, 1, &sh), *wd = tt_alloc(TVM_INT64, 1, &sh);
+    tt_fill_random(ta, 17, -100000, 100000);
+    tt_fill_random(tx, 18, -5, 5);
+    for (int64_t k = 0; k < sh; k++) {
+        int64_t v = ((int64_t *)ta->dl.data)[k];
+        float xv = ((float *)tx->dl.data)[k];
+        ((double *)wc->dl.data)[k] = eight((int8_t)v, (uint8_t)v, (int16_t)v, (int32_t)v, v, xv,
+                                           (double)xv, xv > 0.0f);
+        int64_t s[8];
+        for (int j = 0; j < 8; j++) s[j] = v + j * 1000;
+        s[6] = fold64(v, 5);
+        ((int64_t *)wd->dl.data)[k] = sum8(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]);
+    }
+    tt_tensor *in[2] = {ta, tx}, *want[2] = {wc, wd};
+    tvm_tensor ins[2] = {A, X}, outs[2] = {C, D};
+    CHECK_ALL("eight args", g, 2, ins, in, 2, outs, want);
+    tt_free(ta);
+    tt_free(tx);
+    tt_free(wc);
+    tt_free(wd);
     close_fx(&f);
 }
 
