@@ -534,7 +534,12 @@ TVMC_API tvm_expr tvm_call_extern(tvm_graph *g, const char *name, void *fn,
         graph_fail(g, TVM_ERR_OUT_OF_MEMORY, "%s: out of memory", api);
         return NULL_EXPR;
     }
-    return add_expr(g, api, &n);
+    uint32_t nexprs = g->nexprs;
+    tvm_expr r = add_expr(g, api, &n);
+    /* an existing call was found: drop the name copy just interned (it is
+     * the last string), so repeating a call does not grow the graph */
+    if (r.id && g->nexprs == nexprs && off) g->nstrings = off;
+    return r;
 }
 
 /* ---- tensors ----------------------------------------------------------------- */

@@ -641,6 +641,14 @@ TEST(hash_consing) {
     tvm_dtype dt = 0;
     CHECK_OK(tvm_expr_dtype(g, a, &dt));
     CHECK_EQ_INT(dt, TVM_FLOAT32);
+    /* every call keeps its own name after the consed repeats (b) */
+    tvm_expr sum = tvm_add(g, tvm_add(g, a, c), tvm_add(g, d, e));
+    tvm_tensor T = tvm_compute(g, "T", 0, NULL, NULL, sum);
+    char *text = NULL;
+    CHECK_OK_OR_RETURN(tvm_graph_print(g, 1, &T, &text));
+    CHECK_STR_CONTAINS(text, "((extern act(1.5) + extern act2(1.5)) + "
+                             "(extern other(1.5) + extern act(2.5)))");
+    tvm_free(text);
     close_fx(&f);
 }
 

@@ -368,7 +368,10 @@ static tvm_status prep_calls(call_site *calls, uint32_t n) {
         call_site *cs = &calls[i];
         ffi_type *rt = ffi_type_of(cs->ret_dt);
         bool ok = rt != NULL && cs->nargs <= LP_CALL_MAX_ARGS;
-        for (uint32_t k = 0; k < cs->nargs && ok; k++) ok = (cs->types[k] = ffi_type_of(cs->arg_dt[k])) != NULL;
+        for (uint32_t k = 0; k < cs->nargs && ok; k++) {
+            cs->types[k] = ffi_type_of(cs->arg_dt[k]);
+            ok = cs->types[k] != NULL;
+        }
         if (!ok || ffi_prep_cif(&cs->cif, FFI_DEFAULT_ABI, cs->nargs, rt, cs->types) != FFI_OK)
             return err_set(TVM_ERR_COMPILE, "interp: libffi cannot describe a call of a host "
                            "function returning %s with %u arguments", dtype_name(cs->ret_dt),
