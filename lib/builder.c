@@ -464,6 +464,84 @@ TVMC_API tvm_expr tvm_sum(tvm_graph *g, tvm_expr body, int naxes, const tvm_expr
     return tvm_reduce(g, TVM_REDUCE_SUM, body, naxes, axes);
 }
 
+/* ---- user functions ------------------------------------------------------------ */
+
+/* The C scalar types a host function may take or return: every compute
+ * dtype (float16/bfloat16 have no portable C type). */
+static bool check_extern_dtype(tvm_graph *g, const char *fn, const char *what, int dt) {
+    if (!dtype_valid(dt)) {
+        graph_fail(g, TVM_ERR_DTYPE, "%s: %s (%d) is not a tvm_dtype", fn, what, dt);
+        return false;
+    }
+    if (dt == TVM_FLOAT16 || dt == TVM_BFLOAT16) {
+        graph_fail(g, TVM_ERR_DTYPE, "%s: %s is %s, which has no C type; pass float32 "
+                   "(tvm_cast) instead", fn, what, dtype_name(dt));
+        return false;
+    }
+    return true;
+}
+
+#define EXTERN_MAX_ARGS 8
+
+TVMC_API tvm_expr tvm_call_extern(tvm_graph *g, const char *name, void *fn,
+                                  tvm_dtype ret_dtype, int nargs,
+                                  const tvm_dtype *arg_dtypes, const tvm_expr *args) {
+    const char *api = "tvm_call_extern";
+    if (!graph_ok(g, api)) return NULL_EXPR;
+    if (!name) {
+        graph_fail(g, TVM_ERR_INVALID_ARGUMENT, "%s: name is NULL", api);
+        return NULL_EXPR;
+    }
+    if (!fn) {
+        graph_fail(g, TVM_ERR_INVALID_ARGUMENT, "%s: fn (the function pointer of '%.64s') is "
+                   "NULL", api, name);
+        return NULL_EXPR;
+    }
+    if (!check_extern_dtype(g, api, "ret_dtype", ret_dtype)) return NULL_EXPR;
+    if (nargs < 0 || nargs > EXTERN_MAX_ARGS) {
+        graph_fail(g, TVM_ERR_INVALID_ARGUMENT, "%s: nargs is %d; it must be in [0, %d]", api,
+                   nargs, EXTERN_MAX_ARGS);
+        return NULL_EXPR;
+    }
+    if (nargs > 0 && (!arg_dtypes || !args)) {
+        graph_fail(g, TVM_ERR_INVALID_ARGUMENT, "%s: %s is NULL but nargs is %d", api,
+                   !arg_dtypes ? "arg_dtypes" : "args", nargs);
+        return NULL_EXPR;
+    }
+    uint32_t ops[EXTERN_MAX_ARGS];
+    for (int k = 0; k < nargs; k++) {
+        char what[32];
+        snprintf(what, sizeof what, "arg_dtypes[%d]", k);
+        if (!check_extern_dtype(g, api, what, arg_dtypes[k])) return NULL_EXPR;
+        snprintf(what, sizeof what, "args[%d]", k);
+        ops[k] = expr_arg(g, api, what, args[k]);
+        if (!ops[k]) return NULL_EXPR;
+        int have = g->exprs[ops[k]].dtype;
+        if (have != (int)arg_dtypes[k]) {
+            graph_fail(g, TVM_ERR_DTYPE, "%s: argument %d (args[%d]) of '%.64s' is %s but "
+                       "arg_dtypes[%d] is %s; use tvm_cast", api, k, k, name, dtype_name(have),
+                       k, dtype_name(arg_dtypes[k]));
+            return NULL_EXPR;
+        }
+    }
+    uint32_t off = intern(g, api, name);
+    if (off == UINT32_MAX) return NULL_EXPR;
+    gx_node n = {.kind = GX_CALL, .dtype = (uint8_t)ret_dtype, .name = off,
+                 .nlist = (uint32_t)nargs};
+    n.imm.i = (int64_t)(intptr_t)fn;
+    n.list = graph_pool_add(g, ops, (uint32_t)nargs);
+    if (n.list == UINT32_MAX) {
+        graph_fail(g, TVM_ERR_OUT_OF_MEMORY, "%s: out of memory", api);
+        return NULL_EXPR;
+    }
+    uint32_t nexprs = g->nexprs;
+    tvm_expr r = add_expr(g, api, &n);
+    /* an existing call was found: drop the name copy just interned (it is
+     * the last string), so repeating a call does not grow the graph */
+    if (r.id && g->nexprs == nexprs && off) g->nstrings = off;
+    return r;
+}
+
 /* ---- tensors ----------------------------------------------------------------- */
 
 static bool check_name_ndim(tvm_graph *g, const char *fn, int ndim) {

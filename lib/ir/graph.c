@@ -75,6 +75,12 @@ static uint64_t expr_hash(const tvm_graph *g, const gx_node *n) {
     h = hash_mix(h, n->c);
     h = hash_mix(h, (uint64_t)n->imm.i);
     for (uint32_t i = 0; i < n->nlist; i++) h = hash_mix(h, g->pool[n->list + i]);
+    /* a call's name is part of its identity (printing, the function cache);
+     * every builder call interns its own copy, so compare the text */
+    if (n->kind == GX_CALL) {
+        const char *s = graph_string(g, n->name);
+        h = hash_mix(h, hash_bytes(s, strlen(s), 0));
+    }
     return h;
 }
 
@@ -84,6 +90,9 @@ static bool expr_equal(const tvm_graph *g, const gx_node *x, const gx_node *y) {
         return false;
     for (uint32_t i = 0; i < x->nlist; i++)
         if (g->pool[x->list + i] != g->pool[y->list + i]) return false;
+    if (x->kind == GX_CALL &&
+        strcmp(graph_string(g, x->name), graph_string(g, y->name)) != 0)
+        return false;
     return true;
 }
 

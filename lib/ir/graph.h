@@ -38,7 +38,10 @@ typedef enum gx_kind {
     GX_UNARY,       /* op, a */
     GX_SELECT,      /* a = cond, b = then, c = else */
     GX_CAST,        /* a; dtype is the target */
-    GX_REDUCE       /* op = tvm_reduce_kind, a = body, list = axes */
+    GX_REDUCE,      /* op = tvm_reduce_kind, a = body, list = axes */
+    GX_CALL         /* host C function: imm.i = its address, name = its name,
+                       list = arguments (their dtypes are the C parameter
+                       types), dtype = the C return type (tvm_call_extern) */
 } gx_kind;
 
 typedef struct gx_node {
@@ -48,7 +51,7 @@ typedef struct gx_node {
     uint8_t pad;
     uint32_t a, b, c;     /* operand indices (0 = none) */
     uint32_t list, nlist; /* operands in graph->pool[list .. list+nlist) */
-    uint32_t name;        /* offset into graph->strings (variables) */
+    uint32_t name;        /* offset into graph->strings (variables, calls) */
     union {
         int64_t i;
         double f;

@@ -1,7 +1,9 @@
 /* graph_hash.c — the canonical byte form of a computation, the key of the
  * context's function cache. Equal bytes imply the same computation: every
  * record holds kinds, dtypes, operators, immediates, names and canonical
- * operand numbers; variables are numbered in the order they are met. */
+ * operand numbers; variables are numbered in the order they are met. A call
+ * of a host function (GX_CALL) carries the function's address in its
+ * immediate and its name, so graphs differing only in the callee differ. */
 #include <stdlib.h>
 
 #include "graph.h"
@@ -37,7 +39,10 @@ tvm_status graph_canonical(const tvm_graph *g, int nin, const uint32_t *inputs, 
         sb_printf(out, "E%u,%u,%u,%u,%u,%u,", n->kind, n->op, n->dtype,
                   n->kind == GX_LOAD ? tnum[n->a] : enum_[n->a], enum_[n->b], enum_[n->c]);
         put_hex(out, &n->imm, sizeof n->imm);
-        sb_printf(out, ",%s,[", graph_string(g, n->name));
+        /* length-prefixed: a user-chosen name (a call's) must not be able to
+         * imitate the rest of a record */
+        const char *name = graph_string(g, n->name);
+        sb_printf(out, ",%zu:%s,[", strlen(name), name);
         for (uint32_t k = 0; k < n->nlist; k++)
             sb_printf(out, "%u,", enum_[g->pool[n->list + k]]);
         sb_puts(out, "]\n");

@@ -94,6 +94,14 @@ void graph_print_expr(const tvm_graph *g, uint32_t e, strbuf *sb) {
         }
         sb_puts(sb, "])");
         break;
+    case GX_CALL: /* the address is left out: printed IR stays stable across runs */
+        sb_printf(sb, "extern %s(", graph_string(g, n->name));
+        for (uint32_t i = 0; i < n->nlist; i++) {
+            if (i) sb_puts(sb, ", ");
+            graph_print_expr(g, g->pool[n->list + i], sb);
+        }
+        sb_puts(sb, ")");
+        break;
     default: sb_puts(sb, "?"); break;
     }
 }

@@ -10,11 +10,12 @@ lp_program *lp_new(void) {
     lp_program *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     /* index 0 of every table is the "none" entry */
-    p->nnodes = p->nvars = p->nbufs = p->nchecks = 1;
+    p->nnodes = p->nvars = p->nbufs = p->nchecks = p->ncallees = 1;
     if (!vec_reserve((void **)&p->nodes, &p->cap_nodes, 64, sizeof *p->nodes) ||
         !vec_reserve((void **)&p->vars, &p->cap_vars, 8, sizeof *p->vars) ||
         !vec_reserve((void **)&p->bufs, &p->cap_bufs, 8, sizeof *p->bufs) ||
-        !vec_reserve((void **)&p->checks, &p->cap_checks, 4, sizeof *p->checks)) {
+        !vec_reserve((void **)&p->checks, &p->cap_checks, 4, sizeof *p->checks) ||
+        !vec_reserve((void **)&p->callees, &p->cap_callees, 1, sizeof *p->callees)) {
         lp_free(p);
         return NULL;
     }
@@ -22,6 +23,7 @@ lp_program *lp_new(void) {
     memset(&p->vars[0], 0, sizeof p->vars[0]);
     memset(&p->bufs[0], 0, sizeof p->bufs[0]);
     memset(&p->checks[0], 0, sizeof p->checks[0]);
+    memset(&p->callees[0], 0, sizeof p->callees[0]);
     return p;
 }
 
@@ -34,6 +36,7 @@ void lp_free(lp_program *p) {
     free(p->vars);
     free(p->bufs);
     free(p->checks);
+    free(p->callees);
     free(p);
 }
 
@@ -165,6 +168,33 @@ lp_id lp_seq(lp_program *p, const lp_id *stmts, uint32_t nstmts) {
         if (!stmts[i]) return 0;
     lp_node n = {.kind = LP_SEQ, .nlist = nstmts};
     n.list = lp_pool_add(p, stmts, nstmts);
+    return lp_add(p, &n);
+}
+
+/* The callee entry of (fn, name), added on first use: a kernel calling one
+ * function from many places lists it once. */
+static uint32_t callee_id(lp_program *p, const char *name, void *fn) {
+    if (!name) name = "";
+    for (uint32_t k = 1; k < p->ncallees; k++)
+        if (p->callees[k].fn == fn && strcmp(p->callees[k].name, name) == 0) return k;
+    if (p->failed || !VEC_PUSH_OK(p->callees, p->ncallees, p->cap_callees, LP_MAX_NODES)) {
+        p->failed = true;
+        return 0;
+    }
+    const char *own = lp_strdup(p, name);
+    p->callees[p->ncallees].name = own;
+    p->callees[p->ncallees].fn = fn;
+    return p->ncallees++;
+}
+
+lp_id lp_call(lp_program *p, const char *name, void *fn, int dtype, const lp_id *args,
+              uint32_t nargs) {
+    for (uint32_t i = 0; i < nargs; i++)
+        if (!args[i]) return 0;
+    uint32_t c = callee_id(p, name, fn);
+    if (!c) return 0;
+    lp_node n = {.kind = LP_CALL, .dtype = (uint8_t)dtype, .a = c, .nlist = nargs};
+    n.list = lp_pool_add(p, args, nargs);
     return lp_add(p, &n);
 }
 

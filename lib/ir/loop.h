@@ -26,6 +26,12 @@
  *     false the kernel stops at once and returns the check id `c` (>= 1).
  *   - LP_SELECT flagged LP_LAZY must evaluate only the chosen side (one side
  *     holds a checked load). Unflagged selects may evaluate both sides.
+ *   - LP_CALL calls a host C function (tvm_call_extern) whose parameters have
+ *     the C types of its argument dtypes and whose result has the C type of
+ *     the node's dtype (bool is C bool). The function is pure: passes may
+ *     call it fewer or more times (CSE, dropping unused values), but never
+ *     fold it, and never call it with arguments the program does not
+ *     compute: the bounds pass makes a select with a call in an arm lazy.
  *   - Kernel ABI for every backend: int32_t entry(void *const *args,
  *     void *workspace); args[i] is the data pointer of buffer arg i (already
  *     offset by byte_offset); workspace is p->workspace_bytes bytes, 64-byte
@@ -48,6 +54,7 @@ typedef enum lp_kind {
     LP_UNARY,     /* op = ir_op; a */
     LP_SELECT,    /* a = cond, b = then, c = else; flags LP_LAZY */
     LP_CAST,      /* a; dtype is the target (cast rules of tvmc.h) */
+    LP_CALL,      /* a = callee (p->callees); list = arguments; dtype = return */
     /* statements */
     LP_FOR,       /* a = variable, b = extent (int64 expr), c = body; op = lp_loop_kind */
     LP_STORE,     /* a = buffer; list = indices; b = value */
@@ -105,6 +112,14 @@ typedef struct lp_buffer {
     int64_t elems;    /* element count once shapes are constant (-1 before) */
 } lp_buffer;
 
+/* A host function called by LP_CALL nodes. */
+typedef struct lp_callee {
+    const char *name; /* owned by p->strings */
+    void *fn;
+} lp_callee;
+
+#define LP_CALL_MAX_ARGS 8
+
 typedef struct lp_check {
     uint32_t buffer; /* which buffer */
     uint32_t dim;    /* which dimension */
@@ -121,6 +136,8 @@ typedef struct lp_program {
     uint32_t nbufs, cap_bufs;
     lp_check *checks; /* [0] unused; check id k describes checks[k] */
     uint32_t nchecks, cap_checks;
+    lp_callee *callees; /* [0] unused; one entry per distinct (fn, name) */
+    uint32_t ncallees, cap_callees;
     char **strings;  /* owned names */
     uint32_t nstrings, cap_strings;
 
@@ -161,6 +178,9 @@ lp_id lp_store(lp_program *p, uint32_t buf, const lp_id *idx, uint32_t n, lp_id 
 lp_id lp_accum(lp_program *p, uint32_t buf, int reduce_kind, lp_id value);
 lp_id lp_if(lp_program *p, lp_id cond, lp_id then_s, lp_id else_s);
 lp_id lp_seq(lp_program *p, const lp_id *stmts, uint32_t n);
+/* A call of host function fn (named name) returning dtype. */
+lp_id lp_call(lp_program *p, const char *name, void *fn, int dtype, const lp_id *args,
+              uint32_t n);
 uint32_t lp_new_var(lp_program *p, const char *name, int kind, uint32_t graph_var);
 uint32_t lp_new_buffer(lp_program *p, const lp_buffer *b, const lp_id *shape);
 uint32_t lp_new_check(lp_program *p, uint32_t buf, uint32_t dim);

@@ -14,6 +14,7 @@
  *   }
  * Constants carry a dtype suffix unless int64 or float32 (1i32, 255u8,
  * 2.5f64, true); float32 constants always show a '.', 'e', inf or nan.
+ * Calls of host functions print as `extern NAME(args)` (no address).
  * Variables and buffers print their name, with _<index> appended when two
  * share a name (or the name is empty). The printer never crashes on a
  * malformed program: bad references print as <bad ...>. */
@@ -243,6 +244,14 @@ static void print_expr(pctx *c, lp_id e, int depth) {
     case LP_CAST:
         sb_printf(sb, "%s(", dtype_name(n->dtype));
         print_expr(c, n->a, depth + 1);
+        sb_puts(sb, ")");
+        return;
+    case LP_CALL: /* no address: the text stays the same from run to run */
+        if (n->a == 0 || n->a >= p->ncallees || !p->callees[n->a].name)
+            sb_printf(sb, "extern <bad callee %u>(", n->a);
+        else
+            sb_printf(sb, "extern %s(", p->callees[n->a].name);
+        print_index_list(c, n->list, n->nlist, depth);
         sb_puts(sb, ")");
         return;
     default: sb_printf(sb, "<statement %u in expression>", e); return;

@@ -25,7 +25,7 @@ typedef struct vctx {
 
 static const char *kind_name(int k) {
     static const char *const names[] = {"none", "const", "var", "load", "binary",
-                                        "unary", "select", "cast", "for", "store",
+                                        "unary", "select", "cast", "call", "for", "store",
                                         "accum", "if", "seq"};
     return (k >= 0 && k <= LP_SEQ) ? names[k] : "<bad kind>";
 }
@@ -43,7 +43,7 @@ static tvm_status fail(const vctx *v, lp_id id, const char *fmt, ...) {
         return err_set(TVM_ERR_INTERNAL, "loop IR verify: %s", msg);
     int k = p->nodes[id].kind;
     char text[160] = "";
-    if (k >= LP_CONST && k <= LP_CAST) {
+    if (k >= LP_CONST && k <= LP_CALL) {
         strbuf sb = {0};
         lp_print_expr(p, id, &sb);
         if (sb.data && !sb.failed) {
@@ -104,7 +104,7 @@ static tvm_status v_expr(vctx *v, lp_id e, int depth) {
     if (e == 0 || e >= p->nnodes) return fail(v, 0, "expression node %u out of range", e);
     if (depth > VERIFY_MAX_DEPTH) return fail(v, e, "expression nested too deeply");
     const lp_node *n = &p->nodes[e];
-    if (n->kind < LP_CONST || n->kind > LP_CAST)
+    if (n->kind < LP_CONST || n->kind > LP_CALL)
         return fail(v, e, "statement where an expression is expected");
     if (v->stamp[e] == v->gen) return TVM_OK;
     if (!is_compute_dtype(n->dtype))
@@ -213,6 +213,15 @@ static tvm_status v_expr(vctx *v, lp_id e, int depth) {
     case LP_CAST:
         if ((s = v_expr(v, n->a, depth + 1))) return s;
         break;
+    case LP_CALL:
+        if (n->a == 0 || n->a >= p->ncallees) return fail(v, e, "callee %u out of range", n->a);
+        if (n->nlist > LP_CALL_MAX_ARGS)
+            return fail(v, e, "call of %s with %u arguments (at most %d)",
+                        p->callees[n->a].name, n->nlist, LP_CALL_MAX_ARGS);
+        if (!list_ok(p, n->list, n->nlist)) return fail(v, e, "argument list out of the pool");
+        for (uint32_t k = 0; k < n->nlist; k++)
+            if ((s = v_expr(v, p->pool[n->list + k], depth + 1))) return s;
+        break;
     default: break;
     }
     v->stamp[e] = v->gen;
@@ -312,6 +321,9 @@ static tvm_status v_tables(vctx *v) {
                 return fail(v, e, "dimension %u of %s is not int64", d, name);
         }
     }
+    for (uint32_t k = 1; k < p->ncallees; k++)
+        if (!p->callees[k].fn || !p->callees[k].name)
+            return fail(v, 0, "callee #%u has no %s", k, p->callees[k].fn ? "name" : "address");
     for (uint32_t k = 1; k < p->nchecks; k++) {
         const lp_check *c = &p->checks[k];
         if (c->buffer == 0 || c->buffer >= p->nbufs)

@@ -9,7 +9,9 @@
  * A read proven in range only under a select's condition (a padding guard
  * such as select(i > 0, A[i - 1], 0)) gets its indices clamped into the
  * tensor, as Halide's boundary conditions do: backends may evaluate both
- * sides of a select, and the clamped read is then harmless and vectorises. */
+ * sides of a select, and the clamped read is then harmless and vectorises.
+ * A select with a host call (LP_CALL) in an arm is lazy too: the function
+ * is called only with arguments the program really computes. */
 #include <stdlib.h>
 
 #include "passes.h"
@@ -27,6 +29,7 @@ typedef struct bctx {
     int conditional;  /* > 0 inside a select arm or an if */
     int speculative;  /* > 0 inside a select arm whose guard narrowed a range */
     uint32_t nchecked;
+    uint32_t ncalls;  /* host calls met: a select arm holding one becomes lazy */
 } bctx;
 
 static ival unknown(int dtype) {
@@ -285,6 +288,10 @@ static ival eval(bctx *B, lp_id e) {
         return unknown(n.dtype);
     case LP_BINARY: return eval_binary(B, n);
     case LP_UNARY: eval(B, n.a); return unknown(n.dtype);
+    case LP_CALL: /* opaque; its arguments may read tensors */
+        for (uint32_t k = 0; k < n.nlist; k++) eval(B, lp_list(p, n.list)[k]);
+        B->ncalls++;
+        return unknown(n.dtype);
     case LP_CAST: {
         ival a = eval(B, n.a);
         int from = lp_get(p, n.a)->dtype;
@@ -293,7 +300,7 @@ static ival eval(bctx *B, lp_id e) {
     }
     case LP_SELECT: {
         eval(B, n.a);
-        uint32_t before = B->nchecked;
+        uint32_t before = B->nchecked, calls_before = B->ncalls;
         saved_range saved[16];
         int nsaved = 0;
         B->conditional++;
@@ -309,7 +316,9 @@ static ival eval(bctx *B, lp_id e) {
         B->speculative -= nsaved > 0;
         restore(B, saved, nsaved);
         B->conditional--;
-        if (B->nchecked != before) p->nodes[e].flags |= LP_LAZY;
+        /* a host function may be defined only where its guard holds (a table
+         * lookup), so it is never called for the side not chosen */
+        if (B->nchecked != before || B->ncalls != calls_before) p->nodes[e].flags |= LP_LAZY;
         return (ival){a.lo < b.lo ? a.lo : b.lo, a.hi > b.hi ? a.hi : b.hi, false,
                       a.vars | b.vars};
     }

@@ -46,7 +46,10 @@ typedef struct fuse_ctx {
     uint32_t tag;
 } fuse_ctx;
 
+/* Operations worth not recomputing: transcendental functions and calls of
+ * user functions (of unknown cost). */
 static bool is_transcendental(const gx_node *x) {
+    if (x->kind == GX_CALL) return true;
     if (x->kind == GX_UNARY)
         return x->op == IR_EXP || x->op == IR_LOG || x->op == IR_TANH ||
                x->op == IR_SIGMOID || x->op == IR_ERF;

@@ -154,7 +154,7 @@ static uint32_t needed_level(lower_ctx *L, lp_id root) {
         if (lv > best) best = lv;
         lp_id kids[3] = {x->a, x->b, x->c};
         if (x->kind == LP_VAR || x->kind == LP_LOAD || x->kind == LP_ACCUM ||
-            x->kind == LP_STORE || x->kind == LP_FOR)
+            x->kind == LP_STORE || x->kind == LP_FOR || x->kind == LP_CALL)
             kids[0] = 0; /* a is a variable / buffer index there */
         for (int k = 0; k < 3; k++)
             if (kids[k] && VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = kids[k];
@@ -392,6 +392,18 @@ static lp_id lower_reduce(lower_ctx *L, const gx_node *n) {
     return lp_load(p, acc, NULL, 0);
 }
 
+/* A host function call: the arguments lowered in order, the callee as is. */
+static lp_id lower_call(lower_ctx *L, const gx_node *n) {
+    lp_id args[LP_CALL_MAX_ARGS];
+    if (n->nlist > LP_CALL_MAX_ARGS) { /* the builder allows at most 8 */
+        fail(L, TVM_ERR_INTERNAL, "a call with more than 8 arguments");
+        return 0;
+    }
+    for (uint32_t k = 0; k < n->nlist; k++) args[k] = lower_expr(L, L->g->pool[n->list + k]);
+    return lp_call(L->p, graph_string(L->g, n->name), (void *)(intptr_t)n->imm.i, n->dtype,
+                   args, n->nlist);
+}
+
 static lp_id lower_expr(lower_ctx *L, uint32_t e) {
     if (L->st != TVM_OK) return 0;
     if (L->memo_gen[e] == L->gen && L->memo[e]) return L->memo[e];
@@ -442,6 +454,7 @@ static lp_id lower_expr(lower_ctx *L, uint32_t e) {
         break;
     }
     case GX_REDUCE: r = lower_reduce(L, n); break;
+    case GX_CALL: r = lower_call(L, n); break;
     default: fail(L, TVM_ERR_INTERNAL, "unknown expression kind");
     }
     L->depth--;

@@ -40,7 +40,7 @@ static void touch(const lp_program *p, lp_id root, int32_t k, interval *iv, uint
         }
         lp_id kids[3] = {x->a, x->b, x->c};
         if (x->kind == LP_VAR || x->kind == LP_LOAD || x->kind == LP_STORE ||
-            x->kind == LP_ACCUM || x->kind == LP_FOR)
+            x->kind == LP_ACCUM || x->kind == LP_FOR || x->kind == LP_CALL)
             kids[0] = 0; /* a names a variable or buffer there */
         for (int q = 0; q < 3; q++)
             if (kids[q] && VEC_PUSH_OK(*stack, n, *cap, UINT32_MAX)) (*stack)[n++] = kids[q];

@@ -117,6 +117,9 @@ static bool has_check(sctx *s, lp_id e) {
     case LP_UNARY:
     case LP_CAST: r = has_check(s, n.a); break;
     case LP_SELECT: r = has_check(s, n.a) || has_check(s, n.b) || has_check(s, n.c); break;
+    case LP_CALL:
+        for (uint32_t k = 0; k < n.nlist && !r; k++) r = has_check(s, p->pool[n.list + k]);
+        break;
     default: break;
     }
     s->chk[e] = r ? 2 : 1;
@@ -148,6 +151,11 @@ static bool same_expr(const sctx *s, lp_id a, lp_id b, int depth) {
     case LP_SELECT:
         return same_expr(s, x.a, y.a, depth + 1) && same_expr(s, x.b, y.b, depth + 1) &&
                same_expr(s, x.c, y.c, depth + 1);
+    case LP_CALL: /* the callee is pure: same function, same arguments, same value */
+        if (x.a != y.a || x.nlist != y.nlist) return false;
+        for (uint32_t k = 0; k < x.nlist; k++)
+            if (!same_expr(s, p->pool[x.list + k], p->pool[y.list + k], depth + 1)) return false;
+        return true;
     default: return false;
     }
 }
@@ -327,6 +335,27 @@ static lp_id simp_load(sctx *s, lp_id old, lp_node n) {
     return r;
 }
 
+static bool simp_list(sctx *s, uint32_t list, uint32_t n);
+
+/* A host call is opaque: its arguments are simplified, the call itself is
+ * never folded (the function is not run at compile time). */
+static lp_id simp_call(sctx *s, lp_id old, lp_node n) {
+    uint32_t start = s->nstack;
+    bool changed = simp_list(s, n.list, n.nlist);
+    lp_id r = old;
+    for (uint32_t k = 0; k < n.nlist && !s->oom; k++)
+        if (!s->stack[start + k]) r = 0;
+    if (s->oom) {
+        r = 0;
+    } else if (r && changed) {
+        lp_node m = n;
+        m.list = n.nlist ? lp_pool_add(s->p, s->stack + start, n.nlist) : 0;
+        r = lp_add(s->p, &m);
+    }
+    s->nstack = start;
+    return r;
+}
+
 static lp_id simp_expr(sctx *s, lp_id e) {
     lp_program *p = s->p;
     if (e == 0 || p->failed || s->oom) return 0;
@@ -338,6 +367,7 @@ static lp_id simp_expr(sctx *s, lp_id e) {
     case LP_CONST: r = e; break;
     case LP_VAR: r = (n.a < p->nvars && s->subst[n.a]) ? s->subst[n.a] : e; break;
     case LP_LOAD: r = simp_load(s, e, n); break;
+    case LP_CALL: r = simp_call(s, e, n); break;
     case LP_BINARY: {
         lp_id a = simp_expr(s, n.a);
         lp_id b = simp_expr(s, n.b);

@@ -22,19 +22,22 @@ tvm_status pass_specialize(pass_ctx *pc) {
     free(p->nodes);
     free(p->vars);
     free(p->bufs);
+    free(p->callees);
     p->nodes = dup_array(t->nodes, t->nnodes, sizeof *t->nodes);
     p->pool = dup_array(t->pool, t->npool, sizeof *t->pool);
     p->vars = dup_array(t->vars, t->nvars, sizeof *t->vars);
     p->bufs = dup_array(t->bufs, t->nbufs, sizeof *t->bufs);
+    p->callees = dup_array(t->callees, t->ncallees, sizeof *t->callees);
     p->nnodes = p->cap_nodes = t->nnodes;
     p->npool = p->cap_pool = t->npool;
     p->nvars = p->cap_vars = t->nvars;
     p->nbufs = p->cap_bufs = t->nbufs;
+    p->ncallees = p->cap_callees = t->ncallees;
     p->body = t->body;
     p->nargs = t->nargs;
     p->fast_math = t->fast_math;
     p->num_kernels = t->num_kernels;
-    if (!bound || !p->nodes || !p->pool || !p->vars || !p->bufs) {
+    if (!bound || !p->nodes || !p->pool || !p->vars || !p->bufs || !p->callees) {
         free(bound);
         lp_free(p);
         return err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
@@ -42,6 +45,8 @@ tvm_status pass_specialize(pass_ctx *pc) {
     /* names are owned per program */
     for (uint32_t v = 1; v < p->nvars; v++) p->vars[v].name = lp_strdup(p, t->vars[v].name);
     for (uint32_t b = 1; b < p->nbufs; b++) p->bufs[b].name = lp_strdup(p, t->bufs[b].name);
+    for (uint32_t k = 1; k < p->ncallees; k++)
+        p->callees[k].name = lp_strdup(p, t->callees[k].name);
     for (uint32_t v = 1; v < t->nvars; v++)
         if (t->vars[v].kind == LP_VAR_SIZE) bound[v] = 1;
 

@@ -1009,6 +1009,115 @@ static void add_tvm_reduce_probes(const contract *c) { add_reduce_probes(c, fals
 static void add_tvm_sum_probes(const contract *c) { add_reduce_probes(c, true); }
 
 /* ========================================================================= */
+/* User functions: tvm_call_extern                                            */
+/* ========================================================================= */
+
+/* Only built into graphs here, never called. */
+static double ext_fn(double x, int32_t k) { return x * k; }
+
+enum { EXT_FN_NULL, EXT_NAME_NULL, EXT_NAME_LONG, EXT_NARGS_9, EXT_NARGS_NEG, EXT_NARGS_MIN,
+       EXT_DTYPES_NULL, EXT_ARGS_NULL, EXT_MISMATCH, EXT_ARG_F16, EXT_RET_BF16, EXT_ARG_BAD,
+       EXT_RET_BAD, EXT_ZERO_ARGS, EXT_BOOLS, EXT_EMPTY_NAME };
+
+static void probe_call_extern(const probe *p, probe_out *o) {
+    tvm_graph *g = new_graph();
+    const char *name = "ext_fn";
+    void *fn = (void *)ext_fn;
+    tvm_dtype ret = TVM_FLOAT64;
+    tvm_dtype at[2] = {TVM_FLOAT64, TVM_INT32};
+    tvm_expr args[2] = {tvm_const_float(g, TVM_FLOAT64, 1.5), tvm_const_int(g, TVM_INT32, 3)};
+    int nargs = 2;
+    const tvm_dtype *pat = at;
+    const tvm_expr *pargs = args;
+    switch (p->mode) {
+    case M_NULL_GRAPH:
+        record_builder(o, NULL, tvm_call_extern(NULL, name, fn, ret, nargs, at, args).id);
+        return;
+    case M_BAD_ARG: args[p->arg] = bad_expr(g, p->kind); break;
+    case M_CUSTOM:
+        switch (p->kind) {
+        case EXT_FN_NULL: fn = NULL; break;
+        case EXT_NAME_NULL: name = NULL; break;
+        case EXT_NAME_LONG: name = long_name; break;
+        case EXT_NARGS_9: nargs = 9; break;
+        case EXT_NARGS_NEG: nargs = -1; break;
+        case EXT_NARGS_MIN: nargs = INT_MIN; break;
+        case EXT_DTYPES_NULL: pat = NULL; break;
+        case EXT_ARGS_NULL: pargs = NULL; break;
+        case EXT_MISMATCH: args[1] = tvm_const_int(g, TVM_INT64, 3); break;
+        case EXT_ARG_F16:
+            at[0] = TVM_FLOAT16;
+            args[0] = tvm_const_float(g, TVM_FLOAT16, 1.5);
+            break;
+        case EXT_RET_BF16: ret = TVM_BFLOAT16; break;
+        case EXT_ARG_BAD: at[0] = (tvm_dtype)p->value; break;
+        case EXT_RET_BAD: ret = (tvm_dtype)p->value; break;
+        case EXT_ZERO_ARGS:
+            nargs = 0;
+            pat = NULL;
+            pargs = NULL;
+            break;
+        case EXT_BOOLS:
+            ret = at[0] = at[1] = TVM_BOOL;
+            args[0] = args[1] = operand_of(g, TVM_BOOL);
+            break;
+        case EXT_EMPTY_NAME: name = ""; break;
+        }
+        break;
+    case M_STICKY: make_sticky(g); break;
+    }
+    record_builder(o, g, tvm_call_extern(g, name, fn, ret, nargs, pat, pargs).id);
+}
+
+static void add_tvm_call_extern_probes(const contract *c) {
+    probe_add(c, probe_call_extern, M_OK, 0, 0, TVM_OK, "double f(double, int32)");
+    probe *p = probe_add(c, probe_call_extern, M_NULL_GRAPH, 0, 0, TVM_ERR_INVALID_ARGUMENT,
+                         "graph NULL");
+    needles(p, "graph", "NULL", NULL);
+    for (int arg = 0; arg < 2; arg++)
+        for (int k = 0; k < NUM_BAD_EXPR; k++) {
+            p = probe_add(c, probe_call_extern, M_BAD_ARG, arg, k, bad_expr_status(k),
+                          "args[%d] = %s", arg, bad_expr_name[k]);
+            needles(p, arg ? "args[1]" : "args[0]", NULL, NULL);
+        }
+    static const struct { int kind; const char *what; int expect; const char *n1, *n2; } cases[] = {
+        {EXT_FN_NULL, "fn NULL", TVM_ERR_INVALID_ARGUMENT, "fn", "NULL"},
+        {EXT_NAME_NULL, "name NULL", TVM_ERR_INVALID_ARGUMENT, "name", "NULL"},
+        {EXT_NAME_LONG, "name 4999 bytes", TVM_ERR_INVALID_ARGUMENT, "name", NULL},
+        {EXT_NARGS_9, "nargs 9", TVM_ERR_INVALID_ARGUMENT, "nargs", "9"},
+        {EXT_NARGS_NEG, "nargs -1", TVM_ERR_INVALID_ARGUMENT, "nargs", "-1"},
+        {EXT_NARGS_MIN, "nargs INT_MIN", TVM_ERR_INVALID_ARGUMENT, "nargs", NULL},
+        {EXT_DTYPES_NULL, "arg_dtypes NULL", TVM_ERR_INVALID_ARGUMENT, "arg_dtypes", "NULL"},
+        {EXT_ARGS_NULL, "args NULL", TVM_ERR_INVALID_ARGUMENT, "args", "NULL"},
+        {EXT_MISMATCH, "args[1] int64 for an int32 parameter", TVM_ERR_DTYPE, "argument 1",
+         "int64"},
+        {EXT_ARG_F16, "float16 parameter", TVM_ERR_DTYPE, "arg_dtypes[0]", "float16"},
+        {EXT_RET_BF16, "bfloat16 result", TVM_ERR_DTYPE, "ret_dtype", "bfloat16"},
+        {EXT_ZERO_ARGS, "no arguments, NULL arrays", TVM_OK, NULL, NULL},
+        {EXT_BOOLS, "bool f(bool, bool)", TVM_OK, NULL, NULL},
+        {EXT_EMPTY_NAME, "empty name", TVM_OK, NULL, NULL},
+    };
+    for (int k = 0; k < (int)(sizeof cases / sizeof cases[0]); k++) {
+        p = probe_add(c, probe_call_extern, M_CUSTOM, 0, cases[k].kind, cases[k].expect, "%s",
+                      cases[k].what);
+        needles(p, cases[k].n1, cases[k].n2, NULL);
+    }
+    for (size_t k = 0; k < sizeof bad_dtypes / sizeof bad_dtypes[0]; k++) {
+        p = probe_add(c, probe_call_extern, M_CUSTOM, 0, EXT_ARG_BAD, TVM_ERR_DTYPE,
+                      "arg_dtypes[0] = %d", bad_dtypes[k]);
+        p->value = bad_dtypes[k];
+        needles(p, "arg_dtypes[0]", NULL, NULL);
+        p = probe_add(c, probe_call_extern, M_CUSTOM, 0, EXT_RET_BAD, TVM_ERR_DTYPE,
+                      "ret_dtype = %d", bad_dtypes[k]);
+        p->value = bad_dtypes[k];
+        needles(p, "ret_dtype", NULL, NULL);
+    }
+    p = probe_add(c, probe_call_extern, M_STICKY, 0, 0, TVM_ERR_INVALID_ARGUMENT,
+                  "graph already failed");
+    needles(p, "999", NULL, NULL);
+}
+
+/* ========================================================================= */
 /* Tensors: placeholder, compute, constant, queries                           */
 /* ========================================================================= */
 
@@ -2890,6 +2999,7 @@ static const contract contracts[] = {
     UN(tvm_ceil, DT_F),
     FN(tvm_reduce),
     FN(tvm_sum),
+    FN(tvm_call_extern),
     FN(tvm_placeholder),
     FN(tvm_compute),
     FN(tvm_constant),

@@ -259,6 +259,8 @@ _FUNCTIONS = [
     # reductions
     ("tvm_reduce", E, [graph_p, c_int, E, c_int, PE]),
     ("tvm_sum", E, [graph_p, E, c_int, PE]),
+    # user functions
+    ("tvm_call_extern", E, [graph_p, c_char_p, c_void_p, dtype, c_int, POINTER(dtype), PE]),
     # tensors
     ("tvm_placeholder", T, [graph_p, c_char_p, dtype, c_int, PE]),
     ("tvm_compute", T, [graph_p, c_char_p, c_int, PE, PE, E]),

@@ -116,6 +116,9 @@ class Graph:
         self._handle = h
         self._lock = threading.Lock()  # a C graph is used by one thread at a time
         self._error = None
+        # host functions called by te.call_extern: they must outlive every
+        # function compiled from this graph (build copies the list)
+        self._keepalive = []
         self._finalizer = weakref.finalize(self, _destroy_graph, h, ctx)
         self._finalizer.atexit = False
 

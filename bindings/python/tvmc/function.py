@@ -84,7 +84,9 @@ def build(tensors, target="llvm", opt_level=3, fast_math=False, inline=True, cac
             g._raise_failed()
         check(L.tvm_compile(g._handle, len(inputs), tin, len(outputs), tout,
                             ctypes.byref(opts), ctypes.byref(out)))
-    return Function(out.value, g.ctx, [t.name for t in inputs + outputs], target)
+    f = Function(out.value, g.ctx, [t.name for t in inputs + outputs], target)
+    f._keepalive = tuple(g._keepalive)  # te.call_extern callees: the kernel calls them
+    return f
 
 
 def _release(handle, ctx):
@@ -105,6 +107,7 @@ class Function:
         self._finalizer.atexit = False
         self.ctx = ctx
         self.target = target
+        self._keepalive = ()
         nin, nout = ctypes.c_int(), ctypes.c_int()
         check(L.tvm_function_num_args(handle, ctypes.byref(nin), ctypes.byref(nout)))
         self.num_inputs, self.num_outputs = nin.value, nout.value

@@ -31,16 +31,17 @@ import numpy as np
 
 from . import _dtype, _lib
 from .context import current_graph
-from .error import InvalidArgumentError, InvalidHandleError, ShapeError, UnsupportedError
+from .error import (DTypeError, InvalidArgumentError, InvalidHandleError, ShapeError,
+                    UnsupportedError)
 from .expr import E, Expr, Operation, Tensor, _same_graph, binary, const as _const
 from .expr import cast, is_literal, reduce as _reduce, select, unary_op
-from .expr import default_dtype
+from .expr import _clip, default_dtype
 
 __all__ = ["var", "size_var", "const", "placeholder", "compute", "reduce_axis", "sum", "max",
            "min", "prod", "if_then_else", "select", "cast", "exp", "log", "sqrt", "rsqrt",
            "tanh", "sigmoid", "erf", "abs", "floor", "ceil", "pow", "power", "truncdiv",
            "truncmod", "floordiv", "floormod", "div", "all", "any", "const_tensor",
-           "Expr", "Tensor"]
+           "call_extern", "Expr", "Tensor"]
 
 _NAME_MAX = 4095
 _bmax, _bany = builtins.max, builtins.any
@@ -352,3 +353,115 @@ def any(*conds):
     if not isinstance(out, Expr):
         raise TypeError("te.any needs expressions")
     return out
+
+
+# ---------------------------------------------------------------------------
+# user functions
+# ---------------------------------------------------------------------------
+
+_EXTERN_MAX_ARGS = 8
+_INT_BY_SIZE = {1: "int8", 2: "int16", 4: "int32", 8: "int64"}
+
+
+def _ctype_dtype(t, what):
+    """The tvmc dtype of a ctypes scalar type (c_float, c_int32, c_bool, ...)."""
+    code = getattr(t, "_type_", None)
+    if isinstance(code, str) and t is not ctypes.c_char:
+        if code == "f":
+            return "float32"
+        if code == "d":
+            return "float64"
+        if code == "?":
+            return "bool"
+        if code == "B":
+            return "uint8"
+        if code in "bhilq" and ctypes.sizeof(t) in _INT_BY_SIZE:
+            return _INT_BY_SIZE[ctypes.sizeof(t)]
+    raise DTypeError("te.call_extern: %s is %s; tvmc calls functions on c_float, c_double, "
+                     "c_int8 .. c_int64, c_uint8 and c_bool" % (what, getattr(t, "__name__", t)))
+
+
+def _callee(fn):
+    """(address, argument dtypes or None, result dtype or None) of fn."""
+    if isinstance(fn, ctypes._CFuncPtr):
+        addr = ctypes.cast(fn, ctypes.c_void_p).value
+        argtypes = fn.argtypes
+        if argtypes is None:   # a CDLL function without a declared signature
+            return addr, None, None
+        if fn.restype is None:
+            raise DTypeError("te.call_extern: the function returns void; it must return a "
+                             "scalar")
+        args = [_ctype_dtype(t, "parameter %d" % k) for k, t in enumerate(argtypes)]
+        return addr, args, _ctype_dtype(fn.restype, "the result type")
+    if isinstance(fn, ctypes.c_void_p):
+        return fn.value, None, None
+    if isinstance(fn, numbers.Integral) and not isinstance(fn, (bool, np.bool_)):
+        return int(fn), None, None
+    raise TypeError("te.call_extern: fn must be a ctypes function (a CFUNCTYPE instance or a "
+                    "function of a ctypes.CDLL) or an address, got %s" % type(fn).__name__)
+
+
+def call_extern(name, fn, ret_dtype, *args):
+    """A call of the host C function ``fn`` on scalars (as TVM's
+    ``call_extern`` / Halide's ``define_extern``), returning ``ret_dtype``.
+
+    ``fn`` is a ``ctypes.CFUNCTYPE(...)`` instance wrapping a Python callable,
+    a function of a ``ctypes.CDLL``, or a raw address. When its ctypes
+    signature is known, literal arguments take the parameter dtypes and
+    expression arguments must match them (cast first); otherwise the
+    arguments' dtypes are the C parameter types. At most 8 arguments;
+    float16/bfloat16 have no C type. The function must be pure and
+    thread-safe: a kernel may call it any number of times, from any thread.
+    The graph and every function built from it keep ``fn`` alive.
+
+    ::
+
+        act = ctypes.CFUNCTYPE(ctypes.c_float, ctypes.c_float)(lambda x: x * x)
+        B = te.compute((n,), lambda i: te.call_extern("act", act, "float32", A[i]))
+    """
+    if not isinstance(name, str):
+        raise TypeError("te.call_extern: name must be a str, got %s" % type(name).__name__)
+    nm = _name(name, "extern")
+    ret = _dtype.canon(ret_dtype)
+    if ret in ("float16", "bfloat16"):
+        raise DTypeError("te.call_extern: ret_dtype is %s, which has no C type; return "
+                         "float32 and cast" % ret)
+    addr, sig_args, sig_ret = _callee(fn)
+    if not addr:
+        raise InvalidArgumentError("te.call_extern: fn of '%s' is a NULL function pointer"
+                                   % name)
+    if len(args) > _EXTERN_MAX_ARGS:
+        raise InvalidArgumentError("te.call_extern: %d arguments; at most %d"
+                                   % (len(args), _EXTERN_MAX_ARGS))
+    if sig_ret is not None and sig_ret != ret:
+        raise DTypeError("te.call_extern: ret_dtype is %s but '%s' returns %s"
+                         % (ret, name, sig_ret))
+    if sig_args is not None and len(sig_args) != len(args):
+        raise InvalidArgumentError("te.call_extern: '%s' takes %d arguments, got %d"
+                                   % (name, len(sig_args), len(args)))
+    g = _same_graph(*args) or current_graph()
+    exprs = []
+    for k, a in enumerate(args):
+        want = sig_args[k] if sig_args is not None else None
+        if isinstance(a, Expr):
+            if want is not None and a.dtype != want:
+                raise DTypeError("te.call_extern: argument %d of '%s' is %s but the function "
+                                 "takes %s; convert it with te.cast" % (k, name, a.dtype, want))
+            exprs.append(a)
+        elif is_literal(a):
+            exprs.append(_const(g, a, want if want is not None else default_dtype(a)))
+        else:
+            raise TypeError("te.call_extern: argument %d must be an expression or a number, "
+                            "got %s" % (k, type(a).__name__))
+    for k, e in enumerate(exprs):
+        if e.dtype in ("float16", "bfloat16"):
+            raise DTypeError("te.call_extern: argument %d of '%s' is %s, which has no C type; "
+                             "cast it to float32" % (k, name, e.dtype))
+    n = len(exprs)
+    dts = (ctypes.c_int * _bmax(1, n))(*[_dtype.code(e.dtype) for e in exprs])
+    ids = (E * _bmax(1, n))(*[E(e.id) for e in exprs])
+    res = g._call_expr("tvm_call_extern", nm, ctypes.c_void_p(addr), _dtype.code(ret), n,
+                       dts, ids)
+    g._keepalive.append(fn)
+    text = "%s(%s)" % (name, ", ".join(e._text for e in exprs))
+    return Expr(g, res[0], _dtype.from_code(res[1]), text=_clip(text))

@@ -461,6 +461,53 @@ static LLVMValueRef gen_select(cg *g, const lp_node *n, lp_id id) {
     return phi;
 }
 
+static void call_attr(cg *g, LLVMValueRef call, LLVMAttributeIndex idx, const char *name) {
+    LLVMAddCallSiteAttribute(
+        call, idx,
+        LLVMCreateEnumAttribute(g->ctx, LLVMGetEnumAttributeKindForName(name, strlen(name)), 0));
+}
+
+/* A host function (tvm_call_extern), called through its address with the C
+ * ABI as clang emits it: int8/int16 arguments `signext`, uint8 `zeroext`,
+ * bool as `i1 zeroext` (the callee may rely on the caller widening them).
+ * Results are read in their own width (no extension is assumed of the
+ * callee); a bool result is taken as its byte != 0. tvmc.h makes the
+ * function pure, so the call is memory(none), nounwind and willreturn: LLVM
+ * may CSE it or hoist it out of loops. It is not speculatable, so LLVM never
+ * calls it on a path the program does not take (a lazy select's other arm). */
+static LLVMValueRef gen_call(cg *g, const lp_node *n, lp_id id) {
+    const lp_program *p = g->p;
+    if (n->a == 0 || n->a >= p->ncallees || !p->callees[n->a].fn)
+        return BAD_NODE(g, "call of a bad callee", id);
+    if (n->nlist > LP_CALL_MAX_ARGS) return BAD_NODE(g, "call with too many arguments", id);
+    LLVMValueRef args[LP_CALL_MAX_ARGS];
+    LLVMTypeRef tys[LP_CALL_MAX_ARGS];
+    const uint32_t *l = lp_list(p, n->list);
+    for (uint32_t k = 0; k < n->nlist; k++) {
+        args[k] = gen_expr(g, l[k]);
+        if (!args[k]) return NULL;
+        tys[k] = LLVMTypeOf(args[k]);
+    }
+    LLVMTypeRef rt = n->dtype == TVM_BOOL ? g->t_i8 : ty_compute(g, n->dtype);
+    if (!rt) return BAD_NODE(g, "call returning a storage-only dtype", id);
+    LLVMTypeRef ft = LLVMFunctionType(rt, tys, n->nlist, 0);
+    uintptr_t addr = (uintptr_t)p->callees[n->a].fn;
+    LLVMValueRef callee = LLVMConstIntToPtr(LLVMConstInt(g->t_i64, (unsigned long long)addr, 0),
+                                            g->t_ptr);
+    const char *nm = p->callees[n->a].name ? p->callees[n->a].name : "";
+    LLVMValueRef call = LLVMBuildCall2(g->b, ft, callee, args, n->nlist, nm);
+    for (uint32_t k = 0; k < n->nlist; k++) {
+        int dt = lp_get(p, l[k])->dtype;
+        if (dt == TVM_INT8 || dt == TVM_INT16) call_attr(g, call, k + 1, "signext");
+        if (dt == TVM_UINT8 || dt == TVM_BOOL) call_attr(g, call, k + 1, "zeroext");
+    }
+    call_attr(g, call, LLVMAttributeFunctionIndex, "nounwind");
+    call_attr(g, call, LLVMAttributeFunctionIndex, "willreturn");
+    call_attr(g, call, LLVMAttributeFunctionIndex, "memory"); /* encoding 0: memory(none) */
+    if (n->dtype == TVM_BOOL) return LLVMBuildICmp(g->b, LLVMIntNE, call, ci(g->t_i8, 0), "");
+    return call;
+}
+
 static LLVMValueRef gen_expr_uncached(cg *g, const lp_node *n, lp_id e) {
     const lp_program *p = g->p;
     switch (n->kind) {
@@ -489,6 +536,7 @@ static LLVMValueRef gen_expr_uncached(cg *g, const lp_node *n, lp_id e) {
         LLVMValueRef a = gen_expr(g, n->a);
         return a ? gen_cast(g, n->dtype, lp_get(p, n->a)->dtype, a, e) : NULL;
     }
+    case LP_CALL: return gen_call(g, n, e);
     default: return BAD_NODE(g, "statement where an expression was expected", e);
     }
 }

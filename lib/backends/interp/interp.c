@@ -10,11 +10,15 @@
  * [constants][temporaries]; run() allocates a fresh register file per call,
  * so a kernel is reentrant and callable from many threads at once.
  *
+ * Host calls (LP_CALL) go through libffi: each call site gets its ffi_cif
+ * prepared once here and is called with ffi_call at run time.
+ *
  * run() returns 0, the id of the first failed bounds check, or -1 when an
  * unchecked access falls outside a buffer whose element count is known (a
  * compiler bug: the bounds pass should have proved or checked it). */
 #include "../backend.h"
 
+#include <ffi.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -49,6 +53,7 @@ enum {
     I_JMP,       /* goto t */
     I_LOOP_INIT, /* d = 0; if d >= a: goto t */
     I_LOOP_NEXT, /* if ++d < a: goto t */
+    I_CALL,      /* d = call of site a (argument registers in the site) */
     I_NCODES
 };
 
@@ -58,7 +63,7 @@ static const uint8_t reg_fields[I_NCODES] = {
     [I_MUL_I64] = 7, [I_ADD_F32] = 7, [I_SUB_F32] = 7, [I_MUL_F32] = 7,
     [I_ADD_F64] = 7, [I_SUB_F64] = 7, [I_MUL_F64] = 7, [I_UN] = 3, [I_CAST] = 3,
     [I_CHECK] = 2, [I_LOAD] = 3, [I_STORE] = 3, [I_LSTORE] = 3, [I_ACCUM] = 3,
-    [I_JMPF] = 2, [I_LOOP_INIT] = 3, [I_LOOP_NEXT] = 3,
+    [I_JMPF] = 2, [I_LOOP_INIT] = 3, [I_LOOP_NEXT] = 3, [I_CALL] = 1,
 };
 
 typedef struct insn {
@@ -66,8 +71,22 @@ typedef struct insn {
     uint32_t d, a, b, t;
 } insn;
 
+/* One LP_CALL evaluation point. The cif points into `types`, so a site does
+ * not move once prepared. */
+typedef struct call_site {
+    ffi_cif cif;
+    ffi_type *types[LP_CALL_MAX_ARGS];
+    void *fn;
+    uint32_t nargs;
+    uint8_t ret_dt;
+    uint8_t arg_dt[LP_CALL_MAX_ARGS];
+    uint32_t regs[LP_CALL_MAX_ARGS]; /* argument registers */
+} call_site;
+
 struct be_kernel {
     const lp_program *p;
+    call_site *calls;
+    uint32_t ncalls;
     insn *code;
     uint32_t ncode;
     lp_value *consts; /* initial values of the constant registers */
@@ -95,6 +114,8 @@ typedef struct cc {
     uint32_t *log;       /* nodes set in avail, to undo */
     uint32_t nlog, cap_log;
     uint32_t top, max_top; /* temporaries */
+    call_site *calls;
+    uint32_t ncalls, cap_calls;
     bool oom;
 } cc;
 
@@ -230,6 +251,23 @@ static uint32_t cc_expr(cc *c, lp_id e) {
         if (!c->oom) c->code[jend].t = c->ncode;
         break;
     }
+    case LP_CALL: {
+        call_site cs = {.fn = p->callees[n.a].fn, .nargs = n.nlist, .ret_dt = n.dtype};
+        for (uint32_t k = 0; k < n.nlist && k < LP_CALL_MAX_ARGS; k++) {
+            lp_id arg = p->pool[n.list + k];
+            cs.regs[k] = cc_expr(c, arg);
+            cs.arg_dt[k] = p->nodes[arg].dtype;
+        }
+        if (c->oom || !VEC_PUSH_OK(c->calls, c->ncalls, c->cap_calls, MAX_REGS)) {
+            c->oom = true;
+            return 0;
+        }
+        uint32_t site = c->ncalls;
+        c->calls[c->ncalls++] = cs;
+        d = new_temp(c);
+        emit(c, (insn){.code = I_CALL, .d = d, .a = site});
+        break;
+    }
     default: c->oom = true; return 0; /* unreachable on a verified program */
     }
     set_avail(c, e, d);
@@ -310,8 +348,41 @@ static uint32_t relocate(uint32_t r, uint32_t const_base, uint32_t temp_base) {
     return r;
 }
 
+static ffi_type *ffi_type_of(int dt) {
+    switch (dt) {
+    case TVM_FLOAT32: return &ffi_type_float;
+    case TVM_FLOAT64: return &ffi_type_double;
+    case TVM_INT8: return &ffi_type_sint8;
+    case TVM_INT16: return &ffi_type_sint16;
+    case TVM_INT32: return &ffi_type_sint32;
+    case TVM_INT64: return &ffi_type_sint64;
+    case TVM_UINT8: return &ffi_type_uint8;
+    case TVM_BOOL: return &ffi_type_uint8; /* C bool: one byte, 0 or 1 */
+    default: return NULL;
+    }
+}
+
+/* Prepares every call site's cif once the site table has its final address. */
+static tvm_status prep_calls(call_site *calls, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++) {
+        call_site *cs = &calls[i];
+        ffi_type *rt = ffi_type_of(cs->ret_dt);
+        bool ok = rt != NULL && cs->nargs <= LP_CALL_MAX_ARGS;
+        for (uint32_t k = 0; k < cs->nargs && ok; k++) {
+            cs->types[k] = ffi_type_of(cs->arg_dt[k]);
+            ok = cs->types[k] != NULL;
+        }
+        if (!ok || ffi_prep_cif(&cs->cif, FFI_DEFAULT_ABI, cs->nargs, rt, cs->types) != FFI_OK)
+            return err_set(TVM_ERR_COMPILE, "interp: libffi cannot describe a call of a host "
+                           "function returning %s with %u arguments", dtype_name(cs->ret_dt),
+                           cs->nargs);
+    }
+    return TVM_OK;
+}
+
 static void interp_destroy(be_kernel *k) {
     if (!k) return;
+    free(k->calls);
     free(k->code);
     free(k->consts);
     free(k->lim);
@@ -355,6 +426,13 @@ static tvm_status interp_compile(void *state, const lp_program *p, const be_opti
         if (f & 4) in->b = relocate(in->b, k->const_base, temp_base);
         if (f & 8) in->t = relocate(in->t, k->const_base, temp_base);
     }
+    for (uint32_t i = 0; i < c.ncalls; i++)
+        for (uint32_t a = 0; a < c.calls[i].nargs; a++)
+            c.calls[i].regs[a] = relocate(c.calls[i].regs[a], k->const_base, temp_base);
+    k->calls = c.calls; /* final address: the cifs may point into it now */
+    k->ncalls = c.ncalls;
+    c.calls = NULL;
+    if ((s = prep_calls(k->calls, k->ncalls)) != TVM_OK) goto fail;
     k->lim = malloc(sizeof *k->lim * p->nbufs);
     if (!k->lim) goto fail;
     for (uint32_t b = 0; b < p->nbufs; b++)
@@ -374,6 +452,7 @@ fail:
     free(c.const_reg);
     free(c.avail);
     free(c.log);
+    free(c.calls);
     free(c.code);
     free(c.consts);
     interp_destroy(k);
@@ -471,6 +550,64 @@ static inline lp_value round_storage(int dt, lp_value v) {
     return v;
 }
 
+/* A C scalar of any argument or return type. libffi widens integer results
+ * narrower than a register to ffi_arg / ffi_sarg, so results are read
+ * through those. */
+typedef union c_scalar {
+    float f32;
+    double f64;
+    int8_t i8;
+    int16_t i16;
+    int32_t i32;
+    int64_t i64;
+    uint8_t u8;
+    ffi_arg ua;
+    ffi_sarg sa;
+} c_scalar;
+
+static inline void to_c(int dt, lp_value v, c_scalar *out) {
+    switch (dt) {
+    case TVM_FLOAT32: out->f32 = (float)v.f; return;
+    case TVM_FLOAT64: out->f64 = v.f; return;
+    case TVM_INT8: out->i8 = (int8_t)v.i; return;
+    case TVM_INT16: out->i16 = (int16_t)v.i; return;
+    case TVM_INT32: out->i32 = (int32_t)v.i; return;
+    case TVM_INT64: out->i64 = v.i; return;
+    case TVM_UINT8: out->u8 = (uint8_t)v.i; return;
+    case TVM_BOOL: out->u8 = v.i != 0; return;
+    default: out->i64 = 0; return;
+    }
+}
+
+/* The canonical lp_value (loop_eval.c) of a returned C value. */
+static inline lp_value from_c(int dt, const c_scalar *r) {
+    lp_value v;
+    switch (dt) {
+    case TVM_FLOAT32: v.f = r->f32; return v;
+    case TVM_FLOAT64: v.f = r->f64; return v;
+    case TVM_INT8: v.i = (int8_t)r->sa; return v;
+    case TVM_INT16: v.i = (int16_t)r->sa; return v;
+    case TVM_INT32: v.i = (int32_t)r->sa; return v;
+    case TVM_INT64: v.i = r->i64; return v;
+    case TVM_UINT8: v.i = (uint8_t)r->ua; return v;
+    case TVM_BOOL: v.i = (uint8_t)r->ua != 0; return v;
+    default: v.i = 0; return v;
+    }
+}
+
+static void call_host(const call_site *cs, const lp_value *r, lp_value *out) {
+    c_scalar args[LP_CALL_MAX_ARGS], ret;
+    void *argp[LP_CALL_MAX_ARGS];
+    for (uint32_t k = 0; k < cs->nargs; k++) {
+        to_c(cs->arg_dt[k], r[cs->regs[k]], &args[k]);
+        argp[k] = &args[k];
+    }
+    memset(&ret, 0, sizeof ret);
+    /* ffi_call only reads the cif, so one site serves many threads */
+    ffi_call((ffi_cif *)&cs->cif, FFI_FN(cs->fn), &ret, argp);
+    *out = from_c(cs->ret_dt, &ret);
+}
+
 #define STACK_REGS 512
 #define STACK_BUFS 64
 
@@ -538,6 +675,7 @@ static int32_t exec(const be_kernel *k, lp_value *r, char **base) {
         case I_LOOP_NEXT:
             if (++r[in->d].i < r[in->a].i) pc = in->t;
             break;
+        case I_CALL: call_host(&k->calls[in->a], r, &r[in->d]); break;
         default: return -1;
         }
     }
