@@ -396,6 +396,7 @@ TVMC_API tvm_status tvm_compile(tvm_graph *g, int nin, const tvm_tensor *inputs,
     free(pc.live);
     free(pc.fused);
     free(pc.reduces);
+    free(pc.contracts);
     free(pc.group);
     free((void *)pc.consts);
     free(idx);

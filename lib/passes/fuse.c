@@ -8,10 +8,12 @@
  * The rules, TVM's fusion in spirit:
  *   - outputs are always stored;
  *   - an injective compute (no reduction) fuses into its consumers, inlined
- *     at every load, unless that would recompute expensive work: when its
- *     fused body holds a transcendental function and it is read at several
- *     places or more than once per element (a broadcast, or inside a
- *     consumer's reduction), it is staged instead (FUSE_STAGED): computed
+ *     at every load, unless that would recompute work: pure data movement
+ *     (transpose, pad, slice: no value arithmetic) always inlines; a compute
+ *     read more than once per element (a broadcast, or inside a consumer's
+ *     reduction such as a conv's input) or, when it is expensive
+ *     (transcendental functions, user calls), at several places is staged
+ *     instead (FUSE_STAGED): computed
  *     once per outer iteration of the consumer into a small buffer, like
  *     Halide's compute_at — softmax's exp(x - max) is computed once per
  *     element into a row buffer that the sum and the division both read.
@@ -23,7 +25,10 @@
  *     where every element is then computed exactly once (read at bare loop
  *     variables of the consumer's outer loops, in one kernel), and stores it
  *     otherwise (see lower.c). This is what makes softmax, layer_norm and
- *     matmul + bias + GELU single kernels;
+ *     matmul + bias + GELU single kernels. A kernel holds at most one
+ *     contraction (matmul, conv: a reduction streaming an operand such as
+ *     weights once per outer iteration): two would stream both operands per
+ *     iteration and lose the cache reuse each has on its own;
  *   - fused chains stay under FUSE_MAX_DEPTH expression levels so recursive
  *     passes keep a bounded stack;
  *   - TVM_COMPILE_NO_INLINE turns fusion off: every compute is stored.
@@ -41,6 +46,7 @@ typedef struct fuse_ctx {
     uint32_t *sites;    /* per tensor: distinct load nodes reading it */
     uint8_t *reuse;     /* per tensor: some read revisits elements */
     uint8_t *reduce;    /* per tensor: the body holds a reduction */
+    uint8_t *contract;  /* per tensor: a contraction (see is_contraction) */
     uint32_t *stamp;    /* per expr: visit stamps */
     uint32_t *scope;    /* per expr: reduction axes in scope when last visited + 1 */
     uint32_t tag;
@@ -54,6 +60,36 @@ static bool is_transcendental(const gx_node *x) {
         return x->op == IR_EXP || x->op == IR_LOG || x->op == IR_TANH ||
                x->op == IR_SIGMOID || x->op == IR_ERF;
     return x->kind == GX_BINARY && x->op == IR_POW;
+}
+
+/* What evaluating node x costs, roughly in simple instructions: value
+ * arithmetic counts, index arithmetic (int64) and data movement (loads,
+ * selects of loaded values) do not; transcendental functions and user calls
+ * count as many. */
+static uint32_t op_cost(const tvm_graph *g, const gx_node *x) {
+    if (is_transcendental(x)) return 8;
+    if (x->kind == GX_BINARY || x->kind == GX_UNARY || x->kind == GX_CAST) {
+        int in = g->exprs[x->a].dtype;
+        return in == TVM_INT64 ? 0 : 1;
+    }
+    return 0;
+}
+
+/* Whether expression e mentions variable v (small DFS). */
+static bool mentions(const tvm_graph *g, uint32_t e, uint32_t v) {
+    uint32_t stack[64], sp = 0;
+    stack[sp++] = e;
+    while (sp) {
+        uint32_t x = stack[--sp];
+        if (!x) continue;
+        if (x == v) return true;
+        const gx_node *n = &g->exprs[x];
+        if (n->kind == GX_LOAD) continue;
+        uint32_t kids[3] = {n->a, n->b, n->c};
+        for (int q = 0; q < 3; q++)
+            if (kids[q] && sp < 64) stack[sp++] = kids[q];
+    }
+    return false;
 }
 
 /* Counts the distinct loop variables (iteration variables and reduction
@@ -97,7 +133,7 @@ static void scan(fuse_ctx *F, uint32_t c, uint32_t e, uint32_t axes, uint32_t *v
     F->stamp[e] = F->tag;
     F->scope[e] = axes + 1;
     const gx_node *x = &g->exprs[e];
-    if (first && is_transcendental(x)) F->cost[c]++;
+    if (first) F->cost[c] += op_cost(g, x);
     if (x->kind == GX_LOAD) {
         uint32_t p = x->a;
         const gt_node *pt = &g->tensors[p];
@@ -107,6 +143,17 @@ static void scan(fuse_ctx *F, uint32_t c, uint32_t e, uint32_t axes, uint32_t *v
                 F->cost[c] += F->cost[p];
                 if (F->eff[p] > F->eff[c]) F->eff[c] = F->eff[p];
             }
+        }
+        /* a contraction: inside a reduction, it reads a tensor whose index
+         * ignores the consumer's outermost loop (a matmul's or conv's
+         * weights), i.e. it streams an operand once per outer iteration */
+        const gt_node *ct = &g->tensors[c];
+        if (axes > 0 && ct->ndim > 0 && x->nlist > 0) {
+            uint32_t outer = graph_list(g, ct->iters)[0];
+            bool uses = false;
+            for (uint32_t k = 0; k < x->nlist && !uses; k++)
+                uses = mentions(g, graph_list(g, x->list)[k], outer);
+            if (!uses) F->contract[c] = 1;
         }
         if (pt->kind == GT_COMPUTE) {
             uint32_t want = g->tensors[c].ndim + axes;
@@ -139,12 +186,13 @@ tvm_status pass_fuse(pass_ctx *pc) {
     F.sites = calloc(g->ntensors, sizeof *F.sites);
     F.reuse = calloc(g->ntensors, 1);
     F.reduce = calloc(g->ntensors, 1);
+    F.contract = calloc(g->ntensors, 1);
     F.stamp = calloc(g->nexprs, sizeof *F.stamp);
     F.scope = calloc(g->nexprs, sizeof *F.scope);
     uint32_t *vstamp = calloc(g->nexprs, sizeof *vstamp), vtag = 0;
     uint8_t *tmark = calloc(g->ntensors, 1), *emark = calloc(g->nexprs, 1);
     tvm_status st = TVM_OK;
-    if (!pc->fused || !F.eff || !F.cost || !F.sites || !F.reuse || !F.reduce || !F.stamp ||
+    if (!pc->fused || !F.eff || !F.cost || !F.sites || !F.reuse || !F.reduce || !F.contract || !F.stamp ||
         !F.scope || !vstamp || !tmark || !emark) {
         st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
         goto out;
@@ -176,7 +224,8 @@ tvm_status pass_fuse(pass_ctx *pc) {
         bool fuse;
         if (output || F.eff[t] > FUSE_MAX_DEPTH) fuse = false;
         else if (F.reduce[t]) fuse = true; /* proposed; lowering confirms */
-        else if (F.cost[t] == 0 || (F.sites[t] <= 1 && !F.reuse[t])) fuse = true;
+        else if (F.cost[t] == 0) fuse = true; /* data movement: always inline */
+        else if (!F.reuse[t] && (F.sites[t] <= 1 || F.cost[t] <= 4)) fuse = true;
         else {
             pc->fused[t] = FUSE_STAGED;
             continue;
@@ -190,8 +239,13 @@ out:
     free(F.cost);
     free(F.sites);
     free(F.reuse);
-    if (st == TVM_OK) pc->reduces = F.reduce;
-    else free(F.reduce);
+    if (st == TVM_OK) {
+        pc->reduces = F.reduce;
+        pc->contracts = F.contract;
+    } else {
+        free(F.reduce);
+        free(F.contract);
+    }
     free(F.stamp);
     free(F.scope);
     free(vstamp);

@@ -31,6 +31,9 @@
 typedef struct level {
     uint32_t var;
     uint32_t inst;
+    uint32_t parent;  /* the level this one runs inside (staging nests skip the
+                         levels between their prefix and the point of use) */
+    uint32_t depth;   /* loops around it at run time: 0 for the kernel root */
     lp_id *stmts;
     uint32_t n, cap;
 } level;
@@ -74,6 +77,8 @@ typedef struct lower_ctx {
     uint32_t *group;    /* pc->group */
     uint32_t refused;   /* a fused tensor whose fusion is withdrawn (see above) */
     uint32_t refused_cap; /* ... or whose staging prefix must shrink to this */
+    bool refused_store;  /* ... or that must be stored, not staged */
+    bool heavy;          /* the kernel being lowered holds a contraction */
     uint32_t *stage_cap; /* per graph tensor: longest staging prefix allowed */
     tvm_status st;
     int depth;
@@ -97,12 +102,29 @@ static void emit(lower_ctx *L, lp_id s) {
     if (L->nlevels) push_stmt(L, &L->levels[L->nlevels - 1], s);
 }
 
-static void open_level(lower_ctx *L, uint32_t var) {
+/* Opens a level for loop `var` running inside level `parent`. */
+static void open_level_in(lower_ctx *L, uint32_t var, uint32_t parent) {
     if (!VEC_PUSH_OK(L->levels, L->nlevels, L->cap_levels, UINT32_MAX)) {
         fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory");
         return;
     }
-    L->levels[L->nlevels++] = (level){.var = var, .inst = ++L->next_inst};
+    uint32_t depth = L->nlevels ? L->levels[parent].depth + 1 : 0;
+    L->levels[L->nlevels++] = (level){.var = var, .inst = ++L->next_inst,
+                                      .parent = L->nlevels ? parent : 0, .depth = depth};
+}
+
+static void open_level(lower_ctx *L, uint32_t var) {
+    open_level_in(L, var, L->nlevels ? L->nlevels - 1 : 0);
+}
+
+/* Whether level lv encloses the innermost level at run time. */
+static bool on_chain(const lower_ctx *L, uint32_t lv) {
+    uint32_t k = L->nlevels - 1;
+    for (;;) {
+        if (k == lv) return true;
+        if (k == 0 || k < lv) return false;
+        k = L->levels[k].parent;
+    }
 }
 
 /* Closes the innermost level: its statements become one. */
@@ -212,21 +234,38 @@ static lp_id refuse_cap(lower_ctx *L, uint32_t t, uint32_t cap) {
 
 static lp_id refuse(lower_ctx *L, uint32_t t) { return refuse_cap(L, t, 0); }
 
+/* A second contraction in one kernel: t gets a kernel of its own. */
+static lp_id refuse_store(lower_ctx *L, uint32_t t) {
+    if (L->st == TVM_OK) L->refused_store = true;
+    return refuse_cap(L, t, 0);
+}
+
+/* Counts a contraction lowered into the current kernel; false if it would
+ * be the second. */
+static bool take_contraction(lower_ctx *L, uint32_t t) {
+    if (!L->pc->contracts[t]) return true;
+    if (L->heavy) return false;
+    L->heavy = true;
+    return true;
+}
+
 /* For a load of fused reduction tensor t at idx: checks the "computed once"
  * rule; fills vars with the loop variables. False: the fusion is refused. */
 static bool once_per_element(lower_ctx *L, uint32_t t, const lp_id *idx, uint32_t n,
                              uint32_t *vars) {
-    uint64_t seen = 0; /* levels 1..n used, as bits */
+    uint64_t seen = 0; /* loop depths 1..n used, as bits */
     for (uint32_t k = 0; k < n; k++) {
         const lp_node *x = &L->p->nodes[idx[k]];
         if (x->kind != LP_VAR) return false;
         uint32_t lv = level_of_var(L, x->a);
-        if (lv < 1 || lv > n || (seen >> lv & 1)) return false;
-        seen |= (uint64_t)1 << lv;
+        if (lv < 1 || !on_chain(L, lv)) return false;
+        uint32_t d = L->levels[lv].depth;
+        if (d < 1 || d > n || (seen >> d & 1)) return false;
+        seen |= (uint64_t)1 << d;
         vars[k] = x->a;
     }
     (void)t;
-    return true; /* n distinct levels among 1..n: exactly the outermost n */
+    return true; /* n distinct depths among 1..n: exactly the outermost n loops */
 }
 
 static lp_id lower_fused(lower_ctx *L, const gx_node *n, const lp_id *idx);
@@ -243,10 +282,14 @@ static lp_id lower_staged(lower_ctx *L, const gx_node *n, const lp_id *idx) {
     uint32_t t = n->a;
     const gt_node *tn = &g->tensors[t];
     uint32_t pre = 0, vars[TVM_MAX_NDIM];
+    uint32_t at = 0; /* the level of the last prefix loop */
     while (pre < n->nlist && pre < L->stage_cap[t]) {
         const lp_node *x = &p->nodes[idx[pre]];
-        if (x->kind != LP_VAR || level_of_var(L, x->a) != pre + 1) break;
+        if (x->kind != LP_VAR) break;
+        uint32_t lv = level_of_var(L, x->a);
+        if (lv < 1 || !on_chain(L, lv) || L->levels[lv].depth != pre + 1) break;
         vars[pre] = x->a;
+        at = lv;
         pre++;
     }
     if (pre == 0) return refuse(L, t);
@@ -262,6 +305,7 @@ static lp_id lower_staged(lower_ctx *L, const gx_node *n, const lp_id *idx) {
         return lp_load(p, f->value, rest, n->nlist - pre);
     }
     if (L->times[t]++) return refuse(L, t); /* staged in a second kernel: store it */
+    if (!take_contraction(L, t)) return refuse_store(L, t);
     /* the staging buffer: E's trailing dims */
     lp_id shape[TVM_MAX_NDIM];
     for (uint32_t d = pre; d < tn->ndim; d++)
@@ -282,7 +326,8 @@ static lp_id lower_staged(lower_ctx *L, const gx_node *n, const lp_id *idx) {
                               iters[k]);
         sidx[k - pre] = lp_var_ref(p, svars[k]);
         L->env[iters[k]] = sidx[k - pre];
-        open_level(L, svars[k]);
+        /* the staging nest runs inside the prefix loops, not where E is read */
+        open_level_in(L, svars[k], k == pre ? at : L->nlevels - 1);
     }
     uint32_t outer = enter_env(L);
     lp_id v = lower_expr(L, tn->body);
@@ -295,10 +340,10 @@ static lp_id lower_staged(lower_ctx *L, const gx_node *n, const lp_id *idx) {
     for (uint32_t k = 0; k < tn->ndim; k++) L->env[iters[k]] = saved[k];
     if (L->st != TVM_OK) return 0;
     place(L, body);
-    note_acc(L, buf, pre); /* readers run inside the prefix loops */
+    note_acc(L, buf, at); /* readers run inside the prefix loops */
     /* the staged values stay valid while the prefix loops are open */
-    fused_memo f = {.tensor = t, .nvars = pre, .value = buf, .lvl = pre,
-                    .inst = L->levels[pre].inst};
+    fused_memo f = {.tensor = t, .nvars = pre, .value = buf, .lvl = at,
+                    .inst = L->levels[at].inst};
     memcpy(f.vars, vars, pre * sizeof *vars);
     if (!VEC_PUSH_OK(L->memo_r, L->nmemo_r, L->cap_memo_r, UINT32_MAX))
         return fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory"), 0;
@@ -315,6 +360,7 @@ static lp_id lower_load(lower_ctx *L, const gx_node *n) {
     if (L->group) L->group[t] = L->kernel;
     if (L->pc->fused[t] == FUSE_STAGED) return lower_staged(L, n, idx);
     if (!L->pc->reduces[t]) return lower_fused(L, n, idx);
+    if (!L->times[t] && !take_contraction(L, t)) return refuse_store(L, t);
     /* a fused reduction: computed once per element, shared by every load */
     uint32_t vars[TVM_MAX_NDIM];
     if (!once_per_element(L, t, idx, n->nlist, vars)) return refuse(L, t);
@@ -325,7 +371,7 @@ static lp_id lower_load(lower_ctx *L, const gx_node *n) {
             continue;
         return f->value;
     }
-    if (L->times[t]++) return refuse(L, t); /* a second copy: store it instead */
+    if (L->times[t]++) return refuse(L, t); /* a second copy: stage or store it */
     lp_id r = lower_fused(L, n, idx);
     if (L->st != TVM_OK) return 0;
     fused_memo f = {.tensor = t, .nvars = n->nlist, .value = r};
@@ -485,6 +531,7 @@ static lp_id lower_tensor(lower_ctx *L, uint32_t t) {
     uint32_t vars[TVM_MAX_NDIM];
     lp_id idx[TVM_MAX_NDIM];
     L->kernel = t;
+    L->heavy = L->pc->contracts[t];
     open_level(L, 0);
     for (uint32_t d = 0; d < tn->ndim; d++) {
         vars[d] = lp_new_var(p, graph_string(g, g->exprs[iters[d]].name), LP_VAR_LOOP,
@@ -583,11 +630,15 @@ tvm_status pass_lower(pass_ctx *pc) {
         lower_ctx L;
         st = lower_once(pc, tmark, stage_cap, &L);
         uint32_t refused = st == TVM_OK ? 0 : L.refused, cap = L.refused_cap;
+        bool store = L.refused_store;
         if (st == TVM_OK) pc->p = L.p;
         else lp_free(L.p);
         lower_free(&L);
         if (!refused) break;
-        if (cap > 0 && cap < stage_cap[refused]) stage_cap[refused] = cap;
+        if (store) pc->fused[refused] = 0;
+        else if (cap > 0 && cap < stage_cap[refused]) stage_cap[refused] = cap;
+        else if (pc->fused[refused] == FUSE_INLINE && pc->reduces[refused])
+            pc->fused[refused] = FUSE_STAGED; /* read in several ways: stage rows */
         else pc->fused[refused] = 0;
         memset(pc->group, 0, g->ntensors * sizeof *pc->group);
     }

@@ -38,6 +38,7 @@ typedef struct pass_ctx {
                                 consumer's kernel (fuse proposes, lower may
                                 withdraw), 0 if stored by its own kernel */
     uint8_t *reduces;        /* per graph tensor: its body holds a reduction (fuse) */
+    uint8_t *contracts;      /* ... and is a contraction: matmul, conv (fuse) */
     uint32_t *group;         /* per graph tensor: the stored tensor whose kernel
                                 computes it (lower; for the IR dump) */
     uint32_t flags;          /* TVM_COMPILE_* */
