@@ -52,7 +52,7 @@ bool op_const_value(tvm_graph *g, tvm_expr e, int64_t *v) {
     return true;
 }
 
-static void describe_dim(tvm_graph *g, tvm_expr e, char *buf, size_t n) {
+void op_describe_dim(tvm_graph *g, tvm_expr e, char *buf, size_t n) {
     int64_t v;
     uint32_t idx = graph_expr_index(g, e);
     if (op_const_value(g, e, &v))
@@ -79,8 +79,8 @@ bool op_broadcast_shapes(tvm_graph *g, const char *fn, const op_shape *a, const 
         else if (cb && vb == 1) out->dims[k] = da;
         else {
             char sa[64], sb[64];
-            describe_dim(g, da, sa, sizeof sa);
-            describe_dim(g, db, sb, sizeof sb);
+            op_describe_dim(g, da, sa, sizeof sa);
+            op_describe_dim(g, db, sb, sizeof sb);
             graph_fail(g, TVM_ERR_SHAPE,
                        "%s: shapes do not broadcast: dim %d is %s in one operand and %s in "
                        "the other%s", fn, k, sa, sb,
@@ -131,4 +131,45 @@ tvm_expr op_numel(tvm_graph *g, const op_shape *s, int from, int to) {
         else n = tvm_mul(g, n, s->dims[k]);
     }
     return n;
+}
+
+tvm_expr op_dim_mul(tvm_graph *g, const char *fn, tvm_expr a, tvm_expr b) {
+    int64_t va, vb, r;
+    bool ca = op_const_value(g, a, &va), cb = op_const_value(g, b, &vb);
+    if (ca && cb) {
+        if (mul_overflow_i64(va, vb, &r)) {
+            graph_fail(g, TVM_ERR_SHAPE, "%s: the dim %lld * %lld overflows int64", fn,
+                       (long long)va, (long long)vb);
+            return (tvm_expr){0};
+        }
+        return op_i64(g, r);
+    }
+    if ((ca && va == 0) || (cb && vb == 0)) return op_i64(g, 0);
+    if (ca && va == 1) return b;
+    if (cb && vb == 1) return a;
+    return tvm_mul(g, a, b);
+}
+
+tvm_expr op_dim_add(tvm_graph *g, const char *fn, tvm_expr a, tvm_expr b) {
+    int64_t va, vb, r;
+    bool ca = op_const_value(g, a, &va), cb = op_const_value(g, b, &vb);
+    if (ca && cb) {
+        if (add_overflow_i64(va, vb, &r)) {
+            graph_fail(g, TVM_ERR_SHAPE, "%s: the dim %lld + %lld overflows int64", fn,
+                       (long long)va, (long long)vb);
+            return (tvm_expr){0};
+        }
+        return op_i64(g, r);
+    }
+    if (ca && va == 0) return b;
+    if (cb && vb == 0) return a;
+    return tvm_add(g, a, b);
+}
+
+tvm_expr op_dim_add_const(tvm_graph *g, const char *fn, tvm_expr a, int64_t k) {
+    int64_t va;
+    if (k == 0) return a;
+    if (op_const_value(g, a, &va) || k > 0 || k == INT64_MIN) return op_dim_add(g, fn, a, op_i64(g, k));
+    /* a - |k| reads better than a + (-k) in printed IR */
+    return tvm_sub(g, a, op_i64(g, -k));
 }
