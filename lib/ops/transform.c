@@ -28,8 +28,8 @@ static const tvm_tensor NULL_TENSOR = {0};
 static bool need_array(tvm_graph *g, const char *fn, const char *what, const void *p,
                        int64_t count) {
     if (count > 0 && !p) {
-        graph_fail(g, TVM_ERR_INVALID_ARGUMENT, "%s: %s is NULL but %lld entries are needed", fn,
-                   what, (long long)count);
+        graph_fail(g, TVM_ERR_INVALID_ARGUMENT, "%s: %s is NULL but must hold %lld %s", fn,
+                   what, (long long)count, count == 1 ? "entry" : "entries");
         return false;
     }
     return true;
