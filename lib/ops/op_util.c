@@ -16,8 +16,18 @@ static bool resolve(tvm_graph *g, const char *fn, const char *name, tvm_tensor t
     out->t = t;
     out->dtype = (tvm_dtype)tn->dtype;
     out->shape.ndim = tn->ndim;
-    for (uint32_t d = 0; d < tn->ndim; d++)
-        out->shape.dims[d] = graph_expr_handle(g, graph_list(g, tn->shape)[d]);
+    for (uint32_t d = 0; d < tn->ndim; d++) {
+        uint32_t e = graph_list(g, tn->shape)[d];
+        tvm_expr dim = graph_expr_handle(g, e);
+        /* A compute may have dims of another integer dtype (an int32
+         * constant, say); operators do their index maths in int64. */
+        if (g->exprs[e].dtype != TVM_INT64) {
+            int64_t v;
+            dim = op_const_value(g, dim, &v) ? op_i64(g, v) : tvm_cast(g, TVM_INT64, dim);
+            if (!dim.id) return false;
+        }
+        out->shape.dims[d] = dim;
+    }
     return true;
 }
 

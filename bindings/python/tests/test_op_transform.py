@@ -869,3 +869,20 @@ def test_results_feed_te_compute(target, rng):
     f = tvmc.build([A, C], target=target)
     a = rand(rng, (3, 4), "float32")
     np.testing.assert_array_equal(f.run(a), np.pad(a, ((1, 1), (0, 0))) * 2)
+
+
+def test_int32_dims_of_a_compute(target, rng):
+    # a compute whose dims are int32 constants: operators index in int64
+    a = rand(rng, (4, 6), "float32")
+    A = te.placeholder((4, 6), name="A")
+    B = te.compute((te.const(4, "int32"), te.const(6, "int32")), lambda i, j: A[i, j] + 1.0,
+                   name="B")
+    C = te.compute((te.const(1, "int32"), te.const(6, "int32")), lambda i, j: A[3, j], name="C")
+    outs = [topi.reshape(B, (-1,)), topi.pad(B, (1, 1), mode="edge"), topi.tile(B, (2, 1)),
+            topi.concatenate([B, B], 0), topi.gather(B, [3, -1], 1), topi.squeeze(C),
+            topi.resize(B, (4, 3), "nearest", "asymmetric", "floor")]
+    b = a + 1
+    want = [b.reshape(-1), np.pad(b, 1, mode="edge"), np.tile(b, (2, 1)),
+            np.concatenate([b, b]), np.take(b, [3, -1], 1), a[3], b[:, ::2]]
+    assert outs[5].shape == (6,)
+    check([A], outs, [a], want, target)

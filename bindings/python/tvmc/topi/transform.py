@@ -25,7 +25,7 @@ import numbers
 import numpy as np
 
 from .. import _dtype, _lib, te
-from ..error import InvalidArgumentError, InvalidHandleError, ShapeError
+from ..error import InternalError, InvalidArgumentError, InvalidHandleError
 from ..expr import Expr, Operation, Tensor
 
 __all__ = ["reshape", "transpose", "concatenate", "concat", "split", "strided_slice", "slice",
@@ -84,8 +84,16 @@ def _arr(ctype, values):
 
 def _result(g, fname, name, shape, *args):
     id_, nd, dt = g._call_tensor(fname, *args)
-    assert nd == len(shape), (fname, nd, shape)
+    if nd != len(shape):
+        raise InternalError("%s: the result has rank %d but the binding expected %d; please "
+                            "report this" % (fname, nd, len(shape)))
     return Tensor(g, id_, name, _dtype.from_code(dt), shape, Operation("compute", name))
+
+
+def _shape(t):
+    """t's dims with constant expressions (an int32 dim, say) as ints."""
+    return tuple(int(d.value) if isinstance(d, Expr) and d.kind == "const" else d
+                 for d in t.shape)
 
 
 def _axis(op, axis, ndim, inclusive=False):
@@ -167,10 +175,10 @@ def reshape(a, newshape):
     shape = _ints("reshape", "newshape", newshape)
     out = []
     for k, v in enumerate(shape):
-        out.append(a.shape[k] if v == 0 and k < a.ndim else v)
+        out.append(_shape(a)[k] if v == 0 and k < a.ndim else v)
     if -1 in shape and out.count(-1) == 1:
         k = out.index(-1)
-        out[k] = _div_dims(list(a.shape), [d for j, d in enumerate(out) if j != k])
+        out[k] = _div_dims(list(_shape(a)), [d for j, d in enumerate(out) if j != k])
     return _result(a.graph, "tvm_op_reshape", "reshape", out, _lib.tvm_tensor(a.id),
                    len(shape), _arr(ctypes.c_int64, shape))
 
@@ -186,7 +194,7 @@ def transpose(a, axes=None):
             raise InvalidArgumentError("transpose: axes has %d entries but the tensor has rank %d"
                                        % (len(perm), a.ndim))
         arr = _arr(ctypes.c_int, perm)
-    shape = [a.shape[p] if -a.ndim <= p < a.ndim else 1 for p in perm]
+    shape = [_shape(a)[p] if -a.ndim <= p < a.ndim else 1 for p in perm]
     return _result(a.graph, "tvm_op_transpose", "transpose", shape, _lib.tvm_tensor(a.id), arr)
 
 
@@ -204,11 +212,11 @@ def concatenate(a_tuple, axis=0):
                                      "graphs" % (ts[0].name, t.name))
     axis = _int_arg("concatenate", "axis", axis)
     ax = _axis("concatenate", axis, ts[0].ndim)
-    shape = list(ts[0].shape)
+    shape = list(_shape(ts[0]))
     if ax is not None and all(t.ndim == ts[0].ndim for t in ts):
         total = 0
         for t in ts:
-            total = _add(total, t.shape[ax])
+            total = _add(total, _shape(t)[ax])
         shape[ax] = total
     arr = (_lib.tvm_tensor * len(ts))(*[_lib.tvm_tensor(t.id) for t in ts])
     return _result(g, "tvm_op_concat", "concat", shape, len(ts), arr, axis)
@@ -223,7 +231,7 @@ def split(ary, indices_or_sections, axis=0):
     ary = _tensor("split", "ary", ary)
     axis = _int_arg("split", "axis", axis)
     ax = _axis("split", axis, ary.ndim)
-    dim = ary.shape[ax] if ax is not None else None
+    dim = _shape(ary)[ax] if ax is not None else None
     if _is_int(indices_or_sections):
         n = _int_arg("split", "indices_or_sections", indices_or_sections)
         sizes = None
@@ -262,7 +270,7 @@ def _split(ary, axis, n, sizes, part_dims):
     ax = _axis("split", axis, ary.ndim)
     res = []
     for k in range(n):
-        shape = list(ary.shape)
+        shape = list(_shape(ary))
         shape[ax] = part_dims[k]
         res.append(Tensor(g, outs[k].id, "split", ary.dtype, shape, Operation("compute", "split")))
     return res
@@ -300,7 +308,7 @@ def slice(data, starts, ends, axes=None, steps=None):  # noqa: A001 (ONNX name)
         raise InvalidArgumentError("slice: starts, ends, axes and steps must have the same "
                                    "length (%d, %d, %d, %d)" % (n, len(ends), len(axes),
                                                                 len(steps)))
-    shape = list(data.shape)
+    shape = list(_shape(data))
     for k in range(n):
         ax = _axis("slice", axes[k], data.ndim)
         if ax is not None and _is_int(shape[ax]) and steps[k] != 0:
@@ -334,7 +342,7 @@ def pad(data, pad_before, pad_after=None, pad_value=0.0, mode="constant"):
                                    % (", ".join(_PAD_MODES), mode))
     if not isinstance(pad_value, (numbers.Real, np.bool_)):
         raise TypeError("pad: pad_value must be a number, got %s" % type(pad_value).__name__)
-    shape = [_add(d, b + a) for d, b, a in zip(data.shape, before, after)]
+    shape = [_add(d, b + a) for d, b, a in zip(_shape(data), before, after)]
     return _result(data.graph, "tvm_op_pad", "pad", shape, _lib.tvm_tensor(data.id),
                    _arr(ctypes.c_int64, before + after), _PAD_MODES[mode], float(pad_value))
 
@@ -355,9 +363,9 @@ def gather(data, indices, axis=0):
         raise InvalidHandleError("gather: data and indices come from different graphs")
     axis = _int_arg("gather", "axis", axis)
     ax = _axis("gather", axis, data.ndim)
-    shape = list(data.shape)
+    shape = list(_shape(data))
     if ax is not None:
-        shape = shape[:ax] + list(indices.shape) + shape[ax + 1:]
+        shape = shape[:ax] + list(_shape(indices)) + shape[ax + 1:]
     return _result(data.graph, "tvm_op_gather", "gather", shape, _lib.tvm_tensor(data.id),
                    _lib.tvm_tensor(indices.id), axis)
 
@@ -392,7 +400,7 @@ def broadcast_to(data, shape):
     out = []
     for k in range(n):
         i, j = k - (n - data.ndim), k - (n - len(want))
-        d = data.shape[i] if i >= 0 else 1
+        d = _shape(data)[i] if i >= 0 else 1
         w = want[j] if j >= 0 else 1
         out.append(d if (w == 1 or (_is_int(d) and d == w)) else w)
     return _result(data.graph, "tvm_op_broadcast_to", "broadcast_to", out,
@@ -404,11 +412,11 @@ def squeeze(a, axis=None):
     a = _tensor("squeeze", "a", a)
     if axis is None:
         axes = []
-        drop = {k for k, d in enumerate(a.shape) if _is_int(d) and d == 1}
+        drop = {k for k, d in enumerate(_shape(a)) if _is_int(d) and d == 1}
     else:
         axes = _ints("squeeze", "axis", axis, _INT32)
         drop = {x + a.ndim if x < 0 else x for x in axes}
-    shape = [d for k, d in enumerate(a.shape) if k not in drop]
+    shape = [d for k, d in enumerate(_shape(a)) if k not in drop]
     return _result(a.graph, "tvm_op_squeeze", "squeeze", shape, _lib.tvm_tensor(a.id),
                    len(axes), _arr(ctypes.c_int, axes))
 
@@ -419,7 +427,7 @@ def unsqueeze(data, axes):
     axes = _ints("unsqueeze", "axes", axes, _INT32)
     r = data.ndim + len(axes)
     added = {x + r if x < 0 else x for x in axes}
-    rest = iter(data.shape)
+    rest = iter(_shape(data))
     shape = [1 if k in added else next(rest, 1) for k in range(r)]
     return _result(data.graph, "tvm_op_unsqueeze", "unsqueeze", shape,
                    _lib.tvm_tensor(data.id), len(axes), _arr(ctypes.c_int, axes))
@@ -447,7 +455,7 @@ def flatten(data, axis=1):
     data = _tensor("flatten", "data", data)
     axis = _int_arg("flatten", "axis", axis)
     ax = _axis("flatten", axis, data.ndim, inclusive=True)
-    shape = [1, 1] if ax is None else [_prod(data.shape[:ax]), _prod(data.shape[ax:])]
+    shape = [1, 1] if ax is None else [_prod(_shape(data)[:ax]), _prod(_shape(data)[ax:])]
     return _result(data.graph, "tvm_op_flatten", "flatten", shape, _lib.tvm_tensor(data.id),
                    axis)
 
@@ -459,7 +467,7 @@ def tile(a, reps):
     if len(reps) != a.ndim:
         raise InvalidArgumentError("tile: reps has %d entries but the tensor has rank %d"
                                    % (len(reps), a.ndim))
-    shape = [_mul(d, r) if r >= 0 else d for d, r in zip(a.shape, reps)]
+    shape = [_mul(d, r) if r >= 0 else d for d, r in zip(_shape(a), reps)]
     return _result(a.graph, "tvm_op_tile", "tile", shape, _lib.tvm_tensor(a.id),
                    _arr(ctypes.c_int64, reps))
 
