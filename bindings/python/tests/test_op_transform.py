@@ -656,6 +656,61 @@ def test_gather_out_of_range_fails_at_call(target, bad):
                                       a[[4, 0, 4]])
 
 
+class GuardedArray:
+    """A float32 array flush against a PROT_NONE page (after its end, or
+    before its start): a read one element outside it faults the process."""
+
+    def __init__(self, values, guard_after=True):
+        import ctypes
+        import mmap
+        page = mmap.PAGESIZE
+        nbytes = len(values) * 4
+        assert nbytes <= page
+        self.mem = mmap.mmap(-1, 2 * page)
+        base = ctypes.addressof(ctypes.c_char.from_buffer(self.mem))
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+        guard = base + page if guard_after else base
+        assert libc.mprotect(guard, page, 0) == 0          # PROT_NONE
+        offset = page - nbytes if guard_after else page
+        self.array = np.frombuffer(self.mem, "float32", len(values), offset)
+        self.array[:] = values
+
+
+@pytest.mark.parametrize("guard_after", [True, False])
+def test_gather_out_of_range_never_reads(target, guard_after):
+    # an unchecked read of index 8 (or -9, which wraps to -1) would fault
+    g = GuardedArray(np.arange(8, dtype="float32"), guard_after)
+    A = te.placeholder((8,), name="A")
+    I = te.placeholder((2,), "int64", name="I")
+    B = topi.gather(A, I, 0)
+    for inline in (True, False):
+        f = tvmc.build([A, I, B], target=target, inline=inline)
+        bad = 8 if guard_after else -9
+        with pytest.raises(tvmc.OutOfBoundsError):
+            f.run(g.array, np.array([0, bad], "int64"))
+        edge = 7 if guard_after else -8
+        np.testing.assert_array_equal(f.run(g.array, np.array([edge, 3], "int64")),
+                                      [g.array[edge], 3])
+
+
+@pytest.mark.parametrize("guard_after", [True, False])
+def test_guarded_boundaries_never_read_outside(target, guard_after):
+    # padding and concatenation guards: even a speculated read stays inside
+    g1 = GuardedArray(np.arange(1, 8, dtype="float32"), guard_after)
+    g2 = GuardedArray(-np.arange(1, 6, dtype="float32"), not guard_after)
+    A = te.placeholder((7,), name="A")
+    B = te.placeholder((5,), name="B")
+    outs = [topi.pad(A, (3,), (4,), 9.0), topi.pad(A, (3,), (4,), mode="edge"),
+            topi.pad(A, (3,), (4,), mode="reflect"), topi.concatenate([A, B, A], 0),
+            topi.slice(topi.pad(B, (2,), (2,), -1.0), [-1], [I64_MIN], [0], [-1])]
+    a, b = g1.array, g2.array
+    want = [np.pad(a, (3, 4), constant_values=9), np.pad(a, (3, 4), mode="edge"),
+            np.pad(a, (3, 4), mode="reflect"), np.concatenate([a, b, a]),
+            np.pad(b, 2, constant_values=-1)[::-1]]
+    check([A, B], outs, [a, b], want, target)
+
+
 def test_gather_int32_out_of_range(target):
     A = te.placeholder((3,), "int8", name="A")
     I = te.placeholder((2,), "int32", name="I")
