@@ -423,6 +423,10 @@ def test_split_errors(target, rng):
         a = rand(rng, (3, 4), "float32")
         for got, want in zip(f.run(a), np.split(a, 2, 1)):
             np.testing.assert_array_equal(got, want)
+    with tvmc.Graph():
+        A = te.placeholder((0,), name="A")
+        with pytest.raises(tvmc.LimitError):
+            topi.split(A, 2**30, 0)
     # sizes that do not sum to the dim, straight through the C call
     from tvmc.topi.transform import _split
     with tvmc.Graph():

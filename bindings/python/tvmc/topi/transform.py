@@ -25,7 +25,7 @@ import numbers
 import numpy as np
 
 from .. import _dtype, _lib, te
-from ..error import InternalError, InvalidArgumentError, InvalidHandleError
+from ..error import InternalError, InvalidArgumentError, InvalidHandleError, LimitError
 from ..expr import Expr, Operation, Tensor
 
 __all__ = ["reshape", "transpose", "concatenate", "concat", "split", "strided_slice", "slice",
@@ -33,6 +33,7 @@ __all__ = ["reshape", "transpose", "concatenate", "concat", "split", "strided_sl
            "flatten", "tile", "resize"]
 
 _INT32 = (-2**31, 2**31 - 1)
+_MAX_PARTS = 2**20 - 2  # a graph holds at most 2^20 - 1 tensors
 _INT64 = (-2**63, 2**63 - 1)
 
 
@@ -234,6 +235,9 @@ def split(ary, indices_or_sections, axis=0):
     dim = _shape(ary)[ax] if ax is not None else None
     if _is_int(indices_or_sections):
         n = _int_arg("split", "indices_or_sections", indices_or_sections)
+        if n > _MAX_PARTS:   # refuse before making n of anything
+            raise LimitError("split: %d parts; a graph holds at most %d tensors"
+                             % (n, _MAX_PARTS))
         sizes = None
         size = dim // n if _is_int(dim) and n > 0 else dim
         part_dims = [size] * max(n, 0)
@@ -258,6 +262,8 @@ def split(ary, indices_or_sections, axis=0):
 
 def _split(ary, axis, n, sizes, part_dims):
     g = ary.graph
+    if n > _MAX_PARTS:   # refuse before allocating n handles
+        raise LimitError("split: %d parts; a graph holds at most %d tensors" % (n, _MAX_PARTS))
     outs = (_lib.tvm_tensor * max(1, n))()
     sz = _arr(ctypes.c_int64, sizes) if sizes is not None else None
     L = _lib.load()
