@@ -945,3 +945,44 @@ def test_int32_dims_of_a_compute(target, rng):
             np.concatenate([b, b]), np.take(b, [3, -1], 1), a[3], b[:, ::2]]
     assert outs[5].shape == (6,)
     check([A], outs, [a], want, target)
+
+
+def test_symbolic_crop_below_zero_fails_the_call(target):
+    n = te.var("n")
+    A = te.placeholder((n, 4), name="A")
+    B = topi.pad(A, (-3, 0), (0, 0))
+    f = tvmc.build([A, B], target=target)
+    assert f.run(np.ones((4, 4), "float32")).shape == (1, 4)
+    with pytest.raises(tvmc.ShapeError):
+        f(np.ones((2, 4), "float32"), np.empty((0, 4), "float32"))
+
+
+def test_random_slices_and_pads(target):
+    # random ONNX slices and pads (any mode, crops included) on odd shapes,
+    # fused and unfused, against the references above
+    rng = np.random.default_rng(2024)
+    for trial in range(25):
+        rank = int(rng.integers(1, 4))
+        shape = tuple(int(d) for d in rng.integers(1, 7, size=rank))
+        a = rand(rng, shape, "int8")
+        naxes = int(rng.integers(1, rank + 1))
+        axes = [int(x) for x in rng.permutation(rank)[:naxes]]
+        starts = [int(x) for x in rng.integers(-9, 9, size=naxes)]
+        ends = [int(x) for x in rng.integers(-9, 9, size=naxes)]
+        steps = [int(x) for x in rng.choice([-3, -2, -1, 1, 2, 3], size=naxes)]
+        mode = ["constant", "edge", "reflect"][trial % 3]
+        before = [int(x) for x in rng.integers(-1, 3, size=rank)]
+        after = [int(x) for x in rng.integers(-1, 3, size=rank)]
+        if mode == "reflect":
+            before = [min(b, d - 1) for b, d in zip(before, shape)]
+            after = [min(e, d - 1) for e, d in zip(after, shape)]
+        after = [max(e, -d - b) for b, e, d in zip(before, after, shape)]  # no negative dims
+        with tvmc.Graph():
+            A = te.placeholder(shape, "int8", name="A")
+            S = topi.slice(A, starts, ends, axes, steps)
+            P = topi.pad(A, before, after, -7, mode=mode)
+            PS = topi.slice(P, starts, ends, axes, steps)
+            p = pad_ref(a, before, after, mode, -7)
+            check([A], [S, P, PS], [a],
+                  [onnx_slice_ref(a, starts, ends, axes, steps), p,
+                   onnx_slice_ref(p, starts, ends, axes, steps)], target)
