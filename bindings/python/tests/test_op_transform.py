@@ -986,3 +986,28 @@ def test_random_slices_and_pads(target):
             check([A], [S, P, PS], [a],
                   [onnx_slice_ref(a, starts, ends, axes, steps), p,
                    onnx_slice_ref(p, starts, ends, axes, steps)], target)
+
+
+def test_random_reshape_transpose_chains(target):
+    # reshape -> transpose -> reshape through random factorisations of the
+    # element count (the grouping of dims must not change the order)
+    rng = np.random.default_rng(77)
+
+    def factorise(n):
+        dims = []
+        for p in (2, 2, 3, 2, 5, 3):
+            if n % p == 0 and rng.random() < 0.6:
+                dims.append(p)
+                n //= p
+        dims.append(n)
+        return [int(d) for d in rng.permutation(dims)] + [1] * int(rng.integers(0, 2))
+
+    for trial in range(20):
+        shape = factorise(360)
+        a = rand(rng, shape, "int64", -10**6, 10**6)
+        s1, s2 = factorise(360), factorise(360)
+        perm = [int(x) for x in rng.permutation(len(s1))]
+        with tvmc.Graph():
+            A = te.placeholder(shape, "int64", name="A")
+            B = topi.reshape(topi.transpose(topi.reshape(A, s1), perm), s2)
+            check([A], [B], [a], a.reshape(s1).transpose(perm).reshape(s2), target)
