@@ -1011,3 +1011,24 @@ def test_random_reshape_transpose_chains(target):
             A = te.placeholder(shape, "int64", name="A")
             B = topi.reshape(topi.transpose(topi.reshape(A, s1), perm), s2)
             check([A], [B], [a], a.reshape(s1).transpose(perm).reshape(s2), target)
+
+
+def test_symbolic_reshape_through_products(target):
+    # element counts are compared through products of earlier shape maths:
+    # [n, 6m] -> [-1, 6] is [n*m, 6]; tile's 2n*m regroups as [2, n*m, 6]
+    n, m = te.var("n"), te.var("m")
+    A = te.placeholder((n, m, 6), name="A")
+    B = topi.reshape(A, (0, -1))
+    C = topi.reshape(B, (-1, 6))
+    D = topi.reshape(C, (-1, 3, 2))
+    E = topi.flatten(topi.tile(A, (2, 1, 1)), 2)
+    F = topi.reshape(E, (2, -1, 6))
+    f = tvmc.build([A, B, C, D, E, F], target=target)
+    for s in [(2, 3, 6), (1, 5, 6), (0, 2, 6)]:
+        a = np.arange(np.prod(s), dtype="float32").reshape(s)
+        b, c, d, e, g_ = f.run(a)
+        t = np.tile(a, (2, 1, 1)).reshape(2 * s[0] * s[1], 6)
+        for got, want in [(b, a.reshape(s[0], s[1] * 6)), (c, a.reshape(s[0] * s[1], 6)),
+                          (d, a.reshape(s[0] * s[1], 3, 2)), (e, t),
+                          (g_, t.reshape(2, s[0] * s[1], 6))]:
+            np.testing.assert_array_equal(got, want)

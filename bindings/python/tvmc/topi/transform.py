@@ -177,8 +177,8 @@ def reshape(a, newshape):
     out = []
     for k, v in enumerate(shape):
         out.append(_shape(a)[k] if v == 0 and k < a.ndim else v)
-    if -1 in shape and out.count(-1) == 1:
-        k = out.index(-1)
+    if shape.count(-1) == 1:   # (out holds expressions: compare the ints)
+        k = shape.index(-1)
         out[k] = _div_dims(list(_shape(a)), [d for j, d in enumerate(out) if j != k])
     return _result(a.graph, "tvm_op_reshape", "reshape", out, _lib.tvm_tensor(a.id),
                    len(shape), _arr(ctypes.c_int64, shape))
