@@ -1032,3 +1032,17 @@ def test_symbolic_reshape_through_products(target):
                           (d, a.reshape(s[0] * s[1], 3, 2)), (e, t),
                           (g_, t.reshape(2, s[0] * s[1], 6))]:
             np.testing.assert_array_equal(got, want)
+
+
+def test_bfloat16(target):
+    # bfloat16 moves bits unchanged; linear resize computes in float32
+    vals = np.array([[1, 2, 3], [4, 5, 6]], "float32")  # exact in bfloat16
+    a = tvmc.nd.array(vals, "bfloat16")
+    A = te.placeholder((2, 3), "bfloat16", name="A")
+    outs = [topi.transpose(A), topi.pad(A, (1, 0), (0, 1), -2.0),
+            topi.resize(A, (2, 5), "linear", "align_corners")]
+    f = tvmc.build([A] + outs, target=target)
+    t, p, r = [o.numpy() for o in f.run(a)]
+    np.testing.assert_array_equal(t, vals.T)
+    np.testing.assert_array_equal(p, np.pad(vals, ((1, 0), (0, 1)), constant_values=-2))
+    np.testing.assert_array_equal(r, ref_resize(vals, (2, 5), "linear", "align_corners", None))
