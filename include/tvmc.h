@@ -500,8 +500,9 @@ TVMC_API tvm_tensor tvm_op_transpose(tvm_graph *g, tvm_tensor x, const int *perm
 /* Joins n >= 1 tensors of one dtype along axis; other dims must match. */
 TVMC_API tvm_tensor tvm_op_concat(tvm_graph *g, int n, const tvm_tensor *xs, int axis);
 /* Splits x along axis into n parts, of the given sizes (summing to the dim)
- * or equal (sizes NULL; the dim must divide by n). Writes n tensors to outs.
- * Returns TVM_OK or the (sticky) error. */
+ * or equal (sizes NULL; the dim must divide by n). Writes n tensors to outs
+ * (only on success). Needs a constant dim on axis. Returns TVM_OK or the
+ * (sticky) error. */
 TVMC_API tvm_status tvm_op_split(tvm_graph *g, tvm_tensor x, int axis, int n,
                                  const int64_t *sizes, tvm_tensor *outs);
 /* ONNX Slice: for each listed axis, elements starts..ends by steps (steps
@@ -513,7 +514,11 @@ TVMC_API tvm_tensor tvm_op_slice(tvm_graph *g, tvm_tensor x, int naxes, const in
 
 typedef enum tvm_pad_mode { TVM_PAD_CONSTANT = 0, TVM_PAD_EDGE, TVM_PAD_REFLECT } tvm_pad_mode;
 /* ONNX Pad: pads holds ndim begin counts then ndim end counts (>= 0 ...,
- * negative values crop). REFLECT needs pads smaller than the dim. */
+ * negative values crop). REFLECT needs pads smaller than the dim, EDGE a
+ * non-empty dim; a symbolic dim too small for them fails the call with
+ * TVM_ERR_OUT_OF_BOUNDS. When one side crops and the other pads, the pad
+ * reflects / repeats the uncropped dim. value must be representable in
+ * x's dtype (integers exactly). */
 TVMC_API tvm_tensor tvm_op_pad(tvm_graph *g, tvm_tensor x, const int64_t *pads,
                                tvm_pad_mode mode, double value);
 /* ONNX Gather: out = x indexed along axis by indices (int32/int64, negative
@@ -542,7 +547,10 @@ typedef enum tvm_resize_nearest {
     TVM_NEAREST_FLOOR, TVM_NEAREST_CEIL
 } tvm_resize_nearest;
 /* ONNX Resize to out_shape (x's rank, constants >= 1; float x). LINEAR
- * interpolates every resized dim (bilinear on H, W for NCHW). */
+ * interpolates every resized dim (bilinear on H, W for NCHW; at most 8
+ * resized dims, TVM_ERR_UNSUPPORTED beyond). Source coordinates are
+ * computed in float64 and clamped into x; values are interpolated in
+ * float32 (float64 for float64 x). */
 TVMC_API tvm_tensor tvm_op_resize(tvm_graph *g, tvm_tensor x, const int64_t *out_shape,
                                   tvm_resize_mode mode, tvm_resize_coord coord,
                                   tvm_resize_nearest nearest);

@@ -17,8 +17,18 @@ static bool resolve(tvm_graph *g, const char *fn, const char *name, tvm_tensor t
     out->t = t;
     out->dtype = (tvm_dtype)tn->dtype;
     out->shape.ndim = tn->ndim;
-    for (uint32_t d = 0; d < tn->ndim; d++)
-        out->shape.dims[d] = graph_expr_handle(g, graph_list(g, tn->shape)[d]);
+    for (uint32_t d = 0; d < tn->ndim; d++) {
+        uint32_t e = graph_list(g, tn->shape)[d];
+        tvm_expr dim = graph_expr_handle(g, e);
+        /* A compute may have dims of another integer dtype (an int32
+         * constant, say); operators do their index maths in int64. */
+        if (g->exprs[e].dtype != TVM_INT64) {
+            int64_t v;
+            dim = op_const_value(g, dim, &v) ? op_i64(g, v) : tvm_cast(g, TVM_INT64, dim);
+            if (!dim.id) return false;
+        }
+        out->shape.dims[d] = dim;
+    }
     return true;
 }
 
@@ -53,7 +63,7 @@ bool op_const_value(tvm_graph *g, tvm_expr e, int64_t *v) {
     return true;
 }
 
-static void describe_dim(tvm_graph *g, tvm_expr e, char *buf, size_t n) {
+void op_describe_dim(tvm_graph *g, tvm_expr e, char *buf, size_t n) {
     int64_t v;
     uint32_t idx = graph_expr_index(g, e);
     if (op_const_value(g, e, &v))
@@ -80,8 +90,8 @@ bool op_broadcast_shapes(tvm_graph *g, const char *fn, const op_shape *a, const 
         else if (cb && vb == 1) out->dims[k] = da;
         else {
             char sa[64], sb[64];
-            describe_dim(g, da, sa, sizeof sa);
-            describe_dim(g, db, sb, sizeof sb);
+            op_describe_dim(g, da, sa, sizeof sa);
+            op_describe_dim(g, db, sb, sizeof sb);
             graph_fail(g, TVM_ERR_SHAPE,
                        "%s: shapes do not broadcast: dim %d is %s in one operand and %s in "
                        "the other%s", fn, k, sa, sb,
@@ -138,7 +148,7 @@ bool op_const_dim(tvm_graph *g, const char *fn, const char *name, int k, tvm_exp
                   int64_t *v) {
     if (op_const_value(g, e, v)) return true;
     char s[64];
-    describe_dim(g, e, s, sizeof s);
+    op_describe_dim(g, e, s, sizeof s);
     graph_fail(g, TVM_ERR_SHAPE, "%s: dim %d of '%s' is symbolic (%s); this op needs it to be "
                "a constant", fn, k, name, s);
     return false;
@@ -217,4 +227,45 @@ bool op_same_dtype(tvm_graph *g, const char *fn, const char *na, const op_arg *a
                "dtypes; cast one first", fn, na, dtype_name(a->dtype), nb,
                dtype_name(b->dtype));
     return false;
+}
+
+tvm_expr op_dim_mul(tvm_graph *g, const char *fn, tvm_expr a, tvm_expr b) {
+    int64_t va, vb, r;
+    bool ca = op_const_value(g, a, &va), cb = op_const_value(g, b, &vb);
+    if (ca && cb) {
+        if (mul_overflow_i64(va, vb, &r)) {
+            graph_fail(g, TVM_ERR_SHAPE, "%s: the dim %lld * %lld overflows int64", fn,
+                       (long long)va, (long long)vb);
+            return (tvm_expr){0};
+        }
+        return op_i64(g, r);
+    }
+    if ((ca && va == 0) || (cb && vb == 0)) return op_i64(g, 0);
+    if (ca && va == 1) return b;
+    if (cb && vb == 1) return a;
+    return tvm_mul(g, a, b);
+}
+
+tvm_expr op_dim_add(tvm_graph *g, const char *fn, tvm_expr a, tvm_expr b) {
+    int64_t va, vb, r;
+    bool ca = op_const_value(g, a, &va), cb = op_const_value(g, b, &vb);
+    if (ca && cb) {
+        if (add_overflow_i64(va, vb, &r)) {
+            graph_fail(g, TVM_ERR_SHAPE, "%s: the dim %lld + %lld overflows int64", fn,
+                       (long long)va, (long long)vb);
+            return (tvm_expr){0};
+        }
+        return op_i64(g, r);
+    }
+    if (ca && va == 0) return b;
+    if (cb && vb == 0) return a;
+    return tvm_add(g, a, b);
+}
+
+tvm_expr op_dim_add_const(tvm_graph *g, const char *fn, tvm_expr a, int64_t k) {
+    int64_t va;
+    if (k == 0) return a;
+    if (op_const_value(g, a, &va) || k > 0 || k == INT64_MIN) return op_dim_add(g, fn, a, op_i64(g, k));
+    /* a - |k| reads better than a + (-k) in printed IR */
+    return tvm_sub(g, a, op_i64(g, -k));
 }

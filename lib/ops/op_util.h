@@ -86,6 +86,18 @@ bool op_check_dtype(tvm_graph *g, const char *fn, const char *name, tvm_dtype dt
 /* Fails with TVM_ERR_DTYPE unless b has a's dtype (naming both arguments). */
 bool op_same_dtype(tvm_graph *g, const char *fn, const char *na, const op_arg *a,
                    const char *nb, const op_arg *b);
+/* Shape arithmetic on dims (int64 expressions of constants and size
+ * variables). Constants fold, with int64 overflow reported as TVM_ERR_SHAPE
+ * naming fn; x * 1, x + 0 and x * 0 fold too (dims are never negative), so
+ * equal results stay one hash-consed handle. The null expression on error. */
+tvm_expr op_dim_mul(tvm_graph *g, const char *fn, tvm_expr a, tvm_expr b);
+tvm_expr op_dim_add(tvm_graph *g, const char *fn, tvm_expr a, tvm_expr b);
+/* a + k for a constant k of either sign. */
+tvm_expr op_dim_add_const(tvm_graph *g, const char *fn, tvm_expr a, int64_t k);
+
+/* A dim as text for messages: its value, its size variable's name or
+ * "<expr>". */
+void op_describe_dim(tvm_graph *g, tvm_expr e, char *buf, size_t n);
 
 /* A float constant of x's dtype (f32 for integers is the caller's problem). */
 static inline tvm_expr op_fconst(tvm_graph *g, tvm_dtype dt, double v) {

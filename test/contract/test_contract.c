@@ -2939,12 +2939,587 @@ static void add_tvm_op_global_pool2d_probes(const contract *c) { add_nn_probes(c
 #include "contract_op_elementwise.inc"
 
 /* ========================================================================= */
+/* Shape operators (tvm_op_reshape ... tvm_op_resize)                         */
+/* ========================================================================= */
+
+/* Each shape operator has a call function: case -1 is a valid call on the
+ * probe's tensors x (float32 [4, 6]) and y (the operator's second operand,
+ * from its `second` function); case k >= 0 is row k of its case table. */
+typedef tvm_tensor (*shape_call_fn)(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c);
+
+/* A placeholder with dims d[k]; -1 is the size variable "n". */
+static tvm_tensor sp_tensor(tvm_graph *g, const char *name, tvm_dtype dt, int ndim,
+                            const int64_t *d) {
+    tvm_expr dims[TVM_MAX_NDIM];
+    tvm_expr n = tvm_size_var(g, "n");
+    for (int k = 0; k < ndim; k++) dims[k] = d[k] < 0 ? n : c64(g, d[k]);
+    return tvm_placeholder(g, name, dt, ndim, dims);
+}
+#define SP(g, dt, ...) \
+    sp_tensor(g, "Xc", dt, (int)(sizeof TT_SHAPE(__VA_ARGS__) / sizeof(int64_t)), TT_SHAPE(__VA_ARGS__))
+
+static tvm_tensor sp_reshape(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    (void)y; /* one operand */
+    int64_t s[4] = {2, 3, 4, 0};
+    int ndim = 3;
+    const int64_t *sh = s;
+    switch (c) {
+    case 0: ndim = -1; break;
+    case 1: ndim = 33; break;
+    case 2: sh = NULL; break;
+    case 3: s[0] = s[1] = -1; ndim = 2; break;
+    case 4: s[0] = s[1] = 5; ndim = 2; break;
+    case 5: s[0] = -2; s[1] = -12; ndim = 2; break;
+    case 6: s[0] = INT64_MAX; s[1] = 2; ndim = 2; break;
+    case 7: s[0] = s[1] = s[2] = 0; break;
+    case 8: s[0] = -1; ndim = 1; break;
+    case 9: ndim = 0; break;
+    case 10: x = SP(g, TVM_FLOAT32, -1, 6); s[0] = 0; s[1] = 2; s[2] = 3; break;
+    case 11: x = SP(g, TVM_FLOAT32, -1, 6); s[0] = 4; s[1] = -1; ndim = 2; break;
+    case 12: s[0] = INT64_MIN; ndim = 1; break;
+    case 13: s[0] = -1; s[1] = INT64_C(1) << 62; s[2] = 4; break;
+    }
+    return tvm_op_reshape(g, x, ndim, sh);
+}
+static const struct sp_case { const char *what; int expect; const char *n1, *n2; }
+sp_reshape_cases[] = {
+    {"ndim -1", TVM_ERR_INVALID_ARGUMENT, "ndim", "-1"},
+    {"ndim 33", TVM_ERR_INVALID_ARGUMENT, "ndim", "33"},
+    {"shape NULL", TVM_ERR_INVALID_ARGUMENT, "shape", "NULL"},
+    {"two -1 entries", TVM_ERR_INVALID_ARGUMENT, "-1", NULL},
+    {"24 elements into 25", TVM_ERR_SHAPE, "24", "25"},
+    {"dim -2", TVM_ERR_SHAPE, "shape[0]", "-2"},
+    {"dims INT64_MAX x 2", TVM_ERR_SHAPE, "overflow", NULL},
+    {"0 (copy) past x's rank", TVM_ERR_INVALID_ARGUMENT, "shape[2]", "rank 2"},
+    {"[-1]", TVM_OK, NULL, NULL},
+    {"rank 0 from 24 elements", TVM_ERR_SHAPE, "24", NULL},
+    {"[n, 6] to [0, 2, 3]", TVM_OK, NULL, NULL},
+    {"[n, 6] to [4, -1]", TVM_ERR_SHAPE, "provably", NULL},
+    {"dim INT64_MIN", TVM_ERR_SHAPE, "shape[0]", NULL},
+    {"[-1, 2^62, 4]", TVM_ERR_SHAPE, "overflow", NULL},
+};
+
+static tvm_tensor sp_transpose(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    (void)y; /* one operand */
+    int p[2] = {1, 0};
+    const int *perm = p;
+    switch (c) {
+    case 0: p[0] = 0; break;
+    case 1: p[0] = 2; break;
+    case 2: p[0] = INT_MIN; break;
+    case 3: perm = NULL; break;
+    case 4: p[0] = -1; p[1] = -2; break;
+    }
+    return tvm_op_transpose(g, x, perm);
+}
+static const struct sp_case sp_transpose_cases[] = {
+    {"perm {0, 0}", TVM_ERR_INVALID_ARGUMENT, "permutation", NULL},
+    {"perm {2, 0}", TVM_ERR_INVALID_ARGUMENT, "perm[0]", "2"},
+    {"perm {INT_MIN, 0}", TVM_ERR_INVALID_ARGUMENT, "perm[0]", NULL},
+    {"perm NULL (reverse)", TVM_OK, NULL, NULL},
+    {"perm {-1, -2}", TVM_OK, NULL, NULL},
+};
+
+static tvm_tensor sp_concat(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    tvm_tensor xs[2] = {x, y};
+    const tvm_tensor *p = xs;
+    int n = 2, axis = 0;
+    switch (c) {
+    case 0: n = 0; break;
+    case 1: n = -1; break;
+    case 2: p = NULL; break;
+    case 3: axis = 2; break;
+    case 4: axis = INT_MIN; break;
+    case 5: xs[1] = SP(g, TVM_INT8, 2, 6); break;
+    case 6: axis = 1; break;
+    case 7: xs[1] = SP(g, TVM_FLOAT32, 12); break;
+    case 8: n = INT_MAX; break;
+    case 9: n = 1; break;
+    case 10: axis = -2; break;
+    }
+    return tvm_op_concat(g, n, p, axis);
+}
+static const struct sp_case sp_concat_cases[] = {
+    {"n 0", TVM_ERR_INVALID_ARGUMENT, "n is 0", NULL},
+    {"n -1", TVM_ERR_INVALID_ARGUMENT, "n is -1", NULL},
+    {"xs NULL", TVM_ERR_INVALID_ARGUMENT, "xs", "NULL"},
+    {"axis 2", TVM_ERR_INVALID_ARGUMENT, "axis 2", NULL},
+    {"axis INT_MIN", TVM_ERR_INVALID_ARGUMENT, "axis", NULL},
+    {"float32 and int8", TVM_ERR_DTYPE, "xs[1]", "int8"},
+    {"axis 1: dim 0 is 4 and 2", TVM_ERR_SHAPE, "dim 0", "xs[1]"},
+    {"ranks 2 and 1", TVM_ERR_SHAPE, "rank", NULL},
+    {"n INT_MAX", TVM_ERR_LIMIT, "n is", NULL},
+    {"one tensor", TVM_OK, NULL, NULL},
+    {"axis -2", TVM_OK, NULL, NULL},
+};
+static tvm_tensor sp_concat_second(tvm_graph *g) { return SP(g, TVM_FLOAT32, 2, 6); }
+
+static tvm_tensor sp_slice(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    (void)y; /* one operand */
+    int axes[2] = {1, 0}, naxes = 1;
+    int64_t starts[2] = {1, 0}, ends[2] = {5, 4}, steps[2] = {1, 1};
+    const int *ap = axes;
+    const int64_t *sp = starts, *ep = ends, *tp = NULL;
+    switch (c) {
+    case 0: naxes = -1; break;
+    case 1: naxes = 3; break;
+    case 2: ap = NULL; break;
+    case 3: sp = NULL; break;
+    case 4: ep = NULL; break;
+    case 5: steps[0] = 0; tp = steps; break;
+    case 6: axes[0] = 2; break;
+    case 7: axes[0] = 0; axes[1] = -2; naxes = 2; break;
+    case 8: x = SP(g, TVM_FLOAT32, -1, 6); axes[0] = 0; break;
+    case 9: starts[0] = INT64_MIN; ends[0] = INT64_MAX; steps[0] = INT64_MIN; tp = steps; break;
+    case 10: steps[0] = INT64_MAX; tp = steps; break;
+    case 11: x = SP(g, TVM_FLOAT32, -1, 6); break;
+    case 12: naxes = 0; ap = NULL; sp = ep = NULL; break;
+    }
+    return tvm_op_slice(g, x, naxes, ap, sp, ep, tp);
+}
+static const struct sp_case sp_slice_cases[] = {
+    {"naxes -1", TVM_ERR_INVALID_ARGUMENT, "naxes", NULL},
+    {"naxes 3 on rank 2", TVM_ERR_INVALID_ARGUMENT, "naxes", NULL},
+    {"axes NULL", TVM_ERR_INVALID_ARGUMENT, "axes", "NULL"},
+    {"starts NULL", TVM_ERR_INVALID_ARGUMENT, "starts", "NULL"},
+    {"ends NULL", TVM_ERR_INVALID_ARGUMENT, "ends", "NULL"},
+    {"step 0", TVM_ERR_INVALID_ARGUMENT, "steps[0]", NULL},
+    {"axis 2", TVM_ERR_INVALID_ARGUMENT, "axes[0]", NULL},
+    {"axes {0, -2}", TVM_ERR_INVALID_ARGUMENT, "axes[1]", "repeats"},
+    {"symbolic sliced dim", TVM_ERR_SHAPE, "symbolic", "constant"},
+    {"INT64_MIN..INT64_MAX by INT64_MIN", TVM_OK, NULL, NULL},
+    {"step INT64_MAX", TVM_OK, NULL, NULL},
+    {"symbolic dim not sliced", TVM_OK, NULL, NULL},
+    {"naxes 0, arrays NULL", TVM_OK, NULL, NULL},
+};
+
+static tvm_tensor sp_pad(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    (void)y; /* one operand */
+    int64_t pads[4] = {1, 1, 1, 1};
+    const int64_t *pp = pads;
+    int mode = TVM_PAD_CONSTANT;
+    double value = 0;
+    switch (c) {
+    case 0: pp = NULL; break;
+    case 1: mode = 3; break;
+    case 2: mode = -1; break;
+    case 3: mode = INT_MIN; break;
+    case 4: pads[0] = 4; pads[1] = pads[2] = pads[3] = 0; mode = TVM_PAD_REFLECT; break;
+    case 5: pads[0] = -3; pads[2] = -2; break;
+    case 6: pads[0] = INT64_MAX; pads[2] = 1; break;
+    case 7: pads[0] = INT64_MAX - 2; pads[2] = 0; break;
+    case 8: pads[0] = INT64_MIN; pads[2] = 0; break;
+    case 9: x = SP(g, TVM_INT8, 4, 6); value = NAN; break;
+    case 10: x = SP(g, TVM_INT64, 4, 6); value = 1e300; break;
+    case 11: x = SP(g, TVM_FLOAT32, -1, 6); mode = TVM_PAD_EDGE; break;
+    case 12: x = SP(g, TVM_FLOAT32, -1, 6); pads[0] = INT64_MIN; mode = TVM_PAD_REFLECT; break;
+    case 13: value = NAN; break;
+    case 14: x = tvm_placeholder(g, "Xs0", TVM_FLOAT32, 0, NULL); pp = NULL; break;
+    case 15: x = SP(g, TVM_FLOAT32, 0, 6); mode = TVM_PAD_EDGE; break;
+    }
+    return tvm_op_pad(g, x, pp, (tvm_pad_mode)mode, value);
+}
+static const struct sp_case sp_pad_cases[] = {
+    {"pads NULL", TVM_ERR_INVALID_ARGUMENT, "pads", "NULL"},
+    {"mode 3", TVM_ERR_INVALID_ARGUMENT, "mode", NULL},
+    {"mode -1", TVM_ERR_INVALID_ARGUMENT, "mode", NULL},
+    {"mode INT_MIN", TVM_ERR_INVALID_ARGUMENT, "mode", NULL},
+    {"reflect by the dim", TVM_ERR_INVALID_ARGUMENT, "reflect", "dim 0"},
+    {"crop 4 by 5", TVM_ERR_SHAPE, "below zero", NULL},
+    {"pads INT64_MAX + 1", TVM_ERR_SHAPE, "overflow", NULL},
+    {"dim 4 + (INT64_MAX - 2)", TVM_ERR_SHAPE, "overflow", NULL},
+    {"pad INT64_MIN", TVM_ERR_SHAPE, "below zero", NULL},
+    {"NaN into int8", TVM_ERR_INVALID_ARGUMENT, "value", "int8"},
+    {"1e300 into int64", TVM_ERR_INVALID_ARGUMENT, "value", "int64"},
+    {"edge on a symbolic dim", TVM_OK, NULL, NULL},
+    {"reflect with INT64_MIN before", TVM_ERR_SHAPE, "overflow", NULL},
+    {"NaN into float32", TVM_OK, NULL, NULL},
+    {"rank 0, pads NULL", TVM_OK, NULL, NULL},
+    {"edge of an empty dim", TVM_ERR_INVALID_ARGUMENT, "edge", "non-empty"},
+};
+
+static tvm_tensor sp_gather(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    int axis = 0;
+    switch (c) {
+    case 0: axis = 2; break;
+    case 1: axis = INT_MIN; break;
+    case 2: y = SP(g, TVM_FLOAT32, 3); break;
+    case 3: y = SP(g, TVM_BOOL, 3); break;
+    case 4: {
+        int64_t ones[TVM_MAX_NDIM];
+        for (int k = 0; k < TVM_MAX_NDIM; k++) ones[k] = 1;
+        x = sp_tensor(g, "X32", TVM_FLOAT32, TVM_MAX_NDIM, ones);
+        y = SP(g, TVM_INT32, 2, 2);
+        break;
+    }
+    case 5: y = SP(g, TVM_INT32, 2, 2); axis = -1; break;
+    case 6: x = tvm_placeholder(g, "Xs0", TVM_FLOAT32, 0, NULL); break;
+    case 7: y = tvm_placeholder(g, "I0", TVM_INT64, 0, NULL); break;
+    }
+    return tvm_op_gather(g, x, y, axis);
+}
+static const struct sp_case sp_gather_cases[] = {
+    {"axis 2", TVM_ERR_INVALID_ARGUMENT, "axis 2", NULL},
+    {"axis INT_MIN", TVM_ERR_INVALID_ARGUMENT, "axis", NULL},
+    {"float32 indices", TVM_ERR_DTYPE, "indices", "float32"},
+    {"bool indices", TVM_ERR_DTYPE, "indices", "bool"},
+    {"result rank 33", TVM_ERR_SHAPE, "rank 33", NULL},
+    {"int32 indices, axis -1", TVM_OK, NULL, NULL},
+    {"rank-0 x", TVM_ERR_INVALID_ARGUMENT, "axis", "rank 0"},
+    {"rank-0 indices", TVM_OK, NULL, NULL},
+};
+static tvm_tensor sp_gather_second(tvm_graph *g) {
+    return tvm_placeholder(g, "Idx", TVM_INT64, 1, (tvm_expr[]){c64(g, 3)});
+}
+
+static tvm_tensor sp_broadcast_to(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    (void)y; /* one operand */
+    int64_t s[3] = {2, 4, 6};
+    int ndim = 3;
+    const int64_t *sh = s;
+    switch (c) {
+    case 0: ndim = -1; break;
+    case 1: ndim = 33; break;
+    case 2: sh = NULL; break;
+    case 3: s[0] = 5; s[1] = 6; ndim = 2; break;
+    case 4: s[0] = -1; break;
+    case 5: x = SP(g, TVM_FLOAT32, -1, 6); s[0] = 3; s[1] = 6; ndim = 2; break;
+    case 6: s[0] = 4; s[1] = 1; ndim = 2; break;
+    case 7: ndim = 0; sh = NULL; break;
+    }
+    return tvm_op_broadcast_to(g, x, ndim, sh);
+}
+static const struct sp_case sp_broadcast_to_cases[] = {
+    {"ndim -1", TVM_ERR_INVALID_ARGUMENT, "ndim", NULL},
+    {"ndim 33", TVM_ERR_INVALID_ARGUMENT, "ndim", NULL},
+    {"shape NULL", TVM_ERR_INVALID_ARGUMENT, "shape", "NULL"},
+    {"[4, 6] to [5, 6]", TVM_ERR_SHAPE, "broadcast", NULL},
+    {"shape[0] -1", TVM_ERR_SHAPE, "shape[0]", "negative"},
+    {"[n, 6] to [3, 6]", TVM_ERR_SHAPE, "symbolic", NULL},
+    {"[4, 6] to [4, 1] (x's dims win)", TVM_OK, NULL, NULL},
+    {"ndim 0", TVM_OK, NULL, NULL},
+};
+
+static tvm_tensor sp_squeeze(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    (void)y; /* one operand */
+    int axes[2] = {0, 0}, naxes = 0;
+    const int *ap = axes;
+    switch (c) {
+    case 0: naxes = -1; break;
+    case 1: naxes = 3; break;
+    case 2: ap = NULL; naxes = 1; break;
+    case 3: naxes = 1; break;
+    case 4: axes[0] = 5; naxes = 1; break;
+    case 5: x = SP(g, TVM_FLOAT32, 1, 1); axes[1] = -2; naxes = 2; break;
+    case 6: x = SP(g, TVM_FLOAT32, -1, 1); naxes = 1; break;
+    case 7: x = SP(g, TVM_FLOAT32, 1, 4, 1); axes[0] = -1; naxes = 2; break;
+    case 8: naxes = 0; ap = NULL; break;
+    }
+    return tvm_op_squeeze(g, x, naxes, ap);
+}
+static const struct sp_case sp_squeeze_cases[] = {
+    {"naxes -1", TVM_ERR_INVALID_ARGUMENT, "naxes", NULL},
+    {"naxes 3 on rank 2", TVM_ERR_INVALID_ARGUMENT, "naxes", NULL},
+    {"axes NULL", TVM_ERR_INVALID_ARGUMENT, "axes", "NULL"},
+    {"dim of 4", TVM_ERR_INVALID_ARGUMENT, "axes[0]", "not 1"},
+    {"axis 5", TVM_ERR_INVALID_ARGUMENT, "axes[0]", NULL},
+    {"axes {0, -2}", TVM_ERR_INVALID_ARGUMENT, "repeats", NULL},
+    {"symbolic dim", TVM_ERR_INVALID_ARGUMENT, "symbolic", NULL},
+    {"[1, 4, 1] axes {-1, 0}", TVM_OK, NULL, NULL},
+    {"naxes 0, axes NULL", TVM_OK, NULL, NULL},
+};
+
+static tvm_tensor sp_unsqueeze(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    (void)y; /* one operand */
+    int axes[TVM_MAX_NDIM] = {0}, naxes = 1;
+    const int *ap = axes;
+    switch (c) {
+    case 0: naxes = -1; break;
+    case 1: naxes = 31; break;
+    case 2: ap = NULL; break;
+    case 3: axes[0] = 3; break;
+    case 4: axes[0] = 1; axes[1] = -3; naxes = 2; break;
+    case 5:
+        naxes = 30;
+        for (int k = 0; k < naxes; k++) axes[k] = k;
+        break;
+    case 6: axes[0] = INT_MIN; break;
+    }
+    return tvm_op_unsqueeze(g, x, naxes, ap);
+}
+static const struct sp_case sp_unsqueeze_cases[] = {
+    {"naxes -1", TVM_ERR_INVALID_ARGUMENT, "naxes", NULL},
+    {"naxes 31 on rank 2", TVM_ERR_INVALID_ARGUMENT, "naxes", NULL},
+    {"axes NULL", TVM_ERR_INVALID_ARGUMENT, "axes", "NULL"},
+    {"axis 3 of a rank-3 result", TVM_ERR_INVALID_ARGUMENT, "axes[0]", NULL},
+    {"axes {1, -3}", TVM_ERR_INVALID_ARGUMENT, "repeats", NULL},
+    {"30 axes (rank 32)", TVM_OK, NULL, NULL},
+    {"axis INT_MIN", TVM_ERR_INVALID_ARGUMENT, "axes[0]", NULL},
+};
+
+static tvm_tensor sp_flatten(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    (void)y; /* one operand */
+    int axis = 1;
+    switch (c) {
+    case 0: axis = 3; break;
+    case 1: axis = -3; break;
+    case 2: axis = INT_MIN; break;
+    case 3: axis = 2; break;
+    case 4: axis = -2; break;
+    case 5: x = tvm_placeholder(g, "Xs0", TVM_FLOAT32, 0, NULL); axis = 0; break;
+    case 6: x = SP(g, TVM_FLOAT32, INT64_C(1) << 40, INT64_C(1) << 40); axis = 0; break;
+    }
+    return tvm_op_flatten(g, x, axis);
+}
+static const struct sp_case sp_flatten_cases[] = {
+    {"axis 3", TVM_ERR_INVALID_ARGUMENT, "axis 3", NULL},
+    {"axis -3", TVM_ERR_INVALID_ARGUMENT, "axis -3", NULL},
+    {"axis INT_MIN", TVM_ERR_INVALID_ARGUMENT, "axis", NULL},
+    {"axis 2 (the rank)", TVM_OK, NULL, NULL},
+    {"axis -2", TVM_OK, NULL, NULL},
+    {"rank 0", TVM_OK, NULL, NULL},
+    {"2^40 x 2^40 elements", TVM_ERR_SHAPE, "overflow", NULL},
+};
+
+static tvm_tensor sp_tile(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    (void)y; /* one operand */
+    int64_t r[2] = {2, 3};
+    const int64_t *rp = r;
+    switch (c) {
+    case 0: rp = NULL; break;
+    case 1: r[0] = -1; break;
+    case 2: r[0] = INT64_MAX; break;
+    case 3: r[0] = r[1] = 0; break;
+    case 4: x = SP(g, TVM_FLOAT32, -1, 6); r[0] = INT64_MAX; break;
+    case 5: x = tvm_placeholder(g, "Xs0", TVM_FLOAT32, 0, NULL); rp = NULL; break;
+    case 6: r[1] = INT64_MIN; break;
+    }
+    return tvm_op_tile(g, x, rp);
+}
+static const struct sp_case sp_tile_cases[] = {
+    {"repeats NULL", TVM_ERR_INVALID_ARGUMENT, "repeats", "NULL"},
+    {"repeat -1", TVM_ERR_INVALID_ARGUMENT, "repeats[0]", "negative"},
+    {"4 x INT64_MAX", TVM_ERR_SHAPE, "overflow", NULL},
+    {"repeats 0", TVM_OK, NULL, NULL},
+    {"symbolic n x INT64_MAX", TVM_OK, NULL, NULL},
+    {"rank 0, repeats NULL", TVM_OK, NULL, NULL},
+    {"repeat INT64_MIN", TVM_ERR_INVALID_ARGUMENT, "repeats[1]", NULL},
+};
+
+static tvm_tensor sp_resize(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    (void)y; /* one operand */
+    int64_t s[TVM_MAX_NDIM] = {8, 12};
+    const int64_t *sp = s;
+    int mode = TVM_RESIZE_NEAREST, coord = TVM_COORD_HALF_PIXEL, near = TVM_NEAREST_FLOOR;
+    switch (c) {
+    case 0: sp = NULL; break;
+    case 1: mode = 2; break;
+    case 2: coord = 4; break;
+    case 3: near = -1; break;
+    case 4: s[0] = 0; break;
+    case 5: s[0] = INT64_MIN; break;
+    case 6: x = SP(g, TVM_INT32, 4, 6); break;
+    case 7: x = SP(g, TVM_BOOL, 4, 6); break;
+    case 8:
+        x = SP(g, TVM_FLOAT32, 2, 2, 2, 2, 2, 2, 2, 2, 2);
+        for (int k = 0; k < 9; k++) s[k] = 3;
+        mode = TVM_RESIZE_LINEAR;
+        break;
+    case 9: mode = TVM_RESIZE_LINEAR; coord = TVM_COORD_ALIGN_CORNERS; break;
+    case 10: x = SP(g, TVM_FLOAT32, 0, 6); break;
+    case 11: x = SP(g, TVM_FLOAT16, -1, 6); mode = TVM_RESIZE_LINEAR; break;
+    case 12: s[0] = INT64_MAX; break;
+    case 13: coord = INT_MIN; break;
+    }
+    return tvm_op_resize(g, x, sp, (tvm_resize_mode)mode, (tvm_resize_coord)coord,
+                         (tvm_resize_nearest)near);
+}
+static const struct sp_case sp_resize_cases[] = {
+    {"out_shape NULL", TVM_ERR_INVALID_ARGUMENT, "out_shape", "NULL"},
+    {"mode 2", TVM_ERR_INVALID_ARGUMENT, "mode", NULL},
+    {"coord 4", TVM_ERR_INVALID_ARGUMENT, "coord", NULL},
+    {"nearest -1", TVM_ERR_INVALID_ARGUMENT, "nearest", NULL},
+    {"out_shape[0] 0", TVM_ERR_SHAPE, "out_shape[0]", NULL},
+    {"out_shape[0] INT64_MIN", TVM_ERR_SHAPE, "out_shape[0]", NULL},
+    {"int32 x", TVM_ERR_DTYPE, "int32", NULL},
+    {"bool x", TVM_ERR_DTYPE, "bool", NULL},
+    {"linear over 9 dims", TVM_ERR_UNSUPPORTED, "linear", NULL},
+    {"linear, align_corners", TVM_OK, NULL, NULL},
+    {"empty x dim", TVM_ERR_SHAPE, "dim 0", NULL},
+    {"linear float16 on a symbolic dim", TVM_OK, NULL, NULL},
+    {"out_shape[0] INT64_MAX", TVM_OK, NULL, NULL},
+    {"coord INT_MIN", TVM_ERR_INVALID_ARGUMENT, "coord", NULL},
+};
+
+typedef struct shape_op {
+    const char *name;
+    shape_call_fn call;
+    tvm_tensor (*second)(tvm_graph *g); /* NULL: no second operand */
+    const char *arg0, *arg1;           /* what messages call x and y */
+    const struct sp_case *cases;
+    int ncases;
+} shape_op;
+
+#define SHAPE_OP(n, second, a0, a1) \
+    {"tvm_op_" #n, sp_##n, second, a0, a1, sp_##n##_cases, \
+     (int)(sizeof sp_##n##_cases / sizeof sp_##n##_cases[0])}
+static const shape_op shape_ops[] = {
+    SHAPE_OP(reshape, NULL, "'x'", NULL),
+    SHAPE_OP(transpose, NULL, "'x'", NULL),
+    SHAPE_OP(concat, sp_concat_second, "xs[0]", "xs[1]"),
+    SHAPE_OP(slice, NULL, "'x'", NULL),
+    SHAPE_OP(pad, NULL, "'x'", NULL),
+    SHAPE_OP(gather, sp_gather_second, "'x'", "'indices'"),
+    SHAPE_OP(broadcast_to, NULL, "'x'", NULL),
+    SHAPE_OP(squeeze, NULL, "'x'", NULL),
+    SHAPE_OP(unsqueeze, NULL, "'x'", NULL),
+    SHAPE_OP(flatten, NULL, "'x'", NULL),
+    SHAPE_OP(tile, NULL, "'x'", NULL),
+    SHAPE_OP(resize, NULL, "'x'", NULL),
+};
+
+static const shape_op *find_shape_op(const char *name) {
+    for (size_t k = 0; k < sizeof shape_ops / sizeof shape_ops[0]; k++)
+        if (strcmp(shape_ops[k].name, name) == 0) return &shape_ops[k];
+    return NULL;
+}
+
+static void probe_shape_op(const probe *p, probe_out *o) {
+    const shape_op *op = find_shape_op(p->c->name);
+    tvm_graph *g = new_graph();
+    tvm_tensor x = SP(g, TVM_FLOAT32, 4, 6);
+    tvm_tensor y = op->second ? op->second(g) : (tvm_tensor){0};
+    int c = -1;
+    switch (p->mode) {
+    case M_NULL_GRAPH: record_builder(o, NULL, op->call(NULL, x, y, -1).id); return;
+    case M_BAD_ARG:
+        if (p->arg == 0) x = bad_tensor(g, p->kind);
+        else y = bad_tensor(g, p->kind);
+        break;
+    case M_STICKY: make_sticky(g); break;
+    case M_CUSTOM: c = p->kind; break;
+    }
+    record_builder(o, g, op->call(g, x, y, c).id);
+}
+
+static void add_shape_op_probes(const contract *c) {
+    const shape_op *op = find_shape_op(c->name);
+    probe_add(c, probe_shape_op, M_OK, 0, 0, TVM_OK, "valid call");
+    probe *p = probe_add(c, probe_shape_op, M_NULL_GRAPH, 0, 0, TVM_ERR_INVALID_ARGUMENT,
+                         "graph NULL");
+    needles(p, "graph", "NULL", c->name);
+    for (int arg = 0; arg < (op->second ? 2 : 1); arg++)
+        for (int k = 0; k < NUM_BAD_TENSOR; k++) {
+            const char *an = arg ? op->arg1 : op->arg0;
+            p = probe_add(c, probe_shape_op, M_BAD_ARG, arg, k, bad_tensor_status(k), "%s = %s",
+                          an, bad_tensor_name[k]);
+            needles(p, an, c->name, k == BADT_NULL ? "null" : NULL);
+        }
+    for (int k = 0; k < op->ncases; k++) {
+        p = probe_add(c, probe_shape_op, M_CUSTOM, 0, k, op->cases[k].expect, "%s",
+                      op->cases[k].what);
+        needles(p, op->cases[k].n1, op->cases[k].n2,
+                op->cases[k].expect != TVM_OK ? c->name : NULL);
+    }
+    p = probe_add(c, probe_shape_op, M_STICKY, 0, 0, TVM_ERR_INVALID_ARGUMENT,
+                  "graph already failed");
+    needles(p, "999", NULL, NULL);
+}
+
+/* tvm_op_split returns a status and writes n tensors: outs stay untouched on
+ * failure and all hold tensors on success. */
+static void probe_split(const probe *p, probe_out *o) {
+    tvm_graph *g = new_graph();
+    tvm_tensor x = SP(g, TVM_FLOAT32, 4, 6);
+    int64_t sizes[3] = {1, 2, 3};
+    const int64_t *sp = NULL;
+    tvm_tensor outs[4];
+    tvm_tensor *op = outs;
+    int axis = 1, n = 3;
+    for (int k = 0; k < 4; k++) outs[k].id = 0xdeadbeefu;
+    switch (p->mode) {
+    case M_NULL_GRAPH:
+        record(o, tvm_op_split(NULL, x, axis, n, sp, op));
+        require(o, outs[0].id == 0xdeadbeefu, "outs written on failure");
+        return;
+    case M_BAD_ARG: x = bad_tensor(g, p->kind); break;
+    case M_STICKY: make_sticky(g); break;
+    case M_CUSTOM:
+        switch (p->kind) {
+        case 0: n = 0; break;
+        case 1: n = INT_MAX; break;
+        case 2: op = NULL; break;
+        case 3: axis = 5; break;
+        case 4: n = 4; break;
+        case 5: sizes[2] = 2; sp = sizes; break;
+        case 6: sizes[0] = -1; sizes[1] = 4; sp = sizes; break;
+        case 7: sizes[0] = sizes[1] = INT64_MAX; sp = sizes; break;
+        case 8: x = SP(g, TVM_FLOAT32, -1, 6); axis = 0; n = 2; break;
+        case 9: sizes[0] = 0; sizes[1] = 6; sizes[2] = 0; sp = sizes; break;
+        case 10: sp = sizes; axis = -1; break;
+        case 11: n = -5; break;
+        }
+        break;
+    }
+    tvm_status s = tvm_op_split(g, x, axis, n, sp, op);
+    record(o, s);
+    require(o, tvm_graph_status(g) == s, "the status is not the graph's status");
+    if (s == TVM_OK) {
+        for (int k = 0; k < n; k++) {
+            int nd = -1;
+            require(o, outs[k].id != 0 && outs[k].id != 0xdeadbeefu &&
+                           tvm_tensor_info(g, outs[k], &nd, NULL) == TVM_OK && nd == 2,
+                    "outs[%d] is not a rank-2 tensor", k);
+        }
+        require(o, outs[n].id == 0xdeadbeefu, "wrote past outs[n - 1]");
+    } else if (op) {
+        require(o, outs[0].id == 0xdeadbeefu, "outs written on failure");
+    }
+    capture_msg(o); /* the split's message, not tvm_tensor_info's */
+    o->status = s;
+}
+
+static void add_tvm_op_split_probes(const contract *c) {
+    probe_add(c, probe_split, M_OK, 0, 0, TVM_OK, "three equal parts");
+    probe *p = probe_add(c, probe_split, M_NULL_GRAPH, 0, 0, TVM_ERR_INVALID_ARGUMENT,
+                         "graph NULL");
+    needles(p, "graph", "NULL", NULL);
+    for (int k = 0; k < NUM_BAD_TENSOR; k++) {
+        p = probe_add(c, probe_split, M_BAD_ARG, 0, k, bad_tensor_status(k), "x = %s",
+                      bad_tensor_name[k]);
+        needles(p, "'x'", "tvm_op_split", NULL);
+    }
+    static const struct sp_case cases[] = {
+        {"n 0", TVM_ERR_INVALID_ARGUMENT, "n is 0", NULL},
+        {"n INT_MAX", TVM_ERR_LIMIT, "n is", NULL},
+        {"outs NULL", TVM_ERR_INVALID_ARGUMENT, "outs", "NULL"},
+        {"axis 5", TVM_ERR_INVALID_ARGUMENT, "axis 5", NULL},
+        {"6 into 4 equal parts", TVM_ERR_SHAPE, "equal", NULL},
+        {"sizes sum to 5", TVM_ERR_SHAPE, "sum to 5", NULL},
+        {"size -1", TVM_ERR_INVALID_ARGUMENT, "sizes[0]", "negative"},
+        {"sizes INT64_MAX twice", TVM_ERR_SHAPE, "sum past", NULL},
+        {"symbolic axis dim", TVM_ERR_SHAPE, "symbolic", "constant"},
+        {"sizes {0, 6, 0}", TVM_OK, NULL, NULL},
+        {"sizes {1, 2, 3}, axis -1", TVM_OK, NULL, NULL},
+        {"n -5", TVM_ERR_INVALID_ARGUMENT, "n is -5", NULL},
+    };
+    for (int k = 0; k < (int)(sizeof cases / sizeof cases[0]); k++) {
+        p = probe_add(c, probe_split, M_CUSTOM, 0, k, cases[k].expect, "%s", cases[k].what);
+        needles(p, cases[k].n1, cases[k].n2, NULL);
+    }
+    p = probe_add(c, probe_split, M_STICKY, 0, 0, TVM_ERR_INVALID_ARGUMENT,
+                  "graph already failed");
+    needles(p, "999", NULL, NULL);
+}
+
+/* ========================================================================= */
 /* The contract table: one entry per exported function                        */
 /* ========================================================================= */
 
 #define BIN(f, allowed) {#f, add_binary_probes, f, NULL, allowed}
 #define UN(f, allowed) {#f, add_unary_probes, NULL, f, allowed}
 #define FN(f) {#f, add_##f##_probes, NULL, NULL, 0}
+#define SHAPE(f) {#f, add_shape_op_probes, NULL, NULL, 0}
 
 static const contract contracts[] = {
     FN(tvm_version),
@@ -3036,6 +3611,19 @@ static const contract contracts[] = {
     OP(tvm_op_layer_norm),
     OP(tvm_op_batch_norm),
     OP(tvm_op_group_norm),
+    SHAPE(tvm_op_reshape),
+    SHAPE(tvm_op_transpose),
+    SHAPE(tvm_op_concat),
+    FN(tvm_op_split),
+    SHAPE(tvm_op_slice),
+    SHAPE(tvm_op_pad),
+    SHAPE(tvm_op_gather),
+    SHAPE(tvm_op_broadcast_to),
+    SHAPE(tvm_op_squeeze),
+    SHAPE(tvm_op_unsqueeze),
+    SHAPE(tvm_op_flatten),
+    SHAPE(tvm_op_tile),
+    SHAPE(tvm_op_resize),
 };
 #define NUM_CONTRACTS ((int)(sizeof contracts / sizeof contracts[0]))
 

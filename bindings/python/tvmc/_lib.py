@@ -103,6 +103,14 @@ TVM_INT8, TVM_INT16, TVM_INT32, TVM_INT64, TVM_UINT8, TVM_BOOL = 5, 6, 7, 8, 9, 
 # tvm_reduce_kind
 TVM_REDUCE_SUM, TVM_REDUCE_PROD, TVM_REDUCE_MIN, TVM_REDUCE_MAX = 0, 1, 2, 3
 
+# tvm_pad_mode, tvm_resize_mode, tvm_resize_coord, tvm_resize_nearest
+TVM_PAD_CONSTANT, TVM_PAD_EDGE, TVM_PAD_REFLECT = 0, 1, 2
+TVM_RESIZE_NEAREST, TVM_RESIZE_LINEAR = 0, 1
+TVM_COORD_HALF_PIXEL, TVM_COORD_ASYMMETRIC, TVM_COORD_ALIGN_CORNERS, \
+    TVM_COORD_PYTORCH_HALF_PIXEL = 0, 1, 2, 3
+TVM_NEAREST_ROUND_PREFER_FLOOR, TVM_NEAREST_ROUND_PREFER_CEIL, TVM_NEAREST_FLOOR, \
+    TVM_NEAREST_CEIL = 0, 1, 2, 3
+
 # opt levels and compile flags
 TVM_OPT_DEFAULT, TVM_OPT_O0, TVM_OPT_O1, TVM_OPT_O2, TVM_OPT_O3 = 0, -1, 1, 2, 3
 TVM_COMPILE_FAST_MATH = 0x1
@@ -282,6 +290,21 @@ _FUNCTIONS = [
     ("tvm_op_layer_norm", T, [graph_p, T, T, T, c_int, c_double]),
     ("tvm_op_batch_norm", T, [graph_p, T, T, T, T, T, c_double]),
     ("tvm_op_group_norm", T, [graph_p, T, T, T, c_int, c_double]),
+    # operator library: shape operators
+    ("tvm_op_reshape", T, [graph_p, T, c_int, POINTER(c_int64)]),
+    ("tvm_op_transpose", T, [graph_p, T, POINTER(c_int)]),
+    ("tvm_op_concat", T, [graph_p, c_int, PT, c_int]),
+    ("tvm_op_split", status, [graph_p, T, c_int, c_int, POINTER(c_int64), PT]),
+    ("tvm_op_slice", T, [graph_p, T, c_int, POINTER(c_int), POINTER(c_int64),
+                         POINTER(c_int64), POINTER(c_int64)]),
+    ("tvm_op_pad", T, [graph_p, T, POINTER(c_int64), c_int, c_double]),
+    ("tvm_op_gather", T, [graph_p, T, T, c_int]),
+    ("tvm_op_broadcast_to", T, [graph_p, T, c_int, POINTER(c_int64)]),
+    ("tvm_op_squeeze", T, [graph_p, T, c_int, POINTER(c_int)]),
+    ("tvm_op_unsqueeze", T, [graph_p, T, c_int, POINTER(c_int)]),
+    ("tvm_op_flatten", T, [graph_p, T, c_int]),
+    ("tvm_op_tile", T, [graph_p, T, POINTER(c_int64)]),
+    ("tvm_op_resize", T, [graph_p, T, POINTER(c_int64), c_int, c_int, c_int]),
     # compilation and calls
     ("tvm_compile", status, [graph_p, c_int, PT, c_int, PT, POINTER(tvm_compile_options),
                              POINTER(fn_p)]),
