@@ -925,4 +925,32 @@ TEST(output_shape_undetermined_by_inputs) {
     fixture_close(&f);
 }
 
+/* An output whose shape works out negative for the given inputs (n - 5 with
+ * n = 3) is a shape error, not a huge allocation. */
+TEST(output_shape_negative_for_inputs) {
+    fixture f;
+    CHECK_OR_RETURN(fixture_open(&f));
+    tvm_graph *g = f.g;
+    tvm_expr n = tvm_size_var(f.g, "n");
+    tvm_tensor A = tvm_placeholder(g, "A", TVM_FLOAT32, 1, &n);
+    tvm_expr i = tvm_iter_var(g, "i");
+    tvm_expr m = tvm_sub(g, n, tvm_const_int(g, TVM_INT64, 5));
+    tvm_tensor B = tvm_compute(g, "B", 1, &m, &i,
+                               tvm_load(g, A, (tvm_expr[]){tvm_add(g, i, tvm_const_int(g, TVM_INT64, 5))}));
+    tvm_function *fn = NULL;
+    CHECK_OK_OR_RETURN(tvm_compile(g, 1, &A, 1, &B, NULL, &fn));
+    tt_tensor *a = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(3));
+    int64_t shape[TVM_MAX_NDIM];
+    int nd = 0;
+    CHECK_ERROR(tvm_function_output_shape(fn, (DLTensor *[]){&a->dl}, 0, shape, &nd),
+                TVM_ERR_SHAPE, "B", "-2");
+    tt_tensor *a8 = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(8));
+    CHECK_OK(tvm_function_output_shape(fn, (DLTensor *[]){&a8->dl}, 0, shape, &nd));
+    CHECK_EQ_INT(shape[0], 3);
+    tt_free(a);
+    tt_free(a8);
+    tvm_function_release(fn);
+    fixture_close(&f);
+}
+
 CHECK_MAIN()

@@ -344,6 +344,10 @@ TVMC_API tvm_status tvm_function_output_shape(tvm_function *fn, DLTensor *const 
             st = err_set(TVM_ERR_SHAPE, "%s: dimension %d of output '%s' depends on size "
                          "variable '%s', which the inputs do not determine", api, d, a->name,
                          unbound_name(fn->tmpl, lp_list(fn->tmpl, b->shape)[d], cs.bound));
+        else if (tmp[d] < 0)
+            st = err_set(TVM_ERR_SHAPE, "%s: dimension %d of output '%s' is %lld for these "
+                         "inputs (a crop or slice larger than the input?)", api, d, a->name,
+                         (long long)tmp[d]);
     call_state_free(&cs, stack);
     if (st != TVM_OK) return st;
     memcpy(shape, tmp, (size_t)b->ndim * sizeof *shape);
