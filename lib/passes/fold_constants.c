@@ -115,6 +115,18 @@ oom:
     return false;
 }
 
+/* Marks live every tensor that compute t reads (t is live and stays a
+ * compute). */
+static bool mark_inputs_live(fold_ctx *F, pass_ctx *pc, uint32_t t, uint8_t *scratch) {
+    const tvm_graph *g = F->g;
+    F->tag++;
+    if (!mark_loads(F, g->tensors[t].body, scratch)) return false;
+    for (uint32_t u = 1; u < t; u++)
+        if (scratch[u]) pc->live[u] = 1;
+    memset(scratch, 0, g->ntensors);
+    return true;
+}
+
 /* Compiles tensor t alone and runs it once into a new buffer. */
 static tvm_status evaluate(pass_ctx *pc, uint32_t t, void **data, size_t *nbytes) {
     tvm_graph *g = (tvm_graph *)pc->g; /* tvm_compile reads the graph only */
@@ -201,14 +213,10 @@ tvm_status pass_fold_constants(pass_ctx *pc) {
     for (uint32_t t = g->ntensors; t-- > 1;) {
         const gt_node *tn = &g->tensors[t];
         if (!pc->live[t] || tn->kind != GT_COMPUTE || F.konst[t]) continue;
-        F.tag++;
-        if (!mark_loads(&F, tn->body, read_by_live)) {
+        if (!mark_inputs_live(&F, pc, t, read_by_live)) {
             st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
             goto out;
         }
-        for (uint32_t u = 1; u < t; u++)
-            if (read_by_live[u]) pc->live[u] = 1;
-        memset(read_by_live, 0, g->ntensors);
     }
     int64_t total = 0;
     bool dump = pass_dump_enabled();
@@ -242,14 +250,10 @@ tvm_status pass_fold_constants(pass_ctx *pc) {
         /* too large (or not evaluable): it stays a compute; what it reads
          * is live then */
         F.konst[t] = 0;
-        F.tag++;
-        if (!mark_loads(&F, g->tensors[t].body, read_by_live)) {
+        if (!mark_inputs_live(&F, pc, t, read_by_live)) {
             st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
             goto out;
         }
-        for (uint32_t u = 1; u < t; u++)
-            if (read_by_live[u]) pc->live[u] = 1;
-        memset(read_by_live, 0, g->ntensors);
     }
     uint32_t nc = 0;
     for (uint32_t t = 1; t < g->ntensors; t++)
