@@ -52,6 +52,12 @@
  *     exactly are checked against the actual shapes before the kernel runs,
  *     other accesses (data-dependent indices) are checked where they happen.
  *     A violation returns TVM_ERR_OUT_OF_BOUNDS naming tensor and dimension.
+ *   - exp, log, tanh, erf and sigmoid are accurate to a few units in the last
+ *     place, with libm's special values (NaN, infinities, zeros); the llvm
+ *     target computes them several elements at a time (glibc's libmvec), so
+ *     their last bits may differ from a scalar libm call and between
+ *     functions compiled differently — never between two calls of one
+ *     compiled function.
  *   - TVM_COMPILE_FAST_MATH relaxes the floating-point rules (no NaN/Inf
  *     guarantees, reassociation and contraction allowed).
  * ---------------------------------------------------------------------------

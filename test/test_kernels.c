@@ -1696,4 +1696,57 @@ TEST(three_d_elementwise_odd_sizes) {
     fixture_close(&f);
 }
 
+/* The vectorised transcendental functions (glibc's libmvec on llvm) handle
+ * special values like the scalar libm: long arrays put NaN, infinities,
+ * zeros, denormals, huge and tiny values into the vector lanes, at every
+ * position modulo 16, and the results must match C's libm (within the
+ * transcendental tolerance; NaN where libm gives NaN, exact infinities). */
+TEST(vector_math_special_values) {
+    static const double specials[] = {NAN, INFINITY, -INFINITY, 0.0, -0.0, 1e-40, -1e-40,
+                                      88.7, 89.0, -87.3, -104.0, 1e30, -1e30, 0.5, -3.0,
+                                      20.0, -20.0, 1e-8};
+    enum { N = 1000 };
+    const tvm_dtype dts[2] = {TVM_FLOAT32, TVM_FLOAT64};
+    for (int di = 0; di < 2; di++) {
+        tvm_dtype dt = dts[di];
+        for (int fi = 0; fi < 5; fi++) {
+            tvm_context *ctx = tt_context();
+            tvm_graph *g = tvm_graph_create(ctx);
+            tvm_expr n = tvm_const_int(g, TVM_INT64, N), i = tvm_iter_var(g, "i");
+            tvm_tensor A = tvm_placeholder(g, "A", dt, 1, &n);
+            tvm_expr x = tvm_load(g, A, &i);
+            tvm_expr e = fi == 0 ? tvm_exp(g, x) : fi == 1 ? tvm_log(g, x)
+                       : fi == 2 ? tvm_erf(g, x) : fi == 3 ? tvm_tanh(g, x) : tvm_sigmoid(g, x);
+            tvm_tensor B = tvm_compute(g, "B", 1, &n, &i, e);
+            tt_tensor *a = tt_alloc(dt, 1, TT_SHAPE(N)), *b = tt_alloc(dt, 1, TT_SHAPE(N));
+            tt_fill_random(a, 99 + (uint64_t)fi, -5, 5);
+            for (int k = 0; k < N; k += 7) tt_set(a, k, specials[(k / 7) % (int)(sizeof specials / sizeof specials[0])]);
+            tvm_compile_options o = tt_options("llvm", 0, 0);
+            tt_tensor *args[2] = {a, b};
+            CHECK_OK(tt_compile_run(g, 1, &A, 1, &B, &o, args));
+            for (int k = 0; k < N; k++) {
+                double v = tt_get(a, k), got = tt_get(b, k);
+                if (dt == TVM_FLOAT32) v = (float)v;
+                double want = fi == 0 ? exp(v) : fi == 1 ? log(v) : fi == 2 ? erf(v)
+                            : fi == 3 ? tanh(v) : 1.0 / (1.0 + exp(-v));
+                if (dt == TVM_FLOAT32) want = (float)want;
+                bool ok = (isnan(want) && isnan(got)) || (isinf(want) && got == want) ||
+                          (!isinf(want) && !isnan(want) &&
+                           fabs(got - want) <= 1e-5 * fmax(fabs(want), 1e-30) + 1e-37);
+                if (!ok) {
+                    check_fail(__FILE__, __LINE__, "%s %s(%.9g) = %.9g, libm says %.9g (at %d)",
+                               tt_dtype_name(dt),
+                               (const char *[]){"exp", "log", "erf", "tanh", "sigmoid"}[fi], v,
+                               got, want, k);
+                    break;
+                }
+            }
+            tt_free(a);
+            tt_free(b);
+            tvm_graph_destroy(g);
+            tvm_context_destroy(ctx);
+        }
+    }
+}
+
 CHECK_MAIN()

@@ -51,6 +51,9 @@ typedef struct cg {
     uint8_t *scope_open;
     uint32_t nscopes, cap_scopes, scope;
     bool fast; /* fast-math flags on every float operation */
+    bool avx2, avx512; /* target features: which libmvec variants may be called */
+    LLVMValueRef used[8]; /* vector variants declared (kept in llvm.compiler.used) */
+    unsigned nused;
     LLVMTypeRef t_i1, t_i8, t_i16, t_i32, t_i64, t_f16, t_f32, t_f64, t_ptr;
     tvm_status st; /* first failure */
 } cg;
@@ -138,24 +141,83 @@ static LLVMValueRef fence(cg *g, LLVMValueRef a) {
 
 /* A libm function with no intrinsic (erff / erf). It does not touch memory
  * or errno, which lets LLVM hoist and CSE it like an intrinsic. */
+/* Vector variants of libm functions in glibc's libmvec (loaded by
+ * llvm_jit.c) that LLVM 19's own libmvec table lacks. A call site naming
+ * them (the vector-function ABI attribute) lets the loop vectorizer call
+ * 8 or 16 lanes at a time instead of the scalar function per element. */
+typedef struct mvec_variant {
+    const char *scalar;
+    const char *avx2;   /* 256-bit: 8 floats / 4 doubles */
+    const char *avx512; /* 512-bit: 16 floats / 8 doubles */
+    unsigned lanes;     /* lanes of the 256-bit variant */
+} mvec_variant;
+
+static const mvec_variant mvec_variants[] = {
+    {"erff", "_ZGVdN8v_erff", "_ZGVeN16v_erff", 8},
+    {"tanhf", "_ZGVdN8v_tanhf", "_ZGVeN16v_tanhf", 8},
+    {"erf", "_ZGVdN4v_erf", "_ZGVeN8v_erf", 4},
+    {"tanh", "_ZGVdN4v_tanh", "_ZGVeN8v_tanh", 4},
+};
+
+static void add_libm_attrs(cg *g, LLVMValueRef f) {
+    const char *attrs[] = {"nounwind", "willreturn", "nosync", "nofree"};
+    for (size_t i = 0; i < ARRAY_LEN(attrs); i++)
+        LLVMAddAttributeAtIndex(
+            f, LLVMAttributeFunctionIndex,
+            LLVMCreateEnumAttribute(
+                g->ctx, LLVMGetEnumAttributeKindForName(attrs[i], strlen(attrs[i])), 0));
+    /* memory(none): the memory-effects encoding 0 is "no access" */
+    LLVMAddAttributeAtIndex(
+        f, LLVMAttributeFunctionIndex,
+        LLVMCreateEnumAttribute(g->ctx, LLVMGetEnumAttributeKindForName("memory", 6), 0));
+}
+
+/* Declares vector variant `name` taking and returning `lanes` x t. */
+static void declare_variant(cg *g, const char *name, LLVMTypeRef t, unsigned lanes) {
+    if (LLVMGetNamedFunction(g->mod, name) || g->nused >= ARRAY_LEN(g->used)) return;
+    LLVMTypeRef vt = LLVMVectorType(t, lanes);
+    LLVMValueRef f = LLVMAddFunction(g->mod, name, LLVMFunctionType(vt, &vt, 1, 0));
+    add_libm_attrs(g, f);
+    g->used[g->nused++] = f;
+}
+
 static LLVMValueRef call_libm(cg *g, const char *name, LLVMValueRef a) {
     LLVMTypeRef t = LLVMTypeOf(a);
     LLVMTypeRef ft = LLVMFunctionType(t, &t, 1, 0);
     LLVMValueRef f = LLVMGetNamedFunction(g->mod, name);
     if (!f) {
         f = LLVMAddFunction(g->mod, name, ft);
-        const char *attrs[] = {"nounwind", "willreturn", "nosync", "nofree"};
-        for (size_t i = 0; i < ARRAY_LEN(attrs); i++)
-            LLVMAddAttributeAtIndex(
-                f, LLVMAttributeFunctionIndex,
-                LLVMCreateEnumAttribute(
-                    g->ctx, LLVMGetEnumAttributeKindForName(attrs[i], strlen(attrs[i])), 0));
-        /* memory(none): the memory-effects encoding 0 is "no access" */
-        LLVMAddAttributeAtIndex(
-            f, LLVMAttributeFunctionIndex,
-            LLVMCreateEnumAttribute(g->ctx, LLVMGetEnumAttributeKindForName("memory", 6), 0));
+        add_libm_attrs(g, f);
     }
-    return fp(g, LLVMBuildCall2(g->b, ft, f, &a, 1, ""));
+    LLVMValueRef call = LLVMBuildCall2(g->b, ft, f, &a, 1, "");
+    for (size_t i = 0; i < ARRAY_LEN(mvec_variants) && g->avx2; i++) {
+        const mvec_variant *v = &mvec_variants[i];
+        if (strcmp(v->scalar, name) != 0) continue;
+        char list[160];
+        int n = snprintf(list, sizeof list, "_ZGV_LLVM_N%uv_%s(%s)", v->lanes, name, v->avx2);
+        declare_variant(g, v->avx2, t, v->lanes);
+        if (g->avx512) {
+            n += snprintf(list + n, sizeof list - (size_t)n, ",_ZGV_LLVM_N%uv_%s(%s)",
+                          2 * v->lanes, name, v->avx512);
+            declare_variant(g, v->avx512, t, 2 * v->lanes);
+        }
+        LLVMAddCallSiteAttribute(
+            call, LLVMAttributeFunctionIndex,
+            LLVMCreateStringAttribute(g->ctx, "vector-function-abi-variant", 27, list,
+                                      (unsigned)n));
+    }
+    return fp(g, call);
+}
+
+/* Keeps the declared vector variants alive until the loop vectorizer has
+ * had its chance to call them (global DCE would drop unused declarations). */
+static void keep_variants(cg *g) {
+    if (!g->nused) return;
+    LLVMTypeRef at = LLVMArrayType(g->t_ptr, g->nused);
+    LLVMValueRef gv = LLVMAddGlobal(g->mod, at, "llvm.compiler.used");
+    LLVMSetLinkage(gv, LLVMAppendingLinkage);
+    LLVMSetSection(gv, "llvm.metadata");
+    LLVMSetInitializer(gv, LLVMConstArray(g->t_ptr, g->used, g->nused));
 }
 
 /* ---- float16 / bfloat16 storage ------------------------------------------ */
@@ -318,7 +380,7 @@ static LLVMValueRef gen_unary_op(cg *g, int op, int dt, LLVMValueRef a, lp_id id
         case IR_SQRT: return intr1(g, "llvm.sqrt", a);
         case IR_RSQRT: /* an exact division, never an rsqrt estimate */
             return fp(g, LLVMBuildFDiv(b, LLVMConstReal(t, 1.0), intr1(g, "llvm.sqrt", a), ""));
-        case IR_TANH: return intr1(g, "llvm.tanh", a);
+        case IR_TANH: return call_libm(g, dt == TVM_FLOAT32 ? "tanhf" : "tanh", a);
         case IR_SIGMOID: { /* 1 / (1 + exp(-x)) */
             LLVMValueRef ex = intr1(g, "llvm.exp", fp(g, LLVMBuildFNeg(b, a, "")));
             LLVMValueRef den = fp(g, LLVMBuildFAdd(b, LLVMConstReal(t, 1.0), ex, ""));
@@ -820,6 +882,7 @@ static tvm_status build_module(cg *g, const llvm_tm *tm, const char *name) {
     LLVMValueRef r = LLVMBuildCall2(g->b, body_ty, g->fn, args, np, "");
     free(args);
     LLVMBuildRet(g->b, r);
+    keep_variants(g);
     return TVM_OK;
 }
 
@@ -885,6 +948,8 @@ static tvm_status llvm_compile(void *state, const lp_program *p, const be_option
     tvm_status st = llvm_resolve_target(s, &o->target, &k->cpu, &k->features);
     if (st == TVM_OK) st = llvm_tm_acquire(s, k->cpu, k->features, k->opt_level, &tm);
     if (st != TVM_OK) goto done;
+    g.avx2 = llvm_have_libmvec() && strstr(k->features, "+avx2") != NULL;
+    g.avx512 = strstr(k->features, "+avx512f") != NULL;
 
     g.bufptr = calloc(p->nbufs ? p->nbufs : 1, sizeof *g.bufptr);
     g.var = calloc(p->nvars ? p->nvars : 1, sizeof *g.var);

@@ -68,4 +68,7 @@ void llvm_jit_remove(llvm_state *s, LLVMOrcResourceTrackerRef rt);
  * status s; consumes err (which may be NULL). */
 tvm_status llvm_err(tvm_status s, const char *what, LLVMErrorRef err);
 
+/* Whether glibc's libmvec is loaded (vector libm variants may be called). */
+bool llvm_have_libmvec(void);
+
 #endif

@@ -10,6 +10,7 @@
 #include <llvm-c/Error.h>
 #include <llvm-c/LLJIT.h>
 #include <llvm-c/Target.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <llvm-c/Support.h>
 #include <stdatomic.h>
@@ -42,7 +43,16 @@ struct llvm_state {
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static bool init_ok;
 
+static bool have_mvec;
+
+bool llvm_have_libmvec(void) { return have_mvec; }
+
 static void init_native_target(void) {
+    /* glibc's libmvec holds vector versions of expf, logf, erff, tanhf ...
+     * (8 and 16 lanes). With it loaded into the process, the loop vectorizer
+     * may call them (one call per 8 or 16 elements instead of per element);
+     * without it (not glibc), kernels call the scalar libm functions. */
+    have_mvec = dlopen("libmvec.so.1", RTLD_NOW | RTLD_GLOBAL) != NULL;
     init_ok = !LLVMInitializeNativeTarget() && !LLVMInitializeNativeAsmPrinter() &&
               !LLVMInitializeNativeAsmParser();
     /* LLVM 19.1's SLP vectorizer miscompiles some of our kernels (wrong
@@ -51,8 +61,8 @@ static void init_native_target(void) {
      * slp_crash.c). PassBuilderOptionsSetSLPVectorization(0) does not keep it
      * out of default<O3>, so switch it off through its command-line flag.
      * This is process-wide for libLLVM-19; the loop vectorizer stays on. */
-    const char *argv[] = {"tvmc", "-vectorize-slp=false"};
-    LLVMParseCommandLineOptions(2, argv, NULL);
+    const char *argv[] = {"tvmc", "-vectorize-slp=false", "-vector-library=LIBMVEC-X86"};
+    LLVMParseCommandLineOptions(have_mvec ? 3 : 2, argv, NULL);
 }
 
 /* ---- errors -------------------------------------------------------------- */
