@@ -62,22 +62,37 @@ static tvm_tensor softmax_impl(tvm_graph *g, const char *fn, const char *name, t
     tvm_tensor m = tvm_compute(g, nm, rs.ndim, rs.dims, r,
                                tvm_reduce(g, TVM_REDUCE_MAX, cload(g, &X, idx), 1, &k));
 
+    /* e = exp(x - m) as a tensor of its own (softmax): the fusion pass
+     * stages it, so exp runs once per element and the sum and the division
+     * both read the staged row */
+    tvm_expr it[TVM_MAX_NDIM];
+    tvm_tensor et = {0};
+    if (!log_out) {
+        op_iters(g, nd, it);
+        for (int d = 0; d < nd; d++)
+            if (d != ax) r[d < ax ? d : d - 1] = it[d];
+        snprintf(nm, sizeof nm, "%s_exp", name);
+        et = tvm_compute(g, nm, nd, X.shape.dims, it,
+                         tvm_exp(g, tvm_sub(g, cload(g, &X, it), tvm_load(g, m, r))));
+    }
+
     /* s = sum over the axis of exp(x - m) */
     op_iters(g, rs.ndim, r);
     k = tvm_reduce_axis(g, "k", extent);
     with_axis(nd, ax, r, k, idx);
-    tvm_expr e = tvm_exp(g, tvm_sub(g, cload(g, &X, idx), tvm_load(g, m, r)));
+    tvm_expr e = log_out ? tvm_exp(g, tvm_sub(g, cload(g, &X, idx), tvm_load(g, m, r)))
+                         : tvm_load(g, et, idx);
     snprintf(nm, sizeof nm, "%s_sum", name);
     tvm_tensor s = tvm_compute(g, nm, rs.ndim, rs.dims, r, tvm_sum(g, e, 1, &k));
 
-    /* result: exp(x - m) / s, or (x - m) - log(s) */
-    tvm_expr it[TVM_MAX_NDIM];
+    /* result: e / s, or (x - m) - log(s) */
     op_iters(g, nd, it);
     for (int d = 0; d < nd; d++)
         if (d != ax) r[d < ax ? d : d - 1] = it[d];
-    tvm_expr xm = tvm_sub(g, cload(g, &X, it), tvm_load(g, m, r));
     tvm_expr sv = tvm_load(g, s, r);
-    tvm_expr body = log_out ? tvm_sub(g, xm, tvm_log(g, sv)) : tvm_div(g, tvm_exp(g, xm), sv);
+    tvm_expr body = log_out ? tvm_sub(g, tvm_sub(g, cload(g, &X, it), tvm_load(g, m, r)),
+                                      tvm_log(g, sv))
+                            : tvm_div(g, tvm_load(g, et, it), sv);
     body = tvm_cast(g, X.dtype, body);
     return op_result(g, tvm_compute(g, name, nd, X.shape.dims, it, body));
 }
