@@ -79,6 +79,7 @@ typedef struct lower_ctx {
     uint32_t refused_cap; /* ... or whose staging prefix must shrink to this */
     bool refused_store;  /* ... or that must be stored, not staged */
     bool heavy;          /* the kernel being lowered holds a contraction */
+    uint32_t in_select;  /* lowering inside a select arm (a guarded read) */
     uint32_t *stage_cap; /* per graph tensor: longest staging prefix allowed */
     tvm_status st;
     int depth;
@@ -358,6 +359,11 @@ static lp_id lower_load(lower_ctx *L, const gx_node *n) {
     if (L->tbuf[n->a]) return lp_load(L->p, L->tbuf[n->a], idx, n->nlist);
     uint32_t t = n->a;
     if (L->group) L->group[t] = L->kernel;
+    /* a staged or reduced tensor runs ahead of the expression that reads
+     * it, outside any select guarding the read (pad's select(i < n, X[i],
+     * 0)), where it could read out of range: store it instead */
+    if (L->in_select && (L->pc->fused[t] == FUSE_STAGED || L->pc->reduces[t]))
+        return refuse_store(L, t);
     if (L->pc->fused[t] == FUSE_STAGED) return lower_staged(L, n, idx);
     if (!L->pc->reduces[t]) return lower_fused(L, n, idx);
     if (!L->times[t] && !take_contraction(L, t)) return refuse_store(L, t);
@@ -485,8 +491,10 @@ static lp_id lower_expr(lower_ctx *L, uint32_t e) {
     case GX_UNARY: r = lp_unary(p, n->op, lower_expr(L, n->a)); break;
     case GX_SELECT: {
         lp_id c = lower_expr(L, n->a);
+        L->in_select++;
         lp_id a = lower_expr(L, n->b);
         r = lp_select(p, c, a, lower_expr(L, n->c));
+        L->in_select--;
         break;
     }
     case GX_CAST: {

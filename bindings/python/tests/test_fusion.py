@@ -151,3 +151,19 @@ def test_constant_weight_transpose_is_folded(rng):
     res, plan = _run([x], y, [a], "llvm", False)
     assert plan["num_kernels"] == 1  # the transpose ran at compile time
     np.testing.assert_allclose(res, a.astype(np.float64) @ w.T, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_norm_read_under_a_pad_guard_is_stored(target, rng):
+    # pad adds rows past the input: layer_norm's row statistics, if fused
+    # into the padded consumer, would run for those rows too and read past
+    # the input; they are stored instead (found by test_fusion_random)
+    x = te.placeholder((2, 7), name="x")
+    y = topi.pad(topi.layer_norm(x, axis=-1, epsilon=1e-2), [0, 0], [1, 0], pad_value=0.5)
+    a = rng.standard_normal((2, 7)).astype(np.float32)
+    mu = a.mean(axis=1, keepdims=True)
+    ln = (a - mu) / np.sqrt(((a - mu) ** 2).mean(axis=1, keepdims=True) + 1e-2)
+    ref = np.concatenate([ln, np.full((1, 7), 0.5)], axis=0)
+    fused, pf = _run([x], y, [a], target, True)
+    np.testing.assert_allclose(fused, ref, rtol=1e-4, atol=1e-5)
+    assert pf["num_kernels"] == 2
