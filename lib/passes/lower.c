@@ -80,6 +80,8 @@ typedef struct lower_ctx {
     bool refused_store;  /* ... or that must be stored, not staged */
     bool heavy;          /* the kernel being lowered holds a contraction */
     uint32_t in_select;  /* lowering inside a select arm (a guarded read) */
+    uint8_t *ahead;      /* per graph tensor: runs_ahead memo */
+    uint32_t *ahead_stamp, ahead_tag; /* per expression: its walk's stamps */
     uint32_t *stage_cap; /* per graph tensor: longest staging prefix allowed */
     tvm_status st;
     int depth;
@@ -271,6 +273,37 @@ static bool once_per_element(lower_ctx *L, uint32_t t, const lp_id *idx, uint32_
 
 static lp_id lower_fused(lower_ctx *L, const gx_node *n, const lp_id *idx);
 
+/* Whether evaluating fused tensor t runs loops ahead of the expression that
+ * reads it: t is staged or a reduction, or fuses one. Memoised per lowering
+ * attempt in L->ahead (0 unknown, 1 no, 2 yes). */
+static bool runs_ahead(lower_ctx *L, uint32_t t) {
+    const pass_ctx *pc = L->pc;
+    if (!pc->fused[t]) return false;
+    if (pc->fused[t] == FUSE_STAGED || pc->reduces[t]) return true;
+    if (L->ahead[t]) return L->ahead[t] == 2;
+    L->ahead[t] = 1; /* tensors only read earlier ones: no cycle */
+    const tvm_graph *g = L->g;
+    uint32_t *stack = NULL, n = 0, cap = 0;
+    bool found = false;
+    uint32_t tag = ++L->ahead_tag;
+    if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = g->tensors[t].body;
+    while (n && !found) {
+        uint32_t e = stack[--n];
+        if (!e || L->ahead_stamp[e] == tag) continue;
+        L->ahead_stamp[e] = tag;
+        const gx_node *x = &g->exprs[e];
+        if (x->kind == GX_LOAD && x->a != t && runs_ahead(L, x->a)) found = true;
+        uint32_t kids[3] = {x->kind == GX_LOAD ? 0 : x->a, x->b, x->c};
+        for (int k = 0; k < 3; k++)
+            if (kids[k] && VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = kids[k];
+        for (uint32_t k = 0; k < x->nlist; k++)
+            if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = g->pool[x->list + k];
+    }
+    free(stack);
+    L->ahead[t] = found ? 2 : 1;
+    return found;
+}
+
 /* A staged compute E read at E[i, rest]: the loop nest computing E[i, :]
  * into a buffer of E's trailing dims runs once per outer iteration i (placed
  * like a reduction), and the load reads that buffer at rest. The prefix is
@@ -361,9 +394,9 @@ static lp_id lower_load(lower_ctx *L, const gx_node *n) {
     if (L->group) L->group[t] = L->kernel;
     /* a staged or reduced tensor runs ahead of the expression that reads
      * it, outside any select guarding the read (pad's select(i < n, X[i],
-     * 0)), where it could read out of range: store it instead */
-    if (L->in_select && (L->pc->fused[t] == FUSE_STAGED || L->pc->reduces[t]))
-        return refuse_store(L, t);
+     * 0)), where it could read out of range: the tensor read under the
+     * guard is stored instead (with what it fuses, in its own kernel) */
+    if (L->in_select && runs_ahead(L, t)) return refuse_store(L, t);
     if (L->pc->fused[t] == FUSE_STAGED) return lower_staged(L, n, idx);
     if (!L->pc->reduces[t]) return lower_fused(L, n, idx);
     if (!L->times[t] && !take_contraction(L, t)) return refuse_store(L, t);
@@ -573,6 +606,8 @@ static void lower_free(lower_ctx *L) {
     free(L->stamp);
     free(L->memo_r);
     free(L->times);
+    free(L->ahead);
+    free(L->ahead_stamp);
 }
 
 /* One lowering attempt with the current fusion decisions. */
@@ -587,8 +622,11 @@ static tvm_status lower_once(pass_ctx *pc, const uint8_t *tmark, uint32_t *stage
     L->memo = calloc(g->nexprs, sizeof *L->memo);
     L->memo_gen = calloc(g->nexprs, sizeof *L->memo_gen);
     L->times = calloc(g->ntensors, sizeof *L->times);
+    L->ahead = calloc(g->ntensors, 1);
+    L->ahead_stamp = calloc(g->nexprs, sizeof *L->ahead_stamp);
     L->gen = L->next_gen = 1;
-    if (!L->p || !L->tbuf || !L->svar || !L->env || !L->memo || !L->memo_gen || !L->times)
+    if (!L->p || !L->tbuf || !L->svar || !L->env || !L->memo || !L->memo_gen || !L->times ||
+        !L->ahead || !L->ahead_stamp)
         return fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory"), L->st;
     lp_program *p = L->p;
     p->fast_math = (pc->flags & TVM_COMPILE_FAST_MATH) != 0;
