@@ -252,10 +252,9 @@ static bool take_contraction(lower_ctx *L, uint32_t t) {
     return true;
 }
 
-/* For a load of fused reduction tensor t at idx: checks the "computed once"
+/* For a load of a fused reduction tensor at idx: checks the "computed once"
  * rule; fills vars with the loop variables. False: the fusion is refused. */
-static bool once_per_element(lower_ctx *L, uint32_t t, const lp_id *idx, uint32_t n,
-                             uint32_t *vars) {
+static bool once_per_element(lower_ctx *L, const lp_id *idx, uint32_t n, uint32_t *vars) {
     uint64_t seen = 0; /* loop depths 1..n used, as bits */
     for (uint32_t k = 0; k < n; k++) {
         const lp_node *x = &L->p->nodes[idx[k]];
@@ -267,7 +266,6 @@ static bool once_per_element(lower_ctx *L, uint32_t t, const lp_id *idx, uint32_
         seen |= (uint64_t)1 << d;
         vars[k] = x->a;
     }
-    (void)t;
     return true; /* n distinct depths among 1..n: exactly the outermost n loops */
 }
 
@@ -402,7 +400,7 @@ static lp_id lower_load(lower_ctx *L, const gx_node *n) {
     if (!L->times[t] && !take_contraction(L, t)) return refuse_store(L, t);
     /* a fused reduction: computed once per element, shared by every load */
     uint32_t vars[TVM_MAX_NDIM];
-    if (!once_per_element(L, t, idx, n->nlist, vars)) return refuse(L, t);
+    if (!once_per_element(L, idx, n->nlist, vars)) return refuse(L, t);
     for (uint32_t m = 0; m < L->nmemo_r; m++) {
         const fused_memo *f = &L->memo_r[m];
         if (f->tensor != t || f->lvl >= L->nlevels || L->levels[f->lvl].inst != f->inst ||
