@@ -16,6 +16,14 @@
  *     bits, for the same inputs; a call that changes its input tensors.
  * Findings abort with __builtin_trap() after one line on stderr.
  *
+ * The operator library (tvm_op_*) gets arbitrary attributes: axes and counts
+ * out of range, extreme strides, pads, kernels and shapes, invalid enums and
+ * struct sizes, NULL attrs, absent optional tensors, any dtypes and ranks; every
+ * array it reads is as long as the header documents (their values are
+ * anything). tvm_call_extern calls fixed pure functions of this file with
+ * their true signatures; only the argument dtypes and the counts / dtypes
+ * that must be refused are hostile.
+ *
  * Tensors passed to tvm_function_call are always backed by memory of the size
  * they claim (their buffer ends exactly at the claimed end, so ASan sees any
  * overrun), so a kernel that reads or writes outside them is a library bug,
@@ -31,7 +39,9 @@
  *       bit  4    TVM_COMPILE_NO_CACHE
  *       bits 5-6  3: opt level from O (else O0)
  *       bit  7    hostile options from X (bad struct_size / opt / flags / NULL)
- *   ops:     OPCODE operands...   (OPCODE % NOPS; at most MAX_OPS ops)
+ *   ops:     OPCODE operands...   (at most MAX_OPS ops; bytes 0..246 are
+ *            OPCODE % NOPS, bytes 247..255 the operator library and
+ *            tvm_call_extern: see OP_X_* and op_extern / op_x_*)
  *   compile: C (see compile_and_run)
  *   calls:   see run_calls
  *
