@@ -19,6 +19,10 @@ import sys
  SELECT, CAST, REDUCE, SUM, PLACEHOLDER, COMPUTE, CONSTANT, QUERY, NULL_GRAPH,
  MID_COMPILE) = range(19)
 
+# opcode bytes of the operator library (fuzz_builder.c: OP_X_*, bytes 247..255)
+(OPX_EXTERN, OPX_ELEM, OPX_REDUCE, OPX_LINALG, OPX_CONV, OPX_POOL, OPX_NORM, OPX_SHAPE,
+ OPX_SHAPE2) = range(247, 256)
+
 # dtypes (tvmc.h)
 F32, F64, F16, BF16, I8, I16, I32, I64, U8, BOOL = range(1, 11)
 INTS = (I8, I16, I32, I64, U8)
@@ -32,6 +36,11 @@ COMPARE = {"lt", "le", "gt", "ge", "eq", "ne"}
 
 NAMES = ["A", "B", "C", "x", "y", "i", "j", "k", "n", "m", None, "", "fmt", "quote"]
 NAME_LONG300, NAME_LONG5000 = 0xFE, 0xFF
+
+# fuzz_builder.c ext_sigs: name, ret dtype, arg dtypes
+EXTERN_SIGS = [("fz_half_plus_one", 1, [1]), ("fz_scale", 2, [2, 7]), ("fz_table", 7, [8]),
+               ("fz_xor8", 9, [9, 5]), ("fz_not", 10, [10]), ("fz_answer", 8, []),
+               ("fz_mix", 6, [6, 1, 2])]
 
 TARGETS = ["llvm -mcpu=x86-64", "llvm -mcpu=generic", "interp", "llvm ", " llvm",
            "llvm -mcpu=bogus", "llvm -mattr=-sse2", "llvm -mattr=-avx", "cuda", "",
@@ -257,6 +266,26 @@ class Prog:
 
     def raw(self, *parts):
         self.emit(*parts)
+
+    # ---- operator library and tvm_call_extern (opcode bytes 247..255) --------------
+    def xop(self, family, *parts, dtype=F32, ndim=0, results=1):
+        """One tvm_op_* call: family byte (OPX_*) and its operand bytes (tensor
+        operands as tpick(...) bytes); the result(s) are recorded as computes."""
+        self.emit(family, *parts)
+        for _ in range(results):
+            self.ts.append(("op", dtype, ndim, []))
+        return len(self.ts) - 1
+
+    def extern(self, sig, args, mode=0):
+        """tvm_call_extern of EXTERN_SIGS[sig] on expressions args (dtypes must
+        already match unless mode bit 1 asks the harness to cast)."""
+        name, ret, dts = EXTERN_SIGS[sig]
+        self.emit(OPX_EXTERN, sig, mode)
+        fv = set()
+        for e, d in zip(args, dts):
+            self.emit(self.pick(e, lambda x, d=d: x.dtype == d))
+            fv |= self.xs[e].freev
+        return self._push(X("call", ret, freev=frozenset(fv)))
 
     # ---- compile / call section -----------------------------------------------------
     def end(self, compile_mode=0, call=None):
@@ -881,6 +910,249 @@ for x, name in enumerate(["struct_size_0", "struct_size_big", "opt_7", "opt_minu
     SEEDS["options_" + name] = hostile_options(x)
 for k in range(24):
     SEEDS["malformed_call_%02d" % k] = malformed_call(k)
+
+
+# ---- operator library seeds ---------------------------------------------------------
+# operand encodings: sel_attr v in -1..6 -> v + 1; sel_axis v in -5..5 -> v + 5;
+# sel_count(lo) c -> c - lo; sel_float v (halves in -8..23.5) -> 2 v + 16; 0xEF: absent.
+
+def A(v):
+    assert -1 <= v <= 6
+    return v + 1
+
+
+def AX(v):
+    assert -5 <= v <= 5
+    return v + 5
+
+
+def FL(v):
+    return int(2 * v + 16)
+
+
+ABSENT = 0xEF
+
+
+def op_mlp(target="llvm", flags=0):
+    """x[n, 4] -> dense(W[3, 4], b[3]) -> relu -> softmax(-1)."""
+    p = Prog(target, flags)
+    n = p.size_var(value=2)
+    four = p.const_int(I64, 4)
+    x = p.placeholder(F32, [n, four])
+    w = p.constant(F32, [3, 4])
+    b = p.constant(F32, [3])
+    d = p.xop(OPX_LINALG, 0, p.tpick(x), p.tpick(w), p.tpick(b), ndim=2)
+    r = p.xop(OPX_ELEM, 2, 0, p.tpick(d), ndim=2)
+    p.xop(OPX_NORM, 0, p.tpick(r), AX(-1), ndim=2)
+    return p.end()
+
+
+def op_conv_pool(target="llvm", k=0):
+    """x[1, 1, 4, 4] -> conv2d(W[1, 1, 3, 3], pads 1) -> max/avg pool 2x2 stride 2."""
+    p = Prog(target)
+    c1, c4 = p.const_int(I64, 1), p.const_int(I64, 4)
+    x = p.placeholder(F32, [c1, c1, c4, c4])
+    w = p.constant(F32, [1, 1, 3, 3])
+    b = p.constant(F32, [1])
+    # conv2d: k, x, w, bias, struct_size, layout, groups, which (pads), pads
+    c = p.xop(OPX_CONV, 0, p.tpick(x), p.tpick(w), p.tpick(b), 0, 0, 1, 4,
+              A(1), A(1), A(1), A(1), ndim=4)
+    # pool: k, x, struct_size, layout, flags, kernel[2], which (strides), strides
+    p.xop(OPX_POOL, k, p.tpick(c), 0, 0, 2 * k, A(2), A(2), 1, A(2), A(2), ndim=4)
+    return p.end()
+
+
+def op_conv1d_transpose():
+    """conv1d of x[1, 2, 4] with W[2, 2, 2], then conv_transpose2d of y[1, 2, 3, 3]."""
+    p = Prog()
+    c1, c2, c3, c4 = (p.const_int(I64, v) for v in (1, 2, 3, 4))
+    x = p.placeholder(F32, [c1, c2, c4])
+    w = p.constant(F32, [2, 2, 2])
+    p.xop(OPX_CONV, 1, p.tpick(x), p.tpick(w), ABSENT, 0, 0, 0, 1, A(2), A(2), ndim=3)
+    y = p.placeholder(F32, [c1, c2, c3, c3], name=1)
+    wt = p.constant(F32, [2, 1, 2, 2])
+    # stride 2, output_padding 1
+    p.xop(OPX_CONV, 2, p.tpick(y), p.tpick(wt), ABSENT, 0, 0, 0, 9, A(2), A(1), A(2), A(1),
+          ndim=4)
+    return p.end(compile_mode=2)
+
+
+def op_shapes():
+    """x[2, 3] -> reshape [3, 2] -> transpose -> concat(axis 0) -> slice -> pad -> tile."""
+    p = Prog()
+    c2, c3 = p.const_int(I64, 2), p.const_int(I64, 3)
+    x = p.placeholder(F32, [c2, c3])
+    r = p.xop(OPX_SHAPE, 0, p.tpick(x), 2, A(3), A(-1), ndim=2)
+    t = p.xop(OPX_SHAPE, 1, p.tpick(r), 0, ndim=2)
+    c = p.xop(OPX_SHAPE, 2, p.tpick(t), 1, p.tpick(t), AX(0), ndim=2)
+    s = p.xop(OPX_SHAPE, 4, p.tpick(c), 1, 0, AX(1), A(0), A(2), ndim=2)
+    d = p.xop(OPX_SHAPE, 5, p.tpick(s), 1, FL(0), A(1), A(0), A(0), A(1), ndim=2)
+    p.xop(OPX_SHAPE2, 4, p.tpick(d), A(2), A(1), ndim=2)
+    return p.end(compile_mode=1, call=struct.pack("<H", 0x3F))
+
+
+def op_shapes2(target="llvm"):
+    """broadcast_to, unsqueeze, squeeze, flatten, resize, gather with int32 indices."""
+    p = Prog(target)
+    c1, c3 = p.const_int(I64, 1), p.const_int(I64, 3)
+    x = p.placeholder(F32, [c1, c3])
+    bc = p.xop(OPX_SHAPE2, 0, p.tpick(x), 2, A(2), A(3), ndim=2)
+    u = p.xop(OPX_SHAPE2, 2, p.tpick(bc), 1, AX(0), ndim=3)
+    q = p.xop(OPX_SHAPE2, 1, p.tpick(u), 1, AX(0), ndim=2)
+    f = p.xop(OPX_SHAPE2, 3, p.tpick(q), AX(1), ndim=2)
+    rs = p.xop(OPX_SHAPE2, 5, p.tpick(f), A(4), A(6), 1, 0, 0, ndim=2)
+    idx = p.constant(I32, [2], data=struct.pack("<2i", 1, -1))
+    p.xop(OPX_SHAPE, 6, p.tpick(rs), p.tpick(idx), AX(1), ndim=2)
+    return p.end()
+
+
+def op_reductions(target="llvm"):
+    """reduce mean, argmax, layer/batch/group norm, split into 2."""
+    p = Prog(target)
+    n = p.size_var(value=3)
+    c2, c4 = p.const_int(I64, 2), p.const_int(I64, 4)
+    x = p.placeholder(F32, [n, c4, c2])
+    p.xop(OPX_REDUCE, 1, p.tpick(x), 2, AX(1), AX(-1), 1, ndim=3)
+    p.xop(OPX_REDUCE, 5, p.tpick(x), 1, AX(1), 0, dtype=I64, ndim=2)
+    g = p.constant(F32, [2])
+    p.xop(OPX_NORM, 2, p.tpick(x), p.tpick(g), ABSENT, AX(-1), 0x80,
+          struct.pack("<d", 1e-5), ndim=3)
+    sc = p.constant(F32, [4])
+    p.xop(OPX_NORM, 3, p.tpick(x), p.tpick(sc), p.tpick(sc), p.tpick(sc), p.tpick(sc), FL(0.5),
+          ndim=3)
+    p.xop(OPX_NORM, 4, p.tpick(x), ABSENT, ABSENT, A(2), FL(0.5), ndim=3)
+    p.xop(OPX_SHAPE, 3, p.tpick(x), AX(1), 1, 0, ndim=3, results=2)
+    return p.end(compile_mode=1, call=struct.pack("<H", 0xFFFF))
+
+
+def op_broadcast_binary(target="llvm"):
+    """a[n, 1] + b[3] -> where(a > 0, sum, clip(sum)) -> cast to float16."""
+    p = Prog(target)
+    n = p.size_var(value=2)
+    c1, c3 = p.const_int(I64, 1), p.const_int(I64, 3)
+    a = p.placeholder(F32, [n, c1])
+    b = p.placeholder(F32, [c3], name=1)
+    s = p.xop(OPX_ELEM, 0, 0, p.tpick(a), p.tpick(b), ndim=2)
+    z = p.constant(F32, [])
+    gt = p.xop(OPX_ELEM, 0, 12, p.tpick(a), p.tpick(z), dtype=BOOL, ndim=2)
+    cl = p.xop(OPX_ELEM, 6, p.tpick(s), FL(-1), FL(1), ndim=2)
+    w = p.xop(OPX_ELEM, 1, p.tpick(gt), p.tpick(s), p.tpick(cl), ndim=2)
+    p.xop(OPX_ELEM, 7, p.tpick(w), F16 - 1, dtype=F16, ndim=2)
+    return p.end()
+
+
+def op_matmul_batched():
+    """a[2, n, 3] @ b[3, 2] (transpose flags 0), then leaky_relu and hard_sigmoid."""
+    p = Prog()
+    n = p.size_var(value=2)
+    c2, c3 = p.const_int(I64, 2), p.const_int(I64, 3)
+    a = p.placeholder(F32, [c2, n, c3])
+    b = p.constant(F32, [3, 2])
+    m = p.xop(OPX_LINALG, 1, p.tpick(a), p.tpick(b), ndim=3)
+    l = p.xop(OPX_ELEM, 3, p.tpick(m), FL(0.5), ndim=3)
+    p.xop(OPX_ELEM, 5, p.tpick(l), FL(0.5), FL(0.5), ndim=3)
+    return p.end()
+
+
+def op_extern_calls(target="llvm"):
+    """C[i] = fz_scale(double(fz_table(Idx[i])), int32 Idx[i]) + fz_answer()."""
+    p = Prog(target)
+    n = p.size_var(value=4)
+    idx = p.placeholder(I64, [n])
+    i = p.iter_var()
+    ld = p.load(idx, [i])
+    t = p.extern(2, [ld])
+    td = p.cast(F64, t)
+    k = p.cast(I32, ld)
+    sc = p.extern(1, [td, k])
+    ans = p.cast(F64, p.extern(5, []))
+    p.compute(p.binary("add", sc, ans), copy_from=idx)
+    return p.end()
+
+
+def op_extern_small(target="llvm"):
+    """fz_half_plus_one on float32, fz_xor8 (uint8, int8 via the harness cast), fz_not,
+    fz_mix."""
+    p = Prog(target)
+    n = p.size_var(value=3)
+    x = p.placeholder(F32, [n])
+    i = p.iter_var()
+    ld = p.load(x, [i])
+    h = p.extern(0, [ld])
+    u = p.cast(U8, h)
+    s8 = p.cast(I8, h)
+    xo = p.extern(3, [u, s8])
+    bl = p.binary("gt", xo, p.const_int(U8, 3))
+    nb = p.extern(4, [bl])
+    i16 = p.cast(I16, nb)
+    mix = p.extern(6, [i16, h, p.cast(F64, h)])
+    p.compute(mix, copy_from=x)
+    return p.end()
+
+
+# Absurd attributes, one call per seed (errors are sticky): reshape to 2^62 x
+# INT64_MAX, tile by INT64_MAX, conv stride INT64_MIN with groups 2^40, pool
+# kernel {-1, 0} with ceil_mode 7, softmax axis INT32_MIN, split into -1, pad by
+# INT64_MIN, resize to 2^40, broadcast_to 2^62, slice step 0, transpose with a
+# repeated axis.
+HOSTILE_ATTRS = [
+    (OPX_SHAPE, 0, 0, 2, 0xCE, 0xC6),
+    (OPX_SHAPE2, 4, 0, 0xC6, 0xC7),
+    (OPX_CONV, 0, 0, 0, ABSENT, 0, 0, 0xF3, 0xC8, 1, 0xC7, 0xC2),
+    (OPX_POOL, 0, 0, 0, 1, 0xE1, A(-1), A(0), 0),
+    (OPX_NORM, 0, 0, 0xE0),
+    (OPX_SHAPE, 3, 0, AX(0), 0xF0, 0),
+    (OPX_SHAPE, 5, 0, 0, FL(0), 0xC7, A(0), A(0), A(0)),
+    (OPX_SHAPE2, 5, 0, 0xC8, A(1), 1, 2, 0),
+    (OPX_SHAPE2, 0, 0, 2, 0xCE, A(2)),
+    (OPX_SHAPE, 4, 0, 1, 1, AX(0), A(0), A(2), A(0)),
+    (OPX_SHAPE, 1, 0, 0xC0, AX(0), AX(0)),
+]
+
+
+def op_hostile_attr(parts):
+    p = Prog()
+    c2 = p.const_int(I64, 2)
+    p.placeholder(F32, [c2] * (4 if parts[0] in (OPX_CONV, OPX_POOL) else 2))
+    p.raw(*parts)
+    return p.end()
+
+
+# tvm_call_extern: 9 args, a float16 ret dtype, a bfloat16 arg dtype, a mismatched
+# argument dtype (int32 for int64), a NULL name.
+HOSTILE_EXTERN = [(2, 5 << 2, 1, 0), (0, 6 << 2, 0, 0), (1, 7 << 2, 0x11, 0, 0), (2, 0, 0),
+                  (0, 1, 10, 0)]
+
+
+def op_hostile_extern(parts):
+    p = Prog()
+    p.const_int(I32, 3)
+    p.raw(OPX_EXTERN, *parts)
+    return p.end()
+
+
+SEEDS.update({
+    "op_mlp": op_mlp(),
+    "op_mlp_interp_noinline": op_mlp("interp", NO_INLINE),
+    "op_conv_maxpool": op_conv_pool(),
+    "op_conv_avgpool_interp": op_conv_pool("interp", 1),
+    "op_conv1d_transpose": op_conv1d_transpose(),
+    "op_shapes": op_shapes(),
+    "op_shapes2": op_shapes2(),
+    "op_shapes2_interp": op_shapes2("interp"),
+    "op_reductions": op_reductions(),
+    "op_reductions_interp": op_reductions("interp"),
+    "op_broadcast_binary": op_broadcast_binary(),
+    "op_matmul_batched": op_matmul_batched(),
+    "op_extern_calls": op_extern_calls(),
+    "op_extern_calls_interp": op_extern_calls("interp"),
+    "op_extern_small": op_extern_small(),
+    "op_extern_small_interp": op_extern_small("interp"),
+})
+for k, parts in enumerate(HOSTILE_ATTRS):
+    SEEDS["op_hostile_attr_%02d" % k] = op_hostile_attr(parts)
+for k, parts in enumerate(HOSTILE_EXTERN):
+    SEEDS["op_hostile_extern_%d" % k] = op_hostile_extern(parts)
 
 
 def main():
