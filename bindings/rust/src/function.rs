@@ -111,6 +111,25 @@ impl CompileOptions {
     }
 }
 
+/// How a compiled function is laid out (`tvm_kernel_plan`): the kernels
+/// (fused loop nests) one call runs and the memory its intermediates need.
+/// Useful to see what fusion did: compiling with
+/// [`CompileOptions::no_inline`] gives one kernel per compute.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct KernelPlan {
+    /// Loop nests run per call.
+    pub num_kernels: usize,
+    /// Tensors stored between kernels.
+    pub num_intermediates: usize,
+    /// Planned peak workspace: intermediates share memory by liveness.
+    pub workspace_bytes: u64,
+    /// The sum of every intermediate's size (no sharing).
+    pub intermediate_bytes: u64,
+    /// The most bytes of intermediates alive at one time: no plan can use
+    /// less than this.
+    pub peak_live_bytes: u64,
+}
+
 /// A compiled function. Immutable: it may be called from any number of
 /// threads at once (`Send + Sync`), and cloning it takes another reference
 /// (`tvm_function_retain`). It does not borrow the context or the graph it
@@ -256,6 +275,39 @@ impl Function {
             self.call(inputs, &mut out_refs)?;
         }
         Ok(outs)
+    }
+
+    /// The layout of the latest shape specialisation (or the only one, for
+    /// constant shapes): kernels, intermediates, workspace.
+    /// `Status::InvalidArgument` when the function has size variables and
+    /// has not been called yet (there is no specialisation to describe).
+    ///
+    /// ```no_run
+    /// # fn main() -> tvmc::Result<()> {
+    /// use tvmc::{ops, CompileOptions, Context, DType};
+    /// let ctx = Context::new()?;
+    /// let g = ctx.graph()?;
+    /// let x = g.placeholder("x", DType::F32, &[4, 8]);
+    /// let y = ops::relu(&ops::exp(&x)?)?;
+    /// let fused = g.compile(&[x], &[y], &CompileOptions::default())?;
+    /// assert_eq!(fused.plan()?.num_kernels, 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn plan(&self) -> Result<KernelPlan> {
+        let mut p = sys::tvm_kernel_plan {
+            struct_size: std::mem::size_of::<sys::tvm_kernel_plan>(),
+            ..Default::default()
+        };
+        // SAFETY: valid handle; p is a plan struct with its size set.
+        check(unsafe { sys::tvm_function_plan(self.raw.as_ptr(), &mut p) })?;
+        let bytes = |v: i64| v.max(0) as u64;
+        Ok(KernelPlan {
+            num_kernels: p.num_kernels.max(0) as usize,
+            num_intermediates: p.num_intermediates.max(0) as usize,
+            workspace_bytes: bytes(p.workspace_bytes),
+            intermediate_bytes: bytes(p.intermediate_bytes),
+            peak_live_bytes: bytes(p.peak_live_bytes),
+        })
     }
 
     /// Source at a stage: `"graph"` (tensor IR), `"loop"` (loop IR),

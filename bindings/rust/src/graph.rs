@@ -23,8 +23,8 @@ use crate::sys;
 type BinFn = unsafe extern "C" fn(*mut sys::tvm_graph, sys::tvm_expr, sys::tvm_expr) -> sys::tvm_expr;
 type UnFn = unsafe extern "C" fn(*mut sys::tvm_graph, sys::tvm_expr) -> sys::tvm_expr;
 
-const NULL_EXPR: sys::tvm_expr = sys::tvm_expr { id: 0 };
-const NULL_TENSOR: sys::tvm_tensor = sys::tvm_tensor { id: 0 };
+pub(crate) const NULL_EXPR: sys::tvm_expr = sys::tvm_expr { id: 0 };
+pub(crate) const NULL_TENSOR: sys::tvm_tensor = sys::tvm_tensor { id: 0 };
 
 /// The kind of a reduction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -165,13 +165,13 @@ impl<'ctx> Graph<'ctx> {
         self.raw.as_ptr()
     }
 
-    fn ptr(&self) -> *mut sys::tvm_graph {
+    pub(crate) fn ptr(&self) -> *mut sys::tvm_graph {
         self.raw.as_ptr()
     }
 
     /// Records a Rust-side builder error, unless an earlier one (Rust or C)
     /// is already recorded.
-    fn fail(&self, status: Status, message: String) {
+    pub(crate) fn fail(&self, status: Status, message: String) {
         let mut slot = self.rust_error.borrow_mut();
         // SAFETY: valid graph.
         if slot.is_none() && unsafe { sys::tvm_graph_status(self.ptr()) } == sys::TVM_OK {
@@ -179,15 +179,15 @@ impl<'ctx> Graph<'ctx> {
         }
     }
 
-    fn null_expr<'g>(&'g self) -> Expr<'g> {
+    pub(crate) fn null_expr<'g>(&'g self) -> Expr<'g> {
         Expr { g: self, raw: NULL_EXPR }
     }
 
-    fn expr<'g>(&'g self, raw: sys::tvm_expr) -> Expr<'g> {
+    pub(crate) fn expr<'g>(&'g self, raw: sys::tvm_expr) -> Expr<'g> {
         Expr { g: self, raw }
     }
 
-    fn tensor<'g>(&'g self, raw: sys::tvm_tensor) -> Tensor<'g> {
+    pub(crate) fn tensor<'g>(&'g self, raw: sys::tvm_tensor) -> Tensor<'g> {
         Tensor { g: self, raw }
     }
 
@@ -197,7 +197,7 @@ impl<'ctx> Graph<'ctx> {
 
     /// The raw handle of `e` if it belongs to this graph; otherwise records
     /// an error and gives the null handle.
-    fn own(&self, e: Expr<'_>, what: &str) -> sys::tvm_expr {
+    pub(crate) fn own(&self, e: Expr<'_>, what: &str) -> sys::tvm_expr {
         if self.is_mine(e.g) {
             e.raw
         } else {
@@ -206,7 +206,7 @@ impl<'ctx> Graph<'ctx> {
         }
     }
 
-    fn own_tensor(&self, t: Tensor<'_>, what: &str) -> sys::tvm_tensor {
+    pub(crate) fn own_tensor(&self, t: Tensor<'_>, what: &str) -> sys::tvm_tensor {
         if self.is_mine(t.g) {
             t.raw
         } else {
@@ -215,7 +215,7 @@ impl<'ctx> Graph<'ctx> {
         }
     }
 
-    fn cname(&self, name: &str, what: &str) -> Option<CString> {
+    pub(crate) fn cname(&self, name: &str, what: &str) -> Option<CString> {
         match CString::new(name) {
             Ok(c) => Some(c),
             Err(_) => {

@@ -30,6 +30,8 @@
 //! (operators return [`Expr`], not `Result`): as in the C API, the first
 //! error is recorded on the graph, later builder calls yield null handles,
 //! and the error comes out of [`Graph::compile`] or [`Graph::status`].
+//! The [`ops`] functions build whole tensors and do return `Result`: the
+//! error the C call recorded comes back at once (and stays on the graph).
 //!
 //! # Threads
 //! Following `tvmc.h`: a [`Context`] is `Send + Sync`; a [`Graph`] is used
@@ -37,6 +39,13 @@
 //! [`Tensor`]s borrow it; a [`Function`] is immutable, `Send + Sync`, and
 //! cheap to clone (an atomic reference count). A function stays valid after
 //! its graph and context are dropped.
+//!
+//! # Operators
+//! The [`ops`] module wraps the operator library (softmax, conv2d, dense,
+//! reshape, ...): functions on [`Tensor`]s returning `Result<Tensor>`.
+//! Host functions can be called inside expressions with
+//! [`Graph::call_extern`], and [`Function::plan`] tells how a compiled
+//! function was fused into kernels.
 //!
 //! The raw C declarations are in [`sys`].
 
@@ -46,14 +55,17 @@ mod array;
 mod context;
 mod dtype;
 mod error;
+mod extern_fn;
 mod function;
 mod graph;
+pub mod ops;
 
 pub use array::{Array, AsDlTensor, AsDlTensorMut, TensorView, TensorViewMut};
 pub use context::{CacheStats, Context, ContextOptions};
 pub use dtype::{DType, Element, BF16, F16};
 pub use error::{Error, Result, Status};
-pub use function::{CompileOptions, Function, OptLevel};
+pub use extern_fn::{ExternFn, ExternScalar};
+pub use function::{CompileOptions, Function, KernelPlan, OptLevel};
 pub use graph::{Expr, Graph, IntoDim, Operand, ReduceKind, Scalar, Tensor};
 
 /// Compile-time checks of the borrow and thread rules (doctests that must

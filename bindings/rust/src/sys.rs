@@ -115,6 +115,91 @@ pub const TVM_REDUCE_PROD: tvm_reduce_kind = 1;
 pub const TVM_REDUCE_MIN: tvm_reduce_kind = 2;
 pub const TVM_REDUCE_MAX: tvm_reduce_kind = 3;
 
+/// `tvm_op_binary_kind` (a C enum).
+pub type tvm_op_binary_kind = c_int;
+pub const TVM_OP_ADD: tvm_op_binary_kind = 0;
+pub const TVM_OP_SUB: tvm_op_binary_kind = 1;
+pub const TVM_OP_MUL: tvm_op_binary_kind = 2;
+pub const TVM_OP_DIV: tvm_op_binary_kind = 3;
+pub const TVM_OP_POW: tvm_op_binary_kind = 4;
+pub const TVM_OP_MINIMUM: tvm_op_binary_kind = 5;
+pub const TVM_OP_MAXIMUM: tvm_op_binary_kind = 6;
+pub const TVM_OP_MOD: tvm_op_binary_kind = 7;
+pub const TVM_OP_FLOORMOD: tvm_op_binary_kind = 8;
+pub const TVM_OP_FLOORDIV: tvm_op_binary_kind = 9;
+pub const TVM_OP_LESS: tvm_op_binary_kind = 10;
+pub const TVM_OP_LESS_EQUAL: tvm_op_binary_kind = 11;
+pub const TVM_OP_GREATER: tvm_op_binary_kind = 12;
+pub const TVM_OP_GREATER_EQUAL: tvm_op_binary_kind = 13;
+pub const TVM_OP_EQUAL: tvm_op_binary_kind = 14;
+pub const TVM_OP_NOT_EQUAL: tvm_op_binary_kind = 15;
+pub const TVM_OP_AND: tvm_op_binary_kind = 16;
+pub const TVM_OP_OR: tvm_op_binary_kind = 17;
+pub const TVM_OP_XOR: tvm_op_binary_kind = 18;
+
+/// `tvm_op_unary_kind` (a C enum).
+pub type tvm_op_unary_kind = c_int;
+pub const TVM_OP_RELU: tvm_op_unary_kind = 0;
+pub const TVM_OP_SIGMOID: tvm_op_unary_kind = 1;
+pub const TVM_OP_TANH: tvm_op_unary_kind = 2;
+pub const TVM_OP_SILU: tvm_op_unary_kind = 3;
+pub const TVM_OP_GELU: tvm_op_unary_kind = 4;
+pub const TVM_OP_GELU_TANH: tvm_op_unary_kind = 5;
+pub const TVM_OP_HARD_SWISH: tvm_op_unary_kind = 6;
+pub const TVM_OP_EXP: tvm_op_unary_kind = 7;
+pub const TVM_OP_LOG: tvm_op_unary_kind = 8;
+pub const TVM_OP_SQRT: tvm_op_unary_kind = 9;
+pub const TVM_OP_RSQRT: tvm_op_unary_kind = 10;
+pub const TVM_OP_RECIPROCAL: tvm_op_unary_kind = 11;
+pub const TVM_OP_ABS: tvm_op_unary_kind = 12;
+pub const TVM_OP_NEG: tvm_op_unary_kind = 13;
+pub const TVM_OP_FLOOR: tvm_op_unary_kind = 14;
+pub const TVM_OP_CEIL: tvm_op_unary_kind = 15;
+pub const TVM_OP_ERF: tvm_op_unary_kind = 16;
+pub const TVM_OP_SIGN: tvm_op_unary_kind = 17;
+pub const TVM_OP_NOT: tvm_op_unary_kind = 18;
+pub const TVM_OP_IDENTITY: tvm_op_unary_kind = 19;
+
+/// `tvm_op_reduce_kind` (a C enum).
+pub type tvm_op_reduce_kind = c_int;
+pub const TVM_OP_SUM: tvm_op_reduce_kind = 0;
+pub const TVM_OP_MEAN: tvm_op_reduce_kind = 1;
+pub const TVM_OP_MAX: tvm_op_reduce_kind = 2;
+pub const TVM_OP_MIN: tvm_op_reduce_kind = 3;
+pub const TVM_OP_PROD: tvm_op_reduce_kind = 4;
+pub const TVM_OP_ARGMAX: tvm_op_reduce_kind = 5;
+pub const TVM_OP_ARGMIN: tvm_op_reduce_kind = 6;
+
+/// `tvm_layout` (a C enum).
+pub type tvm_layout = c_int;
+pub const TVM_LAYOUT_NCHW: tvm_layout = 0;
+pub const TVM_LAYOUT_NHWC: tvm_layout = 1;
+
+/// `tvm_pad_mode` (a C enum).
+pub type tvm_pad_mode = c_int;
+pub const TVM_PAD_CONSTANT: tvm_pad_mode = 0;
+pub const TVM_PAD_EDGE: tvm_pad_mode = 1;
+pub const TVM_PAD_REFLECT: tvm_pad_mode = 2;
+
+/// `tvm_resize_mode` (a C enum).
+pub type tvm_resize_mode = c_int;
+pub const TVM_RESIZE_NEAREST: tvm_resize_mode = 0;
+pub const TVM_RESIZE_LINEAR: tvm_resize_mode = 1;
+
+/// `tvm_resize_coord` (a C enum).
+pub type tvm_resize_coord = c_int;
+pub const TVM_COORD_HALF_PIXEL: tvm_resize_coord = 0;
+pub const TVM_COORD_ASYMMETRIC: tvm_resize_coord = 1;
+pub const TVM_COORD_ALIGN_CORNERS: tvm_resize_coord = 2;
+pub const TVM_COORD_PYTORCH_HALF_PIXEL: tvm_resize_coord = 3;
+
+/// `tvm_resize_nearest` (a C enum).
+pub type tvm_resize_nearest = c_int;
+pub const TVM_NEAREST_ROUND_PREFER_FLOOR: tvm_resize_nearest = 0;
+pub const TVM_NEAREST_ROUND_PREFER_CEIL: tvm_resize_nearest = 1;
+pub const TVM_NEAREST_FLOOR: tvm_resize_nearest = 2;
+pub const TVM_NEAREST_CEIL: tvm_resize_nearest = 3;
+
 pub const TVM_OPT_DEFAULT: i32 = 0;
 pub const TVM_OPT_O0: i32 = -1;
 pub const TVM_OPT_O1: i32 = 1;
@@ -196,6 +281,43 @@ pub struct tvm_compile_options {
     pub flags: u32,
 }
 
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct tvm_conv_attrs {
+    pub struct_size: usize,
+    pub layout: i32,
+    pub groups: i32,
+    pub strides: [i64; 2],
+    pub dilations: [i64; 2],
+    pub pads: [i64; 4],
+    pub output_padding: [i64; 2],
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct tvm_pool_attrs {
+    pub struct_size: usize,
+    pub layout: i32,
+    pub ceil_mode: i32,
+    pub count_include_pad: i32,
+    pub pad_: i32,
+    pub kernel: [i64; 2],
+    pub strides: [i64; 2],
+    pub dilations: [i64; 2],
+    pub pads: [i64; 4],
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct tvm_kernel_plan {
+    pub struct_size: usize,
+    pub num_kernels: i32,
+    pub num_intermediates: i32,
+    pub workspace_bytes: i64,
+    pub intermediate_bytes: i64,
+    pub peak_live_bytes: i64,
+}
+
 // ---------------------------------------------------------------------------
 // Layout checks (x86-64 / aarch64 LP64 sizes, as in the C header)
 // ---------------------------------------------------------------------------
@@ -210,6 +332,11 @@ const _: () = assert!(std::mem::size_of::<tvm_tensor>() == 4);
 const _: () = assert!(std::mem::size_of::<tvm_context_options>() == 24);
 const _: () = assert!(std::mem::size_of::<tvm_cache_stats>() == 48);
 const _: () = assert!(std::mem::size_of::<tvm_compile_options>() == 24);
+const _: () = assert!(std::mem::size_of::<tvm_conv_attrs>() == 96);
+const _: () = assert!(std::mem::align_of::<tvm_conv_attrs>() == 8);
+const _: () = assert!(std::mem::size_of::<tvm_pool_attrs>() == 104);
+const _: () = assert!(std::mem::align_of::<tvm_pool_attrs>() == 8);
+const _: () = assert!(std::mem::size_of::<tvm_kernel_plan>() == 40);
 
 // ---------------------------------------------------------------------------
 // Functions
@@ -330,6 +457,151 @@ extern "C" {
     ) -> tvm_status;
     pub fn tvm_expr_dtype(g: *mut tvm_graph, e: tvm_expr, dtype: *mut tvm_dtype) -> tvm_status;
 
+    // user functions inside expressions
+    pub fn tvm_call_extern(
+        g: *mut tvm_graph,
+        name: *const c_char,
+        fn_: *mut c_void,
+        ret_dtype: tvm_dtype,
+        nargs: c_int,
+        arg_dtypes: *const tvm_dtype,
+        args: *const tvm_expr,
+    ) -> tvm_expr;
+
+    // operator library
+    pub fn tvm_op_binary(
+        g: *mut tvm_graph,
+        op: tvm_op_binary_kind,
+        a: tvm_tensor,
+        b: tvm_tensor,
+    ) -> tvm_tensor;
+    pub fn tvm_op_where(g: *mut tvm_graph, cond: tvm_tensor, a: tvm_tensor, b: tvm_tensor) -> tvm_tensor;
+    pub fn tvm_op_unary(g: *mut tvm_graph, op: tvm_op_unary_kind, x: tvm_tensor) -> tvm_tensor;
+    pub fn tvm_op_leaky_relu(g: *mut tvm_graph, x: tvm_tensor, alpha: f64) -> tvm_tensor;
+    pub fn tvm_op_elu(g: *mut tvm_graph, x: tvm_tensor, alpha: f64) -> tvm_tensor;
+    pub fn tvm_op_hard_sigmoid(g: *mut tvm_graph, x: tvm_tensor, alpha: f64, beta: f64) -> tvm_tensor;
+    pub fn tvm_op_clip(g: *mut tvm_graph, x: tvm_tensor, lo: f64, hi: f64) -> tvm_tensor;
+    pub fn tvm_op_cast(g: *mut tvm_graph, x: tvm_tensor, dtype: tvm_dtype) -> tvm_tensor;
+    pub fn tvm_op_reduce(
+        g: *mut tvm_graph,
+        op: tvm_op_reduce_kind,
+        x: tvm_tensor,
+        naxes: c_int,
+        axes: *const c_int,
+        keepdims: c_int,
+    ) -> tvm_tensor;
+    pub fn tvm_op_matmul(
+        g: *mut tvm_graph,
+        a: tvm_tensor,
+        b: tvm_tensor,
+        transpose_a: c_int,
+        transpose_b: c_int,
+    ) -> tvm_tensor;
+    pub fn tvm_op_dense(g: *mut tvm_graph, x: tvm_tensor, w: tvm_tensor, bias: tvm_tensor) -> tvm_tensor;
+    pub fn tvm_op_conv2d(
+        g: *mut tvm_graph,
+        x: tvm_tensor,
+        w: tvm_tensor,
+        bias: tvm_tensor,
+        attrs: *const tvm_conv_attrs,
+    ) -> tvm_tensor;
+    pub fn tvm_op_conv1d(
+        g: *mut tvm_graph,
+        x: tvm_tensor,
+        w: tvm_tensor,
+        bias: tvm_tensor,
+        attrs: *const tvm_conv_attrs,
+    ) -> tvm_tensor;
+    pub fn tvm_op_conv_transpose2d(
+        g: *mut tvm_graph,
+        x: tvm_tensor,
+        w: tvm_tensor,
+        bias: tvm_tensor,
+        attrs: *const tvm_conv_attrs,
+    ) -> tvm_tensor;
+    pub fn tvm_op_max_pool2d(g: *mut tvm_graph, x: tvm_tensor, attrs: *const tvm_pool_attrs) -> tvm_tensor;
+    pub fn tvm_op_avg_pool2d(g: *mut tvm_graph, x: tvm_tensor, attrs: *const tvm_pool_attrs) -> tvm_tensor;
+    pub fn tvm_op_global_pool2d(
+        g: *mut tvm_graph,
+        x: tvm_tensor,
+        op: tvm_op_reduce_kind,
+        layout: tvm_layout,
+    ) -> tvm_tensor;
+    pub fn tvm_op_softmax(g: *mut tvm_graph, x: tvm_tensor, axis: c_int) -> tvm_tensor;
+    pub fn tvm_op_log_softmax(g: *mut tvm_graph, x: tvm_tensor, axis: c_int) -> tvm_tensor;
+    pub fn tvm_op_layer_norm(
+        g: *mut tvm_graph,
+        x: tvm_tensor,
+        gamma: tvm_tensor,
+        beta: tvm_tensor,
+        axis: c_int,
+        epsilon: f64,
+    ) -> tvm_tensor;
+    pub fn tvm_op_batch_norm(
+        g: *mut tvm_graph,
+        x: tvm_tensor,
+        scale: tvm_tensor,
+        bias: tvm_tensor,
+        mean: tvm_tensor,
+        var: tvm_tensor,
+        epsilon: f64,
+    ) -> tvm_tensor;
+    pub fn tvm_op_group_norm(
+        g: *mut tvm_graph,
+        x: tvm_tensor,
+        scale: tvm_tensor,
+        bias: tvm_tensor,
+        groups: c_int,
+        epsilon: f64,
+    ) -> tvm_tensor;
+    pub fn tvm_op_reshape(g: *mut tvm_graph, x: tvm_tensor, ndim: c_int, shape: *const i64) -> tvm_tensor;
+    pub fn tvm_op_transpose(g: *mut tvm_graph, x: tvm_tensor, perm: *const c_int) -> tvm_tensor;
+    pub fn tvm_op_concat(g: *mut tvm_graph, n: c_int, xs: *const tvm_tensor, axis: c_int) -> tvm_tensor;
+    pub fn tvm_op_split(
+        g: *mut tvm_graph,
+        x: tvm_tensor,
+        axis: c_int,
+        n: c_int,
+        sizes: *const i64,
+        outs: *mut tvm_tensor,
+    ) -> tvm_status;
+    pub fn tvm_op_slice(
+        g: *mut tvm_graph,
+        x: tvm_tensor,
+        naxes: c_int,
+        axes: *const c_int,
+        starts: *const i64,
+        ends: *const i64,
+        steps: *const i64,
+    ) -> tvm_tensor;
+    pub fn tvm_op_pad(
+        g: *mut tvm_graph,
+        x: tvm_tensor,
+        pads: *const i64,
+        mode: tvm_pad_mode,
+        value: f64,
+    ) -> tvm_tensor;
+    pub fn tvm_op_gather(g: *mut tvm_graph, x: tvm_tensor, indices: tvm_tensor, axis: c_int) -> tvm_tensor;
+    pub fn tvm_op_broadcast_to(
+        g: *mut tvm_graph,
+        x: tvm_tensor,
+        ndim: c_int,
+        shape: *const i64,
+    ) -> tvm_tensor;
+    pub fn tvm_op_squeeze(g: *mut tvm_graph, x: tvm_tensor, naxes: c_int, axes: *const c_int) -> tvm_tensor;
+    pub fn tvm_op_unsqueeze(g: *mut tvm_graph, x: tvm_tensor, naxes: c_int, axes: *const c_int)
+        -> tvm_tensor;
+    pub fn tvm_op_flatten(g: *mut tvm_graph, x: tvm_tensor, axis: c_int) -> tvm_tensor;
+    pub fn tvm_op_tile(g: *mut tvm_graph, x: tvm_tensor, repeats: *const i64) -> tvm_tensor;
+    pub fn tvm_op_resize(
+        g: *mut tvm_graph,
+        x: tvm_tensor,
+        out_shape: *const i64,
+        mode: tvm_resize_mode,
+        coord: tvm_resize_coord,
+        nearest: tvm_resize_nearest,
+    ) -> tvm_tensor;
+
     // compilation and functions
     pub fn tvm_compile(
         g: *mut tvm_graph,
@@ -362,4 +634,5 @@ extern "C" {
         kind: *const c_char,
         text: *mut *mut c_char,
     ) -> tvm_status;
+    pub fn tvm_function_plan(fn_: *mut tvm_function, plan: *mut tvm_kernel_plan) -> tvm_status;
 }

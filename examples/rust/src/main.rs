@@ -4,7 +4,7 @@
 //! Run from the repository root after building libtvmc (`ninja -C build`):
 //!     cargo run --manifest-path examples/rust/Cargo.toml
 
-use tvmc::{Array, CompileOptions, Context, DType};
+use tvmc::{ops, Array, CompileOptions, Context, DType};
 
 fn main() -> tvmc::Result<()> {
     println!("tvmc {}", tvmc::version());
@@ -44,7 +44,28 @@ fn main() -> tvmc::Result<()> {
     let want: f64 = x.iter().zip(y.iter()).map(|(p, q)| p * q).sum();
     println!("dot(x, y)    = {} (expected {})", out[0][0], want);
 
-    if c.as_slice() != [1.5, 0.0, 0.0, 0.0, 2.0, 7.0] || out[0][0] != want {
+    // a small classifier head from the operator library: softmax(relu(x w^T + b)),
+    // fused into few kernels (Function::plan tells how many)
+    let head = {
+        let g = ctx.graph()?;
+        let x = g.placeholder("x", DType::F32, &[2, 3]);
+        let w = g.constant("w", &[4, 3], &[1.0f32, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0]);
+        let b = g.constant("b", &[4], &[0.0f32, 0.0, 0.0, -3.0]);
+        let h = ops::relu(&ops::dense(&x, &w, Some(&b))?)?;
+        let p = ops::softmax(&h, -1)?;
+        g.compile(&[x], &[p], &CompileOptions::default())?
+    };
+    let xs = Array::from_vec(&[2, 3], vec![1.0f32, 2.0, 3.0, 0.5, -1.0, 0.0])?;
+    let probs = head.run::<f32>(&[&xs])?;
+    let plan = head.plan()?;
+    println!("softmax head = {:?}", probs[0].as_slice());
+    println!(
+        "plan: {} kernels, {} intermediates, {} workspace bytes",
+        plan.num_kernels, plan.num_intermediates, plan.workspace_bytes
+    );
+    let row_sums_ok = probs[0].chunks(4).all(|r| (r.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+
+    if c.as_slice() != [1.5, 0.0, 0.0, 0.0, 2.0, 7.0] || out[0][0] != want || !row_sums_ok {
         eprintln!("unexpected result");
         std::process::exit(1);
     }
