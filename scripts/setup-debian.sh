@@ -18,6 +18,8 @@ packages=(
   python3-numpy python3-pytest
   # Rust crate tests (Debian's cargo/rustc 1.63 is enough: edition 2021, no crates)
   cargo
+  # bench/bench_perf's comparisons (optional at build time: compiled out if missing)
+  libopenblas-dev libdnnl-dev
 )
 
 missing=()
