@@ -1,14 +1,21 @@
-/* threadpool.c — see threadpool.h for the policy. The hand-off between the
- * caller and the workers is two counters:
- *   gen      bumped by the caller to publish a job; a worker runs the job
- *            whose generation it has not seen yet;
- *   working  the workers that have not finished the current job; the caller
- *            returns (and may reuse the job slot) only at 0.
+/* threadpool.c — see threadpool.h for the policy. The hand-off:
+ *   gen    bumped by the caller to publish a job; a worker joins the job
+ *          whose generation it has not seen yet;
+ *   claim  (generation tag << 40) | next chunk: a chunk is taken with a
+ *          compare-and-swap that also checks the tag, so a worker that
+ *          wakes late cannot take a chunk of a finished job (the job's
+ *          fields it read are only used after a successful claim, and a job
+ *          is finished only when every chunk has been claimed and run);
+ *   done   chunks finished; the caller returns at nchunks.
+ * The caller never waits for a worker that took no chunk: on a loaded
+ * machine (workers descheduled) it simply runs every chunk itself.
  * Waits spin for at most TP_SPIN_NS and then sleep on `cv` under `mu`. The
  * sleeper counts (`sleepers`, `caller_sleeping`) are written before the
  * condition is re-read, and the waker reads them after changing it (both
  * sequentially consistent), so a wake-up is never lost and the common case
- * (everyone spinning) takes no lock and makes no system call. */
+ * (everyone spinning) takes no lock and makes no system call. The tag has
+ * 24 bits: a worker would have to sleep between reading gen and its
+ * compare-and-swap while 2^24 jobs run for a stale claim to succeed. */
 #include "threadpool.h"
 
 #include <hwloc.h>
@@ -33,17 +40,22 @@ struct tp_pool {
 
     atomic_flag busy;             /* a caller owns the pool (one job at a time) */
     atomic_uint gen;              /* job generation */
-    atomic_int working;           /* workers still on the current job */
+    atomic_ullong claim;          /* tag << 40 | next chunk */
+    atomic_llong done;            /* chunks of the current job finished */
     atomic_int sleepers;          /* workers blocked on cv */
     atomic_int caller_sleeping;
     atomic_bool stop;
 
-    /* the current job */
-    tp_chunk_fn fn;
-    void *job;
-    int64_t nchunks;
-    atomic_llong next;            /* next chunk to take */
+    /* the current job (atomics: a late worker may read them while the
+     * next job is written; it then fails its claim and ignores them) */
+    _Atomic(tp_chunk_fn) fn;
+    _Atomic(void *) job;
+    atomic_llong nchunks;
 };
+
+#define TAG_SHIFT 40
+#define TAG_MASK 0xffffffull
+#define IDX_MASK ((1ull << TAG_SHIFT) - 1)
 
 /* Set on pool workers and on a caller while it runs a job: a parallel-for
  * issued here is nested and runs serially. */
@@ -67,7 +79,8 @@ static void reset_after_fork(tp_pool *pool) {
     free(pool->threads);
     pool->threads = NULL;
     pool->nworkers = 0;
-    atomic_store(&pool->working, 0);
+    atomic_store(&pool->done, 0);
+    atomic_store(&pool->claim, 0);
     atomic_store(&pool->sleepers, 0);
     atomic_store(&pool->caller_sleeping, 0);
     atomic_store(&pool->stop, false);
@@ -127,11 +140,24 @@ static inline void cpu_relax(void) {
 #endif
 }
 
-static void run_chunks(tp_pool *pool) {
+/* Takes and runs chunks of job generation g until none is left. */
+static void run_chunks(tp_pool *pool, unsigned g) {
+    unsigned long long tag = (unsigned long long)(g & TAG_MASK) << TAG_SHIFT;
     for (;;) {
-        int64_t c = atomic_fetch_add(&pool->next, 1);
-        if (c >= pool->nchunks) return;
-        pool->fn(pool->job, c, c + 1);
+        unsigned long long c = atomic_load(&pool->claim);
+        if ((c & ~IDX_MASK) != tag) return; /* another job by now */
+        int64_t idx = (int64_t)(c & IDX_MASK);
+        tp_chunk_fn fn = atomic_load_explicit(&pool->fn, memory_order_relaxed);
+        void *job = atomic_load_explicit(&pool->job, memory_order_relaxed);
+        int64_t n = atomic_load_explicit(&pool->nchunks, memory_order_relaxed);
+        if (idx >= n) return;
+        if (!atomic_compare_exchange_weak(&pool->claim, &c, c + 1)) continue;
+        fn(job, idx, idx + 1);
+        if (atomic_fetch_add(&pool->done, 1) + 1 == n && atomic_load(&pool->caller_sleeping)) {
+            pthread_mutex_lock(&pool->mu);
+            pthread_cond_broadcast(&pool->cv);
+            pthread_mutex_unlock(&pool->mu);
+        }
     }
 }
 
@@ -173,12 +199,7 @@ static void *worker_main(void *arg) {
          * unchanged). This thread's MXCSR is never the host's. */
         fpenv env;
         fpenv_enter(&env);
-        run_chunks(pool);
-        if (atomic_fetch_sub(&pool->working, 1) == 1 && atomic_load(&pool->caller_sleeping)) {
-            pthread_mutex_lock(&pool->mu);
-            pthread_cond_broadcast(&pool->cv);
-            pthread_mutex_unlock(&pool->mu);
-        }
+        run_chunks(pool, g);
     }
     return NULL;
 }
@@ -303,30 +324,32 @@ int tp_run(tp_pool *pool, int64_t nchunks, tp_chunk_fn fn, void *job) {
         run_serial(nchunks, fn, job);
         return 0;
     }
-    pool->fn = fn;
-    pool->job = job;
-    pool->nchunks = nchunks;
-    atomic_store(&pool->next, 0);
-    atomic_store(&pool->working, pool->nworkers);
-    atomic_fetch_add(&pool->gen, 1); /* publishes the job (seq_cst) */
+    if (nchunks > (int64_t)IDX_MASK) nchunks = (int64_t)IDX_MASK; /* (never: <= slots) */
+    atomic_store_explicit(&pool->fn, fn, memory_order_relaxed);
+    atomic_store_explicit(&pool->job, job, memory_order_relaxed);
+    atomic_store_explicit(&pool->nchunks, nchunks, memory_order_relaxed);
+    atomic_store(&pool->done, 0);
+    unsigned g = atomic_load(&pool->gen) + 1;
+    atomic_store(&pool->claim, (unsigned long long)(g & TAG_MASK) << TAG_SHIFT);
+    atomic_store(&pool->gen, g); /* publishes the job (seq_cst) */
     if (atomic_load(&pool->sleepers) > 0) {
         pthread_mutex_lock(&pool->mu);
         pthread_cond_broadcast(&pool->cv);
         pthread_mutex_unlock(&pool->mu);
     }
     in_parallel = true;
-    run_chunks(pool);
+    run_chunks(pool, g);
     in_parallel = false;
-    /* every worker must leave the job before the slot is reused */
+    /* every chunk must be finished before the job's memory goes */
     uint64_t t0 = now_ns();
-    while (atomic_load(&pool->working) > 0) {
+    while (atomic_load(&pool->done) < nchunks) {
         if (now_ns() - t0 < TP_SPIN_NS) {
             cpu_relax();
             continue;
         }
         pthread_mutex_lock(&pool->mu);
         atomic_store(&pool->caller_sleeping, 1);
-        while (atomic_load(&pool->working) > 0) pthread_cond_wait(&pool->cv, &pool->mu);
+        while (atomic_load(&pool->done) < nchunks) pthread_cond_wait(&pool->cv, &pool->mu);
         atomic_store(&pool->caller_sleeping, 0);
         pthread_mutex_unlock(&pool->mu);
     }
