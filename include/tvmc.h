@@ -182,8 +182,15 @@ typedef struct tvm_context_options {
 
 /* Creates a context. opts may be NULL (defaults); a zeroed struct with
  * struct_size set also means defaults. Returns TVM_ERR_INVALID_ARGUMENT for
- * a NULL out or negative counts, TVM_ERR_VERSION for a struct_size larger
- * than this library knows. */
+ * a NULL out, negative counts or parallel_user set without parallel_for,
+ * TVM_ERR_VERSION for a struct_size larger than this library knows. No
+ * thread starts here: the pool's workers start on the first kernel that
+ * runs in parallel (bound to physical cores with hwloc, all signals
+ * blocked, idle workers sleep after a 50 us spin). A kernel called while
+ * the pool runs another caller's loop, or from inside a parallel loop (a
+ * tvm_call_extern function calling tvm_function_call), runs serially on its
+ * calling thread: the context never oversubscribes the cores. After fork()
+ * the child's contexts start a fresh pool on first use. */
 TVMC_API tvm_status tvm_context_create(const tvm_context_options *opts,
                                        tvm_context **out);
 
