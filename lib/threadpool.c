@@ -36,6 +36,8 @@ struct tp_pool {
     pthread_cond_t cv;            /* workers: a job; caller: the job is done */
     pthread_t *threads;
     int nworkers;                 /* started (nthreads - 1 once started) */
+    hwloc_topology_t topo;        /* for binding; loaded with the workers, read-only */
+    bool topo_ok;
     unsigned fork_gen;            /* g_fork_gen when the workers were made */
 
     atomic_flag busy;             /* a caller owns the pool (one job at a time) */
@@ -89,45 +91,58 @@ static void reset_after_fork(tp_pool *pool) {
 
 /* ---- topology ------------------------------------------------------------ */
 
-static pthread_once_t topo_once = PTHREAD_ONCE_INIT;
-static hwloc_topology_t g_topo;  /* read-only after load: safe to share */
-static bool g_topo_ok;
-static int g_cores = 1;
-
-static void load_topology(void) {
-    if (hwloc_topology_init(&g_topo) != 0) return;
-    /* I/O discovery costs milliseconds and we only need cores */
-    hwloc_topology_set_io_types_filter(g_topo, HWLOC_TYPE_FILTER_KEEP_NONE);
-    if (hwloc_topology_load(g_topo) != 0) {
-        hwloc_topology_destroy(g_topo);
-        return;
+/* Loads the machine's topology (I/O discovery off: it costs milliseconds
+ * and we only need cores). */
+static bool load_topology(hwloc_topology_t *t) {
+    if (hwloc_topology_init(t) != 0) return false;
+    hwloc_topology_set_io_types_filter(*t, HWLOC_TYPE_FILTER_KEEP_NONE);
+    if (hwloc_topology_load(*t) != 0) {
+        hwloc_topology_destroy(*t);
+        return false;
     }
-    g_topo_ok = true;
-    int c = hwloc_get_nbobjs_by_type(g_topo, HWLOC_OBJ_CORE);
-    if (c <= 0) c = hwloc_get_nbobjs_by_type(g_topo, HWLOC_OBJ_PU);
-    if (c > 0) g_cores = c;
+    return true;
+}
+
+static int count_cores(hwloc_topology_t t) {
+    int c = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE);
+    if (c <= 0) c = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PU);
+    return c > 0 ? c : 1;
+}
+
+/* Read once per process and the topology freed at once: a library that is
+ * dlopen'd and dlclose'd must not keep it. */
+static pthread_once_t cores_once = PTHREAD_ONCE_INIT;
+static int g_cores = 1;
+static void read_cores(void) {
+    hwloc_topology_t t;
+    if (!load_topology(&t)) return;
+    g_cores = count_cores(t);
+    hwloc_topology_destroy(t);
 }
 
 int tp_physical_cores(void) {
-    pthread_once(&topo_once, load_topology);
+    pthread_once(&cores_once, read_cores);
     return g_cores;
 }
 
 /* Binds the calling worker to physical core `w` (modulo the cores), one PU
- * of it, so workers never share a core while cores are free. Worker w gets
- * core w: core 0 is left to the caller's usual place, which the OS picks. A
- * failure to bind (containers without the right) only costs locality. */
-static void bind_worker(int w) {
-    pthread_once(&topo_once, load_topology);
-    if (!g_topo_ok || g_cores <= 1) return;
-    hwloc_obj_t core = hwloc_get_obj_by_type(g_topo, HWLOC_OBJ_CORE, (unsigned)(w % g_cores));
+ * of it within the allowed cpuset (cgroups, taskset), so workers never
+ * share a core while cores are free. Worker w gets core w: core 0 is left to
+ * the caller's usual place, which the OS picks. A failure to bind
+ * (containers without the right) only costs locality. */
+static void bind_worker(tp_pool *pool, int w) {
+    if (!pool->topo_ok) return;
+    hwloc_topology_t t = pool->topo;
+    int cores = count_cores(t);
+    if (cores <= 1) return;
+    hwloc_obj_t core = hwloc_get_obj_by_type(t, HWLOC_OBJ_CORE, (unsigned)(w % cores));
     if (!core || !core->cpuset) return;
     hwloc_bitmap_t set = hwloc_bitmap_dup(core->cpuset);
     if (!set) return;
-    hwloc_bitmap_and(set, set, hwloc_topology_get_allowed_cpuset(g_topo));
+    hwloc_bitmap_and(set, set, hwloc_topology_get_allowed_cpuset(t));
     if (!hwloc_bitmap_iszero(set)) {
         hwloc_bitmap_singlify(set);
-        (void)hwloc_set_cpubind(g_topo, set, HWLOC_CPUBIND_THREAD);
+        (void)hwloc_set_cpubind(t, set, HWLOC_CPUBIND_THREAD);
     }
     hwloc_bitmap_free(set);
 }
@@ -173,7 +188,7 @@ static void *worker_main(void *arg) {
     worker_arg wa = *(worker_arg *)arg;
     free(arg);
     tp_pool *pool = wa.pool;
-    bind_worker(wa.index);
+    bind_worker(pool, wa.index);
     in_parallel = true; /* anything a chunk starts runs serially here */
     unsigned seen = wa.seen;
     for (;;) {
@@ -210,6 +225,9 @@ static bool start_workers(tp_pool *pool) {
     int want = pool->nthreads - 1;
     pool->threads = calloc((size_t)want, sizeof *pool->threads);
     if (!pool->threads) return false;
+    /* the workers read it while binding; freed in tp_destroy (a fork child
+     * keeps its copy of the parent's, which describes the same machine) */
+    if (!pool->topo_ok) pool->topo_ok = load_topology(&pool->topo);
     /* workers take no async signals: block everything while creating them
      * (they inherit the mask) and give the caller its own mask back */
     sigset_t all, old;
@@ -262,6 +280,7 @@ void tp_destroy(tp_pool *pool) {
         for (int i = 0; i < pool->nworkers; i++) pthread_join(pool->threads[i], NULL);
     }
     /* in a child of fork the parent's workers are not ours to join */
+    if (pool->topo_ok) hwloc_topology_destroy(pool->topo);
     pthread_cond_destroy(&pool->cv);
     pthread_mutex_destroy(&pool->mu);
     free(pool->threads);
