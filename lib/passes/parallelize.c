@@ -25,12 +25,26 @@
  * Worth it: the loop's estimated work (iterations times statement sizes) is
  * at least MIN_WORK, so tiny kernels keep their call overhead low. The
  * decision never depends on the thread count, so a 1-thread context runs
- * the very same code as one chunk. */
+ * the very same code as one chunk.
+ *
+ * TVMC_PARALLEL_MIN_WORK (a whole number, read once) replaces MIN_WORK: the
+ * differential tests set 0 so that random small graphs exercise the
+ * legality rules and the outlined code. */
 #include <stdlib.h>
 
 #include "passes.h"
 
 #define MIN_WORK (1 << 16)            /* ~ tens of microseconds of scalar work */
+
+static pthread_once_t min_work_once = PTHREAD_ONCE_INIT;
+static int64_t min_work = MIN_WORK;
+static void read_min_work(void) {
+    const char *e = getenv("TVMC_PARALLEL_MIN_WORK");
+    if (!e || !*e) return;
+    char *end = NULL;
+    long long v = strtoll(e, &end, 10);
+    if (*end == '\0' && v >= 0) min_work = v;
+}
 #define MAX_PRIVATE_BYTES ((int64_t)64 << 20)
 #define INNERMOST_QUANTUM 256         /* multiple of any vector width x interleave */
 #define MAX_TERMS 32
@@ -290,7 +304,7 @@ static void consider(par_ctx *P, lp_id s, int32_t k) {
     int64_t w = scan_stmt(P, n->c, 1), work;
     if (!P->ok) return;
     if (__builtin_mul_overflow(w, e->imm.i, &work)) work = INT64_MAX;
-    if (work < MIN_WORK) return;
+    if (work < min_work) return;
     int64_t private_bytes = 0;
     for (uint32_t b = 1; b < nb; b++) {
         const lp_buffer *bf = &p->bufs[b];
@@ -328,6 +342,7 @@ static void consider(par_ctx *P, lp_id s, int32_t k) {
 
 tvm_status pass_parallelize(pass_ctx *pc) {
     lp_program *p = pc->p;
+    pthread_once(&min_work_once, read_min_work);
     if (p->par_slots < 1) p->par_slots = pc->par_slots < 1 ? 1 : pc->par_slots;
     if (!p->body) return TVM_OK;
     const lp_node *root = lp_get(p, p->body);
