@@ -150,18 +150,53 @@ typedef enum tvm_dtype {
 
 typedef struct tvm_context tvm_context;
 
+/* Host-provided parallel-for (like Halide's halide_do_par_for override or
+ * ONNX Runtime's custom thread pool): lets a host that already owns threads
+ * run tvmc's parallel loops on them instead of tvmc's own workers.
+ *
+ * tvmc calls parallel_for(user, n, fn, task, max_chunks) from the thread
+ * that called tvm_function_call (never from a thread of its own), with
+ * n >= 2 and max_chunks == n. The host must call fn(task, begin, end) for
+ * ranges that together cover [0, n) exactly once each, from any threads, in
+ * any order and concurrently, and return only after every call of fn has
+ * returned. Splitting [0, n) into fewer, larger ranges is allowed (e.g. all
+ * of it in one call on the calling thread). fn never fails and never blocks
+ * on another range; it may call back into tvmc (tvm_function_call on any
+ * function), and parallel loops reached from there run serially. Return 0
+ * on success; a nonzero return means the host could not run the ranges:
+ * the call that needed them fails with TVM_ERR_INTERNAL naming the host
+ * parallel-for (output not guaranteed). The callback may be called
+ * concurrently from several host threads (one per concurrent kernel call).
+ * Results are bitwise identical however the host splits the work. */
+typedef void (*tvm_parallel_task)(void *task, int64_t begin, int64_t end);
+typedef int (*tvm_parallel_for_fn)(void *user, int64_t n, tvm_parallel_task fn, void *task,
+                                   int max_chunks);
+
 typedef struct tvm_context_options {
     size_t struct_size;          /* sizeof(tvm_context_options) */
-    int32_t num_threads;         /* 0 = one per physical core (hwloc) */
+    int32_t num_threads;         /* 0 = TVMC_NUM_THREADS from the environment if set,
+                                    else one per physical core (hwloc). With
+                                    parallel_for set: the most chunks a loop is
+                                    split into. 1 = kernels run serially. */
     int32_t function_cache_capacity; /* compiled graphs kept; 0 = 256 */
     int32_t shape_cache_capacity;    /* specialisations per function; 0 = 64 */
     uint32_t flags;              /* reserved, must be 0 */
+    /* --- appended in 0.1: older callers (smaller struct_size) get NULLs --- */
+    tvm_parallel_for_fn parallel_for; /* NULL = tvmc's own thread pool */
+    void *parallel_user;         /* passed back as parallel_for's `user` */
 } tvm_context_options;
 
 /* Creates a context. opts may be NULL (defaults); a zeroed struct with
  * struct_size set also means defaults. Returns TVM_ERR_INVALID_ARGUMENT for
- * a NULL out or negative counts, TVM_ERR_VERSION for a struct_size larger
- * than this library knows. */
+ * a NULL out, negative counts or parallel_user set without parallel_for,
+ * TVM_ERR_VERSION for a struct_size larger than this library knows. No
+ * thread starts here: the pool's workers start on the first kernel that
+ * runs in parallel (bound to physical cores with hwloc, all signals
+ * blocked, idle workers sleep after a 50 us spin). A kernel called while
+ * the pool runs another caller's loop, or from inside a parallel loop (a
+ * tvm_call_extern function calling tvm_function_call), runs serially on its
+ * calling thread: the context never oversubscribes the cores. After fork()
+ * the child's contexts start a fresh pool on first use. */
 TVMC_API tvm_status tvm_context_create(const tvm_context_options *opts,
                                        tvm_context **out);
 
@@ -169,7 +204,11 @@ TVMC_API tvm_status tvm_context_create(const tvm_context_options *opts,
  * (they hold a reference to the context's code). Accepts NULL. */
 TVMC_API void tvm_context_destroy(tvm_context *ctx);
 
-/* Number of worker threads the context will use. */
+/* Number of threads the context's parallel loops use (its pool size,
+ * counting the calling thread; with a host parallel_for, the most chunks a
+ * loop is split into). The pool itself starts lazily on the first kernel
+ * that runs in parallel and is joined by tvm_context_destroy. 0 if ctx is
+ * NULL. */
 TVMC_API int tvm_context_num_threads(const tvm_context *ctx);
 
 typedef struct tvm_cache_stats {

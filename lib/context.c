@@ -1,7 +1,6 @@
 /* context.c — context lifetime, options, backend states, function cache. */
 #include "context.h"
 
-#include <hwloc.h>
 #include <stdlib.h>
 
 #include "jit/function.h"
@@ -10,25 +9,17 @@
 #define DEFAULT_SHAPE_CACHE 64
 #define MAX_THREADS 1024
 
-/* Physical cores of this machine, read once with hwloc (I/O discovery off:
- * it costs milliseconds and we only need cores). */
-static int physical_cores(void) {
-    hwloc_topology_t topo;
-    int n = 1;
-    if (hwloc_topology_init(&topo) != 0) return 1;
-    hwloc_topology_set_io_types_filter(topo, HWLOC_TYPE_FILTER_KEEP_NONE);
-    if (hwloc_topology_load(topo) == 0) {
-        int c = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
-        if (c <= 0) c = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
-        if (c > 0) n = c;
-    }
-    hwloc_topology_destroy(topo);
-    return n;
+/* TVMC_NUM_THREADS, when set to a whole number in [1, MAX_THREADS]; 0
+ * otherwise (then hwloc decides). A malformed value is ignored rather than
+ * failing context creation: the environment is not an argument. */
+static int env_threads(void) {
+    const char *e = getenv("TVMC_NUM_THREADS");
+    if (!e || !*e) return 0;
+    char *end = NULL;
+    long v = strtol(e, &end, 10);
+    if (*end != '\0' || v < 1 || v > MAX_THREADS) return 0;
+    return (int)v;
 }
-
-static pthread_once_t cores_once = PTHREAD_ONCE_INIT;
-static int cores_cached = 1;
-static void read_cores(void) { cores_cached = physical_cores(); }
 
 TVMC_API tvm_status tvm_context_create(const tvm_context_options *opts, tvm_context **out) {
     if (!out) return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_context_create: out is NULL");
@@ -57,6 +48,9 @@ TVMC_API tvm_status tvm_context_create(const tvm_context_options *opts, tvm_cont
                        "%d; it must not be negative", o.shape_cache_capacity);
     if (o.flags != 0)
         return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_context_create: flags must be 0");
+    if (!o.parallel_for && o.parallel_user)
+        return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_context_create: parallel_user is set but "
+                       "parallel_for is NULL");
     tvm_context *ctx = calloc(1, sizeof *ctx);
     if (!ctx) return err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_context_create: out of memory");
     if (pthread_mutex_init(&ctx->lock, NULL) != 0) {
@@ -71,11 +65,16 @@ TVMC_API tvm_status tvm_context_create(const tvm_context_options *opts, tvm_cont
     atomic_init(&ctx->refs, 1);
     /* start contexts at different tags so handles rarely match across them */
     ctx->next_tag = (uint32_t)((now_ns() ^ (uintptr_t)ctx) % 2047);
-    if (o.num_threads == 0) {
-        pthread_once(&cores_once, read_cores);
-        o.num_threads = cores_cached;
-    }
+    if (o.num_threads == 0) o.num_threads = env_threads();
+    if (o.num_threads == 0) o.num_threads = tp_physical_cores();
     ctx->num_threads = o.num_threads;
+    ctx->pool = tp_create(o.num_threads, o.parallel_for, o.parallel_user);
+    if (!ctx->pool) {
+        pthread_cond_destroy(&ctx->fcache_ready);
+        pthread_mutex_destroy(&ctx->lock);
+        free(ctx);
+        return err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_context_create: out of memory");
+    }
     ctx->function_cache_capacity =
         o.function_cache_capacity ? o.function_cache_capacity : DEFAULT_FUNCTION_CACHE;
     ctx->shape_cache_capacity = o.shape_cache_capacity ? o.shape_cache_capacity
@@ -111,6 +110,7 @@ void ctx_release(tvm_context *ctx) {
     if (atomic_fetch_sub(&ctx->refs, 1) != 1) return;
     if (ctx->be_state[0] && be_interp.state_free) be_interp.state_free(ctx->be_state[0]);
     if (ctx->be_state[1] && be_llvm.state_free) be_llvm.state_free(ctx->be_state[1]);
+    tp_destroy(ctx->pool); /* no call runs: the last function is gone */
     pthread_mutex_destroy(&ctx->lock);
     pthread_cond_destroy(&ctx->fcache_ready);
     free(ctx->fcache);

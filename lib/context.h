@@ -9,6 +9,7 @@
 
 #include "backends/backend.h"
 #include "common.h"
+#include "threadpool.h"
 
 typedef struct fcache_entry {
     char *key;           /* canonical graph bytes + options */
@@ -21,6 +22,7 @@ typedef struct fcache_entry {
 struct tvm_context {
     atomic_int refs;     /* the user's reference + one per live function */
     int num_threads;
+    tp_pool *pool;       /* parallel loops; workers start on first use */
     int function_cache_capacity;
     int shape_cache_capacity;
 

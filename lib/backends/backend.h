@@ -27,8 +27,10 @@ typedef struct be_backend {
      * destroy. `state` is the backend's per-context state (see state_new). */
     tvm_status (*compile)(void *state, const lp_program *p, const be_options *o,
                           be_kernel **out);
-    /* Runs the kernel with the loop-IR kernel ABI (loop.h). Thread-safe. */
-    int32_t (*run)(const be_kernel *k, void *const *args, void *workspace);
+    /* Runs the kernel with the loop-IR kernel ABI (loop.h); rt is the
+     * context's thread pool for its parallel loops (NULL: serially).
+     * Thread-safe. */
+    int32_t (*run)(const be_kernel *k, void *const *args, void *workspace, void *rt);
     /* Source text of a stage ("llvm", "asm"); TVM_ERR_UNSUPPORTED if the
      * backend has no such stage. *text is malloc'd. */
     tvm_status (*source)(const be_kernel *k, const char *stage, char **text);

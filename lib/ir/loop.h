@@ -15,6 +15,15 @@
  *   - A loop runs its variable over [0, extent) in increasing order for
  *     LP_SERIAL; the other loop kinds are hints whose iterations are
  *     independent, so a backend may run them in any order or in parallel.
+ *   - LP_PARALLEL (set by the parallelize pass, on top-level loops only):
+ *     iterations write disjoint elements and read nothing another iteration
+ *     writes; LP_BUF_LOCAL buffers written inside are per iteration (the
+ *     backend gives each thread its own), local buffers only read inside
+ *     are shared; workspace buffers with slot_bytes > 0 are per-iteration
+ *     scratch, and a chunk of iterations run by one thread uses one slot
+ *     (slot < p->par_slots). Chunk boundaries are multiples of imm.i, so a
+ *     vectorised innermost loop splits the same way whatever the thread
+ *     count (bitwise-equal results).
  *   - LP_ACCUM combines into a local accumulator; the combination order of a
  *     reduction is unspecified, so backends may reassociate accumulations
  *     (floating-point sum/prod may be vectorised), deterministically.
@@ -33,9 +42,12 @@
  *     fold it, and never call it with arguments the program does not
  *     compute: the bounds pass makes a select with a call in an arm lazy.
  *   - Kernel ABI for every backend: int32_t entry(void *const *args,
- *     void *workspace); args[i] is the data pointer of buffer arg i (already
- *     offset by byte_offset); workspace is p->workspace_bytes bytes, 64-byte
- *     aligned (NULL when 0). Returns 0, or the id of the failed check.
+ *     void *workspace, void *rt); args[i] is the data pointer of buffer arg
+ *     i (already offset by byte_offset); workspace is p->workspace_bytes
+ *     bytes, 64-byte aligned (NULL when 0); rt is the context's thread pool,
+ *     handed to tp_parallel_loop (threadpool.h) by parallel loops. Returns
+ *     0, or the id of the failed check (TP_HOST_FAILED: the host's
+ *     parallel-for failed).
  */
 #ifndef TVMC_IR_LOOP_H
 #define TVMC_IR_LOOP_H
@@ -56,7 +68,8 @@ typedef enum lp_kind {
     LP_CAST,      /* a; dtype is the target (cast rules of tvmc.h) */
     LP_CALL,      /* a = callee (p->callees); list = arguments; dtype = return */
     /* statements */
-    LP_FOR,       /* a = variable, b = extent (int64 expr), c = body; op = lp_loop_kind */
+    LP_FOR,       /* a = variable, b = extent (int64 expr), c = body; op = lp_loop_kind;
+                     LP_PARALLEL: imm.i = chunk quantum (see below) */
     LP_STORE,     /* a = buffer; list = indices; b = value */
     LP_ACCUM,     /* a = buffer (LP_BUF_LOCAL); op = tvm_reduce_kind; b = value */
     LP_IF,        /* a = cond, b = then, c = else (0 = none) */
@@ -110,6 +123,9 @@ typedef struct lp_buffer {
     uint32_t shape;   /* pool offset: ndim int64 extent expressions */
     int64_t offset;   /* LP_BUF_WORKSPACE: byte offset, 64-byte aligned */
     int64_t elems;    /* element count once shapes are constant (-1 before) */
+    int64_t slot_bytes; /* LP_BUF_WORKSPACE private to each iteration of a
+                           parallel loop: p->par_slots copies, slot s at
+                           offset + s * slot_bytes (0: one shared copy) */
 } lp_buffer;
 
 /* A host function called by LP_CALL nodes. */
@@ -148,6 +164,8 @@ typedef struct lp_program {
     int64_t peak_live_bytes;    /* the largest set alive at one time */
     int32_t num_kernels;        /* top-level loop nests (plan_memory) */
     int32_t num_intermediates;
+    int32_t par_slots;          /* copies of the private workspace buffers: the
+                                   most chunks a parallel loop runs in (>= 1) */
     bool flat;       /* indices flattened to one element offset */
     bool fast_math;  /* TVM_COMPILE_FAST_MATH */
     bool failed;     /* an allocation failed while building */

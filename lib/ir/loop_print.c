@@ -304,8 +304,11 @@ static void print_stmt(pctx *c, lp_id s, int level) {
         print_var(c, n->a);
         sb_puts(sb, ": int64, 0, ");
         print_expr(c, n->b, 0);
-        sb_printf(sb, ") %s {\n", n->op < ARRAY_LEN(loop_kind_names)
-                                      ? loop_kind_names[n->op] : "<bad loop kind>");
+        sb_printf(sb, ") %s", n->op < ARRAY_LEN(loop_kind_names)
+                                  ? loop_kind_names[n->op] : "<bad loop kind>");
+        if (n->op == LP_PARALLEL && n->imm.i > 1) /* the chunk quantum (loop.h) */
+            sb_printf(sb, " in multiples of %lld", (long long)n->imm.i);
+        sb_puts(sb, " {\n");
         print_block(c, n->c, level + 1);
         indent(sb, level);
         sb_puts(sb, "}\n");

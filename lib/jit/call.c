@@ -5,6 +5,7 @@
 
 #include "../fpenv.h"
 #include "function.h"
+#include "../threadpool.h"
 
 bool fn_eval_index(const lp_program *p, lp_id e, const int64_t *values, const uint8_t *bound,
                    int64_t *out) {
@@ -211,6 +212,10 @@ static void call_state_free(call_state *cs, void *stack) {
 
 static tvm_status kernel_error(const spec *s, int32_t rc) {
     const lp_program *p = s->p;
+    if (rc == TP_HOST_FAILED)
+        return err_set(TVM_ERR_INTERNAL, "tvm_function_call: the host's parallel_for "
+                       "(tvm_context_options.parallel_for) returned failure; no output is "
+                       "guaranteed");
     if (rc < 1 || (uint32_t)rc >= p->nchecks)
         return err_set(TVM_ERR_INTERNAL, "tvm_function_call: kernel returned unknown code %d",
                        rc);
@@ -296,7 +301,7 @@ TVMC_API tvm_status tvm_function_call(tvm_function *fn, DLTensor *const *args, i
     for (int i = 0; i < fn->nconst; i++) ptrs[n + i] = fn->const_data[i];
     fpenv env;
     fpenv_enter(&env);
-    int32_t rc = fn->be->run(s->kernel, ptrs, ws);
+    int32_t rc = fn->be->run(s->kernel, ptrs, ws, fn->ctx->pool);
     fpenv_leave(&env);
     if (rc != 0) st = kernel_error(s, rc);
     free(ws);

@@ -48,6 +48,7 @@ typedef struct pass_ctx {
 
     /* kernel stage: value of each template size variable (indexed by lp var) */
     const int64_t *size_values;
+    int par_slots;           /* kernel stage: the context's thread count */
 } pass_ctx;
 
 typedef tvm_status (*pass_fn)(pass_ctx *pc);
@@ -97,6 +98,9 @@ tvm_status pass_specialize(pass_ctx *pc);
 tvm_status pass_bounds(pass_ctx *pc);
 /* flatten: multi-dimensional indices -> one element offset (row-major). */
 tvm_status pass_flatten(pass_ctx *pc);
+/* parallelize: marks top-level loops whose iterations are independent and
+ *   heavy enough LP_PARALLEL; per-iteration scratch gets per-thread slots. */
+tvm_status pass_parallelize(pass_ctx *pc);
 /* plan_memory: byte offsets of intermediate buffers in the workspace,
  *   shared between buffers whose kernels' lifetimes do not overlap.     */
 tvm_status pass_plan_memory(pass_ctx *pc);

@@ -17,6 +17,10 @@ static const pass_info kernel_pipeline[] = {
     {"bounds", pass_bounds, false},            /* prove reads in range or check them */
     {"flatten", pass_flatten, false},          /* N-d indices -> element offsets */
     {"simplify", pass_simplify, false},
+    /* after the last simplify (it would rebuild the loops and needs the
+     * spliced top-level sequence anyway) and before plan_memory, which must
+     * size the per-thread copies of private scratch */
+    {"parallelize", pass_parallelize, false},  /* independent heavy loops -> LP_PARALLEL */
     {"plan_memory", pass_plan_memory, false},  /* workspace offsets of intermediates */
 };
 

@@ -82,8 +82,13 @@ tvm_status pass_plan_memory(pass_ctx *pc) {
         iv[b] = (interval){.buf = b, .first = -1, .last = -1};
         if (buf->kind != LP_BUF_WORKSPACE) continue;
         int64_t bytes;
-        if (mul_overflow_i64(buf->elems, dtype_bytes(buf->dtype), &bytes) ||
-            add_overflow_i64(bytes, 63, &bytes) || bytes > MAX_WORKSPACE - total) {
+        bool bad = mul_overflow_i64(buf->elems, dtype_bytes(buf->dtype), &bytes) ||
+                   add_overflow_i64(bytes, 63, &bytes);
+        /* private scratch of a parallel loop: one copy per slot */
+        if (!bad && buf->slot_bytes > 0)
+            bad = mul_overflow_i64(buf->slot_bytes, p->par_slots < 1 ? 1 : p->par_slots,
+                                   &bytes) || add_overflow_i64(bytes, 63, &bytes);
+        if (bad || bytes > MAX_WORKSPACE - total) {
             st = err_set(TVM_ERR_LIMIT, "intermediate tensor '%s' needs more workspace than "
                          "the 1 TiB limit", buf->name);
             goto out;

@@ -4,12 +4,21 @@
  * Each compile builds one module in a fresh LLVMContext:
  *   static i32 @NAME.body(ptr noalias %arg0, ..., ptr noalias %workspace)
  *   i32 @NAME(ptr %args, ptr %workspace)   ; loads args[i], calls the body
+ * A parallel loop (LP_PARALLEL, top level) becomes
+ *   static i32 @NAME.parK.body(ptr noalias %buf1, ..., i64 %begin, i64 %end)
+ *   static i32 @NAME.parK(ptr %closure, i64 %begin, i64 %end, i64 %slot)
+ * and the body calls tp_parallel_loop(rt, @NAME.parK, closure, extent,
+ * slots, quantum) instead of looping (threadpool.h). The closure is the
+ * array of the body's buffer pointers; parK offsets private scratch by its
+ * slot and calls parK.body, where locals written in the loop are fresh
+ * allocas (per thread) and everything else comes from the closure.
  * The body follows the semantics blocks of loop.h, ops.h and tvmc.h exactly
  * (the interpreter implements the same rules and tests compare bits). No
  * fast-math flags are set except `reassoc` on floating sum/prod
  * accumulations (their order is unspecified), or `fast` everywhere when the
  * program asks for fast math. */
 #include "llvm_internal.h"
+#include "../../threadpool.h"
 
 #include <llvm-c/Analysis.h>
 #include <llvm-c/DebugInfo.h>
@@ -20,7 +29,7 @@
 #include <stdlib.h>
 
 struct be_kernel {
-    int32_t (*fn)(void *const *args, void *workspace);
+    int32_t (*fn)(void *const *args, void *workspace, void *rt);
     llvm_state *state;              /* holds a reference */
     LLVMOrcResourceTrackerRef rt;   /* the kernel's code */
     char *ir;                       /* optimised IR (LLVM-allocated message) */
@@ -54,6 +63,11 @@ typedef struct cg {
     bool avx2, avx512; /* target features: which libmvec variants may be called */
     LLVMValueRef used[8]; /* vector variants declared (kept in llvm.compiler.used) */
     unsigned nused;
+    LLVMValueRef rt;      /* the body's thread-pool parameter */
+    const llvm_tm *tm;    /* for function attributes */
+    const char *name;     /* the kernel's symbol (outlined loops add a suffix) */
+    uint32_t nparallel;   /* parallel loops outlined so far */
+    bool in_parallel;     /* generating an outlined loop body */
     LLVMTypeRef t_i1, t_i8, t_i16, t_i32, t_i64, t_f16, t_f32, t_f64, t_ptr;
     tvm_status st; /* first failure */
 } cg;
@@ -656,6 +670,9 @@ static void loop_metadata(cg *g, LLVMValueRef backedge, int kind) {
                     LLVMMetadataAsValue(g->ctx, loop_id));
 }
 
+static bool gen_loop(cg *g, const lp_node *n, LLVMValueRef start, LLVMValueRef ext, int kind);
+static bool gen_parallel_for(cg *g, const lp_node *n, lp_id id, LLVMValueRef ext);
+
 /* for (i = 0; i < extent; i++) body — extent evaluated once, before the loop. */
 static bool gen_for(cg *g, const lp_node *n, lp_id id) {
     const lp_program *p = g->p;
@@ -663,6 +680,15 @@ static bool gen_for(cg *g, const lp_node *n, lp_id id) {
     LLVMValueRef ext = gen_expr(g, n->b);
     if (!ext) return false;
     if (LLVMTypeOf(ext) != g->t_i64) return BAD_NODE(g, "loop extent is not int64", id), false;
+    if (n->op == LP_PARALLEL && !g->in_parallel) return gen_parallel_for(g, n, id, ext);
+    /* a parallel loop inside another runs as a plain loop of its thread */
+    int kind = n->op == LP_PARALLEL ? LP_SERIAL : n->op;
+    return gen_loop(g, n, LLVMConstInt(g->t_i64, 0, 0), ext, kind);
+}
+
+/* for (i = start; i < ext; i++) n's body, with n's loop variable. */
+static bool gen_loop(cg *g, const lp_node *n, LLVMValueRef start, LLVMValueRef ext, int kind) {
+    const lp_program *p = g->p;
     LLVMBasicBlockRef pre = LLVMGetInsertBlock(g->b);
     LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "for.head");
     LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "for.body");
@@ -671,8 +697,7 @@ static bool gen_for(cg *g, const lp_node *n, lp_id id) {
     LLVMPositionBuilderAtEnd(g->b, head);
     const char *vname = p->vars[n->a].name ? p->vars[n->a].name : "i";
     LLVMValueRef iv = LLVMBuildPhi(g->b, g->t_i64, vname);
-    LLVMValueRef zero = LLVMConstInt(g->t_i64, 0, 0);
-    LLVMAddIncoming(iv, &zero, &pre, 1);
+    LLVMAddIncoming(iv, &start, &pre, 1);
     LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSLT, iv, ext, ""), body, end);
     LLVMPositionBuilderAtEnd(g->b, body);
     LLVMValueRef saved = g->var[n->a];
@@ -685,10 +710,168 @@ static bool gen_for(cg *g, const lp_node *n, lp_id id) {
     LLVMValueRef next = LLVMBuildNUWAdd(g->b, iv, LLVMConstInt(g->t_i64, 1, 0), "");
     LLVMSetNSW(next, 1);
     LLVMValueRef br = LLVMBuildBr(g->b, head);
-    loop_metadata(g, br, n->op);
+    loop_metadata(g, br, kind);
     LLVMAddIncoming(iv, &next, &latch, 1);
     LLVMPositionBuilderAtEnd(g->b, end);
     return true;
+}
+
+static void add_fn_attrs(cg *g, LLVMValueRef f, const llvm_tm *tm);
+
+/* Marks the local buffers that statement s stores or accumulates into. */
+static void written_locals(const lp_program *p, lp_id s, uint8_t *w, int depth) {
+    if (!s || depth > 4000) return;
+    const lp_node *n = lp_get(p, s);
+    switch (n->kind) {
+    case LP_SEQ:
+        for (uint32_t k = 0; k < n->nlist; k++) written_locals(p, p->pool[n->list + k], w, depth + 1);
+        break;
+    case LP_FOR: written_locals(p, n->c, w, depth + 1); break;
+    case LP_IF:
+        written_locals(p, n->b, w, depth + 1);
+        written_locals(p, n->c, w, depth + 1);
+        break;
+    case LP_STORE:
+    case LP_ACCUM:
+        if (n->a < p->nbufs && p->bufs[n->a].kind == LP_BUF_LOCAL) w[n->a] = 1;
+        break;
+    default: break;
+    }
+}
+
+/* A parallel loop: outlines its body (see the header comment) and calls the
+ * runtime; a nonzero result (a failed check) returns from the kernel. */
+static bool gen_parallel_for(cg *g, const lp_node *n, lp_id id, LLVMValueRef ext) {
+    const lp_program *p = g->p;
+    LLVMContextRef c = g->ctx;
+    uint32_t nb = p->nbufs > 1 ? p->nbufs - 1 : 0; /* buffer i is pointer i - 1 */
+    uint8_t *priv_local = calloc(p->nbufs ? p->nbufs : 1, 1);
+    LLVMTypeRef *pt = malloc((nb + 2) * sizeof *pt);
+    LLVMValueRef *vals = malloc((nb + 1) * sizeof *vals);
+    LLVMValueRef *inner_ptr = calloc(p->nbufs ? p->nbufs : 1, sizeof *inner_ptr);
+    if (!priv_local || !pt || !vals || !inner_ptr) {
+        free(priv_local), free(pt), free(vals), free(inner_ptr);
+        return fail(g, TVM_ERR_OUT_OF_MEMORY, "out of memory"), false;
+    }
+    written_locals(p, n->c, priv_local, 0);
+    uint32_t k = g->nparallel++;
+    char fname[96];
+    LLVMBasicBlockRef caller_bb = LLVMGetInsertBlock(g->b);
+    LLVMValueRef caller_fn = g->fn;
+    LLVMValueRef *caller_ptr = g->bufptr;
+    const llvm_tm *attrs = g->tm;
+
+    /* i32 parK.body(ptr noalias buf1..., i64 begin, i64 end). noalias holds:
+     * outputs never overlap other arguments (call.c), buffers touched by one
+     * top-level statement have disjoint workspace ranges (plan_memory),
+     * private slots are disjoint, and shared pointers are only read. */
+    for (uint32_t i = 0; i < nb; i++) pt[i] = g->t_ptr;
+    pt[nb] = pt[nb + 1] = g->t_i64;
+    LLVMTypeRef body_ty = LLVMFunctionType(g->t_i32, pt, nb + 2, 0);
+    snprintf(fname, sizeof fname, "%s.par%u.body", g->name, k);
+    LLVMValueRef bf = LLVMAddFunction(g->mod, fname, body_ty);
+    LLVMSetLinkage(bf, LLVMInternalLinkage);
+    add_fn_attrs(g, bf, attrs);
+    unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
+    for (uint32_t i = 0; i < nb; i++)
+        LLVMAddAttributeAtIndex(bf, i + 1, LLVMCreateEnumAttribute(c, noalias, 0));
+    /* kept out of line: inlining would turn the parameters' noalias into
+     * scope metadata the vectoriser reads less reliably; the call is once
+     * per chunk */
+    LLVMAddAttributeAtIndex(bf, LLVMAttributeFunctionIndex,
+                            LLVMCreateEnumAttribute(c, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
+    LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(c, bf, "entry"));
+    for (uint32_t i = 1; i < p->nbufs; i++) {
+        const lp_buffer *b = &p->bufs[i];
+        if (b->kind == LP_BUF_LOCAL && priv_local[i]) {
+            LLVMValueRef a = LLVMBuildAlloca(g->b, ty_mem(g, b->dtype), b->name ? b->name : "");
+            LLVMSetAlignment(a, (unsigned)dtype_bytes(b->dtype));
+            inner_ptr[i] = a;
+        } else {
+            inner_ptr[i] = LLVMGetParam(bf, i - 1);
+        }
+    }
+    g->fn = bf;
+    g->bufptr = inner_ptr;
+    g->in_parallel = true;
+    bool ok = gen_loop(g, n, LLVMGetParam(bf, nb), LLVMGetParam(bf, nb + 1), LP_SERIAL);
+    g->in_parallel = false;
+    g->bufptr = caller_ptr;
+    g->fn = caller_fn;
+    if (ok) LLVMBuildRet(g->b, LLVMConstInt(g->t_i32, 0, 0));
+
+    /* i32 parK(ptr closure, i64 begin, i64 end, i64 slot) */
+    LLVMTypeRef wt[4] = {g->t_ptr, g->t_i64, g->t_i64, g->t_i64};
+    LLVMTypeRef wrap_ty = LLVMFunctionType(g->t_i32, wt, 4, 0);
+    snprintf(fname, sizeof fname, "%s.par%u", g->name, k);
+    LLVMValueRef wf = ok ? LLVMAddFunction(g->mod, fname, wrap_ty) : NULL;
+    if (wf) {
+        LLVMSetLinkage(wf, LLVMInternalLinkage);
+        add_fn_attrs(g, wf, attrs);
+        LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(c, wf, "entry"));
+        LLVMValueRef clo = LLVMGetParam(wf, 0), slot = LLVMGetParam(wf, 3);
+        for (uint32_t i = 1; i < p->nbufs; i++) {
+            LLVMValueRef idx = LLVMConstInt(g->t_i64, i - 1, 0);
+            LLVMValueRef at = LLVMBuildInBoundsGEP2(g->b, g->t_ptr, clo, &idx, 1, "");
+            LLVMValueRef v = LLVMBuildLoad2(g->b, g->t_ptr, at, "");
+            LLVMSetAlignment(v, 8);
+            const lp_buffer *b = &p->bufs[i];
+            if (b->kind == LP_BUF_WORKSPACE && b->slot_bytes > 0) {
+                LLVMValueRef off = LLVMBuildMul(
+                    g->b, slot, LLVMConstInt(g->t_i64, (unsigned long long)b->slot_bytes, 0), "");
+                v = LLVMBuildInBoundsGEP2(g->b, g->t_i8, v, &off, 1, "");
+            }
+            vals[i - 1] = v;
+        }
+        LLVMValueRef args2[2] = {LLVMGetParam(wf, 1), LLVMGetParam(wf, 2)};
+        LLVMValueRef *all = malloc((nb + 2) * sizeof *all);
+        if (!all) {
+            ok = false;
+            fail(g, TVM_ERR_OUT_OF_MEMORY, "out of memory");
+        } else {
+            for (uint32_t i = 0; i < nb; i++) all[i] = vals[i];
+            all[nb] = args2[0];
+            all[nb + 1] = args2[1];
+            LLVMBuildRet(g->b, LLVMBuildCall2(g->b, body_ty, bf, all, nb + 2, ""));
+            free(all);
+        }
+    }
+
+    /* back in the kernel body: the closure, then the runtime call */
+    LLVMPositionBuilderAtEnd(g->b, caller_bb);
+    if (ok) {
+        LLVMTypeRef arr = LLVMArrayType2(g->t_ptr, nb ? nb : 1);
+        LLVMValueRef clo = LLVMBuildAlloca(g->b, arr, "closure");
+        for (uint32_t i = 1; i < p->nbufs; i++) {
+            LLVMValueRef idx = LLVMConstInt(g->t_i64, i - 1, 0);
+            LLVMValueRef at = LLVMBuildInBoundsGEP2(g->b, g->t_ptr, clo, &idx, 1, "");
+            bool fresh = p->bufs[i].kind == LP_BUF_LOCAL && priv_local[i];
+            LLVMValueRef v = fresh || !caller_ptr[i] ? LLVMConstNull(g->t_ptr) : caller_ptr[i];
+            LLVMSetAlignment(LLVMBuildStore(g->b, v, at), 8);
+        }
+        /* int32_t tp_parallel_loop(void *rt, body, closure, n, slots, quantum),
+         * called at its address like a host function (gen_call) */
+        LLVMTypeRef rt_args[6] = {g->t_ptr, g->t_ptr, g->t_ptr, g->t_i64, g->t_i64, g->t_i64};
+        LLVMTypeRef rt_ty = LLVMFunctionType(g->t_i32, rt_args, 6, 0);
+        uintptr_t addr = (uintptr_t)&tp_parallel_loop;
+        LLVMValueRef callee = LLVMConstIntToPtr(
+            LLVMConstInt(g->t_i64, (unsigned long long)addr, 0), g->t_ptr);
+        int64_t quantum = n->imm.i < 1 ? 1 : n->imm.i;
+        LLVMValueRef cargs[6] = {g->rt, wf, clo, ext,
+                                 LLVMConstInt(g->t_i64, (unsigned long long)(p->par_slots < 1 ? 1 : p->par_slots), 0),
+                                 LLVMConstInt(g->t_i64, (unsigned long long)quantum, 0)};
+        LLVMValueRef rc = LLVMBuildCall2(g->b, rt_ty, callee, cargs, 6, "");
+        LLVMBasicBlockRef okb = LLVMAppendBasicBlockInContext(c, g->fn, "par.ok");
+        LLVMBasicBlockRef fb = LLVMAppendBasicBlockInContext(c, g->fn, "par.fail");
+        LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, rc, LLVMConstInt(g->t_i32, 0, 0), ""),
+                        okb, fb);
+        LLVMPositionBuilderAtEnd(g->b, fb);
+        LLVMBuildRet(g->b, rc);
+        LLVMPositionBuilderAtEnd(g->b, okb);
+    }
+    (void)id;
+    free(priv_local), free(pt), free(vals), free(inner_ptr);
+    return ok;
 }
 
 static bool gen_if(cg *g, const lp_node *n) {
@@ -811,7 +994,10 @@ static tvm_status build_module(cg *g, const llvm_tm *tm, const char *name) {
 
     if (p->nargs < 0 || p->nargs > 65536)
         return err_set(TVM_ERR_INTERNAL, "llvm codegen: bad argument count %d", p->nargs);
-    unsigned np = (unsigned)p->nargs + 1; /* the arguments, then the workspace */
+    g->tm = tm;
+    g->name = name;
+    /* the arguments, then the workspace, then the thread pool */
+    unsigned np = (unsigned)p->nargs + 2;
     LLVMTypeRef *pt = malloc(np * sizeof *pt);
     if (!pt) return err_set(TVM_ERR_OUT_OF_MEMORY, "llvm codegen: out of memory");
     for (unsigned i = 0; i < np; i++) pt[i] = g->t_ptr;
@@ -825,7 +1011,9 @@ static tvm_status build_module(cg *g, const llvm_tm *tm, const char *name) {
     unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
     for (unsigned i = 0; i < np; i++)
         LLVMAddAttributeAtIndex(g->fn, i + 1, LLVMCreateEnumAttribute(c, noalias, 0));
-    LLVMSetValueName2(LLVMGetParam(g->fn, np - 1), "workspace", 9);
+    LLVMSetValueName2(LLVMGetParam(g->fn, np - 2), "workspace", 9);
+    g->rt = LLVMGetParam(g->fn, np - 1);
+    LLVMSetValueName2(g->rt, "rt", 2);
 
     /* buffer base pointers and accumulators, all in the entry block */
     LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(c, g->fn, "entry");
@@ -848,7 +1036,7 @@ static tvm_status build_module(cg *g, const llvm_tm *tm, const char *name) {
                 return err_set(TVM_ERR_INTERNAL,
                                "llvm codegen: buffer '%s' lies outside the workspace", bn);
             LLVMValueRef off = LLVMConstInt(g->t_i64, (unsigned long long)bf->offset, 0);
-            g->bufptr[i] = LLVMBuildInBoundsGEP2(g->b, g->t_i8, LLVMGetParam(g->fn, np - 1),
+            g->bufptr[i] = LLVMBuildInBoundsGEP2(g->b, g->t_i8, LLVMGetParam(g->fn, np - 2),
                                                  &off, 1, bn);
             break;
         }
@@ -865,20 +1053,21 @@ static tvm_status build_module(cg *g, const llvm_tm *tm, const char *name) {
     if (p->body && !gen_stmt(g, p->body)) return g->st ? g->st : TVM_ERR_INTERNAL;
     LLVMBuildRet(g->b, LLVMConstInt(g->t_i32, 0, 0));
 
-    /* i32 NAME(ptr args, ptr workspace): the kernel ABI of loop.h */
-    LLVMTypeRef et[2] = {g->t_ptr, g->t_ptr};
-    LLVMValueRef ef = LLVMAddFunction(g->mod, name, LLVMFunctionType(g->t_i32, et, 2, 0));
+    /* i32 NAME(ptr args, ptr workspace, ptr rt): the kernel ABI of loop.h */
+    LLVMTypeRef et[3] = {g->t_ptr, g->t_ptr, g->t_ptr};
+    LLVMValueRef ef = LLVMAddFunction(g->mod, name, LLVMFunctionType(g->t_i32, et, 3, 0));
     add_fn_attrs(g, ef, tm);
     LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(c, ef, "entry"));
     LLVMValueRef *args = malloc(np * sizeof *args);
     if (!args) return err_set(TVM_ERR_OUT_OF_MEMORY, "llvm codegen: out of memory");
-    for (unsigned i = 0; i + 1 < np; i++) {
+    for (unsigned i = 0; i + 2 < np; i++) {
         LLVMValueRef idx = LLVMConstInt(g->t_i64, i, 0);
         LLVMValueRef slot = LLVMBuildInBoundsGEP2(g->b, g->t_ptr, LLVMGetParam(ef, 0), &idx, 1, "");
         args[i] = LLVMBuildLoad2(g->b, g->t_ptr, slot, "");
         LLVMSetAlignment(args[i], 8);
     }
-    args[np - 1] = LLVMGetParam(ef, 1);
+    args[np - 2] = LLVMGetParam(ef, 1);
+    args[np - 1] = LLVMGetParam(ef, 2);
     LLVMValueRef r = LLVMBuildCall2(g->b, body_ty, g->fn, args, np, "");
     free(args);
     LLVMBuildRet(g->b, r);
@@ -995,7 +1184,7 @@ done:
         uint64_t addr = 0;
         st = llvm_jit_add_object(s, obj, k->name, &k->rt, &addr); /* takes obj */
         obj = NULL;
-        if (st == TVM_OK) k->fn = (int32_t(*)(void *const *, void *))(uintptr_t)addr;
+        if (st == TVM_OK) k->fn = (int32_t(*)(void *const *, void *, void *))(uintptr_t)addr;
     }
     if (obj) LLVMDisposeMemoryBuffer(obj);
     if (st != TVM_OK) {
@@ -1006,8 +1195,8 @@ done:
     return TVM_OK;
 }
 
-static int32_t llvm_run(const be_kernel *k, void *const *args, void *workspace) {
-    return k->fn(args, workspace);
+static int32_t llvm_run(const be_kernel *k, void *const *args, void *workspace, void *rt) {
+    return k->fn(args, workspace, rt);
 }
 
 /* Machine code of the kernel: its optimised IR, parsed again in a fresh

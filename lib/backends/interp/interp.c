@@ -681,7 +681,10 @@ static int32_t exec(const be_kernel *k, lp_value *r, char **base) {
     }
 }
 
-static int32_t interp_run(const be_kernel *k, void *const *args, void *workspace) {
+/* Parallel loops run serially here, in order, with workspace slot 0: the
+ * reference results every other backend must match bit for bit. */
+static int32_t interp_run(const be_kernel *k, void *const *args, void *workspace, void *rt) {
+    (void)rt;
     lp_value stack_regs[STACK_REGS];
     char *stack_bases[STACK_BUFS];
     lp_value *r = stack_regs;
