@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "../common.h"
 #include "onnx_internal.h"
@@ -319,8 +320,10 @@ TVMC_API tvm_status tvm_onnx_import_file(tvm_graph *g, const char *path,
     FILE *f = fopen(path, "rb");
     if (!f) return err_set(TVM_ERR_IO, "tvm_onnx_import_file: cannot open '%s': %s", path,
                            strerror(errno));
+    struct stat st;
     long len = -1;
-    if (fseek(f, 0, SEEK_END) == 0) len = ftell(f);
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && fseek(f, 0, SEEK_END) == 0)
+        len = ftell(f);
     if (len < 0 || fseek(f, 0, SEEK_SET) != 0) {
         fclose(f);
         return err_set(TVM_ERR_IO, "tvm_onnx_import_file: '%s' is not a regular file", path);
