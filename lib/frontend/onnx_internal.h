@@ -52,9 +52,12 @@ typedef struct onnx_op {
     onnx_op_fn fn;
 } onnx_op;
 
-/* onnx_ops.c / onnx_ops_nn.c: the tables, searched by onnx_find_op. */
+/* onnx_ops*.c: the tables, searched by onnx_find_op. */
 extern const onnx_op onnx_ops_basic[];
 extern const onnx_op onnx_ops_nn[];
+extern const onnx_op onnx_ops_loss[];
+extern const onnx_op onnx_ops_index[];
+extern const onnx_op onnx_ops_math[];
 const onnx_op *onnx_find_op(const char *domain, const char *name, int64_t opset);
 
 /* ---- onnx_parse.c ---------------------------------------------------------- */
