@@ -156,7 +156,14 @@ static tvm_status op_prelu(onnx_ctx *c, onnx_node *n) {
     TRY(onnx_input(c, n, 0, &x));
     TRY(onnx_input(c, n, 1, &slope));
     tvm_dtype dt;
-    tvm_tensor_info(c->g, x, NULL, &dt);
+    int xnd, snd;
+    tvm_tensor_info(c->g, x, &xnd, &dt);
+    tvm_tensor_info(c->g, slope, &snd, NULL);
+    if (c->opset < 7 && snd == 1 && xnd > 2) { /* old PRelu: slope [C] runs along axis 1 */
+        int64_t shape[TVM_MAX_NDIM] = {-1};
+        for (int k = 1; k < xnd - 1; k++) shape[k] = 1;
+        slope = tvm_op_reshape(c->g, slope, xnd - 1, shape);
+    }
     double zero_d = 0;
     tvm_tensor zero = tvm_constant(c->g, "zero", TVM_FLOAT64, 0, NULL, &zero_d);
     if (dt != TVM_FLOAT64) zero = tvm_op_cast(c->g, zero, dt);

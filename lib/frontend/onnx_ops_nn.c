@@ -140,10 +140,13 @@ static tvm_status op_conv(onnx_ctx *c, onnx_node *n) {
                     return onnx_fail(n, TVM_ERR_UNSUPPORTED, "output_shape with symbolic dims");
                 int64_t total = sp.strides[k] * (xd[2 + k] - 1) + a.output_padding[k] +
                                 (wd[2 + k] - 1) * sp.dilations[k] + 1 - v[cnt - 2 + k];
-                if (total < 0) total = 0;
+                if (total < 0) { /* a larger output than the kernel covers: extra rows */
+                    a.output_padding[k] -= total;
+                    total = 0;
+                }
                 char buf[32];
-                bool upper = strcmp(onnx_attr_s(n, "auto_pad", "NOTSET", buf, sizeof buf),
-                                    "SAME_LOWER");
+                bool upper = !strcmp(onnx_attr_s(n, "auto_pad", "NOTSET", buf, sizeof buf),
+                                     "SAME_UPPER");
                 a.pads[k] = upper ? total / 2 : total - total / 2;
                 a.pads[2 + k] = total - a.pads[k];
             }
