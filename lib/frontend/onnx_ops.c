@@ -198,12 +198,25 @@ static tvm_status op_reduce(onnx_ctx *c, onnx_node *n) {
 static tvm_status op_argminmax(onnx_ctx *c, onnx_node *n) {
     tvm_tensor x;
     TRY(onnx_input(c, n, 0, &x));
-    if (onnx_attr_i(n, "select_last_index", 0))
-        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "select_last_index=1 is not supported");
     int axis = (int)onnx_attr_i(n, "axis", 0);
     tvm_op_reduce_kind k = !strcmp(n->proto->op_type, "ArgMax") ? TVM_OP_ARGMAX : TVM_OP_ARGMIN;
-    return onnx_set_output(c, n, 0,
-                           tvm_op_reduce(c->g, k, x, 1, &axis, (int)onnx_attr_i(n, "keepdims", 1)));
+    int keep = (int)onnx_attr_i(n, "keepdims", 1);
+    if (!onnx_attr_i(n, "select_last_index", 0))
+        return onnx_set_output(c, n, 0, tvm_op_reduce(c->g, k, x, 1, &axis, keep));
+    /* The last extremum is the first one of the reversed axis, counted
+     * from the end: (dim - 1) - argmax(reverse(x)). */
+    int nd;
+    int64_t dims[TVM_MAX_NDIM];
+    TRY(onnx_input_shape(c, n, 0, &nd, NULL, dims));
+    int ax = axis < 0 ? axis + nd : axis;
+    if (ax < 0 || ax >= nd || dims[ax] < 1)
+        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "select_last_index needs a constant, "
+                         "non-empty dim on the axis");
+    int64_t st = -1, en = INT64_MIN, step = -1, last = dims[ax] - 1;
+    tvm_tensor rev = tvm_op_slice(c->g, x, 1, &ax, &st, &en, &step);
+    tvm_tensor r = tvm_op_reduce(c->g, k, rev, 1, &ax, keep);
+    tvm_tensor lt = tvm_constant(c->g, "last", TVM_INT64, 0, NULL, &last);
+    return onnx_set_output(c, n, 0, tvm_op_binary(c->g, TVM_OP_SUB, lt, r));
 }
 
 /* ---- shape operators ---------------------------------------------------- */

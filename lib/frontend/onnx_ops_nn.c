@@ -235,14 +235,49 @@ static tvm_status op_softmax(onnx_ctx *c, onnx_node *n) {
     return onnx_set_output(c, n, 0, tvm_op_reshape(c->g, f, xnd, xd));
 }
 
+/* LayerNormalization when the model also reads Mean and InvStdDev: the
+ * normalisation spelled out with reductions (keepdims), computed in float32
+ * for float16 / bfloat16 inputs (stash_type 1). */
+static tvm_status layer_norm_with_stats(onnx_ctx *c, onnx_node *n, tvm_tensor x,
+                                        tvm_tensor gamma, tvm_tensor beta) {
+    tvm_graph *g = c->g;
+    int nd;
+    tvm_dtype dt;
+    tvm_tensor_info(g, x, &nd, &dt);
+    int axis = (int)onnx_attr_i(n, "axis", -1);
+    if (axis < 0) axis += nd;
+    if (axis < 0 || axis >= nd) return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "axis out of range");
+    tvm_dtype work = dt == TVM_FLOAT64 ? TVM_FLOAT64 : TVM_FLOAT32;
+    tvm_tensor xw = dt == work ? x : tvm_op_cast(g, x, work);
+    int axes[TVM_MAX_NDIM];
+    for (int k = axis; k < nd; k++) axes[k - axis] = k;
+    tvm_tensor mean = tvm_op_reduce(g, TVM_OP_MEAN, xw, nd - axis, axes, 1);
+    tvm_tensor d = tvm_op_binary(g, TVM_OP_SUB, xw, mean);
+    tvm_tensor var = tvm_op_reduce(g, TVM_OP_MEAN, tvm_op_binary(g, TVM_OP_MUL, d, d),
+                                   nd - axis, axes, 1);
+    double eps = onnx_attr_f(n, "epsilon", 1e-5);
+    tvm_tensor e = tvm_constant(g, "epsilon", TVM_FLOAT64, 0, NULL, &eps);
+    if (work != TVM_FLOAT64) e = tvm_op_cast(g, e, work);
+    tvm_tensor inv = tvm_op_unary(g, TVM_OP_RECIPROCAL,
+                                  tvm_op_unary(g, TVM_OP_SQRT, tvm_op_binary(g, TVM_OP_ADD, var, e)));
+    tvm_tensor y = tvm_op_binary(g, TVM_OP_MUL, d, inv);
+    if (work != dt) y = tvm_op_cast(g, y, dt);
+    y = tvm_op_binary(g, TVM_OP_MUL, y, gamma);
+    if (beta.id) y = tvm_op_binary(g, TVM_OP_ADD, y, beta);
+    TRY(onnx_set_output(c, n, 0, y));
+    if (n->nout > 1 && n->out[1]->name) TRY(onnx_set_output(c, n, 1, mean));
+    if (n->nout > 2 && n->out[2]->name) TRY(onnx_set_output(c, n, 2, inv));
+    return TVM_OK;
+}
+
 static tvm_status op_layer_norm(onnx_ctx *c, onnx_node *n) {
     tvm_tensor x, gamma, beta = {0};
     TRY(onnx_input(c, n, 0, &x));
     TRY(onnx_input(c, n, 1, &gamma));
     if (n->nin > 2 && n->in[2]) TRY(onnx_input(c, n, 2, &beta));
-    for (int k = 1; k < n->nout; k++)
-        if (n->out[k]->name)
-            return onnx_fail(n, TVM_ERR_UNSUPPORTED, "the Mean / InvStdDev outputs");
+    bool stats = false;
+    for (int k = 1; k < n->nout; k++) stats |= n->out[k]->name != NULL;
+    if (stats) return layer_norm_with_stats(c, n, x, gamma, beta);
     return onnx_set_output(c, n, 0, tvm_op_layer_norm(c->g, x, gamma, beta,
                                                       (int)onnx_attr_i(n, "axis", -1),
                                                       onnx_attr_f(n, "epsilon", 1e-5)));
