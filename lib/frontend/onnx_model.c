@@ -40,7 +40,10 @@ static tvm_status check_ops(const Onnx__GraphProto *gp, int64_t opset) {
     for (size_t k = 0; k < gp->n_node; k++) {
         const Onnx__NodeProto *p = gp->node[k];
         const char *dom = p->domain && p->domain[0] ? p->domain : "ai.onnx";
-        if (!p->op_type) return err_set(TVM_ERR_PARSE, "onnx: node %zu has no op_type", k);
+        if (!p->op_type) {
+            sb_free(&sb);
+            return err_set(TVM_ERR_PARSE, "onnx: node %zu has no op_type", k);
+        }
         if (onnx_find_op(p->domain, p->op_type, opset)) continue;
         bool seen = false; /* report each operator once */
         for (size_t j = 0; j < k && !seen; j++) {
