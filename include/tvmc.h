@@ -576,7 +576,9 @@ TVMC_API tvm_tensor tvm_op_resize(tvm_graph *g, tvm_tensor x, const int64_t *out
  * (Shape -> Gather -> Concat on known dims); otherwise the import is
  * TVM_ERR_UNSUPPORTED naming the node.
  *
- * Statuses: TVM_ERR_PARSE for bytes that are not a well-formed model
+ * Statuses: TVM_ERR_INVALID_ARGUMENT for bad options (a binding naming no
+ * graph input, or twice); TVM_ERR_DTYPE / TVM_ERR_SHAPE for a binding whose
+ * value does not fit its input; TVM_ERR_PARSE for bytes that are not a well-formed model
  * (truncated, garbage, nesting deeper than 64 messages, a node reading a
  * value nothing defines, a shape contradicting its data); TVM_ERR_LIMIT for
  * a model past opts' limits; TVM_ERR_UNSUPPORTED listing every operator of
@@ -589,11 +591,25 @@ TVMC_API tvm_tensor tvm_op_resize(tvm_graph *g, tvm_tensor x, const int64_t *out
 
 typedef struct tvm_onnx_model tvm_onnx_model;
 
+/* A graph input given its value at import time. It becomes a constant (the
+ * data is copied) and is no longer among the model's inputs, so operators
+ * that need it at build time (Reshape's shape fed as an input, Clip's
+ * bounds, ...) can read it. value must be on kDLCPU with compact strides
+ * (or NULL), lanes 1, the input's element type and rank, and its constant
+ * dims; at most 2^24 elements. */
+typedef struct tvm_onnx_binding {
+    const char *name;        /* a graph input's name (not an initializer's) */
+    const DLTensor *value;
+} tvm_onnx_binding;
+
 typedef struct tvm_onnx_options {
     size_t struct_size;      /* sizeof(tvm_onnx_options) */
     int64_t max_bytes;       /* largest model accepted; 0 = 2 GiB */
     int32_t max_nodes;       /* most nodes (plus initializers); 0 = 1,000,000 */
     uint32_t flags;          /* reserved, must be 0 */
+    int32_t nbindings;       /* entries of bindings (0: none) */
+    int32_t reserved_;       /* must be 0 */
+    const tvm_onnx_binding *bindings; /* read during the call only */
 } tvm_onnx_options;
 
 /* Imports the serialised model data[0..size) into g. opts may be NULL

@@ -243,10 +243,8 @@ static onnx_value *lookup(onnx_ctx *c, const char *name) {
     return NULL;
 }
 
-onnx_value *onnx_lookup(onnx_ctx *c, const char *name);
 onnx_value *onnx_lookup(onnx_ctx *c, const char *name) { return lookup(c, name); }
 
-onnx_value *onnx_new_value(onnx_ctx *c, const char *name);
 onnx_value *onnx_new_value(onnx_ctx *c, const char *name) { return new_value(c, name); }
 
 tvm_status onnx_convert_node(onnx_ctx *c, const Onnx__NodeProto *p, const onnx_op *op);

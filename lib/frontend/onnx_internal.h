@@ -75,6 +75,14 @@ const char *onnx_dtype_name(int32_t onnx_type);
 tvm_status onnx_tensor_data(const Onnx__TensorProto *t, const char *what, tvm_dtype *dtype,
                             int *ndim, int64_t *shape, void **data);
 
+/* ---- onnx_bind.c / onnx_import.c: the value table ------------------------- */
+
+onnx_value *onnx_lookup(onnx_ctx *c, const char *name);
+onnx_value *onnx_new_value(onnx_ctx *c, const char *name);
+/* Graph input vi (element type dt) becomes the constant t (checked, copied). */
+tvm_status onnx_bind_input(onnx_ctx *c, const Onnx__ValueInfoProto *vi, tvm_dtype dt,
+                           const DLTensor *t);
+
 /* ---- onnx_import.c: helpers for the handlers ------------------------------- */
 
 /* The tensor of value v (makes the constant for a host-only value). */

@@ -11,8 +11,6 @@
 #include "onnx_internal.h"
 
 tvm_status onnx_convert_node(onnx_ctx *c, const Onnx__NodeProto *p, const onnx_op *op);
-onnx_value *onnx_lookup(onnx_ctx *c, const char *name);
-onnx_value *onnx_new_value(onnx_ctx *c, const char *name);
 
 struct tvm_onnx_model {
     int nin, nout;
@@ -203,16 +201,46 @@ static tvm_status build(onnx_ctx *c, const Onnx__ModelProto *m, const tvm_onnx_o
         v->is_leaf = true;
     }
     dim_var vars[256];
-    int nvars = 0, nin = 0;
+    int nvars = 0, nin = 0, bound = 0;
     uint32_t first_input = c->nvals;
     for (size_t k = 0; k < gp->n_input; k++) {
         const Onnx__ValueInfoProto *vi = gp->input[k];
         if (!vi->name || !vi->name[0])
             return err_set(TVM_ERR_PARSE, "onnx: graph input %zu has no name", k);
         if (onnx_lookup(c, vi->name)) continue; /* IR < 4 lists initializers as inputs */
+        const tvm_onnx_binding *b = NULL;
+        for (int j = 0; j < o->nbindings && !b; j++)
+            if (!strcmp(o->bindings[j].name, vi->name)) b = &o->bindings[j];
+        if (b) {
+            const Onnx__TypeProto__Tensor *tt = NULL;
+            s = value_type(vi, &tt);
+            if (s != TVM_OK) return s;
+            tvm_dtype dt = onnx_dtype(tt->elem_type);
+            if (!dt)
+                return err_set(TVM_ERR_UNSUPPORTED, "onnx: input '%s' has element type %s",
+                               vi->name, onnx_dtype_name(tt->elem_type));
+            s = onnx_bind_input(c, vi, dt, b->value);
+            if (s != TVM_OK) return s;
+            bound++;
+            continue;
+        }
         s = add_input(c, vi, vars, &nvars);
         if (s != TVM_OK) return s;
         nin++;
+    }
+    if (bound < o->nbindings) { /* some binding named no graph input */
+        for (int j = 0; j < o->nbindings; j++) {
+            bool found = false;
+            for (size_t k = 0; k < gp->n_input && !found; k++)
+                found = gp->input[k]->name && !strcmp(gp->input[k]->name, o->bindings[j].name);
+            onnx_value *v = found ? onnx_lookup(c, o->bindings[j].name) : NULL;
+            if (!found || (v && !v->is_leaf) || (v && v->t.id == 0 && !v->data))
+                return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_onnx_import: bindings[%d] names "
+                               "'%s', which is not a graph input of the model", j,
+                               o->bindings[j].name);
+        }
+        return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_onnx_import: a binding names an "
+                       "initializer or repeats an input");
     }
     for (size_t k = 0; k < gp->n_node; k++) {
         const Onnx__NodeProto *p = gp->node[k];
@@ -281,6 +309,15 @@ static tvm_status read_options(const tvm_onnx_options *opts, tvm_onnx_options *o
     if (o->flags)
         return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_onnx_import: opts->flags is 0x%x; no "
                        "flags are defined (must be 0)", o->flags);
+    if (o->reserved_)
+        return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_onnx_import: opts->reserved_ must be 0");
+    if (o->nbindings < 0 || o->nbindings > 4096 || (o->nbindings && !o->bindings))
+        return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_onnx_import: opts->nbindings is %d with "
+                       "bindings %s", o->nbindings, o->bindings ? "set" : "NULL");
+    for (int j = 0; j < o->nbindings; j++)
+        if (!o->bindings[j].name)
+            return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_onnx_import: bindings[%d].name is "
+                           "NULL", j);
     if (!o->max_bytes) o->max_bytes = (int64_t)2 << 30;
     if (!o->max_nodes) o->max_nodes = 1000000;
     return TVM_OK;

@@ -3532,7 +3532,8 @@ static bool onnx_built(void) {
 
 enum { OX_OK, OX_NULL_GRAPH, OX_NULL_OUT, OX_NULL_DATA, OX_EMPTY, OX_GARBAGE, OX_TRUNCATED,
        OX_DEEP, OX_BAD_SIZE, OX_NEW_SIZE, OX_FLAGS, OX_LIMIT, OX_STICKY, OX_NULL_PATH,
-       OX_NO_FILE, OX_DIR, OX_UNSUPPORTED, OX_DANGLING };
+       OX_NO_FILE, OX_DIR, OX_UNSUPPORTED, OX_DANGLING, OX_BIND_OK, OX_BIND_NAME,
+       OX_BIND_DTYPE, OX_BIND_SHAPE, OX_BIND_NULL };
 
 static tvm_status onnx_do_import(const probe *p, tvm_graph *g, const void *data, size_t size,
                                  tvm_onnx_options *o, tvm_onnx_model **out) {
@@ -3558,7 +3559,11 @@ static void probe_onnx_import(const probe *p, probe_out *o) {
     uint8_t buf[4096];
     const void *data = onnx_tiny;
     size_t size = sizeof onnx_tiny;
-    tvm_onnx_options opts = {sizeof opts, 0, 0, 0};
+    tvm_onnx_options opts = {.struct_size = sizeof opts};
+    float wv[6] = {0};
+    int64_t wshape[2] = {2, 3};
+    DLTensor wt = {wv, {kDLCPU, 0}, 2, {kDLFloat, 32, 1}, wshape, NULL, 0};
+    tvm_onnx_binding bind = {"x", &wt};
     tvm_onnx_options *op = &opts;
     switch (p->mode) {
     case OX_NULL_GRAPH: tvm_graph_destroy(g); g = NULL; break;
@@ -3591,6 +3596,14 @@ static void probe_onnx_import(const probe *p, probe_out *o) {
     case OX_FLAGS: opts.flags = 0x80; break;
     case OX_LIMIT: opts.max_bytes = 16; break;
     case OX_STICKY: make_sticky(g); break;
+    case OX_BIND_OK: case OX_BIND_NAME: case OX_BIND_DTYPE: case OX_BIND_SHAPE:
+        opts.nbindings = 1;
+        opts.bindings = &bind;
+        if (p->mode == OX_BIND_NAME) bind.name = "w";
+        if (p->mode == OX_BIND_DTYPE) wt.dtype.bits = 64;
+        if (p->mode == OX_BIND_SHAPE) wshape[1] = 4;
+        break;
+    case OX_BIND_NULL: opts.nbindings = 1; break;
     case OX_UNSUPPORTED: /* op_type "Relu" -> "Rxlu" */
         memcpy(buf, onnx_tiny, sizeof onnx_tiny);
         buf[34] = 'x';
@@ -3608,7 +3621,7 @@ static void probe_onnx_import(const probe *p, probe_out *o) {
     if (s == TVM_OK) {
         int ni = -1, no = -1;
         tvm_onnx_model_counts(m, &ni, &no);
-        require(o, ni == 1 && no == 1, "counts %d %d", ni, no);
+        require(o, ni == (p->mode == OX_BIND_OK ? 0 : 1) && no == 1, "counts %d %d", ni, no);
         tvm_onnx_model_free(m);
     } else if (out) {
         require(o, m == (tvm_onnx_model *)(uintptr_t)0x77, "*out written on failure");
@@ -3635,6 +3648,13 @@ static void add_onnx_import_probes(const contract *c) {
         {OX_UNSUPPORTED, TVM_ERR_UNSUPPORTED, "unknown operator", "Rxlu", "opset 13"},
         {OX_DANGLING, TVM_ERR_PARSE, "dangling input name", "'q'", NULL},
         {OX_NULL_DATA, TVM_ERR_INVALID_ARGUMENT, "data NULL", "data", "NULL"},
+        {OX_BIND_OK, TVM_OK, "input x bound to a [2, 3] constant", NULL, NULL},
+        {OX_BIND_NAME, TVM_ERR_INVALID_ARGUMENT, "binding names an initializer", "binding",
+         NULL},
+        {OX_BIND_DTYPE, TVM_ERR_DTYPE, "binding of the wrong dtype", "'x'", "float32"},
+        {OX_BIND_SHAPE, TVM_ERR_SHAPE, "binding of the wrong shape", "'x'", "dim 1"},
+        {OX_BIND_NULL, TVM_ERR_INVALID_ARGUMENT, "nbindings 1, bindings NULL", "nbindings",
+         NULL},
         {OX_NULL_PATH, TVM_ERR_INVALID_ARGUMENT, "path NULL", "path", "NULL"},
         {OX_NO_FILE, TVM_ERR_IO, "missing file", "nonexistent", NULL},
         {OX_DIR, TVM_ERR_IO, "a directory", "'/'", NULL},

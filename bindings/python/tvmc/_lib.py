@@ -189,11 +189,19 @@ class tvm_pool_attrs(Structure):
                 ("pads", c_int64 * 4)]
 
 
+class tvm_onnx_binding(Structure):
+    _fields_ = [("name", c_char_p),
+                ("value", POINTER(DLTensor))]
+
+
 class tvm_onnx_options(Structure):
     _fields_ = [("struct_size", c_size_t),
                 ("max_bytes", c_int64),
                 ("max_nodes", c_int32),
-                ("flags", c_uint32)]
+                ("flags", c_uint32),
+                ("nbindings", c_int32),
+                ("reserved_", c_int32),
+                ("bindings", POINTER(tvm_onnx_binding))]
 
 
 class tvm_onnx_value(Structure):
