@@ -31,6 +31,7 @@ typedef struct onnx_ctx {
     int64_t opset;                 /* of the default domain */
     onnx_value *vals;
     uint32_t nvals, cap;
+    uint32_t *input_slot;          /* value-table slot of each placeholder input */
 } onnx_ctx;
 
 /* The node being converted: its resolved inputs (NULL for an omitted

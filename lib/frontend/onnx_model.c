@@ -202,7 +202,10 @@ static tvm_status build(onnx_ctx *c, const Onnx__ModelProto *m, const tvm_onnx_o
     }
     dim_var vars[256];
     int nvars = 0, nin = 0, bound = 0;
-    uint32_t first_input = c->nvals;
+    /* value-table slots of the placeholders, in order (bound inputs are
+     * constants in between, so the slots are not contiguous) */
+    uint32_t *input_slot = c->input_slot = calloc(gp->n_input + 1, sizeof *input_slot);
+    if (!input_slot) return err_set(TVM_ERR_OUT_OF_MEMORY, "onnx: no memory");
     for (size_t k = 0; k < gp->n_input; k++) {
         const Onnx__ValueInfoProto *vi = gp->input[k];
         if (!vi->name || !vi->name[0])
@@ -224,6 +227,7 @@ static tvm_status build(onnx_ctx *c, const Onnx__ModelProto *m, const tvm_onnx_o
             bound++;
             continue;
         }
+        input_slot[nin] = c->nvals;
         s = add_input(c, vi, vars, &nvars);
         if (s != TVM_OK) return s;
         nin++;
@@ -256,7 +260,7 @@ static tvm_status build(onnx_ctx *c, const Onnx__ModelProto *m, const tvm_onnx_o
         return err_set(TVM_ERR_OUT_OF_MEMORY, "onnx: no memory");
     }
     for (int k = 0; k < nin && s == TVM_OK; k++) {
-        s = describe(c, &c->vals[first_input + (uint32_t)k], &model->vals[k]);
+        s = describe(c, &c->vals[input_slot[k]], &model->vals[k]);
         if (s == TVM_OK) model->nin++;
     }
     for (size_t k = 0; k < gp->n_output && s == TVM_OK; k++) {
@@ -345,6 +349,7 @@ TVMC_API tvm_status tvm_onnx_import(tvm_graph *g, const void *data, size_t size,
     s = build(&c, m, &o, out);
     for (uint32_t k = 0; k < c.nvals; k++) free(c.vals[k].data);
     free(c.vals);
+    free(c.input_slot);
     onnx__model_proto__free_unpacked(m, NULL);
     return s;
 }

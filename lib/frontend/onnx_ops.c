@@ -110,13 +110,20 @@ static tvm_status op_unary(onnx_ctx *c, onnx_node *n) {
     TRY(onnx_input(c, n, 0, &x));
     const char *t = n->proto->op_type;
     if (!strcmp(t, "Dropout")) { /* inference: identity; mask unsupported */
-        if (n->nout > 1 && n->out[1]->name)
-            return onnx_fail(n, TVM_ERR_UNSUPPORTED, "Dropout's mask output is not supported");
         double training = 0;
         if (n->nin > 2 && n->in[2] &&
             (onnx_const_scalar(c, n, 2, "training_mode", &training) != TVM_OK || training))
             return onnx_fail(n, TVM_ERR_UNSUPPORTED, "Dropout in training mode");
-        return onnx_set_output(c, n, 0, tvm_op_unary(c->g, TVM_OP_IDENTITY, x));
+        TRY(onnx_set_output(c, n, 0, tvm_op_unary(c->g, TVM_OP_IDENTITY, x)));
+        if (n->nout > 1 && n->out[1]->name) { /* inference keeps everything: all true */
+            op_arg a;
+            if (!op_tensor(c->g, "onnx", "input", x, &a)) return onnx_graph_status(c, n);
+            tvm_expr it[TVM_MAX_NDIM];
+            op_iters(c->g, a.shape.ndim, it);
+            TRY(onnx_set_output(c, n, 1, tvm_compute(c->g, "mask", a.shape.ndim, a.shape.dims,
+                                                     it, tvm_const_int(c->g, TVM_BOOL, 1))));
+        }
+        return TVM_OK;
     }
     for (size_t k = 0; k < ARRAY_LEN(unary_ops); k++)
         if (!strcmp(unary_ops[k].name, t)) {

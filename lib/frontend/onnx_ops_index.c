@@ -2,6 +2,7 @@
  * (GatherElements, Trilu, CumSum, Hardmax, EyeLike, DepthToSpace,
  * SpaceToDepth, Resize): written as computes over the result's iteration
  * variables, or as reshape / transpose chains. */
+#include <math.h>
 #include <stdlib.h>
 
 #include "../common.h"
@@ -191,14 +192,23 @@ static tvm_status op_resize(onnx_ctx *c, onnx_node *n) {
         memcpy(out, sizes, sizeof(int64_t) * (size_t)nd);
     } else {
         onnx_value *sv = n->nin > si ? n->in[si] : NULL;
-        if (!sv || !sv->data || sv->dtype != TVM_FLOAT32)
-            return onnx_fail(n, TVM_ERR_UNSUPPORTED, "scales or sizes must be constants");
+        if (!sv) return onnx_fail(n, TVM_ERR_PARSE, "neither scales nor sizes is given");
+        if (!sv->data)
+            return onnx_fail(n, TVM_ERR_UNSUPPORTED, "input '%s' (scales) must be known at "
+                             "import time", sv->name);
+        if (sv->dtype != TVM_FLOAT32)
+            return onnx_fail(n, TVM_ERR_DTYPE, "scales must be float32");
         int64_t cnt = sv->ndim ? sv->shape[0] : 1;
         if (cnt != nd) return onnx_fail(n, TVM_ERR_SHAPE, "scales has %lld values for rank %d",
                                         (long long)cnt, nd);
         for (int k = 0; k < nd; k++) {
             if (d[k] < 0) return onnx_fail(n, TVM_ERR_UNSUPPORTED, "symbolic input dims");
-            out[k] = (int64_t)((double)d[k] * ((float *)sv->data)[k]);
+            double scale = ((float *)sv->data)[k];
+            out[k] = (int64_t)((double)d[k] * scale);
+            /* the library maps coordinates with out/in; ONNX with the scale */
+            if (d[k] && out[k] != d[k] && (double)out[k] / (double)d[k] != scale)
+                return onnx_fail(n, TVM_ERR_UNSUPPORTED, "scale %g of dim %d is not the ratio "
+                                 "of the output and input sizes", scale, k);
         }
     }
     char mb[16], cb[32], nb[32];
@@ -227,7 +237,83 @@ static tvm_status op_resize(onnx_ctx *c, onnx_node *n) {
     return onnx_set_output(c, n, 0, tvm_op_resize(c->g, x, out, m, ct, nm));
 }
 
+/* out[..., j (at axis), ...] = indices[...] == j ? on : off, with negative
+ * indices counting back from depth. */
+static tvm_status op_one_hot(onnx_ctx *c, onnx_node *n) {
+    tvm_graph *g = c->g;
+    tvm_tensor idx, values;
+    TRY(onnx_input(c, n, 0, &idx));
+    TRY(onnx_input(c, n, 2, &values));
+    double depth_d;
+    TRY(onnx_const_scalar(c, n, 1, "depth", &depth_d));
+    int64_t depth = (int64_t)depth_d;
+    if (depth < 1 || depth > ((int64_t)1 << 31))
+        return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "depth %lld", (long long)depth);
+    op_arg ia, va;
+    TRY(arg_of(c, n, idx, &ia));
+    TRY(arg_of(c, n, values, &va));
+    int nd = ia.shape.ndim + 1;
+    if (nd > TVM_MAX_NDIM) return onnx_fail(n, TVM_ERR_LIMIT, "rank too large");
+    int axis = (int)onnx_attr_i(n, "axis", -1);
+    if (axis < 0) axis += nd;
+    if (axis < 0 || axis >= nd) return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "axis out of range");
+    tvm_expr shape[TVM_MAX_NDIM], it[TVM_MAX_NDIM], ii[TVM_MAX_NDIM];
+    op_iters(g, nd, it);
+    for (int k = 0, j = 0; k < nd; k++) {
+        if (k == axis) {
+            shape[k] = op_i64(g, depth);
+            continue;
+        }
+        shape[k] = ia.shape.dims[j];
+        ii[j++] = it[k];
+    }
+    tvm_expr v = tvm_load(g, idx, ii);
+    if (dtype_is_float(ia.dtype)) v = tvm_cast(g, TVM_INT64, tvm_floor(g, v));
+    else if (ia.dtype != TVM_INT64) v = tvm_cast(g, TVM_INT64, v);
+    v = tvm_select(g, tvm_lt(g, v, op_i64(g, 0)), tvm_add(g, v, op_i64(g, depth)), v);
+    tvm_expr on = tvm_load(g, values, (tvm_expr[]){op_i64(g, 1)});
+    tvm_expr off = tvm_load(g, values, (tvm_expr[]){op_i64(g, 0)});
+    return onnx_set_output(c, n, 0, tvm_compute(g, "one_hot", nd, shape, it,
+                                                tvm_select(g, tvm_eq(g, v, it[axis]), on, off)));
+}
+
+/* Range of constant scalars, evaluated at import time. */
+static tvm_status op_range(onnx_ctx *c, onnx_node *n) {
+    double st, lim, dl;
+    TRY(onnx_const_scalar(c, n, 0, "start", &st));
+    TRY(onnx_const_scalar(c, n, 1, "limit", &lim));
+    TRY(onnx_const_scalar(c, n, 2, "delta", &dl));
+    tvm_dtype dt = n->in[0]->dtype;
+    if (dl == 0) return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "delta is 0");
+    double cnt = ceil((lim - st) / dl);
+    if (!(cnt >= 0)) cnt = 0;
+    if (cnt > ONNX_MAX_FOLD_ELEMS * 16)
+        return onnx_fail(n, TVM_ERR_LIMIT, "%g elements", cnt);
+    int64_t len = (int64_t)cnt;
+    size_t es = (size_t)dtype_bytes(dt);
+    uint8_t *buf = calloc((size_t)len + 1, es);
+    if (!buf) return onnx_fail(n, TVM_ERR_OUT_OF_MEMORY, "no memory");
+    for (int64_t k = 0; k < len; k++) {
+        double v = st + (double)k * dl;
+        switch (dt) {
+        case TVM_FLOAT32: ((float *)buf)[k] = (float)((float)st + (float)k * (float)dl); break;
+        case TVM_FLOAT64: ((double *)buf)[k] = v; break;
+        case TVM_INT16: ((int16_t *)buf)[k] = (int16_t)v; break;
+        case TVM_INT32: ((int32_t *)buf)[k] = (int32_t)v; break;
+        case TVM_INT64: ((int64_t *)buf)[k] = (int64_t)st + k * (int64_t)dl; break;
+        default:
+            free(buf);
+            return onnx_fail(n, TVM_ERR_UNSUPPORTED, "Range of %s", dtype_name(dt));
+        }
+    }
+    tvm_status s = onnx_set_const(c, n, 0, dt, 1, &len, buf);
+    free(buf);
+    return s;
+}
+
 const onnx_op onnx_ops_index[] = {
+    {"OneHot", 9, op_one_hot},
+    {"Range", 11, op_range},
     {"GatherElements", 11, op_gather_elements},
     {"Trilu", 14, op_trilu},
     {"CumSum", 11, op_cumsum},

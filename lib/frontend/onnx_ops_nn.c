@@ -168,15 +168,26 @@ static tvm_status op_pool(onnx_ctx *c, onnx_node *n) {
     TRY(onnx_input_shape(c, n, 0, &xnd, NULL, xd));
     int nk;
     TRY(onnx_attr_ints(n, "kernel_shape", kernel, 8, &nk));
-    if (xnd != 4 || nk != 2)
-        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "only 2-D pooling (input rank %d)", xnd);
+    int nsp = xnd - 2;
+    if (nsp < 1 || nsp > 2 || nk != nsp)
+        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "only 1-D and 2-D pooling (input rank %d)",
+                         xnd);
     if (onnx_attr_i(n, "storage_order", 0))
         return onnx_fail(n, TVM_ERR_UNSUPPORTED, "storage_order=1");
     spatial sp;
-    TRY(read_spatial(c, n, 2, xd + 2, kernel, false, &sp));
+    TRY(read_spatial(c, n, nsp, xd + 2, kernel, false, &sp));
     tvm_pool_attrs a = {.struct_size = sizeof a};
     a.ceil_mode = (int32_t)onnx_attr_i(n, "ceil_mode", 0);
     a.count_include_pad = (int32_t)onnx_attr_i(n, "count_include_pad", 0);
+    if (nsp == 1) { /* 1-D pooling is 2-D pooling over a height-1 image */
+        int h = 2;
+        x = tvm_op_unsqueeze(c->g, x, 1, &h);
+        sp.kernel[1] = sp.kernel[0], sp.kernel[0] = 1;
+        sp.strides[1] = sp.strides[0], sp.strides[0] = 1;
+        sp.dilations[1] = sp.dilations[0], sp.dilations[0] = 1;
+        int64_t pb = sp.pads[0], pe = sp.pads[1];
+        sp.pads[0] = 0, sp.pads[1] = pb, sp.pads[2] = 0, sp.pads[3] = pe;
+    }
     for (int k = 0; k < 2; k++) {
         a.kernel[k] = sp.kernel[k];
         a.strides[k] = sp.strides[k];
@@ -184,8 +195,12 @@ static tvm_status op_pool(onnx_ctx *c, onnx_node *n) {
     }
     memcpy(a.pads, sp.pads, sizeof a.pads);
     bool mx = !strcmp(n->proto->op_type, "MaxPool");
-    return onnx_set_output(c, n, 0, mx ? tvm_op_max_pool2d(c->g, x, &a)
-                                       : tvm_op_avg_pool2d(c->g, x, &a));
+    tvm_tensor r = mx ? tvm_op_max_pool2d(c->g, x, &a) : tvm_op_avg_pool2d(c->g, x, &a);
+    if (nsp == 1) {
+        int h = 2;
+        r = tvm_op_squeeze(c->g, r, 1, &h);
+    }
+    return onnx_set_output(c, n, 0, r);
 }
 
 static tvm_status op_global_pool(onnx_ctx *c, onnx_node *n) {
