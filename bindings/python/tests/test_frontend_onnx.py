@@ -56,3 +56,21 @@ def test_errors_are_exceptions():
             frontend.from_onnx(bytes(bad))
     with pytest.raises(TypeError):
         frontend.from_onnx(42)
+
+
+def test_shared_dim_param_is_one_size_variable():
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+    vi = helper.make_tensor_value_info
+    # a + b broadcasts only if both "batch" dims are the same size variable
+    g = helper.make_graph([helper.make_node("Add", ["a", "b"], ["c"])], "g",
+                          [vi("a", TensorProto.FLOAT, ["batch", 2]),
+                           vi("b", TensorProto.FLOAT, ["batch", 2])],
+                          [vi("c", TensorProto.FLOAT, ["batch", 2])])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    with tvmc.Graph():
+        ins, outs = _import(m.SerializeToString())
+        assert ins[0].shape[0].id == ins[1].shape[0].id
+        f = tvmc.build(ins + outs)
+    a = np.arange(6, dtype="float32").reshape(3, 2)
+    np.testing.assert_array_equal(f.run(a, a), a + a)
