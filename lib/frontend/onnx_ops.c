@@ -28,8 +28,25 @@ static tvm_status op_binary(onnx_ctx *c, onnx_node *n) {
     tvm_tensor a, b;
     TRY(onnx_input(c, n, 0, &a));
     TRY(onnx_input(c, n, 1, &b));
-    if (onnx_attr_i(n, "broadcast", 0) && onnx_attr(n, "axis"))
-        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "legacy broadcast with an axis (opset < 7)");
+    if (onnx_attr_i(n, "broadcast", 0) && onnx_attr(n, "axis")) {
+        /* opset < 7: b's dims line up with a's from `axis` on, so b gets
+         * trailing size-1 dims for numpy broadcasting */
+        int an, bn;
+        int64_t bd[TVM_MAX_NDIM];
+        tvm_tensor_info(c->g, a, &an, NULL);
+        TRY(onnx_input_shape(c, n, 1, &bn, NULL, bd));
+        int64_t axis = onnx_attr_i(n, "axis", 0);
+        if (axis < 0) axis += an;
+        if (axis < 0 || axis + bn > an)
+            return onnx_fail(n, TVM_ERR_SHAPE, "legacy broadcast axis %lld does not fit",
+                             (long long)axis);
+        int trail = an - (int)axis - bn;
+        if (trail > 0) {
+            int axes[TVM_MAX_NDIM];
+            for (int k = 0; k < trail; k++) axes[k] = bn + k;
+            b = tvm_op_unsqueeze(c->g, b, trail, axes);
+        }
+    }
     for (size_t k = 0; k < ARRAY_LEN(binary_ops); k++)
         if (!strcmp(binary_ops[k].name, n->proto->op_type))
             return onnx_set_output(c, n, 0, tvm_op_binary(c->g, binary_ops[k].k, a, b));
