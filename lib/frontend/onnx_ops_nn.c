@@ -49,8 +49,8 @@ static tvm_status op_gemm(onnx_ctx *c, onnx_node *n) {
  * strides, dilations, kernel and pads, resolving auto_pad for the given
  * input dims (SAME_* needs constant spatial dims). */
 typedef struct spatial {
-    int nsp;                        /* 1 or 2 */
-    int64_t kernel[2], strides[2], dilations[2], pads[4]; /* pads: b0 b1 e0 e1 */
+    int nsp;                        /* 1, 2 or 3 */
+    int64_t kernel[3], strides[3], dilations[3], pads[6]; /* pads: begins, then ends */
 } spatial;
 
 static tvm_status read_spatial(onnx_ctx *c, onnx_node *n, int nsp, const int64_t *in_dims,
@@ -101,6 +101,93 @@ static tvm_status read_spatial(onnx_ctx *c, onnx_node *n, int nsp, const int64_t
     return TVM_OK;
 }
 
+/* 3-D convolution and pooling, which the library has no call for: one
+ * compute each, reading the input through a guard that yields the pad value
+ * outside it. Needs constant shapes. */
+static tvm_expr in_window(tvm_graph *g, const spatial *sp, const int64_t *in, const tvm_expr *o,
+                          const tvm_expr *r, tvm_expr *pos) {
+    tvm_expr ok = {0};
+    for (int k = 0; k < sp->nsp; k++) {
+        /* pos = o * stride - pad_begin + r * dilation */
+        pos[k] = tvm_add(g, tvm_sub(g, tvm_mul(g, o[k], op_i64(g, sp->strides[k])),
+                                    op_i64(g, sp->pads[k])),
+                         tvm_mul(g, r[k], op_i64(g, sp->dilations[k])));
+        tvm_expr in_k = tvm_and(g, tvm_ge(g, pos[k], op_i64(g, 0)),
+                                tvm_lt(g, pos[k], op_i64(g, in[k])));
+        ok = ok.id ? tvm_and(g, ok, in_k) : in_k;
+    }
+    return ok;
+}
+
+static int64_t window_out(const spatial *sp, int k, int64_t in) {
+    int64_t eff = (sp->kernel[k] - 1) * sp->dilations[k] + 1;
+    int64_t span = in + sp->pads[k] + sp->pads[sp->nsp + k] - eff;
+    return span < 0 ? 0 : span / sp->strides[k] + 1;
+}
+
+static tvm_status conv3d(onnx_ctx *c, onnx_node *n, tvm_tensor x, tvm_tensor w, tvm_tensor bias,
+                         const int64_t *xd, const int64_t *wd, const spatial *sp, int64_t groups) {
+    tvm_graph *g = c->g;
+    for (int k = 0; k < 5; k++)
+        if (xd[k] < 0) return onnx_fail(n, TVM_ERR_UNSUPPORTED, "3-D Conv needs constant shapes");
+    int64_t cg = wd[1], O = wd[0];
+    if (groups < 1 || xd[1] != cg * groups || O % groups)
+        return onnx_fail(n, TVM_ERR_SHAPE, "channels do not match the weights and groups");
+    tvm_expr shape[5] = {op_i64(g, xd[0]), op_i64(g, O)}, it[5], r[4], pos[3];
+    for (int k = 0; k < 3; k++) shape[2 + k] = op_i64(g, window_out(sp, k, xd[2 + k]));
+    op_iters(g, 5, it);
+    r[0] = tvm_reduce_axis(g, "rc", op_i64(g, cg));
+    for (int k = 0; k < 3; k++) r[1 + k] = tvm_reduce_axis(g, "rk", op_i64(g, wd[2 + k]));
+    tvm_expr ok = in_window(g, sp, xd + 2, it + 2, r + 1, pos);
+    tvm_expr ch = tvm_add(g, tvm_mul(g, tvm_floordiv(g, it[1], op_i64(g, O / groups)),
+                                     op_i64(g, cg)), r[0]);
+    tvm_expr xi[5] = {it[0], ch, pos[0], pos[1], pos[2]};
+    tvm_expr wi[5] = {it[1], r[0], r[1], r[2], r[3]};
+    tvm_dtype dt;
+    tvm_tensor_info(g, x, NULL, &dt);
+    tvm_expr prod = tvm_mul(g, tvm_load(g, x, xi), tvm_load(g, w, wi));
+    tvm_expr body = tvm_sum(g, tvm_select(g, ok, prod, tvm_const_float(g, dt, 0)), 4, r);
+    if (bias.id) body = tvm_add(g, body, tvm_load(g, bias, &it[1]));
+    return onnx_set_output(c, n, 0, tvm_compute(g, "conv3d", 5, shape, it, body));
+}
+
+static tvm_status pool3d(onnx_ctx *c, onnx_node *n, tvm_tensor x, const int64_t *xd,
+                         const spatial *sp, bool mx, bool include_pad) {
+    tvm_graph *g = c->g;
+    for (int k = 0; k < 5; k++)
+        if (xd[k] < 0) return onnx_fail(n, TVM_ERR_UNSUPPORTED, "3-D pooling needs constant shapes");
+    tvm_dtype dt;
+    tvm_tensor_info(g, x, NULL, &dt);
+    tvm_expr shape[5] = {op_i64(g, xd[0]), op_i64(g, xd[1])}, it[5], r[3], pos[3];
+    for (int k = 0; k < 3; k++) shape[2 + k] = op_i64(g, window_out(sp, k, xd[2 + k]));
+    op_iters(g, 5, it);
+    for (int k = 0; k < 3; k++) r[k] = tvm_reduce_axis(g, "rk", op_i64(g, sp->kernel[k]));
+    tvm_expr ok = in_window(g, sp, xd + 2, it + 2, r, pos);
+    tvm_expr xi[5] = {it[0], it[1], pos[0], pos[1], pos[2]};
+    tvm_expr body;
+    if (mx) {
+        body = tvm_reduce(g, TVM_REDUCE_MAX,
+                          tvm_select(g, ok, tvm_load(g, x, xi), tvm_const_float(g, dt, -INFINITY)),
+                          3, r);
+    } else {
+        tvm_expr sum = tvm_sum(g, tvm_select(g, ok, tvm_load(g, x, xi), tvm_const_float(g, dt, 0)),
+                               3, r);
+        tvm_expr cnt;
+        if (include_pad) {
+            cnt = tvm_const_float(g, dt, (double)(sp->kernel[0] * sp->kernel[1] * sp->kernel[2]));
+        } else {
+            tvm_expr r2[3], pos2[3];
+            for (int k = 0; k < 3; k++) r2[k] = tvm_reduce_axis(g, "rc", op_i64(g, sp->kernel[k]));
+            tvm_expr ok2 = in_window(g, sp, xd + 2, it + 2, r2, pos2);
+            cnt = tvm_sum(g, tvm_select(g, ok2, tvm_const_float(g, dt, 1), tvm_const_float(g, dt, 0)),
+                          3, r2);
+        }
+        body = tvm_div(g, sum, cnt);
+    }
+    return onnx_set_output(c, n, 0, tvm_compute(g, mx ? "max_pool3d" : "avg_pool3d", 5, shape,
+                                                it, body));
+}
+
 /* The library's pads are {top, left, bottom, right} for 2-D and {begin,
  * end} for 1-D, which is ONNX's order in both cases. */
 static tvm_status op_conv(onnx_ctx *c, onnx_node *n) {
@@ -113,14 +200,15 @@ static tvm_status op_conv(onnx_ctx *c, onnx_node *n) {
     TRY(onnx_input_shape(c, n, 0, &xnd, NULL, xd));
     TRY(onnx_input_shape(c, n, 1, &wnd, NULL, wd));
     int nsp = xnd - 2;
-    if (nsp < 1 || nsp > 2 || wnd != xnd)
-        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "only 1-D and 2-D convolutions (input rank %d)",
-                         xnd);
+    if (nsp < 1 || nsp > 3 || wnd != xnd)
+        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "only 1-D, 2-D and 3-D convolutions (input "
+                         "rank %d)", xnd);
     bool tr = !strcmp(n->proto->op_type, "ConvTranspose");
     if (tr && nsp != 2)
         return onnx_fail(n, TVM_ERR_UNSUPPORTED, "only 2-D ConvTranspose");
     spatial sp;
     TRY(read_spatial(c, n, nsp, xd + 2, wd + 2, tr, &sp));
+    if (nsp == 3) return conv3d(c, n, x, w, bias, xd, wd, &sp, onnx_attr_i(n, "group", 1));
     tvm_conv_attrs a = {.struct_size = sizeof a};
     a.groups = (int32_t)onnx_attr_i(n, "group", 1);
     for (int k = 0; k < nsp; k++) {
@@ -169,13 +257,19 @@ static tvm_status op_pool(onnx_ctx *c, onnx_node *n) {
     int nk;
     TRY(onnx_attr_ints(n, "kernel_shape", kernel, 8, &nk));
     int nsp = xnd - 2;
-    if (nsp < 1 || nsp > 2 || nk != nsp)
-        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "only 1-D and 2-D pooling (input rank %d)",
-                         xnd);
+    if (nsp < 1 || nsp > 3 || nk != nsp)
+        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "only 1-D, 2-D and 3-D pooling (input rank "
+                         "%d)", xnd);
     if (onnx_attr_i(n, "storage_order", 0))
         return onnx_fail(n, TVM_ERR_UNSUPPORTED, "storage_order=1");
     spatial sp;
     TRY(read_spatial(c, n, nsp, xd + 2, kernel, false, &sp));
+    if (nsp == 3) {
+        if (onnx_attr_i(n, "ceil_mode", 0))
+            return onnx_fail(n, TVM_ERR_UNSUPPORTED, "ceil_mode in 3-D pooling");
+        return pool3d(c, n, x, xd, &sp, !strcmp(n->proto->op_type, "MaxPool"),
+                      onnx_attr_i(n, "count_include_pad", 0) != 0);
+    }
     tvm_pool_attrs a = {.struct_size = sizeof a};
     a.ceil_mode = (int32_t)onnx_attr_i(n, "ceil_mode", 0);
     a.count_include_pad = (int32_t)onnx_attr_i(n, "count_include_pad", 0);
