@@ -327,6 +327,9 @@ static tvm_status op_pad(onnx_ctx *c, onnx_node *n) {
     double value = 0;
     if (opset_of(c) < 11) {
         TRY(onnx_attr_ints(n, "pads", pads, 2 * TVM_MAX_NDIM, &np));
+        if (np < 0)
+            return onnx_fail(n, TVM_ERR_PARSE, "the pads attribute is missing (opset %lld "
+                             "takes pads as an attribute)", (long long)c->opset);
         value = onnx_attr_f(n, "value", 0);
     } else {
         TRY(onnx_const_ints(c, n, 1, "pads", pads, 2 * TVM_MAX_NDIM, &np));

@@ -45,16 +45,30 @@ def seeds():
         opset=11)
     yield "slice-pad-clip", model(
         [helper.make_node("Slice", ["x", "st", "en"], ["s"]),
-         helper.make_node("Pad", ["s", "p"], ["q"], mode="reflect"),
+         helper.make_node("Pad", ["s"], ["q"], mode="reflect", pads=[1, 1, 1, 1]),
          helper.make_node("Clip", ["q"], ["y"], min=-1.0, max=1.0)],
         [vi("x", F, [4, 4])], [vi("y", F, [4, 4])],
-        [helper.make_tensor("st", I64, [2], [1, 1]), helper.make_tensor("en", I64, [2], [3, 3]),
-         helper.make_tensor("p", I64, [4], [1, 1, 1, 1])], opset=10)
+        [helper.make_tensor("st", I64, [2], [1, 1]), helper.make_tensor("en", I64, [2], [3, 3])],
+        opset=10)
     yield "reduce-argmax-cast", model(
         [helper.make_node("ReduceMean", ["x"], ["r"], axes=[1], keepdims=0),
          helper.make_node("ArgMax", ["x"], ["a"], axis=1),
          helper.make_node("Cast", ["a"], ["y"], to=F)],
         [vi("x", F, ["batch", 5])], [vi("r", F, ["batch"]), vi("y", F, ["batch", 1])])
+    yield "nll-layernorm", model(
+        [helper.make_node("LayerNormalization", ["x", "s"], ["n", "m", "r"], axis=-1),
+         helper.make_node("NegativeLogLikelihoodLoss", ["n", "t"], ["y"], ignore_index=1)],
+        [vi("x", F, [2, 3]), vi("t", I64, [2])], [vi("y", F, []), vi("m", F, [2, 1])],
+        [helper.make_tensor("s", F, [3], [1, 1, 1])], opset=17)
+    yield "conv3d-onehot-range", model(
+        [helper.make_node("Conv", ["x", "w"], ["c"], pads=[1] * 6),
+         helper.make_node("Range", ["a", "b", "d"], ["r"]),
+         helper.make_node("OneHot", ["r", "depth", "v"], ["y"], axis=0)],
+        [vi("x", F, [1, 1, 2, 2, 2])], [vi("c", F, [1, 1, 2, 2, 2]), vi("y", F, [3, 3])],
+        [helper.make_tensor("w", F, [1, 1, 3, 3, 3], [0.25] * 27),
+         helper.make_tensor("a", I64, [], [0]), helper.make_tensor("b", I64, [], [3]),
+         helper.make_tensor("d", I64, [], [1]), helper.make_tensor("depth", I64, [], [3]),
+         helper.make_tensor("v", F, [2], [0, 1])])
     yield "unsupported-op", model(
         [helper.make_node("NonMaxSuppression", ["x", "x"], ["y"])],
         [vi("x", F, [1, 1, 4])], [vi("y", I64, [1, 3])])
