@@ -44,7 +44,7 @@ tvm_status onnx_input(onnx_ctx *c, onnx_node *n, int k, tvm_tensor *t) {
     return t->id ? TVM_OK : onnx_graph_status(c, n);
 }
 
-static onnx_value *new_value(onnx_ctx *c, const char *name) {
+onnx_value *onnx_new_value(onnx_ctx *c, const char *name) {
     if (!VEC_PUSH_OK(c->vals, c->nvals, c->cap, 1u << 24)) return NULL;
     onnx_value *v = &c->vals[c->nvals++];
     memset(v, 0, sizeof *v);
@@ -237,39 +237,40 @@ static void fold_value(onnx_ctx *c, onnx_value *v) {
 
 /* ---- the node loop ----------------------------------------------------- */
 
-static onnx_value *lookup(onnx_ctx *c, const char *name) {
+/* The latest value of that name (a name defined twice shadows). */
+onnx_value *onnx_lookup(onnx_ctx *c, const char *name) {
     for (uint32_t k = c->nvals; k-- > 0;)
         if (c->vals[k].name && !strcmp(c->vals[k].name, name)) return &c->vals[k];
     return NULL;
 }
 
-onnx_value *onnx_lookup(onnx_ctx *c, const char *name) { return lookup(c, name); }
 
-onnx_value *onnx_new_value(onnx_ctx *c, const char *name) { return new_value(c, name); }
-
-tvm_status onnx_convert_node(onnx_ctx *c, const Onnx__NodeProto *p, const onnx_op *op);
 tvm_status onnx_convert_node(onnx_ctx *c, const Onnx__NodeProto *p, const onnx_op *op) {
     onnx_node n = {.proto = p, .nin = (int)p->n_input, .nout = (int)p->n_output};
     if (p->n_input > ONNX_MAX_NODE_IO || p->n_output > ONNX_MAX_NODE_IO)
         return onnx_fail(&n, TVM_ERR_LIMIT, "more than %d inputs or outputs", ONNX_MAX_NODE_IO);
     bool all_const = true;
+    uint32_t slot[ONNX_MAX_NODE_IO];
     for (int k = 0; k < n.nin; k++) {
         const char *name = p->input[k];
         if (!name[0]) continue; /* an omitted optional input */
-        n.in[k] = lookup(c, name);
-        if (!n.in[k])
+        onnx_value *v = onnx_lookup(c, name);
+        if (!v)
             return onnx_fail(&n, TVM_ERR_PARSE, "input '%s' is not produced by any node, "
                              "initializer or graph input before it", name);
-        if (!n.in[k]->data) all_const = false;
+        if (!v->data) all_const = false;
+        slot[k] = (uint32_t)(v - c->vals);
+        n.in[k] = v;
     }
-    /* Outputs get their slots now (they may move when the table grows, so
-     * inputs are re-resolved after). */
+    /* Outputs get their slots now; the table may move as it grows, so the
+     * inputs are pointed at again by slot (not by name: an output may reuse
+     * an input's name). */
     uint32_t first = c->nvals;
     for (int k = 0; k < n.nout; k++)
-        if (!new_value(c, p->output[k][0] ? p->output[k] : NULL))
+        if (!onnx_new_value(c, p->output[k][0] ? p->output[k] : NULL))
             return onnx_fail(&n, TVM_ERR_OUT_OF_MEMORY, "no memory for the value table");
     for (int k = 0; k < n.nin; k++)
-        if (n.in[k]) n.in[k] = lookup(c, p->input[k]);
+        if (n.in[k]) n.in[k] = &c->vals[slot[k]];
     for (int k = 0; k < n.nout; k++) n.out[k] = &c->vals[first + (uint32_t)k];
     tvm_status s = op->fn(c, &n);
     if (s != TVM_OK) return s;

@@ -76,7 +76,11 @@ const char *onnx_dtype_name(int32_t onnx_type);
 tvm_status onnx_tensor_data(const Onnx__TensorProto *t, const char *what, tvm_dtype *dtype,
                             int *ndim, int64_t *shape, void **data);
 
-/* ---- onnx_bind.c / onnx_import.c: the value table ------------------------- */
+/* ---- onnx_import.c / onnx_bind.c: the value table and the node loop ------- */
+
+/* Converts one node with its operator's handler, then folds outputs whose
+ * inputs are all known. */
+tvm_status onnx_convert_node(onnx_ctx *c, const Onnx__NodeProto *p, const onnx_op *op);
 
 onnx_value *onnx_lookup(onnx_ctx *c, const char *name);
 onnx_value *onnx_new_value(onnx_ctx *c, const char *name);

@@ -10,7 +10,6 @@
 #include "../common.h"
 #include "onnx_internal.h"
 
-tvm_status onnx_convert_node(onnx_ctx *c, const Onnx__NodeProto *p, const onnx_op *op);
 
 struct tvm_onnx_model {
     int nin, nout;
