@@ -565,22 +565,27 @@ TVMC_API tvm_tensor tvm_op_resize(tvm_graph *g, tvm_tensor x, const int64_t *out
 /* ONNX import                                                            */
 /* ===================================================================== */
 /*
- * Builds an ONNX model (ModelProto, opsets 7-17 of the default domain) into
- * a graph with the operator library above. Graph inputs become placeholders,
- * initializers and Constant nodes tvm_constant tensors, every node one or
- * more operator calls. A dim with a dim_param (or without a dim_value)
+ * Builds an ONNX model (ModelProto, opsets 1-17 of the default domain, plus
+ * com.microsoft's Gelu) into a graph with the operator library above. Graph
+ * inputs become placeholders, initializers and Constant nodes tvm_constant
+ * tensors, every node one or more operator calls. A dim with a dim_param (or without a dim_value)
  * becomes a size variable; dims sharing a dim_param name share the
  * variable. Inputs that ONNX feeds at run time but tvmc needs at build time
  * (Reshape's shape, Slice's starts, Pad's pads, ...) must come from an
  * initializer, a Constant node or a subgraph that folds to a constant
- * (Shape -> Gather -> Concat on known dims); otherwise the import is
- * TVM_ERR_UNSUPPORTED naming the node.
+ * (Shape -> Gather -> Concat on known dims) or a binding (see
+ * tvm_onnx_options); otherwise the import is TVM_ERR_UNSUPPORTED naming the
+ * node and the input. Nodes whose inputs are all known are evaluated at
+ * import time (up to 65536 elements). Thread rule: as for the graph.
  *
  * Statuses: TVM_ERR_INVALID_ARGUMENT for bad options (a binding naming no
  * graph input, or twice); TVM_ERR_DTYPE / TVM_ERR_SHAPE for a binding whose
- * value does not fit its input; TVM_ERR_PARSE for bytes that are not a well-formed model
+ * value does not fit its input, for an operator whose inputs do not fit it,
+ * and for an output whose declared type or shape contradicts what it
+ * computes; TVM_ERR_PARSE for bytes that are not a well-formed model
  * (truncated, garbage, nesting deeper than 64 messages, a node reading a
- * value nothing defines, a shape contradicting its data); TVM_ERR_LIMIT for
+ * value nothing defines, a tensor whose data does not fill its shape);
+ * TVM_ERR_LIMIT for
  * a model past opts' limits; TVM_ERR_UNSUPPORTED listing every operator of
  * the model this build cannot import, each with its domain and opset, in one
  * message (also for external-data tensors, and for every call of a build
@@ -629,7 +634,7 @@ TVMC_API void tvm_onnx_model_free(tvm_onnx_model *m);
 /* One graph input or output of an imported model. */
 typedef struct tvm_onnx_value {
     size_t struct_size;           /* sizeof(tvm_onnx_value), set by the caller */
-    const char *name;             /* the ONNX value name, owned by the model */
+    const char *name;             /* the ONNX name; valid until the model is freed */
     tvm_tensor tensor;            /* placeholder (input) or compute (output) */
     tvm_dtype dtype;
     int32_t ndim;
