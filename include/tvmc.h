@@ -601,6 +601,99 @@ TVMC_API tvm_tensor tvm_op_resize(tvm_graph *g, tvm_tensor x, const int64_t *out
                                   tvm_resize_nearest nearest);
 
 /* ===================================================================== */
+/* ONNX import                                                            */
+/* ===================================================================== */
+/*
+ * Builds an ONNX model (ModelProto, opsets 1-17 of the default domain, plus
+ * com.microsoft's Gelu) into a graph with the operator library above. Graph
+ * inputs become placeholders, initializers and Constant nodes tvm_constant
+ * tensors, every node one or more operator calls. A dim with a dim_param (or without a dim_value)
+ * becomes a size variable; dims sharing a dim_param name share the
+ * variable. Inputs that ONNX feeds at run time but tvmc needs at build time
+ * (Reshape's shape, Slice's starts, Pad's pads, ...) must come from an
+ * initializer, a Constant node or a subgraph that folds to a constant
+ * (Shape -> Gather -> Concat on known dims) or a binding (see
+ * tvm_onnx_options); otherwise the import is TVM_ERR_UNSUPPORTED naming the
+ * node and the input. Nodes whose inputs are all known are evaluated at
+ * import time (up to 65536 elements). Thread rule: as for the graph.
+ *
+ * Statuses: TVM_ERR_INVALID_ARGUMENT for bad options (a binding naming no
+ * graph input, or twice); TVM_ERR_DTYPE / TVM_ERR_SHAPE for a binding whose
+ * value does not fit its input, for an operator whose inputs do not fit it,
+ * and for an output whose declared type or shape contradicts what it
+ * computes; TVM_ERR_PARSE for bytes that are not a well-formed model
+ * (truncated, garbage, nesting deeper than 64 messages, a node reading a
+ * value nothing defines, a tensor whose data does not fill its shape);
+ * TVM_ERR_LIMIT for
+ * a model past opts' limits; TVM_ERR_UNSUPPORTED listing every operator of
+ * the model this build cannot import, each with its domain and opset, in one
+ * message (also for external-data tensors, and for every call of a build
+ * configured without the importer, -Donnx=disabled); TVM_ERR_IO for a file
+ * that cannot be read. On any failure *out is untouched and the graph may
+ * hold part of the model (and a recorded error): destroy it.
+ */
+
+typedef struct tvm_onnx_model tvm_onnx_model;
+
+/* A graph input given its value at import time. It becomes a constant (the
+ * data is copied) and is no longer among the model's inputs, so operators
+ * that need it at build time (Reshape's shape fed as an input, Clip's
+ * bounds, ...) can read it. value must be on kDLCPU with compact strides
+ * (or NULL), lanes 1, the input's element type and rank, and its constant
+ * dims; at most 2^24 elements. */
+typedef struct tvm_onnx_binding {
+    const char *name;        /* a graph input's name (not an initializer's) */
+    const DLTensor *value;
+} tvm_onnx_binding;
+
+typedef struct tvm_onnx_options {
+    size_t struct_size;      /* sizeof(tvm_onnx_options) */
+    int64_t max_bytes;       /* largest model accepted; 0 = 2 GiB */
+    int32_t max_nodes;       /* most nodes (plus initializers); 0 = 1,000,000 */
+    uint32_t flags;          /* reserved, must be 0 */
+    int32_t nbindings;       /* entries of bindings (0: none) */
+    int32_t reserved_;       /* must be 0 */
+    const tvm_onnx_binding *bindings; /* read during the call only */
+} tvm_onnx_options;
+
+/* Imports the serialised model data[0..size) into g. opts may be NULL
+ * (defaults). data is only read during the call. *out gets the model's
+ * description (inputs, outputs), owned by the caller: free it with
+ * tvm_onnx_model_free; its tensor handles belong to g. */
+TVMC_API tvm_status tvm_onnx_import(tvm_graph *g, const void *data, size_t size,
+                                    const tvm_onnx_options *opts,
+                                    tvm_onnx_model **out);
+/* tvm_onnx_import of the contents of the file at path. */
+TVMC_API tvm_status tvm_onnx_import_file(tvm_graph *g, const char *path,
+                                         const tvm_onnx_options *opts,
+                                         tvm_onnx_model **out);
+/* Frees a model description (not the graph). Accepts NULL. */
+TVMC_API void tvm_onnx_model_free(tvm_onnx_model *m);
+
+/* One graph input or output of an imported model. */
+typedef struct tvm_onnx_value {
+    size_t struct_size;           /* sizeof(tvm_onnx_value), set by the caller */
+    const char *name;             /* the ONNX name; valid until the model is freed */
+    tvm_tensor tensor;            /* placeholder (input) or compute (output) */
+    tvm_dtype dtype;
+    int32_t ndim;
+    int64_t shape[TVM_MAX_NDIM];  /* constant dims; -1 where symbolic */
+    tvm_expr dims[TVM_MAX_NDIM];  /* every dim as an int64 expression of g */
+} tvm_onnx_value;
+
+/* Counts of the model's run-time inputs (initializers excluded) and outputs;
+ * either pointer may be NULL. Compile with the inputs in this order. */
+TVMC_API tvm_status tvm_onnx_model_counts(const tvm_onnx_model *m, int *ninputs,
+                                          int *noutputs);
+/* Describes input / output `index` into *value (value->struct_size must be
+ * set; TVM_ERR_INVALID_ARGUMENT for a bad index). Every output is a compute,
+ * so the outputs can be passed to tvm_compile as they are. */
+TVMC_API tvm_status tvm_onnx_model_input(const tvm_onnx_model *m, int index,
+                                         tvm_onnx_value *value);
+TVMC_API tvm_status tvm_onnx_model_output(const tvm_onnx_model *m, int index,
+                                          tvm_onnx_value *value);
+
+/* ===================================================================== */
 /* Compilation                                                            */
 /* ===================================================================== */
 

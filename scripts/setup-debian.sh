@@ -12,6 +12,9 @@ packages=(
   llvm-19-dev libffi-dev libhwloc-dev libdlpack-dev
   # what llvm-config-19 --system-libs may ask for in a static LLVM setup
   zlib1g-dev libzstd-dev libedit-dev libxml2-dev libcurl4-openssl-dev
+  # the ONNX importer (protobuf-c; onnx.proto from libonnx-dev), the ONNX
+  # conformance data, and python3-onnx for making small test models
+  libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata python3-onnx
   # clang and its sanitizer runtimes (fuzz targets)
   clang libclang-rt-14-dev
   # Python binding tests

@@ -3512,6 +3512,231 @@ static void add_tvm_op_split_probes(const contract *c) {
     needles(p, "999", NULL, NULL);
 }
 
+
+/* ========================================================================= */
+/* ONNX import (tvm_onnx_*)                                                   */
+/* ========================================================================= */
+
+/* y = relu(x + w), x [n, 3] float32, w an initializer {1, 2, 3}; made with
+ * onnx.helper (opset 13). */
+static const uint8_t onnx_tiny[] = {
+    8,8,18,1,116,58,100,10,14,10,1,120,10,1,119,18,1,116,34,3,65,100,100,10,12,10,1,116,
+    18,1,121,34,4,82,101,108,117,18,1,103,42,21,8,3,16,1,34,12,0,0,128,63,0,0,0,64,0,0,
+    64,64,66,1,119,90,20,10,1,120,18,15,10,13,8,1,18,9,10,3,18,1,110,10,2,8,3,98,20,10,
+    1,121,18,15,10,13,8,1,18,9,10,3,18,1,110,10,2,8,3,66,4,10,0,16,13};
+
+/* A build without the importer answers every call TVM_ERR_UNSUPPORTED. */
+static bool onnx_built(void) {
+    return tvm_onnx_model_counts(NULL, NULL, NULL) != TVM_ERR_UNSUPPORTED;
+}
+
+enum { OX_OK, OX_NULL_GRAPH, OX_NULL_OUT, OX_NULL_DATA, OX_EMPTY, OX_GARBAGE, OX_TRUNCATED,
+       OX_DEEP, OX_BAD_SIZE, OX_NEW_SIZE, OX_FLAGS, OX_LIMIT, OX_STICKY, OX_NULL_PATH,
+       OX_NO_FILE, OX_DIR, OX_UNSUPPORTED, OX_DANGLING, OX_BIND_OK, OX_BIND_NAME,
+       OX_BIND_DTYPE, OX_BIND_SHAPE, OX_BIND_NULL };
+
+static tvm_status onnx_do_import(const probe *p, tvm_graph *g, const void *data, size_t size,
+                                 tvm_onnx_options *o, tvm_onnx_model **out) {
+    if (!strcmp(p->c->name, "tvm_onnx_import_file")) {
+        if (p->mode == OX_NULL_PATH) return tvm_onnx_import_file(g, NULL, o, out);
+        if (p->mode == OX_NO_FILE) return tvm_onnx_import_file(g, "/nonexistent/m.onnx", o, out);
+        if (p->mode == OX_DIR) return tvm_onnx_import_file(g, "/", o, out);
+        char path[] = "/tmp/tvmc-contract-onnx-XXXXXX";
+        int fd = mkstemp(path);
+        if (fd < 0) return TVM_ERR_IO;
+        if (size && write(fd, data, size) != (ssize_t)size) size = 0;
+        close(fd);
+        tvm_status s = tvm_onnx_import_file(g, path, o, out);
+        unlink(path);
+        return s;
+    }
+    return tvm_onnx_import(g, data, size, o, out);
+}
+
+static void probe_onnx_import(const probe *p, probe_out *o) {
+    tvm_graph *g = tvm_graph_create(ctx);
+    tvm_onnx_model *m = (tvm_onnx_model *)(uintptr_t)0x77, **out = &m;
+    uint8_t buf[4096];
+    const void *data = onnx_tiny;
+    size_t size = sizeof onnx_tiny;
+    tvm_onnx_options opts = {.struct_size = sizeof opts};
+    float wv[6] = {0};
+    int64_t wshape[2] = {2, 3};
+    DLTensor wt = {wv, {kDLCPU, 0}, 2, {kDLFloat, 32, 1}, wshape, NULL, 0};
+    tvm_onnx_binding bind = {"x", &wt};
+    tvm_onnx_options *op = &opts;
+    switch (p->mode) {
+    case OX_NULL_GRAPH: tvm_graph_destroy(g); g = NULL; break;
+    case OX_NULL_OUT: out = NULL; break;
+    case OX_NULL_DATA: data = NULL; break;
+    case OX_EMPTY: size = 0; break;
+    case OX_GARBAGE:
+        for (size_t k = 0; k < sizeof buf; k++) buf[k] = (uint8_t)(k * 131 + 7);
+        data = buf;
+        size = sizeof buf;
+        break;
+    case OX_TRUNCATED: size = sizeof onnx_tiny - 9; break;
+    case OX_DEEP: /* graph -> node -> attribute -> graph -> ... 200 deep */
+        { /* built inside out from the end of buf: each level is a tag and a
+           * two-byte length around the level below */
+            static const uint8_t tags[3] = {(1 << 3) | 2, (6 << 3) | 2, (5 << 3) | 2};
+            size_t pos = sizeof buf, len = 0;
+            for (int d = 0; d < 200; d++) {
+                buf[--pos] = (uint8_t)(len >> 7);
+                buf[--pos] = (uint8_t)((len & 0x7f) | 0x80);
+                buf[--pos] = d == 199 ? (7 << 3) | 2 : tags[d % 3];
+                len += 3;
+            }
+            data = buf + pos;
+            size = len;
+        }
+        break;
+    case OX_BAD_SIZE: opts.struct_size = 1; break;
+    case OX_NEW_SIZE: opts.struct_size = sizeof opts + 8; break;
+    case OX_FLAGS: opts.flags = 0x80; break;
+    case OX_LIMIT: opts.max_bytes = 16; break;
+    case OX_STICKY: make_sticky(g); break;
+    case OX_BIND_OK: case OX_BIND_NAME: case OX_BIND_DTYPE: case OX_BIND_SHAPE:
+        opts.nbindings = 1;
+        opts.bindings = &bind;
+        if (p->mode == OX_BIND_NAME) bind.name = "w";
+        if (p->mode == OX_BIND_DTYPE) wt.dtype.bits = 64;
+        if (p->mode == OX_BIND_SHAPE) wshape[1] = 4;
+        break;
+    case OX_BIND_NULL: opts.nbindings = 1; break;
+    case OX_UNSUPPORTED: /* op_type "Relu" -> "Rxlu" */
+        memcpy(buf, onnx_tiny, sizeof onnx_tiny);
+        buf[34] = 'x';
+        data = buf;
+        break;
+    case OX_DANGLING: /* Relu reads "q", which nothing defines */
+        memcpy(buf, onnx_tiny, sizeof onnx_tiny);
+        buf[27] = 'q';
+        data = buf;
+        break;
+    }
+    if (p->kind == 1) op = NULL;
+    tvm_status s = onnx_do_import(p, g, data, size, op, out);
+    record(o, s);
+    if (s == TVM_OK) {
+        int ni = -1, no = -1;
+        tvm_onnx_model_counts(m, &ni, &no);
+        require(o, ni == (p->mode == OX_BIND_OK ? 0 : 1) && no == 1, "counts %d %d", ni, no);
+        tvm_onnx_model_free(m);
+    } else if (out) {
+        require(o, m == (tvm_onnx_model *)(uintptr_t)0x77, "*out written on failure");
+    }
+    tvm_graph_destroy(g);
+}
+
+static void add_onnx_import_probes(const contract *c) {
+    bool on = onnx_built();
+    bool file = !strcmp(c->name, "tvm_onnx_import_file");
+    static const struct { int mode; int expect; const char *what, *n1, *n2; } cases[] = {
+        {OX_OK, TVM_OK, "tiny model", NULL, NULL},
+        {OX_NULL_GRAPH, TVM_ERR_INVALID_ARGUMENT, "graph NULL", "graph", "NULL"},
+        {OX_NULL_OUT, TVM_ERR_INVALID_ARGUMENT, "out NULL", "out", "NULL"},
+        {OX_EMPTY, TVM_ERR_PARSE, "0 bytes", "empty", NULL},
+        {OX_GARBAGE, TVM_ERR_PARSE, "garbage bytes", "onnx", NULL},
+        {OX_TRUNCATED, TVM_ERR_PARSE, "truncated model", "onnx", NULL},
+        {OX_DEEP, TVM_ERR_PARSE, "messages nested 200 deep", "nested", NULL},
+        {OX_BAD_SIZE, TVM_ERR_INVALID_ARGUMENT, "opts->struct_size 1", "struct_size", NULL},
+        {OX_NEW_SIZE, TVM_ERR_VERSION, "opts->struct_size too new", "struct_size", NULL},
+        {OX_FLAGS, TVM_ERR_INVALID_ARGUMENT, "opts->flags 0x80", "flags", NULL},
+        {OX_LIMIT, TVM_ERR_LIMIT, "opts->max_bytes 16", "max_bytes", NULL},
+        {OX_STICKY, TVM_ERR_INVALID_ARGUMENT, "graph already failed", "999", NULL},
+        {OX_UNSUPPORTED, TVM_ERR_UNSUPPORTED, "unknown operator", "Rxlu", "opset 13"},
+        {OX_DANGLING, TVM_ERR_PARSE, "dangling input name", "'q'", NULL},
+        {OX_NULL_DATA, TVM_ERR_INVALID_ARGUMENT, "data NULL", "data", "NULL"},
+        {OX_BIND_OK, TVM_OK, "input x bound to a [2, 3] constant", NULL, NULL},
+        {OX_BIND_NAME, TVM_ERR_INVALID_ARGUMENT, "binding names an initializer", "binding",
+         NULL},
+        {OX_BIND_DTYPE, TVM_ERR_DTYPE, "binding of the wrong dtype", "'x'", "float32"},
+        {OX_BIND_SHAPE, TVM_ERR_SHAPE, "binding of the wrong shape", "'x'", "dim 1"},
+        {OX_BIND_NULL, TVM_ERR_INVALID_ARGUMENT, "nbindings 1, bindings NULL", "nbindings",
+         NULL},
+        {OX_NULL_PATH, TVM_ERR_INVALID_ARGUMENT, "path NULL", "path", "NULL"},
+        {OX_NO_FILE, TVM_ERR_IO, "missing file", "nonexistent", NULL},
+        {OX_DIR, TVM_ERR_IO, "a directory", "'/'", NULL},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        int m = cases[k].mode;
+        if (file ? m == OX_NULL_DATA : (m == OX_NULL_PATH || m == OX_NO_FILE || m == OX_DIR))
+            continue;
+        probe *p = probe_add(c, probe_onnx_import, m, 0, 0,
+                             on ? cases[k].expect : TVM_ERR_UNSUPPORTED, "%s", cases[k].what);
+        if (on) needles(p, cases[k].n1, cases[k].n2, NULL);
+    }
+    probe_add(c, probe_onnx_import, OX_OK, 0, 1, on ? TVM_OK : TVM_ERR_UNSUPPORTED,
+              "opts NULL");
+}
+
+static void add_tvm_onnx_import_probes(const contract *c) { add_onnx_import_probes(c); }
+static void add_tvm_onnx_import_file_probes(const contract *c) { add_onnx_import_probes(c); }
+
+static void probe_onnx_model(const probe *p, probe_out *o) {
+    tvm_graph *g = tvm_graph_create(ctx);
+    tvm_onnx_model *m = NULL;
+    tvm_onnx_import(g, onnx_tiny, sizeof onnx_tiny, NULL, &m);
+    tvm_onnx_value v;
+    memset(&v, 0x5a, sizeof v);
+    v.struct_size = sizeof v;
+    const char *fn = p->c->name;
+    int index = p->kind;
+    const tvm_onnx_model *mm = p->mode == OX_NULL_GRAPH ? NULL : m;
+    tvm_onnx_value *vp = p->mode == OX_NULL_OUT ? NULL : &v;
+    if (p->mode == OX_BAD_SIZE) v.struct_size = 0;
+    tvm_status s;
+    if (!strcmp(fn, "tvm_onnx_model_free")) {
+        tvm_onnx_model_free(p->mode == OX_NULL_GRAPH ? NULL : m);
+        m = NULL;
+        s = TVM_OK;
+    } else if (!strcmp(fn, "tvm_onnx_model_counts")) {
+        int ni = -1, no = -1;
+        s = tvm_onnx_model_counts(mm, p->mode == OX_NULL_OUT ? NULL : &ni, &no);
+        if (s == TVM_OK && p->mode == OX_OK) require(o, ni == 1 && no == 1, "counts %d %d", ni, no);
+    } else {
+        bool out = !strcmp(fn, "tvm_onnx_model_output");
+        s = out ? tvm_onnx_model_output(mm, index, vp) : tvm_onnx_model_input(mm, index, vp);
+        if (s == TVM_OK)
+            require(o, v.name && !strcmp(v.name, out ? "y" : "x") && v.ndim == 2 &&
+                           v.shape[0] == -1 && v.shape[1] == 3 && v.dtype == TVM_FLOAT32,
+                    "wrong description");
+    }
+    record(o, s);
+    tvm_onnx_model_free(m);
+    tvm_graph_destroy(g);
+}
+
+static void add_onnx_model_probes(const contract *c) {
+    bool on = onnx_built();
+    bool fr = !strcmp(c->name, "tvm_onnx_model_free");
+    bool cnt = !strcmp(c->name, "tvm_onnx_model_counts");
+    int bad = on ? TVM_ERR_INVALID_ARGUMENT : TVM_ERR_UNSUPPORTED;
+    probe_add(c, probe_onnx_model, OX_OK, 0, 0, on || fr ? TVM_OK : TVM_ERR_UNSUPPORTED, "valid");
+    probe *p = probe_add(c, probe_onnx_model, OX_NULL_GRAPH, 0, 0, fr ? TVM_OK : bad,
+                         fr ? "NULL accepted" : "model NULL");
+    if (on && !fr) needles(p, "model", "NULL", NULL);
+    if (fr) return;
+    if (cnt) {
+        probe_add(c, probe_onnx_model, OX_NULL_OUT, 0, 0, on ? TVM_OK : bad, "ninputs NULL");
+        return;
+    }
+    p = probe_add(c, probe_onnx_model, OX_NULL_OUT, 0, 0, bad, "value NULL");
+    if (on) needles(p, "value", "NULL", NULL);
+    p = probe_add(c, probe_onnx_model, OX_BAD_SIZE, 0, 0, bad, "value->struct_size 0");
+    if (on) needles(p, "struct_size", NULL, NULL);
+    p = probe_add(c, probe_onnx_model, OX_OK, 0, 1, bad, "index 1 of 1");
+    if (on) needles(p, "index 1", NULL, NULL);
+    p = probe_add(c, probe_onnx_model, OX_OK, 0, -1, bad, "index -1");
+    if (on) needles(p, "index -1", NULL, NULL);
+}
+
+static void add_tvm_onnx_model_free_probes(const contract *c) { add_onnx_model_probes(c); }
+static void add_tvm_onnx_model_counts_probes(const contract *c) { add_onnx_model_probes(c); }
+static void add_tvm_onnx_model_input_probes(const contract *c) { add_onnx_model_probes(c); }
+static void add_tvm_onnx_model_output_probes(const contract *c) { add_onnx_model_probes(c); }
+
 /* ========================================================================= */
 /* The contract table: one entry per exported function                        */
 /* ========================================================================= */
@@ -3624,6 +3849,12 @@ static const contract contracts[] = {
     SHAPE(tvm_op_flatten),
     SHAPE(tvm_op_tile),
     SHAPE(tvm_op_resize),
+    FN(tvm_onnx_import),
+    FN(tvm_onnx_import_file),
+    FN(tvm_onnx_model_free),
+    FN(tvm_onnx_model_counts),
+    FN(tvm_onnx_model_input),
+    FN(tvm_onnx_model_output),
 };
 #define NUM_CONTRACTS ((int)(sizeof contracts / sizeof contracts[0]))
 

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# run_fuzz.sh replay|run FUZZER — the meson tests of test/fuzz (suite 'fuzz').
+# run_fuzz.sh replay|run FUZZER [CORPUS] — the meson tests of test/fuzz
+# (suite 'fuzz'). CORPUS names the seed folder (default corpus; fuzz_onnx
+# uses corpus_onnx); regress/ belongs to the builder target only.
 #
 #   replay  runs every input of corpus/ and regress/ once (LeakSanitizer on);
 #           fails on any crash, leak, timeout or finding.
@@ -12,6 +14,7 @@
 set -uo pipefail
 mode=$1
 fuzzer=$2
+corpus=${3:-corpus}
 src=${TVMC_FUZZ_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
 seconds=${TVMC_FUZZ_SECONDS:-150}
 jobs=${TVMC_FUZZ_JOBS:-1}
@@ -28,8 +31,8 @@ mkdir -p "$artifacts"
 
 case $mode in
 replay)
-  dirs=("$src/corpus")
-  [[ -d $src/regress ]] && dirs+=("$src/regress")
+  dirs=("$src/$corpus")
+  [[ $corpus == corpus && -d $src/regress ]] && dirs+=("$src/regress")
   echo "replaying $(find "${dirs[@]}" -type f | wc -l) inputs from ${dirs[*]}"
   "$fuzzer" "${limits[@]}" -runs=0 -detect_leaks=1 -artifact_prefix="$artifacts/" "${dirs[@]}"
   rc=$?
@@ -41,7 +44,7 @@ run)
   fork=()
   ((jobs > 1)) && fork=(-fork="$jobs")
   "$fuzzer" "${limits[@]}" "${fork[@]}" -max_total_time="$seconds" -print_final_stats=1 \
-    -artifact_prefix="$artifacts/" "$work" "$src/corpus"
+    -artifact_prefix="$artifacts/" "$work" "$src/$corpus"
   rc=$?
   echo "new corpus inputs: $(find "$work" -type f | wc -l)"
   ;;

@@ -29,7 +29,7 @@ from .error import (CompileError, DeviceError, DTypeError, InternalError, Invali
                     VersionError)
 from .expr import Expr, Operation, Tensor
 from .function import Function, build
-from . import nd, te
+from . import frontend, nd, te
 from ._dtype import DTYPES
 
 __version__ = "0.1.0"

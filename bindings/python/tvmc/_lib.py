@@ -189,6 +189,31 @@ class tvm_pool_attrs(Structure):
                 ("pads", c_int64 * 4)]
 
 
+class tvm_onnx_binding(Structure):
+    _fields_ = [("name", c_char_p),
+                ("value", POINTER(DLTensor))]
+
+
+class tvm_onnx_options(Structure):
+    _fields_ = [("struct_size", c_size_t),
+                ("max_bytes", c_int64),
+                ("max_nodes", c_int32),
+                ("flags", c_uint32),
+                ("nbindings", c_int32),
+                ("reserved_", c_int32),
+                ("bindings", POINTER(tvm_onnx_binding))]
+
+
+class tvm_onnx_value(Structure):
+    _fields_ = [("struct_size", c_size_t),
+                ("name", c_char_p),
+                ("tensor", tvm_tensor),
+                ("dtype", c_int),
+                ("ndim", c_int32),
+                ("shape", c_int64 * TVM_MAX_NDIM),
+                ("dims", tvm_expr * TVM_MAX_NDIM)]
+
+
 # Opaque handles travel as void pointers.
 ctx_p = c_void_p
 graph_p = c_void_p
@@ -326,6 +351,15 @@ _FUNCTIONS = [
     ("tvm_op_max_pool2d", T, [graph_p, T, POINTER(tvm_pool_attrs)]),
     ("tvm_op_avg_pool2d", T, [graph_p, T, POINTER(tvm_pool_attrs)]),
     ("tvm_op_global_pool2d", T, [graph_p, T, c_int, c_int]),
+    # ONNX import
+    ("tvm_onnx_import", status, [graph_p, c_void_p, c_size_t, POINTER(tvm_onnx_options),
+                                 POINTER(c_void_p)]),
+    ("tvm_onnx_import_file", status, [graph_p, c_char_p, POINTER(tvm_onnx_options),
+                                      POINTER(c_void_p)]),
+    ("tvm_onnx_model_free", None, [c_void_p]),
+    ("tvm_onnx_model_counts", status, [c_void_p, POINTER(c_int), POINTER(c_int)]),
+    ("tvm_onnx_model_input", status, [c_void_p, c_int, POINTER(tvm_onnx_value)]),
+    ("tvm_onnx_model_output", status, [c_void_p, c_int, POINTER(tvm_onnx_value)]),
 ]
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,130 @@
+/* onnx_internal.h — what the ONNX importer's files share: the value table
+ * (ONNX value name -> tensor, with host data for values known at import
+ * time), the node being converted, attribute and constant-input readers,
+ * and the operator table's shape. Not installed. */
+#ifndef TVMC_FRONTEND_ONNX_INTERNAL_H
+#define TVMC_FRONTEND_ONNX_INTERNAL_H
+
+#include "../ops/op_util.h"
+#include "onnx.pb-c.h"
+
+/* Limits that keep hostile files from costing unbounded time or memory. */
+#define ONNX_MAX_DEPTH 64          /* nested messages (subgraphs in attributes) */
+#define ONNX_MAX_FOLD_ELEMS 65536  /* largest tensor evaluated at import time */
+#define ONNX_MAX_NODE_IO 64        /* inputs or outputs of one node */
+
+/* A value of the model. `t` is its tensor (0 while only host data exists:
+ * onnx_tensor makes the constant on first use). `data` holds its elements
+ * (row-major, tvmc dtype layout) when the value is known at import time. */
+typedef struct onnx_value {
+    const char *name;              /* borrowed from the parsed model */
+    tvm_tensor t;
+    tvm_dtype dtype;
+    int ndim;
+    int64_t shape[TVM_MAX_NDIM];   /* valid when data != NULL */
+    void *data;                    /* owned; NULL when not constant */
+    bool is_leaf;                  /* placeholder or constant, not a compute */
+} onnx_value;
+
+typedef struct onnx_ctx {
+    tvm_graph *g;
+    int64_t opset;                 /* of the default domain */
+    onnx_value *vals;
+    uint32_t nvals, cap;
+    uint32_t *input_slot;          /* value-table slot of each placeholder input */
+} onnx_ctx;
+
+/* The node being converted: its resolved inputs (NULL for an omitted
+ * optional input) and the tensors / constants its handler produced. */
+typedef struct onnx_node {
+    const Onnx__NodeProto *proto;
+    int nin, nout;                 /* as written in the model */
+    onnx_value *in[ONNX_MAX_NODE_IO];
+    onnx_value *out[ONNX_MAX_NODE_IO]; /* filled by onnx_set_* */
+} onnx_node;
+
+/* An operator handler: reads n's inputs and attributes, sets its outputs.
+ * Returns TVM_OK or an error with the message set (err_set). */
+typedef tvm_status (*onnx_op_fn)(onnx_ctx *c, onnx_node *n);
+
+typedef struct onnx_op {
+    const char *name;
+    int since;                     /* first opset the handler knows */
+    onnx_op_fn fn;
+} onnx_op;
+
+/* onnx_ops*.c: the tables, searched by onnx_find_op. */
+extern const onnx_op onnx_ops_basic[];
+extern const onnx_op onnx_ops_nn[];
+extern const onnx_op onnx_ops_loss[];
+extern const onnx_op onnx_ops_index[];
+extern const onnx_op onnx_ops_math[];
+const onnx_op *onnx_find_op(const char *domain, const char *name, int64_t opset);
+
+/* ---- onnx_parse.c ---------------------------------------------------------- */
+
+/* Unpacks a ModelProto after checking nesting depth. NULL with an error set. */
+Onnx__ModelProto *onnx_parse_model(const uint8_t *data, size_t size);
+/* Unpacks a TensorProto (test data files). NULL with an error set. */
+Onnx__TensorProto *onnx_parse_tensor(const uint8_t *data, size_t size);
+/* The tvmc dtype of an ONNX TensorProto.DataType; 0 when tvmc has none. */
+tvm_dtype onnx_dtype(int32_t onnx_type);
+const char *onnx_dtype_name(int32_t onnx_type);
+/* Decodes a TensorProto into host data (malloc'd, *data; NULL for zero
+ * elements is allowed), with dtype, rank and shape. `what` names it in
+ * messages. */
+tvm_status onnx_tensor_data(const Onnx__TensorProto *t, const char *what, tvm_dtype *dtype,
+                            int *ndim, int64_t *shape, void **data);
+
+/* ---- onnx_import.c / onnx_bind.c: the value table and the node loop ------- */
+
+/* Converts one node with its operator's handler, then folds outputs whose
+ * inputs are all known. */
+tvm_status onnx_convert_node(onnx_ctx *c, const Onnx__NodeProto *p, const onnx_op *op);
+
+onnx_value *onnx_lookup(onnx_ctx *c, const char *name);
+onnx_value *onnx_new_value(onnx_ctx *c, const char *name);
+/* Graph input vi (element type dt) becomes the constant t (checked, copied). */
+tvm_status onnx_bind_input(onnx_ctx *c, const Onnx__ValueInfoProto *vi, tvm_dtype dt,
+                           const DLTensor *t);
+
+/* ---- onnx_import.c: helpers for the handlers ------------------------------- */
+
+/* The tensor of value v (makes the constant for a host-only value). */
+tvm_tensor onnx_tensor(onnx_ctx *c, onnx_value *v);
+/* Input k as a tensor; an error naming the node when it is absent. */
+tvm_status onnx_input(onnx_ctx *c, onnx_node *n, int k, tvm_tensor *t);
+/* Output k is tensor t (a fresh compute or any tensor of the graph). */
+tvm_status onnx_set_output(onnx_ctx *c, onnx_node *n, int k, tvm_tensor t);
+/* Output k is the host data given (copied); no tensor is made until used. */
+tvm_status onnx_set_const(onnx_ctx *c, onnx_node *n, int k, tvm_dtype dt, int ndim,
+                          const int64_t *shape, const void *data);
+/* The graph's status after a builder call, with the graph's message. */
+tvm_status onnx_graph_status(onnx_ctx *c, onnx_node *n);
+
+/* Input k read as int64 values at import time (int32/int64 constant data);
+ * at most cap. TVM_ERR_UNSUPPORTED when the input is not constant. */
+tvm_status onnx_const_ints(onnx_ctx *c, onnx_node *n, int k, const char *what, int64_t *vals,
+                           int cap, int *count);
+/* Input k's scalar value (first element) as double, for constant inputs. */
+tvm_status onnx_const_scalar(onnx_ctx *c, onnx_node *n, int k, const char *what, double *v);
+/* Rank, dtype and dims (-1 where symbolic) of input k. */
+tvm_status onnx_input_shape(onnx_ctx *c, onnx_node *n, int k, int *ndim, tvm_dtype *dt,
+                            int64_t *dims);
+
+/* Attributes (absent: the default). */
+const Onnx__AttributeProto *onnx_attr(const onnx_node *n, const char *name);
+int64_t onnx_attr_i(const onnx_node *n, const char *name, int64_t def);
+double onnx_attr_f(const onnx_node *n, const char *name, double def);
+/* The string attribute into buf (def when absent). */
+const char *onnx_attr_s(const onnx_node *n, const char *name, const char *def, char *buf,
+                        size_t cap);
+/* The ints attribute: count (-1 when absent), copied into vals (at most cap;
+ * more is an error). */
+tvm_status onnx_attr_ints(const onnx_node *n, const char *name, int64_t *vals, int cap,
+                          int *count);
+
+/* An error naming the node (op type and output name). */
+tvm_status onnx_fail(const onnx_node *n, tvm_status s, const char *fmt, ...) TVMC_PRINTF(3, 4);
+
+#endif

@@ -1,0 +1,326 @@
+/* onnx_ops_index.c — ONNX operators whose elements are chosen by position
+ * (GatherElements, Trilu, CumSum, Hardmax, EyeLike, DepthToSpace,
+ * SpaceToDepth, Resize): written as computes over the result's iteration
+ * variables, or as reshape / transpose chains. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "../common.h"
+#include "onnx_internal.h"
+
+#define TRY(x)                                                                 \
+    do {                                                                       \
+        tvm_status s_ = (x);                                                   \
+        if (s_ != TVM_OK) return s_;                                           \
+    } while (0)
+
+static tvm_status arg_of(onnx_ctx *c, onnx_node *n, tvm_tensor t, op_arg *a) {
+    return op_tensor(c->g, "onnx", "input", t, a) ? TVM_OK : onnx_graph_status(c, n);
+}
+
+/* out[i] = x[i with i[axis] := indices[i]] (negative indices count back). */
+static tvm_status op_gather_elements(onnx_ctx *c, onnx_node *n) {
+    tvm_graph *g = c->g;
+    tvm_tensor x, idx;
+    TRY(onnx_input(c, n, 0, &x));
+    TRY(onnx_input(c, n, 1, &idx));
+    op_arg xa, ia;
+    TRY(arg_of(c, n, x, &xa));
+    TRY(arg_of(c, n, idx, &ia));
+    if (xa.shape.ndim != ia.shape.ndim || xa.shape.ndim == 0)
+        return onnx_fail(n, TVM_ERR_SHAPE, "data and indices ranks differ (%d, %d)",
+                         xa.shape.ndim, ia.shape.ndim);
+    int axis;
+    if (!op_axis(g, "GatherElements", (int)onnx_attr_i(n, "axis", 0), xa.shape.ndim, &axis))
+        return onnx_graph_status(c, n);
+    tvm_expr it[TVM_MAX_NDIM], xi[TVM_MAX_NDIM];
+    op_iters(g, ia.shape.ndim, it);
+    tvm_expr v = tvm_load(g, idx, it);
+    if (ia.dtype != TVM_INT64) v = tvm_cast(g, TVM_INT64, v);
+    v = tvm_select(g, tvm_lt(g, v, op_i64(g, 0)), tvm_add(g, v, xa.shape.dims[axis]), v);
+    for (int k = 0; k < xa.shape.ndim; k++) xi[k] = k == axis ? v : it[k];
+    return onnx_set_output(c, n, 0, tvm_compute(g, "gather_elements", ia.shape.ndim,
+                                                ia.shape.dims, it, tvm_load(g, x, xi)));
+}
+
+/* Keeps the upper (or lower) triangle of the last two dims, shifted by k. */
+static tvm_status op_trilu(onnx_ctx *c, onnx_node *n) {
+    tvm_graph *g = c->g;
+    tvm_tensor x;
+    TRY(onnx_input(c, n, 0, &x));
+    op_arg xa;
+    TRY(arg_of(c, n, x, &xa));
+    int nd = xa.shape.ndim;
+    if (nd < 2) return onnx_fail(n, TVM_ERR_SHAPE, "input rank %d < 2", nd);
+    int64_t k = 0;
+    int cnt;
+    if (n->nin > 1 && n->in[1]) TRY(onnx_const_ints(c, n, 1, "k", &k, 1, &cnt));
+    tvm_expr it[TVM_MAX_NDIM];
+    op_iters(g, nd, it);
+    tvm_expr diff = tvm_sub(g, it[nd - 1], it[nd - 2]); /* j - i */
+    tvm_expr keep = onnx_attr_i(n, "upper", 1) ? tvm_ge(g, diff, op_i64(g, k))
+                                                : tvm_le(g, diff, op_i64(g, k));
+    tvm_expr zero = xa.dtype == TVM_BOOL ? tvm_const_int(g, TVM_BOOL, 0)
+                                         : tvm_const_int(g, xa.dtype, 0);
+    return onnx_set_output(c, n, 0, tvm_compute(g, "trilu", nd, xa.shape.dims, it,
+                                                tvm_select(g, keep, tvm_load(g, x, it), zero)));
+}
+
+/* out[i] = sum of x over positions j along axis with j <= i (j < i when
+ * exclusive; mirrored when reverse). Quadratic in the axis length. */
+static tvm_status op_cumsum(onnx_ctx *c, onnx_node *n) {
+    tvm_graph *g = c->g;
+    tvm_tensor x;
+    TRY(onnx_input(c, n, 0, &x));
+    op_arg xa;
+    TRY(arg_of(c, n, x, &xa));
+    int64_t ax;
+    int cnt;
+    TRY(onnx_const_ints(c, n, 1, "axis", &ax, 1, &cnt));
+    int axis;
+    if (!op_axis(g, "CumSum", (int)ax, xa.shape.ndim, &axis)) return onnx_graph_status(c, n);
+    bool excl = onnx_attr_i(n, "exclusive", 0), rev = onnx_attr_i(n, "reverse", 0);
+    tvm_expr it[TVM_MAX_NDIM], xi[TVM_MAX_NDIM];
+    op_iters(g, xa.shape.ndim, it);
+    tvm_expr r = tvm_reduce_axis(g, "j", xa.shape.dims[axis]);
+    for (int k = 0; k < xa.shape.ndim; k++) xi[k] = k == axis ? r : it[k];
+    tvm_expr i = it[axis];
+    tvm_expr in = rev ? (excl ? tvm_gt(g, r, i) : tvm_ge(g, r, i))
+                      : (excl ? tvm_lt(g, r, i) : tvm_le(g, r, i));
+    tvm_expr body = tvm_select(g, in, tvm_load(g, x, xi), tvm_const_int(g, xa.dtype, 0));
+    return onnx_set_output(c, n, 0, tvm_compute(g, "cumsum", xa.shape.ndim, xa.shape.dims, it,
+                                                tvm_sum(g, body, 1, &r)));
+}
+
+/* 1 where the element is its row's first maximum along axis, else 0. */
+static tvm_status op_hardmax(onnx_ctx *c, onnx_node *n) {
+    tvm_graph *g = c->g;
+    tvm_tensor x;
+    TRY(onnx_input(c, n, 0, &x));
+    op_arg xa;
+    TRY(arg_of(c, n, x, &xa));
+    int nd = xa.shape.ndim;
+    if (c->opset < 13 && onnx_attr_i(n, "axis", 1) != nd - 1 && onnx_attr_i(n, "axis", 1) != -1)
+        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "opset < 13 Hardmax over flattened axes");
+    int axis;
+    if (!op_axis(g, "Hardmax", (int)onnx_attr_i(n, "axis", -1), nd, &axis))
+        return onnx_graph_status(c, n);
+    tvm_tensor am = tvm_op_reduce(g, TVM_OP_ARGMAX, x, 1, &axis, 1);
+    tvm_expr it[TVM_MAX_NDIM], ai[TVM_MAX_NDIM];
+    op_iters(g, nd, it);
+    for (int k = 0; k < nd; k++) ai[k] = k == axis ? op_i64(g, 0) : it[k];
+    tvm_expr hit = tvm_eq(g, tvm_load(g, am, ai), it[axis]);
+    tvm_expr body = tvm_cast(g, xa.dtype, hit);
+    return onnx_set_output(c, n, 0, tvm_compute(g, "hardmax", nd, xa.shape.dims, it, body));
+}
+
+static tvm_status op_eye_like(onnx_ctx *c, onnx_node *n) {
+    tvm_graph *g = c->g;
+    tvm_tensor x;
+    TRY(onnx_input(c, n, 0, &x));
+    op_arg xa;
+    TRY(arg_of(c, n, x, &xa));
+    if (xa.shape.ndim != 2) return onnx_fail(n, TVM_ERR_SHAPE, "input must be 2-D");
+    tvm_dtype dt = xa.dtype;
+    const Onnx__AttributeProto *a = onnx_attr(n, "dtype");
+    if (a && a->has_i && !(dt = onnx_dtype((int32_t)a->i)))
+        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "dtype %s", onnx_dtype_name((int32_t)a->i));
+    tvm_expr it[2];
+    op_iters(g, 2, it);
+    tvm_expr on = tvm_eq(g, tvm_sub(g, it[1], it[0]), op_i64(g, onnx_attr_i(n, "k", 0)));
+    return onnx_set_output(c, n, 0, tvm_compute(g, "eye", 2, xa.shape.dims, it,
+                                                tvm_cast(g, dt, on)));
+}
+
+/* DepthToSpace / SpaceToDepth as reshape -> transpose -> reshape. */
+static tvm_status op_depth_space(onnx_ctx *c, onnx_node *n) {
+    tvm_graph *g = c->g;
+    tvm_tensor x;
+    TRY(onnx_input(c, n, 0, &x));
+    int nd;
+    int64_t d[TVM_MAX_NDIM];
+    TRY(onnx_input_shape(c, n, 0, &nd, NULL, d));
+    int64_t b = onnx_attr_i(n, "blocksize", 0);
+    if (nd != 4 || b < 1 || d[0] < 0 || d[1] < 0 || d[2] < 0 || d[3] < 0)
+        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "needs a 4-D input of constant shape and "
+                         "blocksize >= 1");
+    int64_t N = d[0], C = d[1], H = d[2], W = d[3];
+    tvm_tensor r;
+    if (!strcmp(n->proto->op_type, "DepthToSpace")) {
+        char buf[8];
+        bool crd = !strcmp(onnx_attr_s(n, "mode", "DCR", buf, sizeof buf), "CRD");
+        if (C % (b * b)) return onnx_fail(n, TVM_ERR_SHAPE, "channels not divisible");
+        int64_t s6[6];
+        int perm[6];
+        if (crd) {
+            int64_t t[6] = {N, C / (b * b), b, b, H, W};
+            int p[6] = {0, 1, 4, 2, 5, 3};
+            memcpy(s6, t, sizeof t), memcpy(perm, p, sizeof p);
+        } else {
+            int64_t t[6] = {N, b, b, C / (b * b), H, W};
+            int p[6] = {0, 3, 4, 1, 5, 2};
+            memcpy(s6, t, sizeof t), memcpy(perm, p, sizeof p);
+        }
+        r = tvm_op_transpose(g, tvm_op_reshape(g, x, 6, s6), perm);
+        int64_t o[4] = {N, C / (b * b), H * b, W * b};
+        r = tvm_op_reshape(g, r, 4, o);
+    } else {
+        if (H % b || W % b) return onnx_fail(n, TVM_ERR_SHAPE, "spatial dims not divisible");
+        int64_t s6[6] = {N, C, H / b, b, W / b, b};
+        int perm[6] = {0, 3, 5, 1, 2, 4};
+        r = tvm_op_transpose(g, tvm_op_reshape(g, x, 6, s6), perm);
+        int64_t o[4] = {N, C * b * b, H / b, W / b};
+        r = tvm_op_reshape(g, r, 4, o);
+    }
+    return onnx_set_output(c, n, 0, r);
+}
+
+/* Resize (opset 10: X, scales; 11+: X, roi, scales, sizes). */
+static tvm_status op_resize(onnx_ctx *c, onnx_node *n) {
+    tvm_tensor x;
+    TRY(onnx_input(c, n, 0, &x));
+    int nd;
+    int64_t d[TVM_MAX_NDIM], out[TVM_MAX_NDIM];
+    TRY(onnx_input_shape(c, n, 0, &nd, NULL, d));
+    int si = c->opset >= 11 ? 2 : 1, zi = 3;
+    int64_t sizes[TVM_MAX_NDIM];
+    int ns = 0;
+    if (c->opset >= 11 && n->nin > zi && n->in[zi])
+        TRY(onnx_const_ints(c, n, zi, "sizes", sizes, TVM_MAX_NDIM, &ns));
+    if (ns) {
+        if (ns != nd) return onnx_fail(n, TVM_ERR_SHAPE, "sizes has %d values for rank %d", ns, nd);
+        memcpy(out, sizes, sizeof(int64_t) * (size_t)nd);
+    } else {
+        onnx_value *sv = n->nin > si ? n->in[si] : NULL;
+        if (!sv) return onnx_fail(n, TVM_ERR_PARSE, "neither scales nor sizes is given");
+        if (!sv->data)
+            return onnx_fail(n, TVM_ERR_UNSUPPORTED, "input '%s' (scales) must be known at "
+                             "import time", sv->name);
+        if (sv->dtype != TVM_FLOAT32)
+            return onnx_fail(n, TVM_ERR_DTYPE, "scales must be float32");
+        int64_t cnt = sv->ndim ? sv->shape[0] : 1;
+        if (cnt != nd) return onnx_fail(n, TVM_ERR_SHAPE, "scales has %lld values for rank %d",
+                                        (long long)cnt, nd);
+        for (int k = 0; k < nd; k++) {
+            if (d[k] < 0) return onnx_fail(n, TVM_ERR_UNSUPPORTED, "symbolic input dims");
+            double scale = ((float *)sv->data)[k];
+            out[k] = (int64_t)((double)d[k] * scale);
+            /* the library maps coordinates with out/in; ONNX with the scale */
+            if (d[k] && out[k] != d[k] && (double)out[k] / (double)d[k] != scale)
+                return onnx_fail(n, TVM_ERR_UNSUPPORTED, "scale %g of dim %d is not the ratio "
+                                 "of the output and input sizes", scale, k);
+        }
+    }
+    char mb[16], cb[32], nb[32];
+    const char *mode = onnx_attr_s(n, "mode", "nearest", mb, sizeof mb);
+    const char *coord = onnx_attr_s(n, "coordinate_transformation_mode",
+                                    c->opset >= 11 ? "half_pixel" : "asymmetric", cb, sizeof cb);
+    const char *near = onnx_attr_s(n, "nearest_mode", "round_prefer_floor", nb, sizeof nb);
+    tvm_resize_mode m;
+    if (!strcmp(mode, "nearest")) m = TVM_RESIZE_NEAREST;
+    else if (!strcmp(mode, "linear")) m = TVM_RESIZE_LINEAR;
+    else return onnx_fail(n, TVM_ERR_UNSUPPORTED, "mode '%s'", mode);
+    tvm_resize_coord ct;
+    if (!strcmp(coord, "half_pixel")) ct = TVM_COORD_HALF_PIXEL;
+    else if (!strcmp(coord, "asymmetric")) ct = TVM_COORD_ASYMMETRIC;
+    else if (!strcmp(coord, "align_corners")) ct = TVM_COORD_ALIGN_CORNERS;
+    else if (!strcmp(coord, "pytorch_half_pixel")) ct = TVM_COORD_PYTORCH_HALF_PIXEL;
+    else return onnx_fail(n, TVM_ERR_UNSUPPORTED, "coordinate_transformation_mode '%s'", coord);
+    tvm_resize_nearest nm;
+    if (!strcmp(near, "round_prefer_floor")) nm = TVM_NEAREST_ROUND_PREFER_FLOOR;
+    else if (!strcmp(near, "round_prefer_ceil")) nm = TVM_NEAREST_ROUND_PREFER_CEIL;
+    else if (!strcmp(near, "floor")) nm = TVM_NEAREST_FLOOR;
+    else if (!strcmp(near, "ceil")) nm = TVM_NEAREST_CEIL;
+    else return onnx_fail(n, TVM_ERR_UNSUPPORTED, "nearest_mode '%s'", near);
+    if (onnx_attr_i(n, "exclude_outside", 0))
+        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "exclude_outside=1");
+    return onnx_set_output(c, n, 0, tvm_op_resize(c->g, x, out, m, ct, nm));
+}
+
+/* out[..., j (at axis), ...] = indices[...] == j ? on : off, with negative
+ * indices counting back from depth. */
+static tvm_status op_one_hot(onnx_ctx *c, onnx_node *n) {
+    tvm_graph *g = c->g;
+    tvm_tensor idx, values;
+    TRY(onnx_input(c, n, 0, &idx));
+    TRY(onnx_input(c, n, 2, &values));
+    double depth_d;
+    TRY(onnx_const_scalar(c, n, 1, "depth", &depth_d));
+    int64_t depth = (int64_t)depth_d;
+    if (depth < 1 || depth > ((int64_t)1 << 31))
+        return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "depth %lld", (long long)depth);
+    op_arg ia, va;
+    TRY(arg_of(c, n, idx, &ia));
+    TRY(arg_of(c, n, values, &va));
+    int nd = ia.shape.ndim + 1;
+    if (nd > TVM_MAX_NDIM) return onnx_fail(n, TVM_ERR_LIMIT, "rank too large");
+    int axis = (int)onnx_attr_i(n, "axis", -1);
+    if (axis < 0) axis += nd;
+    if (axis < 0 || axis >= nd) return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "axis out of range");
+    tvm_expr shape[TVM_MAX_NDIM], it[TVM_MAX_NDIM], ii[TVM_MAX_NDIM];
+    op_iters(g, nd, it);
+    for (int k = 0, j = 0; k < nd; k++) {
+        if (k == axis) {
+            shape[k] = op_i64(g, depth);
+            continue;
+        }
+        shape[k] = ia.shape.dims[j];
+        ii[j++] = it[k];
+    }
+    tvm_expr v = tvm_load(g, idx, ii);
+    if (dtype_is_float(ia.dtype)) v = tvm_cast(g, TVM_INT64, tvm_floor(g, v));
+    else if (ia.dtype != TVM_INT64) v = tvm_cast(g, TVM_INT64, v);
+    v = tvm_select(g, tvm_lt(g, v, op_i64(g, 0)), tvm_add(g, v, op_i64(g, depth)), v);
+    tvm_expr on = tvm_load(g, values, (tvm_expr[]){op_i64(g, 1)});
+    tvm_expr off = tvm_load(g, values, (tvm_expr[]){op_i64(g, 0)});
+    return onnx_set_output(c, n, 0, tvm_compute(g, "one_hot", nd, shape, it,
+                                                tvm_select(g, tvm_eq(g, v, it[axis]), on, off)));
+}
+
+/* Range of constant scalars, evaluated at import time. */
+static tvm_status op_range(onnx_ctx *c, onnx_node *n) {
+    double st, lim, dl;
+    TRY(onnx_const_scalar(c, n, 0, "start", &st));
+    TRY(onnx_const_scalar(c, n, 1, "limit", &lim));
+    TRY(onnx_const_scalar(c, n, 2, "delta", &dl));
+    tvm_dtype dt = n->in[0]->dtype;
+    if (dl == 0) return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "delta is 0");
+    double cnt = ceil((lim - st) / dl);
+    if (!(cnt >= 0)) cnt = 0;
+    if (cnt > ONNX_MAX_FOLD_ELEMS * 16)
+        return onnx_fail(n, TVM_ERR_LIMIT, "%g elements", cnt);
+    int64_t len = (int64_t)cnt;
+    size_t es = (size_t)dtype_bytes(dt);
+    uint8_t *buf = calloc((size_t)len + 1, es);
+    if (!buf) return onnx_fail(n, TVM_ERR_OUT_OF_MEMORY, "no memory");
+    for (int64_t k = 0; k < len; k++) {
+        double v = st + (double)k * dl;
+        switch (dt) {
+        case TVM_FLOAT32: ((float *)buf)[k] = (float)((float)st + (float)k * (float)dl); break;
+        case TVM_FLOAT64: ((double *)buf)[k] = v; break;
+        case TVM_INT16: ((int16_t *)buf)[k] = (int16_t)v; break;
+        case TVM_INT32: ((int32_t *)buf)[k] = (int32_t)v; break;
+        case TVM_INT64: ((int64_t *)buf)[k] = (int64_t)st + k * (int64_t)dl; break;
+        default:
+            free(buf);
+            return onnx_fail(n, TVM_ERR_UNSUPPORTED, "Range of %s", dtype_name(dt));
+        }
+    }
+    tvm_status s = onnx_set_const(c, n, 0, dt, 1, &len, buf);
+    free(buf);
+    return s;
+}
+
+const onnx_op onnx_ops_index[] = {
+    {"OneHot", 9, op_one_hot},
+    {"Range", 11, op_range},
+    {"GatherElements", 11, op_gather_elements},
+    {"Trilu", 14, op_trilu},
+    {"CumSum", 11, op_cumsum},
+    {"Hardmax", 1, op_hardmax},
+    {"EyeLike", 9, op_eye_like},
+    {"DepthToSpace", 1, op_depth_space},
+    {"SpaceToDepth", 1, op_depth_space},
+    {"Resize", 10, op_resize},
+    {NULL, 0, NULL},
+};

@@ -1,0 +1,186 @@
+/* onnx_parse.c — bytes to protobuf-c messages, and TensorProto to host data.
+ *
+ * protobuf-c unpacks nested messages recursively without a depth limit, so a
+ * file of a few megabytes of nested attribute subgraphs could exhaust the
+ * stack. Before unpacking, the wire format is walked once with the message
+ * descriptors, which rejects nesting deeper than ONNX_MAX_DEPTH and
+ * truncated fields with a message that says where. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../common.h"
+#include "onnx_internal.h"
+
+static bool read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
+    uint64_t r = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+        if (*p >= end) return false;
+        uint8_t b = *(*p)++;
+        r |= (uint64_t)(b & 0x7f) << (shift < 64 ? shift : 63);
+        if (!(b & 0x80)) {
+            *v = r;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Walks one message's fields; recurses into sub-messages. */
+static tvm_status check_wire(const ProtobufCMessageDescriptor *d, const uint8_t *p,
+                             const uint8_t *end, int depth, const uint8_t *base) {
+    if (depth > ONNX_MAX_DEPTH)
+        return err_set(TVM_ERR_PARSE, "onnx: messages nested more than %d deep (at byte %zu)",
+                       ONNX_MAX_DEPTH, (size_t)(p - base));
+    while (p < end) {
+        const uint8_t *field_at = p;
+        uint64_t key, len;
+        if (!read_varint(&p, end, &key))
+            return err_set(TVM_ERR_PARSE, "onnx: truncated field key at byte %zu in %s",
+                           (size_t)(field_at - base), d->name);
+        switch (key & 7) {
+        case 0:
+            if (!read_varint(&p, end, &len)) goto truncated;
+            break;
+        case 1:
+            if (end - p < 8) goto truncated;
+            p += 8;
+            break;
+        case 5:
+            if (end - p < 4) goto truncated;
+            p += 4;
+            break;
+        case 2: {
+            if (!read_varint(&p, end, &len) || len > (uint64_t)(end - p)) goto truncated;
+            const ProtobufCFieldDescriptor *f =
+                key >> 3 <= UINT32_MAX
+                    ? protobuf_c_message_descriptor_get_field(d, (unsigned)(key >> 3))
+                    : NULL;
+            if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+                tvm_status s = check_wire(f->descriptor, p, p + len, depth + 1, base);
+                if (s != TVM_OK) return s;
+            }
+            p += len;
+            break;
+        }
+        default:
+            return err_set(TVM_ERR_PARSE,
+                           "onnx: invalid wire type %d at byte %zu in %s (not a protobuf "
+                           "message, or a corrupted one)",
+                           (int)(key & 7), (size_t)(field_at - base), d->name);
+        }
+        continue;
+    truncated:
+        return err_set(TVM_ERR_PARSE, "onnx: field %llu at byte %zu of %s runs past the end "
+                       "of its message (truncated file?)",
+                       (unsigned long long)(key >> 3), (size_t)(field_at - base), d->name);
+    }
+    return TVM_OK;
+}
+
+static void *unpack(const ProtobufCMessageDescriptor *d, const uint8_t *data, size_t size) {
+    if (check_wire(d, data, data + size, 0, data) != TVM_OK) return NULL;
+    ProtobufCMessage *m = protobuf_c_message_unpack(d, NULL, size, data);
+    if (!m)
+        err_set(TVM_ERR_PARSE, "onnx: %zu bytes are not a valid %s (protobuf-c rejected them)",
+                size, d->name);
+    return m;
+}
+
+Onnx__ModelProto *onnx_parse_model(const uint8_t *data, size_t size) {
+    return unpack(&onnx__model_proto__descriptor, data, size);
+}
+
+Onnx__TensorProto *onnx_parse_tensor(const uint8_t *data, size_t size) {
+    return unpack(&onnx__tensor_proto__descriptor, data, size);
+}
+
+tvm_dtype onnx_dtype(int32_t t) {
+    switch (t) {
+    case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT: return TVM_FLOAT32;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__UINT8: return TVM_UINT8;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT8: return TVM_INT8;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT16: return TVM_INT16;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT32: return TVM_INT32;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT64: return TVM_INT64;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__BOOL: return TVM_BOOL;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16: return TVM_FLOAT16;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE: return TVM_FLOAT64;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__BFLOAT16: return TVM_BFLOAT16;
+    default: return (tvm_dtype)0;
+    }
+}
+
+const char *onnx_dtype_name(int32_t t) {
+    const ProtobufCEnumValue *v =
+        protobuf_c_enum_descriptor_get_value(&onnx__tensor_proto__data_type__descriptor, t);
+    return v ? v->name : "unknown";
+}
+
+tvm_status onnx_tensor_data(const Onnx__TensorProto *t, const char *what, tvm_dtype *dtype,
+                            int *ndim, int64_t *shape, void **data) {
+    if (t->has_data_location &&
+        t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
+        return err_set(TVM_ERR_UNSUPPORTED,
+                       "onnx: tensor '%s' keeps its data in an external file, which the "
+                       "importer does not read (save the model with the data inside)", what);
+    tvm_dtype dt = onnx_dtype(t->data_type);
+    if (!dt)
+        return err_set(TVM_ERR_UNSUPPORTED, "onnx: tensor '%s' has element type %s, which "
+                       "tvmc has no dtype for", what, onnx_dtype_name(t->data_type));
+    if (t->n_dims > TVM_MAX_NDIM)
+        return err_set(TVM_ERR_LIMIT, "onnx: tensor '%s' has %zu dims (at most %d)", what,
+                       t->n_dims, TVM_MAX_NDIM);
+    int64_t numel = 1;
+    for (size_t k = 0; k < t->n_dims; k++) {
+        if (t->dims[k] < 0 || mul_overflow_i64(numel, t->dims[k], &numel) ||
+            numel > ((int64_t)1 << 40))
+            return err_set(TVM_ERR_PARSE, "onnx: tensor '%s' has an invalid or absurd dim %lld "
+                           "(dims[%zu])", what, (long long)t->dims[k], k);
+        shape[k] = t->dims[k];
+    }
+    size_t esize = (size_t)dtype_bytes(dt), bytes = (size_t)numel * esize;
+    size_t have; /* elements present in the typed field used */
+    if (t->has_raw_data) {
+        if (t->raw_data.len != bytes)
+            return err_set(TVM_ERR_PARSE, "onnx: tensor '%s' has %zu bytes of raw_data but its "
+                           "shape needs %zu", what, t->raw_data.len, bytes);
+        have = (size_t)numel;
+    } else {
+        switch (dt) {
+        case TVM_FLOAT32: have = t->n_float_data; break;
+        case TVM_FLOAT64: have = t->n_double_data; break;
+        case TVM_INT64: have = t->n_int64_data; break;
+        default: have = t->n_int32_data; break;
+        }
+        if (have != (size_t)numel)
+            return err_set(TVM_ERR_PARSE, "onnx: tensor '%s' holds %zu values but its shape "
+                           "needs %lld", what, have, (long long)numel);
+    }
+    uint8_t *buf = malloc(bytes ? bytes : 1);
+    if (!buf) return err_set(TVM_ERR_OUT_OF_MEMORY, "onnx: no memory for tensor '%s'", what);
+    if (t->has_raw_data) {
+        /* raw_data is little-endian, like every host tvmc supports. */
+        if (bytes) memcpy(buf, t->raw_data.data, bytes);
+        if (dt == TVM_BOOL)
+            for (size_t k = 0; k < bytes; k++) buf[k] = buf[k] != 0;
+    } else {
+        for (int64_t k = 0; k < numel; k++) {
+            switch (dt) {
+            case TVM_FLOAT32: ((float *)buf)[k] = t->float_data[k]; break;
+            case TVM_FLOAT64: ((double *)buf)[k] = t->double_data[k]; break;
+            case TVM_INT64: ((int64_t *)buf)[k] = t->int64_data[k]; break;
+            case TVM_INT32: ((int32_t *)buf)[k] = t->int32_data[k]; break;
+            case TVM_INT16: ((int16_t *)buf)[k] = (int16_t)t->int32_data[k]; break;
+            case TVM_INT8: ((int8_t *)buf)[k] = (int8_t)t->int32_data[k]; break;
+            case TVM_UINT8: buf[k] = (uint8_t)t->int32_data[k]; break;
+            case TVM_BOOL: buf[k] = t->int32_data[k] != 0; break;
+            /* float16 / bfloat16 travel as their bit patterns in int32_data */
+            default: ((uint16_t *)buf)[k] = (uint16_t)t->int32_data[k]; break;
+            }
+        }
+    }
+    *dtype = dt;
+    *ndim = (int)t->n_dims;
+    *data = buf;
+    return TVM_OK;
+}
