@@ -98,7 +98,8 @@ typedef struct lp_var {
 typedef enum lp_buf_kind {
     LP_BUF_ARG = 1,   /* args[arg]: inputs, outputs, then constants */
     LP_BUF_WORKSPACE, /* (char *)workspace + offset */
-    LP_BUF_LOCAL      /* a scalar accumulator private to the kernel (ndim 0) */
+    LP_BUF_LOCAL      /* private to the kernel: a scalar accumulator (ndim 0),
+                         or a block of them with a constant shape */
 } lp_buf_kind;
 
 typedef struct lp_buffer {

@@ -1,0 +1,462 @@
+/* schedule_contraction — needs: constant loop extents (after specialize and
+ * simplify), N-d indices (before flatten). Keeps: every stored value bit for
+ * bit (each output element still sums its k terms in increasing k, with the
+ * same init and the same epilogue); changes only the order in which output
+ * elements are computed.
+ *
+ * Recognises the loop nest lowering gives a contraction (matmul, dense,
+ * batched matmul inside extra outer loops):
+ *
+ *   for i < M:  for j < N:  { acc = init; for k < K: acc += v(i, j, k);
+ *                             out...[i, j...] = f(acc, i, j) }
+ *
+ * (the i loop may be missing when simplify removed it for M = 1) and
+ * register-blocks it:
+ *
+ *   for i0 < M/MR: for j0 < N/NR:            (then the remainders)
+ *     for jj < NR vectorized: accb[ii, jj] = init              (ii < MR, unrolled)
+ *     for k < K: for jj < NR vectorized:
+ *                  accb[ii, jj] = accb[ii, jj] + v(i0*MR+ii, j0*NR+jj, k)  (ii < MR)
+ *     for jj < NR vectorized: f(accb[ii, jj], i0*MR+ii, j0*NR+jj)          (ii < MR)
+ *
+ * accb is an MR x NR local buffer; every access has a constant row and a
+ * column that the vectoriser turns into whole vectors (the jj loops carry
+ * their extent as the vector width), so after vectorisation SROA keeps the
+ * MR x NR/lanes accumulator vectors in registers across the k loop, and each
+ * k step is NR/lanes vector loads of B's row, MR broadcasts of A[i, k] and
+ * MR x NR/lanes multiply-adds. Rows are unrolled here (one statement per
+ * row) rather than by LLVM so that the accumulator rows have constant
+ * offsets before any LLVM pass runs.
+ *
+ * Remainders: the last M % MR rows are a block of fewer rows; the last
+ * N % NR columns are split into power-of-two chunks (the vectoriser takes
+ * only power-of-two widths), each its own block, so odd sizes keep vector
+ * code down to a width of 1.
+ *
+ * The epilogue f (stores of the fused bias/activation) runs once per output
+ * element after its k loop. Reordering output elements is only safe when
+ * the epilogue's stores are to buffers that nothing in the nest reads; the
+ * matcher checks that and declines anything else (loops, ifs, other
+ * reductions in the epilogue, non-float accumulators, min/max/prod).
+ *
+ * Backends: only targets with vectors ask for this schedule
+ * (pass_ctx.vector_bytes > 0); the interpreter runs the plain nest. */
+#include <stdlib.h>
+
+#include "passes.h"
+
+/* Register blocking. The accumulators take MR x NR/lanes vector registers,
+ * B's row NR/lanes more and A's broadcast one. With 32 vector registers
+ * (AVX-512) MR = 6, NR = 4 vectors uses 24 + 4 + 1 = 29; with 16 (AVX2 /
+ * SSE) NR = 2 vectors: 12 + 2 + 1 = 15. 24 (12) independent accumulators
+ * also cover the FMA latency (4 cycles x 2 pipes on Zen 4 needs >= 8). Six
+ * broadcasts plus four vector loads per 24 multiply-adds stay within two
+ * loads per cycle. */
+#define MR 6
+#define MAX_NR 64 /* the widest vectorisation width used in a block */
+
+/* No k blocking: each block sums its whole k range (the order of every
+ * output element's sum stays the original one). A block's B panel is
+ * K x NR elements (K = 1024: 256 KiB for float32), read once per block from
+ * L2; A's MR rows (24 KiB at K = 1024) stay in L1. Packing B into panels
+ * would remove the row stride (TLB misses at large N) — not done yet. */
+
+typedef struct sched {
+    lp_program *p;
+    pass_ctx *pc;
+    lp_id *memo;        /* per node: its clone under the current substitution */
+    uint32_t *memo_tag; /* ... valid when equal to tag */
+    uint32_t nmemo, tag;
+    lp_id *var_to;      /* per variable: replacement expression (0 = none) */
+    uint32_t nvar_to;
+    uint32_t nbufs;     /* buffers before the pass (matched nests use only these) */
+    uint32_t acc;       /* loads of this local become acc_to */
+    lp_id acc_to;
+    bool oom;
+} sched;
+
+/* ---- matching ----------------------------------------------------------- */
+
+static bool const_extent(const lp_program *p, lp_id e, int64_t *v) {
+    const lp_node *n = lp_get(p, e);
+    if (n->kind != LP_CONST || n->dtype != TVM_INT64) return false;
+    *v = n->imm.i;
+    return true;
+}
+
+/* Strips SEQs of one statement. */
+static lp_id single(const lp_program *p, lp_id s) {
+    while (s && lp_get(p, s)->kind == LP_SEQ && lp_get(p, s)->nlist == 1)
+        s = lp_list(p, lp_get(p, s)->list)[0];
+    return s;
+}
+
+/* Appends the statements of s (nested SEQs flattened); false if too many. */
+static bool flatten_seq(const lp_program *p, lp_id s, lp_id *out, uint32_t *n, uint32_t cap) {
+    const lp_node *x = lp_get(p, s);
+    if (x->kind != LP_SEQ) {
+        if (*n >= cap) return false;
+        out[(*n)++] = s;
+        return true;
+    }
+    for (uint32_t k = 0; k < x->nlist; k++)
+        if (!flatten_seq(p, lp_list(p, x->list)[k], out, n, cap)) return false;
+    return true;
+}
+
+/* What an expression tree reads. `bad` when it reads a local other than
+ * `acc`, holds a statement, or `written` (a buffer the epilogue stores). */
+static bool expr_ok(const lp_program *p, lp_id e, uint32_t acc, const uint8_t *written,
+                    int depth) {
+    if (!e) return true;
+    if (depth > 200) return false;
+    const lp_node *n = lp_get(p, e);
+    switch (n->kind) {
+    case LP_CONST:
+    case LP_VAR: return true;
+    case LP_LOAD: {
+        const lp_buffer *b = &p->bufs[n->a];
+        if (b->kind == LP_BUF_LOCAL && n->a != acc) return false;
+        if (written[n->a]) return false;
+        if (n->flags & LP_CHECKED) return false;
+        for (uint32_t k = 0; k < n->nlist; k++)
+            if (!expr_ok(p, lp_list(p, n->list)[k], acc, written, depth + 1)) return false;
+        return true;
+    }
+    case LP_CALL:
+        for (uint32_t k = 0; k < n->nlist; k++)
+            if (!expr_ok(p, lp_list(p, n->list)[k], acc, written, depth + 1)) return false;
+        return true;
+    case LP_BINARY:
+    case LP_UNARY:
+    case LP_SELECT:
+    case LP_CAST:
+        return expr_ok(p, n->a, acc, written, depth + 1) &&
+               expr_ok(p, n->b, acc, written, depth + 1) &&
+               expr_ok(p, n->c, acc, written, depth + 1);
+    default: return false;
+    }
+}
+
+static bool mentions(const lp_program *p, lp_id e, uint32_t var, int depth) {
+    if (!e || depth > 200) return e != 0;
+    const lp_node *n = lp_get(p, e);
+    if (n->kind == LP_CONST) return false;
+    if (n->kind == LP_VAR) return n->a == var;
+    if (n->kind != LP_LOAD && n->kind != LP_CALL && mentions(p, n->a, var, depth + 1))
+        return true;
+    if (mentions(p, n->b, var, depth + 1) || mentions(p, n->c, var, depth + 1)) return true;
+    for (uint32_t k = 0; k < n->nlist; k++)
+        if (mentions(p, lp_list(p, n->list)[k], var, depth + 1)) return true;
+    return false;
+}
+
+/* Whether every load in e that depends on j does so through its last index
+ * only: consecutive j are consecutive elements, so the vectorised columns
+ * are plain vector loads. A transposed operand (dense's W[j, k]) would be a
+ * gather per vector: such nests are left alone (packing W into [k, j]
+ * panels first is what they need). */
+static bool j_contiguous(const lp_program *p, lp_id e, uint32_t jvar, int depth) {
+    if (!e) return true;
+    if (depth > 200) return false;
+    const lp_node *n = lp_get(p, e);
+    if (n->kind == LP_CONST || n->kind == LP_VAR) return true;
+    if (n->kind == LP_LOAD) {
+        for (uint32_t k = 0; k + 1 < n->nlist; k++)
+            if (mentions(p, lp_list(p, n->list)[k], jvar, 0)) return false;
+        return true;
+    }
+    if (n->kind == LP_CALL) {
+        for (uint32_t k = 0; k < n->nlist; k++)
+            if (!j_contiguous(p, lp_list(p, n->list)[k], jvar, depth + 1)) return false;
+        return true;
+    }
+    return j_contiguous(p, n->a, jvar, depth + 1) && j_contiguous(p, n->b, jvar, depth + 1) &&
+           j_contiguous(p, n->c, jvar, depth + 1);
+}
+
+/* The parts of a matched nest. */
+typedef struct match {
+    uint32_t ivar, jvar, kvar; /* ivar = 0: no i loop (M = 1) */
+    int64_t M, N, K;
+    uint32_t acc;     /* the scalar local accumulator */
+    lp_id init;       /* its initial value */
+    lp_id value;      /* v(i, j, k) */
+    lp_id rest[16];   /* the epilogue's stores */
+    uint32_t nrest;
+} match;
+
+/* Matches the j loop `jl` (inside i loop `il`, or il = 0). */
+static bool match_nest(const lp_program *p, lp_id il, lp_id jl, match *m, uint8_t *written,
+                       uint32_t nbufs) {
+    *m = (match){0};
+    if (il) {
+        const lp_node *I = lp_get(p, il);
+        if (I->kind != LP_FOR || I->op != LP_SERIAL || !const_extent(p, I->b, &m->M)) return false;
+        m->ivar = I->a;
+    } else {
+        m->M = 1;
+    }
+    const lp_node *J = lp_get(p, jl);
+    if (J->kind != LP_FOR || J->op != LP_SERIAL || !const_extent(p, J->b, &m->N)) return false;
+    m->jvar = J->a;
+    lp_id items[20];
+    uint32_t n = 0;
+    if (!flatten_seq(p, J->c, items, &n, 20) || n < 3) return false;
+    /* acc = init */
+    const lp_node *S = lp_get(p, items[0]);
+    if (S->kind != LP_STORE || p->bufs[S->a].kind != LP_BUF_LOCAL || p->bufs[S->a].ndim != 0)
+        return false;
+    m->acc = S->a;
+    int dt = dtype_compute(p->bufs[m->acc].dtype);
+    if (dt != TVM_FLOAT32 && dt != TVM_FLOAT64) return false;
+    if (lp_get(p, S->b)->kind != LP_CONST) return false;
+    m->init = S->b;
+    /* for k: acc += v */
+    const lp_node *Kl = lp_get(p, items[1]);
+    if (Kl->kind != LP_FOR || Kl->op != LP_SERIAL || !const_extent(p, Kl->b, &m->K) ||
+        m->K < 1)
+        return false;
+    m->kvar = Kl->a;
+    const lp_node *A = lp_get(p, single(p, Kl->c));
+    if (A->kind != LP_ACCUM || A->a != m->acc || A->op != TVM_REDUCE_SUM) return false;
+    m->value = A->b;
+    /* the epilogue: stores to non-local buffers */
+    memset(written, 0, nbufs);
+    for (uint32_t k = 2; k < n; k++) {
+        const lp_node *R = lp_get(p, items[k]);
+        if (R->kind != LP_STORE || p->bufs[R->a].kind == LP_BUF_LOCAL) return false;
+        written[R->a] = 1;
+        m->rest[m->nrest++] = items[k];
+    }
+    /* v reads neither locals nor written buffers; nor do the epilogue's
+     * values and indices (acc excepted) */
+    if (!expr_ok(p, m->value, 0, written, 0)) return false;
+    if (!j_contiguous(p, m->value, m->jvar, 0)) return false;
+    for (uint32_t k = 0; k < m->nrest; k++) {
+        const lp_node *R = lp_get(p, m->rest[k]);
+        if (!expr_ok(p, R->b, m->acc, written, 0)) return false;
+        for (uint32_t d = 0; d < R->nlist; d++)
+            if (!expr_ok(p, lp_list(p, R->list)[d], m->acc, written, 0)) return false;
+    }
+    /* worth it: a vector of columns and more than a handful of terms */
+    return m->N >= 4 && m->K >= 4;
+}
+
+/* ---- cloning under a substitution --------------------------------------- */
+
+static void new_subst(sched *S) {
+    S->tag++;
+    if (S->tag == 0) { /* wrapped: clear the stamps */
+        memset(S->memo_tag, 0, S->nmemo * sizeof *S->memo_tag);
+        S->tag = 1;
+    }
+}
+
+/* A copy of tree e with variables replaced by var_to and loads of acc by
+ * acc_to. Only nodes that existed before the pass are memoised. */
+static lp_id clone_tree(sched *S, lp_id e) {
+    lp_program *p = S->p;
+    if (!e) return 0;
+    if (e < S->nmemo && S->memo_tag[e] == S->tag) return S->memo[e];
+    lp_node n = *lp_get(p, e);
+    lp_id r;
+    switch (n.kind) {
+    case LP_CONST: r = e; break;
+    case LP_VAR: r = (n.a < S->nvar_to && S->var_to[n.a]) ? S->var_to[n.a] : e; break;
+    default: {
+        if (n.kind == LP_LOAD && n.a == S->acc) {
+            r = S->acc_to;
+            break;
+        }
+        lp_node c = n;
+        bool a_is_expr = !(n.kind == LP_VAR || n.kind == LP_LOAD || n.kind == LP_STORE ||
+                           n.kind == LP_ACCUM || n.kind == LP_FOR || n.kind == LP_CALL);
+        if (a_is_expr) c.a = clone_tree(S, n.a);
+        c.b = clone_tree(S, n.b);
+        c.c = clone_tree(S, n.c);
+        if (n.nlist) {
+            lp_id tmp[LP_CALL_MAX_ARGS > TVM_MAX_NDIM ? LP_CALL_MAX_ARGS : TVM_MAX_NDIM];
+            if (n.nlist > ARRAY_LEN(tmp)) {
+                S->oom = true;
+                return 0;
+            }
+            for (uint32_t k = 0; k < n.nlist; k++) tmp[k] = clone_tree(S, lp_list(p, n.list)[k]);
+            c.list = lp_pool_add(p, tmp, n.nlist);
+        }
+        r = lp_add(p, &c);
+    }
+    }
+    if (e < S->nmemo) {
+        S->memo[e] = r;
+        S->memo_tag[e] = S->tag;
+    }
+    return r;
+}
+
+/* ---- building the blocked nest ------------------------------------------ */
+
+static lp_id i64(lp_program *p, int64_t v) { return lp_const_int(p, TVM_INT64, v); }
+
+static lp_id add(lp_program *p, lp_id a, int64_t b) {
+    return b ? lp_binary(p, IR_ADD, a, i64(p, b)) : a;
+}
+
+/* accb[row, col] */
+static lp_id accb_at(lp_program *p, uint32_t accb, int64_t row, lp_id col) {
+    lp_id idx[2] = {i64(p, row), col};
+    return lp_load(p, accb, idx, 2);
+}
+
+/* One mr x nr block at rows ibase.., columns jbase.. (nr a power of two). */
+static lp_id block(sched *S, const match *m, uint32_t accb, lp_id ibase, int64_t mr,
+                   lp_id jbase, int64_t nr) {
+    lp_program *p = S->p;
+    uint32_t jj = lp_new_var(p, "jj", LP_VAR_LOOP, 0);
+    uint32_t kk = lp_new_var(p, "k", LP_VAR_LOOP, 0);
+    lp_id jjv = lp_var_ref(p, jj);
+    lp_id col = jbase ? lp_binary(p, IR_ADD, jbase, jjv) : jjv;
+    int vec = nr > 1 ? LP_VECTORIZED : LP_SERIAL;
+    lp_id init[MR], upd[MR], epi[MR * 16];
+    uint32_t nepi = 0;
+    for (int64_t r = 0; r < mr; r++) {
+        lp_id at[2] = {i64(p, r), jjv};
+        init[r] = lp_store(p, accb, at, 2, m->init);
+        /* i, j, k of this row */
+        if (m->ivar) S->var_to[m->ivar] = ibase ? add(p, ibase, r) : i64(p, r);
+        S->var_to[m->jvar] = col;
+        S->var_to[m->kvar] = lp_var_ref(p, kk);
+        S->acc = 0;
+        new_subst(S);
+        lp_id v = clone_tree(S, m->value);
+        upd[r] = lp_store(p, accb, at, 2,
+                          lp_binary(p, IR_ADD, accb_at(p, accb, r, jjv), v));
+        /* the epilogue reads the row's accumulator */
+        S->acc = m->acc;
+        S->acc_to = accb_at(p, accb, r, jjv);
+        new_subst(S);
+        for (uint32_t k = 0; k < m->nrest; k++) epi[nepi++] = clone_tree(S, m->rest[k]);
+    }
+    S->var_to[m->ivar] = S->var_to[m->jvar] = S->var_to[m->kvar] = 0; /* [0] unused */
+    lp_id parts[3];
+    parts[0] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, init, (uint32_t)mr));
+    parts[1] = lp_for(p, kk, i64(p, m->K), LP_SERIAL,
+                      lp_for(p, jj, i64(p, nr), vec, lp_seq(p, upd, (uint32_t)mr)));
+    /* one epilogue loop per row: the row offset stays constant */
+    lp_id rows[MR];
+    for (int64_t r = 0; r < mr; r++)
+        rows[r] = lp_for(p, jj, i64(p, nr), vec,
+                         lp_seq(p, epi + r * m->nrest, m->nrest));
+    parts[2] = lp_seq(p, rows, (uint32_t)mr);
+    return lp_seq(p, parts, 3);
+}
+
+/* All columns of mr rows at ibase: full NR blocks, then power-of-two chunks. */
+static lp_id row_block(sched *S, const match *m, uint32_t accb, int64_t NR, lp_id ibase,
+                       int64_t mr) {
+    lp_program *p = S->p;
+    lp_id parts[2 + 64];
+    uint32_t n = 0;
+    int64_t nfull = m->N / NR;
+    if (nfull > 0) {
+        uint32_t j0 = lp_new_var(p, "j0", LP_VAR_LOOP, 0);
+        lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), i64(p, NR));
+        parts[n++] = lp_for(p, j0, i64(p, nfull), LP_SERIAL, block(S, m, accb, ibase, mr, jb, NR));
+    }
+    int64_t off = nfull * NR, rem = m->N - off;
+    for (int64_t c = NR / 2; c >= 1; c /= 2)
+        if (rem & c) {
+            parts[n++] = block(S, m, accb, ibase, mr, i64(p, off), c);
+            off += c;
+        }
+    return lp_seq(p, parts, n);
+}
+
+/* The blocked replacement of a matched nest. */
+static lp_id schedule(sched *S, const match *m, int dt) {
+    lp_program *p = S->p;
+    int lanes = S->pc->vector_bytes / (int)dtype_bytes(dt);
+    int64_t NR = (int64_t)lanes * (S->pc->vector_bytes >= 64 ? 4 : 2);
+    if (NR > MAX_NR) NR = MAX_NR;
+    while (NR > 8 && NR / 2 >= m->N) NR /= 2; /* narrow outputs: no empty full block */
+    lp_id shape[2] = {i64(p, MR), i64(p, NR)};
+    lp_buffer b = {.name = "accb", .dtype = p->bufs[m->acc].dtype, .kind = LP_BUF_LOCAL,
+                   .ndim = 2, .arg = -1, .elems = MR * NR};
+    uint32_t accb = lp_new_buffer(p, &b, shape);
+    if (p->failed) return 0;
+    lp_id parts[2];
+    uint32_t n = 0;
+    int64_t mfull = m->ivar ? m->M / MR : 0;
+    if (mfull > 0) {
+        uint32_t i0 = lp_new_var(p, "i0", LP_VAR_LOOP, 0);
+        lp_id ib = lp_binary(p, IR_MUL, lp_var_ref(p, i0), i64(p, MR));
+        parts[n++] = lp_for(p, i0, i64(p, mfull), LP_SERIAL, row_block(S, m, accb, NR, ib, MR));
+    }
+    int64_t mrem = m->M - mfull * MR;
+    if (mrem > 0) parts[n++] = row_block(S, m, accb, NR, m->ivar ? i64(p, mfull * MR) : 0, mrem);
+    return lp_seq(p, parts, n);
+}
+
+/* ---- the walk ------------------------------------------------------------ */
+
+static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth);
+
+static lp_id try_nest(sched *S, lp_id il, lp_id jl, uint8_t *written) {
+    match m;
+    if (!match_nest(S->p, il, jl, &m, written, S->nbufs)) return 0;
+    return schedule(S, &m, dtype_compute(S->p->bufs[m.acc].dtype));
+}
+
+static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth) {
+    lp_program *p = S->p;
+    if (!s || depth > 64) return s;
+    lp_node n = *lp_get(p, s);
+    if (n.kind == LP_FOR) {
+        lp_id inner = single(p, n.c);
+        lp_id r = 0;
+        if (lp_get(p, inner)->kind == LP_FOR) r = try_nest(S, s, inner, written);
+        if (!r) r = try_nest(S, 0, s, written);
+        if (r) return r;
+        lp_id c = rewrite(S, n.c, written, depth + 1);
+        p->nodes[s].c = c;
+        return s;
+    }
+    if (n.kind == LP_SEQ) {
+        for (uint32_t k = 0; k < n.nlist; k++) {
+            lp_id c = rewrite(S, p->pool[n.list + k], written, depth + 1);
+            p->pool[n.list + k] = c;
+        }
+        return s;
+    }
+    if (n.kind == LP_IF) {
+        lp_id b = rewrite(S, n.b, written, depth + 1);
+        p->nodes[s].b = b;
+        lp_id c = rewrite(S, n.c, written, depth + 1);
+        p->nodes[s].c = c;
+        return s;
+    }
+    return s;
+}
+
+tvm_status pass_schedule_contraction(pass_ctx *pc) {
+    lp_program *p = pc->p;
+    if (pc->vector_bytes <= 0 || !p->body) return TVM_OK;
+    sched S = {.p = p, .pc = pc, .nmemo = p->nnodes, .nvar_to = p->nvars,
+               .nbufs = p->nbufs};
+    S.memo = calloc(S.nmemo, sizeof *S.memo);
+    S.memo_tag = calloc(S.nmemo, sizeof *S.memo_tag);
+    S.var_to = calloc(S.nvar_to, sizeof *S.var_to);
+    uint8_t *written = calloc(p->nbufs, 1);
+    tvm_status st = TVM_OK;
+    if (!S.memo || !S.memo_tag || !S.var_to || !written) {
+        st = err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
+    } else {
+        p->body = rewrite(&S, p->body, written, 0);
+        if (p->failed || S.oom) st = err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    free(S.memo);
+    free(S.memo_tag);
+    free(S.var_to);
+    free(written);
+    return st;
+}
