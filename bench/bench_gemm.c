@@ -1,6 +1,7 @@
 /* bench_gemm.c — single-thread SGEMM through tvmc: C = A·B for square
  * n = 256, 512, 1024, written three ways (a plain tvm_compute with tvm_sum,
- * tvm_op_matmul, tvm_op_dense with its transposed weight), in GFLOP/s
+ * tvm_op_matmul, tvm_op_dense with its transposed weight; and the first
+ * again with TVM_COMPILE_FAST_MATH), in GFLOP/s
  * (median of timed calls), with the median cold compile time (uncached
  * tvm_compile; constant shapes, so the kernel is built there). With OpenBLAS found at configure time, cblas_sgemm
  * on the same data is printed alongside.
@@ -59,8 +60,10 @@ static DLTensor tensor_2d(float *data, int64_t *shape) {
     return t;
 }
 
-enum { PLAIN, MATMUL, DENSE };
-static const char *const form_name[] = {"compute+sum", "op_matmul", "op_dense"};
+/* FAST: the plain compute with TVM_COMPILE_FAST_MATH (mul+add contract to
+ * FMA), to show what contraction is worth. */
+enum { PLAIN, MATMUL, DENSE, FAST, NFORMS };
+static const char *const form_name[] = {"compute+sum", "op_matmul", "op_dense", "fast-math"};
 
 /* Builds C[n, n] from A[n, n] and B (B[k, j], or W[j, k] for dense). */
 static tvm_graph *build(tvm_context *ctx, int form, int64_t n, tvm_tensor *in, tvm_tensor *out) {
@@ -70,7 +73,7 @@ static tvm_graph *build(tvm_context *ctx, int form, int64_t n, tvm_tensor *in, t
     (void)sh;
     in[0] = tvm_placeholder(g, "A", TVM_FLOAT32, 2, dims);
     in[1] = tvm_placeholder(g, "B", TVM_FLOAT32, 2, dims);
-    if (form == PLAIN) {
+    if (form == PLAIN || form == FAST) {
         tvm_expr it[2] = {tvm_iter_var(g, "i"), tvm_iter_var(g, "j")};
         tvm_expr k = tvm_reduce_axis(g, "k", dims[0]);
         tvm_expr ia[2] = {it[0], k}, ib[2] = {k, it[1]};
@@ -114,17 +117,19 @@ int main(int argc, char **argv) {
         /* reference in double, rows of C spot-checked */
         int64_t shape[2] = {n, n};
         double flops = 2.0 * (double)n * n * n;
-        for (int form = 0; form < 3; form++) {
+        for (int form = 0; form < NFORMS; form++) {
             double tc[16];
             tvm_function *f = NULL;
             DLTensor a = tensor_2d(A, shape), b = tensor_2d(form == DENSE ? Bt : B, shape),
                      c = tensor_2d(C, shape);
             DLTensor *args[3] = {&a, &b, &c};
+            tvm_compile_options fo = nc;
+            if (form == FAST) fo.flags |= TVM_COMPILE_FAST_MATH;
             for (int r = 0; r < compiles; r++) {
                 tvm_tensor in[2], out;
                 tvm_graph *g = build(ctx, form, n, in, &out);
                 double t0 = now_ns();
-                TRY(tvm_compile(g, 2, in, 1, &out, &nc, &f));
+                TRY(tvm_compile(g, 2, in, 1, &out, &fo, &f));
                 tc[r] = (now_ns() - t0) / 1e6; /* shapes are constant: the kernel is built here */
                 TRY(tvm_function_call(f, args, 3));
                 tvm_graph_destroy(g);

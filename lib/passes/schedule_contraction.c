@@ -175,6 +175,9 @@ static bool j_contiguous(const lp_program *p, lp_id e, uint32_t jvar, int depth)
            j_contiguous(p, n->c, jvar, depth + 1);
 }
 
+struct match;
+static lp_id packable_load(const lp_program *p, lp_id value, const struct match *m);
+
 /* The parts of a matched nest. */
 typedef struct match {
     uint32_t ivar, jvar, kvar; /* ivar = 0: no i loop (M = 1) */
@@ -182,6 +185,8 @@ typedef struct match {
     uint32_t acc;     /* the scalar local accumulator */
     lp_id init;       /* its initial value */
     lp_id value;      /* v(i, j, k) */
+    lp_id bload;      /* the one load in v that reads across j (B[.., k, j]), if
+                         its other indices depend on neither i nor j: packable */
     lp_id rest[16];   /* the epilogue's stores */
     uint32_t nrest;
 } match;
@@ -233,6 +238,7 @@ static bool match_nest(const lp_program *p, lp_id il, lp_id jl, match *m, uint8_
      * values and indices (acc excepted) */
     if (!expr_ok(p, m->value, 0, written, 0)) return false;
     if (!j_contiguous(p, m->value, m->jvar, 0)) return false;
+    m->bload = packable_load(p, m->value, m);
     for (uint32_t k = 0; k < m->nrest; k++) {
         const lp_node *R = lp_get(p, m->rest[k]);
         if (!expr_ok(p, R->b, m->acc, written, 0)) return false;
@@ -241,6 +247,40 @@ static bool match_nest(const lp_program *p, lp_id il, lp_id jl, match *m, uint8_
     }
     /* worth it: a vector of columns and more than a handful of terms */
     return m->N >= 4 && m->K >= 4;
+}
+
+/* Collects up to 2 loads in e that mention var (bare node ids). */
+static void loads_of(const lp_program *p, lp_id e, uint32_t var, lp_id *out, uint32_t *n,
+                     int depth) {
+    if (!e || depth > 200 || *n > 2) return;
+    const lp_node *x = lp_get(p, e);
+    if (x->kind == LP_CONST || x->kind == LP_VAR) return;
+    if (x->kind == LP_LOAD) {
+        if (mentions(p, e, var, 0)) out[(*n)++] = e;
+        return;
+    }
+    if (x->kind != LP_CALL) loads_of(p, x->a, var, out, n, depth + 1);
+    loads_of(p, x->b, var, out, n, depth + 1);
+    loads_of(p, x->c, var, out, n, depth + 1);
+    for (uint32_t k = 0; k < x->nlist; k++)
+        loads_of(p, lp_list(p, x->list)[k], var, out, n, depth + 1);
+}
+
+/* The B operand when it can be packed: the only load of v that depends on
+ * j, from an argument or workspace buffer, indexed [.., j] with j bare and
+ * the other indices free of i and j (so one panel serves every row). */
+static lp_id packable_load(const lp_program *p, lp_id value, const match *m) {
+    lp_id l[3];
+    uint32_t n = 0;
+    loads_of(p, value, m->jvar, l, &n, 0);
+    if (n != 1) return 0;
+    const lp_node *x = lp_get(p, l[0]);
+    if (x->nlist < 1 || p->bufs[x->a].kind == LP_BUF_LOCAL) return 0;
+    const lp_node *last = lp_get(p, lp_list(p, x->list)[x->nlist - 1]);
+    if (last->kind != LP_VAR || last->a != m->jvar) return 0;
+    for (uint32_t k = 0; k + 1 < x->nlist; k++)
+        if (m->ivar && mentions(p, lp_list(p, x->list)[k], m->ivar, 0)) return 0;
+    return l[0];
 }
 
 /* ---- cloning under a substitution --------------------------------------- */
@@ -308,9 +348,11 @@ static lp_id accb_at(lp_program *p, uint32_t accb, int64_t row, lp_id col) {
     return lp_load(p, accb, idx, 2);
 }
 
-/* One mr x nr block at rows ibase.., columns jbase.. (nr a power of two). */
-static lp_id block(sched *S, const match *m, uint32_t accb, lp_id ibase, int64_t mr,
-                   lp_id jbase, int64_t nr) {
+/* One mr x nr block at rows ibase.., columns jbase.. (nr a power of two).
+ * pack != 0: the B load of the value reads the packed panel pack[k, jj]. */
+static lp_id block(sched *S, const match *m, const uint32_t *accb2, lp_id ibase, int64_t mr,
+                   lp_id jbase, int64_t nr, uint32_t pack) {
+    uint32_t accb = accb2[0], accv = accb2[1];
     lp_program *p = S->p;
     uint32_t jj = lp_new_var(p, "jj", LP_VAR_LOOP, 0);
     uint32_t kk = lp_new_var(p, "k", LP_VAR_LOOP, 0);
@@ -319,6 +361,11 @@ static lp_id block(sched *S, const match *m, uint32_t accb, lp_id ibase, int64_t
     int vec = nr > 1 ? LP_VECTORIZED : LP_SERIAL;
     lp_id init[MR], upd[MR], epi[MR * 16];
     uint32_t nepi = 0;
+    lp_id packed = 0;
+    if (pack) {
+        lp_id at[2] = {lp_var_ref(p, kk), jjv};
+        packed = lp_load(p, pack, at, 2);
+    }
     for (int64_t r = 0; r < mr; r++) {
         lp_id at[2] = {i64(p, r), jjv};
         init[r] = lp_store(p, accb, at, 2, m->init);
@@ -328,17 +375,21 @@ static lp_id block(sched *S, const match *m, uint32_t accb, lp_id ibase, int64_t
         S->var_to[m->kvar] = lp_var_ref(p, kk);
         S->acc = 0;
         new_subst(S);
+        if (packed) { /* the B load is the panel's element */
+            S->memo[m->bload] = packed;
+            S->memo_tag[m->bload] = S->tag;
+        }
         lp_id v = clone_tree(S, m->value);
         upd[r] = lp_store(p, accb, at, 2,
                           lp_binary(p, IR_ADD, accb_at(p, accb, r, jjv), v));
-        /* the epilogue reads the row's accumulator */
+        /* the epilogue reads the row's accumulators from accv */
         S->acc = m->acc;
-        S->acc_to = accb_at(p, accb, r, jjv);
+        S->acc_to = accb_at(p, accv, r, jjv);
         new_subst(S);
         for (uint32_t k = 0; k < m->nrest; k++) epi[nepi++] = clone_tree(S, m->rest[k]);
     }
     S->var_to[m->ivar] = S->var_to[m->jvar] = S->var_to[m->kvar] = 0; /* [0] unused */
-    lp_id parts[3];
+    lp_id parts[4], copy[MR];
     parts[0] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, init, (uint32_t)mr));
     parts[1] = lp_for(p, kk, i64(p, m->K), LP_SERIAL,
                       lp_for(p, jj, i64(p, nr), vec, lp_seq(p, upd, (uint32_t)mr)));
@@ -347,32 +398,57 @@ static lp_id block(sched *S, const match *m, uint32_t accb, lp_id ibase, int64_t
     for (int64_t r = 0; r < mr; r++)
         rows[r] = lp_for(p, jj, i64(p, nr), vec,
                          lp_seq(p, epi + r * m->nrest, m->nrest));
-    parts[2] = lp_seq(p, rows, (uint32_t)mr);
-    return lp_seq(p, parts, 3);
+    /* accv = accb first, in a loop that always vectorises: an epilogue LLVM
+     * cannot vectorise (a libm call) indexes accv by a variable, and would
+     * otherwise keep the whole accumulator block out of registers */
+    for (int64_t r = 0; r < mr; r++) {
+        lp_id at[2] = {i64(p, r), jjv};
+        copy[r] = lp_store(p, accv, at, 2, accb_at(p, accb, r, jjv));
+    }
+    parts[2] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, copy, (uint32_t)mr));
+    parts[3] = lp_seq(p, rows, (uint32_t)mr);
+    return lp_seq(p, parts, 4);
 }
 
-/* All columns of mr rows at ibase: full NR blocks, then power-of-two chunks. */
-static lp_id row_block(sched *S, const match *m, uint32_t accb, int64_t NR, lp_id ibase,
-                       int64_t mr) {
+/* Columns jbase..+nr of every row: M / MR full row blocks, then the rest. */
+static lp_id column_panel(sched *S, const match *m, const uint32_t *accb, lp_id jbase, int64_t nr,
+                          uint32_t pack) {
     lp_program *p = S->p;
-    lp_id parts[2 + 64];
+    lp_id parts[2];
     uint32_t n = 0;
-    int64_t nfull = m->N / NR;
-    if (nfull > 0) {
-        uint32_t j0 = lp_new_var(p, "j0", LP_VAR_LOOP, 0);
-        lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), i64(p, NR));
-        parts[n++] = lp_for(p, j0, i64(p, nfull), LP_SERIAL, block(S, m, accb, ibase, mr, jb, NR));
+    int64_t mfull = m->ivar ? m->M / MR : 0;
+    if (mfull > 0) {
+        uint32_t i0 = lp_new_var(p, "i0", LP_VAR_LOOP, 0);
+        lp_id ib = lp_binary(p, IR_MUL, lp_var_ref(p, i0), i64(p, MR));
+        parts[n++] = lp_for(p, i0, i64(p, mfull), LP_SERIAL,
+                            block(S, m, accb, ib, MR, jbase, nr, pack));
     }
-    int64_t off = nfull * NR, rem = m->N - off;
-    for (int64_t c = NR / 2; c >= 1; c /= 2)
-        if (rem & c) {
-            parts[n++] = block(S, m, accb, ibase, mr, i64(p, off), c);
-            off += c;
-        }
+    int64_t mrem = m->M - mfull * MR;
+    if (mrem > 0)
+        parts[n++] = block(S, m, accb, m->ivar ? i64(p, mfull * MR) : 0, mrem, jbase, nr, pack);
     return lp_seq(p, parts, n);
 }
 
-/* The blocked replacement of a matched nest. */
+/* pack[k, jj] = B[.., k, jbase + jj]: the K x NR panel of B the blocks of
+ * one column panel read, made contiguous. */
+static lp_id pack_panel(sched *S, const match *m, uint32_t pack, lp_id jbase, int64_t nr) {
+    lp_program *p = S->p;
+    uint32_t jj = lp_new_var(p, "jj", LP_VAR_LOOP, 0);
+    uint32_t kk = lp_new_var(p, "k", LP_VAR_LOOP, 0);
+    S->var_to[m->jvar] = lp_binary(p, IR_ADD, jbase, lp_var_ref(p, jj));
+    S->var_to[m->kvar] = lp_var_ref(p, kk);
+    S->acc = 0;
+    new_subst(S);
+    lp_id v = clone_tree(S, m->bload);
+    S->var_to[m->jvar] = S->var_to[m->kvar] = 0;
+    lp_id at[2] = {lp_var_ref(p, kk), lp_var_ref(p, jj)};
+    return lp_for(p, kk, i64(p, m->K), LP_SERIAL,
+                  lp_for(p, jj, i64(p, nr), LP_VECTORIZED, lp_store(p, pack, at, 2, v)));
+}
+
+/* The blocked replacement of a matched nest. Column panels outermost: one
+ * K x NR panel of B (packed: contiguous) stays in L2 while every row block
+ * runs over it; A is read MR rows at a time, a few bytes per k step. */
 static lp_id schedule(sched *S, const match *m, int dt) {
     lp_program *p = S->p;
     int lanes = S->pc->vector_bytes / (int)dtype_bytes(dt);
@@ -382,18 +458,43 @@ static lp_id schedule(sched *S, const match *m, int dt) {
     lp_id shape[2] = {i64(p, MR), i64(p, NR)};
     lp_buffer b = {.name = "accb", .dtype = p->bufs[m->acc].dtype, .kind = LP_BUF_LOCAL,
                    .ndim = 2, .arg = -1, .elems = MR * NR};
-    uint32_t accb = lp_new_buffer(p, &b, shape);
+    uint32_t accb[2];
+    accb[0] = lp_new_buffer(p, &b, shape);
+    b.name = "accv"; /* the accumulators as the epilogue reads them */
+    accb[1] = lp_new_buffer(p, &b, shape);
     if (p->failed) return 0;
-    lp_id parts[2];
-    uint32_t n = 0;
-    int64_t mfull = m->ivar ? m->M / MR : 0;
-    if (mfull > 0) {
-        uint32_t i0 = lp_new_var(p, "i0", LP_VAR_LOOP, 0);
-        lp_id ib = lp_binary(p, IR_MUL, lp_var_ref(p, i0), i64(p, MR));
-        parts[n++] = lp_for(p, i0, i64(p, mfull), LP_SERIAL, row_block(S, m, accb, NR, ib, MR));
+    int64_t nfull = m->N / NR;
+    /* Packing costs a copy of the panel per column panel: worth it once
+     * enough row blocks read it (and a row stride that is a multiple of
+     * 4 KiB, which maps every k row of an unpacked panel to the same cache
+     * sets, makes it essential at large N). */
+    uint32_t pack = 0;
+    if (m->bload && nfull > 0 && m->M >= 4 * MR) {
+        lp_id pshape[2] = {i64(p, m->K), i64(p, NR)};
+        lp_buffer pb = {.name = "bpanel", .dtype = (uint8_t)lp_get(p, m->bload)->dtype,
+                        .kind = LP_BUF_WORKSPACE, .ndim = 2, .arg = -1, .elems = m->K * NR};
+        pack = lp_new_buffer(p, &pb, pshape);
+        if (p->failed) return 0;
     }
-    int64_t mrem = m->M - mfull * MR;
-    if (mrem > 0) parts[n++] = row_block(S, m, accb, NR, m->ivar ? i64(p, mfull * MR) : 0, mrem);
+    lp_id parts[2 + 64];
+    uint32_t n = 0;
+    if (nfull > 0) {
+        uint32_t j0 = lp_new_var(p, "j0", LP_VAR_LOOP, 0);
+        lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), i64(p, NR));
+        lp_id body = column_panel(S, m, accb, jb, NR, pack);
+        if (pack) {
+            lp_id two[2] = {pack_panel(S, m, pack, jb, NR), body};
+            body = lp_seq(p, two, 2);
+        }
+        parts[n++] = lp_for(p, j0, i64(p, nfull), LP_SERIAL, body);
+    }
+    /* the last N % NR columns in power-of-two chunks */
+    int64_t off = nfull * NR, rem = m->N - off;
+    for (int64_t c = NR / 2; c >= 1; c /= 2)
+        if (rem & c) {
+            parts[n++] = column_panel(S, m, accb, i64(p, off), c, 0);
+            off += c;
+        }
     return lp_seq(p, parts, n);
 }
 
