@@ -195,6 +195,7 @@ TEST(op_matmul_batched_transposed) {
         {2, 2, {33, 17}, {33, 64}, 1, 0, {2, {17, 64}}},
         {2, 2, {17, 33}, {64, 33}, 0, 1, {2, {17, 64}}},
         {3, 3, {2, 33, 17}, {2, 64, 33}, 1, 1, {3, {2, 17, 64}}},
+        {3, 3, {2, 33, 31}, {2, 100, 31}, 0, 1, {3, {2, 33, 100}}},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         tvm_graph *g = tvm_graph_create(tt_context());
@@ -209,21 +210,27 @@ TEST(op_matmul_batched_transposed) {
         snprintf(what, sizeof what, "op_matmul case %zu", c);
         shp sh[3] = {{cases[c].na, {cases[c].a[0], cases[c].a[1], cases[c].a[2]}},
                      {cases[c].nb, {cases[c].b[0], cases[c].b[1], cases[c].b[2]}}, cases[c].out};
-        run_both(g, 2, in, out, sh, 0, cases[c].tb == 0, what);
+        /* a transposed B is blocked only when packed (24 rows or more) */
+        int64_t M = cases[c].out.d[cases[c].out.nd - 2];
+        run_both(g, 2, in, out, sh, 0, cases[c].tb == 0 || M >= 24, what);
         tvm_graph_destroy(g);
     }
-    tvm_graph *g = tvm_graph_create(tt_context());
-    tvm_expr dx[2] = {tvm_const_int(g, TVM_INT64, 33), tvm_const_int(g, TVM_INT64, 100)};
-    tvm_expr dw[2] = {tvm_const_int(g, TVM_INT64, 65), tvm_const_int(g, TVM_INT64, 100)};
-    tvm_tensor in[3] = {tvm_placeholder(g, "x", TVM_FLOAT32, 2, dx),
-                        tvm_placeholder(g, "w", TVM_FLOAT32, 2, dw),
-                        tvm_placeholder(g, "b", TVM_FLOAT32, 1, dw)};
-    tvm_tensor out = tvm_op_unary(g, TVM_OP_RELU, tvm_op_dense(g, in[0], in[1], in[2]));
-    CHECK_OK(tvm_graph_status(g));
-    shp sh[4] = {{2, {33, 100}}, {2, {65, 100}}, {1, {65}}, {2, {33, 65}}};
-    /* declined (W[j, k] is read across j): LLVM may reassociate the k sum */
-    run_both(g, 3, in, out, sh, 0, false, "dense+bias+relu");
-    tvm_graph_destroy(g);
+    /* dense: W[j, k] packed and blocked with 24 rows or more (bit-exact),
+     * declined below (LLVM may reassociate the k sum there) */
+    const int64_t rows[] = {33, 7, 129};
+    for (int r = 0; r < 3; r++) {
+        tvm_graph *g = tvm_graph_create(tt_context());
+        tvm_expr dx[2] = {tvm_const_int(g, TVM_INT64, rows[r]), tvm_const_int(g, TVM_INT64, 100)};
+        tvm_expr dw[2] = {tvm_const_int(g, TVM_INT64, 65), tvm_const_int(g, TVM_INT64, 100)};
+        tvm_tensor in[3] = {tvm_placeholder(g, "x", TVM_FLOAT32, 2, dx),
+                            tvm_placeholder(g, "w", TVM_FLOAT32, 2, dw),
+                            tvm_placeholder(g, "b", TVM_FLOAT32, 1, dw)};
+        tvm_tensor out = tvm_op_unary(g, TVM_OP_RELU, tvm_op_dense(g, in[0], in[1], in[2]));
+        CHECK_OK(tvm_graph_status(g));
+        shp sh[4] = {{2, {rows[r], 100}}, {2, {65, 100}}, {1, {65}}, {2, {rows[r], 65}}};
+        run_both(g, 3, in, out, sh, 0, rows[r] >= 24, "dense+bias+relu");
+        tvm_graph_destroy(g);
+    }
 }
 
 CHECK_MAIN()

@@ -39,6 +39,11 @@
  * matcher checks that and declines anything else (loops, ifs, other
  * reductions in the epilogue, non-float accumulators, min/max/prod).
  *
+ * Packing: with enough rows, B's K x NR panel is copied into a contiguous
+ * workspace panel before the row blocks run over it (column panels are the
+ * outer loop, so the panel stays in L2 while A streams MR rows at a time);
+ * this also lets dense's transposed W[j, k] be blocked.
+ *
  * Backends: only targets with vectors ask for this schedule
  * (pass_ctx.vector_bytes > 0); the interpreter runs the plain nest. */
 #include <stdlib.h>
@@ -154,8 +159,8 @@ static bool mentions(const lp_program *p, lp_id e, uint32_t var, int depth) {
 /* Whether every load in e that depends on j does so through its last index
  * only: consecutive j are consecutive elements, so the vectorised columns
  * are plain vector loads. A transposed operand (dense's W[j, k]) would be a
- * gather per vector: such nests are left alone (packing W into [k, j]
- * panels first is what they need). */
+ * gather per vector: such nests are blocked only when W is packed into
+ * [k, j] panels first (see PACK_MIN_ROWS), else left alone. */
 static bool j_contiguous(const lp_program *p, lp_id e, uint32_t jvar, int depth) {
     if (!e) return true;
     if (depth > 200) return false;
@@ -177,6 +182,12 @@ static bool j_contiguous(const lp_program *p, lp_id e, uint32_t jvar, int depth)
 
 struct match;
 static lp_id packable_load(const lp_program *p, lp_id value, const struct match *m);
+
+/* Packing costs a copy of B's panel per column panel: worth it once
+ * enough row blocks read it. It also makes the columns contiguous, which a
+ * transposed B (dense's W[j, k]) needs, and removes the row stride that at
+ * a multiple of 4 KiB maps every k row of a panel to the same cache sets. */
+#define PACK_MIN_ROWS (4 * MR)
 
 /* The parts of a matched nest. */
 typedef struct match {
@@ -237,8 +248,10 @@ static bool match_nest(const lp_program *p, lp_id il, lp_id jl, match *m, uint8_
     /* v reads neither locals nor written buffers; nor do the epilogue's
      * values and indices (acc excepted) */
     if (!expr_ok(p, m->value, 0, written, 0)) return false;
-    if (!j_contiguous(p, m->value, m->jvar, 0)) return false;
     m->bload = packable_load(p, m->value, m);
+    if (m->M < PACK_MIN_ROWS) m->bload = 0; /* not packed */
+    /* unpacked, a B read across j must be contiguous in j */
+    if (!m->bload && !j_contiguous(p, m->value, m->jvar, 0)) return false;
     for (uint32_t k = 0; k < m->nrest; k++) {
         const lp_node *R = lp_get(p, m->rest[k]);
         if (!expr_ok(p, R->b, m->acc, written, 0)) return false;
@@ -267,8 +280,9 @@ static void loads_of(const lp_program *p, lp_id e, uint32_t var, lp_id *out, uin
 }
 
 /* The B operand when it can be packed: the only load of v that depends on
- * j, from an argument or workspace buffer, indexed [.., j] with j bare and
- * the other indices free of i and j (so one panel serves every row). */
+ * j, from an argument or workspace buffer, with j a bare index (last: B[k,
+ * j]; or not: dense's W[j, k]) and the other indices free of i and j (so
+ * one panel serves every row). */
 static lp_id packable_load(const lp_program *p, lp_id value, const match *m) {
     lp_id l[3];
     uint32_t n = 0;
@@ -276,11 +290,15 @@ static lp_id packable_load(const lp_program *p, lp_id value, const match *m) {
     if (n != 1) return 0;
     const lp_node *x = lp_get(p, l[0]);
     if (x->nlist < 1 || p->bufs[x->a].kind == LP_BUF_LOCAL) return 0;
-    const lp_node *last = lp_get(p, lp_list(p, x->list)[x->nlist - 1]);
-    if (last->kind != LP_VAR || last->a != m->jvar) return 0;
-    for (uint32_t k = 0; k + 1 < x->nlist; k++)
-        if (m->ivar && mentions(p, lp_list(p, x->list)[k], m->ivar, 0)) return 0;
-    return l[0];
+    uint32_t bare = 0;
+    for (uint32_t k = 0; k < x->nlist; k++) {
+        lp_id ix = lp_list(p, x->list)[k];
+        const lp_node *e = lp_get(p, ix);
+        if (e->kind == LP_VAR && e->a == m->jvar) bare++;
+        else if (mentions(p, ix, m->jvar, 0)) return 0;
+        if (m->ivar && mentions(p, ix, m->ivar, 0)) return 0;
+    }
+    return bare == 1 ? l[0] : 0;
 }
 
 /* ---- cloning under a substitution --------------------------------------- */
@@ -432,6 +450,7 @@ static lp_id column_panel(sched *S, const match *m, const uint32_t *accb, lp_id 
 /* pack[k, jj] = B[.., k, jbase + jj]: the K x NR panel of B the blocks of
  * one column panel read, made contiguous. */
 static lp_id pack_panel(sched *S, const match *m, uint32_t pack, lp_id jbase, int64_t nr) {
+    int vec = nr > 1 ? LP_VECTORIZED : LP_SERIAL;
     lp_program *p = S->p;
     uint32_t jj = lp_new_var(p, "jj", LP_VAR_LOOP, 0);
     uint32_t kk = lp_new_var(p, "k", LP_VAR_LOOP, 0);
@@ -443,7 +462,7 @@ static lp_id pack_panel(sched *S, const match *m, uint32_t pack, lp_id jbase, in
     S->var_to[m->jvar] = S->var_to[m->kvar] = 0;
     lp_id at[2] = {lp_var_ref(p, kk), lp_var_ref(p, jj)};
     return lp_for(p, kk, i64(p, m->K), LP_SERIAL,
-                  lp_for(p, jj, i64(p, nr), LP_VECTORIZED, lp_store(p, pack, at, 2, v)));
+                  lp_for(p, jj, i64(p, nr), vec, lp_store(p, pack, at, 2, v)));
 }
 
 /* The blocked replacement of a matched nest. Column panels outermost: one
@@ -464,12 +483,8 @@ static lp_id schedule(sched *S, const match *m, int dt) {
     accb[1] = lp_new_buffer(p, &b, shape);
     if (p->failed) return 0;
     int64_t nfull = m->N / NR;
-    /* Packing costs a copy of the panel per column panel: worth it once
-     * enough row blocks read it (and a row stride that is a multiple of
-     * 4 KiB, which maps every k row of an unpacked panel to the same cache
-     * sets, makes it essential at large N). */
     uint32_t pack = 0;
-    if (m->bload && nfull > 0 && m->M >= 4 * MR) {
+    if (m->bload) { /* see PACK_MIN_ROWS */
         lp_id pshape[2] = {i64(p, m->K), i64(p, NR)};
         lp_buffer pb = {.name = "bpanel", .dtype = (uint8_t)lp_get(p, m->bload)->dtype,
                         .kind = LP_BUF_WORKSPACE, .ndim = 2, .arg = -1, .elems = m->K * NR};
@@ -492,7 +507,12 @@ static lp_id schedule(sched *S, const match *m, int dt) {
     int64_t off = nfull * NR, rem = m->N - off;
     for (int64_t c = NR / 2; c >= 1; c /= 2)
         if (rem & c) {
-            parts[n++] = column_panel(S, m, accb, i64(p, off), c, 0);
+            lp_id body = column_panel(S, m, accb, i64(p, off), c, pack);
+            if (pack) {
+                lp_id two[2] = {pack_panel(S, m, pack, i64(p, off), c), body};
+                body = lp_seq(p, two, 2);
+            }
+            parts[n++] = body;
             off += c;
         }
     return lp_seq(p, parts, n);
