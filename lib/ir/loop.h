@@ -73,6 +73,8 @@ typedef enum lp_loop_kind {
 #define LP_CHECKED 0x1u /* LP_LOAD: bounds check in b, check id in c */
 #define LP_LAZY 0x2u    /* LP_SELECT: evaluate only the chosen side */
 #define LP_CLAMPED 0x4u /* LP_LOAD: indices clamped into the buffer (bounds pass) */
+#define LP_NO_UNROLL 0x8u /* LP_FOR: a hint: keep the loop rolled (its body is
+                             already wide; copies would only cost compile time) */
 
 typedef struct lp_node {
     uint8_t kind;  /* lp_kind */

@@ -304,8 +304,9 @@ static void print_stmt(pctx *c, lp_id s, int level) {
         print_var(c, n->a);
         sb_puts(sb, ": int64, 0, ");
         print_expr(c, n->b, 0);
-        sb_printf(sb, ") %s {\n", n->op < ARRAY_LEN(loop_kind_names)
-                                      ? loop_kind_names[n->op] : "<bad loop kind>");
+        sb_printf(sb, ") %s%s {\n", n->op < ARRAY_LEN(loop_kind_names)
+                                        ? loop_kind_names[n->op] : "<bad loop kind>",
+                  (n->flags & LP_NO_UNROLL) ? " nounroll" : "");
         print_block(c, n->c, level + 1);
         indent(sb, level);
         sb_puts(sb, "}\n");

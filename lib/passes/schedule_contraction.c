@@ -28,10 +28,15 @@
  * row) rather than by LLVM so that the accumulator rows have constant
  * offsets before any LLVM pass runs.
  *
- * Remainders: the last M % MR rows are a block of fewer rows; the last
- * N % NR columns are split into power-of-two chunks (the vectoriser takes
- * only power-of-two widths), each its own block, so odd sizes keep vector
- * code down to a width of 1.
+ * Remainders: one copy of the block code serves all full blocks. When MR
+ * does not divide M, the last row block starts at M - MR and overlaps the
+ * previous one (its rows are recomputed to the same bits and stored twice);
+ * M < MR is one block of M rows. NR is a power of two <= N (the vectoriser
+ * takes only power-of-two widths); a column remainder that rounds up to NR
+ * is one more overlapping panel at N - NR, a narrower one a panel of the
+ * next power of two at its end. The panel and row loops, and k, are
+ * LP_NO_UNROLL: LLVM unrolling a trip count of 2 doubled the code and the
+ * compile time.
  *
  * The epilogue f (stores of the fused bias/activation) runs once per output
  * element after its k loop. Reordering output elements is only safe when
@@ -242,6 +247,17 @@ static bool match_nest(const lp_program *p, lp_id il, lp_id jl, match *m, uint8_
     for (uint32_t k = 2; k < n; k++) {
         const lp_node *R = lp_get(p, items[k]);
         if (R->kind != LP_STORE || p->bufs[R->a].kind == LP_BUF_LOCAL) return false;
+        /* each (i, j) stores its own element (bare i and j among the
+         * indices), so reordering, and storing a recomputed element twice,
+         * leave the same memory */
+        bool has_i = !m->ivar, has_j = false;
+        for (uint32_t d = 0; d < R->nlist; d++) {
+            const lp_node *x = lp_get(p, lp_list(p, R->list)[d]);
+            if (x->kind != LP_VAR) continue;
+            has_i |= x->a == m->ivar;
+            has_j |= x->a == m->jvar;
+        }
+        if (!has_i || !has_j) return false;
         written[R->a] = 1;
         m->rest[m->nrest++] = items[k];
     }
@@ -354,6 +370,15 @@ static lp_id clone_tree(sched *S, lp_id e) {
 
 /* ---- building the blocked nest ------------------------------------------ */
 
+/* A serial loop LLVM keeps rolled: the panel and row-block loops (a
+ * trip count of 2 would otherwise be unrolled, doubling the block's code)
+ * and the k loop (its body already holds MR x NR/lanes multiply-adds). */
+static lp_id rolled_for(lp_program *p, uint32_t var, lp_id extent, lp_id body) {
+    lp_id r = lp_for(p, var, extent, LP_SERIAL, body);
+    if (r) p->nodes[r].flags |= LP_NO_UNROLL;
+    return r;
+}
+
 static lp_id i64(lp_program *p, int64_t v) { return lp_const_int(p, TVM_INT64, v); }
 
 static lp_id add(lp_program *p, lp_id a, int64_t b) {
@@ -409,13 +434,8 @@ static lp_id block(sched *S, const match *m, const uint32_t *accb2, lp_id ibase,
     S->var_to[m->ivar] = S->var_to[m->jvar] = S->var_to[m->kvar] = 0; /* [0] unused */
     lp_id parts[4], copy[MR];
     parts[0] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, init, (uint32_t)mr));
-    parts[1] = lp_for(p, kk, i64(p, m->K), LP_SERIAL,
-                      lp_for(p, jj, i64(p, nr), vec, lp_seq(p, upd, (uint32_t)mr)));
-    /* one epilogue loop per row: the row offset stays constant */
-    lp_id rows[MR];
-    for (int64_t r = 0; r < mr; r++)
-        rows[r] = lp_for(p, jj, i64(p, nr), vec,
-                         lp_seq(p, epi + r * m->nrest, m->nrest));
+    parts[1] = rolled_for(p, kk, i64(p, m->K),
+                          lp_for(p, jj, i64(p, nr), vec, lp_seq(p, upd, (uint32_t)mr)));
     /* accv = accb first, in a loop that always vectorises: an epilogue LLVM
      * cannot vectorise (a libm call) indexes accv by a variable, and would
      * otherwise keep the whole accumulator block out of registers */
@@ -424,27 +444,26 @@ static lp_id block(sched *S, const match *m, const uint32_t *accb2, lp_id ibase,
         copy[r] = lp_store(p, accv, at, 2, accb_at(p, accb, r, jjv));
     }
     parts[2] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, copy, (uint32_t)mr));
-    parts[3] = lp_seq(p, rows, (uint32_t)mr);
+    /* one epilogue loop for all rows (fewer loops for LLVM to vectorise) */
+    parts[3] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, epi, nepi));
     return lp_seq(p, parts, 4);
 }
 
-/* Columns jbase..+nr of every row: M / MR full row blocks, then the rest. */
+/* Columns jbase..+nr of every row. One block of code serves all rows: the
+ * last row block starts at M - MR and overlaps the one before when MR does
+ * not divide M (those rows are computed twice, to the same bits, and
+ * stored twice: the epilogue reads nothing it writes). One copy of the
+ * block keeps LLVM's work, and the compile time, near that of one nest. */
 static lp_id column_panel(sched *S, const match *m, const uint32_t *accb, lp_id jbase, int64_t nr,
                           uint32_t pack) {
     lp_program *p = S->p;
-    lp_id parts[2];
-    uint32_t n = 0;
-    int64_t mfull = m->ivar ? m->M / MR : 0;
-    if (mfull > 0) {
-        uint32_t i0 = lp_new_var(p, "i0", LP_VAR_LOOP, 0);
-        lp_id ib = lp_binary(p, IR_MUL, lp_var_ref(p, i0), i64(p, MR));
-        parts[n++] = lp_for(p, i0, i64(p, mfull), LP_SERIAL,
-                            block(S, m, accb, ib, MR, jbase, nr, pack));
-    }
-    int64_t mrem = m->M - mfull * MR;
-    if (mrem > 0)
-        parts[n++] = block(S, m, accb, m->ivar ? i64(p, mfull * MR) : 0, mrem, jbase, nr, pack);
-    return lp_seq(p, parts, n);
+    if (!m->ivar) return block(S, m, accb, 0, 1, jbase, nr, pack);
+    if (m->M <= MR) return block(S, m, accb, i64(p, 0), m->M, jbase, nr, pack);
+    int64_t nblk = (m->M + MR - 1) / MR;
+    uint32_t i0 = lp_new_var(p, "i0", LP_VAR_LOOP, 0);
+    lp_id ib = lp_binary(p, IR_MUL, lp_var_ref(p, i0), i64(p, MR));
+    if (m->M % MR) ib = lp_binary(p, IR_MIN, ib, i64(p, m->M - MR));
+    return rolled_for(p, i0, i64(p, nblk), block(S, m, accb, ib, MR, jbase, nr, pack));
 }
 
 /* pack[k, jj] = B[.., k, jbase + jj]: the K x NR panel of B the blocks of
@@ -473,7 +492,7 @@ static lp_id schedule(sched *S, const match *m, int dt) {
     int lanes = S->pc->vector_bytes / (int)dtype_bytes(dt);
     int64_t NR = (int64_t)lanes * (S->pc->vector_bytes >= 64 ? 4 : 2);
     if (NR > MAX_NR) NR = MAX_NR;
-    while (NR > 8 && NR / 2 >= m->N) NR /= 2; /* narrow outputs: no empty full block */
+    while (NR > m->N) NR /= 2; /* a power of two <= N: blocks may overlap, never overhang */
     lp_id shape[2] = {i64(p, MR), i64(p, NR)};
     lp_buffer b = {.name = "accb", .dtype = p->bufs[m->acc].dtype, .kind = LP_BUF_LOCAL,
                    .ndim = 2, .arg = -1, .elems = MR * NR};
@@ -491,30 +510,32 @@ static lp_id schedule(sched *S, const match *m, int dt) {
         pack = lp_new_buffer(p, &pb, pshape);
         if (p->failed) return 0;
     }
-    lp_id parts[2 + 64];
+    /* Columns: NR-wide panels. A remainder that needs a full NR-wide
+     * vector anyway becomes one more panel at N - NR (overlapping); a
+     * narrower one gets a panel of the next power of two at its end. */
+    int64_t rem = m->N - nfull * NR, w = 1;
+    while (w < rem) w *= 2;
+    bool overlap = rem > 0 && w == NR;
+    lp_id parts[2];
     uint32_t n = 0;
-    if (nfull > 0) {
-        uint32_t j0 = lp_new_var(p, "j0", LP_VAR_LOOP, 0);
-        lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), i64(p, NR));
-        lp_id body = column_panel(S, m, accb, jb, NR, pack);
+    uint32_t j0 = lp_new_var(p, "j0", LP_VAR_LOOP, 0);
+    lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), i64(p, NR));
+    if (overlap) jb = lp_binary(p, IR_MIN, jb, i64(p, m->N - NR));
+    lp_id body = column_panel(S, m, accb, jb, NR, pack);
+    if (pack) {
+        lp_id two[2] = {pack_panel(S, m, pack, jb, NR), body};
+        body = lp_seq(p, two, 2);
+    }
+    parts[n++] = rolled_for(p, j0, i64(p, nfull + overlap), body);
+    if (rem > 0 && !overlap) {
+        lp_id tb = i64(p, m->N - w);
+        body = column_panel(S, m, accb, tb, w, pack);
         if (pack) {
-            lp_id two[2] = {pack_panel(S, m, pack, jb, NR), body};
+            lp_id two[2] = {pack_panel(S, m, pack, tb, w), body};
             body = lp_seq(p, two, 2);
         }
-        parts[n++] = lp_for(p, j0, i64(p, nfull), LP_SERIAL, body);
+        parts[n++] = body;
     }
-    /* the last N % NR columns in power-of-two chunks */
-    int64_t off = nfull * NR, rem = m->N - off;
-    for (int64_t c = NR / 2; c >= 1; c /= 2)
-        if (rem & c) {
-            lp_id body = column_panel(S, m, accb, i64(p, off), c, pack);
-            if (pack) {
-                lp_id two[2] = {pack_panel(S, m, pack, i64(p, off), c), body};
-                body = lp_seq(p, two, 2);
-            }
-            parts[n++] = body;
-            off += c;
-        }
     return lp_seq(p, parts, n);
 }
 

@@ -571,7 +571,7 @@ static LLVMMetadataRef md_str(cg *g, const char *s) {
  * vectoriser already interleaves, and fully unrolling a vector loop over a
  * modest constant extent doubles code-generation time for little gain.
  * Scalar loops keep LLVM's unrolling. */
-static void loop_metadata(cg *g, LLVMValueRef backedge, int kind, lp_id extent) {
+static void loop_metadata(cg *g, LLVMValueRef backedge, int kind, lp_id extent, int flags) {
     LLVMMetadataRef ops[5];
     unsigned n = 0;
     LLVMMetadataRef tmp = LLVMTemporaryMDNode(g->ctx, NULL, 0);
@@ -593,6 +593,9 @@ static void loop_metadata(cg *g, LLVMValueRef backedge, int kind, lp_id extent) 
         }
     } else if (kind == LP_UNROLLED) {
         LLVMMetadataRef kv = md_str(g, "llvm.loop.unroll.full");
+        ops[n++] = LLVMMDNodeInContext2(g->ctx, &kv, 1);
+    } else if (flags & LP_NO_UNROLL) {
+        LLVMMetadataRef kv = md_str(g, "llvm.loop.unroll.disable");
         ops[n++] = LLVMMDNodeInContext2(g->ctx, &kv, 1);
     }
     LLVMMetadataRef dis = md_str(g, "llvm.loop.unroll.disable");
@@ -634,7 +637,7 @@ static bool gen_for(cg *g, const lp_node *n, lp_id id) {
     LLVMValueRef next = LLVMBuildNUWAdd(g->b, iv, LLVMConstInt(g->t_i64, 1, 0), "");
     LLVMSetNSW(next, 1);
     LLVMValueRef br = LLVMBuildBr(g->b, head);
-    loop_metadata(g, br, n->op, n->b);
+    loop_metadata(g, br, n->op, n->b, n->flags);
     LLVMAddIncoming(iv, &next, &latch, 1);
     LLVMPositionBuilderAtEnd(g->b, end);
     return true;
