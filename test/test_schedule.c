@@ -121,6 +121,38 @@ TEST(schedule_applies) {
     }
 }
 
+/* The AVX2-sized block (16 floats x 6 rows, ymm registers) on an llvm
+ * target without AVX-512, same bits as interp. */
+TEST(matmul_avx2_target) {
+    const int64_t shapes[][3] = {{17, 100, 33}, {64, 64, 64}, {31, 15, 129}, {100, 7, 16}};
+    for (int s = 0; s < 4; s++) {
+        int64_t M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+        tvm_graph *g = tvm_graph_create(tt_context());
+        tvm_tensor in[3];
+        int nin;
+        tvm_tensor out = plain_matmul(g, TVM_FLOAT32, M, N, K, BIAS_RELU, in, &nin);
+        tt_tensor *args[4] = {tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(M, K)),
+                              tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(K, N)),
+                              tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(N)), NULL};
+        tt_tensor *got[2] = {tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(M, N)),
+                             tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(M, N))};
+        CHECK_OR_RETURN(args[0] && args[1] && args[2] && got[0] && got[1]);
+        for (int a = 0; a < 3; a++) tt_fill_random(args[a], 7 + (uint64_t)a, -1, 1);
+        const char *targets[2] = {"llvm -mattr=-avx512f", "interp"};
+        for (int t = 0; t < 2; t++) {
+            args[3] = got[t];
+            tvm_compile_options o = tt_options(targets[t], 0, 0);
+            CHECK_OK(tt_compile_run(g, nin, in, 1, &out, &o, args));
+        }
+        int64_t i = tt_first_bit_diff(got[0], got[1]);
+        if (i >= 0) fprintf(stderr, "avx2 case %d: %s\n", s, tt_describe_diff(got[0], got[1], i));
+        CHECK(i < 0);
+        for (int a = 0; a < 3; a++) tt_free(args[a]);
+        tt_free(got[0]), tt_free(got[1]);
+        tvm_graph_destroy(g);
+    }
+}
+
 /* Square, and each dim swept with the others fixed at odd sizes. */
 TEST(matmul_float32_sizes) {
     for (int s = 0; s < NSIZES; s++) {
