@@ -48,4 +48,9 @@ extern const be_backend be_llvm;
  * TVM_ERR_UNSUPPORTED with a message naming the bad part. */
 tvm_status be_parse_target(const char *s, be_target *out);
 
+/* Vector register width in bytes the target compiles for (host features
+ * unless -mcpu/-mattr say otherwise): 64 AVX-512, 32 AVX2, 16 otherwise;
+ * 0 for the interpreter. Loop schedules size their blocks by it. */
+int be_vector_bytes(const be_target *t);
+
 #endif

@@ -249,3 +249,35 @@ tvm_status be_parse_target(const char *s, be_target *out) {
     *out = t;
     return TVM_OK;
 }
+
+/* Whether feature list s ("+avx2,-avx512f") switches feature f on (1), off
+ * (-1) or does not name it (0); the last mention wins. */
+static int feature_switch(const char *s, const char *f) {
+    int r = 0;
+    size_t n = strlen(f);
+    for (const char *q = s; (q = strstr(q, f)) != NULL; q += n) {
+        bool whole = (q[n] == ',' || q[n] == '\0' || q[n] == ' ');
+        if (whole && q > s && (q[-1] == '+' || q[-1] == '-')) r = q[-1] == '+' ? 1 : -1;
+    }
+    return r;
+}
+
+int be_vector_bytes(const be_target *t) {
+    if (strcmp(t->name, "llvm") != 0) return 0; /* the interpreter runs scalars */
+    int bytes = 16;                             /* SSE2 / NEON: the x86-64 and AArch64 base */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    if (!t->mcpu[0]) { /* the host CPU */
+        __builtin_cpu_init();
+        if (__builtin_cpu_supports("avx2")) bytes = 32;
+        if (__builtin_cpu_supports("avx512f")) bytes = 64;
+    }
+    /* a named CPU without -mattr keeps the base: a narrower block is slower
+     * there but never wrong */
+    int a2 = feature_switch(t->mattr, "avx2"), a5 = feature_switch(t->mattr, "avx512f");
+    if (a2 > 0 && bytes < 32) bytes = 32;
+    if (a5 > 0) bytes = 64;
+    if (a5 < 0 && bytes > 32) bytes = 32;
+    if (a2 < 0 && bytes > 16) bytes = 16;
+#endif
+    return bytes;
+}

@@ -86,6 +86,8 @@ typedef enum lp_loop_kind {
 #define LP_CHECKED 0x1u /* LP_LOAD: bounds check in b, check id in c */
 #define LP_LAZY 0x2u    /* LP_SELECT: evaluate only the chosen side */
 #define LP_CLAMPED 0x4u /* LP_LOAD: indices clamped into the buffer (bounds pass) */
+#define LP_NO_UNROLL 0x8u /* LP_FOR: a hint: keep the loop rolled (its body is
+                             already wide; copies would only cost compile time) */
 
 typedef struct lp_node {
     uint8_t kind;  /* lp_kind */
@@ -111,7 +113,8 @@ typedef struct lp_var {
 typedef enum lp_buf_kind {
     LP_BUF_ARG = 1,   /* args[arg]: inputs, outputs, then constants */
     LP_BUF_WORKSPACE, /* (char *)workspace + offset */
-    LP_BUF_LOCAL      /* a scalar accumulator private to the kernel (ndim 0) */
+    LP_BUF_LOCAL      /* private to the kernel: a scalar accumulator (ndim 0),
+                         or a block of them with a constant shape */
 } lp_buf_kind;
 
 typedef struct lp_buffer {

@@ -308,6 +308,7 @@ static void print_stmt(pctx *c, lp_id s, int level) {
                                   ? loop_kind_names[n->op] : "<bad loop kind>");
         if (n->op == LP_PARALLEL && n->imm.i > 1) /* the chunk quantum (loop.h) */
             sb_printf(sb, " in multiples of %lld", (long long)n->imm.i);
+        if (n->flags & LP_NO_UNROLL) sb_puts(sb, " nounroll");
         sb_puts(sb, " {\n");
         print_block(c, n->c, level + 1);
         indent(sb, level);

@@ -90,7 +90,7 @@ static tvm_status v_indices(vctx *v, lp_id id, uint32_t buf, uint32_t list, uint
             return fail(v, id, "index %u into %s is %s, not int64", k, b->name,
                         dtype_name(p->nodes[ix].dtype));
     }
-    if (p->flat && b->kind == LP_BUF_LOCAL) {
+    if (p->flat && b->kind == LP_BUF_LOCAL && b->ndim == 0) {
         const lp_node *ix = &p->nodes[p->pool[list]];
         if (ix->kind != LP_CONST || ix->imm.i != 0)
             return fail(v, id, "local buffer %s indexed by something other than 0",
@@ -306,9 +306,11 @@ static tvm_status v_tables(vctx *v) {
         case LP_BUF_WORKSPACE:
             if (b->offset < 0) return fail(v, 0, "buffer %s has a negative offset", name);
             break;
-        case LP_BUF_LOCAL:
-            if (b->ndim != 0) return fail(v, 0, "local buffer %s has %u dimensions", name,
-                                          (unsigned)b->ndim);
+        case LP_BUF_LOCAL: /* a scalar accumulator, or a block of them with a constant
+                              shape (schedule_contraction's register block) */
+            if (b->ndim != 0 && b->elems < 1)
+                return fail(v, 0, "local buffer %s has %u dimensions but no element count",
+                            name, (unsigned)b->ndim);
             break;
         default: return fail(v, 0, "buffer %s has bad kind %d", name, b->kind);
         }

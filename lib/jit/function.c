@@ -30,8 +30,12 @@ static tvm_status build_spec(tvm_function *fn, spec *s) {
     int64_t *values = calloc(fn->tmpl->nvars ? fn->tmpl->nvars : 1, sizeof *values);
     if (!values) return err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
     for (uint32_t i = 0; i < fn->nsize; i++) values[fn->size_vars[i]] = s->key[i];
+    /* below O2 LLVM does not vectorise: vector-sized schedules would only
+     * add code */
     pass_ctx pc = {.p = fn->tmpl, .flags = fn->flags, .size_values = values,
-                   .par_slots = fn->ctx->num_threads};
+                   .par_slots = fn->ctx->num_threads,
+                   .vector_bytes = fn->opts.opt_level >= 2 ? be_vector_bytes(&fn->opts.target)
+                                                           : 0};
     fpenv env; /* constant folding rounds like the kernels: to nearest even */
     fpenv_enter(&env);
     tvm_status st = pass_build_kernel(&pc);

@@ -49,6 +49,10 @@ typedef struct pass_ctx {
     /* kernel stage: value of each template size variable (indexed by lp var) */
     const int64_t *size_values;
     int par_slots;           /* kernel stage: the context's thread count */
+    /* kernel stage: the target's vector register width in bytes (64 for
+     * AVX-512, 32 for AVX2, 16 for SSE/NEON), 0 for the interpreter: the
+     * schedules that only pay off with vectors read it */
+    int vector_bytes;
 } pass_ctx;
 
 typedef tvm_status (*pass_fn)(pass_ctx *pc);
@@ -93,6 +97,10 @@ tvm_status pass_simplify(pass_ctx *pc);
 /* specialize: copies the template with size variables replaced by the
  *   signature's values; buffer element counts become known.             */
 tvm_status pass_specialize(pass_ctx *pc);
+/* schedule_contraction: register-blocks matmul-like nests (i, j, k with an
+ *   accumulator) into MR x NR blocks of vectorised columns; keeps every
+ *   output's value bit for bit.                                          */
+tvm_status pass_schedule_contraction(pass_ctx *pc);
 /* bounds: interval analysis of every load; exact out-of-range regions are
  *   rejected (TVM_ERR_OUT_OF_BOUNDS), unproven ones get runtime checks.  */
 tvm_status pass_bounds(pass_ctx *pc);

@@ -14,6 +14,11 @@ static const pass_info template_pipeline[] = {
 static const pass_info kernel_pipeline[] = {
     {"specialize", pass_specialize, false},    /* size variables -> the call's values */
     {"simplify", pass_simplify, false},
+    /* needs constant extents (after specialize/simplify) and N-d indices
+     * (before flatten); before bounds, which then proves or checks the
+     * blocked indices like any others */
+    {"schedule_contraction", pass_schedule_contraction, false}, /* register-blocked matmul */
+    {"simplify", pass_simplify, false},        /* fold the block offsets */
     {"bounds", pass_bounds, false},            /* prove reads in range or check them */
     {"flatten", pass_flatten, false},          /* N-d indices -> element offsets */
     {"simplify", pass_simplify, false},

@@ -465,7 +465,9 @@ static lp_id simp_for(sctx *s, lp_id st, lp_node n) {
     if (!body) return 0;
     if (is_empty(s, body) && !has_check(s, ext)) return body;
     if (ext == n.b && body == n.c) return st;
-    return lp_for(p, n.a, ext, n.op, body);
+    lp_id r = lp_for(p, n.a, ext, n.op, body);
+    if (r) p->nodes[r].flags = n.flags; /* LP_NO_UNROLL */
+    return r;
 }
 
 static lp_id simp_if(sctx *s, lp_id st, lp_node n) {

@@ -647,8 +647,8 @@ static LLVMMetadataRef md_str(cg *g, const char *s) {
  * vectoriser already interleaves, and fully unrolling a vector loop over a
  * modest constant extent doubles code-generation time for little gain.
  * Scalar loops keep LLVM's unrolling. */
-static void loop_metadata(cg *g, LLVMValueRef backedge, int kind) {
-    LLVMMetadataRef ops[4];
+static void loop_metadata(cg *g, LLVMValueRef backedge, int kind, lp_id extent, int flags) {
+    LLVMMetadataRef ops[5];
     unsigned n = 0;
     LLVMMetadataRef tmp = LLVMTemporaryMDNode(g->ctx, NULL, 0);
     ops[n++] = tmp;
@@ -656,8 +656,22 @@ static void loop_metadata(cg *g, LLVMValueRef backedge, int kind) {
         LLVMMetadataRef kv[2] = {md_str(g, "llvm.loop.vectorize.enable"),
                                  LLVMValueAsMetadata(LLVMConstInt(g->t_i1, 1, 0))};
         ops[n++] = LLVMMDNodeInContext2(g->ctx, kv, 2);
+        /* a constant power-of-two extent up to 64 is one vector of that
+         * width: the loop disappears and the values it touches (a register
+         * block) become whole vectors */
+        const lp_node *e = lp_get(g->p, extent);
+        if (e->kind == LP_CONST && e->imm.i >= 2 && e->imm.i <= 64 &&
+            (e->imm.i & (e->imm.i - 1)) == 0) {
+            LLVMMetadataRef w[2] = {md_str(g, "llvm.loop.vectorize.width"),
+                                    LLVMValueAsMetadata(LLVMConstInt(g->t_i32,
+                                                                     (unsigned long long)e->imm.i, 0))};
+            ops[n++] = LLVMMDNodeInContext2(g->ctx, w, 2);
+        }
     } else if (kind == LP_UNROLLED) {
         LLVMMetadataRef kv = md_str(g, "llvm.loop.unroll.full");
+        ops[n++] = LLVMMDNodeInContext2(g->ctx, &kv, 1);
+    } else if (flags & LP_NO_UNROLL) {
+        LLVMMetadataRef kv = md_str(g, "llvm.loop.unroll.disable");
         ops[n++] = LLVMMDNodeInContext2(g->ctx, &kv, 1);
     }
     LLVMMetadataRef dis = md_str(g, "llvm.loop.unroll.disable");
@@ -710,7 +724,7 @@ static bool gen_loop(cg *g, const lp_node *n, LLVMValueRef start, LLVMValueRef e
     LLVMValueRef next = LLVMBuildNUWAdd(g->b, iv, LLVMConstInt(g->t_i64, 1, 0), "");
     LLVMSetNSW(next, 1);
     LLVMValueRef br = LLVMBuildBr(g->b, head);
-    loop_metadata(g, br, kind);
+    loop_metadata(g, br, kind, n->b, n->flags);
     LLVMAddIncoming(iv, &next, &latch, 1);
     LLVMPositionBuilderAtEnd(g->b, end);
     return true;
@@ -1040,9 +1054,11 @@ static tvm_status build_module(cg *g, const llvm_tm *tm, const char *name) {
                                                  &off, 1, bn);
             break;
         }
-        case LP_BUF_LOCAL: {
-            LLVMValueRef a = LLVMBuildAlloca(g->b, ty_mem(g, bf->dtype), bn);
-            LLVMSetAlignment(a, (unsigned)dtype_bytes(bf->dtype));
+        case LP_BUF_LOCAL: { /* a scalar, or an array SROA splits into registers */
+            LLVMTypeRef t = ty_mem(g, bf->dtype);
+            if (bf->ndim > 0) t = LLVMArrayType2(t, (uint64_t)bf->elems);
+            LLVMValueRef a = LLVMBuildAlloca(g->b, t, bn);
+            LLVMSetAlignment(a, bf->ndim > 0 ? 64 : (unsigned)dtype_bytes(bf->dtype));
             g->bufptr[i] = a;
             break;
         }
@@ -1106,6 +1122,18 @@ static tvm_status optimise(cg *g, llvm_tm *tm) {
     return TVM_OK;
 }
 
+/* The loop IR's vectorisation hints are hints: a hinted loop LLVM cannot
+ * vectorise (a libm call in a fused epilogue) stays scalar, silently.
+ * LLVM's default handler would print "loop not vectorized" warnings and
+ * remarks on the user's stderr; only errors are worth printing. */
+static void diagnostic(LLVMDiagnosticInfoRef di, void *unused) {
+    (void)unused;
+    if (LLVMGetDiagInfoSeverity(di) != LLVMDSError) return;
+    char *d = LLVMGetDiagInfoDescription(di);
+    fprintf(stderr, "tvmc: llvm: %s\n", d ? d : "error");
+    LLVMDisposeMessage(d);
+}
+
 static void kernel_free(be_kernel *k) {
     if (!k) return;
     if (k->rt) llvm_jit_remove(k->state, k->rt);
@@ -1153,6 +1181,7 @@ static tvm_status llvm_compile(void *state, const lp_program *p, const be_option
     g.scope_open[g.nscopes++] = 1; /* scope 0: the whole function, always open */
 
     g.ctx = LLVMContextCreate();
+    LLVMContextSetDiagnosticHandler(g.ctx, diagnostic, NULL);
     g.mod = LLVMModuleCreateWithNameInContext(k->name, g.ctx);
     g.b = LLVMCreateBuilderInContext(g.ctx);
     LLVMSetTarget(g.mod, llvm_state_triple(s));

@@ -92,6 +92,7 @@ struct be_kernel {
     lp_value *consts; /* initial values of the constant registers */
     uint32_t nconsts, const_base, nregs, nbufs;
     int64_t *lim;     /* per buffer: element count, INT64_MAX if unknown */
+    int64_t local_bytes; /* the local blocks (ndim > 0) of one run, 8-byte aligned each */
 };
 
 /* ---- compiler -------------------------------------------------------------- */
@@ -199,10 +200,11 @@ static uint32_t cc_expr(cc *c, lp_id e) {
             uint32_t rc = cc_expr(c, n.b);
             emit(c, (insn){.code = I_CHECK, .a = rc, .t = n.c});
         }
-        if (b->kind == LP_BUF_LOCAL) {
+        if (b->kind == LP_BUF_LOCAL && b->ndim == 0) {
             d = local_reg(p, n.a); /* statements write locals only after reading */
             break;
         }
+        /* other buffers, and local blocks (memory of the run, see interp_run) */
         uint32_t ri = cc_expr(c, p->pool[n.list]);
         d = new_temp(c);
         emit(c, (insn){.code = I_LOAD, .dt = b->dtype, .d = d, .a = ri, .b = n.a});
@@ -301,7 +303,7 @@ static void cc_stmt(cc *c, lp_id s, uint32_t base) {
     case LP_STORE: {
         const lp_buffer *b = &p->bufs[n.a];
         begin_stmt(c, base);
-        if (b->kind == LP_BUF_LOCAL) {
+        if (b->kind == LP_BUF_LOCAL && b->ndim == 0) {
             uint32_t rv = cc_expr(c, n.b);
             emit(c, (insn){.code = I_LSTORE, .dt = b->dtype, .d = local_reg(p, n.a), .a = rv});
             return;
@@ -437,6 +439,10 @@ static tvm_status interp_compile(void *state, const lp_program *p, const be_opti
     if (!k->lim) goto fail;
     for (uint32_t b = 0; b < p->nbufs; b++)
         k->lim[b] = (b > 0 && p->bufs[b].elems >= 0) ? p->bufs[b].elems : INT64_MAX;
+    k->local_bytes = 0;
+    for (uint32_t b = 1; b < p->nbufs; b++)
+        if (p->bufs[b].kind == LP_BUF_LOCAL && p->bufs[b].ndim > 0)
+            k->local_bytes += (p->bufs[b].elems * (int64_t)dtype_bytes(p->bufs[b].dtype) + 7) & ~7;
 
     k->code = c.code;
     k->ncode = c.ncode;
@@ -697,6 +703,12 @@ static int32_t interp_run(const be_kernel *k, void *const *args, void *workspace
         base = (char **)(r + k->nregs);
     }
     memset(r, 0, sizeof(lp_value) * k->nregs);
+    char *locals = NULL; /* local blocks: private to this run, like the registers */
+    if (k->local_bytes > 0 && !(locals = calloc(1, (size_t)k->local_bytes))) {
+        free(heap);
+        return -1;
+    }
+    int64_t local_off = 0;
     if (k->nconsts) memcpy(r + k->const_base, k->consts, sizeof(lp_value) * k->nconsts);
     const lp_program *p = k->p;
     base[0] = NULL;
@@ -706,10 +718,14 @@ static int32_t interp_run(const be_kernel *k, void *const *args, void *workspace
             base[b] = args ? (char *)args[bf->arg] : NULL;
         else if (bf->kind == LP_BUF_WORKSPACE)
             base[b] = workspace ? (char *)workspace + bf->offset : NULL;
-        else
+        else if (bf->ndim > 0) {
+            base[b] = locals + local_off;
+            local_off += (bf->elems * (int64_t)dtype_bytes(bf->dtype) + 7) & ~7;
+        } else
             base[b] = NULL;
     }
     int32_t rc = exec(k, r, base);
+    free(locals);
     free(heap);
     return rc;
 }

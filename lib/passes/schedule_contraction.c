@@ -1,0 +1,604 @@
+/* schedule_contraction — needs: constant loop extents (after specialize and
+ * simplify), N-d indices (before flatten). Keeps: every stored value bit for
+ * bit (each output element still sums its k terms in increasing k, with the
+ * same init and the same epilogue); changes only the order in which output
+ * elements are computed.
+ *
+ * Recognises the loop nest lowering gives a contraction (matmul, dense,
+ * batched matmul inside extra outer loops):
+ *
+ *   for i < M:  for j < N:  { acc = init; for k < K: acc += v(i, j, k);
+ *                             out...[i, j...] = f(acc, i, j) }
+ *
+ * (the i loop may be missing when simplify removed it for M = 1) and
+ * register-blocks it:
+ *
+ *   for i0 < M/MR: for j0 < N/NR:            (then the remainders)
+ *     for jj < NR vectorized: accb[ii, jj] = init              (ii < MR, unrolled)
+ *     for k < K: for jj < NR vectorized:
+ *                  accb[ii, jj] = accb[ii, jj] + v(i0*MR+ii, j0*NR+jj, k)  (ii < MR)
+ *     for jj < NR vectorized: f(accb[ii, jj], i0*MR+ii, j0*NR+jj)          (ii < MR)
+ *
+ * accb is an MR x NR local buffer; every access has a constant row and a
+ * column that the vectoriser turns into whole vectors (the jj loops carry
+ * their extent as the vector width), so after vectorisation SROA keeps the
+ * MR x NR/lanes accumulator vectors in registers across the k loop, and each
+ * k step is NR/lanes vector loads of B's row, MR broadcasts of A[i, k] and
+ * MR x NR/lanes multiply-adds. Rows are unrolled here (one statement per
+ * row) rather than by LLVM so that the accumulator rows have constant
+ * offsets before any LLVM pass runs.
+ *
+ * Remainders: one copy of the block code serves all full blocks. When MR
+ * does not divide M, the last row block starts at M - MR and overlaps the
+ * previous one (its rows are recomputed to the same bits and stored twice);
+ * M < MR is one block of M rows. NR is a power of two <= N (the vectoriser
+ * takes only power-of-two widths); a column remainder that rounds up to NR
+ * is one more overlapping panel at N - NR, a narrower one a panel of the
+ * next power of two at its end. The panel and row loops, and k, are
+ * LP_NO_UNROLL: LLVM unrolling a trip count of 2 doubled the code and the
+ * compile time.
+ *
+ * The epilogue f (stores of the fused bias/activation) runs once per output
+ * element after its k loop. Reordering output elements is only safe when
+ * the epilogue's stores are to buffers that nothing in the nest reads; the
+ * matcher checks that and declines anything else (loops, ifs, other
+ * reductions in the epilogue, non-float accumulators, min/max/prod).
+ *
+ * Packing: with enough rows, B's K x NR panel is copied into a contiguous
+ * workspace panel before the row blocks run over it (column panels are the
+ * outer loop, so the panel stays in L2 while A streams MR rows at a time);
+ * this also lets dense's transposed W[j, k] be blocked.
+ *
+ * Backends: only targets with vectors ask for this schedule
+ * (pass_ctx.vector_bytes > 0); the interpreter runs the plain nest. */
+#include <stdlib.h>
+
+#include "passes.h"
+
+/* Register blocking. The accumulators take MR x NR/lanes vector registers,
+ * B's row NR/lanes more and A's broadcast one. With 32 vector registers
+ * (AVX-512) MR = 6, NR = 4 vectors uses 24 + 4 + 1 = 29; with 16 (AVX2 /
+ * SSE) NR = 2 vectors: 12 + 2 + 1 = 15. 24 (12) independent accumulators
+ * also cover the FMA latency (4 cycles x 2 pipes on Zen 4 needs >= 8). Six
+ * broadcasts plus four vector loads per 24 multiply-adds stay within two
+ * loads per cycle. */
+#define MR 6
+#define MAX_NR 64 /* the widest vectorisation width used in a block */
+
+/* No k blocking: each block sums its whole k range (the order of every
+ * output element's sum stays the original one). A block's B panel is
+ * K x NR elements (K = 1024: 256 KiB for float32), read once per block from
+ * L2; A's MR rows (24 KiB at K = 1024) stay in L1. Packing B into panels
+ * would remove the row stride (TLB misses at large N) — not done yet. */
+
+typedef struct sched {
+    lp_program *p;
+    pass_ctx *pc;
+    lp_id *memo;        /* per node: its clone under the current substitution */
+    uint32_t *memo_tag; /* ... valid when equal to tag */
+    uint32_t nmemo, tag;
+    lp_id *var_to;      /* per variable: replacement expression (0 = none) */
+    uint32_t nvar_to;
+    uint32_t nbufs;     /* buffers before the pass (matched nests use only these) */
+    uint32_t acc;       /* loads of this local become acc_to */
+    lp_id acc_to;
+    bool oom;
+} sched;
+
+/* ---- matching ----------------------------------------------------------- */
+
+static bool const_extent(const lp_program *p, lp_id e, int64_t *v) {
+    const lp_node *n = lp_get(p, e);
+    if (n->kind != LP_CONST || n->dtype != TVM_INT64) return false;
+    *v = n->imm.i;
+    return true;
+}
+
+/* Strips SEQs of one statement. */
+static lp_id single(const lp_program *p, lp_id s) {
+    while (s && lp_get(p, s)->kind == LP_SEQ && lp_get(p, s)->nlist == 1)
+        s = lp_list(p, lp_get(p, s)->list)[0];
+    return s;
+}
+
+/* Appends the statements of s (nested SEQs flattened); false if too many. */
+static bool flatten_seq(const lp_program *p, lp_id s, lp_id *out, uint32_t *n, uint32_t cap) {
+    const lp_node *x = lp_get(p, s);
+    if (x->kind != LP_SEQ) {
+        if (*n >= cap) return false;
+        out[(*n)++] = s;
+        return true;
+    }
+    for (uint32_t k = 0; k < x->nlist; k++)
+        if (!flatten_seq(p, lp_list(p, x->list)[k], out, n, cap)) return false;
+    return true;
+}
+
+/* What an expression tree reads. `bad` when it reads a local other than
+ * `acc`, holds a statement, or `written` (a buffer the epilogue stores). */
+static bool expr_ok(const lp_program *p, lp_id e, uint32_t acc, const uint8_t *written,
+                    int depth) {
+    if (!e) return true;
+    if (depth > 200) return false;
+    const lp_node *n = lp_get(p, e);
+    switch (n->kind) {
+    case LP_CONST:
+    case LP_VAR: return true;
+    case LP_LOAD: {
+        const lp_buffer *b = &p->bufs[n->a];
+        if (b->kind == LP_BUF_LOCAL && n->a != acc) return false;
+        if (written[n->a]) return false;
+        if (n->flags & LP_CHECKED) return false;
+        for (uint32_t k = 0; k < n->nlist; k++)
+            if (!expr_ok(p, lp_list(p, n->list)[k], acc, written, depth + 1)) return false;
+        return true;
+    }
+    case LP_CALL:
+        for (uint32_t k = 0; k < n->nlist; k++)
+            if (!expr_ok(p, lp_list(p, n->list)[k], acc, written, depth + 1)) return false;
+        return true;
+    case LP_BINARY:
+    case LP_UNARY:
+    case LP_SELECT:
+    case LP_CAST:
+        return expr_ok(p, n->a, acc, written, depth + 1) &&
+               expr_ok(p, n->b, acc, written, depth + 1) &&
+               expr_ok(p, n->c, acc, written, depth + 1);
+    default: return false;
+    }
+}
+
+static bool mentions(const lp_program *p, lp_id e, uint32_t var, int depth) {
+    if (!e || depth > 200) return e != 0;
+    const lp_node *n = lp_get(p, e);
+    if (n->kind == LP_CONST) return false;
+    if (n->kind == LP_VAR) return n->a == var;
+    if (n->kind != LP_LOAD && n->kind != LP_CALL && mentions(p, n->a, var, depth + 1))
+        return true;
+    if (mentions(p, n->b, var, depth + 1) || mentions(p, n->c, var, depth + 1)) return true;
+    for (uint32_t k = 0; k < n->nlist; k++)
+        if (mentions(p, lp_list(p, n->list)[k], var, depth + 1)) return true;
+    return false;
+}
+
+/* Whether every load in e that depends on j does so through its last index
+ * only: consecutive j are consecutive elements, so the vectorised columns
+ * are plain vector loads. A transposed operand (dense's W[j, k]) would be a
+ * gather per vector: such nests are blocked only when W is packed into
+ * [k, j] panels first (see PACK_MIN_ROWS), else left alone. */
+static bool j_contiguous(const lp_program *p, lp_id e, uint32_t jvar, int depth) {
+    if (!e) return true;
+    if (depth > 200) return false;
+    const lp_node *n = lp_get(p, e);
+    if (n->kind == LP_CONST || n->kind == LP_VAR) return true;
+    if (n->kind == LP_LOAD) {
+        for (uint32_t k = 0; k + 1 < n->nlist; k++)
+            if (mentions(p, lp_list(p, n->list)[k], jvar, 0)) return false;
+        return true;
+    }
+    if (n->kind == LP_CALL) {
+        for (uint32_t k = 0; k < n->nlist; k++)
+            if (!j_contiguous(p, lp_list(p, n->list)[k], jvar, depth + 1)) return false;
+        return true;
+    }
+    return j_contiguous(p, n->a, jvar, depth + 1) && j_contiguous(p, n->b, jvar, depth + 1) &&
+           j_contiguous(p, n->c, jvar, depth + 1);
+}
+
+struct match;
+static lp_id packable_load(const lp_program *p, lp_id value, const struct match *m);
+
+/* Packing costs a copy of B's panel per column panel: worth it once
+ * enough row blocks read it. It also makes the columns contiguous, which a
+ * transposed B (dense's W[j, k]) needs, and removes the row stride that at
+ * a multiple of 4 KiB maps every k row of a panel to the same cache sets. */
+#define PACK_MIN_ROWS (4 * MR)
+
+/* The parts of a matched nest. */
+typedef struct match {
+    uint32_t ivar, jvar, kvar; /* ivar = 0: no i loop (M = 1) */
+    int64_t M, N, K;
+    uint32_t acc;     /* the scalar local accumulator */
+    lp_id init;       /* its initial value */
+    lp_id value;      /* v(i, j, k) */
+    lp_id bload;      /* the one load in v that reads across j (B[.., k, j]), if
+                         its other indices depend on neither i nor j: packable */
+    lp_id rest[16];   /* the epilogue's stores */
+    uint32_t nrest;
+} match;
+
+/* Matches the j loop `jl` (inside i loop `il`, or il = 0). */
+static bool match_nest(const lp_program *p, lp_id il, lp_id jl, match *m, uint8_t *written,
+                       uint32_t nbufs) {
+    *m = (match){0};
+    if (il) {
+        const lp_node *I = lp_get(p, il);
+        if (I->kind != LP_FOR || I->op != LP_SERIAL || !const_extent(p, I->b, &m->M)) return false;
+        m->ivar = I->a;
+    } else {
+        m->M = 1;
+    }
+    const lp_node *J = lp_get(p, jl);
+    if (J->kind != LP_FOR || J->op != LP_SERIAL || !const_extent(p, J->b, &m->N)) return false;
+    m->jvar = J->a;
+    lp_id items[20];
+    uint32_t n = 0;
+    if (!flatten_seq(p, J->c, items, &n, 20) || n < 3) return false;
+    /* acc = init */
+    const lp_node *S = lp_get(p, items[0]);
+    if (S->kind != LP_STORE || p->bufs[S->a].kind != LP_BUF_LOCAL || p->bufs[S->a].ndim != 0)
+        return false;
+    m->acc = S->a;
+    int dt = dtype_compute(p->bufs[m->acc].dtype);
+    if (dt != TVM_FLOAT32 && dt != TVM_FLOAT64) return false;
+    if (lp_get(p, S->b)->kind != LP_CONST) return false;
+    m->init = S->b;
+    /* for k: acc += v */
+    const lp_node *Kl = lp_get(p, items[1]);
+    if (Kl->kind != LP_FOR || Kl->op != LP_SERIAL || !const_extent(p, Kl->b, &m->K) ||
+        m->K < 1)
+        return false;
+    m->kvar = Kl->a;
+    const lp_node *A = lp_get(p, single(p, Kl->c));
+    if (A->kind != LP_ACCUM || A->a != m->acc || A->op != TVM_REDUCE_SUM) return false;
+    m->value = A->b;
+    /* the epilogue: stores to non-local buffers */
+    memset(written, 0, nbufs);
+    for (uint32_t k = 2; k < n; k++) {
+        const lp_node *R = lp_get(p, items[k]);
+        if (R->kind != LP_STORE || p->bufs[R->a].kind == LP_BUF_LOCAL) return false;
+        /* each (i, j) stores its own element (bare i and j among the
+         * indices), so reordering, and storing a recomputed element twice,
+         * leave the same memory */
+        bool has_i = !m->ivar, has_j = false;
+        for (uint32_t d = 0; d < R->nlist; d++) {
+            const lp_node *x = lp_get(p, lp_list(p, R->list)[d]);
+            if (x->kind != LP_VAR) continue;
+            has_i |= x->a == m->ivar;
+            has_j |= x->a == m->jvar;
+        }
+        if (!has_i || !has_j) return false;
+        written[R->a] = 1;
+        m->rest[m->nrest++] = items[k];
+    }
+    /* v reads neither locals nor written buffers; nor do the epilogue's
+     * values and indices (acc excepted) */
+    if (!expr_ok(p, m->value, 0, written, 0)) return false;
+    m->bload = packable_load(p, m->value, m);
+    if (m->M < PACK_MIN_ROWS) m->bload = 0; /* not packed */
+    /* unpacked, a B read across j must be contiguous in j */
+    if (!m->bload && !j_contiguous(p, m->value, m->jvar, 0)) return false;
+    for (uint32_t k = 0; k < m->nrest; k++) {
+        const lp_node *R = lp_get(p, m->rest[k]);
+        if (!expr_ok(p, R->b, m->acc, written, 0)) return false;
+        for (uint32_t d = 0; d < R->nlist; d++)
+            if (!expr_ok(p, lp_list(p, R->list)[d], m->acc, written, 0)) return false;
+    }
+    /* worth it: a vector of columns and more than a handful of terms */
+    return m->N >= 4 && m->K >= 4;
+}
+
+/* Collects up to 2 loads in e that mention var (bare node ids). */
+static void loads_of(const lp_program *p, lp_id e, uint32_t var, lp_id *out, uint32_t *n,
+                     int depth) {
+    if (!e || depth > 200 || *n > 2) return;
+    const lp_node *x = lp_get(p, e);
+    if (x->kind == LP_CONST || x->kind == LP_VAR) return;
+    if (x->kind == LP_LOAD) {
+        if (mentions(p, e, var, 0)) out[(*n)++] = e;
+        return;
+    }
+    if (x->kind != LP_CALL) loads_of(p, x->a, var, out, n, depth + 1);
+    loads_of(p, x->b, var, out, n, depth + 1);
+    loads_of(p, x->c, var, out, n, depth + 1);
+    for (uint32_t k = 0; k < x->nlist; k++)
+        loads_of(p, lp_list(p, x->list)[k], var, out, n, depth + 1);
+}
+
+/* The B operand when it can be packed: the only load of v that depends on
+ * j, from an argument or workspace buffer, with j a bare index (last: B[k,
+ * j]; or not: dense's W[j, k]) and the other indices free of i and j (so
+ * one panel serves every row). */
+static lp_id packable_load(const lp_program *p, lp_id value, const match *m) {
+    lp_id l[3];
+    uint32_t n = 0;
+    loads_of(p, value, m->jvar, l, &n, 0);
+    if (n != 1) return 0;
+    const lp_node *x = lp_get(p, l[0]);
+    if (x->nlist < 1 || p->bufs[x->a].kind == LP_BUF_LOCAL) return 0;
+    uint32_t bare = 0;
+    for (uint32_t k = 0; k < x->nlist; k++) {
+        lp_id ix = lp_list(p, x->list)[k];
+        const lp_node *e = lp_get(p, ix);
+        if (e->kind == LP_VAR && e->a == m->jvar) bare++;
+        else if (mentions(p, ix, m->jvar, 0)) return 0;
+        if (m->ivar && mentions(p, ix, m->ivar, 0)) return 0;
+    }
+    return bare == 1 ? l[0] : 0;
+}
+
+/* ---- cloning under a substitution --------------------------------------- */
+
+static void new_subst(sched *S) {
+    S->tag++;
+    if (S->tag == 0) { /* wrapped: clear the stamps */
+        memset(S->memo_tag, 0, S->nmemo * sizeof *S->memo_tag);
+        S->tag = 1;
+    }
+}
+
+/* A copy of tree e with variables replaced by var_to and loads of acc by
+ * acc_to. Only nodes that existed before the pass are memoised. */
+static lp_id clone_tree(sched *S, lp_id e) {
+    lp_program *p = S->p;
+    if (!e) return 0;
+    if (e < S->nmemo && S->memo_tag[e] == S->tag) return S->memo[e];
+    lp_node n = *lp_get(p, e);
+    lp_id r;
+    switch (n.kind) {
+    case LP_CONST: r = e; break;
+    case LP_VAR: r = (n.a < S->nvar_to && S->var_to[n.a]) ? S->var_to[n.a] : e; break;
+    default: {
+        if (n.kind == LP_LOAD && n.a == S->acc) {
+            r = S->acc_to;
+            break;
+        }
+        lp_node c = n;
+        bool a_is_expr = !(n.kind == LP_VAR || n.kind == LP_LOAD || n.kind == LP_STORE ||
+                           n.kind == LP_ACCUM || n.kind == LP_FOR || n.kind == LP_CALL);
+        if (a_is_expr) c.a = clone_tree(S, n.a);
+        c.b = clone_tree(S, n.b);
+        c.c = clone_tree(S, n.c);
+        if (n.nlist) {
+            lp_id tmp[LP_CALL_MAX_ARGS > TVM_MAX_NDIM ? LP_CALL_MAX_ARGS : TVM_MAX_NDIM];
+            if (n.nlist > ARRAY_LEN(tmp)) {
+                S->oom = true;
+                return 0;
+            }
+            for (uint32_t k = 0; k < n.nlist; k++) tmp[k] = clone_tree(S, lp_list(p, n.list)[k]);
+            c.list = lp_pool_add(p, tmp, n.nlist);
+        }
+        r = lp_add(p, &c);
+    }
+    }
+    if (e < S->nmemo) {
+        S->memo[e] = r;
+        S->memo_tag[e] = S->tag;
+    }
+    return r;
+}
+
+/* ---- building the blocked nest ------------------------------------------ */
+
+/* A serial loop LLVM keeps rolled: the panel and row-block loops (a
+ * trip count of 2 would otherwise be unrolled, doubling the block's code)
+ * and the k loop (its body already holds MR x NR/lanes multiply-adds). */
+static lp_id rolled_for(lp_program *p, uint32_t var, lp_id extent, lp_id body) {
+    lp_id r = lp_for(p, var, extent, LP_SERIAL, body);
+    if (r) p->nodes[r].flags |= LP_NO_UNROLL;
+    return r;
+}
+
+static lp_id i64(lp_program *p, int64_t v) { return lp_const_int(p, TVM_INT64, v); }
+
+static lp_id add(lp_program *p, lp_id a, int64_t b) {
+    return b ? lp_binary(p, IR_ADD, a, i64(p, b)) : a;
+}
+
+/* accb[row, col] */
+static lp_id accb_at(lp_program *p, uint32_t accb, int64_t row, lp_id col) {
+    lp_id idx[2] = {i64(p, row), col};
+    return lp_load(p, accb, idx, 2);
+}
+
+/* One mr x nr block at rows ibase.., columns jbase.. (nr a power of two).
+ * pack != 0: the B load of the value reads the packed panel pack[k, jj]. */
+static lp_id block(sched *S, const match *m, const uint32_t *accb2, lp_id ibase, int64_t mr,
+                   lp_id jbase, int64_t nr, uint32_t pack) {
+    uint32_t accb = accb2[0], accv = accb2[1];
+    lp_program *p = S->p;
+    uint32_t jj = lp_new_var(p, "jj", LP_VAR_LOOP, 0);
+    uint32_t kk = lp_new_var(p, "k", LP_VAR_LOOP, 0);
+    lp_id jjv = lp_var_ref(p, jj);
+    lp_id col = jbase ? lp_binary(p, IR_ADD, jbase, jjv) : jjv;
+    int vec = nr > 1 ? LP_VECTORIZED : LP_SERIAL;
+    lp_id init[MR], upd[MR], epi[MR * 16];
+    uint32_t nepi = 0;
+    lp_id packed = 0;
+    if (pack) {
+        lp_id at[2] = {lp_var_ref(p, kk), jjv};
+        packed = lp_load(p, pack, at, 2);
+    }
+    for (int64_t r = 0; r < mr; r++) {
+        lp_id at[2] = {i64(p, r), jjv};
+        init[r] = lp_store(p, accb, at, 2, m->init);
+        /* i, j, k of this row */
+        if (m->ivar) S->var_to[m->ivar] = ibase ? add(p, ibase, r) : i64(p, r);
+        S->var_to[m->jvar] = col;
+        S->var_to[m->kvar] = lp_var_ref(p, kk);
+        S->acc = 0;
+        new_subst(S);
+        if (packed) { /* the B load is the panel's element */
+            S->memo[m->bload] = packed;
+            S->memo_tag[m->bload] = S->tag;
+        }
+        lp_id v = clone_tree(S, m->value);
+        upd[r] = lp_store(p, accb, at, 2,
+                          lp_binary(p, IR_ADD, accb_at(p, accb, r, jjv), v));
+        /* the epilogue reads the row's accumulators from accv */
+        S->acc = m->acc;
+        S->acc_to = accb_at(p, accv, r, jjv);
+        new_subst(S);
+        for (uint32_t k = 0; k < m->nrest; k++) epi[nepi++] = clone_tree(S, m->rest[k]);
+    }
+    S->var_to[m->ivar] = S->var_to[m->jvar] = S->var_to[m->kvar] = 0; /* [0] unused */
+    lp_id parts[4], copy[MR];
+    parts[0] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, init, (uint32_t)mr));
+    parts[1] = rolled_for(p, kk, i64(p, m->K),
+                          lp_for(p, jj, i64(p, nr), vec, lp_seq(p, upd, (uint32_t)mr)));
+    /* accv = accb first, in a loop that always vectorises: an epilogue LLVM
+     * cannot vectorise (a libm call) indexes accv by a variable, and would
+     * otherwise keep the whole accumulator block out of registers */
+    for (int64_t r = 0; r < mr; r++) {
+        lp_id at[2] = {i64(p, r), jjv};
+        copy[r] = lp_store(p, accv, at, 2, accb_at(p, accb, r, jjv));
+    }
+    parts[2] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, copy, (uint32_t)mr));
+    /* one epilogue loop for all rows (fewer loops for LLVM to vectorise) */
+    parts[3] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, epi, nepi));
+    return lp_seq(p, parts, 4);
+}
+
+/* Columns jbase..+nr of every row. One block of code serves all rows: the
+ * last row block starts at M - MR and overlaps the one before when MR does
+ * not divide M (those rows are computed twice, to the same bits, and
+ * stored twice: the epilogue reads nothing it writes). One copy of the
+ * block keeps LLVM's work, and the compile time, near that of one nest. */
+static lp_id column_panel(sched *S, const match *m, const uint32_t *accb, lp_id jbase, int64_t nr,
+                          uint32_t pack) {
+    lp_program *p = S->p;
+    if (!m->ivar) return block(S, m, accb, 0, 1, jbase, nr, pack);
+    if (m->M <= MR) return block(S, m, accb, i64(p, 0), m->M, jbase, nr, pack);
+    int64_t nblk = (m->M + MR - 1) / MR;
+    uint32_t i0 = lp_new_var(p, "i0", LP_VAR_LOOP, 0);
+    lp_id ib = lp_binary(p, IR_MUL, lp_var_ref(p, i0), i64(p, MR));
+    if (m->M % MR) ib = lp_binary(p, IR_MIN, ib, i64(p, m->M - MR));
+    return rolled_for(p, i0, i64(p, nblk), block(S, m, accb, ib, MR, jbase, nr, pack));
+}
+
+/* pack[k, jj] = B[.., k, jbase + jj]: the K x NR panel of B the blocks of
+ * one column panel read, made contiguous. */
+static lp_id pack_panel(sched *S, const match *m, uint32_t pack, lp_id jbase, int64_t nr) {
+    int vec = nr > 1 ? LP_VECTORIZED : LP_SERIAL;
+    lp_program *p = S->p;
+    uint32_t jj = lp_new_var(p, "jj", LP_VAR_LOOP, 0);
+    uint32_t kk = lp_new_var(p, "k", LP_VAR_LOOP, 0);
+    S->var_to[m->jvar] = lp_binary(p, IR_ADD, jbase, lp_var_ref(p, jj));
+    S->var_to[m->kvar] = lp_var_ref(p, kk);
+    S->acc = 0;
+    new_subst(S);
+    lp_id v = clone_tree(S, m->bload);
+    S->var_to[m->jvar] = S->var_to[m->kvar] = 0;
+    lp_id at[2] = {lp_var_ref(p, kk), lp_var_ref(p, jj)};
+    return lp_for(p, kk, i64(p, m->K), LP_SERIAL,
+                  lp_for(p, jj, i64(p, nr), vec, lp_store(p, pack, at, 2, v)));
+}
+
+/* The blocked replacement of a matched nest. Column panels outermost: one
+ * K x NR panel of B (packed: contiguous) stays in L2 while every row block
+ * runs over it; A is read MR rows at a time, a few bytes per k step. */
+static lp_id schedule(sched *S, const match *m, int dt) {
+    lp_program *p = S->p;
+    int lanes = S->pc->vector_bytes / (int)dtype_bytes(dt);
+    int64_t NR = (int64_t)lanes * (S->pc->vector_bytes >= 64 ? 4 : 2);
+    if (NR > MAX_NR) NR = MAX_NR;
+    while (NR > m->N) NR /= 2; /* a power of two <= N: blocks may overlap, never overhang */
+    lp_id shape[2] = {i64(p, MR), i64(p, NR)};
+    lp_buffer b = {.name = "accb", .dtype = p->bufs[m->acc].dtype, .kind = LP_BUF_LOCAL,
+                   .ndim = 2, .arg = -1, .elems = MR * NR};
+    uint32_t accb[2];
+    accb[0] = lp_new_buffer(p, &b, shape);
+    b.name = "accv"; /* the accumulators as the epilogue reads them */
+    accb[1] = lp_new_buffer(p, &b, shape);
+    if (p->failed) return 0;
+    int64_t nfull = m->N / NR;
+    uint32_t pack = 0;
+    if (m->bload) { /* see PACK_MIN_ROWS */
+        lp_id pshape[2] = {i64(p, m->K), i64(p, NR)};
+        lp_buffer pb = {.name = "bpanel", .dtype = (uint8_t)lp_get(p, m->bload)->dtype,
+                        .kind = LP_BUF_WORKSPACE, .ndim = 2, .arg = -1, .elems = m->K * NR};
+        pack = lp_new_buffer(p, &pb, pshape);
+        if (p->failed) return 0;
+    }
+    /* Columns: NR-wide panels. A remainder that needs a full NR-wide
+     * vector anyway becomes one more panel at N - NR (overlapping); a
+     * narrower one gets a panel of the next power of two at its end. */
+    int64_t rem = m->N - nfull * NR, w = 1;
+    while (w < rem) w *= 2;
+    bool overlap = rem > 0 && w == NR;
+    lp_id parts[2];
+    uint32_t n = 0;
+    uint32_t j0 = lp_new_var(p, "j0", LP_VAR_LOOP, 0);
+    lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), i64(p, NR));
+    if (overlap) jb = lp_binary(p, IR_MIN, jb, i64(p, m->N - NR));
+    lp_id body = column_panel(S, m, accb, jb, NR, pack);
+    if (pack) {
+        lp_id two[2] = {pack_panel(S, m, pack, jb, NR), body};
+        body = lp_seq(p, two, 2);
+    }
+    parts[n++] = rolled_for(p, j0, i64(p, nfull + overlap), body);
+    if (rem > 0 && !overlap) {
+        lp_id tb = i64(p, m->N - w);
+        body = column_panel(S, m, accb, tb, w, pack);
+        if (pack) {
+            lp_id two[2] = {pack_panel(S, m, pack, tb, w), body};
+            body = lp_seq(p, two, 2);
+        }
+        parts[n++] = body;
+    }
+    return lp_seq(p, parts, n);
+}
+
+/* ---- the walk ------------------------------------------------------------ */
+
+static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth);
+
+static lp_id try_nest(sched *S, lp_id il, lp_id jl, uint8_t *written) {
+    match m;
+    if (!match_nest(S->p, il, jl, &m, written, S->nbufs)) return 0;
+    return schedule(S, &m, dtype_compute(S->p->bufs[m.acc].dtype));
+}
+
+static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth) {
+    lp_program *p = S->p;
+    if (!s || depth > 64) return s;
+    lp_node n = *lp_get(p, s);
+    if (n.kind == LP_FOR) {
+        lp_id inner = single(p, n.c);
+        lp_id r = 0;
+        if (lp_get(p, inner)->kind == LP_FOR) r = try_nest(S, s, inner, written);
+        if (!r) r = try_nest(S, 0, s, written);
+        if (r) return r;
+        lp_id c = rewrite(S, n.c, written, depth + 1);
+        p->nodes[s].c = c;
+        return s;
+    }
+    if (n.kind == LP_SEQ) {
+        for (uint32_t k = 0; k < n.nlist; k++) {
+            lp_id c = rewrite(S, p->pool[n.list + k], written, depth + 1);
+            p->pool[n.list + k] = c;
+        }
+        return s;
+    }
+    if (n.kind == LP_IF) {
+        lp_id b = rewrite(S, n.b, written, depth + 1);
+        p->nodes[s].b = b;
+        lp_id c = rewrite(S, n.c, written, depth + 1);
+        p->nodes[s].c = c;
+        return s;
+    }
+    return s;
+}
+
+tvm_status pass_schedule_contraction(pass_ctx *pc) {
+    lp_program *p = pc->p;
+    if (pc->vector_bytes <= 0 || !p->body) return TVM_OK;
+    sched S = {.p = p, .pc = pc, .nmemo = p->nnodes, .nvar_to = p->nvars,
+               .nbufs = p->nbufs};
+    S.memo = calloc(S.nmemo, sizeof *S.memo);
+    S.memo_tag = calloc(S.nmemo, sizeof *S.memo_tag);
+    S.var_to = calloc(S.nvar_to, sizeof *S.var_to);
+    uint8_t *written = calloc(p->nbufs, 1);
+    tvm_status st = TVM_OK;
+    if (!S.memo || !S.memo_tag || !S.var_to || !written) {
+        st = err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
+    } else {
+        p->body = rewrite(&S, p->body, written, 0);
+        if (p->failed || S.oom) st = err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    free(S.memo);
+    free(S.memo_tag);
+    free(S.var_to);
+    free(written);
+    return st;
+}
