@@ -798,8 +798,11 @@ static bool gen_parallel_for(cg *g, const lp_node *n, lp_id id, LLVMValueRef ext
     for (uint32_t i = 1; i < p->nbufs; i++) {
         const lp_buffer *b = &p->bufs[i];
         if (b->kind == LP_BUF_LOCAL && priv_local[i]) {
-            LLVMValueRef a = LLVMBuildAlloca(g->b, ty_mem(g, b->dtype), b->name ? b->name : "");
-            LLVMSetAlignment(a, (unsigned)dtype_bytes(b->dtype));
+            /* the same shape as in the kernel body: a scalar or an array */
+            LLVMTypeRef t = ty_mem(g, b->dtype);
+            if (b->ndim > 0) t = LLVMArrayType2(t, (uint64_t)b->elems);
+            LLVMValueRef a = LLVMBuildAlloca(g->b, t, b->name ? b->name : "");
+            LLVMSetAlignment(a, b->ndim > 0 ? 64 : (unsigned)dtype_bytes(b->dtype));
             inner_ptr[i] = a;
         } else {
             inner_ptr[i] = LLVMGetParam(bf, i - 1);
