@@ -254,6 +254,11 @@ static tvm_status op_one_hot(onnx_ctx *c, onnx_node *n) {
     TRY(arg_of(c, n, values, &va));
     int nd = ia.shape.ndim + 1;
     if (nd > TVM_MAX_NDIM) return onnx_fail(n, TVM_ERR_LIMIT, "rank too large");
+    /* values is [off, on]: a rank-1 tensor of two elements (it is read at
+     * [0] and [1] below) */
+    int64_t nvals;
+    if (va.shape.ndim != 1 || !op_const_value(g, va.shape.dims[0], &nvals) || nvals != 2)
+        return onnx_fail(n, TVM_ERR_SHAPE, "values must have shape [2]");
     int axis = (int)onnx_attr_i(n, "axis", -1);
     if (axis < 0) axis += nd;
     if (axis < 0 || axis >= nd) return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "axis out of range");

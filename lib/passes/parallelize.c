@@ -124,6 +124,7 @@ typedef struct par_ctx {
     uint8_t *uses_i;    /* per buffer: a store index mentions the loop var */
     uint8_t *disjoint_bad; /* per buffer: a store is not provably disjoint */
     int64_t work;
+    uint32_t *seen, tag; /* per node: visited by scan_loads for this loop */
     bool inner_loop;    /* L's body holds a loop */
     bool ok;
 } par_ctx;
@@ -154,6 +155,9 @@ static void scan_loads(par_ctx *P, lp_id e, int depth) {
         P->ok = false;
         return;
     }
+    /* expressions are shared (a DAG): each node once per loop considered */
+    if (P->seen[e] == P->tag) return;
+    P->seen[e] = P->tag;
     const lp_node *n = lp_get(P->p, e);
     if (n->kind == LP_CONST || n->kind == LP_VAR) return;
     if (n->kind == LP_LOAD) {
@@ -259,12 +263,15 @@ static int64_t scan_stmt(par_ctx *P, lp_id s, int depth) {
 
 /* Buffers touched by each top-level statement (for "used only inside L"). */
 static void mark_touch(lp_program *p, lp_id root, int32_t k, int32_t *touch,
-                       uint32_t **stack, uint32_t *cap) {
+                       uint32_t **stack, uint32_t *cap, uint32_t *seen) {
     uint32_t n = 0;
     if (VEC_PUSH_OK(*stack, n, *cap, UINT32_MAX)) (*stack)[n++] = root;
     while (n) {
         lp_id e = (*stack)[--n];
-        if (!e) continue;
+        /* expressions are shared (a DAG): visit each node once per statement,
+         * or the walk is exponential in the nesting */
+        if (!e || seen[e] == (uint32_t)k + 1) continue;
+        seen[e] = (uint32_t)k + 1;
         const lp_node *x = &p->nodes[e];
         if (x->kind == LP_LOAD || x->kind == LP_STORE || x->kind == LP_ACCUM) {
             int32_t *t = &touch[x->a];
@@ -290,6 +297,7 @@ static void consider(par_ctx *P, lp_id s, int32_t k) {
     if (n->kind != LP_FOR || n->op != LP_SERIAL) return;
     const lp_node *e = lp_get(p, n->b);
     if (e->kind != LP_CONST || e->imm.i < 2) return;
+    P->tag = (uint32_t)k + 1;
     size_t nb = p->nbufs;
     memset(P->stored, 0, nb);
     memset(P->loaded, 0, nb);
@@ -364,9 +372,17 @@ tvm_status pass_parallelize(pass_ctx *pc) {
     P.uses_i = flags + 3 * p->nbufs;
     P.disjoint_bad = flags + 4 * p->nbufs;
     for (uint32_t b = 0; b < p->nbufs; b++) P.touch[b] = -1;
+    uint32_t *seen = calloc(p->nnodes, sizeof *seen);
+    if (!seen) {
+        st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: parallelize: out of memory");
+        goto out;
+    }
     for (int32_t k = 0; k < nk; k++)
-        mark_touch(p, seq ? p->pool[root->list + k] : p->body, k, P.touch, &stack, &cap);
+        mark_touch(p, seq ? p->pool[root->list + k] : p->body, k, P.touch, &stack, &cap, seen);
+    memset(seen, 0, p->nnodes * sizeof *seen);
+    P.seen = seen;
     for (int32_t k = 0; k < nk; k++) consider(&P, seq ? p->pool[root->list + k] : p->body, k);
+    free(seen);
 out:
     free(P.extent);
     free(P.touch);

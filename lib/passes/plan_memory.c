@@ -25,12 +25,14 @@ typedef struct interval {
 
 /* Marks kernel k in the lifetime of every workspace buffer its tree uses. */
 static void touch(const lp_program *p, lp_id root, int32_t k, interval *iv, uint32_t **stack,
-                  uint32_t *cap) {
+                  uint32_t *cap, uint32_t *seen) {
     uint32_t n = 0;
     if (VEC_PUSH_OK(*stack, n, *cap, UINT32_MAX)) (*stack)[n++] = root;
     while (n) {
         lp_id e = (*stack)[--n];
-        if (!e) continue;
+        /* shared expression nodes (a DAG): once per statement */
+        if (!e || seen[e] == (uint32_t)k + 1) continue;
+        seen[e] = (uint32_t)k + 1;
         const lp_node *x = &p->nodes[e];
         if ((x->kind == LP_LOAD || x->kind == LP_STORE) &&
             p->bufs[x->a].kind == LP_BUF_WORKSPACE) {
@@ -97,8 +99,14 @@ tvm_status pass_plan_memory(pass_ctx *pc) {
         total += iv[b].bytes;
         order[n++] = &iv[b];
     }
+    uint32_t *seen = calloc(p->nnodes, sizeof *seen);
+    if (!seen) {
+        st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: planning memory: out of memory");
+        goto out;
+    }
     for (int32_t k = 0; k < nk; k++)
-        touch(p, seq ? p->pool[root->list + k] : p->body, k, iv, &stack, &cap);
+        touch(p, seq ? p->pool[root->list + k] : p->body, k, iv, &stack, &cap, seen);
+    free(seen);
     qsort(order, n, sizeof *order, by_size_desc);
     int64_t peak = 0;
     for (uint32_t i = 0; i < n; i++) {

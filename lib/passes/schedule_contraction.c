@@ -137,9 +137,12 @@ static bool expr_ok(const lp_program *p, lp_id e, uint32_t acc, const uint8_t *w
         for (uint32_t k = 0; k < n->nlist; k++)
             if (!expr_ok(p, lp_list(p, n->list)[k], acc, written, depth + 1)) return false;
         return true;
+    case LP_SELECT:
+        /* a select may guard a read (select(k > 0, B[k - 1], 0)); the block
+         * evaluates loads ahead, so leave such nests alone */
+        return false;
     case LP_BINARY:
     case LP_UNARY:
-    case LP_SELECT:
     case LP_CAST:
         return expr_ok(p, n->a, acc, written, depth + 1) &&
                expr_ok(p, n->b, acc, written, depth + 1) &&
@@ -543,7 +546,36 @@ static lp_id schedule(sched *S, const match *m, int dt) {
 
 static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth);
 
+/* The size of statement s expanded as a tree (shared nodes counted at each
+ * use), stopping at cap: the matcher's recursive walks are linear in it. */
+static uint32_t tree_size(const lp_program *p, lp_id s, uint32_t cap) {
+    uint32_t stack[256], n = 0, count = 0;
+    stack[n++] = s;
+    while (n && count < cap) {
+        lp_id e = stack[--n];
+        if (!e) continue;
+        count++;
+        const lp_node *x = lp_get(p, e);
+        lp_id kids[3] = {x->a, x->b, x->c};
+        if (x->kind == LP_VAR || x->kind == LP_LOAD || x->kind == LP_STORE ||
+            x->kind == LP_ACCUM || x->kind == LP_FOR || x->kind == LP_CALL)
+            kids[0] = 0; /* a names a variable, buffer or callee there */
+        if (x->kind == LP_CONST) continue;
+        for (int q = 0; q < 3; q++)
+            if (kids[q]) {
+                if (n == 256) return cap;
+                stack[n++] = kids[q];
+            }
+        for (uint32_t q = 0; q < x->nlist; q++) {
+            if (n == 256) return cap;
+            stack[n++] = p->pool[x->list + q];
+        }
+    }
+    return count;
+}
+
 static lp_id try_nest(sched *S, lp_id il, lp_id jl, uint8_t *written) {
+    if (tree_size(S->p, il ? il : jl, 4096) >= 4096) return 0; /* too large to match */
     match m;
     if (!match_nest(S->p, il, jl, &m, written, S->nbufs)) return 0;
     return schedule(S, &m, dtype_compute(S->p->bufs[m.acc].dtype));
