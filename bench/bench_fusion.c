@@ -203,8 +203,8 @@ int main(int argc, char **argv) {
     build_resnet(ctx, &blocks[1]);
     build_norm(ctx, &blocks[2], true, 4096, 1024);
     build_norm(ctx, &blocks[3], false, 4096, 768);
-    printf("bench_fusion: tvmc %s, median of %d calls after one warm-up, 1 thread\n",
-           tvm_version(), runs);
+    printf("bench_fusion: tvmc %s, median of %d calls after one warm-up, %d threads\n",
+           tvm_version(), runs, tvm_context_num_threads(ctx));
     for (int k = 0; k < 4; k++) {
         block *b = &blocks[k];
         int64_t nin = 1, nout = 1;
