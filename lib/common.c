@@ -224,3 +224,34 @@ uint64_t now_ns(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
+
+bool dtype_matches_dl(int dt, DLDataType d) {
+    if (d.lanes != 1) return false;
+    switch (dt) {
+    case TVM_FLOAT32: return d.code == kDLFloat && d.bits == 32;
+    case TVM_FLOAT64: return d.code == kDLFloat && d.bits == 64;
+    case TVM_FLOAT16: return d.code == kDLFloat && d.bits == 16;
+    case TVM_BFLOAT16: return d.code == kDLBfloat && d.bits == 16;
+    case TVM_INT8: return d.code == kDLInt && d.bits == 8;
+    case TVM_INT16: return d.code == kDLInt && d.bits == 16;
+    case TVM_INT32: return d.code == kDLInt && d.bits == 32;
+    case TVM_INT64: return d.code == kDLInt && d.bits == 64;
+    case TVM_UINT8: return d.code == kDLUInt && d.bits == 8;
+    case TVM_BOOL: return (d.code == kDLUInt || d.code == 6 /* kDLBool */) && d.bits == 8;
+    }
+    return false;
+}
+
+DLDataType dtype_to_dl(int dt) {
+    switch (dt) {
+    case TVM_FLOAT32: return (DLDataType){kDLFloat, 32, 1};
+    case TVM_FLOAT64: return (DLDataType){kDLFloat, 64, 1};
+    case TVM_FLOAT16: return (DLDataType){kDLFloat, 16, 1};
+    case TVM_BFLOAT16: return (DLDataType){kDLBfloat, 16, 1};
+    case TVM_INT8: return (DLDataType){kDLInt, 8, 1};
+    case TVM_INT16: return (DLDataType){kDLInt, 16, 1};
+    case TVM_INT32: return (DLDataType){kDLInt, 32, 1};
+    case TVM_INT64: return (DLDataType){kDLInt, 64, 1};
+    default: return (DLDataType){kDLUInt, 8, 1}; /* uint8, bool */
+    }
+}

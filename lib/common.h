@@ -105,4 +105,9 @@ void sb_free(strbuf *sb);
 /* Monotonic clock in nanoseconds. */
 uint64_t now_ns(void);
 
+/* Whether a DLPack dtype is tvmc dtype dt (bool: uint8 or DLPack bool, one
+ * byte; lanes 1), and the DLPack dtype tvmc writes for dt. */
+bool dtype_matches_dl(int dt, DLDataType d);
+DLDataType dtype_to_dl(int dt);
+
 #endif

@@ -8,23 +8,6 @@
 
 #define ONNX_MAX_BIND_ELEMS ((int64_t)1 << 24)
 
-static bool dl_matches(tvm_dtype dt, DLDataType d) {
-    if (d.lanes != 1) return false;
-    switch (dt) {
-    case TVM_FLOAT32: return d.code == kDLFloat && d.bits == 32;
-    case TVM_FLOAT64: return d.code == kDLFloat && d.bits == 64;
-    case TVM_FLOAT16: return d.code == kDLFloat && d.bits == 16;
-    case TVM_BFLOAT16: return d.code == kDLBfloat && d.bits == 16;
-    case TVM_INT8: return d.code == kDLInt && d.bits == 8;
-    case TVM_INT16: return d.code == kDLInt && d.bits == 16;
-    case TVM_INT32: return d.code == kDLInt && d.bits == 32;
-    case TVM_INT64: return d.code == kDLInt && d.bits == 64;
-    case TVM_UINT8: return d.code == kDLUInt && d.bits == 8;
-    case TVM_BOOL: return (d.code == kDLUInt || d.code == 6 /* kDLBool */) && d.bits == 8;
-    }
-    return false;
-}
-
 tvm_status onnx_bind_input(onnx_ctx *c, const Onnx__ValueInfoProto *vi, tvm_dtype dt,
                            const DLTensor *t) {
     const char *nm = vi->name;
@@ -34,7 +17,7 @@ tvm_status onnx_bind_input(onnx_ctx *c, const Onnx__ValueInfoProto *vi, tvm_dtyp
     if (t->device.device_type != kDLCPU)
         return err_set(TVM_ERR_DEVICE, "tvm_onnx_import: the binding of input '%s' is not on "
                        "kDLCPU", nm);
-    if (!dl_matches(dt, t->dtype))
+    if (!dtype_matches_dl(dt, t->dtype))
         return err_set(TVM_ERR_DTYPE, "tvm_onnx_import: the binding of input '%s' is not %s",
                        nm, dtype_name(dt));
     const Onnx__TensorShapeProto *sp = vi->type->tensor_type->shape;

@@ -51,23 +51,6 @@ static const char *unbound_name(const lp_program *p, lp_id e, const uint8_t *bou
     return r ? r : "?";
 }
 
-static bool dtype_matches(int dt, DLDataType d) {
-    if (d.lanes != 1) return false;
-    switch (dt) {
-    case TVM_FLOAT32: return d.code == kDLFloat && d.bits == 32;
-    case TVM_FLOAT64: return d.code == kDLFloat && d.bits == 64;
-    case TVM_FLOAT16: return d.code == kDLFloat && d.bits == 16;
-    case TVM_BFLOAT16: return d.code == kDLBfloat && d.bits == 16;
-    case TVM_INT8: return d.code == kDLInt && d.bits == 8;
-    case TVM_INT16: return d.code == kDLInt && d.bits == 16;
-    case TVM_INT32: return d.code == kDLInt && d.bits == 32;
-    case TVM_INT64: return d.code == kDLInt && d.bits == 64;
-    case TVM_UINT8: return d.code == kDLUInt && d.bits == 8;
-    case TVM_BOOL: return (d.code == kDLUInt || d.code == 6 /* kDLBool */) && d.bits == 8;
-    }
-    return false;
-}
-
 /* Where a size variable got its value, for messages. */
 typedef struct binding {
     int arg;
@@ -90,7 +73,7 @@ static tvm_status check_tensor(const tvm_function *fn, const char *api, int i, c
     if (t->device.device_type != kDLCPU)
         return err_set(TVM_ERR_DEVICE, "%s: %s '%s' is on device type %d; this function runs "
                        "on the CPU (kDLCPU)", api, role, a->name, (int)t->device.device_type);
-    if (!dtype_matches(a->dtype, t->dtype))
+    if (!dtype_matches_dl(a->dtype, t->dtype))
         return err_set(TVM_ERR_DTYPE, "%s: %s '%s' has DLPack dtype {code %u, bits %u, lanes "
                        "%u} but the function expects %s", api, role, a->name, t->dtype.code,
                        t->dtype.bits, t->dtype.lanes, dtype_name(a->dtype));

@@ -34,20 +34,6 @@
  * compile anyway). */
 static _Thread_local int folding;
 
-static DLDataType dl_dtype(int dt) {
-    switch (dt) {
-    case TVM_FLOAT32: return (DLDataType){kDLFloat, 32, 1};
-    case TVM_FLOAT64: return (DLDataType){kDLFloat, 64, 1};
-    case TVM_FLOAT16: return (DLDataType){kDLFloat, 16, 1};
-    case TVM_BFLOAT16: return (DLDataType){kDLBfloat, 16, 1};
-    case TVM_INT8: return (DLDataType){kDLInt, 8, 1};
-    case TVM_INT16: return (DLDataType){kDLInt, 16, 1};
-    case TVM_INT32: return (DLDataType){kDLInt, 32, 1};
-    case TVM_INT64: return (DLDataType){kDLInt, 64, 1};
-    default: return (DLDataType){kDLUInt, 8, 1}; /* uint8, bool */
-    }
-}
-
 typedef struct fold_ctx {
     const tvm_graph *g;
     uint8_t *konst;  /* per tensor: depends only on constants (computes) */
@@ -162,7 +148,7 @@ static tvm_status evaluate(pass_ctx *pc, uint32_t t, void **data, size_t *nbytes
     }
     if (st == TVM_OK) {
         DLTensor dl = {.data = buf, .device = {kDLCPU, 0}, .ndim = ndim,
-                       .dtype = dl_dtype(g->tensors[t].dtype), .shape = shape};
+                       .dtype = dtype_to_dl(g->tensors[t].dtype), .shape = shape};
         DLTensor *args[1] = {&dl};
         st = tvm_function_call(fn, args, 1);
     }
