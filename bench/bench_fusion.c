@@ -21,26 +21,7 @@
 
 #include <tvmc.h>
 
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-#define TRY(call)                                                              \
-    do {                                                                       \
-        tvm_status s_ = (call);                                                \
-        if (s_ != TVM_OK) {                                                    \
-            fprintf(stderr, "%s failed: %s: %s\n", #call, tvm_status_string(s_), \
-                    tvm_last_error());                                         \
-            exit(1);                                                           \
-        }                                                                      \
-    } while (0)
+#include "bench_util.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static float frand(float scale) {

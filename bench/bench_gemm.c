@@ -17,35 +17,11 @@
 
 #include <tvmc.h>
 
+#include "bench_util.h"
+
 #ifdef HAVE_CBLAS
 #include <cblas.h>
 #endif
-
-static double now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof v[0], cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-#define TRY(call)                                                              \
-    do {                                                                       \
-        tvm_status s_ = (call);                                                \
-        if (s_ != TVM_OK) {                                                    \
-            fprintf(stderr, "%s failed: %s: %s\n", #call, tvm_status_string(s_), \
-                    tvm_last_error());                                         \
-            exit(1);                                                           \
-        }                                                                      \
-    } while (0)
 
 static DLTensor tensor_2d(float *data, int64_t *shape) {
     DLTensor t;

@@ -21,6 +21,7 @@
 
 #include <tvmc.h>
 
+#include "bench_util.h"
 #include "c_loops.h"
 
 #ifdef _OPENMP
@@ -45,16 +46,6 @@ static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof v[0], cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static void sleep_ms(int ms) {
@@ -104,16 +95,6 @@ static meas measure(run_fn run, void *arg) {
     sleep_ms(quick ? 20 : 100);
     return m;
 }
-
-#define TRY(call)                                                              \
-    do {                                                                       \
-        tvm_status s_ = (call);                                                \
-        if (s_ != TVM_OK) {                                                    \
-            fprintf(stderr, "%s failed: %s: %s\n", #call, tvm_status_string(s_), \
-                    tvm_last_error());                                         \
-            exit(1);                                                           \
-        }                                                                      \
-    } while (0)
 
 static float *alloc_floats(int64_t n) {
     float *p = aligned_alloc(64, ((size_t)n * sizeof(float) + 63) / 64 * 64);
