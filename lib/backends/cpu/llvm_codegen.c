@@ -935,11 +935,15 @@ static bool gen_accum(cg *g, const lp_node *n, lp_id id) {
         r = f ? fpf(g, LLVMBuildFMul(b, acc, v, ""), LLVMFastMathAllowReassoc)
               : LLVMBuildMul(b, acc, v, "");
         break;
+    /* a widened float16 value is fenced as in IR_MIN/IR_MAX: LLVM 19 would
+     * narrow the comparison to half, whose vector lowering drops NaN */
     case TVM_REDUCE_MIN:
-        r = intr2(g, f ? "llvm.minimum" : u ? "llvm.umin" : "llvm.smin", acc, v);
+        r = f ? intr2(g, "llvm.minimum", acc, fence(g, v))
+              : intr2(g, u ? "llvm.umin" : "llvm.smin", acc, v);
         break;
     case TVM_REDUCE_MAX:
-        r = intr2(g, f ? "llvm.maximum" : u ? "llvm.umax" : "llvm.smax", acc, v);
+        r = f ? intr2(g, "llvm.maximum", acc, fence(g, v))
+              : intr2(g, u ? "llvm.umax" : "llvm.smax", acc, v);
         break;
     default: return BAD_NODE(g, "bad reduction kind", id), false;
     }
