@@ -786,6 +786,35 @@ typedef struct tvm_kernel_plan {
  * the function has size variables and has not been called yet. */
 TVMC_API tvm_status tvm_function_plan(tvm_function *fn, tvm_kernel_plan *plan);
 
+/* ===================================================================== */
+/* Stage dumps                                                            */
+/* ===================================================================== */
+/*
+ * The text of one compilation stage, for tools and people (the tvmc command
+ * line's `dump`); TVMC_DUMP_IR prints every pass to stderr instead. Stages:
+ *   "graph"  the tensor graph as compiled (tensor-IR printer)
+ *   "fused"  the fusion decisions: one line per kernel, the stored tensor
+ *            and the computes evaluated inside it, then the computes folded
+ *            into constants at compile time
+ *   "loop"   the loop IR of the latest specialisation (the symbolic
+ *            template before a function with size variables is first called)
+ *   "llvm"   optimised LLVM IR of the latest specialisation
+ *   "asm"    its native assembly
+ * "llvm" and "asm" need a specialisation (call a function with size
+ * variables once: TVM_ERR_INVALID_ARGUMENT before) and the llvm target
+ * (TVM_ERR_UNSUPPORTED for interp). Text formats are for reading; they are
+ * not a stable interface.
+ */
+
+/* Copies the NUL-terminated text of `stage` into buf[0..cap). *needed (if
+ * needed is not NULL) gets its size in bytes, NUL included, whenever the
+ * stage exists, also when buf is too small. buf == NULL with cap == 0 only
+ * asks for the size. TVM_ERR_LIMIT when cap is smaller than the text (buf
+ * untouched), TVM_ERR_INVALID_ARGUMENT for a NULL fn or stage, an unknown
+ * stage, buf NULL with cap > 0, or buf and needed both NULL. Any thread. */
+TVMC_API tvm_status tvm_function_dump(tvm_function *fn, const char *stage, char *buf,
+                                      size_t cap, size_t *needed);
+
 #ifdef __cplusplus
 }
 #endif

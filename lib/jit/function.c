@@ -169,6 +169,7 @@ static void fn_free(tvm_function *fn) {
     lp_free(fn->tmpl);
     free(fn->size_vars);
     free(fn->graph_text);
+    free(fn->fused_text);
     pthread_mutex_destroy(&fn->lock);
     pthread_cond_destroy(&fn->ready);
     tvm_context *ctx = fn->ctx;
@@ -307,7 +308,8 @@ static tvm_status make_function(tvm_graph *g, pass_ctx *pc, const be_options *bo
     strbuf sb = {0};
     graph_print(g, pc->outputs, pc->nout, &sb);
     fn->graph_text = sb_take(&sb);
-    if (!fn->graph_text) goto oom;
+    fn->fused_text = fn_fused_text(g, pc);
+    if (!fn->graph_text || !fn->fused_text) goto oom;
     if (fn->nsize == 0) { /* constant shapes: build the kernel now */
         spec *s;
         st = fn_get_spec(fn, NULL, &s);

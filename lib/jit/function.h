@@ -48,6 +48,7 @@ struct tvm_function {
     uint32_t *size_vars;   /* template variables that are size variables */
     uint32_t nsize;
     char *graph_text;      /* tensor IR, for tvm_function_source("graph") */
+    char *fused_text;      /* kernel groups, for tvm_function_dump("fused") */
 
     pthread_mutex_t lock;  /* guards specs, tick, latest */
     pthread_cond_t ready;  /* signalled when a pending spec finishes */
@@ -69,5 +70,10 @@ void fn_release_spec(tvm_function *fn, spec *s);
  * unbound variable. */
 bool fn_eval_index(const lp_program *p, lp_id e, const int64_t *values, const uint8_t *bound,
                    int64_t *out);
+
+/* The "fused" stage's text from the template pipeline's fusion decisions
+ * (dump.c); NULL when out of memory. */
+struct pass_ctx;
+char *fn_fused_text(const tvm_graph *g, const struct pass_ctx *pc);
 
 #endif

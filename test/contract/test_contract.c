@@ -2644,6 +2644,78 @@ static void add_tvm_function_plan_probes(const contract *c) {
         }
 }
 
+/* tvm_function_dump: every stage into a buffer, the size query, a buffer one
+ * byte short (TVM_ERR_LIMIT, untouched), and bad arguments. */
+static void probe_dump(const probe *p, probe_out *o) {
+    tvm_function *fn = fix[p->arg][F_ADD];
+    static const char *const stages[5] = {"graph", "fused", "loop", "llvm", "asm"};
+    const char *stage = "graph";
+    char buf[1 << 16];
+    memset(buf, 0xcd, sizeof buf);
+    char *b = buf;
+    size_t cap = sizeof buf, needed = 0xdead, *np = &needed;
+    switch (p->kind) {
+    case 0: stage = stages[p->value]; break;
+    case 1: fn = NULL; break;
+    case 2: stage = NULL; break;
+    case 3: stage = "bogus"; break;
+    case 4: b = NULL; break;               /* cap > 0 */
+    case 5: b = NULL; np = NULL; cap = 0; break;
+    case 6: b = NULL; cap = 0; break;      /* size query */
+    case 7: cap = 0; break;                /* too small */
+    case 8: stage = long_target; break;
+    }
+    /* the fixture has symbolic shapes: specialise it so llvm / asm exist */
+    if (fn) {
+        tt_tensor *a = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(3));
+        tt_tensor *bb = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(3)), *c = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(3));
+        require(o, tvm_function_call(fn, (DLTensor *[]){&a->dl, &bb->dl, &c->dl}, 3) == TVM_OK,
+                "call failed");
+        tt_free(a);
+        tt_free(bb);
+        tt_free(c);
+    }
+    record(o, tvm_function_dump(fn, stage, b, cap, np));
+    if (o->status == TVM_OK && b) {
+        require(o, buf[0] && strlen(buf) + 1 == needed, "text empty or needed %zu wrong",
+                needed);
+    } else if (o->status == TVM_OK) {
+        require(o, needed > 1 && needed != 0xdead, "size query gave %zu", needed);
+    } else {
+        require(o, (unsigned char)buf[0] == 0xcd, "buffer written on failure");
+        if (p->kind == 7) require(o, needed > 1 && needed != 0xdead, "needed not set");
+    }
+}
+
+static void add_tvm_function_dump_probes(const contract *c) {
+    for (int t = 0; t < TT_NUM_TARGETS; t++) {
+        for (int k = 0; k < 5; k++) {
+            /* interp has no llvm / asm stage: a valid request it cannot do */
+            int expect = (t == 1 && k >= 3) ? TVM_ERR_UNSUPPORTED : TVM_OK;
+            static const char *const names[5] = {"graph", "fused", "loop", "llvm", "asm"};
+            probe *p = probe_add(c, probe_dump, M_CUSTOM, t, 0, expect, "[%s] stage \"%s\"",
+                                 tt_targets[t], names[k]);
+            p->value = k;
+            needles(p, expect ? "interp" : NULL, NULL, NULL);
+        }
+        static const struct { int kind; const char *what; int expect; const char *n1; } cases[] = {
+            {1, "fn NULL", TVM_ERR_INVALID_ARGUMENT, "fn"},
+            {2, "stage NULL", TVM_ERR_INVALID_ARGUMENT, "stage"},
+            {3, "stage \"bogus\"", TVM_ERR_INVALID_ARGUMENT, "bogus"},
+            {4, "buf NULL with cap > 0", TVM_ERR_INVALID_ARGUMENT, "cap"},
+            {5, "buf and needed NULL", TVM_ERR_INVALID_ARGUMENT, "needed"},
+            {6, "size query (buf NULL, cap 0)", TVM_OK, NULL},
+            {7, "cap too small", TVM_ERR_LIMIT, "bytes"},
+            {8, "stage of 9999 bytes", TVM_ERR_INVALID_ARGUMENT, "stage"},
+        };
+        for (int k = 0; k < (int)(sizeof cases / sizeof cases[0]); k++) {
+            probe *p = probe_add(c, probe_dump, M_CUSTOM, t, cases[k].kind, cases[k].expect,
+                                 "[%s] %s", tt_targets[t], cases[k].what);
+            needles(p, cases[k].n1, NULL, NULL);
+        }
+    }
+}
+
 /* ========================================================================= */
 /* Operator library: matmul, dense, convolutions, pools                       */
 /* ========================================================================= */
@@ -3814,6 +3886,7 @@ static const contract contracts[] = {
     FN(tvm_function_output_shape),
     FN(tvm_function_source),
     FN(tvm_function_plan),
+    FN(tvm_function_dump),
     FN(tvm_op_matmul),
     FN(tvm_op_dense),
     FN(tvm_op_conv2d),
