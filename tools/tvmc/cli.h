@@ -69,7 +69,7 @@ int npy_read_file(const char *path, cli_tensor *t);
 int npy_write_file(const char *path, const cli_tensor *t);
 
 /* Largest array the readers accept (decompressed bytes per entry). */
-#define CLI_MAX_ARRAY_BYTES ((size_t)1 << 32)
+#define CLI_MAX_ARRAY_BYTES ((size_t)1 << 31) /* 2 GiB */
 
 /* Parses a whole .npz (zip) image: every entry must be NAME.npy, stored or
  * deflated; *ts gets n tensors named NAME. */
