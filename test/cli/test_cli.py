@@ -172,6 +172,7 @@ def test_mlp_inputs_by_name_and_shape_option(tmp_path):
     expect_error("run", model, "--shape", "x=3x7", mentions=["'x'", "3x7", "?x6"])
     expect_error("run", model, "--shape", "nope=3", mentions=["'nope'", "'x'"])
     expect_error("run", model, "--shape", "x=3xq", mentions=["--shape"])
+    expect_error("run", model, "--shape", "x=99999999999x6", mentions=["'x'", "too large"])
     expect_error("run", model, "--inputs", tmp_path / "x.npy", mentions=["2 inputs"])
 
 

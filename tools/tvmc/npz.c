@@ -4,9 +4,10 @@
  * record, and its ZIP64 variant, which numpy.savez uses for every entry's
  * local header) names each entry, its method (stored or deflate), CRC and
  * sizes; every offset and size is checked against the file before use, a
- * declared size over CLI_MAX_ARRAY_BYTES is refused before inflating, the
- * inflated bytes must be exactly the declared size (so a zip bomb stops at
- * its own claim), and the CRC must match. Writing produces an uncompressed
+ * declared size over CLI_MAX_ARRAY_BYTES, or beyond what deflate can make
+ * of the compressed bytes, is refused before inflating, the inflated bytes
+ * must be exactly the declared size (so a zip bomb stops at its own claim),
+ * and the CRC must match. Writing produces an uncompressed
  * archive without ZIP64 (archives past 4 GiB are refused). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +149,13 @@ static int entry_data(const uint8_t *buf, size_t len, const zip_entry *e, const 
             return cli_error("%s: stored entry '%s' has different sizes", what, e->name);
         *data = src;
     } else {
+        /* deflate expands at most 1032:1; a larger claim cannot be honest,
+         * and refusing it keeps a small file from reserving gigabytes */
+        if (e->usize / 1032 > e->csize + 64)
+            return cli_error("%s: entry '%s' claims %llu bytes from %llu compressed bytes, more "
+                             "than deflate can produce (corrupt file or zip bomb)", what,
+                             e->name, (unsigned long long)e->usize,
+                             (unsigned long long)e->csize);
         uint8_t *out = malloc(e->usize ? e->usize : 1);
         if (!out) return cli_error("%s: out of memory for entry '%s'", what, e->name);
         z_stream z;
