@@ -112,13 +112,14 @@ int cmd_bench(int argc, char **argv) {
         printf("input '%s': shape %s, %s%s\n", m.in[i].name,
                cli_shape_str(ins[i].ndim, ins[i].shape, sh, sizeof sh),
                cli_dtype_name(ins[i].dtype), random ? "" : " (from file)");
-    printf("compile: import %.3f ms, compile %.3f ms (cold)", m.import_ms, m.compile_ms);
-    if (m.symbolic) printf(", kernel for these shapes %.3f ms (first call)", first_ms);
+    char a[32], b[32], c[32], d[32];
+    printf("compile: import %s, compile %s (cold)", cli_fmt_ms(m.import_ms, a),
+           cli_fmt_ms(m.compile_ms, b));
+    if (m.symbolic) printf(", kernel for these shapes %s (first call)", cli_fmt_ms(first_ms, a));
     printf("\n");
-    printf("latency: median %.4f ms, p99 %.4f ms, min %.4f ms, mean %.4f ms "
-           "(%lld runs after %lld warm-up)\n",
-           times[runs / 2], percentile(times, runs, 99.0), times[0], sum / (double)runs, runs,
-           warmup);
+    printf("latency: median %s, p99 %s, min %s, mean %s (%lld runs after %lld warm-up)\n",
+           cli_fmt_ms(times[runs / 2], a), cli_fmt_ms(percentile(times, runs, 99.0), b),
+           cli_fmt_ms(times[0], c), cli_fmt_ms(sum / (double)runs, d), runs, warmup);
     printf("plan: %d kernel%s, %d intermediate%s, workspace %lld bytes (peak live %lld, "
            "unshared %lld)\n",
            plan.num_kernels, plan.num_kernels == 1 ? "" : "s", plan.num_intermediates,

@@ -115,6 +115,8 @@ void progress_begin(const char *what);
 void progress_count(int64_t done, int64_t total);
 void progress_end(void);
 double cli_now_ms(void);
+/* A duration for people: "12.345 ms", "3.21 us", "1.500 s". */
+const char *cli_fmt_ms(double ms, char buf[32]);
 
 /* ---- the model (model.c) -------------------------------------------------- */
 

@@ -27,6 +27,16 @@ double cli_now_ms(void) {
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+const char *cli_fmt_ms(double ms, char buf[32]) {
+    if (ms >= 1000)
+        snprintf(buf, 32, "%.3f s", ms / 1e3);
+    else if (ms >= 1)
+        snprintf(buf, 32, "%.3f ms", ms);
+    else
+        snprintf(buf, 32, "%.2f us", ms * 1e3);
+    return buf;
+}
+
 static void draw(void) {
     if (P.total > 0)
         fprintf(stderr, "%stvmc: %s... %lld/%lld%s", P.tty ? "\r" : "", P.what,

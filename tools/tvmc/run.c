@@ -103,16 +103,22 @@ int cmd_run(int argc, char **argv) {
     }
     for (int k = 0; k < m.nout; k++) cli_tensor_print(&outs[k], (int)nvalues);
     if (print_time) {
-        printf("time: import %.3f ms, compile %.3f ms (target %s)\n", m.import_ms, m.compile_ms,
-               cfg.target ? cfg.target : "llvm");
-        if (m.symbolic) printf("time: first call %.3f ms (compiles the kernel for these "
-                               "shapes)\n", times[0]);
-        qsort(times, (size_t)repeat, sizeof *times, cmp_double);
-        double sum = 0;
-        for (long long r = 0; r < repeat; r++) sum += times[r];
-        printf("time: %lld run%s: mean %.3f ms, median %.3f ms, min %.3f ms, max %.3f ms\n",
-               repeat, repeat == 1 ? "" : "s", sum / (double)repeat, times[repeat / 2], times[0],
-               times[repeat - 1]);
+        char a[32], b[32], c[32], d[32];
+        printf("time: import %s, compile %s (target %s)\n", cli_fmt_ms(m.import_ms, a),
+               cli_fmt_ms(m.compile_ms, b), cfg.target ? cfg.target : "llvm");
+        /* the first call also starts the thread pool and, with dynamic
+         * dims, compiles the kernel for these shapes: reported apart */
+        printf("time: first call %s%s\n", cli_fmt_ms(times[0], a),
+               m.symbolic ? " (compiles the kernel for these shapes)" : "");
+        if (repeat > 1) {
+            long long n = repeat - 1;
+            double *t = times + 1, sum = 0;
+            qsort(t, (size_t)n, sizeof *t, cmp_double);
+            for (long long r = 0; r < n; r++) sum += t[r];
+            printf("time: %lld more run%s: mean %s, median %s, min %s, max %s\n", n,
+                   n == 1 ? "" : "s", cli_fmt_ms(sum / (double)n, a), cli_fmt_ms(t[n / 2], b),
+                   cli_fmt_ms(t[0], c), cli_fmt_ms(t[n - 1], d));
+        }
     }
     if (out_path) {
         if (save_outputs(out_path, &m, outs) != 0) goto done;
