@@ -171,6 +171,7 @@ def test_mlp_inputs_by_name_and_shape_option(tmp_path):
     assert tvmc("dump", model, "--stage", "loop").stdout
     expect_error("run", model, mentions=["'x'", "--shape"])
     expect_error("dump", model, "--stage", "asm", mentions=["'x'", "dynamic"])
+    expect_error("dump", model, "--stage", "loop", "--shape", "x=3x5", mentions=["'x'", "3x5"])
     expect_error("run", model, "--shape", "x=3x7", mentions=["'x'", "3x7", "?x6"])
     expect_error("run", model, "--shape", "nope=3", mentions=["'nope'", "'x'"])
     expect_error("run", model, "--shape", "x=3xq", mentions=["--shape"])

@@ -56,8 +56,8 @@ int cmd_dump(int argc, char **argv) {
         bool random;
         if (model_inputs(&cfg, &m, &ins, &random) == 0) {
             if (model_outputs(&m, ins, &outs) != 0 || model_call(&m, ins, outs) != 0) goto done;
-        } else if (needs_kernel) {
-            goto done; /* the error says which input needs a shape */
+        } else if (needs_kernel || cfg.ninput_files || cfg.nshapes) {
+            goto done; /* a bad file or shape, or which input needs a shape */
         } else {
             cli_error_clear();
             fprintf(stderr, "tvmc: note: dynamic dims unbound, showing the symbolic loop IR "
