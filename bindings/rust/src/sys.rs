@@ -635,4 +635,11 @@ extern "C" {
         text: *mut *mut c_char,
     ) -> tvm_status;
     pub fn tvm_function_plan(fn_: *mut tvm_function, plan: *mut tvm_kernel_plan) -> tvm_status;
+    pub fn tvm_function_dump(
+        fn_: *mut tvm_function,
+        stage: *const c_char,
+        buf: *mut c_char,
+        cap: usize,
+        needed: *mut usize,
+    ) -> tvm_status;
 }
