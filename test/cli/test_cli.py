@@ -61,6 +61,10 @@ def test_help(cmd):
             assert "--target" in p.stdout and "--help" in p.stdout
 
 
+def test_version():
+    assert tvmc("--version").stdout.startswith("tvmc 0.")
+
+
 def test_no_arguments_is_a_usage_error():
     p = tvmc(ok=False)
     assert p.returncode == 2 and "usage" in p.stderr
@@ -245,6 +249,10 @@ def test_npy_round_trip_every_dtype(tmp_path, dtype):
             assert z["y"].dtype == a.dtype and z["y"].tobytes() == a.tobytes()
         with zipfile.ZipFile(tmp_path / "o.npz") as z:
             assert z.testzip() is None  # CRCs the tool wrote are right
+    # random values of this dtype, written out and read back by numpy
+    tvmc("run", model, "--outputs", tmp_path / "r.npy", "--seed", "3")
+    r = np.load(tmp_path / "r.npy")
+    assert r.dtype == a.dtype and r.shape == shape
 
 
 @pytest.mark.parametrize("shape", [(), (0, 3), (1,), (2, 1, 3, 1)])
