@@ -316,6 +316,74 @@ TEST(npz_deflate_and_bombs) {
     cli_tensor_free(&t);
 }
 
+/* The archive of npz_write_file rewritten in ZIP64 form: the end record's
+ * counts and offsets 0xFFFF.../ the 64-bit record and its locator carry
+ * them, and the central entry's sizes and offset move to a ZIP64 extra
+ * field, as zip tools write archives past 4 GiB. */
+TEST(npz_zip64_records) {
+    int64_t shape[1] = {5};
+    cli_tensor t = make(TVM_INT32, 1, shape, "z");
+    uint8_t *img;
+    size_t len;
+    CHECK_OR_RETURN(write_and_read(&t, 1, &img, &len) == 0);
+    size_t eocd = len - 22, cd = img[eocd + 16] | img[eocd + 17] << 8 |
+                                 (size_t)img[eocd + 18] << 16 | (size_t)img[eocd + 19] << 24;
+    size_t cdlen = eocd - cd, extra = 4 + 24;
+    uint8_t *z = calloc(len + extra + 56 + 20, 1);
+    /* data and local header as they are, then the central entry + extra */
+    memcpy(z, img, cd + cdlen);
+    size_t p = cd + cdlen;
+    uint8_t *c = z + cd;
+    uint64_t usize = (uint64_t)(c[24] | c[25] << 8 | c[26] << 16 | (uint32_t)c[27] << 24);
+    uint64_t csize = usize, off = 0;
+    memset(c + 20, 0xFF, 8);  /* csize, usize */
+    memset(c + 42, 0xFF, 4);  /* local header offset */
+    c[30] = (uint8_t)extra;   /* extra field length */
+    uint8_t x[28] = {1, 0, 24, 0};
+    for (int i = 0; i < 8; i++) {
+        x[4 + i] = (uint8_t)(usize >> (8 * i));
+        x[12 + i] = (uint8_t)(csize >> (8 * i));
+        x[20 + i] = (uint8_t)(off >> (8 * i));
+    }
+    memcpy(z + p, x, extra); /* the entry's name is last in it, so the extra follows */
+    p += extra;
+    size_t cd64len = cdlen + extra, rec = p;
+    uint8_t r[56] = {0x50, 0x4b, 0x06, 0x06, 44};
+    r[12] = 45;
+    r[14] = 45;
+    r[24] = 1; /* entries on this disk */
+    r[32] = 1; /* entries */
+    for (int i = 0; i < 8; i++) {
+        r[40 + i] = (uint8_t)(cd64len >> (8 * i));
+        r[48 + i] = (uint8_t)((uint64_t)cd >> (8 * i));
+    }
+    memcpy(z + p, r, 56);
+    p += 56;
+    uint8_t loc[20] = {0x50, 0x4b, 0x06, 0x07};
+    for (int i = 0; i < 8; i++) loc[8 + i] = (uint8_t)((uint64_t)rec >> (8 * i));
+    loc[16] = 1;
+    memcpy(z + p, loc, 20);
+    p += 20;
+    uint8_t e[22] = {0x50, 0x4b, 0x05, 0x06};
+    memset(e + 8, 0xFF, 12); /* counts, directory size and offset: see ZIP64 */
+    memcpy(z + p, e, 22);
+    p += 22;
+    cli_tensor *got;
+    int n;
+    cli_error_clear();
+    CHECK(npz_parse(z, p, "z64.npz", &got, &n) == 0);
+    if (cli_error_text()[0]) fprintf(stderr, "  %s\n", cli_error_text());
+    if (cli_error_text()[0] == '\0') {
+        CHECK(n == 1 && strcmp(got[0].name, "z") == 0 && got[0].nbytes == 20);
+        CHECK(memcmp(got[0].data, t.data, 20) == 0);
+        cli_tensors_free(got, n);
+    }
+    torture(z, p, true);
+    free(z);
+    free(img);
+    cli_tensor_free(&t);
+}
+
 TEST(shape_option_parsing) {
     char *name = NULL;
     int ndim;
