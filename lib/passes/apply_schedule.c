@@ -56,9 +56,16 @@ typedef struct actx {
     uint32_t acc, blk; /* the stage's accumulator and its block (out section) */
     lp_id bidx[SCHED_MAX_LEAVES];
     uint32_t nb;
-    uint32_t at_buf, at_local; /* compute_at: the producer's buffer -> local box */
-    lp_id at_start[TVM_MAX_NDIM];
+    /* compute_at of a producer into the stage being built */
+    uint32_t at_buf, at_local;   /* the producer's buffer -> its local box */
+    int64_t at_lo[TVM_MAX_NDIM]; /* box start: outer part + at_lo (per dim) */
     uint32_t at_ndim;
+    int at_pos;                  /* leaf position whose body computes the box */
+    lp_id at_stmt;               /* that computation */
+    uint32_t inner_vars[4 * SCHED_MAX_LEAVES]; /* loop variables inside at_pos */
+    uint32_t ninner;
+    lp_id at_store_idx[TVM_MAX_NDIM]; /* producer stores: the box indices */
+    bool at_storing;
     tvm_status st;
 } actx;
 
@@ -98,6 +105,78 @@ static int64_t const_value(const lp_program *p, lp_id e, int depth) {
     return -1;
 }
 
+/* ---- affine index forms (compute_at) -------------------------------------------------- */
+
+#define MAX_TERMS 16
+typedef struct affine {
+    uint32_t var[MAX_TERMS];
+    int64_t coef[MAX_TERMS];
+    uint32_t n;
+    int64_t c;
+    bool ok;
+} affine;
+
+static void aff_term(affine *f, uint32_t v, int64_t coef) {
+    for (uint32_t k = 0; k < f->n; k++)
+        if (f->var[k] == v) {
+            f->coef[k] += coef;
+            return;
+        }
+    if (f->n == MAX_TERMS) {
+        f->ok = false;
+        return;
+    }
+    f->var[f->n] = v;
+    f->coef[f->n++] = coef;
+}
+
+/* f += scale * e for an int64 expression of loop variables, +, -, * const. */
+static void aff_add(const lp_program *p, lp_id e, int64_t scale, affine *f, int depth) {
+    const lp_node *n = lp_get(p, e);
+    if (!f->ok || depth > 64) {
+        f->ok = false;
+        return;
+    }
+    if (n->kind == LP_CONST && !dtype_is_float(n->dtype)) {
+        f->c += scale * n->imm.i;
+    } else if (n->kind == LP_VAR) {
+        aff_term(f, n->a, scale);
+    } else if (n->kind == LP_CAST && !dtype_is_float(lp_get(p, n->a)->dtype)) {
+        aff_add(p, n->a, scale, f, depth + 1);
+    } else if (n->kind == LP_BINARY && (n->op == IR_ADD || n->op == IR_SUB)) {
+        aff_add(p, n->a, scale, f, depth + 1);
+        aff_add(p, n->b, n->op == IR_SUB ? -scale : scale, f, depth + 1);
+    } else if (n->kind == LP_BINARY && n->op == IR_MUL) {
+        int64_t a = const_value(p, n->a, 0), b = const_value(p, n->b, 0);
+        if (b >= 0) aff_add(p, n->a, scale * b, f, depth + 1);
+        else if (a >= 0) aff_add(p, n->b, scale * a, f, depth + 1);
+        else f->ok = false;
+    } else {
+        f->ok = false;
+    }
+}
+
+static bool is_inner(const actx *A, uint32_t v) {
+    for (uint32_t k = 0; k < A->ninner; k++)
+        if (A->inner_vars[k] == v) return true;
+    return false;
+}
+
+/* The box index of a producer read at (substituted) index e in dim d: the
+ * terms of the loops inside the attach point, plus the constant, minus the
+ * box start's constant. */
+static lp_id box_index(actx *A, lp_id e, uint32_t d) {
+    affine f = {.ok = true};
+    aff_add(A->p, e, 1, &f, 0);
+    if (!f.ok) return 0;
+    lp_id r = lp_const_int(A->p, TVM_INT64, f.c - A->at_lo[d]);
+    for (uint32_t k = 0; k < f.n; k++)
+        if (f.coef[k] && is_inner(A, f.var[k]))
+            r = lp_binary(A->p, IR_ADD, r, lp_binary(A->p, IR_MUL, lp_var_ref(A->p, f.var[k]),
+                                                    lp_const_int(A->p, TVM_INT64, f.coef[k])));
+    return r;
+}
+
 /* ---- substitution ------------------------------------------------------------------- */
 
 static lp_id subst(actx *A, lp_id e) {
@@ -130,10 +209,17 @@ static lp_id subst(actx *A, lp_id e) {
             list[k] = subst(A, p->pool[n.list + k]);
             same &= list[k] == p->pool[n.list + k];
         }
-        /* the local block replaces the accumulator in loads at the leaves */
+        /* compute_at: the consumer reads, and the producer writes, the box */
         if (n.kind == LP_LOAD && A->at_local && n.a == A->at_buf) {
             for (uint32_t k = 0; k < n.nlist && k < A->at_ndim; k++)
-                list[k] = lp_binary(p, IR_SUB, list[k], A->at_start[k]);
+                if (!(list[k] = box_index(A, list[k], k)))
+                    return fail(A, TVM_ERR_INTERNAL, "compute_at: a read is not affine%s%s%s",
+                                "", "", ""), 0;
+            m.a = A->at_local;
+            same = false;
+        }
+        if (n.kind == LP_STORE && A->at_storing && n.a == A->at_buf) {
+            for (uint32_t k = 0; k < n.nlist && k < A->at_ndim; k++) list[k] = A->at_store_idx[k];
             m.a = A->at_local;
             same = false;
         }
@@ -337,6 +423,10 @@ static int loop_kind(const sch_axis *x) {
 static lp_id wrap(actx *A, const sch_stage *st, uint32_t from, uint32_t to, lp_id body) {
     for (uint32_t q = to; q-- > from;) {
         uint32_t a = st->leaves[q];
+        if (A->at_stmt && (int)q == A->at_pos) {
+            lp_id both[2] = {A->at_stmt, body};
+            body = lp_seq(A->p, both, 2);
+        }
         body = lp_for(A->p, A->var[a], A->ext[a], loop_kind(&A->s->axes[a]), body);
         if (body && A->s->axes[a].ann == SA_ANN_PARALLEL) A->p->nodes[body].imm.i = 1;
     }
@@ -403,8 +493,198 @@ static bool check_order(actx *A, int k, int c) {
     return true;
 }
 
+static int kernel_index(const pass_ctx *pc, uint32_t t);
+
+/* Collects the loads of buffer buf under statement/expression e. */
+static void find_loads(const lp_program *p, lp_id e, uint32_t buf, lp_id *out, uint32_t *n,
+                       uint32_t max, int depth) {
+    if (!e || depth > 2000) return;
+    const lp_node *x = lp_get(p, e);
+    if (x->kind == LP_CONST || x->kind == LP_VAR) return;
+    if (x->kind == LP_LOAD && x->a == buf) {
+        for (uint32_t k = 0; k < *n; k++)
+            if (out[k] == e) return;
+        if (*n < max) out[(*n)++] = e;
+        else out[max - 1] = 0; /* too many: the caller refuses */
+        return;
+    }
+    bool a_is_id = x->kind == LP_LOAD || x->kind == LP_STORE || x->kind == LP_ACCUM ||
+                   x->kind == LP_FOR || x->kind == LP_CALL;
+    if (!a_is_id) find_loads(p, x->a, buf, out, n, max, depth + 1);
+    find_loads(p, x->b, buf, out, n, max, depth + 1);
+    find_loads(p, x->c, buf, out, n, max, depth + 1);
+    for (uint32_t k = 0; k < x->nlist; k++)
+        find_loads(p, lp_list(p, x->list)[k], buf, out, n, max, depth + 1);
+}
+
+/* compute_at: if a producer is computed at a loop of stage k, builds the
+ * computation of the box of it that the loops inside that loop read (into
+ * a local buffer) as A->at_stmt, for wrap to put at the top of that loop's
+ * body, and removes the producer's own kernel. */
+static bool setup_attach(actx *A, int k, const nest *N, int c, lp_id *kernels) {
+    const tvm_schedule *s = A->s;
+    const sch_stage *st = &s->stages[k];
+    lp_program *p = A->p;
+    int prod = -1;
+    for (uint32_t q = 0; q < s->nstages; q++)
+        if (s->stages[q].attach_stage == (uint32_t)k + 1 && A->pc->live[s->stages[q].tensor] &&
+            !A->pc->folded[s->stages[q].tensor]) {
+            if (prod >= 0)
+                return fail(A, TVM_ERR_UNSUPPORTED, "compute_at: stage '%s' has producers '%s' "
+                            "and '%s' computed inside it; one is supported",
+                            tname(A, st->tensor), tname(A, s->stages[prod].tensor),
+                            tname(A, s->stages[q].tensor));
+            prod = (int)q;
+        }
+    if (prod < 0) return true;
+    const sch_stage *sp = &s->stages[prod];
+    const char *cn = tname(A, st->tensor), *pn = tname(A, sp->tensor);
+    const char *an = s->axes[sp->attach_axis].name;
+    if (sp->scheduled)
+        return fail(A, TVM_ERR_UNSUPPORTED, "compute_at: producer '%s' has loop primitives of "
+                    "its own; a producer computed at '%s' keeps its plain loops%s", pn, cn, "");
+    int q = -1;
+    for (uint32_t pos = 0; pos < st->nleaves; pos++)
+        if (st->leaves[pos] == sp->attach_axis) q = (int)pos;
+    if (q < 0)
+        return fail(A, TVM_ERR_INVALID_ARGUMENT, "compute_at: axis '%s' is no longer a loop of "
+                    "consumer '%s' (it was split or fused afterwards)%s", an, cn, "");
+    if (N->red_at >= 0 && q > c)
+        return fail(A, TVM_ERR_INVALID_ARGUMENT, "compute_at: axis '%s' of consumer '%s' runs "
+                    "inside its reduction; compute '%s' at a spatial loop outside it", an, cn, pn);
+    A->at_pos = q;
+    A->ninner = 0;
+    for (uint32_t pos = (uint32_t)q + 1; pos < st->nleaves; pos++)
+        A->inner_vars[A->ninner++] = A->var[st->leaves[pos]];
+    /* the producer's plain nest and its buffer */
+    int kp = kernel_index(A->pc, sp->tensor);
+    const gt_node *pt = &A->g->tensors[sp->tensor];
+    lp_id cur = kp >= 0 ? kernels[kp] : 0;
+    uint32_t pvar[TVM_MAX_NDIM];
+    for (uint32_t d = 0; cur && d < pt->ndim; d++) {
+        const lp_node *x = lp_get(p, only_stmt(p, cur));
+        if (x->kind != LP_FOR || p->vars[x->a].graph_var != A->g->pool[pt->iters + d]) cur = 0;
+        else {
+            pvar[d] = x->a;
+            cur = x->c;
+        }
+    }
+    lp_id pbody[MAX_BODY];
+    uint32_t npb = 0, pbuf = 0;
+    if (cur && flatten_stmts(p, cur, pbody, &npb))
+        for (uint32_t b = 0; b < npb; b++) {
+            const lp_node *x = lp_get(p, pbody[b]);
+            if (x->kind == LP_STORE && p->bufs[x->a].kind == LP_BUF_WORKSPACE &&
+                x->nlist == pt->ndim)
+                pbuf = x->a;
+        }
+    if (!pbuf)
+        return fail(A, TVM_ERR_UNSUPPORTED, "compute_at: producer '%s' is not a plain loop nest "
+                    "storing one tensor%s%s", pn, "", "");
+    /* the box: per dimension, the reads' outer part (equal for every read)
+     * plus [lo, hi] over the loops inside the attach point */
+    lp_id loads[64];
+    uint32_t nl = 0;
+    for (uint32_t b = 0; b < N->nbody; b++) find_loads(p, N->body[b], pbuf, loads, &nl, 64, 0);
+    if (nl == 0 || !loads[nl - 1])
+        return fail(A, TVM_ERR_UNSUPPORTED, "compute_at: consumer '%s' reads producer '%s' in "
+                    "no (or too many) places%s", cn, pn, "");
+    affine outer[TVM_MAX_NDIM];
+    int64_t lo[TVM_MAX_NDIM], hi[TVM_MAX_NDIM], elems = 1;
+    for (uint32_t l = 0; l < nl; l++) {
+        const lp_node *ld = lp_get(p, loads[l]);
+        for (uint32_t d = 0; d < ld->nlist && d < pt->ndim; d++) {
+            affine f = {.ok = true}, o = {.ok = true};
+            aff_add(p, subst(A, lp_list(p, ld->list)[d]), 1, &f, 0);
+            if (!f.ok)
+                return fail(A, TVM_ERR_UNSUPPORTED, "compute_at: a read of '%s' in '%s' is not "
+                            "an affine function of the loops (fused loops inside '%s'?)", pn, cn,
+                            an);
+            int64_t l0 = f.c, h0 = f.c;
+            for (uint32_t t = 0; t < f.n; t++) {
+                if (!f.coef[t]) continue;
+                if (!is_inner(A, f.var[t])) {
+                    aff_term(&o, f.var[t], f.coef[t]);
+                    continue;
+                }
+                int64_t ext = -1;
+                for (uint32_t pos = (uint32_t)q + 1; pos < st->nleaves; pos++)
+                    if (A->var[st->leaves[pos]] == f.var[t]) ext = A->cext[st->leaves[pos]];
+                if (ext < 1)
+                    return fail(A, TVM_ERR_INVALID_ARGUMENT, "compute_at: a loop inside '%s' "
+                                "of '%s' has no constant extent, so the box of '%s' has none",
+                                an, cn, pn);
+                int64_t span = f.coef[t] * (ext - 1);
+                if (span < 0) l0 += span;
+                else h0 += span;
+            }
+            if (l == 0) {
+                outer[d] = o;
+                lo[d] = l0;
+                hi[d] = h0;
+                continue;
+            }
+            bool same = o.n == outer[d].n;
+            for (uint32_t t = 0; same && t < o.n; t++) {
+                bool found = false;
+                for (uint32_t u = 0; u < outer[d].n; u++)
+                    found |= outer[d].var[u] == o.var[t] && outer[d].coef[u] == o.coef[t];
+                same = found;
+            }
+            if (!same)
+                return fail(A, TVM_ERR_UNSUPPORTED, "compute_at: the reads of '%s' in '%s' "
+                            "move differently with the loops outside '%s'", pn, cn, an);
+            if (l0 < lo[d]) lo[d] = l0;
+            if (h0 > hi[d]) hi[d] = h0;
+        }
+    }
+    lp_id shape[TVM_MAX_NDIM];
+    for (uint32_t d = 0; d < pt->ndim; d++) {
+        elems *= hi[d] - lo[d] + 1;
+        if (elems > MAX_AT_ELEMS)
+            return fail(A, TVM_ERR_INVALID_ARGUMENT, "compute_at: the box of '%s' read inside "
+                        "'%s' of '%s' has more than 65536 elements", pn, an, cn);
+        shape[d] = i64(A, hi[d] - lo[d] + 1);
+        A->at_lo[d] = lo[d];
+    }
+    char name[64];
+    snprintf(name, sizeof name, "%s_local", pn);
+    lp_buffer lb = {.name = name, .dtype = p->bufs[pbuf].dtype, .kind = LP_BUF_LOCAL,
+                    .ndim = pt->ndim, .arg = -1, .elems = elems};
+    A->at_local = lp_new_buffer(p, &lb, shape);
+    A->at_buf = pbuf;
+    A->at_ndim = pt->ndim;
+    /* the producer over the box: p_d = outer_d + lo_d + r_d, where in range */
+    uint32_t rv[TVM_MAX_NDIM];
+    lp_id cond = 0;
+    for (uint32_t d = 0; d < pt->ndim; d++) {
+        char vn[64];
+        snprintf(vn, sizeof vn, "%s.%s", pn, p->vars[pvar[d]].name);
+        rv[d] = lp_new_var(p, vn, LP_VAR_LOOP, 0);
+        lp_id pd = lp_binary(p, IR_ADD, lp_var_ref(p, rv[d]), i64(A, lo[d]));
+        for (uint32_t t = 0; t < outer[d].n; t++)
+            pd = lp_binary(p, IR_ADD, pd, lp_binary(p, IR_MUL, lp_var_ref(p, outer[d].var[t]),
+                                                   i64(A, outer[d].coef[t])));
+        A->vmap[pvar[d]] = pd;
+        A->at_store_idx[d] = lp_var_ref(p, rv[d]);
+        lp_id in = lp_binary(p, IR_AND, lp_binary(p, IR_GE, pd, i64(A, 0)),
+                             lp_binary(p, IR_LT, pd, lp_list(p, p->bufs[pbuf].shape)[d]));
+        cond = cond ? lp_binary(p, IR_AND, cond, in) : in;
+    }
+    A->tag++;
+    A->at_storing = true;
+    lp_id body = guarded(A, cond, subst(A, lp_seq(p, pbody, npb)));
+    A->at_storing = false;
+    for (uint32_t d = 0; d < pt->ndim; d++) A->vmap[pvar[d]] = 0;
+    A->tag++;
+    for (uint32_t d = pt->ndim; d-- > 0;) body = lp_for(p, rv[d], shape[d], LP_SERIAL, body);
+    A->at_stmt = body;
+    kernels[kp] = lp_seq(p, NULL, 0);
+    return A->st == TVM_OK;
+}
+
 /* Builds the scheduled nest of stage k from its matched nest. */
-static lp_id build_stage(actx *A, int k, const nest *N) {
+static lp_id build_stage(actx *A, int k, const nest *N, lp_id *kernels) {
     const tvm_schedule *s = A->s;
     const sch_stage *st = &s->stages[k];
     lp_program *p = A->p;
@@ -424,6 +704,10 @@ static lp_id build_stage(actx *A, int k, const nest *N) {
     if (!check_order(A, k, N->red_at >= 0 ? c : (int)n - 1)) return 0;
     for (uint32_t q = 0; q < n; q++) A->var[st->leaves[q]] = leaf_var(A, st->leaves[q]);
     bind_roots(A, k);
+    A->at_stmt = 0;
+    A->at_local = 0;
+    A->at_pos = -1;
+    if (!setup_attach(A, k, N, c, kernels)) return 0;
     if (N->red_at < 0) { /* no reduction to place: every loop around the body */
         lp_id body = subst(A, lp_seq(p, N->body, N->nbody));
         return wrap(A, st, 0, n, guarded(A, guards(A, k, false), body));
@@ -475,7 +759,11 @@ static lp_id build_stage(actx *A, int k, const nest *N) {
     /* init and write-out: fresh loops over the block */
     lp_id sections[2];
     for (int sec = 0; sec < 2; sec++) {
-        for (uint32_t b = 0; b < nb && !scalar_block; b++) A->var[bl[b]] = leaf_var(A, bl[b]);
+        for (uint32_t b = 0; b < nb && !scalar_block; b++) {
+            A->var[bl[b]] = leaf_var(A, bl[b]);
+            if (A->at_local && A->ninner < sizeof A->inner_vars / sizeof *A->inner_vars)
+                A->inner_vars[A->ninner++] = A->var[bl[b]]; /* inside the attach point */
+        }
         ni = 0;
         if (scalar_block) idx[ni++] = i64(A, 0);
         for (uint32_t b = 0; b < nb && !scalar_block; b++) idx[ni++] = lp_var_ref(p, A->var[bl[b]]);
@@ -560,7 +848,7 @@ tvm_status pass_apply_schedule(pass_ctx *pc) {
         nest N;
         if (!match_stage(&A, (int)k, kernels[ki], &N)) break;
         derive_extents(&A, (int)k);
-        lp_id r = build_stage(&A, (int)k, &N);
+        lp_id r = build_stage(&A, (int)k, &N, kernels);
         if (A.st != TVM_OK) break;
         if (!r || p->failed) {
             A.st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: schedule: out of memory");
