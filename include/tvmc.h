@@ -753,6 +753,8 @@ TVMC_API tvm_status tvm_onnx_model_output(const tvm_onnx_model *m, int index,
  *   tvm_sched_cache_write(s, C, jo);   // a 32 x 32 accumulator block per (io, jo)
  *   tvm_sched_vectorize(s, C, ji);
  *   tvm_sched_parallel(s, C, io);
+ *   tvm_tensor Bp;                     // B in 32-column panels, contiguous per jo
+ *   tvm_sched_pack(s, C, B, 1, 32, &Bp);
  *   tvm_compile_options o = {.struct_size = sizeof o, .schedule = s};
  *   tvm_compile(g, 2, (tvm_tensor[]){A, B}, 1, &C, &o, &fn);
  *   tvm_schedule_destroy(s);
@@ -805,6 +807,20 @@ TVMC_API tvm_status tvm_sched_compute_at(tvm_schedule *s, tvm_tensor producer,
  * then it is written out. This is what lets reduction loops run outside
  * spatial ones (and the innermost spatial loop be vectorised). */
 TVMC_API tvm_status tvm_sched_cache_write(tvm_schedule *s, tvm_tensor stage, tvm_expr axis);
+/* Re-lays operand (an input placeholder or a constant that consumer, an
+ * output of the schedule, reads) into panels of block elements along
+ * dimension dim, before consumer reads it:
+ *   packed[o, other dims..., in] = operand[..., o * block + in, ...]
+ * (0 past the end), and consumer reads packed[e / block, ..., e % block]
+ * where it read operand[..., e, ...]. The panels of a constant are computed
+ * once, at tvm_compile; those of an input on every call, as a stage of their
+ * own (*packed gets its handle; it may be scheduled like any stage). With
+ * the consumer's loop over that dimension split by block, the reads walk
+ * each panel contiguously. TVM_ERR_INVALID_ARGUMENT for a consumer that is
+ * not an output or does not read operand, an operand that is a compute, dim
+ * out of range, block outside [1, 1048576]. */
+TVMC_API tvm_status tvm_sched_pack(tvm_schedule *s, tvm_tensor consumer, tvm_tensor operand,
+                                   int dim, int64_t block, tvm_tensor *packed);
 
 /* ===================================================================== */
 /* Compilation                                                            */

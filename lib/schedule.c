@@ -54,7 +54,7 @@ static uint32_t new_axis(tvm_schedule *s, const sch_axis *a) {
 }
 
 /* The stage of tensor handle t (created on first use with its root loops). */
-static int get_stage(tvm_schedule *s, const char *fn, const char *arg, tvm_tensor t) {
+int sched_get_stage(tvm_schedule *s, const char *fn, const char *arg, tvm_tensor t) {
     uint32_t idx = graph_tensor_index(s->g, t);
     if (!idx || idx >= s->ntensors) {
         s->last = err_set(TVM_ERR_INVALID_HANDLE, "%s: %s (id 0x%08x) is not a tensor of the schedule's "
@@ -181,7 +181,8 @@ TVMC_API tvm_status tvm_schedule_create(tvm_graph *g, int nout, const tvm_tensor
         return err_set(TVM_ERR_OUT_OF_MEMORY, "%s: out of memory", fn);
     }
     free(emark);
-    free(idx);
+    s->outputs = idx;
+    s->nout = (uint32_t)nout;
     s->g = g;
     s->ntensors = g->ntensors;
     for (uint32_t t = 0; t < g->ntensors; t++)
@@ -200,6 +201,7 @@ TVMC_API tvm_status tvm_schedule_create(tvm_graph *g, int nout, const tvm_tensor
 TVMC_API void tvm_schedule_destroy(tvm_schedule *s) {
     if (!s) return;
     free(s->reach);
+    free(s->outputs);
     free(s->stages);
     free(s->axes);
     free(s);
@@ -243,7 +245,7 @@ TVMC_API tvm_status tvm_sched_split(tvm_schedule *s, tvm_tensor stage, tvm_expr 
     CHECK_S(fn);
     if (!outer || !inner)
         return err_set(TVM_ERR_INVALID_ARGUMENT, "%s: %s is NULL", fn, !outer ? "outer" : "inner");
-    int k = get_stage(s, fn, "stage", stage);
+    int k = sched_get_stage(s, fn, "stage", stage);
     if (k < 0) return s->last;
     int pos = leaf_pos(s, k, fn, "axis", axis);
     if (pos < 0) return s->last;
@@ -282,7 +284,7 @@ TVMC_API tvm_status tvm_sched_reorder(tvm_schedule *s, tvm_tensor stage, int n,
                                       const tvm_expr *axes) {
     const char *fn = "tvm_sched_reorder";
     CHECK_S(fn);
-    int k = get_stage(s, fn, "stage", stage);
+    int k = sched_get_stage(s, fn, "stage", stage);
     if (k < 0) return s->last;
     if (n < 1 || n > SCHED_MAX_LEAVES)
         return err_set(TVM_ERR_INVALID_ARGUMENT, "%s: n is %d; it must be in [1, %d]", fn, n,
@@ -316,7 +318,7 @@ TVMC_API tvm_status tvm_sched_tile(tvm_schedule *s, tvm_tensor stage, tvm_expr x
         return err_set(TVM_ERR_INVALID_ARGUMENT, "%s: %s is NULL", fn,
                        !x_outer ? "x_outer" : !y_outer ? "y_outer" : !x_inner ? "x_inner"
                                                                             : "y_inner");
-    int k = get_stage(s, fn, "stage", stage);
+    int k = sched_get_stage(s, fn, "stage", stage);
     if (k < 0) return s->last;
     int px = leaf_pos(s, k, fn, "x", x);
     if (px < 0) return s->last;
@@ -362,7 +364,7 @@ TVMC_API tvm_status tvm_sched_fuse(tvm_schedule *s, tvm_tensor stage, tvm_expr o
     const char *fn = "tvm_sched_fuse";
     CHECK_S(fn);
     if (!fused) return err_set(TVM_ERR_INVALID_ARGUMENT, "%s: fused is NULL", fn);
-    int k = get_stage(s, fn, "stage", stage);
+    int k = sched_get_stage(s, fn, "stage", stage);
     if (k < 0) return s->last;
     int po = leaf_pos(s, k, fn, "outer", outer);
     if (po < 0) return s->last;
@@ -397,7 +399,7 @@ TVMC_API tvm_status tvm_sched_fuse(tvm_schedule *s, tvm_tensor stage, tvm_expr o
 static tvm_status annotate(tvm_schedule *s, const char *fn, tvm_tensor stage, tvm_expr axis,
                            int ann) {
     CHECK_S(fn);
-    int k = get_stage(s, fn, "stage", stage);
+    int k = sched_get_stage(s, fn, "stage", stage);
     if (k < 0) return s->last;
     int pos = leaf_pos(s, k, fn, "axis", axis);
     if (pos < 0) return s->last;
@@ -424,7 +426,7 @@ TVMC_API tvm_status tvm_sched_unroll(tvm_schedule *s, tvm_tensor stage, tvm_expr
 TVMC_API tvm_status tvm_sched_compute_inline(tvm_schedule *s, tvm_tensor producer) {
     const char *fn = "tvm_sched_compute_inline";
     CHECK_S(fn);
-    int k = get_stage(s, fn, "producer", producer);
+    int k = sched_get_stage(s, fn, "producer", producer);
     if (k < 0) return s->last;
     sch_stage *st = &s->stages[k];
     if (st->nreduce || single_reduce(s->g, s->g->tensors[st->tensor].body))
@@ -441,9 +443,9 @@ TVMC_API tvm_status tvm_sched_compute_at(tvm_schedule *s, tvm_tensor producer,
                                          tvm_tensor consumer, tvm_expr axis) {
     const char *fn = "tvm_sched_compute_at";
     CHECK_S(fn);
-    int kp = get_stage(s, fn, "producer", producer);
+    int kp = sched_get_stage(s, fn, "producer", producer);
     if (kp < 0) return s->last;
-    int kc = get_stage(s, fn, "consumer", consumer);
+    int kc = sched_get_stage(s, fn, "consumer", consumer);
     if (kc < 0) return s->last;
     if (kp == kc)
         return err_set(TVM_ERR_INVALID_ARGUMENT, "%s: producer and consumer are both '%s'", fn,
@@ -463,7 +465,7 @@ TVMC_API tvm_status tvm_sched_compute_at(tvm_schedule *s, tvm_tensor producer,
 TVMC_API tvm_status tvm_sched_cache_write(tvm_schedule *s, tvm_tensor stage, tvm_expr axis) {
     const char *fn = "tvm_sched_cache_write";
     CHECK_S(fn);
-    int k = get_stage(s, fn, "stage", stage);
+    int k = sched_get_stage(s, fn, "stage", stage);
     if (k < 0) return s->last;
     int pos = leaf_pos(s, k, fn, "axis", axis);
     if (pos < 0) return s->last;
@@ -489,8 +491,9 @@ void sched_key(const tvm_schedule *s, strbuf *sb) {
     }
     for (uint32_t k = 0; k < s->nstages; k++) {
         const sch_stage *st = &s->stages[k];
-        sb_printf(sb, "s%u,%u,%u,%u,%d,%d:", st->tensor, st->cache_axis, st->attach_stage,
-                  st->attach_axis, st->inlined, st->scheduled);
+        sb_printf(sb, "s%u,%u,%u,%u,%d,%d,%u,%u:", st->tensor, st->cache_axis,
+                  st->attach_stage, st->attach_axis, st->inlined, st->scheduled, st->packed_as,
+                  st->pack_of);
         for (uint32_t a = 0; a < st->nleaves; a++) sb_printf(sb, "%u,", st->leaves[a]);
     }
 }

@@ -41,12 +41,17 @@ typedef struct sch_stage {
     uint32_t cache_axis; /* cache_write: the axis the block sits in (0: none) */
     uint32_t attach_stage; /* compute_at: consumer stage index + 1 (0: none) */
     uint32_t attach_axis;
+    uint32_t packed_as; /* tvm_sched_pack: the consumer rewritten to read the
+                           panels, compiled in place of this tensor (0: none) */
+    uint32_t pack_of;   /* this stage holds the panels of that tensor (0: no) */
     bool inlined;     /* compute_inline */
     bool scheduled;   /* a loop primitive named it: it gets exactly its loops */
 } sch_stage;
 
 struct tvm_schedule {
-    const tvm_graph *g;
+    tvm_graph *g;        /* pack adds computes to it */
+    uint32_t *outputs;   /* the graph tensors the schedule was made for */
+    uint32_t nout;
     uint32_t ntensors;   /* the graph's tensor count when created */
     uint8_t *reach;      /* per tensor: a compute the outputs need */
     sch_stage *stages;
@@ -62,5 +67,17 @@ void sched_key(const tvm_schedule *s, strbuf *sb);
 
 /* Stage index of tensor t, or -1 when the schedule never named it. */
 int sched_find_stage(const tvm_schedule *s, uint32_t t);
+
+/* The stage of tensor handle t for primitive fn (argument arg), created on
+ * first use; -1 with s->last and the error message set. */
+int sched_get_stage(tvm_schedule *s, const char *fn, const char *arg, tvm_tensor t);
+
+/* The graph tensor compiled for tensor t: its packed rewrite, or t. */
+uint32_t sched_output(const tvm_schedule *s, uint32_t t);
+
+/* The graph tensor whose loops stage st describes. */
+static inline uint32_t sched_stage_tensor(const sch_stage *st) {
+    return st->packed_as ? st->packed_as : st->tensor;
+}
 
 #endif

@@ -335,6 +335,86 @@ TEST(compute_at_inside_reduction_is_refused) {
     tvm_graph_destroy(m.g);
 }
 
+/* pack: B (input) in 16-column panels read by a schedule whose j loop is
+ * split by 16; N = 37 leaves a partial last panel. */
+TEST(pack_input_operand) {
+    static const int64_t sz[][3] = {{24, 64, 20}, {13, 37, 9}};
+    for (int c = 0; c < 2; c++) {
+        mm m = make_matmul(sz[c][0], sz[c][1], sz[c][2]);
+        tvm_schedule *s = NULL;
+        CHECK_STATUS(tvm_schedule_create(m.g, 1, &m.C, &s), TVM_OK);
+        tvm_tensor Bp = {0};
+        CHECK_STATUS(tvm_sched_pack(s, m.C, m.B, 1, 16, &Bp), TVM_OK);
+        CHECK(Bp.id != 0);
+        tvm_expr io, jo, ii, ji;
+        CHECK_STATUS(tvm_sched_tile(s, m.C, m.i, m.j, 4, 16, &io, &jo, &ii, &ji), TVM_OK);
+        CHECK_STATUS(tvm_sched_reorder(s, m.C, 5, (tvm_expr[]){jo, io, m.k, ii, ji}), TVM_OK);
+        CHECK_STATUS(tvm_sched_cache_write(s, m.C, io), TVM_OK);
+        CHECK_STATUS(tvm_sched_vectorize(s, m.C, ji), TVM_OK);
+        CHECK_STATUS(tvm_sched_parallel(s, m.C, jo), TVM_OK);
+        const int64_t shapes[2][2] = {{sz[c][0], sz[c][2]}, {sz[c][2], sz[c][1]}};
+        const int64_t os[2] = {sz[c][0], sz[c][1]};
+        for (int t = 0; t < 2; t++) {
+            char *ir = compare(m.g, 2, (tvm_tensor[]){m.A, m.B}, m.C, shapes, os, 2, s,
+                               targets[t], true);
+            /* the panels are a stage of their own, read directly by the block */
+            if (ir) CHECK(strstr(ir, "B_packed") != NULL);
+            tvm_free(ir);
+        }
+        /* bad arguments */
+        tvm_tensor q;
+        CHECK_STATUS(tvm_sched_pack(s, m.C, m.B, 2, 16, &q), TVM_ERR_INVALID_ARGUMENT);
+        CHECK(strstr(tvm_last_error(), "dim") != NULL);
+        CHECK_STATUS(tvm_sched_pack(s, m.C, m.B, 0, 0, &q), TVM_ERR_INVALID_ARGUMENT);
+        CHECK(strstr(tvm_last_error(), "block") != NULL);
+        CHECK_STATUS(tvm_sched_pack(s, m.C, m.C, 0, 4, &q), TVM_ERR_INVALID_ARGUMENT);
+        CHECK_STATUS(tvm_sched_pack(s, m.C, m.B, 0, 4, NULL), TVM_ERR_INVALID_ARGUMENT);
+        tvm_schedule_destroy(s);
+        tvm_graph_destroy(m.g);
+    }
+}
+
+/* pack of a constant weight: the panels are folded at compile time (the
+ * function runs one kernel, the matmul). */
+TEST(pack_constant_operand_is_folded) {
+    tvm_graph *g = tvm_graph_create(ctx());
+    int64_t M = 10, N = 21, K = 6;
+    float w[6 * 21];
+    for (int e = 0; e < K * N; e++) w[e] = (float)(e % 5 - 2);
+    tvm_expr dm = tvm_const_int(g, TVM_INT64, M), dn = tvm_const_int(g, TVM_INT64, N),
+             dk = tvm_const_int(g, TVM_INT64, K);
+    tvm_tensor A = tvm_placeholder(g, "A", TVM_FLOAT32, 2, (tvm_expr[]){dm, dk});
+    tvm_tensor W = tvm_constant(g, "W", TVM_FLOAT32, 2, (int64_t[]){K, N}, w);
+    tvm_expr i = tvm_iter_var(g, "i"), j = tvm_iter_var(g, "j"), k = tvm_reduce_axis(g, "k", dk);
+    tvm_expr prod = tvm_mul(g, tvm_load(g, A, (tvm_expr[]){i, k}), tvm_load(g, W, (tvm_expr[]){k, j}));
+    tvm_tensor C = tvm_compute(g, "C", 2, (tvm_expr[]){dm, dn}, (tvm_expr[]){i, j},
+                               tvm_sum(g, prod, 1, &k));
+    tvm_schedule *s = NULL;
+    CHECK_STATUS(tvm_schedule_create(g, 1, &C, &s), TVM_OK);
+    tvm_tensor Wp;
+    CHECK_STATUS(tvm_sched_pack(s, C, W, 1, 8, &Wp), TVM_OK);
+    tvm_expr jo, ji;
+    CHECK_STATUS(tvm_sched_split(s, C, j, 8, &jo, &ji), TVM_OK);
+    const int64_t shapes[1][2] = {{M, K}}, os[2] = {M, N};
+    for (int t = 0; t < 2; t++) free(compare(g, 1, &A, C, shapes, os, 2, s, targets[t], false));
+    tvm_compile_options o = tt_options("interp", 0, TVM_COMPILE_NO_CACHE);
+    o.schedule = s;
+    tvm_function *fn = NULL;
+    CHECK_STATUS(tvm_compile(g, 1, &A, 1, &C, &o, &fn), TVM_OK);
+    tvm_kernel_plan plan = {.struct_size = sizeof plan};
+    if (fn) {
+        CHECK_STATUS(tvm_function_plan(fn, &plan), TVM_OK);
+        CHECK(plan.num_kernels == 1);
+        char *ir = NULL;
+        CHECK_STATUS(tvm_function_source(fn, "loop", &ir), TVM_OK);
+        if (ir) CHECK(strstr(ir, "W_packed") != NULL);
+        tvm_free(ir);
+    }
+    tvm_function_release(fn);
+    tvm_schedule_destroy(s);
+    tvm_graph_destroy(g);
+}
+
 TEST(schedule_is_part_of_the_cache_key) {
     mm m = make_matmul(16, 16, 16);
     tvm_schedule *s = blocked(&m, 8, 8);

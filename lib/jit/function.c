@@ -357,6 +357,9 @@ TVMC_API tvm_status tvm_compile(tvm_graph *g, int nin, const tvm_tensor *inputs,
     if (!idx) return err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
     st = resolve_tensors(g, "inputs", nin, inputs, idx);
     if (st == TVM_OK) st = resolve_tensors(g, "outputs", nout, outputs, idx + nin);
+    /* a schedule that packs an output's operand compiles its rewrite */
+    for (int i = 0; st == TVM_OK && schedule && schedule->g == g && i < nout; i++)
+        idx[nin + i] = sched_output(schedule, idx[nin + i]);
     if (st != TVM_OK) {
         free(idx);
         return st;

@@ -66,6 +66,10 @@ typedef struct actx {
     uint32_t ninner;
     lp_id at_store_idx[TVM_MAX_NDIM]; /* producer stores: the box indices */
     bool at_storing;
+    /* the extents of the loops built, for folding (o * f + i) / f into o */
+    uint32_t ev_var[8 * SCHED_MAX_LEAVES];
+    int64_t ev_ext[8 * SCHED_MAX_LEAVES];
+    uint32_t nev;
     tvm_status st;
 } actx;
 
@@ -177,6 +181,46 @@ static lp_id box_index(actx *A, lp_id e, uint32_t d) {
     return r;
 }
 
+static void note_extent(actx *A, uint32_t var, int64_t ext) {
+    if (ext >= 1 && A->nev < sizeof A->ev_var / sizeof *A->ev_var) {
+        A->ev_var[A->nev] = var;
+        A->ev_ext[A->nev++] = ext;
+    }
+}
+
+/* a / d or a % d (d > 0 constant) when a = d * q + r with r provably in
+ * [0, d) over the loops: q or r, else 0. Makes a read of packed panels
+ * through a loop split by the panel width index the panel directly. */
+static lp_id fold_divmod(actx *A, int op, lp_id a, int64_t d) {
+    affine f = {.ok = true};
+    aff_add(A->p, a, 1, &f, 0);
+    if (!f.ok || d <= 0) return 0;
+    bool floor_op = op == IR_FLOORDIV || op == IR_FLOORMOD;
+    bool div = op == IR_DIV || op == IR_FLOORDIV;
+    int64_t qc = f.c / d - (f.c % d < 0), rc = f.c - qc * d, lo = rc, hi = rc;
+    if (!floor_op && qc < 0) return 0;
+    lp_id q = i64(A, qc), r = i64(A, rc);
+    for (uint32_t t = 0; t < f.n; t++) {
+        int64_t cf = f.coef[t];
+        if (!cf) continue;
+        lp_id v = lp_var_ref(A->p, f.var[t]);
+        if (cf % d == 0) {
+            if (!floor_op && cf < 0) return 0;
+            q = lp_binary(A->p, IR_ADD, q, lp_binary(A->p, IR_MUL, v, i64(A, cf / d)));
+            continue;
+        }
+        int64_t ext = -1;
+        for (uint32_t k = 0; k < A->nev; k++)
+            if (A->ev_var[k] == f.var[t]) ext = A->ev_ext[k];
+        if (ext < 1) return 0;
+        if (cf < 0) lo += cf * (ext - 1);
+        else hi += cf * (ext - 1);
+        r = lp_binary(A->p, IR_ADD, r, lp_binary(A->p, IR_MUL, v, i64(A, cf)));
+    }
+    if (lo < 0 || hi >= d) return 0;
+    return div ? q : r;
+}
+
 /* ---- substitution ------------------------------------------------------------------- */
 
 static lp_id subst(actx *A, lp_id e) {
@@ -223,7 +267,13 @@ static lp_id subst(actx *A, lp_id e) {
             m.a = A->at_local;
             same = false;
         }
-        if (!same) {
+        lp_id folded = 0;
+        if (n.kind == LP_BINARY && (n.op == IR_DIV || n.op == IR_FLOORDIV || n.op == IR_MOD ||
+                                    n.op == IR_FLOORMOD) && !dtype_is_float(n.dtype))
+            folded = fold_divmod(A, n.op, m.a, const_value(p, m.b, 0));
+        if (folded) {
+            r = n.dtype == TVM_INT64 ? folded : lp_cast(p, n.dtype, folded);
+        } else if (!same) {
             if (n.nlist) m.list = lp_pool_add(p, list, n.nlist);
             r = lp_add(p, &m);
         }
@@ -270,7 +320,7 @@ typedef struct nest {
 static bool match_stage(actx *A, int k, lp_id kernel, nest *N) {
     const tvm_schedule *s = A->s;
     const sch_stage *st = &s->stages[k];
-    const gt_node *tn = &A->g->tensors[st->tensor];
+    const gt_node *tn = &A->g->tensors[sched_stage_tensor(st)];
     lp_program *p = A->p;
     const char *nm = tname(A, st->tensor);
     lp_id cur = kernel;
@@ -527,8 +577,9 @@ static bool setup_attach(actx *A, int k, const nest *N, int c, lp_id *kernels) {
     lp_program *p = A->p;
     int prod = -1;
     for (uint32_t q = 0; q < s->nstages; q++)
-        if (s->stages[q].attach_stage == (uint32_t)k + 1 && A->pc->live[s->stages[q].tensor] &&
-            !A->pc->folded[s->stages[q].tensor]) {
+        if (s->stages[q].attach_stage == (uint32_t)k + 1 &&
+            A->pc->live[sched_stage_tensor(&s->stages[q])] &&
+            !A->pc->folded[sched_stage_tensor(&s->stages[q])]) {
             if (prod >= 0)
                 return fail(A, TVM_ERR_UNSUPPORTED, "compute_at: stage '%s' has producers '%s' "
                             "and '%s' computed inside it; one is supported",
@@ -557,8 +608,8 @@ static bool setup_attach(actx *A, int k, const nest *N, int c, lp_id *kernels) {
     for (uint32_t pos = (uint32_t)q + 1; pos < st->nleaves; pos++)
         A->inner_vars[A->ninner++] = A->var[st->leaves[pos]];
     /* the producer's plain nest and its buffer */
-    int kp = kernel_index(A->pc, sp->tensor);
-    const gt_node *pt = &A->g->tensors[sp->tensor];
+    int kp = kernel_index(A->pc, sched_stage_tensor(sp));
+    const gt_node *pt = &A->g->tensors[sched_stage_tensor(sp)];
     lp_id cur = kp >= 0 ? kernels[kp] : 0;
     uint32_t pvar[TVM_MAX_NDIM];
     for (uint32_t d = 0; cur && d < pt->ndim; d++) {
@@ -702,7 +753,11 @@ static lp_id build_stage(actx *A, int k, const nest *N, lp_id *kernels) {
             if (!s->axes[st->leaves[q]].reduce) c = (int)q;
     }
     if (!check_order(A, k, N->red_at >= 0 ? c : (int)n - 1)) return 0;
-    for (uint32_t q = 0; q < n; q++) A->var[st->leaves[q]] = leaf_var(A, st->leaves[q]);
+    A->nev = 0;
+    for (uint32_t q = 0; q < n; q++) {
+        A->var[st->leaves[q]] = leaf_var(A, st->leaves[q]);
+        note_extent(A, A->var[st->leaves[q]], A->cext[st->leaves[q]]);
+    }
     bind_roots(A, k);
     A->at_stmt = 0;
     A->at_local = 0;
@@ -761,6 +816,7 @@ static lp_id build_stage(actx *A, int k, const nest *N, lp_id *kernels) {
     for (int sec = 0; sec < 2; sec++) {
         for (uint32_t b = 0; b < nb && !scalar_block; b++) {
             A->var[bl[b]] = leaf_var(A, bl[b]);
+            note_extent(A, A->var[bl[b]], A->cext[bl[b]]);
             if (A->at_local && A->ninner < sizeof A->inner_vars / sizeof *A->inner_vars)
                 A->inner_vars[A->ninner++] = A->var[bl[b]]; /* inside the attach point */
         }
@@ -823,7 +879,7 @@ tvm_status pass_apply_schedule(pass_ctx *pc) {
     for (uint32_t k = 0; k < s->nstages && A.st == TVM_OK; k++) {
         const sch_stage *st = &s->stages[k];
         if (!st->scheduled || st->inlined) continue;
-        int ki = kernel_index(pc, st->tensor);
+        int ki = kernel_index(pc, sched_stage_tensor(st));
         if (ki < 0) continue; /* folded at compile time, or not needed */
         if ((uint32_t)ki >= nk) {
             A.st = err_set(TVM_ERR_INTERNAL, "tvm_compile: schedule: stage '%s' has no kernel",

@@ -80,9 +80,13 @@ tvm_status pass_schedule_stages(pass_ctx *pc) {
     tvm_status st = TVM_OK;
     for (uint32_t k = 0; k < s->nstages && st == TVM_OK; k++) {
         const sch_stage *sg = &s->stages[k];
-        uint32_t t = sg->tensor;
+        uint32_t t = sched_stage_tensor(sg);
         const char *nm = graph_string(g, g->tensors[t].name);
         if (!pc->live[t] || pc->folded[t]) continue; /* not computed at run time */
+        if (sg->pack_of && !sg->scheduled) { /* panels: stored, read by the consumer */
+            pc->fused[t] = 0;
+            continue;
+        }
         if (sg->inlined) {
             if (is_output(pc, t))
                 st = err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_compile: schedule: compute_inline: "
@@ -92,7 +96,7 @@ tvm_status pass_schedule_stages(pass_ctx *pc) {
             continue;
         }
         if (sg->attach_stage) {
-            uint32_t c = s->stages[sg->attach_stage - 1].tensor;
+            uint32_t c = sched_stage_tensor(&s->stages[sg->attach_stage - 1]);
             const char *cn = graph_string(g, g->tensors[c].name);
             if (is_output(pc, t)) {
                 st = err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_compile: schedule: compute_at: "

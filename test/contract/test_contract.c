@@ -3799,6 +3799,10 @@ static void probe_sched(const probe *p, probe_out *o) {
         record(o, tvm_sched_compute_inline(S, producer));
     } else if (!strcmp(n, "tvm_sched_compute_at")) {
         record(o, tvm_sched_compute_at(S, producer, stage, ax));
+    } else if (!strcmp(n, "tvm_sched_pack")) {
+        tvm_tensor pk;
+        tvm_tensor operand = p->kind == SK_BAD_AXIS ? (tvm_tensor){0x7fffffffu} : B;
+        record(o, tvm_sched_pack(S, stage, operand, 1, f, nul ? NULL : &pk));
     }
     /* a valid schedule still compiles (the probes change nothing on failure) */
     if (o->status == TVM_OK && strcmp(n, "tvm_schedule_destroy") != 0) {
@@ -3821,9 +3825,10 @@ static void add_sched_probes(const contract *c) {
     bool destroy = !strcmp(c->name, "tvm_schedule_destroy");
     bool inl = !strcmp(c->name, "tvm_sched_compute_inline");
     bool axis = !create && !destroy && !inl;
-    bool factor = !strcmp(c->name, "tvm_sched_split") || !strcmp(c->name, "tvm_sched_tile");
+    bool pack = !strcmp(c->name, "tvm_sched_pack");
+    bool factor = !strcmp(c->name, "tvm_sched_split") || !strcmp(c->name, "tvm_sched_tile") || pack;
     bool outs = create || factor || !strcmp(c->name, "tvm_sched_reorder") ||
-                !strcmp(c->name, "tvm_sched_fuse");
+                !strcmp(c->name, "tvm_sched_fuse") || pack;
     probe *p = probe_add(c, probe_sched, M_CUSTOM, 0, SK_VALID, TVM_OK, "valid");
     if (destroy) return;
     p = probe_add(c, probe_sched, M_CUSTOM, 0, SK_NULL_S, TVM_ERR_INVALID_ARGUMENT,
@@ -3832,18 +3837,19 @@ static void add_sched_probes(const contract *c) {
     p = probe_add(c, probe_sched, M_CUSTOM, 0, SK_BAD_STAGE,
                   create ? TVM_ERR_INVALID_HANDLE : TVM_ERR_INVALID_HANDLE, "forged tensor");
     needles(p, create ? "outputs[0]" : inl ? "producer" : !strcmp(c->name, "tvm_sched_compute_at")
-                                                               ? "producer" : "stage", NULL, NULL);
+                                                               ? "producer" : pack ? "consumer" : "stage", NULL, NULL);
     if (axis) {
         p = probe_add(c, probe_sched, M_CUSTOM, 0, SK_BAD_AXIS, TVM_ERR_INVALID_HANDLE,
                       "forged axis");
         needles(p, !strcmp(c->name, "tvm_sched_tile") ? "x"
                    : !strcmp(c->name, "tvm_sched_reorder") ? "axes[1]"
-                   : !strcmp(c->name, "tvm_sched_fuse") ? "outer" : "axis", NULL, NULL);
+                   : !strcmp(c->name, "tvm_sched_fuse") ? "outer"
+                   : pack ? "operand" : "axis", NULL, NULL);
     }
     if (factor) {
         p = probe_add(c, probe_sched, M_CUSTOM, 0, SK_BAD_FACTOR, TVM_ERR_INVALID_ARGUMENT,
                       "factor 0");
-        needles(p, "> 0", NULL, NULL);
+        needles(p, pack ? "block" : "> 0", NULL, NULL);
     }
     if (outs) {
         p = probe_add(c, probe_sched, M_CUSTOM, 0, SK_NULL_OUT, TVM_ERR_INVALID_ARGUMENT,
@@ -3864,6 +3870,7 @@ static void add_tvm_sched_unroll_probes(const contract *c) { add_sched_probes(c)
 static void add_tvm_sched_cache_write_probes(const contract *c) { add_sched_probes(c); }
 static void add_tvm_sched_compute_inline_probes(const contract *c) { add_sched_probes(c); }
 static void add_tvm_sched_compute_at_probes(const contract *c) { add_sched_probes(c); }
+static void add_tvm_sched_pack_probes(const contract *c) { add_sched_probes(c); }
 
 /* ========================================================================= */
 /* The contract table: one entry per exported function                        */
@@ -3954,6 +3961,7 @@ static const contract contracts[] = {
     FN(tvm_sched_cache_write),
     FN(tvm_sched_compute_inline),
     FN(tvm_sched_compute_at),
+    FN(tvm_sched_pack),
     FN(tvm_op_matmul),
     FN(tvm_op_dense),
     FN(tvm_op_conv2d),

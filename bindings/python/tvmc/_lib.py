@@ -345,6 +345,7 @@ _FUNCTIONS = [
     ("tvm_sched_compute_inline", status, [sched_p, T]),
     ("tvm_sched_compute_at", status, [sched_p, T, T, E]),
     ("tvm_sched_cache_write", status, [sched_p, T, E]),
+    ("tvm_sched_pack", status, [sched_p, T, T, c_int, c_int64, PT]),
     # compilation and calls
     ("tvm_compile", status, [graph_p, c_int, PT, c_int, PT, POINTER(tvm_compile_options),
                              POINTER(fn_p)]),
