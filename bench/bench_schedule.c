@@ -11,6 +11,9 @@
  *   regblock  a register block: tile 4 x 64, reorder (io, jo, k, ii, ji),
  *             cache_write at jo (a 4 x 64 accumulator block), unroll ii,
  *             vectorize ji
+ *   packed    regblock with B packed into 64-column panels (tvm_sched_pack)
+ *             and the column panels outermost (jo, io, k, ii, ji), so one
+ *             K x 64 panel is read contiguously by every row block
  *
  *   ninja -C build bench/bench_schedule && ./build/bench/bench_schedule [--quick] [n...]
  */
@@ -24,8 +27,8 @@
 #include <cblas.h>
 #endif
 
-enum { NONE, TUTORIAL, REGBLOCK, NSCHED };
-static const char *const sched_name[] = {"none", "tutorial", "regblock"};
+enum { NONE, TUTORIAL, REGBLOCK, PACKED, NSCHED };
+static const char *const sched_name[] = {"none", "tutorial", "regblock", "packed"};
 
 typedef struct mm {
     tvm_graph *g;
@@ -63,10 +66,16 @@ static tvm_schedule *make_schedule(mm *m, int which) {
         TRY(tvm_sched_unroll(s, m->C, ki));
     } else {
         TRY(tvm_sched_tile(s, m->C, m->i, m->j, 4, 64, &io, &jo, &ii, &ji));
-        TRY(tvm_sched_reorder(s, m->C, 5, (tvm_expr[]){io, jo, m->k, ii, ji}));
+        if (which == PACKED) {
+            tvm_tensor Bp;
+            TRY(tvm_sched_pack(s, m->C, m->in[1], 1, 64, &Bp));
+            TRY(tvm_sched_reorder(s, m->C, 5, (tvm_expr[]){jo, io, m->k, ii, ji}));
+        } else {
+            TRY(tvm_sched_reorder(s, m->C, 5, (tvm_expr[]){io, jo, m->k, ii, ji}));
+        }
         TRY(tvm_sched_unroll(s, m->C, ii));
     }
-    TRY(tvm_sched_cache_write(s, m->C, jo));
+    TRY(tvm_sched_cache_write(s, m->C, which == PACKED ? io : jo));
     TRY(tvm_sched_vectorize(s, m->C, ji));
     return s;
 }
