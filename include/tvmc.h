@@ -715,7 +715,8 @@ TVMC_API tvm_status tvm_onnx_model_output(const tvm_onnx_model *m, int index,
  * it.
  *
  * Errors. Each primitive checks its arguments when called and returns
- * TVM_ERR_INVALID_ARGUMENT (NULL pointers, factor <= 0, an axis used twice)
+ * TVM_ERR_INVALID_ARGUMENT (NULL pointers, a factor outside [1, 2^31], an
+ * axis used twice)
  * or TVM_ERR_INVALID_HANDLE (a stage that is not a compute of the schedule's
  * graph reached from its outputs, an axis that is not a current loop of that
  * stage) with a message naming the stage and the axis; a failed primitive
@@ -726,10 +727,16 @@ TVMC_API tvm_status tvm_onnx_model_output(const tvm_onnx_model *m, int index,
  * threads); vectorize on a reduction loop (it carries the accumulation) or
  * on a loop that is not the innermost (with the reduction inside it, that
  * needs cache_write); a reduction loop outside a spatial loop without
- * cache_write at or above it; compute_at whose axis is not a loop of the
- * consumer outside the loops that read the producer, or whose producer is
- * read by another stage or is an output; a cache_write block larger than
- * 16384 elements or with a non-constant extent.
+ * cache_write at or above it; compute_at whose axis runs inside the
+ * consumer's reduction, whose producer is read by another stage or is an
+ * output, or whose box (see compute_at) is not of constant size; a
+ * cache_write block larger than 16384 elements or with a non-constant
+ * extent. TVM_ERR_UNSUPPORTED for a stage whose loop nest the schedule
+ * cannot rebuild: a reduction that does not depend on every spatial loop
+ * (lowering hoists it out of the inner ones), several reduce expressions
+ * in one body (their axes are not schedulable, the spatial loops are), a
+ * compute_at producer with loop primitives of its own, or reads of it that
+ * are not affine in the consumer's loops.
  *
  * Non-dividing factors are correct: the last iterations of a split loop are
  * guarded (out-of-range points are skipped). A graph's computes that a
@@ -768,8 +775,9 @@ TVMC_API tvm_status tvm_schedule_create(tvm_graph *g, int nout, const tvm_tensor
 /* Frees the schedule; NULL is fine. */
 TVMC_API void tvm_schedule_destroy(tvm_schedule *s);
 
-/* Splits loop axis of stage by factor (> 0): outer runs ceil(extent /
- * factor) times, inner factor times; axis = outer * factor + inner. */
+/* Splits loop axis of stage by factor (1 .. 2^31): outer runs ceil(extent /
+ * factor) times, inner factor times; axis = outer * factor + inner. *outer
+ * and *inner get the new axes. */
 TVMC_API tvm_status tvm_sched_split(tvm_schedule *s, tvm_tensor stage, tvm_expr axis,
                                     int64_t factor, tvm_expr *outer, tvm_expr *inner);
 /* Splits x by xf and y by yf and orders the loops x_outer, y_outer, x_inner,

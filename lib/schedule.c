@@ -249,9 +249,9 @@ TVMC_API tvm_status tvm_sched_split(tvm_schedule *s, tvm_tensor stage, tvm_expr 
     if (k < 0) return s->last;
     int pos = leaf_pos(s, k, fn, "axis", axis);
     if (pos < 0) return s->last;
-    if (factor <= 0)
+    if (factor <= 0 || factor > SCHED_MAX_FACTOR)
         return err_set(TVM_ERR_INVALID_ARGUMENT, "%s: factor is %lld for axis '%s' of stage "
-                       "'%s'; it must be > 0", fn, (long long)factor,
+                       "'%s'; it must be > 0 and <= 2^31", fn, (long long)factor,
                        s->axes[s->stages[k].leaves[pos]].name,
                        tensor_name(s, s->stages[k].tensor));
     uint32_t o, i;
@@ -329,11 +329,12 @@ TVMC_API tvm_status tvm_sched_tile(tvm_schedule *s, tvm_tensor stage, tvm_expr x
         return err_set(TVM_ERR_INVALID_ARGUMENT, "%s: x and y are both axis '%s' of stage "
                        "'%s' (an axis may appear once)", fn, s->axes[st->leaves[px]].name,
                        tensor_name(s, st->tensor));
-    if (xf <= 0 || yf <= 0)
+    bool xbad = xf <= 0 || xf > SCHED_MAX_FACTOR;
+    if (xbad || yf <= 0 || yf > SCHED_MAX_FACTOR)
         return err_set(TVM_ERR_INVALID_ARGUMENT, "%s: %s is %lld for axis '%s' of stage '%s'; "
-                       "it must be > 0", fn, xf <= 0 ? "xf" : "yf",
-                       (long long)(xf <= 0 ? xf : yf),
-                       s->axes[st->leaves[xf <= 0 ? px : py]].name, tensor_name(s, st->tensor));
+                       "it must be > 0 and <= 2^31", fn, xbad ? "xf" : "yf",
+                       (long long)(xbad ? xf : yf),
+                       s->axes[st->leaves[xbad ? px : py]].name, tensor_name(s, st->tensor));
     if (st->nleaves + 2 > SCHED_MAX_LEAVES)
         return err_set(TVM_ERR_LIMIT, "%s: stage '%s' would have more than %d loops", fn,
                        tensor_name(s, st->tensor), SCHED_MAX_LEAVES);

@@ -17,6 +17,7 @@ enum { SA_ROOT = 1, SA_OUTER, SA_INNER, SA_FUSED };
 enum { SA_ANN_NONE = 0, SA_ANN_VECTORIZE, SA_ANN_PARALLEL, SA_ANN_UNROLL };
 
 #define SCHED_MAX_LEAVES 64
+#define SCHED_MAX_FACTOR ((int64_t)1 << 31) /* keeps extent + factor - 1 in int64 */
 
 typedef struct sch_axis {
     uint32_t stage;   /* index into stages */

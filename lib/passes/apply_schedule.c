@@ -123,7 +123,7 @@ typedef struct affine {
 static void aff_term(affine *f, uint32_t v, int64_t coef) {
     for (uint32_t k = 0; k < f->n; k++)
         if (f->var[k] == v) {
-            f->coef[k] += coef;
+            if (__builtin_add_overflow(f->coef[k], coef, &f->coef[k])) f->ok = false;
             return;
         }
     if (f->n == MAX_TERMS) {
@@ -141,8 +141,10 @@ static void aff_add(const lp_program *p, lp_id e, int64_t scale, affine *f, int 
         f->ok = false;
         return;
     }
+    int64_t t;
     if (n->kind == LP_CONST && !dtype_is_float(n->dtype)) {
-        f->c += scale * n->imm.i;
+        if (__builtin_mul_overflow(scale, n->imm.i, &t) || __builtin_add_overflow(f->c, t, &f->c))
+            f->ok = false;
     } else if (n->kind == LP_VAR) {
         aff_term(f, n->a, scale);
     } else if (n->kind == LP_CAST && !dtype_is_float(lp_get(p, n->a)->dtype)) {
@@ -152,8 +154,8 @@ static void aff_add(const lp_program *p, lp_id e, int64_t scale, affine *f, int 
         aff_add(p, n->b, n->op == IR_SUB ? -scale : scale, f, depth + 1);
     } else if (n->kind == LP_BINARY && n->op == IR_MUL) {
         int64_t a = const_value(p, n->a, 0), b = const_value(p, n->b, 0);
-        if (b >= 0) aff_add(p, n->a, scale * b, f, depth + 1);
-        else if (a >= 0) aff_add(p, n->b, scale * a, f, depth + 1);
+        if (b >= 0 && !__builtin_mul_overflow(scale, b, &t)) aff_add(p, n->a, t, f, depth + 1);
+        else if (a >= 0 && !__builtin_mul_overflow(scale, a, &t)) aff_add(p, n->b, t, f, depth + 1);
         else f->ok = false;
     } else {
         f->ok = false;
@@ -213,8 +215,10 @@ static lp_id fold_divmod(actx *A, int op, lp_id a, int64_t d) {
         for (uint32_t k = 0; k < A->nev; k++)
             if (A->ev_var[k] == f.var[t]) ext = A->ev_ext[k];
         if (ext < 1) return 0;
-        if (cf < 0) lo += cf * (ext - 1);
-        else hi += cf * (ext - 1);
+        int64_t span;
+        if (__builtin_mul_overflow(cf, ext - 1, &span) ||
+            __builtin_add_overflow(span < 0 ? lo : hi, span, span < 0 ? &lo : &hi))
+            return 0;
         r = lp_binary(A->p, IR_ADD, r, lp_binary(A->p, IR_MUL, v, i64(A, cf)));
     }
     if (lo < 0 || hi >= d) return 0;
@@ -533,8 +537,8 @@ static bool check_order(actx *A, int k, int c) {
                 return fail(A, TVM_ERR_INVALID_ARGUMENT, "cache_write: loop '%s' of stage '%s' "
                             "inside the block has no constant extent (split it)%s", x->name,
                             nm, "");
-            block *= A->cext[st->leaves[q]];
-            if (block > MAX_BLOCK_ELEMS)
+            if (A->cext[st->leaves[q]] > MAX_BLOCK_ELEMS ||
+                (block *= A->cext[st->leaves[q]]) > MAX_BLOCK_ELEMS)
                 return fail(A, TVM_ERR_INVALID_ARGUMENT, "cache_write: the block of stage '%s' "
                             "inside loop '%s' has more than 16384 elements%s", nm,
                             s->axes[st->cache_axis].name, "");
@@ -665,9 +669,11 @@ static bool setup_attach(actx *A, int k, const nest *N, int c, lp_id *kernels) {
                     return fail(A, TVM_ERR_INVALID_ARGUMENT, "compute_at: a loop inside '%s' "
                                 "of '%s' has no constant extent, so the box of '%s' has none",
                                 an, cn, pn);
-                int64_t span = f.coef[t] * (ext - 1);
-                if (span < 0) l0 += span;
-                else h0 += span;
+                int64_t span;
+                if (__builtin_mul_overflow(f.coef[t], ext - 1, &span) ||
+                    __builtin_add_overflow(span < 0 ? l0 : h0, span, span < 0 ? &l0 : &h0))
+                    return fail(A, TVM_ERR_INVALID_ARGUMENT, "compute_at: the box of '%s' read "
+                                "inside '%s' of '%s' overflows", pn, an, cn);
             }
             if (l == 0) {
                 outer[d] = o;
@@ -691,8 +697,7 @@ static bool setup_attach(actx *A, int k, const nest *N, int c, lp_id *kernels) {
     }
     lp_id shape[TVM_MAX_NDIM];
     for (uint32_t d = 0; d < pt->ndim; d++) {
-        elems *= hi[d] - lo[d] + 1;
-        if (elems > MAX_AT_ELEMS)
+        if (hi[d] - lo[d] >= MAX_AT_ELEMS || (elems *= hi[d] - lo[d] + 1) > MAX_AT_ELEMS)
             return fail(A, TVM_ERR_INVALID_ARGUMENT, "compute_at: the box of '%s' read inside "
                         "'%s' of '%s' has more than 65536 elements", pn, an, cn);
         shape[d] = i64(A, hi[d] - lo[d] + 1);
