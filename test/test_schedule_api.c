@@ -66,13 +66,18 @@ static char *compare(tvm_graph *g, int nin, const tvm_tensor *in, tvm_tensor out
     if (ref && fn) {
         tt_tensor *args[8], *got, *want;
         DLTensor *dl[8];
+        (void)ndim; /* the ranks come from the graph */
+        int rank = 0;
+        tvm_dtype dt;
         for (int a = 0; a < nin; a++) {
-            args[a] = tt_alloc(TVM_FLOAT32, ndim, shapes[a]);
+            CHECK_STATUS(tvm_tensor_info(g, in[a], &rank, &dt), TVM_OK);
+            args[a] = tt_alloc(TVM_FLOAT32, rank, shapes[a]);
             fill_ints(args[a], (uint64_t)a + 1);
             dl[a] = &args[a]->dl;
         }
-        got = tt_alloc(TVM_FLOAT32, ndim, oshape);
-        want = tt_alloc(TVM_FLOAT32, ndim, oshape);
+        CHECK_STATUS(tvm_tensor_info(g, out, &rank, &dt), TVM_OK);
+        got = tt_alloc(TVM_FLOAT32, rank, oshape);
+        want = tt_alloc(TVM_FLOAT32, rank, oshape);
         dl[nin] = &want->dl;
         CHECK_STATUS(tvm_function_call(ref, dl, nin + 1), TVM_OK);
         dl[nin] = &got->dl;
@@ -413,6 +418,51 @@ TEST(pack_constant_operand_is_folded) {
     tvm_function_release(fn);
     tvm_schedule_destroy(s);
     tvm_graph_destroy(g);
+}
+
+/* A full reduction (a 0-d stage): k split, the inner part outside. */
+TEST(full_reduction_split_reorder) {
+    tvm_graph *g = tvm_graph_create(ctx());
+    tvm_expr n = tvm_size_var(g, "n");
+    tvm_tensor A = tvm_placeholder(g, "A", TVM_FLOAT32, 1, &n);
+    tvm_expr k = tvm_reduce_axis(g, "k", n);
+    tvm_tensor S = tvm_compute(g, "S", 0, NULL, NULL, tvm_sum(g, tvm_load(g, A, &k), 1, &k));
+    tvm_schedule *s = NULL;
+    CHECK_STATUS(tvm_schedule_create(g, 1, &S, &s), TVM_OK);
+    tvm_expr ko, ki;
+    CHECK_STATUS(tvm_sched_split(s, S, k, 8, &ko, &ki), TVM_OK);
+    CHECK_STATUS(tvm_sched_reorder(s, S, 2, (tvm_expr[]){ki, ko}), TVM_OK);
+    CHECK_STATUS(tvm_sched_unroll(s, S, ki), TVM_OK);
+    /* no spatial loop to hold a block */
+    CHECK_STATUS(tvm_sched_cache_write(s, S, ki), TVM_ERR_INVALID_ARGUMENT);
+    static const int64_t lens[] = {37, 8, 1};
+    for (int c = 0; c < 3; c++) {
+        const int64_t shapes[1][2] = {{lens[c]}}, os[2] = {0};
+        for (int t = 0; t < 2; t++)
+            free(compare(g, 1, &A, S, shapes, os, 0, s, targets[t], false));
+    }
+    tvm_schedule_destroy(s);
+    tvm_graph_destroy(g);
+}
+
+/* A reduction that does not depend on j is hoisted out of the j loop by
+ * lowering: a schedule of that stage is refused, not silently ignored. */
+TEST(hoisted_reduction_is_unsupported) {
+    mm m = make_matmul(8, 8, 8);
+    tvm_expr d = tvm_const_int(m.g, TVM_INT64, 8);
+    tvm_tensor R = tvm_compute(m.g, "R", 2, (tvm_expr[]){d, d}, (tvm_expr[]){m.i, m.j},
+                               tvm_sum(m.g, tvm_load(m.g, m.A, (tvm_expr[]){m.i, m.k}), 1, &m.k));
+    tvm_schedule *s = NULL;
+    CHECK_STATUS(tvm_schedule_create(m.g, 1, &R, &s), TVM_OK);
+    tvm_expr jo, ji;
+    CHECK_STATUS(tvm_sched_split(s, R, m.j, 4, &jo, &ji), TVM_OK);
+    tvm_compile_options o = tt_options("interp", 0, TVM_COMPILE_NO_CACHE);
+    o.schedule = s;
+    tvm_function *fn = NULL;
+    CHECK_STATUS(tvm_compile(m.g, 1, &m.A, 1, &R, &o, &fn), TVM_ERR_UNSUPPORTED);
+    CHECK(strstr(tvm_last_error(), "'R'") != NULL);
+    tvm_schedule_destroy(s);
+    tvm_graph_destroy(m.g);
 }
 
 TEST(schedule_is_part_of_the_cache_key) {
