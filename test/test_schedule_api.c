@@ -229,6 +229,18 @@ TEST(compute_inline_producer) {
     const int64_t shapes[2][2] = {{12, 7}, {7, 12}}, os[2] = {12, 12};
     for (int t = 0; t < 2; t++)
         free(compare(g, 2, (tvm_tensor[]){A, B}, C, shapes, os, 2, s, targets[t], false));
+    /* inlined and split: refused at compile */
+    tvm_schedule *s2 = NULL;
+    CHECK_STATUS(tvm_schedule_create(g, 1, &C, &s2), TVM_OK);
+    CHECK_STATUS(tvm_sched_compute_inline(s2, P), TVM_OK);
+    CHECK_STATUS(tvm_sched_unroll(s2, P, i), TVM_OK);
+    tvm_compile_options o2 = tt_options("interp", 0, TVM_COMPILE_NO_CACHE);
+    o2.schedule = s2;
+    tvm_function *fn2 = NULL;
+    CHECK_STATUS(tvm_compile(g, 2, (tvm_tensor[]){A, B}, 1, &C, &o2, &fn2),
+                 TVM_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(tvm_last_error(), "'P'") != NULL && strstr(tvm_last_error(), "inlined") != NULL);
+    tvm_schedule_destroy(s2);
     /* an inlined reduction, or an inlined output, is refused */
     CHECK_STATUS(tvm_sched_compute_inline(s, C), TVM_ERR_INVALID_ARGUMENT);
     CHECK(strstr(tvm_last_error(), "'C'") != NULL);

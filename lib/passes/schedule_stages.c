@@ -88,7 +88,11 @@ tvm_status pass_schedule_stages(pass_ctx *pc) {
             continue;
         }
         if (sg->inlined) {
-            if (is_output(pc, t))
+            if (sg->scheduled)
+                st = err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_compile: schedule: stage '%s' is "
+                             "inlined and also has loop primitives (or producers computed at "
+                             "its loops); an inlined stage has no loops", nm);
+            else if (is_output(pc, t))
                 st = err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_compile: schedule: compute_inline: "
                              "stage '%s' is an output; outputs are stored", nm);
             else
