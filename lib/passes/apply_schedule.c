@@ -505,6 +505,7 @@ static bool check_order(actx *A, int k, int c) {
     const sch_stage *st = &s->stages[k];
     const char *nm = tname(A, st->tensor);
     int64_t block = 1;
+    uint32_t block_loops = 0;
     for (uint32_t q = 0; q < st->nleaves; q++) {
         const sch_axis *x = &s->axes[st->leaves[q]];
         if (x->ann == SA_ANN_PARALLEL && x->reduce)
@@ -532,6 +533,10 @@ static bool check_order(actx *A, int k, int c) {
                         "outside spatial loop '%s'; use tvm_sched_cache_write at a spatial "
                         "loop outside it", x->name, nm, y->name);
         }
+        if (st->cache_axis && (int)q > c && !x->reduce && ++block_loops > TVM_MAX_NDIM)
+            return fail(A, TVM_ERR_INVALID_ARGUMENT, "cache_write: the block of stage '%s' "
+                        "inside loop '%s' spans more spatial loops than a buffer has "
+                        "dimensions (TVM_MAX_NDIM)%s", nm, s->axes[st->cache_axis].name, "");
         if (st->cache_axis && (int)q > c && !x->reduce) {
             if (A->cext[st->leaves[q]] < 1)
                 return fail(A, TVM_ERR_INVALID_ARGUMENT, "cache_write: loop '%s' of stage '%s' "
