@@ -316,7 +316,17 @@ TEST(compute_at_stencil_halo) {
         if (ir) CHECK(strstr(ir, "P_local") != NULL);
         tvm_free(ir);
     }
-    /* errors: P is also read by another output; at a reduction loop */
+    /* errors: at a vectorized loop; P is also read by another output; P an output */
+    tvm_schedule *sv = NULL;
+    CHECK_STATUS(tvm_schedule_create(g, 1, &C, &sv), TVM_OK);
+    CHECK_STATUS(tvm_sched_compute_at(sv, P, C, i), TVM_OK);
+    CHECK_STATUS(tvm_sched_vectorize(sv, C, i), TVM_OK);
+    tvm_compile_options ov = tt_options("interp", 0, TVM_COMPILE_NO_CACHE);
+    ov.schedule = sv;
+    tvm_function *fv = NULL;
+    CHECK_STATUS(tvm_compile(g, 1, &A, 1, &C, &ov, &fv), TVM_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(tvm_last_error(), "vectorized") != NULL);
+    tvm_schedule_destroy(sv);
     tvm_compile_options o = tt_options("interp", 0, TVM_COMPILE_NO_CACHE);
     o.schedule = s;
     tvm_function *fn = NULL;

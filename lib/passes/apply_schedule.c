@@ -609,6 +609,9 @@ static bool setup_attach(actx *A, int k, const nest *N, int c, lp_id *kernels) {
     if (q < 0)
         return fail(A, TVM_ERR_INVALID_ARGUMENT, "compute_at: axis '%s' is no longer a loop of "
                     "consumer '%s' (it was split or fused afterwards)%s", an, cn, "");
+    if (s->axes[sp->attach_axis].ann == SA_ANN_VECTORIZE)
+        return fail(A, TVM_ERR_INVALID_ARGUMENT, "compute_at: axis '%s' of consumer '%s' is "
+                    "vectorized; its iterations would share the box of '%s'", an, cn, pn);
     if (N->red_at >= 0 && q > c)
         return fail(A, TVM_ERR_INVALID_ARGUMENT, "compute_at: axis '%s' of consumer '%s' runs "
                     "inside its reduction; compute '%s' at a spatial loop outside it", an, cn, pn);
