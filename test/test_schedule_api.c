@@ -502,8 +502,17 @@ TEST(schedule_is_part_of_the_cache_key) {
     if (a && b) {
         CHECK(strstr(a, "C_block") == NULL);
         CHECK(strstr(b, "C_block") != NULL);
-        CHECK(strstr(b, "i.outer") != NULL);
-        CHECK(strstr(b, "k.inner") != NULL);
+        /* the nest in the schedule's order: io, jo, ko, ki, then the block ii, ji */
+        const char *order[] = {"for (i.outer", "for (j.outer", "for (k.outer", "for (k.inner",
+                               "C_block["};
+        const char *at = b;
+        for (int q = 0; q < 5 && at; q++) {
+            const char *nx = strstr(at, order[q]);
+            if (!nx) fprintf(stderr, "  loop IR lacks '%s' after position %d:\n%s\n", order[q],
+                             (int)(at - b), b);
+            CHECK(nx != NULL);
+            at = nx;
+        }
     }
     tvm_free(a);
     tvm_free(b);
