@@ -98,3 +98,22 @@ def test_illegal_schedules_raise():
     s2[C].vectorize(C.op.axis[1])
     with pytest.raises(tvmc.InvalidArgumentError, match="innermost"):
         tvmc.build([A, B, C], target="interp", schedule=s2)
+
+
+def test_pack_symbolic_shapes(target, rng):
+    M, N, K = te.var("M"), te.var("N"), te.var("K")
+    A = te.placeholder((M, K), name="A")
+    B = te.placeholder((K, N), name="B")
+    k = te.reduce_axis((0, K), name="k")
+    C = te.compute((M, N), lambda i, j: te.sum(A[i, k] * B[k, j], axis=k), name="C")
+    s = te.create_schedule(C.op)
+    s[C].pack(B, 1, 8)
+    io, jo, ii, ji = s[C].tile(C.op.axis[0], C.op.axis[1], 4, 8)
+    s[C].reorder(jo, io, k, ii, ji)
+    s[C].cache_write(io)
+    s[C].vectorize(ji)
+    s[C].parallel(jo)
+    f = tvmc.build([A, B, C], target=target, schedule=s)
+    for m, n, kk in [(5, 13, 3), (16, 32, 8), (1, 1, 1)]:
+        a, b = ints(rng, (m, kk)), ints(rng, (kk, n))
+        np.testing.assert_array_equal(f.run(a, b), a @ b)
