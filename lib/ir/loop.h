@@ -90,6 +90,9 @@ typedef enum lp_loop_kind {
 #define LP_CLAMPED 0x4u /* LP_LOAD: indices clamped into the buffer (bounds pass) */
 #define LP_NO_UNROLL 0x8u /* LP_FOR: a hint: keep the loop rolled (its body is
                              already wide; copies would only cost compile time) */
+#define LP_SCHEDULED 0x10u /* LP_FOR: built from the user's schedule
+                              (apply_schedule): the default schedules leave it
+                              as it is */
 
 typedef struct lp_node {
     uint8_t kind;  /* lp_kind */

@@ -482,6 +482,7 @@ static lp_id wrap(actx *A, const sch_stage *st, uint32_t from, uint32_t to, lp_i
             body = lp_seq(A->p, both, 2);
         }
         body = lp_for(A->p, A->var[a], A->ext[a], loop_kind(&A->s->axes[a]), body);
+        if (body) A->p->nodes[body].flags |= LP_SCHEDULED;
         if (body && A->s->axes[a].ann == SA_ANN_PARALLEL) A->p->nodes[body].imm.i = 1;
     }
     return body;
@@ -741,7 +742,10 @@ static bool setup_attach(actx *A, int k, const nest *N, int c, lp_id *kernels) {
     A->at_storing = false;
     for (uint32_t d = 0; d < pt->ndim; d++) A->vmap[pvar[d]] = 0;
     A->tag++;
-    for (uint32_t d = pt->ndim; d-- > 0;) body = lp_for(p, rv[d], shape[d], LP_SERIAL, body);
+    for (uint32_t d = pt->ndim; d-- > 0;) {
+        body = lp_for(p, rv[d], shape[d], LP_SERIAL, body);
+        if (body) p->nodes[body].flags |= LP_SCHEDULED;
+    }
     A->at_stmt = body;
     kernels[kp] = lp_seq(p, NULL, 0);
     return A->st == TVM_OK;
@@ -852,6 +856,7 @@ static lp_id build_stage(actx *A, int k, const nest *N, lp_id *kernels) {
             const sch_axis *x = &s->axes[bl[b]];
             body = lp_for(p, A->var[bl[b]], A->ext[bl[b]],
                           x->ann == SA_ANN_PARALLEL ? LP_SERIAL : loop_kind(x), body);
+            if (body) p->nodes[body].flags |= LP_SCHEDULED;
         }
         sections[sec] = body;
     }
