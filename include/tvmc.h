@@ -694,6 +694,143 @@ TVMC_API tvm_status tvm_onnx_model_output(const tvm_onnx_model *m, int index,
                                           tvm_onnx_value *value);
 
 /* ===================================================================== */
+/* Schedules                                                              */
+/* ===================================================================== */
+
+/* A schedule says how the loop nests of a graph's computes run, as TVM's te
+ * schedules and Halide's do; tvm_compile applies it through
+ * tvm_compile_options.schedule. A schedule never changes what is computed,
+ * only in which order and where: every output is what the unscheduled
+ * function gives, except that a reduction whose axes are reordered (an inner
+ * part of a split reduction axis moved outside its outer part) adds its terms
+ * in that order (see "The order in which a reduction combines").
+ *
+ * Stages are the graph's computes, named by their tvm_tensor. Axes are named
+ * by tvm_expr: a stage's own iteration variables (tvm_compute's iters) and
+ * the reduction axes of its body's one reduction start as its loops, in that
+ * order (spatial loops outside, reduction loops inside). split, tile and fuse
+ * replace loops by new axes whose handles they return; these handles belong
+ * to the schedule (they are not graph expressions) and name loops of that
+ * stage only. A stage's loop order is its leaf axes' order; reorder changes
+ * it.
+ *
+ * Errors. Each primitive checks its arguments when called and returns
+ * TVM_ERR_INVALID_ARGUMENT (NULL pointers, a factor outside [1, 2^31], an
+ * axis used twice)
+ * or TVM_ERR_INVALID_HANDLE (a stage that is not a compute of the schedule's
+ * graph reached from its outputs, an axis that is not a current loop of that
+ * stage) with a message naming the stage and the axis; a failed primitive
+ * changes nothing. tvm_compile checks the schedule as a whole and returns
+ * TVM_ERR_INVALID_ARGUMENT naming stage and axis for: a schedule made for
+ * another graph; parallel on a loop that is not the stage's outermost or
+ * that is (part of) a reduction axis (a reduction is never split across
+ * threads); vectorize on a reduction loop (it carries the accumulation) or
+ * on a loop that is not the innermost (with the reduction inside it, that
+ * needs cache_write); a reduction loop outside a spatial loop without
+ * cache_write at or above it; compute_at whose axis runs inside the
+ * consumer's reduction, whose producer is read by another stage or is an
+ * output, or whose box (see compute_at) is not of constant size; a
+ * cache_write block larger than 16384 elements or with a non-constant
+ * extent. TVM_ERR_UNSUPPORTED for a stage whose loop nest the schedule
+ * cannot rebuild: a reduction that does not depend on every spatial loop
+ * (lowering hoists it out of the inner ones), several reduce expressions
+ * in one body (their axes are not schedulable, the spatial loops are), a
+ * compute_at producer with loop primitives of its own, or reads of it that
+ * are not affine in the consumer's loops.
+ *
+ * Non-dividing factors are correct: the last iterations of a split loop are
+ * guarded (out-of-range points are skipped). A graph's computes that a
+ * schedule does not mention keep the default schedule; a stage the schedule
+ * mentions is stored in its own loop nest (producers it reads that the
+ * default would fuse as reductions or staged rows are stored too, unless
+ * compute_inline or compute_at says otherwise) and gets exactly the loops the
+ * schedule describes.
+ *
+ * Thread rule: a schedule is used by one thread at a time, like its graph,
+ * and must not outlive it. tvm_compile reads it and keeps nothing of it.
+ *
+ * Example: a blocked matmul C[i, j] = sum_k A[i, k] * B[k, j]:
+ *
+ *   tvm_schedule *s;
+ *   tvm_schedule_create(g, 1, &C, &s);
+ *   tvm_expr io, jo, ii, ji, ko, ki;
+ *   tvm_sched_tile(s, C, i, j, 32, 32, &io, &jo, &ii, &ji);
+ *   tvm_sched_split(s, C, k, 4, &ko, &ki);
+ *   tvm_sched_reorder(s, C, 6, (tvm_expr[]){io, jo, ko, ki, ii, ji});
+ *   tvm_sched_cache_write(s, C, jo);   // a 32 x 32 accumulator block per (io, jo)
+ *   tvm_sched_vectorize(s, C, ji);
+ *   tvm_sched_parallel(s, C, io);
+ *   tvm_tensor Bp;                     // B in 32-column panels, contiguous per jo
+ *   tvm_sched_pack(s, C, B, 1, 32, &Bp);
+ *   tvm_compile_options o = {.struct_size = sizeof o, .schedule = s};
+ *   tvm_compile(g, 2, (tvm_tensor[]){A, B}, 1, &C, &o, &fn);
+ *   tvm_schedule_destroy(s);
+ */
+typedef struct tvm_schedule tvm_schedule;
+
+/* A schedule for the computes that outputs (nout computes of g) need; every
+ * stage starts with the default loops. *out gets the schedule (destroy it). */
+TVMC_API tvm_status tvm_schedule_create(tvm_graph *g, int nout, const tvm_tensor *outputs,
+                                        tvm_schedule **out);
+/* Frees the schedule; NULL is fine. */
+TVMC_API void tvm_schedule_destroy(tvm_schedule *s);
+
+/* Splits loop axis of stage by factor (1 .. 2^31): outer runs ceil(extent /
+ * factor) times, inner factor times; axis = outer * factor + inner. *outer
+ * and *inner get the new axes. */
+TVMC_API tvm_status tvm_sched_split(tvm_schedule *s, tvm_tensor stage, tvm_expr axis,
+                                    int64_t factor, tvm_expr *outer, tvm_expr *inner);
+/* Splits x by xf and y by yf and orders the loops x_outer, y_outer, x_inner,
+ * y_inner where x was (x and y must be distinct loops of the stage). */
+TVMC_API tvm_status tvm_sched_tile(tvm_schedule *s, tvm_tensor stage, tvm_expr x,
+                                   tvm_expr y, int64_t xf, int64_t yf, tvm_expr *x_outer,
+                                   tvm_expr *y_outer, tvm_expr *x_inner, tvm_expr *y_inner);
+/* Puts the n given loops (distinct, 1 <= n <= 64) in this order, in the
+ * positions they occupy now; the other loops stay where they are. */
+TVMC_API tvm_status tvm_sched_reorder(tvm_schedule *s, tvm_tensor stage, int n,
+                                      const tvm_expr *axes);
+/* Fuses two adjacent loops (outer immediately outside inner, both spatial or
+ * both reduction) into one: outer = fused / extent(inner), inner = fused %
+ * extent(inner). */
+TVMC_API tvm_status tvm_sched_fuse(tvm_schedule *s, tvm_tensor stage, tvm_expr outer,
+                                   tvm_expr inner, tvm_expr *fused);
+/* Loop annotations, checked at tvm_compile (see Errors above): vectorize the
+ * innermost loop, run the outermost spatial loop on the context's threads,
+ * unroll a loop fully. */
+TVMC_API tvm_status tvm_sched_vectorize(tvm_schedule *s, tvm_tensor stage, tvm_expr axis);
+TVMC_API tvm_status tvm_sched_parallel(tvm_schedule *s, tvm_tensor stage, tvm_expr axis);
+TVMC_API tvm_status tvm_sched_unroll(tvm_schedule *s, tvm_tensor stage, tvm_expr axis);
+/* Computes producer (a compute without a reduction, not an output) inside
+ * the loops of each stage that reads it, at every read. */
+TVMC_API tvm_status tvm_sched_compute_inline(tvm_schedule *s, tvm_tensor producer);
+/* Computes, inside loop axis of consumer, the part of producer (not an
+ * output, read by consumer only) that the loops inside axis read, into a
+ * local buffer those reads then use; the region must have a constant size
+ * (at most 65536 elements). */
+TVMC_API tvm_status tvm_sched_compute_at(tvm_schedule *s, tvm_tensor producer,
+                                         tvm_tensor consumer, tvm_expr axis);
+/* Accumulates the stage's reduction in a local block covering the spatial
+ * loops inside axis (their extents must be constant): the block is set to
+ * the identity, the loops inside axis accumulate into it in their order,
+ * then it is written out. This is what lets reduction loops run outside
+ * spatial ones (and the innermost spatial loop be vectorised). */
+TVMC_API tvm_status tvm_sched_cache_write(tvm_schedule *s, tvm_tensor stage, tvm_expr axis);
+/* Re-lays operand (an input placeholder or a constant that consumer, an
+ * output of the schedule, reads) into panels of block elements along
+ * dimension dim, before consumer reads it:
+ *   packed[o, other dims..., in] = operand[..., o * block + in, ...]
+ * (0 past the end), and consumer reads packed[e / block, ..., e % block]
+ * where it read operand[..., e, ...]. The panels of a constant are computed
+ * once, at tvm_compile; those of an input on every call, as a stage of their
+ * own (*packed gets its handle; it may be scheduled like any stage). With
+ * the consumer's loop over that dimension split by block, the reads walk
+ * each panel contiguously. TVM_ERR_INVALID_ARGUMENT for a consumer that is
+ * not an output or does not read operand, an operand that is a compute, dim
+ * out of range, block outside [1, 1048576]. */
+TVMC_API tvm_status tvm_sched_pack(tvm_schedule *s, tvm_tensor consumer, tvm_tensor operand,
+                                   int dim, int64_t block, tvm_tensor *packed);
+
+/* ===================================================================== */
 /* Compilation                                                            */
 /* ===================================================================== */
 
@@ -717,6 +854,8 @@ typedef struct tvm_compile_options {
                             "llvm -mcpu=NAME -mattr=+a,-b", or "interp" */
     int32_t opt_level;   /* TVM_OPT_* */
     uint32_t flags;      /* TVM_COMPILE_* */
+    const tvm_schedule *schedule; /* NULL, or a schedule of the compiled graph
+                                     whose outputs are these outputs */
 } tvm_compile_options;
 
 /* Compiles the graph's computation of outputs from inputs. The function's

@@ -213,7 +213,7 @@ static void fold_value(onnx_ctx *c, onnx_value *v) {
         numel *= shape[d];
     }
     if (numel > ONNX_MAX_FOLD_ELEMS) return;
-    tvm_compile_options o = {sizeof o, "interp", 0, 0};
+    tvm_compile_options o = {.struct_size = sizeof o, .target = "interp"};
     tvm_function *fn = NULL;
     if (tvm_compile(c->g, 0, NULL, 1, &v->t, &o, &fn) != TVM_OK) return;
     size_t bytes = (size_t)numel * (size_t)dtype_bytes(a.dtype);

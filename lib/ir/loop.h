@@ -13,8 +13,10 @@
  *     LP_STORE to such a buffer rounds the float32 value to nearest even.
  *     LP_LOAD of a bool buffer yields (byte != 0).
  *   - A loop runs its variable over [0, extent) in increasing order for
- *     LP_SERIAL; the other loop kinds are hints whose iterations are
- *     independent, so a backend may run them in any order or in parallel.
+ *     LP_SERIAL and LP_UNROLLED (a hint to unroll it fully; its iterations
+ *     may depend on each other, as a user schedule's unrolled reduction
+ *     loop does); LP_PARALLEL and LP_VECTORIZED are hints whose iterations
+ *     are independent, so a backend may run them in any order or at once.
  *   - LP_PARALLEL (set by the parallelize pass, on top-level loops only):
  *     iterations write disjoint elements and read nothing another iteration
  *     writes; LP_BUF_LOCAL buffers written inside are per iteration (the
@@ -88,6 +90,9 @@ typedef enum lp_loop_kind {
 #define LP_CLAMPED 0x4u /* LP_LOAD: indices clamped into the buffer (bounds pass) */
 #define LP_NO_UNROLL 0x8u /* LP_FOR: a hint: keep the loop rolled (its body is
                              already wide; copies would only cost compile time) */
+#define LP_SCHEDULED 0x10u /* LP_FOR: built from the user's schedule
+                              (apply_schedule): the default schedules leave it
+                              as it is */
 
 typedef struct lp_node {
     uint8_t kind;  /* lp_kind */

@@ -309,6 +309,7 @@ static void print_stmt(pctx *c, lp_id s, int level) {
         if (n->op == LP_PARALLEL && n->imm.i > 1) /* the chunk quantum (loop.h) */
             sb_printf(sb, " in multiples of %lld", (long long)n->imm.i);
         if (n->flags & LP_NO_UNROLL) sb_puts(sb, " nounroll");
+        if (n->flags & LP_SCHEDULED) sb_puts(sb, " scheduled");
         sb_puts(sb, " {\n");
         print_block(c, n->c, level + 1);
         indent(sb, level);

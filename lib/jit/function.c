@@ -2,6 +2,7 @@
  * cache (single flight: one compile per signature, other callers wait) and
  * source inspection. */
 #include "function.h"
+#include "../schedule.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,7 +191,7 @@ TVMC_API void tvm_function_release(tvm_function *fn) {
 /* ---- tvm_compile ------------------------------------------------------------------ */
 
 static tvm_status parse_options(const tvm_compile_options *opts, be_options *bo,
-                                uint32_t *flags) {
+                                uint32_t *flags, const tvm_schedule **schedule) {
     tvm_compile_options o = {0};
     if (opts) {
         if (opts->struct_size < sizeof(size_t))
@@ -222,6 +223,7 @@ static tvm_status parse_options(const tvm_compile_options *opts, be_options *bo,
                        o.flags & ~known);
     bo->fast_math = (o.flags & TVM_COMPILE_FAST_MATH) != 0;
     *flags = o.flags;
+    *schedule = o.schedule;
     return TVM_OK;
 }
 
@@ -346,13 +348,20 @@ TVMC_API tvm_status tvm_compile(tvm_graph *g, int nin, const tvm_tensor *inputs,
 
     be_options bo;
     uint32_t flags = 0;
-    tvm_status st = parse_options(opts, &bo, &flags);
+    const tvm_schedule *schedule = NULL;
+    tvm_status st = parse_options(opts, &bo, &flags, &schedule);
     if (st != TVM_OK) return st;
+    if (schedule && schedule->g != g)
+        return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_compile: opts->schedule was made for "
+                       "another graph");
 
     uint32_t *idx = malloc((size_t)(nin + nout) * sizeof *idx);
     if (!idx) return err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
     st = resolve_tensors(g, "inputs", nin, inputs, idx);
     if (st == TVM_OK) st = resolve_tensors(g, "outputs", nout, outputs, idx + nin);
+    /* a schedule that packs an output's operand compiles its rewrite */
+    for (int i = 0; st == TVM_OK && schedule && schedule->g == g && i < nout; i++)
+        idx[nin + i] = sched_output(schedule, idx[nin + i]);
     if (st != TVM_OK) {
         free(idx);
         return st;
@@ -365,6 +374,8 @@ TVMC_API tvm_status tvm_compile(tvm_graph *g, int nin, const tvm_tensor *inputs,
         sb_printf(&key, "|target=%s|cpu=%s|attr=%s|O%d|flags=%u", bo.target.name,
                   bo.target.mcpu, bo.target.mattr, bo.opt_level,
                   flags & ~TVM_COMPILE_NO_CACHE);
+        /* a schedule changes the loops: part of the key */
+        if (schedule) sched_key(schedule, &key);
         if (key.failed) st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
     }
     bool use_cache = st == TVM_OK && !(flags & TVM_COMPILE_NO_CACHE);
@@ -386,7 +397,7 @@ TVMC_API tvm_status tvm_compile(tvm_graph *g, int nin, const tvm_tensor *inputs,
                  bo.target.mcpu[0] ? " -mcpu=" : "", bo.target.mcpu,
                  bo.target.mattr[0] ? " -mattr=" : "", bo.target.mattr);
     pass_ctx pc = {.g = g, .nin = nin, .nout = nout, .inputs = idx, .outputs = idx + nin,
-                   .flags = flags,
+                   .flags = flags, .schedule = schedule,
                    .fold_target = fold_target};
     if (st == TVM_OK) {
         fpenv env;

@@ -42,6 +42,7 @@ typedef struct pass_ctx {
     uint32_t *group;         /* per graph tensor: the stored tensor whose kernel
                                 computes it (lower; for the IR dump) */
     uint32_t flags;          /* TVM_COMPILE_* */
+    const tvm_schedule *schedule; /* the user's schedule, or NULL (template stage) */
 
     /* both stages: the program being transformed (a pass may replace it) */
     lp_program *p;
@@ -86,11 +87,19 @@ tvm_status pass_fold_constants(pass_ctx *pc);
 /* fuse: decides which computes are evaluated inside their consumer's kernel
  *   (prologues, epilogues, a norm's statistics); keeps the graph.        */
 tvm_status pass_fuse(pass_ctx *pc);
+/* schedule_stages: needs the fusion decisions; makes the user's schedule
+ *   (pc->schedule) hold: inlined stages fused, scheduled stages stored with
+ *   plain nests; checks it belongs to the graph.                         */
+tvm_status pass_schedule_stages(pass_ctx *pc);
 /* lower: tensor graph -> symbolic loop program (one loop nest per
  *   materialised tensor, reductions as accumulators).                   */
 tvm_status pass_lower(pass_ctx *pc);
 
 /* ---- loop passes -------------------------------------------------------- */
+/* apply_schedule: right after lower; rebuilds the loop nests of the stages
+ *   the user scheduled (split, reorder, fuse, annotations, cache_write,
+ *   compute_at); keeps every stored value.                               */
+tvm_status pass_apply_schedule(pass_ctx *pc);
 /* simplify: constant folding, algebraic and index rules; keeps semantics
  *   exactly (no float reassociation); removes loops of extent 0/1.      */
 tvm_status pass_simplify(pass_ctx *pc);

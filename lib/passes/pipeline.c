@@ -6,7 +6,9 @@ static const pass_info template_pipeline[] = {
     {"verify_graph", pass_verify_graph, true}, /* inputs/outputs, placeholders, constants */
     {"fold_constants", pass_fold_constants, true}, /* weights prepared once */
     {"fuse", pass_fuse, true},                 /* kernel groups: anchors + fused computes */
+    {"schedule_stages", pass_schedule_stages, true}, /* the user's inline / stored stages */
     {"lower", pass_lower, false},              /* loop nests, reductions as accumulators */
+    {"apply_schedule", pass_apply_schedule, false}, /* the user's loops (if a schedule is given) */
     {"simplify", pass_simplify, false},        /* fold constants and index arithmetic */
 };
 

@@ -62,7 +62,8 @@ tvm_status pass_specialize(pass_ctx *pc) {
     tvm_status st = TVM_OK;
     for (uint32_t b = 1; b < p->nbufs && st == TVM_OK; b++) {
         lp_buffer *buf = &p->bufs[b];
-        if (buf->kind == LP_BUF_LOCAL) {
+        if (buf->kind == LP_BUF_LOCAL && buf->ndim == 0) { /* (user schedules' blocks
+                                                             have constant shapes) */
             buf->elems = 1;
             continue;
         }

@@ -3810,6 +3810,141 @@ static void add_tvm_onnx_model_input_probes(const contract *c) { add_onnx_model_
 static void add_tvm_onnx_model_output_probes(const contract *c) { add_onnx_model_probes(c); }
 
 /* ========================================================================= */
+/* Schedules                                                                  */
+/* ========================================================================= */
+
+enum { SK_VALID, SK_NULL_S, SK_BAD_STAGE, SK_BAD_AXIS, SK_BAD_FACTOR, SK_NULL_OUT };
+
+/* The probe of schedule export c->name in situation p->kind on a fresh
+ * 8 x 8 x 8 matmul C[i, j] = sum_k A[i, k] * B[k, j]. */
+static void probe_sched(const probe *p, probe_out *o) {
+    tvm_graph *g = new_graph();
+    tvm_expr d = tvm_const_int(g, TVM_INT64, 8);
+    tvm_tensor A = tvm_placeholder(g, "As", TVM_FLOAT32, 2, (tvm_expr[]){d, d});
+    tvm_tensor B = tvm_placeholder(g, "Bs", TVM_FLOAT32, 2, (tvm_expr[]){d, d});
+    tvm_expr i = tvm_iter_var(g, "i"), j = tvm_iter_var(g, "j"), k = tvm_reduce_axis(g, "k", d);
+    tvm_expr pr = tvm_mul(g, tvm_load(g, A, (tvm_expr[]){i, k}), tvm_load(g, B, (tvm_expr[]){k, j}));
+    tvm_tensor P = tvm_compute(g, "Ps", 2, (tvm_expr[]){d, d}, (tvm_expr[]){i, j},
+                               tvm_exp(g, tvm_load(g, A, (tvm_expr[]){i, j})));
+    tvm_tensor C = tvm_compute(g, "Cs", 2, (tvm_expr[]){d, d}, (tvm_expr[]){i, j},
+                               tvm_add(g, tvm_sum(g, pr, 1, &k), tvm_load(g, P, (tvm_expr[]){i, j})));
+    tvm_schedule *s = NULL;
+    if (tvm_schedule_create(g, 1, &C, &s) != TVM_OK) {
+        require(o, false, "tvm_schedule_create failed: %s", tvm_last_error());
+        return;
+    }
+    tvm_schedule *S = p->kind == SK_NULL_S ? NULL : s;
+    tvm_tensor stage = p->kind == SK_BAD_STAGE ? (tvm_tensor){0x7fffffffu} : C;
+    tvm_tensor producer = p->kind == SK_BAD_STAGE ? (tvm_tensor){0x7fffffffu} : P;
+    tvm_expr ax = p->kind == SK_BAD_AXIS ? (tvm_expr){0x7fffffffu} : i;
+    int64_t f = p->kind == SK_BAD_FACTOR ? 0 : 4;
+    tvm_expr a, b, c2, d2;
+    const char *n = p->c->name;
+    bool nul = p->kind == SK_NULL_OUT;
+    if (!strcmp(n, "tvm_schedule_create")) {
+        tvm_schedule *t = NULL;
+        if (p->kind == SK_NULL_S) record(o, tvm_schedule_create(NULL, 1, &C, &t));
+        else if (p->kind == SK_BAD_STAGE) record(o, tvm_schedule_create(g, 1, &stage, &t));
+        else if (nul) record(o, tvm_schedule_create(g, 1, &C, NULL));
+        else record(o, tvm_schedule_create(g, 1, &C, &t));
+        tvm_schedule_destroy(t);
+    } else if (!strcmp(n, "tvm_schedule_destroy")) {
+        tvm_schedule_destroy(NULL);
+        record(o, TVM_OK);
+    } else if (!strcmp(n, "tvm_sched_split")) {
+        record(o, tvm_sched_split(S, stage, ax, f, nul ? NULL : &a, &b));
+    } else if (!strcmp(n, "tvm_sched_tile")) {
+        record(o, tvm_sched_tile(S, stage, ax, j, f, 4, nul ? NULL : &a, &b, &c2, &d2));
+    } else if (!strcmp(n, "tvm_sched_reorder")) {
+        record(o, tvm_sched_reorder(S, stage, 2, nul ? NULL : (tvm_expr[]){j, ax}));
+    } else if (!strcmp(n, "tvm_sched_fuse")) {
+        record(o, tvm_sched_fuse(S, stage, ax, j, nul ? NULL : &a));
+    } else if (!strcmp(n, "tvm_sched_vectorize")) {
+        record(o, tvm_sched_vectorize(S, stage, ax));
+    } else if (!strcmp(n, "tvm_sched_parallel")) {
+        record(o, tvm_sched_parallel(S, stage, ax));
+    } else if (!strcmp(n, "tvm_sched_unroll")) {
+        record(o, tvm_sched_unroll(S, stage, ax));
+    } else if (!strcmp(n, "tvm_sched_cache_write")) {
+        record(o, tvm_sched_cache_write(S, stage, ax));
+    } else if (!strcmp(n, "tvm_sched_compute_inline")) {
+        record(o, tvm_sched_compute_inline(S, producer));
+    } else if (!strcmp(n, "tvm_sched_compute_at")) {
+        record(o, tvm_sched_compute_at(S, producer, stage, ax));
+    } else if (!strcmp(n, "tvm_sched_pack")) {
+        tvm_tensor pk;
+        tvm_tensor operand = p->kind == SK_BAD_AXIS ? (tvm_tensor){0x7fffffffu} : B;
+        record(o, tvm_sched_pack(S, stage, operand, 1, f, nul ? NULL : &pk));
+    }
+    /* a valid schedule still compiles (the probes change nothing on failure) */
+    if (o->status == TVM_OK && strcmp(n, "tvm_schedule_destroy") != 0) {
+        tvm_compile_options opts = tt_options("interp", 0, TVM_COMPILE_NO_CACHE);
+        opts.schedule = s;
+        tvm_function *fn = NULL;
+        tvm_status st = tvm_compile(g, 2, (tvm_tensor[]){A, B}, 1, &C, &opts, &fn);
+        if (!strcmp(n, "tvm_sched_vectorize")) /* i is not innermost: refused there */
+            require(o, st == TVM_ERR_INVALID_ARGUMENT && strstr(tvm_last_error(), "innermost"),
+                    "vectorize of an outer loop compiled: %s", tvm_last_error());
+        else
+            require(o, st == TVM_OK, "compile with the schedule: %s", tvm_last_error());
+        tvm_function_release(fn);
+    }
+    tvm_schedule_destroy(s);
+}
+
+static void add_sched_probes(const contract *c) {
+    bool create = !strcmp(c->name, "tvm_schedule_create");
+    bool destroy = !strcmp(c->name, "tvm_schedule_destroy");
+    bool inl = !strcmp(c->name, "tvm_sched_compute_inline");
+    bool axis = !create && !destroy && !inl;
+    bool pack = !strcmp(c->name, "tvm_sched_pack");
+    bool factor = !strcmp(c->name, "tvm_sched_split") || !strcmp(c->name, "tvm_sched_tile") || pack;
+    bool outs = create || factor || !strcmp(c->name, "tvm_sched_reorder") ||
+                !strcmp(c->name, "tvm_sched_fuse") || pack;
+    probe *p = probe_add(c, probe_sched, M_CUSTOM, 0, SK_VALID, TVM_OK, "valid");
+    if (destroy) return;
+    p = probe_add(c, probe_sched, M_CUSTOM, 0, SK_NULL_S, TVM_ERR_INVALID_ARGUMENT,
+                  create ? "g NULL" : "s NULL");
+    needles(p, create ? "g" : "s", "NULL", NULL);
+    p = probe_add(c, probe_sched, M_CUSTOM, 0, SK_BAD_STAGE,
+                  create ? TVM_ERR_INVALID_HANDLE : TVM_ERR_INVALID_HANDLE, "forged tensor");
+    needles(p, create ? "outputs[0]" : inl ? "producer" : !strcmp(c->name, "tvm_sched_compute_at")
+                                                               ? "producer" : pack ? "consumer" : "stage", NULL, NULL);
+    if (axis) {
+        p = probe_add(c, probe_sched, M_CUSTOM, 0, SK_BAD_AXIS, TVM_ERR_INVALID_HANDLE,
+                      "forged axis");
+        needles(p, !strcmp(c->name, "tvm_sched_tile") ? "x"
+                   : !strcmp(c->name, "tvm_sched_reorder") ? "axes[1]"
+                   : !strcmp(c->name, "tvm_sched_fuse") ? "outer"
+                   : pack ? "operand" : "axis", NULL, NULL);
+    }
+    if (factor) {
+        p = probe_add(c, probe_sched, M_CUSTOM, 0, SK_BAD_FACTOR, TVM_ERR_INVALID_ARGUMENT,
+                      "factor 0");
+        needles(p, pack ? "block" : "> 0", NULL, NULL);
+    }
+    if (outs) {
+        p = probe_add(c, probe_sched, M_CUSTOM, 0, SK_NULL_OUT, TVM_ERR_INVALID_ARGUMENT,
+                      "out-pointer NULL");
+        needles(p, "NULL", NULL, NULL);
+    }
+}
+
+static void add_tvm_schedule_create_probes(const contract *c) { add_sched_probes(c); }
+static void add_tvm_schedule_destroy_probes(const contract *c) { add_sched_probes(c); }
+static void add_tvm_sched_split_probes(const contract *c) { add_sched_probes(c); }
+static void add_tvm_sched_tile_probes(const contract *c) { add_sched_probes(c); }
+static void add_tvm_sched_reorder_probes(const contract *c) { add_sched_probes(c); }
+static void add_tvm_sched_fuse_probes(const contract *c) { add_sched_probes(c); }
+static void add_tvm_sched_vectorize_probes(const contract *c) { add_sched_probes(c); }
+static void add_tvm_sched_parallel_probes(const contract *c) { add_sched_probes(c); }
+static void add_tvm_sched_unroll_probes(const contract *c) { add_sched_probes(c); }
+static void add_tvm_sched_cache_write_probes(const contract *c) { add_sched_probes(c); }
+static void add_tvm_sched_compute_inline_probes(const contract *c) { add_sched_probes(c); }
+static void add_tvm_sched_compute_at_probes(const contract *c) { add_sched_probes(c); }
+static void add_tvm_sched_pack_probes(const contract *c) { add_sched_probes(c); }
+
+/* ========================================================================= */
 /* The contract table: one entry per exported function                        */
 /* ========================================================================= */
 
@@ -3887,6 +4022,19 @@ static const contract contracts[] = {
     FN(tvm_function_source),
     FN(tvm_function_plan),
     FN(tvm_function_dump),
+    FN(tvm_schedule_create),
+    FN(tvm_schedule_destroy),
+    FN(tvm_sched_split),
+    FN(tvm_sched_tile),
+    FN(tvm_sched_reorder),
+    FN(tvm_sched_fuse),
+    FN(tvm_sched_vectorize),
+    FN(tvm_sched_parallel),
+    FN(tvm_sched_unroll),
+    FN(tvm_sched_cache_write),
+    FN(tvm_sched_compute_inline),
+    FN(tvm_sched_compute_at),
+    FN(tvm_sched_pack),
     FN(tvm_op_matmul),
     FN(tvm_op_dense),
     FN(tvm_op_conv2d),

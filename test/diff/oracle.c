@@ -517,7 +517,8 @@ static void emit_c(sbuf *r, gen_case *c, const char *why) {
 /* ---- running a case ------------------------------------------------------------------ */
 
 static bool compile_variant(gen_case *c, variant *v, failure *f) {
-    tvm_compile_options o = {sizeof o, v->target, v->opt, v->flags};
+    tvm_compile_options o = {.struct_size = sizeof o, .target = v->target, .opt_level = v->opt,
+                             .flags = v->flags};
     tvm_tensor ins[GEN_MAX_TENSORS], outs[GEN_MAX_TENSORS];
     progress("compiling %s", v->label);
     for (int a = 0; a < c->nin; a++) ins[a] = c->ts[c->in[a]].t;

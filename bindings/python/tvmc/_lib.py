@@ -156,7 +156,8 @@ class tvm_compile_options(Structure):
     _fields_ = [("struct_size", c_size_t),
                 ("target", c_char_p),
                 ("opt_level", c_int32),
-                ("flags", c_uint32)]
+                ("flags", c_uint32),
+                ("schedule", c_void_p)]
 
 
 # tvm_layout
@@ -218,6 +219,7 @@ class tvm_onnx_value(Structure):
 ctx_p = c_void_p
 graph_p = c_void_p
 fn_p = c_void_p
+sched_p = c_void_p
 status = c_int
 dtype = c_int
 E = tvm_expr
@@ -330,6 +332,20 @@ _FUNCTIONS = [
     ("tvm_op_flatten", T, [graph_p, T, c_int]),
     ("tvm_op_tile", T, [graph_p, T, POINTER(c_int64)]),
     ("tvm_op_resize", T, [graph_p, T, POINTER(c_int64), c_int, c_int, c_int]),
+    # schedules
+    ("tvm_schedule_create", status, [graph_p, c_int, PT, POINTER(sched_p)]),
+    ("tvm_schedule_destroy", None, [sched_p]),
+    ("tvm_sched_split", status, [sched_p, T, E, c_int64, PE, PE]),
+    ("tvm_sched_tile", status, [sched_p, T, E, E, c_int64, c_int64, PE, PE, PE, PE]),
+    ("tvm_sched_reorder", status, [sched_p, T, c_int, PE]),
+    ("tvm_sched_fuse", status, [sched_p, T, E, E, PE]),
+    ("tvm_sched_vectorize", status, [sched_p, T, E]),
+    ("tvm_sched_parallel", status, [sched_p, T, E]),
+    ("tvm_sched_unroll", status, [sched_p, T, E]),
+    ("tvm_sched_compute_inline", status, [sched_p, T]),
+    ("tvm_sched_compute_at", status, [sched_p, T, T, E]),
+    ("tvm_sched_cache_write", status, [sched_p, T, E]),
+    ("tvm_sched_pack", status, [sched_p, T, T, c_int, c_int64, PT]),
     # compilation and calls
     ("tvm_compile", status, [graph_p, c_int, PT, c_int, PT, POINTER(tvm_compile_options),
                              POINTER(fn_p)]),

@@ -391,10 +391,11 @@ class Operation:
     """What made a tensor: ``kind`` ("placeholder", "compute", "constant"),
     ``axis`` (a compute's iteration variables) and ``body``."""
 
-    __slots__ = ("kind", "name", "axis", "body")
+    __slots__ = ("kind", "name", "axis", "body", "output")
 
     def __init__(self, kind, name, axis=(), body=None):
         self.kind, self.name, self.axis, self.body = kind, name, tuple(axis), body
+        self.output = None   # the tensor it made (te.create_schedule(C.op) finds C)
 
     def __repr__(self):
         return "Operation(%s %s)" % (self.kind, self.name)
@@ -412,6 +413,8 @@ class Tensor:
     def __init__(self, graph, id_, name, dtype, shape, op):
         self.graph, self.id, self.name, self.dtype = graph, id_, name, dtype
         self.shape, self.op = tuple(shape), op
+        if op is not None and op.output is None:
+            op.output = self
 
     @property
     def ndim(self):

@@ -13,14 +13,15 @@ _OPT = {0: _lib.TVM_OPT_O0, 1: _lib.TVM_OPT_O1, 2: _lib.TVM_OPT_O2, 3: _lib.TVM_
 SOURCE_KINDS = ("graph", "loop", "llvm", "asm")
 
 
-def build(tensors, target="llvm", opt_level=3, fast_math=False, inline=True, cache=True):
+def build(tensors, target="llvm", opt_level=3, fast_math=False, inline=True, cache=True,
+          schedule=None):
     """Compiles ``tensors`` = inputs (placeholders) then outputs (computes),
     TVM's argument order, into a :class:`Function`.
 
     target: "llvm" (host CPU), "llvm -mcpu=NAME -mattr=+a,-b" or "interp".
     opt_level: 0..3.  fast_math relaxes IEEE rules.  inline=False
     materialises every compute.  cache=False skips the context's cache of
-    identical graphs."""
+    identical graphs.  schedule: a ``te.create_schedule`` of these outputs."""
     if isinstance(tensors, Tensor):
         tensors = [tensors]
     if not isinstance(tensors, (list, tuple)):
@@ -75,6 +76,11 @@ def build(tensors, target="llvm", opt_level=3, fast_math=False, inline=True, cac
         flags |= _lib.TVM_COMPILE_NO_CACHE
     opts = _lib.tvm_compile_options(ctypes.sizeof(_lib.tvm_compile_options), tb,
                                     _OPT[opt_level], flags)
+    if schedule is not None:
+        if getattr(schedule, "graph", None) is not g or not hasattr(schedule, "_handle"):
+            raise InvalidArgumentError("tvmc.build: schedule was not made for these tensors' "
+                                       "graph (te.create_schedule of their outputs)")
+        opts.schedule = schedule._handle
     tin = (_lib.tvm_tensor * max(1, len(inputs)))(*[_lib.tvm_tensor(t.id) for t in inputs])
     tout = (_lib.tvm_tensor * len(outputs))(*[_lib.tvm_tensor(t.id) for t in outputs])
     out = ctypes.c_void_p()

@@ -36,8 +36,9 @@ from .error import (DTypeError, InvalidArgumentError, InvalidHandleError, ShapeE
 from .expr import E, Expr, Operation, Tensor, _same_graph, binary, const as _const
 from .expr import cast, is_literal, reduce as _reduce, select, unary_op
 from .expr import _clip, default_dtype
+from .schedule import create_schedule
 
-__all__ = ["var", "size_var", "const", "placeholder", "compute", "reduce_axis", "sum", "max",
+__all__ = ["create_schedule", "var", "size_var", "const", "placeholder", "compute", "reduce_axis", "sum", "max",
            "min", "prod", "if_then_else", "select", "cast", "exp", "log", "sqrt", "rsqrt",
            "tanh", "sigmoid", "erf", "abs", "floor", "ceil", "pow", "power", "truncdiv",
            "truncmod", "floordiv", "floormod", "div", "all", "any", "const_tensor",
