@@ -13,6 +13,11 @@
  *   kernels, workspace_bytes              tvm_function_plan
  *   rss_base_kb, peak_rss_kb              VmRSS before the import, VmHWM at
  *                                         the end (the process's peak)
+ *   hwm_import_kb, hwm_compile_kb         VmHWM after the import and after
+ *                                         tvm_compile (where the peak arose)
+ *   rss_end_kb                            VmRSS after the timed calls (what
+ *                                         the application keeps: the code,
+ *                                         the weights, the workspace)
  * With --out, writes the output of the first call as float32 .npy.
  * Exit status 1 on any error, with the message on stderr. */
 #include <stdio.h>
@@ -96,6 +101,7 @@ int main(int argc, char **argv) {
     tvm_onnx_model *m;
     TRY(tvm_onnx_import_file(g, model_path, NULL, &m));
     double t1 = now_ms();
+    long hwm_import = proc_status_kb("VmHWM");
     int nin, nout;
     TRY(tvm_onnx_model_counts(m, &nin, &nout));
     if (nin != 1 || nout != 1) {
@@ -120,6 +126,7 @@ int main(int argc, char **argv) {
     tvm_function *fn;
     TRY(tvm_compile(g, 1, &vin.tensor, 1, &vout.tensor, NULL, &fn));
     double t2 = now_ms();
+    long hwm_compile = proc_status_kb("VmHWM");
     /* The function no longer needs the graph (it holds what it compiled),
      * so an application frees the imported weights here. */
     tvm_onnx_model_free(m);
@@ -161,10 +168,11 @@ int main(int argc, char **argv) {
     printf("{\"threads\": %d, \"import_ms\": %.2f, \"compile_ms\": %.2f, "
            "\"first_call_ms\": %.3f, \"median_ms\": %.3f, \"min_ms\": %.3f, "
            "\"runs\": %d, \"kernels\": %d, \"workspace_bytes\": %lld, "
-           "\"rss_base_kb\": %ld, \"peak_rss_kb\": %ld}\n",
+           "\"rss_base_kb\": %ld, \"hwm_import_kb\": %ld, \"hwm_compile_kb\": %ld, "
+           "\"rss_end_kb\": %ld, \"peak_rss_kb\": %ld}\n",
            tvm_context_num_threads(ctx), t1 - t0, t2 - t1, first_call, med, times[0], runs,
-           plan.num_kernels, (long long)plan.workspace_bytes, rss_base,
-           proc_status_kb("VmHWM"));
+           plan.num_kernels, (long long)plan.workspace_bytes, rss_base, hwm_import,
+           hwm_compile, proc_status_kb("VmRSS"), proc_status_kb("VmHWM"));
     free(times);
     free(out);
     npy_free(&in);
