@@ -2,7 +2,7 @@
  * application embedding tvmc would: import the file, compile, call.
  *
  *   tvmc_run MODEL.onnx INPUT.npy [--out OUT.npy] [--threads N]
- *            [--runs R] [--warmup W]
+ *            [--runs R] [--warmup W] [--no-inline]
  *
  * The model must have one float32 input and one float32 output (the three
  * whole-model workloads do). Prints one JSON line on stdout:
@@ -19,6 +19,8 @@
  *                                         the application keeps: the code,
  *                                         the weights, the workspace)
  * With --out, writes the output of the first call as float32 .npy.
+ * --no-inline compiles with TVM_COMPILE_NO_INLINE (every operator its own
+ * kernel), to see what fusion gains or costs on a whole model.
  * Exit status 1 on any error, with the message on stderr. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +50,7 @@ static long proc_status_kb(const char *field) {
 
 static void usage(void) {
     fprintf(stderr, "usage: tvmc_run MODEL.onnx INPUT.npy [--out OUT.npy] [--threads N] "
-                    "[--runs R] [--warmup W]\n");
+                    "[--runs R] [--warmup W] [--no-inline]\n");
     exit(2);
 }
 
@@ -67,12 +69,14 @@ static DLTensor dl_f32(float *data, int ndim, int64_t *shape) {
 int main(int argc, char **argv) {
     const char *model_path = NULL, *input_path = NULL, *out_path = NULL;
     int threads = 0, runs = 20, warmup = 3;
+    uint32_t flags = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--out") == 0 && i + 1 < argc) out_path = argv[++i];
         else if (strcmp(a, "--threads") == 0 && i + 1 < argc) threads = atoi(argv[++i]);
         else if (strcmp(a, "--runs") == 0 && i + 1 < argc) runs = atoi(argv[++i]);
         else if (strcmp(a, "--warmup") == 0 && i + 1 < argc) warmup = atoi(argv[++i]);
+        else if (strcmp(a, "--no-inline") == 0) flags |= TVM_COMPILE_NO_INLINE;
         else if (a[0] == '-') usage();
         else if (!model_path) model_path = a;
         else if (!input_path) input_path = a;
@@ -124,7 +128,8 @@ int main(int argc, char **argv) {
             return 1;
         }
     tvm_function *fn;
-    TRY(tvm_compile(g, 1, &vin.tensor, 1, &vout.tensor, NULL, &fn));
+    tvm_compile_options opts = {.struct_size = sizeof opts, .flags = flags};
+    TRY(tvm_compile(g, 1, &vin.tensor, 1, &vout.tensor, &opts, &fn));
     double t2 = now_ms();
     long hwm_compile = proc_status_kb("VmHWM");
     /* The function no longer needs the graph (it holds what it compiled),
