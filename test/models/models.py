@@ -2,7 +2,7 @@
 """Whole-model checks and benchmark: tvmc against ONNX Runtime.
 
     models.py test  --tvmc-run EXE --work DIR [MODEL ...]
-    models.py bench --tvmc-run EXE --work DIR [--runs R] [--markdown] [MODEL ...]
+    models.py bench --tvmc-run EXE --work DIR [--runs R] [--repeat N] [MODEL ...]
 
 MODEL is resnet18, mobilenet_v2 or bert_layer (default: all three). Both
 commands first make what they need, each step skipped when already done:
@@ -15,8 +15,9 @@ element satisfies |tvmc - ort| <= 1e-4 + 1e-4 * |ort|. It exits 77 (meson's
 "skipped") only when npm cannot reach its registry to install ONNX Runtime.
 
 `bench` measures both at 1 and 2 intra-op threads, each configuration in a
-fresh process, and prints latency medians, their ratio, compile / session
-creation time and peak memory side by side.
+fresh process, --repeat times interleaved, and prints a Markdown table:
+latency medians, their ratio, compile / session creation time and peak
+memory (process peak RSS above its RSS before the model was loaded).
 """
 import argparse
 import json
@@ -144,29 +145,48 @@ def mib(kb):
 
 
 def cmd_bench(args):
-    rows = []
-    for name in args.models:
-        for threads in (1, 2):
+    """Each (model, threads) pair runs --repeat times in both, interleaved
+    (tvmc, ORT, next pair, ..., then again), so load from other processes
+    on a shared machine falls on both sides alike; each run is a fresh
+    process. Reports the median over the repeats of each run's median and
+    the range of those medians."""
+    pairs = [(name, threads) for name in args.models for threads in (1, 2)]
+    got = {p: ([], []) for p in pairs}
+    for rep in range(args.repeat):
+        for name, threads in pairs:
             tv, ort = runners(args, name, threads, args.runs, args.warmup)
-            # Interleaved so drift on a shared machine hits both sides alike.
-            t = run_json(tv)
-            o = run_json(ort)
-            rows.append((name, threads, t, o))
-            print(f"{name} x{threads}: tvmc {t['median_ms']:.2f} ms, ORT {o['median_ms']:.2f} ms",
-                  file=sys.stderr, flush=True)
-    head = ("| model | threads | tvmc median | ORT median | tvmc / ORT | tvmc import + compile "
-            "| ORT session | tvmc kernels / workspace | peak RSS tvmc / ORT (above base) |")
+            tv += ["--max-seconds", str(args.max_seconds)]
+            ort += ["--max-seconds", str(args.max_seconds)]
+            t, o = run_json(tv), run_json(ort)
+            got[(name, threads)][0].append(t)
+            got[(name, threads)][1].append(o)
+            print(f"[{rep + 1}/{args.repeat}] {name} x{threads}: tvmc {t['median_ms']:.2f} ms, "
+                  f"ORT {o['median_ms']:.2f} ms", file=sys.stderr, flush=True)
+
+    def med(rows, key):
+        return float(np.median([r[key] for r in rows]))
+
+    def spread(rows):
+        v = [r["median_ms"] for r in rows]
+        return f"{min(v):.1f}–{max(v):.1f}" if len(v) > 1 else "—"
+
+    head = ("| model | threads | tvmc (ms) | ORT (ms) | **tvmc / ORT** | tvmc import + compile "
+            "(ms) | ORT session (ms) | tvmc kernels, workspace | peak RSS above start, "
+            "tvmc / ORT (MiB) |")
+    print(f"{args.repeat} repeats, medians of up to {args.runs} timed runs each "
+          f"(ranges: the repeats' medians)")
     print(head)
     print("|---" * (head.count("|") - 1) + "|")
-    for name, threads, t, o in rows:
-        tv_mem = mib(t["peak_rss_kb"] - t["rss_base_kb"])
-        ort_mem = mib(o["peak_rss_kb"] - o["rss_base_kb"])
-        print(f"| {name} | {threads} | {t['median_ms']:.2f} ms | {o['median_ms']:.2f} ms "
-              f"| **{t['median_ms'] / o['median_ms']:.2f}×** "
-              f"| {t['import_ms']:.0f} + {t['compile_ms']:.0f} ms | {o['load_ms']:.0f} ms "
-              f"| {t['kernels']} / {t['workspace_bytes'] / 2**20:.1f} MiB "
-              f"| {mib(t['peak_rss_kb']):.0f} / {mib(o['peak_rss_kb']):.0f} MiB "
-              f"({tv_mem:.0f} / {ort_mem:.0f}) |")
+    for name, threads in pairs:
+        tvs, orts = got[(name, threads)]
+        tm, om = med(tvs, "median_ms"), med(orts, "median_ms")
+        tmem = float(np.median([r["peak_rss_kb"] - r["rss_base_kb"] for r in tvs]))
+        omem = float(np.median([r["peak_rss_kb"] - r["rss_base_kb"] for r in orts]))
+        print(f"| {name} | {threads} | {tm:.2f} ({spread(tvs)}) | {om:.2f} ({spread(orts)}) "
+              f"| **{tm / om:.2f}×** | {med(tvs, 'import_ms'):.0f} + {med(tvs, 'compile_ms'):.0f} "
+              f"| {med(orts, 'load_ms'):.0f} | {tvs[0]['kernels']}, "
+              f"{tvs[0]['workspace_bytes'] / 2**20:.1f} MiB "
+              f"| {mib(tmem):.0f} / {mib(omem):.0f} ({tmem / omem:.2f}×) |")
     return 0
 
 
@@ -177,8 +197,11 @@ def main():
     p.add_argument("--work", required=True, help="folder for the models and outputs")
     p.add_argument("--runs", type=int, default=20)
     p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--repeat", type=int, default=3, help="bench: runs of each pair")
+    p.add_argument("--max-seconds", type=float, default=5.0,
+                   help="bench: stop a run's timed calls after this long (at least 3)")
     p.add_argument("models", nargs="*")
-    args = p.parse_args()
+    args = p.parse_intermixed_args()
     args.models = args.models or MODELS
     for m in args.models:
         if m not in MODELS:

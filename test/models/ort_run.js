@@ -3,7 +3,7 @@
 // execution provider), the reference tvmc's whole-model tests compare with.
 //
 //   node ort_run.js MODEL.onnx INPUT.npy [--out OUT.npy] [--threads N]
-//                   [--runs R] [--warmup W]
+//                   [--runs R] [--warmup W] [--max-seconds S]
 //
 // Same interface and JSON line as tvmc_run (see tvmc_run.c): load_ms (the
 // session's creation: parse, graph optimisation, kernel selection),
@@ -68,13 +68,14 @@ function median(v) {
 async function main() {
   const args = process.argv.slice(2);
   let modelPath, inputPath, outPath;
-  let threads = 0, runs = 20, warmup = 3;
+  let threads = 0, runs = 20, warmup = 3, maxMs = Infinity;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--out' && i + 1 < args.length) outPath = args[++i];
     else if (a === '--threads' && i + 1 < args.length) threads = Number(args[++i]);
     else if (a === '--runs' && i + 1 < args.length) runs = Number(args[++i]);
     else if (a === '--warmup' && i + 1 < args.length) warmup = Number(args[++i]);
+    else if (a === '--max-seconds' && i + 1 < args.length) maxMs = Number(args[++i]) * 1e3;
     else if (a.startsWith('-')) usage();
     else if (!modelPath) modelPath = a;
     else if (!inputPath) inputPath = a;
@@ -105,14 +106,18 @@ async function main() {
 
   for (let i = 0; i < warmup; i++) await session.run(feeds);
   const times = [];
+  let spent = 0;
   for (let i = 0; i < runs; i++) {
     t = performance.now();
     await session.run(feeds);
     times.push(performance.now() - t);
+    spent += times[i];
+    if (spent > maxMs && times.length >= 3) break;
   }
   const r = {
     threads, load_ms: +loadMs.toFixed(2), first_call_ms: +firstMs.toFixed(3),
-    median_ms: +median(times).toFixed(3), min_ms: +Math.min(...times).toFixed(3), runs,
+    median_ms: +median(times).toFixed(3), min_ms: +Math.min(...times).toFixed(3),
+    runs: times.length,
     rss_base_kb: rssBase, peak_rss_kb: process.resourceUsage().maxRSS,
   };
   process.stdout.write(JSON.stringify(r) + '\n');

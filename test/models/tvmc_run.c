@@ -2,7 +2,7 @@
  * application embedding tvmc would: import the file, compile, call.
  *
  *   tvmc_run MODEL.onnx INPUT.npy [--out OUT.npy] [--threads N]
- *            [--runs R] [--warmup W] [--no-inline]
+ *            [--runs R] [--warmup W] [--max-seconds S] [--no-inline]
  *
  * The model must have one float32 input and one float32 output (the three
  * whole-model workloads do). Prints one JSON line on stdout:
@@ -10,6 +10,8 @@
  *                                         model with constant shapes only
  *                                         runs; compiling happened before)
  *   median_ms, min_ms                     of R timed calls after W warm-ups
+ *                                         (fewer, at least 3, once the timed
+ *                                         calls have taken S seconds)
  *   kernels, workspace_bytes              tvm_function_plan
  *   rss_base_kb, peak_rss_kb              VmRSS before the import, VmHWM at
  *                                         the end (the process's peak)
@@ -50,7 +52,7 @@ static long proc_status_kb(const char *field) {
 
 static void usage(void) {
     fprintf(stderr, "usage: tvmc_run MODEL.onnx INPUT.npy [--out OUT.npy] [--threads N] "
-                    "[--runs R] [--warmup W] [--no-inline]\n");
+                    "[--runs R] [--warmup W] [--max-seconds S] [--no-inline]\n");
     exit(2);
 }
 
@@ -69,6 +71,7 @@ static DLTensor dl_f32(float *data, int ndim, int64_t *shape) {
 int main(int argc, char **argv) {
     const char *model_path = NULL, *input_path = NULL, *out_path = NULL;
     int threads = 0, runs = 20, warmup = 3;
+    double max_ms = 1e300;
     uint32_t flags = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -76,6 +79,7 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--threads") == 0 && i + 1 < argc) threads = atoi(argv[++i]);
         else if (strcmp(a, "--runs") == 0 && i + 1 < argc) runs = atoi(argv[++i]);
         else if (strcmp(a, "--warmup") == 0 && i + 1 < argc) warmup = atoi(argv[++i]);
+        else if (strcmp(a, "--max-seconds") == 0 && i + 1 < argc) max_ms = atof(argv[++i]) * 1e3;
         else if (strcmp(a, "--no-inline") == 0) flags |= TVM_COMPILE_NO_INLINE;
         else if (a[0] == '-') usage();
         else if (!model_path) model_path = a;
@@ -161,10 +165,13 @@ int main(int argc, char **argv) {
     }
     for (int i = 0; i < warmup; i++) TRY(tvm_function_call(fn, args, 2));
     double *times = malloc(sizeof(double) * (size_t)runs);
+    double spent = 0;
     for (int i = 0; i < runs; i++) {
         double s = now_ms();
         TRY(tvm_function_call(fn, args, 2));
         times[i] = now_ms() - s;
+        spent += times[i];
+        if (spent > max_ms && i + 1 >= 3) runs = i + 1;
     }
     double med = median(times, runs); /* sorts: times[0] is the minimum */
 
