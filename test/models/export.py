@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Exports the three whole-model workloads to ONNX, with one input each.
 
-    /usr/bin/python3 test/models/export.py OUTDIR [resnet18 mobilenet_v2 bert_layer]
+    /usr/bin/python3 test/models/export.py OUTDIR [MODEL ...]
+
+MODEL: resnet18, mobilenet_v2, bert_layer, bert_layer_opset17 (default: all).
 
 Writes OUTDIR/NAME.onnx and OUTDIR/NAME.input.npy (float32). Weights are
 random but deterministic (a fixed seed per model), so two exports on any
@@ -11,7 +13,11 @@ of MB, so they are made at test time, once, and never committed.
 
 torch 1.13's exporter is used at opset 13: every op these models produce
 (Conv, BatchNorm folded into Conv in eval mode, Clip, Gemm, MatMul, Softmax,
-Erf, ReduceMean, Pow, Sqrt, Div, Reshape, Transpose) is expressible there.
+Erf, ReduceMean, Pow, Sqrt, Div, Reshape, Transpose) is expressible there,
+and it is what most exported transformers still look like (LayerNorm as
+ReduceMean / Sub / Pow / Sqrt / Div). bert_layer_opset17 is the same layer
+(same weights) at opset 17, where LayerNorm exports as LayerNormalization.
+Opsets 14-16 export the same graphs as 13 for these models.
 """
 import os
 import sys
@@ -75,7 +81,7 @@ def build(name):
     elif name == "mobilenet_v2":
         model = torchvision.models.mobilenet_v2(weights=None)
         shape = (1, 3, 224, 224)
-    elif name == "bert_layer":
+    elif name in ("bert_layer", "bert_layer_opset17"):
         model = BertLayer()
         shape = (1, SEQ, HIDDEN)
     else:
@@ -106,7 +112,8 @@ def export(name, outdir):
     with torch.no_grad():
         torch.onnx.export(model, torch.from_numpy(x), tmp,
                           input_names=["input"], output_names=["output"],
-                          opset_version=OPSET, do_constant_folding=True)
+                          opset_version=17 if name.endswith("opset17") else OPSET,
+                          do_constant_folding=True)
     np.save(npy_path, x)
     # Renamed last, so an interrupted export never looks finished.
     os.replace(tmp, onnx_path)
@@ -117,7 +124,7 @@ def main(argv):
     if len(argv) < 2:
         raise SystemExit(__doc__)
     outdir = argv[1]
-    names = argv[2:] or ["resnet18", "mobilenet_v2", "bert_layer"]
+    names = argv[2:] or ["resnet18", "mobilenet_v2", "bert_layer", "bert_layer_opset17"]
     os.makedirs(outdir, exist_ok=True)
     for name in names:
         export(name, outdir)
