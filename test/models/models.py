@@ -63,7 +63,11 @@ def ensure_ort():
                              "(scripts/setup-debian.sh installs it)")
     print(f"models.py: installing onnxruntime-node {pinned} with npm ci in {HERE}",
           flush=True)
-    r = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=HERE,
+    # --ignore-scripts as well as the .npmrc setting: the package's only
+    # install script fetches GPU libraries, and npm 11 warns that it will
+    # stop passing unknown .npmrc keys to scripts. The CPU runtime is in
+    # the package itself.
+    r = subprocess.run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=HERE,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if r.returncode != 0:
         if OFFLINE.search(r.stdout):
