@@ -24,7 +24,25 @@ import models  # noqa: E402
 
 # (label, first tensor, last tensor) for the exports of export.py; each
 # segment has one input so the runners can feed it.
+RELU = "/layer{0}/layer{0}.1/relu_1/Relu_output_0"  # the end of a ResNet stage
+MB_ADD = "/features/features.{0}/Add_output_0"       # a MobileNetV2 residual sum
 SEGMENTS = {
+    "resnet18": [
+        ("stem: conv 7x7/2 (3 -> 64) + ReLU + max pool", "input", "/maxpool/MaxPool_output_0"),
+        ("layer1: 4 conv 3x3, 64 ch, 56x56", "/maxpool/MaxPool_output_0", RELU.format(1)),
+        ("layer2: 4 conv 3x3 + 1x1 downsample, 128 ch, 28x28", RELU.format(1), RELU.format(2)),
+        ("layer3: the same, 256 ch, 14x14", RELU.format(2), RELU.format(3)),
+        ("layer4: the same, 512 ch, 7x7", RELU.format(3), RELU.format(4)),
+        ("head: global average pool + FC 512 -> 1000", RELU.format(4), "output"),
+    ],
+    "mobilenet_v2": [
+        ("stem + blocks 1-3 (112x112 -> 56x56)", "input", MB_ADD.format(3)),
+        ("blocks 4-6 (-> 28x28, 32 ch)", MB_ADD.format(3), MB_ADD.format(6)),
+        ("blocks 7-10 (-> 14x14, 64 ch)", MB_ADD.format(6), MB_ADD.format(10)),
+        ("blocks 11-13 (96 ch)", MB_ADD.format(10), MB_ADD.format(13)),
+        ("blocks 14-16 (-> 7x7, 160 ch)", MB_ADD.format(13), MB_ADD.format(16)),
+        ("block 17, conv 1x1 -> 1280, pool, FC", MB_ADD.format(16), "output"),
+    ],
     "bert_layer": [
         ("Q, K, V projections + QK^T / 8, softmax, PV (12 heads)", "input",
          "/MatMul_1_output_0"),
@@ -65,7 +83,7 @@ def main():
 
     def both(model, data):
         common = [model, data, "--threads", str(args.threads), "--runs", str(args.runs),
-                  "--warmup", str(args.warmup)]
+                  "--warmup", str(args.warmup), "--max-seconds", "3"]
         t = models.run_json([args.tvmc_run] + common)["median_ms"]
         o = models.run_json(["node", os.path.join(models.HERE, "ort_run.js")] + common)
         return t, o["median_ms"]
