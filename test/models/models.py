@@ -157,7 +157,10 @@ def cmd_bench(args):
     (tvmc, ORT, next pair, ..., then again), so load from other processes
     on a shared machine falls on both sides alike; each run is a fresh
     process. Reports the median over the repeats of each run's median and
-    the range of those medians."""
+    the range of those medians, and the process CPU time per call: at one
+    thread it is the call's own cost, which load from other processes
+    disturbs far less than the wall-clock latency (at two threads it also
+    counts the workers' spinning)."""
     pairs = [(name, threads) for name in args.models for threads in (1, 2)]
     got = {p: ([], []) for p in pairs}
     for rep in range(args.repeat):
@@ -178,9 +181,9 @@ def cmd_bench(args):
         v = [r["median_ms"] for r in rows]
         return f"{min(v):.1f}–{max(v):.1f}" if len(v) > 1 else "—"
 
-    head = ("| model | threads | tvmc (ms) | ORT (ms) | **tvmc / ORT** | tvmc import + compile "
-            "(ms) | ORT session (ms) | tvmc kernels, workspace | peak RSS above start, "
-            "tvmc / ORT (MiB) |")
+    head = ("| model | threads | tvmc (ms) | ORT (ms) | **tvmc / ORT** | CPU per call, tvmc / ORT "
+            "(ms) | tvmc import + compile (ms) | ORT session (ms) | tvmc kernels, workspace "
+            "| peak RSS above start, tvmc / ORT (MiB) |")
     print(f"{args.repeat} repeats, medians of up to {args.runs} timed runs each "
           f"(ranges: the repeats' medians)")
     print(head)
@@ -191,7 +194,9 @@ def cmd_bench(args):
         tmem = float(np.median([r["peak_rss_kb"] - r["rss_base_kb"] for r in tvs]))
         omem = float(np.median([r["peak_rss_kb"] - r["rss_base_kb"] for r in orts]))
         print(f"| {name} | {threads} | {tm:.2f} ({spread(tvs)}) | {om:.2f} ({spread(orts)}) "
-              f"| **{tm / om:.2f}×** | {med(tvs, 'import_ms'):.0f} + {med(tvs, 'compile_ms'):.0f} "
+              f"| **{tm / om:.2f}×** | {med(tvs, 'cpu_ms'):.1f} / {med(orts, 'cpu_ms'):.1f} "
+              f"({med(tvs, 'cpu_ms') / med(orts, 'cpu_ms'):.2f}×) "
+              f"| {med(tvs, 'import_ms'):.0f} + {med(tvs, 'compile_ms'):.0f} "
               f"| {med(orts, 'load_ms'):.0f} | {tvs[0]['kernels']}, "
               f"{tvs[0]['workspace_bytes'] / 2**20:.1f} MiB "
               f"| {mib(tmem):.0f} / {mib(omem):.0f} ({tmem / omem:.2f}×) |")

@@ -8,6 +8,7 @@
 // Same interface and JSON line as tvmc_run (see tvmc_run.c): load_ms (the
 // session's creation: parse, graph optimisation, kernel selection),
 // first_call_ms, median_ms / min_ms of R timed runs after W warm-ups,
+// cpu_ms (median process CPU time of a run: process.cpuUsage()),
 // rss_base_kb (RSS once the runtime is loaded, before the model) and
 // peak_rss_kb (the process's peak, resourceUsage().maxRSS). --threads sets
 // intraOpNumThreads (0 = ORT's default); inter-op parallelism stays off, as
@@ -105,18 +106,22 @@ async function main() {
   if (outPath) writeNpy(outPath, out.dims, out.data);
 
   for (let i = 0; i < warmup; i++) await session.run(feeds);
-  const times = [];
+  const times = [], cpu = [];
   let spent = 0;
   for (let i = 0; i < runs; i++) {
     t = performance.now();
+    const c = process.cpuUsage();
     await session.run(feeds);
     times.push(performance.now() - t);
+    const d = process.cpuUsage(c);
+    cpu.push((d.user + d.system) / 1e3);
     spent += times[i];
     if (spent > maxMs && times.length >= 3) break;
   }
   const r = {
     threads, load_ms: +loadMs.toFixed(2), first_call_ms: +firstMs.toFixed(3),
     median_ms: +median(times).toFixed(3), min_ms: +Math.min(...times).toFixed(3),
+    cpu_ms: +median(cpu).toFixed(3),
     runs: times.length,
     rss_base_kb: rssBase, peak_rss_kb: process.resourceUsage().maxRSS,
   };
