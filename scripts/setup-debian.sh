@@ -23,7 +23,15 @@ packages=(
   cargo
   # bench/bench_perf's comparisons (optional at build time: compiled out if missing)
   libopenblas-dev libdnnl-dev
+  # whole-model tests (test/models): torch exports the models; ONNX Runtime,
+  # the reference, comes from npm (onnxruntime-node) and runs under node
+  python3-torch python3-torchvision nodejs
 )
+# npm is its own package in Debian but part of NodeSource's nodejs; ask for
+# it only where no npm is installed, so neither setup conflicts.
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -70,11 +70,19 @@ Onnx__TensorProto *onnx_parse_tensor(const uint8_t *data, size_t size);
 /* The tvmc dtype of an ONNX TensorProto.DataType; 0 when tvmc has none. */
 tvm_dtype onnx_dtype(int32_t onnx_type);
 const char *onnx_dtype_name(int32_t onnx_type);
-/* Decodes a TensorProto into host data (malloc'd, *data; NULL for zero
- * elements is allowed), with dtype, rank and shape. `what` names it in
+/* Checks a TensorProto (dtype, dims, data present and filling its shape)
+ * and reports its dtype, rank, shape and element count. `what` names it in
  * messages. */
+tvm_status onnx_tensor_check(const Onnx__TensorProto *t, const char *what, tvm_dtype *dtype,
+                             int *ndim, int64_t *shape, int64_t *count);
+/* Decodes a TensorProto into host data (malloc'd, *data; NULL for zero
+ * elements is allowed), with dtype, rank and shape (checked as above). */
 tvm_status onnx_tensor_data(const Onnx__TensorProto *t, const char *what, tvm_dtype *dtype,
                             int *ndim, int64_t *shape, void **data);
+/* Frees a parsed TensorProto's element storage once its values live
+ * elsewhere (the graph's constant), so a model's weights are not held
+ * twice while the rest imports. */
+void onnx_tensor_release(Onnx__TensorProto *t);
 
 /* ---- onnx_import.c / onnx_bind.c: the value table and the node loop ------- */
 

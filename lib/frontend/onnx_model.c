@@ -3,9 +3,11 @@
  * inputs and initializers, the node loop, outputs, and the model
  * description handed to the caller. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../common.h"
 #include "onnx_internal.h"
@@ -162,7 +164,38 @@ static tvm_status check_output(const Onnx__ValueInfoProto *vi, const tvm_onnx_va
     return TVM_OK;
 }
 
-static tvm_status build(onnx_ctx *c, const Onnx__ModelProto *m, const tvm_onnx_options *o,
+/* An initializer enters the value table. Small ones are decoded to host
+ * data, which nodes may read at import time (shapes, axes, folding).
+ * Larger ones cannot be folded (ONNX_MAX_FOLD_ELEMS), so they become graph
+ * constants at once, straight from the parsed bytes, and the parsed copy is
+ * freed: a model's weights then exist once in the graph instead of three
+ * times (parsed, decoded, graph) by the end of the import. */
+static tvm_status add_initializer(onnx_ctx *c, Onnx__TensorProto *t, size_t k) {
+    if (!t->name || !t->name[0])
+        return err_set(TVM_ERR_PARSE, "onnx: initializer %zu has no name", k);
+    onnx_value *v = onnx_new_value(c, t->name);
+    if (!v) return err_set(TVM_ERR_OUT_OF_MEMORY, "onnx: no memory for the value table");
+    v->is_leaf = true;
+    int64_t count;
+    tvm_status s = onnx_tensor_check(t, t->name, &v->dtype, &v->ndim, v->shape, &count);
+    if (s != TVM_OK) return s;
+    if (count <= ONNX_MAX_FOLD_ELEMS)
+        return onnx_tensor_data(t, t->name, &v->dtype, &v->ndim, v->shape, &v->data);
+    void *decoded = NULL;
+    const void *src = t->raw_data.data; /* raw_data is little-endian, as tvmc's hosts */
+    if (!t->has_raw_data || v->dtype == TVM_BOOL) { /* typed fields, or bytes to normalise */
+        s = onnx_tensor_data(t, t->name, &v->dtype, &v->ndim, v->shape, &decoded);
+        if (s != TVM_OK) return s;
+        src = decoded;
+    }
+    v->t = tvm_constant(c->g, t->name, v->dtype, v->ndim, v->shape, src);
+    free(decoded);
+    if (!v->t.id) return tvm_graph_status(c->g);
+    onnx_tensor_release(t);
+    return TVM_OK;
+}
+
+static tvm_status build(onnx_ctx *c, Onnx__ModelProto *m, const tvm_onnx_options *o,
                         tvm_onnx_model **out) {
     c->opset = -1;
     for (size_t k = 0; k < m->n_opset_import; k++) {
@@ -190,14 +223,8 @@ static tvm_status build(onnx_ctx *c, const Onnx__ModelProto *m, const tvm_onnx_o
     if (s != TVM_OK) return s;
 
     for (size_t k = 0; k < gp->n_initializer; k++) {
-        const Onnx__TensorProto *t = gp->initializer[k];
-        if (!t->name || !t->name[0])
-            return err_set(TVM_ERR_PARSE, "onnx: initializer %zu has no name", k);
-        onnx_value *v = onnx_new_value(c, t->name);
-        if (!v) return err_set(TVM_ERR_OUT_OF_MEMORY, "onnx: no memory for the value table");
-        s = onnx_tensor_data(t, t->name, &v->dtype, &v->ndim, v->shape, &v->data);
+        s = add_initializer(c, gp->initializer[k], k);
         if (s != TVM_OK) return s;
-        v->is_leaf = true;
     }
     dim_var vars[256];
     int nvars = 0, nin = 0, bound = 0;
@@ -326,6 +353,34 @@ static tvm_status read_options(const tvm_onnx_options *opts, tvm_onnx_options *o
     return TVM_OK;
 }
 
+/* The checks both entry points share, then the parse. *m gets the parsed
+ * model (owned by the caller) or NULL with the error set. */
+static tvm_status parse(tvm_graph *g, const void *data, size_t size, const tvm_onnx_options *o,
+                        Onnx__ModelProto **m) {
+    *m = NULL;
+    if (!graph_ok(g, "tvm_onnx_import")) return g->status;
+    if (size > (uint64_t)o->max_bytes)
+        return err_set(TVM_ERR_LIMIT, "tvm_onnx_import: the model has %zu bytes; the limit "
+                       "(opts->max_bytes) is %lld", size, (long long)o->max_bytes);
+    if (size == 0)
+        return err_set(TVM_ERR_PARSE, "tvm_onnx_import: the model is empty (0 bytes)");
+    *m = onnx_parse_model(data, size);
+    return *m ? TVM_OK : TVM_ERR_PARSE; /* message set by the parser */
+}
+
+/* Builds the parsed model into g and frees it (the model is modified on
+ * the way: add_initializer frees weights once the graph has them). */
+static tvm_status import_parsed(tvm_graph *g, Onnx__ModelProto *m, const tvm_onnx_options *o,
+                                tvm_onnx_model **out) {
+    onnx_ctx c = {.g = g};
+    tvm_status s = build(&c, m, o, out);
+    for (uint32_t k = 0; k < c.nvals; k++) free(c.vals[k].data);
+    free(c.vals);
+    free(c.input_slot);
+    onnx__model_proto__free_unpacked(m, NULL);
+    return s;
+}
+
 TVMC_API tvm_status tvm_onnx_import(tvm_graph *g, const void *data, size_t size,
                                     const tvm_onnx_options *opts, tvm_onnx_model **out) {
     if (!g) return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_onnx_import: graph is NULL");
@@ -336,21 +391,9 @@ TVMC_API tvm_status tvm_onnx_import(tvm_graph *g, const void *data, size_t size,
     tvm_onnx_options o;
     tvm_status s = read_options(opts, &o);
     if (s != TVM_OK) return s;
-    if (!graph_ok(g, "tvm_onnx_import")) return g->status;
-    if (size > (uint64_t)o.max_bytes)
-        return err_set(TVM_ERR_LIMIT, "tvm_onnx_import: the model has %zu bytes; the limit "
-                       "(opts->max_bytes) is %lld", size, (long long)o.max_bytes);
-    if (size == 0)
-        return err_set(TVM_ERR_PARSE, "tvm_onnx_import: the model is empty (0 bytes)");
-    Onnx__ModelProto *m = onnx_parse_model(data, size);
-    if (!m) return TVM_ERR_PARSE; /* message set by the parser */
-    onnx_ctx c = {.g = g};
-    s = build(&c, m, &o, out);
-    for (uint32_t k = 0; k < c.nvals; k++) free(c.vals[k].data);
-    free(c.vals);
-    free(c.input_slot);
-    onnx__model_proto__free_unpacked(m, NULL);
-    return s;
+    Onnx__ModelProto *m;
+    s = parse(g, data, size, &o, &m);
+    return s == TVM_OK ? import_parsed(g, m, &o, out) : s;
 }
 
 TVMC_API tvm_status tvm_onnx_import_file(tvm_graph *g, const char *path,
@@ -361,37 +404,45 @@ TVMC_API tvm_status tvm_onnx_import_file(tvm_graph *g, const char *path,
     tvm_onnx_options o;
     tvm_status s = read_options(opts, &o);
     if (s != TVM_OK) return s;
-    FILE *f = fopen(path, "rb");
-    if (!f) return err_set(TVM_ERR_IO, "tvm_onnx_import_file: cannot open '%s': %s", path,
-                           strerror(errno));
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return err_set(TVM_ERR_IO, "tvm_onnx_import_file: cannot open '%s': %s", path,
+                       strerror(errno));
     struct stat st;
-    long len = -1;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && fseek(f, 0, SEEK_END) == 0)
-        len = ftell(f);
-    if (len < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
         return err_set(TVM_ERR_IO, "tvm_onnx_import_file: '%s' is not a regular file", path);
     }
-    if ((int64_t)len > o.max_bytes) {
-        fclose(f);
-        return err_set(TVM_ERR_LIMIT, "tvm_onnx_import_file: '%s' has %ld bytes; the limit "
-                       "(opts->max_bytes) is %lld", path, len, (long long)o.max_bytes);
+    if ((int64_t)st.st_size > o.max_bytes) {
+        close(fd);
+        return err_set(TVM_ERR_LIMIT, "tvm_onnx_import_file: '%s' has %lld bytes; the limit "
+                       "(opts->max_bytes) is %lld", path, (long long)st.st_size,
+                       (long long)o.max_bytes);
     }
-    void *buf = malloc(len ? (size_t)len : 1);
-    if (!buf) {
-        fclose(f);
-        return err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_onnx_import_file: no memory for %ld bytes",
+    /* Read rather than mapped: a mapped file truncated by another process
+     * while it is parsed would kill the host with SIGBUS. The buffer is
+     * freed as soon as the parse has copied what it keeps, before the
+     * graph's copy of the weights is made. */
+    size_t len = (size_t)st.st_size, got = 0;
+    void *buf = malloc(len ? len : 1);
+    while (buf && got < len) {
+        ssize_t r = read(fd, (char *)buf + got, len - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    close(fd);
+    if (!buf)
+        return err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_onnx_import_file: no memory for %zu bytes",
                        len);
-    }
-    size_t got = fread(buf, 1, (size_t)len, f);
-    fclose(f);
-    if (got != (size_t)len) {
+    if (got != len) {
         free(buf);
         return err_set(TVM_ERR_IO, "tvm_onnx_import_file: short read of '%s'", path);
     }
-    s = tvm_onnx_import(g, buf, (size_t)len, opts, out);
+    Onnx__ModelProto *m;
+    s = parse(g, buf, len, &o, &m);
     free(buf);
-    return s;
+    return s == TVM_OK ? import_parsed(g, m, &o, out) : s;
 }
 
 static tvm_status get_value(const tvm_onnx_model *m, int index, tvm_onnx_value *value,

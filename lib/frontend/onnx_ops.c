@@ -61,14 +61,49 @@ static tvm_status op_mod(onnx_ctx *c, onnx_node *n) {
     return onnx_set_output(c, n, 0, tvm_op_binary(c->g, k, a, b));
 }
 
+/* Whether input k is a constant whose every element is exactly v (a
+ * scalar exponent, or one repeated per element). */
+static bool const_all_equal(const onnx_node *n, int k, double v) {
+    const onnx_value *x = k < n->nin ? n->in[k] : NULL;
+    if (!x || !x->data) return false;
+    int64_t count = 1;
+    for (int d = 0; d < x->ndim; d++) count *= x->shape[d];
+    for (int64_t i = 0; i < count; i++) {
+        double e;
+        switch (x->dtype) {
+        case TVM_FLOAT32: e = ((const float *)x->data)[i]; break;
+        case TVM_FLOAT64: e = ((const double *)x->data)[i]; break;
+        case TVM_INT32: e = ((const int32_t *)x->data)[i]; break;
+        case TVM_INT64: e = (double)((const int64_t *)x->data)[i]; break;
+        default: return false;
+        }
+        if (e != v) return false;
+    }
+    return true;
+}
+
 /* Pow allows an exponent of another type and integer bases: computed in
- * the base's float type (float64 for integers), then cast back. */
+ * the base's float type (float64 for integers), then cast back. A float
+ * base squared (the variance in every exported LayerNorm and RMSNorm) is
+ * x * x: the same correctly rounded value as pow(x, 2), without a libm
+ * call per element that also keeps the loop from vectorising well. */
 static tvm_status op_pow(onnx_ctx *c, onnx_node *n) {
     tvm_tensor a, b;
     TRY(onnx_input(c, n, 0, &a));
-    TRY(onnx_input(c, n, 1, &b));
     tvm_dtype da, db;
     tvm_tensor_info(c->g, a, NULL, &da);
+    if (dtype_is_float(da) && const_all_equal(n, 1, 2.0)) {
+        int an, bn;
+        int64_t ad[TVM_MAX_NDIM], bd[TVM_MAX_NDIM];
+        TRY(onnx_input_shape(c, n, 0, &an, NULL, ad));
+        TRY(onnx_input_shape(c, n, 1, &bn, NULL, bd));
+        /* only where the exponent does not broadcast the result larger */
+        bool same = bn <= an;
+        for (int d = 0; same && d < bn; d++)
+            same = bd[bn - 1 - d] == 1 || bd[bn - 1 - d] == ad[an - 1 - d];
+        if (same) return onnx_set_output(c, n, 0, tvm_op_binary(c->g, TVM_OP_MUL, a, a));
+    }
+    TRY(onnx_input(c, n, 1, &b));
     tvm_tensor_info(c->g, b, NULL, &db);
     tvm_dtype work = dtype_is_float(da) ? da : TVM_FLOAT64;
     if (da != work) a = tvm_op_cast(c->g, a, work);

@@ -116,8 +116,8 @@ const char *onnx_dtype_name(int32_t t) {
     return v ? v->name : "unknown";
 }
 
-tvm_status onnx_tensor_data(const Onnx__TensorProto *t, const char *what, tvm_dtype *dtype,
-                            int *ndim, int64_t *shape, void **data) {
+tvm_status onnx_tensor_check(const Onnx__TensorProto *t, const char *what, tvm_dtype *dtype,
+                             int *ndim, int64_t *shape, int64_t *count) {
     if (t->has_data_location &&
         t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
         return err_set(TVM_ERR_UNSUPPORTED,
@@ -156,6 +156,19 @@ tvm_status onnx_tensor_data(const Onnx__TensorProto *t, const char *what, tvm_dt
             return err_set(TVM_ERR_PARSE, "onnx: tensor '%s' holds %zu values but its shape "
                            "needs %lld", what, have, (long long)numel);
     }
+    *dtype = dt;
+    *ndim = (int)t->n_dims;
+    *count = numel;
+    return TVM_OK;
+}
+
+tvm_status onnx_tensor_data(const Onnx__TensorProto *t, const char *what, tvm_dtype *dtype,
+                            int *ndim, int64_t *shape, void **data) {
+    tvm_dtype dt;
+    int64_t numel;
+    tvm_status s = onnx_tensor_check(t, what, &dt, ndim, shape, &numel);
+    if (s != TVM_OK) return s;
+    size_t bytes = (size_t)numel * (size_t)dtype_bytes(dt);
     uint8_t *buf = malloc(bytes ? bytes : 1);
     if (!buf) return err_set(TVM_ERR_OUT_OF_MEMORY, "onnx: no memory for tensor '%s'", what);
     if (t->has_raw_data) {
@@ -180,7 +193,27 @@ tvm_status onnx_tensor_data(const Onnx__TensorProto *t, const char *what, tvm_dt
         }
     }
     *dtype = dt;
-    *ndim = (int)t->n_dims;
     *data = buf;
     return TVM_OK;
+}
+
+void onnx_tensor_release(Onnx__TensorProto *t) {
+    /* protobuf-c's default allocator is malloc, and free_unpacked skips
+     * NULL fields, so the message stays valid to free later. */
+    free(t->raw_data.data);
+    t->raw_data.data = NULL;
+    t->raw_data.len = 0;
+    t->has_raw_data = 0;
+    free(t->float_data);
+    t->float_data = NULL;
+    t->n_float_data = 0;
+    free(t->double_data);
+    t->double_data = NULL;
+    t->n_double_data = 0;
+    free(t->int32_data);
+    t->int32_data = NULL;
+    t->n_int32_data = 0;
+    free(t->int64_data);
+    t->int64_data = NULL;
+    t->n_int64_data = 0;
 }
