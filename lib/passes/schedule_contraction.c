@@ -53,6 +53,7 @@
  * (pass_ctx.vector_bytes > 0); the interpreter runs the plain nest. */
 #include <stdlib.h>
 
+#include "../topology.h"
 #include "passes.h"
 
 /* Register blocking. The accumulators take MR x NR/lanes vector registers,
@@ -65,11 +66,15 @@
 #define MR 6
 #define MAX_NR 64 /* the widest vectorisation width used in a block */
 
-/* No k blocking: each block sums its whole k range (the order of every
- * output element's sum stays the original one). A block's B panel is
- * K x NR elements (K = 1024: 256 KiB for float32), read once per block from
- * L2; A's MR rows (24 KiB at K = 1024) stay in L1. Packing B into panels
- * would remove the row stride (TLB misses at large N) — not done yet. */
+/* K blocking, from the host's cache sizes (topology.h). A block's B panel
+ * is K x NR elements (K = 1024, float32: 256 KiB), read once per row block
+ * from L2 while A's MR rows stream through L1. When the panel would take
+ * more than 1/KC_L2_SHARE of L2 (with 1 MiB of L2: K > 2048), k is split
+ * into even blocks that fit: the row blocks run once per K block, parking
+ * their running sums in a workspace buffer between blocks. MIN_KC keeps a
+ * tiny or misreported L2 from splitting k into slivers. */
+#define KC_L2_SHARE 2
+#define MIN_KC 128
 
 typedef struct sched {
     lp_program *p;
@@ -394,19 +399,74 @@ static lp_id accb_at(lp_program *p, uint32_t accb, int64_t row, lp_id col) {
     return lp_load(p, accb, idx, 2);
 }
 
-/* One mr x nr block at rows ibase.., columns jbase.. (nr a power of two).
- * pack != 0: the B load of the value reads the packed panel pack[k, jj]. */
+/* psum[blk, row, col]: a row block's partial sums between K blocks. */
+static lp_id psum_at(lp_program *p, uint32_t psum, lp_id blk, int64_t row, lp_id col) {
+    lp_id idx[3] = {blk, i64(p, row), col};
+    return lp_load(p, psum, idx, 3);
+}
+
+/* What one pass of the row blocks over a column panel does. */
+typedef enum rows_mode {
+    ROWS_WHOLE,    /* init, every k, the epilogue: the unblocked nest */
+    ROWS_PARTIAL,  /* one K block: from init (first block) or psum, back to psum */
+    ROWS_EPILOGUE  /* after the last K block: the epilogue of psum */
+} rows_mode;
+
+typedef struct kblock {
+    rows_mode mode;
+    lp_id kbase;   /* first k of the block (0: k starts at 0) */
+    int64_t kext;  /* k steps in the block */
+    uint32_t psum; /* ROWS_PARTIAL / ROWS_EPILOGUE: [row blocks, MR, NR] workspace */
+    lp_id first;   /* ROWS_PARTIAL: bool, this is the first K block */
+} kblock;
+
+/* The accumulators copied to accv for the epilogue, in a loop that always
+ * vectorises: an epilogue LLVM cannot vectorise (a libm call) indexes accv
+ * by a variable, and would otherwise keep the whole accumulator block out
+ * of registers. Then one epilogue loop for all rows (fewer loops for LLVM
+ * to vectorise). from(r) is row r's accumulator vector. */
+static void epilogue(sched *S, const match *m, uint32_t accv, lp_id ibase, int64_t mr,
+                     lp_id col, uint32_t jj, int64_t nr, const lp_id *from, lp_id *out) {
+    lp_program *p = S->p;
+    int vec = nr > 1 ? LP_VECTORIZED : LP_SERIAL;
+    lp_id jjv = lp_var_ref(p, jj);
+    lp_id copy[MR], epi[MR * 16];
+    uint32_t nepi = 0;
+    for (int64_t r = 0; r < mr; r++) {
+        lp_id at[2] = {i64(p, r), jjv};
+        copy[r] = lp_store(p, accv, at, 2, from[r]);
+        if (m->ivar) S->var_to[m->ivar] = ibase ? add(p, ibase, r) : i64(p, r);
+        S->var_to[m->jvar] = col;
+        S->acc = m->acc;
+        S->acc_to = accb_at(p, accv, r, jjv);
+        new_subst(S);
+        for (uint32_t k = 0; k < m->nrest; k++) epi[nepi++] = clone_tree(S, m->rest[k]);
+    }
+    S->var_to[m->ivar] = S->var_to[m->jvar] = 0; /* [0] unused */
+    out[0] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, copy, (uint32_t)mr));
+    out[1] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, epi, nepi));
+}
+
+/* One mr x nr block at rows ibase.., columns jbase.. (nr a power of two),
+ * row block number blk. pack != 0: the B load of the value reads the
+ * packed panel pack[k - kbase, jj]. */
 static lp_id block(sched *S, const match *m, const uint32_t *accb2, lp_id ibase, int64_t mr,
-                   lp_id jbase, int64_t nr, uint32_t pack) {
+                   lp_id blk, lp_id jbase, int64_t nr, uint32_t pack, const kblock *kb) {
     uint32_t accb = accb2[0], accv = accb2[1];
     lp_program *p = S->p;
     uint32_t jj = lp_new_var(p, "jj", LP_VAR_LOOP, 0);
-    uint32_t kk = lp_new_var(p, "k", LP_VAR_LOOP, 0);
     lp_id jjv = lp_var_ref(p, jj);
     lp_id col = jbase ? lp_binary(p, IR_ADD, jbase, jjv) : jjv;
     int vec = nr > 1 ? LP_VECTORIZED : LP_SERIAL;
-    lp_id init[MR], upd[MR], epi[MR * 16];
-    uint32_t nepi = 0;
+    lp_id parts[4], from[MR];
+    if (kb->mode == ROWS_EPILOGUE) {
+        for (int64_t r = 0; r < mr; r++) from[r] = psum_at(p, kb->psum, blk, r, jjv);
+        epilogue(S, m, accv, ibase, mr, col, jj, nr, from, parts);
+        return lp_seq(p, parts, 2);
+    }
+    uint32_t kk = lp_new_var(p, "k", LP_VAR_LOOP, 0);
+    lp_id kv = kb->kbase ? lp_binary(p, IR_ADD, kb->kbase, lp_var_ref(p, kk)) : lp_var_ref(p, kk);
+    lp_id init[MR], upd[MR];
     lp_id packed = 0;
     if (pack) {
         lp_id at[2] = {lp_var_ref(p, kk), jjv};
@@ -414,11 +474,14 @@ static lp_id block(sched *S, const match *m, const uint32_t *accb2, lp_id ibase,
     }
     for (int64_t r = 0; r < mr; r++) {
         lp_id at[2] = {i64(p, r), jjv};
-        init[r] = lp_store(p, accb, at, 2, m->init);
+        lp_id start = m->init;
+        if (kb->mode == ROWS_PARTIAL) /* later K blocks go on from the stored sums */
+            start = lp_select(p, kb->first, m->init, psum_at(p, kb->psum, blk, r, jjv));
+        init[r] = lp_store(p, accb, at, 2, start);
         /* i, j, k of this row */
         if (m->ivar) S->var_to[m->ivar] = ibase ? add(p, ibase, r) : i64(p, r);
         S->var_to[m->jvar] = col;
-        S->var_to[m->kvar] = lp_var_ref(p, kk);
+        S->var_to[m->kvar] = kv;
         S->acc = 0;
         new_subst(S);
         if (packed) { /* the B load is the panel's element */
@@ -428,116 +491,194 @@ static lp_id block(sched *S, const match *m, const uint32_t *accb2, lp_id ibase,
         lp_id v = clone_tree(S, m->value);
         upd[r] = lp_store(p, accb, at, 2,
                           lp_binary(p, IR_ADD, accb_at(p, accb, r, jjv), v));
-        /* the epilogue reads the row's accumulators from accv */
-        S->acc = m->acc;
-        S->acc_to = accb_at(p, accv, r, jjv);
-        new_subst(S);
-        for (uint32_t k = 0; k < m->nrest; k++) epi[nepi++] = clone_tree(S, m->rest[k]);
     }
     S->var_to[m->ivar] = S->var_to[m->jvar] = S->var_to[m->kvar] = 0; /* [0] unused */
-    lp_id parts[4], copy[MR];
     parts[0] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, init, (uint32_t)mr));
-    parts[1] = rolled_for(p, kk, i64(p, m->K),
+    parts[1] = rolled_for(p, kk, i64(p, kb->kext),
                           lp_for(p, jj, i64(p, nr), vec, lp_seq(p, upd, (uint32_t)mr)));
-    /* accv = accb first, in a loop that always vectorises: an epilogue LLVM
-     * cannot vectorise (a libm call) indexes accv by a variable, and would
-     * otherwise keep the whole accumulator block out of registers */
-    for (int64_t r = 0; r < mr; r++) {
-        lp_id at[2] = {i64(p, r), jjv};
-        copy[r] = lp_store(p, accv, at, 2, accb_at(p, accb, r, jjv));
+    if (kb->mode == ROWS_PARTIAL) {
+        lp_id save[MR];
+        for (int64_t r = 0; r < mr; r++) {
+            lp_id at[3] = {blk, i64(p, r), jjv};
+            save[r] = lp_store(p, kb->psum, at, 3, accb_at(p, accb, r, jjv));
+        }
+        parts[2] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, save, (uint32_t)mr));
+        return lp_seq(p, parts, 3);
     }
-    parts[2] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, copy, (uint32_t)mr));
-    /* one epilogue loop for all rows (fewer loops for LLVM to vectorise) */
-    parts[3] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, epi, nepi));
+    for (int64_t r = 0; r < mr; r++) from[r] = accb_at(p, accb, r, jjv);
+    epilogue(S, m, accv, ibase, mr, col, jj, nr, from, parts + 2);
     return lp_seq(p, parts, 4);
 }
 
 /* Columns jbase..+nr of every row. One block of code serves all rows: the
  * last row block starts at M - MR and overlaps the one before when MR does
  * not divide M (those rows are computed twice, to the same bits, and
- * stored twice: the epilogue reads nothing it writes). One copy of the
- * block keeps LLVM's work, and the compile time, near that of one nest. */
+ * stored twice: the epilogue reads nothing it writes; with K blocks each
+ * row block keeps its own partial sums, so the overlap never adds a K
+ * block twice). One copy of the block keeps LLVM's work, and the compile
+ * time, near that of one nest. */
 static lp_id column_panel(sched *S, const match *m, const uint32_t *accb, lp_id jbase, int64_t nr,
-                          uint32_t pack) {
+                          uint32_t pack, const kblock *kb) {
     lp_program *p = S->p;
-    if (!m->ivar) return block(S, m, accb, 0, 1, jbase, nr, pack);
-    if (m->M <= MR) return block(S, m, accb, i64(p, 0), m->M, jbase, nr, pack);
+    if (!m->ivar) return block(S, m, accb, 0, 1, i64(p, 0), jbase, nr, pack, kb);
+    if (m->M <= MR) return block(S, m, accb, i64(p, 0), m->M, i64(p, 0), jbase, nr, pack, kb);
     int64_t nblk = (m->M + MR - 1) / MR;
     uint32_t i0 = lp_new_var(p, "i0", LP_VAR_LOOP, 0);
     lp_id ib = lp_binary(p, IR_MUL, lp_var_ref(p, i0), i64(p, MR));
     if (m->M % MR) ib = lp_binary(p, IR_MIN, ib, i64(p, m->M - MR));
-    return rolled_for(p, i0, i64(p, nblk), block(S, m, accb, ib, MR, jbase, nr, pack));
+    return rolled_for(p, i0, i64(p, nblk),
+                      block(S, m, accb, ib, MR, lp_var_ref(p, i0), jbase, nr, pack, kb));
 }
 
-/* pack[k, jj] = B[.., k, jbase + jj]: the K x NR panel of B the blocks of
- * one column panel read, made contiguous. */
-static lp_id pack_panel(sched *S, const match *m, uint32_t pack, lp_id jbase, int64_t nr) {
+/* pack[k, jj] = B[.., kbase + k, jbase + jj] for k < kext: the part of B
+ * the blocks of one column panel (and K block) read, made contiguous. */
+static lp_id pack_panel(sched *S, const match *m, uint32_t pack, lp_id jbase, int64_t nr,
+                        lp_id kbase, int64_t kext) {
     int vec = nr > 1 ? LP_VECTORIZED : LP_SERIAL;
     lp_program *p = S->p;
     uint32_t jj = lp_new_var(p, "jj", LP_VAR_LOOP, 0);
     uint32_t kk = lp_new_var(p, "k", LP_VAR_LOOP, 0);
     S->var_to[m->jvar] = lp_binary(p, IR_ADD, jbase, lp_var_ref(p, jj));
-    S->var_to[m->kvar] = lp_var_ref(p, kk);
+    S->var_to[m->kvar] = kbase ? lp_binary(p, IR_ADD, kbase, lp_var_ref(p, kk))
+                               : lp_var_ref(p, kk);
     S->acc = 0;
     new_subst(S);
     lp_id v = clone_tree(S, m->bload);
     S->var_to[m->jvar] = S->var_to[m->kvar] = 0;
     lp_id at[2] = {lp_var_ref(p, kk), lp_var_ref(p, jj)};
-    return lp_for(p, kk, i64(p, m->K), LP_SERIAL,
+    return lp_for(p, kk, i64(p, kext), LP_SERIAL,
                   lp_for(p, jj, i64(p, nr), vec, lp_store(p, pack, at, 2, v)));
 }
 
-/* The blocked replacement of a matched nest. Column panels outermost: one
- * K x NR panel of B (packed: contiguous) stays in L2 while every row block
- * runs over it; A is read MR rows at a time, a few bytes per k step. */
+/* The K blocking of a packed panel (see KC_L2_SHARE): nkc blocks of kc k
+ * steps, the last one `last` steps. nkc = 1: no blocking. */
+typedef struct ksplit {
+    int64_t nkc, kc, last;
+} ksplit;
+
+static ksplit split_k(const sched *S, const match *m, int64_t NR, int elem) {
+    ksplit ks = {1, m->K, m->K};
+    if (!m->bload) return ks; /* unpacked (few rows): B is read in place anyway */
+    int64_t row = NR * elem, cap = topo_host()->l2_bytes / KC_L2_SHARE / row;
+    (void)S;
+    if (cap < MIN_KC) cap = MIN_KC;
+    if (m->K <= cap) return ks;
+    ks.nkc = (m->K + cap - 1) / cap;
+    ks.kc = (m->K + ks.nkc - 1) / ks.nkc; /* even blocks: no sliver at the end */
+    ks.last = m->K - (ks.nkc - 1) * ks.kc;
+    return ks;
+}
+
+/* New buffers for one column-panel statement: the packed panel and, K
+ * blocked, the partial sums. Each top-level statement gets its own, so
+ * that the parallel panel loop's scratch is private to it (parallelize
+ * gives such buffers one copy per thread). */
+static bool panel_buffers(sched *S, const match *m, int64_t NR, const ksplit *ks,
+                          uint32_t *pack, uint32_t *psum) {
+    lp_program *p = S->p;
+    *pack = *psum = 0;
+    if (!m->bload) return true;
+    lp_id pshape[2] = {i64(p, ks->kc), i64(p, NR)};
+    lp_buffer pb = {.name = "bpanel", .dtype = (uint8_t)lp_get(p, m->bload)->dtype,
+                    .kind = LP_BUF_WORKSPACE, .ndim = 2, .arg = -1, .elems = ks->kc * NR};
+    *pack = lp_new_buffer(p, &pb, pshape);
+    if (ks->nkc > 1) {
+        int64_t nblk = m->ivar && m->M > MR ? (m->M + MR - 1) / MR : 1;
+        lp_id sshape[3] = {i64(p, nblk), i64(p, MR), i64(p, NR)};
+        lp_buffer sb = {.name = "psum", .dtype = p->bufs[m->acc].dtype,
+                        .kind = LP_BUF_WORKSPACE, .ndim = 3, .arg = -1,
+                        .elems = nblk * MR * NR};
+        *psum = lp_new_buffer(p, &sb, sshape);
+    }
+    return !p->failed;
+}
+
+/* The MR x NR accumulator block and its copy the epilogue reads (accv),
+ * new for each top-level statement: parallelize keeps a loop's locals per
+ * thread only when no other statement uses them. */
+static bool block_locals(sched *S, const match *m, int64_t NR, uint32_t *accb) {
+    lp_program *p = S->p;
+    lp_id shape[2] = {i64(p, MR), i64(p, NR)};
+    lp_buffer b = {.name = "accb", .dtype = p->bufs[m->acc].dtype, .kind = LP_BUF_LOCAL,
+                   .ndim = 2, .arg = -1, .elems = MR * NR};
+    accb[0] = lp_new_buffer(p, &b, shape);
+    b.name = "accv";
+    accb[1] = lp_new_buffer(p, &b, shape);
+    return !p->failed;
+}
+
+/* Everything for the columns jbase..+nr: pack and run the row blocks, once
+ * per K block when K is split. */
+static lp_id panel(sched *S, const match *m, const uint32_t *accb, lp_id jbase, int64_t nr,
+                   uint32_t pack, uint32_t psum, const ksplit *ks) {
+    lp_program *p = S->p;
+    if (ks->nkc == 1) {
+        kblock kb = {.mode = ROWS_WHOLE, .kext = m->K};
+        lp_id body = column_panel(S, m, accb, jbase, nr, pack, &kb);
+        if (!pack) return body;
+        lp_id two[2] = {pack_panel(S, m, pack, jbase, nr, 0, m->K), body};
+        return lp_seq(p, two, 2);
+    }
+    /* K blocks in increasing k: each output element still sums its terms
+     * in the original order, its running sum parked in psum (same dtype as
+     * the accumulator, so storing and reloading it is exact) between
+     * blocks; the epilogue runs once, after the last block */
+    uint32_t kc = lp_new_var(p, "kc", LP_VAR_LOOP, 0);
+    lp_id kcv = lp_var_ref(p, kc);
+    lp_id kbase = lp_binary(p, IR_MUL, kcv, i64(p, ks->kc));
+    kblock kb = {.mode = ROWS_PARTIAL, .kbase = kbase, .kext = ks->kc, .psum = psum,
+                 .first = lp_binary(p, IR_EQ, kcv, i64(p, 0))};
+    lp_id full[2] = {pack_panel(S, m, pack, jbase, nr, kbase, ks->kc),
+                     column_panel(S, m, accb, jbase, nr, pack, &kb)};
+    lp_id parts[3];
+    parts[0] = rolled_for(p, kc, i64(p, ks->nkc - 1), lp_seq(p, full, 2));
+    lp_id lastbase = i64(p, (ks->nkc - 1) * ks->kc);
+    kblock kl = {.mode = ROWS_PARTIAL, .kbase = lastbase, .kext = ks->last, .psum = psum,
+                 .first = lp_const_int(p, TVM_BOOL, 0)};
+    lp_id tail[2] = {pack_panel(S, m, pack, jbase, nr, lastbase, ks->last),
+                     column_panel(S, m, accb, jbase, nr, pack, &kl)};
+    parts[1] = lp_seq(p, tail, 2);
+    kblock ke = {.mode = ROWS_EPILOGUE, .psum = psum};
+    parts[2] = column_panel(S, m, accb, jbase, nr, 0, &ke);
+    return lp_seq(p, parts, 3);
+}
+
+/* The blocked replacement of a matched nest. Column panels outermost, each
+ * with its own packed copy of B's K x NR panel that every row block runs
+ * over (in L2; A is read MR rows at a time, a few bytes per k step). The
+ * full panels are one loop whose iterations write disjoint columns and
+ * whose scratch is private: parallelize runs it across threads, each
+ * thread packing into its own slot. The column remainder is a statement of
+ * its own after it. */
 static lp_id schedule(sched *S, const match *m, int dt) {
     lp_program *p = S->p;
     int lanes = S->pc->vector_bytes / (int)dtype_bytes(dt);
     int64_t NR = (int64_t)lanes * (S->pc->vector_bytes >= 64 ? 4 : 2);
     if (NR > MAX_NR) NR = MAX_NR;
     while (NR > m->N) NR /= 2; /* a power of two <= N: blocks may overlap, never overhang */
-    lp_id shape[2] = {i64(p, MR), i64(p, NR)};
-    lp_buffer b = {.name = "accb", .dtype = p->bufs[m->acc].dtype, .kind = LP_BUF_LOCAL,
-                   .ndim = 2, .arg = -1, .elems = MR * NR};
     uint32_t accb[2];
-    accb[0] = lp_new_buffer(p, &b, shape);
-    b.name = "accv"; /* the accumulators as the epilogue reads them */
-    accb[1] = lp_new_buffer(p, &b, shape);
-    if (p->failed) return 0;
+    if (!block_locals(S, m, NR, accb)) return 0;
+    int elem = (int)dtype_bytes(m->bload ? lp_get(p, m->bload)->dtype : dt);
+    ksplit ks = split_k(S, m, NR, elem);
     int64_t nfull = m->N / NR;
-    uint32_t pack = 0;
-    if (m->bload) { /* see PACK_MIN_ROWS */
-        lp_id pshape[2] = {i64(p, m->K), i64(p, NR)};
-        lp_buffer pb = {.name = "bpanel", .dtype = (uint8_t)lp_get(p, m->bload)->dtype,
-                        .kind = LP_BUF_WORKSPACE, .ndim = 2, .arg = -1, .elems = m->K * NR};
-        pack = lp_new_buffer(p, &pb, pshape);
-        if (p->failed) return 0;
-    }
-    /* Columns: NR-wide panels. A remainder that needs a full NR-wide
-     * vector anyway becomes one more panel at N - NR (overlapping); a
-     * narrower one gets a panel of the next power of two at its end. */
+    uint32_t pack, psum;
+    if (!panel_buffers(S, m, NR, &ks, &pack, &psum)) return 0;
+    /* Columns: NR-wide panels at multiples of NR (no clamp, so the panel
+     * loop's stores are provably disjoint). A remainder that needs a full
+     * NR-wide vector anyway becomes one more panel at N - NR (overlapping
+     * the last one: same bits stored twice); a narrower one a panel of the
+     * next power of two at its end. */
     int64_t rem = m->N - nfull * NR, w = 1;
     while (w < rem) w *= 2;
-    bool overlap = rem > 0 && w == NR;
     lp_id parts[2];
     uint32_t n = 0;
     uint32_t j0 = lp_new_var(p, "j0", LP_VAR_LOOP, 0);
     lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), i64(p, NR));
-    if (overlap) jb = lp_binary(p, IR_MIN, jb, i64(p, m->N - NR));
-    lp_id body = column_panel(S, m, accb, jb, NR, pack);
-    if (pack) {
-        lp_id two[2] = {pack_panel(S, m, pack, jb, NR), body};
-        body = lp_seq(p, two, 2);
-    }
-    parts[n++] = rolled_for(p, j0, i64(p, nfull + overlap), body);
-    if (rem > 0 && !overlap) {
-        lp_id tb = i64(p, m->N - w);
-        body = column_panel(S, m, accb, tb, w, pack);
-        if (pack) {
-            lp_id two[2] = {pack_panel(S, m, pack, tb, w), body};
-            body = lp_seq(p, two, 2);
-        }
-        parts[n++] = body;
+    parts[n++] = rolled_for(p, j0, i64(p, nfull), panel(S, m, accb, jb, NR, pack, psum, &ks));
+    if (rem > 0) {
+        if (!panel_buffers(S, m, NR, &ks, &pack, &psum) || !block_locals(S, m, NR, accb))
+            return 0;
+        parts[n++] = panel(S, m, accb, i64(p, m->N - w), w, pack, psum, &ks);
     }
     return lp_seq(p, parts, n);
 }
