@@ -49,6 +49,18 @@
  * outer loop, so the panel stays in L2 while A streams MR rows at a time);
  * this also lets dense's transposed W[j, k] be blocked.
  *
+ * Threads: the full column panels are one loop at multiples of NR whose
+ * iterations write disjoint columns; the packed panel and the accumulator
+ * block are private to it (the column remainder has its own). parallelize
+ * proves that and runs the loop across threads, each packing into its own
+ * slot of the panel buffer. A thread's columns are computed exactly as on
+ * one thread, so results do not depend on the thread count.
+ *
+ * K blocks: when a packed panel would not fit its share of the host's L2
+ * (topology.h), k is split into even blocks and the row blocks run once per
+ * K block, their running sums parked in a workspace buffer between blocks
+ * (see panel()): the sum order of every element is still increasing k.
+ *
  * Backends: only targets with vectors ask for this schedule
  * (pass_ctx.vector_bytes > 0); the interpreter runs the plain nest. */
 #include <stdlib.h>
