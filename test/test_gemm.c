@@ -40,7 +40,7 @@ static tvm_context *ctx_at(int c) {
 }
 
 enum { PLAIN, BIAS_RELU };
-enum { MATMUL, DENSE, BATCHED, SYMBOLIC };
+enum { MATMUL, DENSE, BATCHED, SYMBOLIC, GEMV };
 
 typedef struct gcase {
     int kind;
@@ -82,6 +82,19 @@ static built build(tvm_context *ctx, const gcase *c) {
                             tvm_sum(g, prod, 1, &k));
         return b;
     }
+    if (c->kind == GEMV) { /* y[j] = sum_k W[j, k] x[k] */
+        b.in[0] = tvm_placeholder(g, "W", c->dt, 2, (tvm_expr[]){dn, dk});
+        b.in[1] = tvm_placeholder(g, "x", c->dt, 1, &dk);
+        tvm_expr prod = tvm_mul(g, tvm_load(g, b.in[0], (tvm_expr[]){j, k}),
+                                tvm_load(g, b.in[1], &k));
+        b.out = tvm_compute(g, "y", 1, &dn, &j, tvm_sum(g, prod, 1, &k));
+        if (c->epi == BIAS_RELU) {
+            b.in[2] = tvm_placeholder(g, "bias", c->dt, 1, &dn);
+            b.nin = 3;
+            b.out = tvm_op_unary(g, TVM_OP_RELU, tvm_op_binary(g, TVM_OP_ADD, b.out, b.in[2]));
+        }
+        return b;
+    }
     b.in[0] = tvm_placeholder(g, "A", c->dt, 2, (tvm_expr[]){dm, dk});
     tvm_expr bidx[2] = {k, j};
     if (c->kind == DENSE) {
@@ -108,6 +121,7 @@ static built build(tvm_context *ctx, const gcase *c) {
  * rows or more); LLVM may reassociate the k sum of the others (loop.h). */
 static bool exact(const gcase *c) {
     if (c->dt == TVM_INT32) return true;
+    if (c->kind == GEMV) return c->K < 4; /* rows of dot products: reassociated */
     if (c->N < 4 || c->K < 4) return false;
     return c->kind != DENSE || c->M >= 24;
 }
@@ -131,7 +145,14 @@ static void run_case(const gcase *c) {
     so[o] = c->M, so[o + 1] = c->N;
     if (c->kind == DENSE) sb[o] = c->N, sb[o + 1] = c->K;
     else sb[o] = c->K, sb[o + 1] = c->N;
-    tt_tensor *args[4] = {tt_alloc(c->dt, nd, sa), tt_alloc(c->dt, nd, sb), NULL, NULL};
+    int nda = nd, ndb = nd;
+    if (c->kind == GEMV) { /* W [N, K], x [K], y [N] */
+        sa[0] = c->N, sa[1] = c->K;
+        sb[0] = c->K;
+        so[0] = c->N;
+        ndb = nd = 1;
+    }
+    tt_tensor *args[4] = {tt_alloc(c->dt, nda, sa), tt_alloc(c->dt, ndb, sb), NULL, NULL};
     int nin = c->epi == BIAS_RELU ? 3 : 2;
     if (nin == 3) args[2] = tt_alloc(c->dt, 1, &c->N);
     tt_tensor *got[NCTX + 1];
@@ -204,6 +225,38 @@ TEST(gemm_dense_batched_symbolic) {
         {SYMBOLIC, TVM_FLOAT32, 1, 5, 63, 300, BIAS_RELU},
     };
     for (size_t s = 0; s < sizeof cases / sizeof cases[0]; s++) run_case(&cases[s]);
+}
+
+/* y = W x, W read along k: rows of dot products (4 at a time, the rows
+ * split across threads), k in 64-wide chunks plus a remainder; and dense
+ * with few rows, where each row of x is such a product. */
+TEST(gemv_rows) {
+    static const int64_t shapes[][2] = {
+        {1, 64}, {5, 65}, {63, 300}, {65, 2049}, {1000, 63}, {3, 1000}, {4096, 128},
+    };
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int e = PLAIN; e <= BIAS_RELU; e++) {
+            gcase c = {GEMV, TVM_FLOAT32, 1, 1, shapes[s][0], shapes[s][1], e};
+            run_case(&c);
+        }
+    const gcase cases[] = {
+        {GEMV, TVM_FLOAT64, 1, 1, 65, 300, BIAS_RELU},
+        {DENSE, TVM_FLOAT32, 1, 1, 65, 300, PLAIN},
+        {DENSE, TVM_FLOAT32, 1, 5, 130, 129, BIAS_RELU},
+    };
+    for (size_t s = 0; s < sizeof cases / sizeof cases[0]; s++) run_case(&cases[s]);
+    /* the dot rows apply (on llvm) */
+    gcase c = {GEMV, TVM_FLOAT32, 1, 1, 1000, 300, PLAIN};
+    built b = build(ctx_at(1), &c);
+    tvm_compile_options o = tt_options("llvm", 0, 0);
+    tvm_function *f = NULL;
+    CHECK_OK_OR_RETURN(tvm_compile(b.g, b.nin, b.in, 1, &b.out, &o, &f));
+    char *loop = NULL;
+    CHECK_OK(tvm_function_source(f, "loop", &loop));
+    CHECK(loop && strstr(loop, "dacc") && strstr(loop, "for (j0: int64, 0, 250) parallel"));
+    tvm_free(loop);
+    tvm_function_release(f);
+    tvm_graph_destroy(b.g);
 }
 
 /* float64 is blocked like float32 (32-wide panels); int32 is declined and

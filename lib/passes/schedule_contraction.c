@@ -205,6 +205,32 @@ static bool j_contiguous(const lp_program *p, lp_id e, uint32_t jvar, int depth)
            j_contiguous(p, n->c, jvar, depth + 1);
 }
 
+/* Whether k reaches e only as the bare last index of its loads: the terms
+ * of consecutive k are consecutive elements of every operand, so a chunk
+ * of k is a plain vector load of each. */
+static bool k_contiguous(const lp_program *p, lp_id e, uint32_t kvar, int depth) {
+    if (!e) return true;
+    if (depth > 200) return false;
+    const lp_node *n = lp_get(p, e);
+    if (n->kind == LP_CONST) return true;
+    if (n->kind == LP_VAR) return n->a != kvar;
+    if (n->kind == LP_LOAD) {
+        if (n->nlist == 0) return true;
+        for (uint32_t k = 0; k + 1 < n->nlist; k++)
+            if (mentions(p, lp_list(p, n->list)[k], kvar, 0)) return false;
+        const lp_node *last = lp_get(p, lp_list(p, n->list)[n->nlist - 1]);
+        return (last->kind == LP_VAR && last->a == kvar) ||
+               !mentions(p, lp_list(p, n->list)[n->nlist - 1], kvar, 0);
+    }
+    if (n->kind == LP_CALL) {
+        for (uint32_t k = 0; k < n->nlist; k++)
+            if (!k_contiguous(p, lp_list(p, n->list)[k], kvar, depth + 1)) return false;
+        return true;
+    }
+    return k_contiguous(p, n->a, kvar, depth + 1) && k_contiguous(p, n->b, kvar, depth + 1) &&
+           k_contiguous(p, n->c, kvar, depth + 1);
+}
+
 struct match;
 static lp_id packable_load(const lp_program *p, lp_id value, const struct match *m);
 
@@ -225,6 +251,7 @@ typedef struct match {
                          its other indices depend on neither i nor j: packable */
     lp_id rest[16];   /* the epilogue's stores */
     uint32_t nrest;
+    bool dot;         /* a matrix-vector nest read along k (see schedule_dot) */
 } match;
 
 /* Matches the j loop `jl` (inside i loop `il`, or il = 0). */
@@ -286,16 +313,21 @@ static bool match_nest(const lp_program *p, lp_id il, lp_id jl, match *m, uint8_
     if (!expr_ok(p, m->value, 0, written, 0)) return false;
     m->bload = packable_load(p, m->value, m);
     if (m->M < PACK_MIN_ROWS) m->bload = 0; /* not packed */
-    /* unpacked, a B read across j must be contiguous in j */
-    if (!m->bload && !j_contiguous(p, m->value, m->jvar, 0)) return false;
+    /* unpacked, a B read across j must be contiguous in j; or, without an i
+     * loop, every read contiguous in k (y[j] = sum_k W[j, k] x[k]) */
+    if (!m->bload && !j_contiguous(p, m->value, m->jvar, 0)) {
+        if (m->ivar || !k_contiguous(p, m->value, m->kvar, 0)) return false;
+        m->dot = true;
+    }
     for (uint32_t k = 0; k < m->nrest; k++) {
         const lp_node *R = lp_get(p, m->rest[k]);
         if (!expr_ok(p, R->b, m->acc, written, 0)) return false;
         for (uint32_t d = 0; d < R->nlist; d++)
             if (!expr_ok(p, lp_list(p, R->list)[d], m->acc, written, 0)) return false;
     }
-    /* worth it: a vector of columns and more than a handful of terms */
-    return m->N >= 4 && m->K >= 4;
+    /* worth it: a vector of columns and more than a handful of terms (dot:
+     * try_nest checks K against the vector chunk) */
+    return m->dot || (m->N >= 4 && m->K >= 4);
 }
 
 /* Collects up to 2 loads in e that mention var (bare node ids). */
@@ -695,6 +727,101 @@ static lp_id schedule(sched *S, const match *m, int dt) {
     return lp_seq(p, parts, n);
 }
 
+/* ---- matrix-vector: rows of dot products ----------------------------------
+ *
+ * y[j] = f(sum_k W[j, k] x[k]) (no i loop; W read along k) has no column
+ * block to reuse, and a row's sum is one long dot product: each k chunk of
+ * DOT_ROWS rows is read as vectors, so every x vector loaded serves
+ * DOT_ROWS rows and DOT_ROWS streams of W are in flight per thread (more
+ * memory-level parallelism than one row at a time):
+ *
+ *   for j0 < N / DOT_ROWS:
+ *     for l < V vectorized: dacc[r, l] = -0.0                  (r < DOT_ROWS)
+ *     for k0 < K / V: for l < V vectorized:
+ *        dacc[r, l] = dacc[r, l] + v(j0*DOT_ROWS + r, k0*V + l)
+ *     for l < K % V: dacc[r, l] = dacc[r, l] + v(.., K - K % V + l)
+ *     per row: acc = init; for l < V: acc += dacc[r, l]; f(acc)
+ *
+ * That sums each row in a fixed order other than increasing k (V partial
+ * sums, then their total), which loop.h allows for a reduction and which
+ * is the same for every thread count: the rows are split across threads,
+ * never a row. The nest the pass used to leave alone here was vectorised
+ * by LLVM, reassociated too. Rows left over (N % DOT_ROWS) are a block of
+ * their own after the loop. */
+#define DOT_ROWS 4
+
+/* Rows jbase .. jbase+rows of the dot nest, V-wide chunks of k. */
+static lp_id dot_rows(sched *S, const match *m, lp_id jbase, int64_t rows, int64_t V, int dt) {
+    lp_program *p = S->p;
+    lp_id shape[2] = {i64(p, rows), i64(p, V)};
+    lp_buffer b = {.name = "dacc", .dtype = p->bufs[m->acc].dtype, .kind = LP_BUF_LOCAL,
+                   .ndim = 2, .arg = -1, .elems = rows * V};
+    uint32_t dacc = lp_new_buffer(p, &b, shape);
+    lp_buffer g = {.name = "dsum", .dtype = p->bufs[m->acc].dtype, .kind = LP_BUF_LOCAL,
+                   .ndim = 0, .arg = -1, .elems = 1};
+    uint32_t dsum = lp_new_buffer(p, &g, NULL);
+    if (p->failed) return 0;
+    uint32_t l = lp_new_var(p, "l", LP_VAR_LOOP, 0);
+    uint32_t k0 = lp_new_var(p, "k0", LP_VAR_LOOP, 0);
+    lp_id lv = lp_var_ref(p, l);
+    int64_t nchunk = m->K / V, krem = m->K - nchunk * V;
+    lp_id zero = lp_reduce_identity(p, TVM_REDUCE_SUM, dt);
+    lp_id init[DOT_ROWS], upd[DOT_ROWS], tail[DOT_ROWS], parts[3 + 3 * DOT_ROWS];
+    uint32_t np = 0;
+    for (int64_t r = 0; r < rows; r++) {
+        lp_id at[2] = {i64(p, r), lv};
+        init[r] = lp_store(p, dacc, at, 2, zero);
+        for (int t = 0; t < 2; t++) { /* t = 0: the k0 chunks; 1: the k remainder */
+            S->var_to[m->jvar] = add(p, jbase, r);
+            S->var_to[m->kvar] = t == 0 ? lp_binary(p, IR_ADD, lp_binary(p, IR_MUL,
+                                              lp_var_ref(p, k0), i64(p, V)), lv)
+                                        : add(p, lv, m->K - krem);
+            S->acc = 0;
+            new_subst(S);
+            lp_id v = clone_tree(S, m->value);
+            lp_id st = lp_store(p, dacc, at, 2, lp_binary(p, IR_ADD, lp_load(p, dacc, at, 2), v));
+            if (t == 0) upd[r] = st;
+            else tail[r] = st;
+        }
+    }
+    parts[np++] = lp_for(p, l, i64(p, V), LP_VECTORIZED, lp_seq(p, init, (uint32_t)rows));
+    parts[np++] = rolled_for(p, k0, i64(p, nchunk),
+                             lp_for(p, l, i64(p, V), LP_VECTORIZED,
+                                    lp_seq(p, upd, (uint32_t)rows)));
+    if (krem) parts[np++] = lp_for(p, l, i64(p, krem), LP_SERIAL, lp_seq(p, tail, (uint32_t)rows));
+    for (int64_t r = 0; r < rows; r++) {
+        lp_id at[2] = {i64(p, r), lv};
+        parts[np++] = lp_store(p, dsum, NULL, 0, m->init);
+        parts[np++] = lp_for(p, l, i64(p, V), LP_SERIAL,
+                             lp_accum(p, dsum, TVM_REDUCE_SUM, lp_load(p, dacc, at, 2)));
+        S->var_to[m->jvar] = add(p, jbase, r);
+        S->acc = m->acc;
+        S->acc_to = lp_load(p, dsum, NULL, 0);
+        new_subst(S);
+        lp_id epi[16];
+        for (uint32_t k = 0; k < m->nrest; k++) epi[k] = clone_tree(S, m->rest[k]);
+        parts[np++] = lp_seq(p, epi, m->nrest);
+    }
+    S->var_to[m->jvar] = S->var_to[m->kvar] = 0;
+    return lp_seq(p, parts, np);
+}
+
+static lp_id schedule_dot(sched *S, const match *m, int dt) {
+    lp_program *p = S->p;
+    int64_t V = (int64_t)(S->pc->vector_bytes / (int)dtype_bytes(dt)) * 4;
+    if (V < 2 || m->K < V) return 0; /* a short dot product: LLVM's own loop */
+    int64_t nfull = m->N / DOT_ROWS, rem = m->N - nfull * DOT_ROWS;
+    lp_id parts[2];
+    uint32_t n = 0;
+    if (nfull) {
+        uint32_t j0 = lp_new_var(p, "j0", LP_VAR_LOOP, 0);
+        lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), i64(p, DOT_ROWS));
+        parts[n++] = rolled_for(p, j0, i64(p, nfull), dot_rows(S, m, jb, DOT_ROWS, V, dt));
+    }
+    if (rem) parts[n++] = dot_rows(S, m, i64(p, nfull * DOT_ROWS), rem, V, dt);
+    return p->failed ? 0 : lp_seq(p, parts, n);
+}
+
 /* ---- the walk ------------------------------------------------------------ */
 
 static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth);
@@ -731,7 +858,9 @@ static lp_id try_nest(sched *S, lp_id il, lp_id jl, uint8_t *written) {
     if (tree_size(S->p, il ? il : jl, 4096) >= 4096) return 0; /* too large to match */
     match m;
     if (!match_nest(S->p, il, jl, &m, written, S->nbufs)) return 0;
-    return schedule(S, &m, dtype_compute(S->p->bufs[m.acc].dtype));
+    int dt = dtype_compute(S->p->bufs[m.acc].dtype);
+    if (m.dot) return schedule_dot(S, &m, dt);
+    return schedule(S, &m, dt);
 }
 
 static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth) {
