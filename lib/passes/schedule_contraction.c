@@ -2,7 +2,8 @@
  * simplify), N-d indices (before flatten). Keeps: every stored value bit for
  * bit (each output element still sums its k terms in increasing k, with the
  * same init and the same epilogue); changes only the order in which output
- * elements are computed.
+ * elements are computed. The one exception, matrix-vector nests read along
+ * k, sums each row in a fixed reassociated order (see schedule_dot).
  *
  * Recognises the loop nest lowering gives a contraction (matmul, dense,
  * batched matmul inside extra outer loops):
