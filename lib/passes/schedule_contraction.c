@@ -601,11 +601,10 @@ typedef struct ksplit {
     int64_t nkc, kc, last;
 } ksplit;
 
-static ksplit split_k(const sched *S, const match *m, int64_t NR, int elem) {
+static ksplit split_k(const match *m, int64_t NR, int elem) {
     ksplit ks = {1, m->K, m->K};
     if (!m->bload) return ks; /* unpacked (few rows): B is read in place anyway */
     int64_t row = NR * elem, cap = topo_host()->l2_bytes / KC_L2_SHARE / row;
-    (void)S;
     if (cap < MIN_KC) cap = MIN_KC;
     if (m->K <= cap) return ks;
     ks.nkc = (m->K + cap - 1) / cap;
@@ -704,7 +703,7 @@ static lp_id schedule(sched *S, const match *m, int dt) {
     uint32_t accb[2];
     if (!block_locals(S, m, NR, accb)) return 0;
     int elem = (int)dtype_bytes(m->bload ? lp_get(p, m->bload)->dtype : dt);
-    ksplit ks = split_k(S, m, NR, elem);
+    ksplit ks = split_k(m, NR, elem);
     int64_t nfull = m->N / NR;
     uint32_t pack, psum;
     if (!panel_buffers(S, m, NR, &ks, &pack, &psum)) return 0;
