@@ -227,6 +227,34 @@ TEST(gemm_dense_batched_symbolic) {
     for (size_t s = 0; s < sizeof cases / sizeof cases[0]; s++) run_case(&cases[s]);
 }
 
+/* Narrow outputs (fewer than two full column panels) with many rows: the
+ * rows are split into groups of 96 instead, each packing its own panels;
+ * the row groups are the parallel loop. */
+TEST(gemm_narrow_row_groups) {
+    const gcase cases[] = {
+        {MATMUL, TVM_FLOAT32, 1, 1000, 64, 63, PLAIN},
+        {MATMUL, TVM_FLOAT32, 1, 1000, 100, 300, BIAS_RELU},
+        {MATMUL, TVM_FLOAT32, 1, 500, 10, 65, PLAIN},
+        {MATMUL, TVM_FLOAT32, 1, 200, 5, 2049, BIAS_RELU},
+        {MATMUL, TVM_FLOAT32, 1, 192, 127, 5, PLAIN},
+        {DENSE, TVM_FLOAT32, 1, 400, 65, 300, PLAIN},
+        {BATCHED, TVM_FLOAT32, 2, 300, 64, 70, PLAIN},
+        {MATMUL, TVM_FLOAT64, 1, 300, 40, 129, BIAS_RELU},
+    };
+    for (size_t s = 0; s < sizeof cases / sizeof cases[0]; s++) run_case(&cases[s]);
+    gcase c = {MATMUL, TVM_FLOAT32, 1, 1000, 100, 300, PLAIN};
+    built b = build(ctx_at(1), &c);
+    tvm_compile_options o = tt_options("llvm", 0, 0);
+    tvm_function *f = NULL;
+    CHECK_OK_OR_RETURN(tvm_compile(b.g, b.nin, b.in, 1, &b.out, &o, &f));
+    char *loop = NULL;
+    CHECK_OK(tvm_function_source(f, "loop", &loop));
+    CHECK(loop && strstr(loop, "for (ig: int64, 0, 10) parallel") != NULL);
+    tvm_free(loop);
+    tvm_function_release(f);
+    tvm_graph_destroy(b.g);
+}
+
 /* y = W x, W read along k: rows of dot products (4 at a time, the rows
  * split across threads), k in 64-wide chunks plus a remainder; and dense
  * with few rows, where each row of x is such a product. */

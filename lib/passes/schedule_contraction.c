@@ -78,6 +78,7 @@
  * loads per cycle. */
 #define MR 6
 #define MAX_NR 64 /* the widest vectorisation width used in a block */
+#define ROW_GROUP (16 * MR) /* rows per group when the rows are split (schedule_rows) */
 
 /* K blocking, from the host's cache sizes (topology.h). A block's B panel
  * is K x NR elements (K = 1024, float32: 256 KiB), read once per row block
@@ -100,6 +101,10 @@ typedef struct sched {
     uint32_t nbufs;     /* buffers before the pass (matched nests use only these) */
     uint32_t acc;       /* loads of this local become acc_to */
     lp_id acc_to;
+    /* the rows the nest being built covers: row0 .. row0 + rows (row0 = 0:
+     * from row 0); all M unless the rows are split into groups */
+    lp_id row0;
+    int64_t rows;
     bool oom;
 } sched;
 
@@ -566,11 +571,14 @@ static lp_id column_panel(sched *S, const match *m, const uint32_t *accb, lp_id 
                           uint32_t pack, const kblock *kb) {
     lp_program *p = S->p;
     if (!m->ivar) return block(S, m, accb, 0, 1, i64(p, 0), jbase, nr, pack, kb);
-    if (m->M <= MR) return block(S, m, accb, i64(p, 0), m->M, i64(p, 0), jbase, nr, pack, kb);
-    int64_t nblk = (m->M + MR - 1) / MR;
+    int64_t M = S->rows;
+    lp_id r0 = S->row0 ? S->row0 : i64(p, 0);
+    if (M <= MR) return block(S, m, accb, r0, M, i64(p, 0), jbase, nr, pack, kb);
+    int64_t nblk = (M + MR - 1) / MR;
     uint32_t i0 = lp_new_var(p, "i0", LP_VAR_LOOP, 0);
     lp_id ib = lp_binary(p, IR_MUL, lp_var_ref(p, i0), i64(p, MR));
-    if (m->M % MR) ib = lp_binary(p, IR_MIN, ib, i64(p, m->M - MR));
+    if (M % MR) ib = lp_binary(p, IR_MIN, ib, i64(p, M - MR));
+    if (S->row0) ib = lp_binary(p, IR_ADD, S->row0, ib);
     return rolled_for(p, i0, i64(p, nblk),
                       block(S, m, accb, ib, MR, lp_var_ref(p, i0), jbase, nr, pack, kb));
 }
@@ -627,7 +635,7 @@ static bool panel_buffers(sched *S, const match *m, int64_t NR, const ksplit *ks
                     .kind = LP_BUF_WORKSPACE, .ndim = 2, .arg = -1, .elems = ks->kc * NR};
     *pack = lp_new_buffer(p, &pb, pshape);
     if (ks->nkc > 1) {
-        int64_t nblk = m->ivar && m->M > MR ? (m->M + MR - 1) / MR : 1;
+        int64_t nblk = m->ivar && S->rows > MR ? (S->rows + MR - 1) / MR : 1;
         lp_id sshape[3] = {i64(p, nblk), i64(p, MR), i64(p, NR)};
         lp_buffer sb = {.name = "psum", .dtype = p->bufs[m->acc].dtype,
                         .kind = LP_BUF_WORKSPACE, .ndim = 3, .arg = -1,
@@ -694,12 +702,19 @@ static lp_id panel(sched *S, const match *m, const uint32_t *accb, lp_id jbase, 
  * whose scratch is private: parallelize runs it across threads, each
  * thread packing into its own slot. The column remainder is a statement of
  * its own after it. */
+static lp_id schedule_rows(sched *S, const match *m, int64_t NR, int elem);
+
 static lp_id schedule(sched *S, const match *m, int dt) {
     lp_program *p = S->p;
     int lanes = S->pc->vector_bytes / (int)dtype_bytes(dt);
     int64_t NR = (int64_t)lanes * (S->pc->vector_bytes >= 64 ? 4 : 2);
     if (NR > MAX_NR) NR = MAX_NR;
     while (NR > m->N) NR /= 2; /* a power of two <= N: blocks may overlap, never overhang */
+    S->row0 = 0;
+    S->rows = m->M;
+    if (m->ivar && m->N / NR < 2 && m->M >= 2 * ROW_GROUP)
+        return schedule_rows(S, m, NR, (int)dtype_bytes(m->bload ? lp_get(p, m->bload)->dtype
+                                                                   : dt));
     uint32_t accb[2];
     if (!block_locals(S, m, NR, accb)) return 0;
     int elem = (int)dtype_bytes(m->bload ? lp_get(p, m->bload)->dtype : dt);
@@ -724,6 +739,51 @@ static lp_id schedule(sched *S, const match *m, int dt) {
             return 0;
         parts[n++] = panel(S, m, accb, i64(p, m->N - w), w, pack, psum, &ks);
     }
+    return lp_seq(p, parts, n);
+}
+
+/* Narrow outputs (one full column panel): the panel loop has nothing to
+ * split, so the rows are grouped instead. Groups of ROW_GROUP rows (whole
+ * row blocks, no clamp) are one loop, each group packing its own copy of
+ * the panels (a K x NR copy per ROW_GROUP x NR x K of work): parallelize
+ * runs the groups across threads. The rows left over are a group of their
+ * own after it. (ROW_GROUP is defined with MR.) */
+
+/* Every column panel of rows S->row0 .. + S->rows, in one statement. */
+static lp_id row_group(sched *S, const match *m, int64_t NR, const ksplit *ks) {
+    lp_program *p = S->p;
+    uint32_t accb[2], pack, psum;
+    if (!block_locals(S, m, NR, accb) || !panel_buffers(S, m, NR, ks, &pack, &psum)) return 0;
+    int64_t nfull = m->N / NR, rem = m->N - nfull * NR, w = 1;
+    while (w < rem) w *= 2;
+    lp_id parts[2];
+    uint32_t n = 0;
+    uint32_t j0 = lp_new_var(p, "j0", LP_VAR_LOOP, 0);
+    lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), i64(p, NR));
+    parts[n++] = rolled_for(p, j0, i64(p, nfull), panel(S, m, accb, jb, NR, pack, psum, ks));
+    if (rem > 0) parts[n++] = panel(S, m, accb, i64(p, m->N - w), w, pack, psum, ks);
+    return lp_seq(p, parts, n);
+}
+
+static lp_id schedule_rows(sched *S, const match *m, int64_t NR, int elem) {
+    lp_program *p = S->p;
+    ksplit ks = split_k(m, NR, elem);
+    int64_t ngroups = m->M / ROW_GROUP, left = m->M - ngroups * ROW_GROUP;
+    uint32_t ig = lp_new_var(p, "ig", LP_VAR_LOOP, 0);
+    S->row0 = lp_binary(p, IR_MUL, lp_var_ref(p, ig), i64(p, ROW_GROUP));
+    S->rows = ROW_GROUP;
+    lp_id parts[2];
+    uint32_t n = 0;
+    lp_id body = row_group(S, m, NR, &ks);
+    if (!body) return 0;
+    parts[n++] = rolled_for(p, ig, i64(p, ngroups), body);
+    if (left) {
+        S->row0 = i64(p, ngroups * ROW_GROUP);
+        S->rows = left;
+        if (!(parts[n++] = row_group(S, m, NR, &ks))) return 0;
+    }
+    S->row0 = 0;
+    S->rows = m->M;
     return lp_seq(p, parts, n);
 }
 
