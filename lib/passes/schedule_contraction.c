@@ -55,7 +55,8 @@
  * block are private to it (the column remainder has its own). parallelize
  * proves that and runs the loop across threads, each packing into its own
  * slot of the panel buffer. A thread's columns are computed exactly as on
- * one thread, so results do not depend on the thread count.
+ * one thread, so results do not depend on the thread count. Narrow outputs
+ * (one full panel) split their rows into groups instead (schedule_rows).
  *
  * K blocks: when a packed panel would not fit its share of the host's L2
  * (topology.h), k is split into even blocks and the row blocks run once per
