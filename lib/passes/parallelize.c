@@ -49,13 +49,29 @@ static void read_min_work(void) {
 #define INNERMOST_QUANTUM 256         /* multiple of any vector width x interleave */
 #define MAX_TERMS 32
 
+/* An int64 index as c + sum coef[k] * var[k] + sum ocoef[k] * opq[k]: the
+ * opaque parts are subtrees that are not affine (the clamped row of a
+ * register block, min(i0 * 6, M - 6)); check_store_index bounds them by
+ * interval arithmetic. */
 typedef struct affine {
     uint32_t var[MAX_TERMS];
     int64_t coef[MAX_TERMS];
     uint32_t n;
+    lp_id opq[MAX_TERMS];
+    int64_t ocoef[MAX_TERMS];
+    uint32_t nopq;
     int64_t c;
     bool ok;
 } affine;
+
+static void aff_add_opaque(affine *a, lp_id e, int64_t coef) {
+    if (a->nopq == MAX_TERMS) {
+        a->ok = false;
+        return;
+    }
+    a->opq[a->nopq] = e;
+    a->ocoef[a->nopq++] = coef;
+}
 
 static void aff_add_term(affine *a, uint32_t var, int64_t coef) {
     for (uint32_t k = 0; k < a->n; k++)
@@ -103,11 +119,14 @@ static void aff_accum(const lp_program *p, lp_id e, int64_t scale, affine *a, in
             else if (x->kind == LP_CONST && !__builtin_mul_overflow(scale, x->imm.i, &t))
                 aff_accum(p, n->b, t, a, depth + 1);
             else
-                a->ok = false;
+                aff_add_opaque(a, e, scale);
             return;
         }
-        a->ok = false;
+        aff_add_opaque(a, e, scale);
         return;
+    case LP_UNARY:
+    case LP_SELECT:
+    case LP_CAST: aff_add_opaque(a, e, scale); return;
     default: a->ok = false; return;
     }
 }
@@ -171,7 +190,85 @@ static void scan_loads(par_ctx *P, lp_id e, int depth) {
     for (uint32_t k = 0; k < n->nlist; k++) scan_loads(P, P->p->pool[n->list + k], depth + 1);
 }
 
-/* Checks a store's index: disjoint across iterations of L, or per-iteration. */
+/* The range [*lo, *hi] of int64 expression e over the loops inside L (and
+ * L's own variable); false when e is not made of constants, loop variables
+ * of known extent, + - * min max and division by a positive constant. Sets
+ * *uses_i when e mentions L's variable. */
+static bool index_range(const par_ctx *P, lp_id e, int64_t *lo, int64_t *hi, bool *uses_i,
+                        int depth) {
+    const lp_program *p = P->p;
+    const lp_node *n = lp_get(p, e);
+    if (depth > 64 || n->dtype != TVM_INT64) return false;
+    if (n->kind == LP_CONST) {
+        *lo = *hi = n->imm.i;
+        return true;
+    }
+    if (n->kind == LP_VAR) {
+        int64_t ext = P->extent[n->a];
+        if (p->vars[n->a].kind != LP_VAR_LOOP || ext < 1) return false;
+        if (n->a == P->loop_var) *uses_i = true;
+        *lo = 0;
+        *hi = ext - 1;
+        return true;
+    }
+    if (n->kind != LP_BINARY) return false;
+    int64_t al, ah, bl, bh;
+    if (!index_range(P, n->a, &al, &ah, uses_i, depth + 1) ||
+        !index_range(P, n->b, &bl, &bh, uses_i, depth + 1))
+        return false;
+    switch (n->op) {
+    case IR_ADD:
+        return !add_overflow_i64(al, bl, lo) && !add_overflow_i64(ah, bh, hi);
+    case IR_SUB:
+        return !__builtin_sub_overflow(al, bh, lo) && !__builtin_sub_overflow(ah, bl, hi);
+    case IR_MUL: {
+        int64_t c[4];
+        if (mul_overflow_i64(al, bl, &c[0]) || mul_overflow_i64(al, bh, &c[1]) ||
+            mul_overflow_i64(ah, bl, &c[2]) || mul_overflow_i64(ah, bh, &c[3]))
+            return false;
+        *lo = *hi = c[0];
+        for (int k = 1; k < 4; k++) {
+            if (c[k] < *lo) *lo = c[k];
+            if (c[k] > *hi) *hi = c[k];
+        }
+        return true;
+    }
+    case IR_MIN:
+        *lo = al < bl ? al : bl;
+        *hi = ah < bh ? ah : bh;
+        return true;
+    case IR_MAX:
+        *lo = al > bl ? al : bl;
+        *hi = ah > bh ? ah : bh;
+        return true;
+    case IR_FLOORDIV:
+        /* monotonic in the dividend for a positive constant divisor */
+        if (bl != bh || bl <= 0) return false;
+        *lo = al >= 0 ? al / bl : -((-al + bl - 1) / bl);
+        *hi = ah >= 0 ? ah / bl : -((-ah + bl - 1) / bl);
+        return true;
+    default: return false;
+    }
+}
+
+/* The span (largest minus smallest value) of coef * x for x in [lo, hi]. */
+static bool term_span(int64_t coef, int64_t lo, int64_t hi, int64_t *span) {
+    int64_t w;
+    if (__builtin_sub_overflow(hi, lo, &w) || mul_overflow_i64(coef < 0 ? -coef : coef, w, span))
+        return false;
+    return true;
+}
+
+/* Checks a store's index: disjoint across iterations of L, or per-iteration.
+ *
+ * Disjoint when the index is ci * i + H + Lo where i is L's variable
+ * (ci > 0), every term of H is a multiple of some modulus D, and the terms
+ * of Lo span less than ci, with ci * (extent - 1) + span(Lo) < D (D = none:
+ * no H). Two iterations i != i' writing one element would need
+ * ci * (i - i') + Lo - Lo' = 0 modulo D while its size is below D, so
+ * ci * (i - i') = Lo' - Lo, which is smaller than ci in size: impossible.
+ * That covers row-major blocks split by column (C[row * N + j0 * NR + jj]
+ * with j0 the parallel loop) as well as the plain c * i + rest. */
 static void check_store_index(par_ctx *P, uint32_t buf, lp_id idx) {
     lp_program *p = P->p;
     affine a = {.ok = true};
@@ -182,7 +279,10 @@ static void check_store_index(par_ctx *P, uint32_t buf, lp_id idx) {
         P->uses_i[buf] = 1;
         return;
     }
-    int64_t ci = 0, lo = 0, hi = 0;
+    /* the terms other than i: coefficient and span */
+    int64_t coef[2 * MAX_TERMS], span[2 * MAX_TERMS], ci = 0;
+    uint32_t nt = 0;
+    bool bad = false;
     for (uint32_t k = 0; k < a.n; k++) {
         if (a.coef[k] == 0) continue;
         if (a.var[k] == P->loop_var) {
@@ -190,21 +290,46 @@ static void check_store_index(par_ctx *P, uint32_t buf, lp_id idx) {
             continue;
         }
         int64_t ext = P->extent[a.var[k]];
-        int64_t span;
-        if (ext < 1 || __builtin_mul_overflow(a.coef[k], ext - 1, &span)) {
-            P->disjoint_bad[buf] = 1;
+        if (ext < 1 || !term_span(a.coef[k], 0, ext - 1, &span[nt])) bad = true;
+        coef[nt++] = a.coef[k];
+    }
+    for (uint32_t k = 0; k < a.nopq; k++) {
+        int64_t lo, hi;
+        bool uses = false;
+        if (!index_range(P, a.opq[k], &lo, &hi, &uses, 0)) {
+            P->uses_i[buf] = 1;
+            bad = true;
             continue;
         }
-        if (span > 0) {
-            if (__builtin_add_overflow(hi, span, &hi)) P->disjoint_bad[buf] = 1;
-        } else if (__builtin_add_overflow(lo, span, &lo)) {
-            P->disjoint_bad[buf] = 1;
+        if (uses) {
+            P->uses_i[buf] = 1;
+            bad = true; /* i inside a clamp: not of the form above */
         }
+        if (!term_span(a.ocoef[k], lo, hi, &span[nt])) bad = true;
+        coef[nt++] = a.ocoef[k];
     }
     if (ci != 0) P->uses_i[buf] = 1;
-    int64_t width;
-    if (ci <= 0 || __builtin_sub_overflow(hi, lo, &width) || width >= ci)
+    if (bad || ci <= 0) {
         P->disjoint_bad[buf] = 1;
+        return;
+    }
+    int64_t reach; /* ci * (extent - 1) */
+    if (mul_overflow_i64(ci, P->extent[P->loop_var] - 1, &reach)) {
+        P->disjoint_bad[buf] = 1;
+        return;
+    }
+    /* D = none first, then each coefficient larger than ci */
+    for (uint32_t d = 0; d <= nt; d++) {
+        int64_t D = d == nt ? 0 : (coef[d] < 0 ? -coef[d] : coef[d]);
+        if (d < nt && D <= ci) continue;
+        int64_t low = 0, total;
+        bool fits = true;
+        for (uint32_t k = 0; k < nt && fits; k++)
+            if (D == 0 || coef[k] % D != 0) fits = !add_overflow_i64(low, span[k], &low);
+        if (!fits || low >= ci) continue;
+        if (D == 0 || (!add_overflow_i64(reach, low, &total) && total < D)) return;
+    }
+    P->disjoint_bad[buf] = 1;
 }
 
 /* Walks statement s inside L; returns its estimated work. */

@@ -107,8 +107,9 @@ tvm_status pass_simplify(pass_ctx *pc);
  *   signature's values; buffer element counts become known.             */
 tvm_status pass_specialize(pass_ctx *pc);
 /* schedule_contraction: register-blocks matmul-like nests (i, j, k with an
- *   accumulator) into MR x NR blocks of vectorised columns; keeps every
- *   output's value bit for bit.                                          */
+ *   accumulator) into MR x NR blocks of vectorised columns, in column
+ *   panels parallelize can split, K blocks sized from the host's L2; keeps
+ *   every output's value bit for bit (matrix-vector rows: reassociated). */
 tvm_status pass_schedule_contraction(pass_ctx *pc);
 /* bounds: interval analysis of every load; exact out-of-range regions are
  *   rejected (TVM_ERR_OUT_OF_BOUNDS), unproven ones get runtime checks.  */

@@ -2,7 +2,8 @@
  * simplify), N-d indices (before flatten). Keeps: every stored value bit for
  * bit (each output element still sums its k terms in increasing k, with the
  * same init and the same epilogue); changes only the order in which output
- * elements are computed.
+ * elements are computed. The one exception, matrix-vector nests read along
+ * k, sums each row in a fixed reassociated order (see schedule_dot).
  *
  * Recognises the loop nest lowering gives a contraction (matmul, dense,
  * batched matmul inside extra outer loops):
@@ -49,10 +50,24 @@
  * outer loop, so the panel stays in L2 while A streams MR rows at a time);
  * this also lets dense's transposed W[j, k] be blocked.
  *
+ * Threads: the full column panels are one loop at multiples of NR whose
+ * iterations write disjoint columns; the packed panel and the accumulator
+ * block are private to it (the column remainder has its own). parallelize
+ * proves that and runs the loop across threads, each packing into its own
+ * slot of the panel buffer. A thread's columns are computed exactly as on
+ * one thread, so results do not depend on the thread count. Narrow outputs
+ * (one full panel) split their rows into groups instead (schedule_rows).
+ *
+ * K blocks: when a packed panel would not fit its share of the host's L2
+ * (topology.h), k is split into even blocks and the row blocks run once per
+ * K block, their running sums parked in a workspace buffer between blocks
+ * (see panel()): the sum order of every element is still increasing k.
+ *
  * Backends: only targets with vectors ask for this schedule
  * (pass_ctx.vector_bytes > 0); the interpreter runs the plain nest. */
 #include <stdlib.h>
 
+#include "../topology.h"
 #include "passes.h"
 
 /* Register blocking. The accumulators take MR x NR/lanes vector registers,
@@ -64,12 +79,17 @@
  * loads per cycle. */
 #define MR 6
 #define MAX_NR 64 /* the widest vectorisation width used in a block */
+#define ROW_GROUP (16 * MR) /* rows per group when the rows are split (schedule_rows) */
 
-/* No k blocking: each block sums its whole k range (the order of every
- * output element's sum stays the original one). A block's B panel is
- * K x NR elements (K = 1024: 256 KiB for float32), read once per block from
- * L2; A's MR rows (24 KiB at K = 1024) stay in L1. Packing B into panels
- * would remove the row stride (TLB misses at large N) — not done yet. */
+/* K blocking, from the host's cache sizes (topology.h). A block's B panel
+ * is K x NR elements (K = 1024, float32: 256 KiB), read once per row block
+ * from L2 while A's MR rows stream through L1. When the panel would take
+ * more than 1/KC_L2_SHARE of L2 (with 1 MiB of L2: K > 2048), k is split
+ * into even blocks that fit: the row blocks run once per K block, parking
+ * their running sums in a workspace buffer between blocks. MIN_KC keeps a
+ * tiny or misreported L2 from splitting k into slivers. */
+#define KC_L2_SHARE 2
+#define MIN_KC 128
 
 typedef struct sched {
     lp_program *p;
@@ -82,6 +102,10 @@ typedef struct sched {
     uint32_t nbufs;     /* buffers before the pass (matched nests use only these) */
     uint32_t acc;       /* loads of this local become acc_to */
     lp_id acc_to;
+    /* the rows the nest being built covers: row0 .. row0 + rows (row0 = 0:
+     * from row 0); all M unless the rows are split into groups */
+    lp_id row0;
+    int64_t rows;
     bool oom;
 } sched;
 
@@ -188,6 +212,32 @@ static bool j_contiguous(const lp_program *p, lp_id e, uint32_t jvar, int depth)
            j_contiguous(p, n->c, jvar, depth + 1);
 }
 
+/* Whether k reaches e only as the bare last index of its loads: the terms
+ * of consecutive k are consecutive elements of every operand, so a chunk
+ * of k is a plain vector load of each. */
+static bool k_contiguous(const lp_program *p, lp_id e, uint32_t kvar, int depth) {
+    if (!e) return true;
+    if (depth > 200) return false;
+    const lp_node *n = lp_get(p, e);
+    if (n->kind == LP_CONST) return true;
+    if (n->kind == LP_VAR) return n->a != kvar;
+    if (n->kind == LP_LOAD) {
+        if (n->nlist == 0) return true;
+        for (uint32_t k = 0; k + 1 < n->nlist; k++)
+            if (mentions(p, lp_list(p, n->list)[k], kvar, 0)) return false;
+        const lp_node *last = lp_get(p, lp_list(p, n->list)[n->nlist - 1]);
+        return (last->kind == LP_VAR && last->a == kvar) ||
+               !mentions(p, lp_list(p, n->list)[n->nlist - 1], kvar, 0);
+    }
+    if (n->kind == LP_CALL) {
+        for (uint32_t k = 0; k < n->nlist; k++)
+            if (!k_contiguous(p, lp_list(p, n->list)[k], kvar, depth + 1)) return false;
+        return true;
+    }
+    return k_contiguous(p, n->a, kvar, depth + 1) && k_contiguous(p, n->b, kvar, depth + 1) &&
+           k_contiguous(p, n->c, kvar, depth + 1);
+}
+
 struct match;
 static lp_id packable_load(const lp_program *p, lp_id value, const struct match *m);
 
@@ -208,6 +258,7 @@ typedef struct match {
                          its other indices depend on neither i nor j: packable */
     lp_id rest[16];   /* the epilogue's stores */
     uint32_t nrest;
+    bool dot;         /* a matrix-vector nest read along k (see schedule_dot) */
 } match;
 
 /* Matches the j loop `jl` (inside i loop `il`, or il = 0). */
@@ -269,16 +320,21 @@ static bool match_nest(const lp_program *p, lp_id il, lp_id jl, match *m, uint8_
     if (!expr_ok(p, m->value, 0, written, 0)) return false;
     m->bload = packable_load(p, m->value, m);
     if (m->M < PACK_MIN_ROWS) m->bload = 0; /* not packed */
-    /* unpacked, a B read across j must be contiguous in j */
-    if (!m->bload && !j_contiguous(p, m->value, m->jvar, 0)) return false;
+    /* unpacked, a B read across j must be contiguous in j; or, without an i
+     * loop, every read contiguous in k (y[j] = sum_k W[j, k] x[k]) */
+    if (!m->bload && !j_contiguous(p, m->value, m->jvar, 0)) {
+        if (m->ivar || !k_contiguous(p, m->value, m->kvar, 0)) return false;
+        m->dot = true;
+    }
     for (uint32_t k = 0; k < m->nrest; k++) {
         const lp_node *R = lp_get(p, m->rest[k]);
         if (!expr_ok(p, R->b, m->acc, written, 0)) return false;
         for (uint32_t d = 0; d < R->nlist; d++)
             if (!expr_ok(p, lp_list(p, R->list)[d], m->acc, written, 0)) return false;
     }
-    /* worth it: a vector of columns and more than a handful of terms */
-    return m->N >= 4 && m->K >= 4;
+    /* worth it: a vector of columns and more than a handful of terms (dot:
+     * try_nest checks K against the vector chunk) */
+    return m->dot || (m->N >= 4 && m->K >= 4);
 }
 
 /* Collects up to 2 loads in e that mention var (bare node ids). */
@@ -394,19 +450,74 @@ static lp_id accb_at(lp_program *p, uint32_t accb, int64_t row, lp_id col) {
     return lp_load(p, accb, idx, 2);
 }
 
-/* One mr x nr block at rows ibase.., columns jbase.. (nr a power of two).
- * pack != 0: the B load of the value reads the packed panel pack[k, jj]. */
+/* psum[blk, row, col]: a row block's partial sums between K blocks. */
+static lp_id psum_at(lp_program *p, uint32_t psum, lp_id blk, int64_t row, lp_id col) {
+    lp_id idx[3] = {blk, i64(p, row), col};
+    return lp_load(p, psum, idx, 3);
+}
+
+/* What one pass of the row blocks over a column panel does. */
+typedef enum rows_mode {
+    ROWS_WHOLE,    /* init, every k, the epilogue: the unblocked nest */
+    ROWS_PARTIAL,  /* one K block: from init (first block) or psum, back to psum */
+    ROWS_EPILOGUE  /* after the last K block: the epilogue of psum */
+} rows_mode;
+
+typedef struct kblock {
+    rows_mode mode;
+    lp_id kbase;   /* first k of the block (0: k starts at 0) */
+    int64_t kext;  /* k steps in the block */
+    uint32_t psum; /* ROWS_PARTIAL / ROWS_EPILOGUE: [row blocks, MR, NR] workspace */
+    lp_id first;   /* ROWS_PARTIAL: bool, this is the first K block */
+} kblock;
+
+/* The accumulators copied to accv for the epilogue, in a loop that always
+ * vectorises: an epilogue LLVM cannot vectorise (a libm call) indexes accv
+ * by a variable, and would otherwise keep the whole accumulator block out
+ * of registers. Then one epilogue loop for all rows (fewer loops for LLVM
+ * to vectorise). from(r) is row r's accumulator vector. */
+static void epilogue(sched *S, const match *m, uint32_t accv, lp_id ibase, int64_t mr,
+                     lp_id col, uint32_t jj, int64_t nr, const lp_id *from, lp_id *out) {
+    lp_program *p = S->p;
+    int vec = nr > 1 ? LP_VECTORIZED : LP_SERIAL;
+    lp_id jjv = lp_var_ref(p, jj);
+    lp_id copy[MR], epi[MR * 16];
+    uint32_t nepi = 0;
+    for (int64_t r = 0; r < mr; r++) {
+        lp_id at[2] = {i64(p, r), jjv};
+        copy[r] = lp_store(p, accv, at, 2, from[r]);
+        if (m->ivar) S->var_to[m->ivar] = ibase ? add(p, ibase, r) : i64(p, r);
+        S->var_to[m->jvar] = col;
+        S->acc = m->acc;
+        S->acc_to = accb_at(p, accv, r, jjv);
+        new_subst(S);
+        for (uint32_t k = 0; k < m->nrest; k++) epi[nepi++] = clone_tree(S, m->rest[k]);
+    }
+    S->var_to[m->ivar] = S->var_to[m->jvar] = 0; /* [0] unused */
+    out[0] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, copy, (uint32_t)mr));
+    out[1] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, epi, nepi));
+}
+
+/* One mr x nr block at rows ibase.., columns jbase.. (nr a power of two),
+ * row block number blk. pack != 0: the B load of the value reads the
+ * packed panel pack[k - kbase, jj]. */
 static lp_id block(sched *S, const match *m, const uint32_t *accb2, lp_id ibase, int64_t mr,
-                   lp_id jbase, int64_t nr, uint32_t pack) {
+                   lp_id blk, lp_id jbase, int64_t nr, uint32_t pack, const kblock *kb) {
     uint32_t accb = accb2[0], accv = accb2[1];
     lp_program *p = S->p;
     uint32_t jj = lp_new_var(p, "jj", LP_VAR_LOOP, 0);
-    uint32_t kk = lp_new_var(p, "k", LP_VAR_LOOP, 0);
     lp_id jjv = lp_var_ref(p, jj);
     lp_id col = jbase ? lp_binary(p, IR_ADD, jbase, jjv) : jjv;
     int vec = nr > 1 ? LP_VECTORIZED : LP_SERIAL;
-    lp_id init[MR], upd[MR], epi[MR * 16];
-    uint32_t nepi = 0;
+    lp_id parts[4], from[MR];
+    if (kb->mode == ROWS_EPILOGUE) {
+        for (int64_t r = 0; r < mr; r++) from[r] = psum_at(p, kb->psum, blk, r, jjv);
+        epilogue(S, m, accv, ibase, mr, col, jj, nr, from, parts);
+        return lp_seq(p, parts, 2);
+    }
+    uint32_t kk = lp_new_var(p, "k", LP_VAR_LOOP, 0);
+    lp_id kv = kb->kbase ? lp_binary(p, IR_ADD, kb->kbase, lp_var_ref(p, kk)) : lp_var_ref(p, kk);
+    lp_id init[MR], upd[MR];
     lp_id packed = 0;
     if (pack) {
         lp_id at[2] = {lp_var_ref(p, kk), jjv};
@@ -414,11 +525,14 @@ static lp_id block(sched *S, const match *m, const uint32_t *accb2, lp_id ibase,
     }
     for (int64_t r = 0; r < mr; r++) {
         lp_id at[2] = {i64(p, r), jjv};
-        init[r] = lp_store(p, accb, at, 2, m->init);
+        lp_id start = m->init;
+        if (kb->mode == ROWS_PARTIAL) /* later K blocks go on from the stored sums */
+            start = lp_select(p, kb->first, m->init, psum_at(p, kb->psum, blk, r, jjv));
+        init[r] = lp_store(p, accb, at, 2, start);
         /* i, j, k of this row */
         if (m->ivar) S->var_to[m->ivar] = ibase ? add(p, ibase, r) : i64(p, r);
         S->var_to[m->jvar] = col;
-        S->var_to[m->kvar] = lp_var_ref(p, kk);
+        S->var_to[m->kvar] = kv;
         S->acc = 0;
         new_subst(S);
         if (packed) { /* the B load is the panel's element */
@@ -428,118 +542,345 @@ static lp_id block(sched *S, const match *m, const uint32_t *accb2, lp_id ibase,
         lp_id v = clone_tree(S, m->value);
         upd[r] = lp_store(p, accb, at, 2,
                           lp_binary(p, IR_ADD, accb_at(p, accb, r, jjv), v));
-        /* the epilogue reads the row's accumulators from accv */
-        S->acc = m->acc;
-        S->acc_to = accb_at(p, accv, r, jjv);
-        new_subst(S);
-        for (uint32_t k = 0; k < m->nrest; k++) epi[nepi++] = clone_tree(S, m->rest[k]);
     }
     S->var_to[m->ivar] = S->var_to[m->jvar] = S->var_to[m->kvar] = 0; /* [0] unused */
-    lp_id parts[4], copy[MR];
     parts[0] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, init, (uint32_t)mr));
-    parts[1] = rolled_for(p, kk, i64(p, m->K),
+    parts[1] = rolled_for(p, kk, i64(p, kb->kext),
                           lp_for(p, jj, i64(p, nr), vec, lp_seq(p, upd, (uint32_t)mr)));
-    /* accv = accb first, in a loop that always vectorises: an epilogue LLVM
-     * cannot vectorise (a libm call) indexes accv by a variable, and would
-     * otherwise keep the whole accumulator block out of registers */
-    for (int64_t r = 0; r < mr; r++) {
-        lp_id at[2] = {i64(p, r), jjv};
-        copy[r] = lp_store(p, accv, at, 2, accb_at(p, accb, r, jjv));
+    if (kb->mode == ROWS_PARTIAL) {
+        lp_id save[MR];
+        for (int64_t r = 0; r < mr; r++) {
+            lp_id at[3] = {blk, i64(p, r), jjv};
+            save[r] = lp_store(p, kb->psum, at, 3, accb_at(p, accb, r, jjv));
+        }
+        parts[2] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, save, (uint32_t)mr));
+        return lp_seq(p, parts, 3);
     }
-    parts[2] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, copy, (uint32_t)mr));
-    /* one epilogue loop for all rows (fewer loops for LLVM to vectorise) */
-    parts[3] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, epi, nepi));
+    for (int64_t r = 0; r < mr; r++) from[r] = accb_at(p, accb, r, jjv);
+    epilogue(S, m, accv, ibase, mr, col, jj, nr, from, parts + 2);
     return lp_seq(p, parts, 4);
 }
 
 /* Columns jbase..+nr of every row. One block of code serves all rows: the
  * last row block starts at M - MR and overlaps the one before when MR does
  * not divide M (those rows are computed twice, to the same bits, and
- * stored twice: the epilogue reads nothing it writes). One copy of the
- * block keeps LLVM's work, and the compile time, near that of one nest. */
+ * stored twice: the epilogue reads nothing it writes; with K blocks each
+ * row block keeps its own partial sums, so the overlap never adds a K
+ * block twice). One copy of the block keeps LLVM's work, and the compile
+ * time, near that of one nest. */
 static lp_id column_panel(sched *S, const match *m, const uint32_t *accb, lp_id jbase, int64_t nr,
-                          uint32_t pack) {
+                          uint32_t pack, const kblock *kb) {
     lp_program *p = S->p;
-    if (!m->ivar) return block(S, m, accb, 0, 1, jbase, nr, pack);
-    if (m->M <= MR) return block(S, m, accb, i64(p, 0), m->M, jbase, nr, pack);
-    int64_t nblk = (m->M + MR - 1) / MR;
+    if (!m->ivar) return block(S, m, accb, 0, 1, i64(p, 0), jbase, nr, pack, kb);
+    int64_t M = S->rows;
+    lp_id r0 = S->row0 ? S->row0 : i64(p, 0);
+    if (M <= MR) return block(S, m, accb, r0, M, i64(p, 0), jbase, nr, pack, kb);
+    int64_t nblk = (M + MR - 1) / MR;
     uint32_t i0 = lp_new_var(p, "i0", LP_VAR_LOOP, 0);
     lp_id ib = lp_binary(p, IR_MUL, lp_var_ref(p, i0), i64(p, MR));
-    if (m->M % MR) ib = lp_binary(p, IR_MIN, ib, i64(p, m->M - MR));
-    return rolled_for(p, i0, i64(p, nblk), block(S, m, accb, ib, MR, jbase, nr, pack));
+    if (M % MR) ib = lp_binary(p, IR_MIN, ib, i64(p, M - MR));
+    if (S->row0) ib = lp_binary(p, IR_ADD, S->row0, ib);
+    return rolled_for(p, i0, i64(p, nblk),
+                      block(S, m, accb, ib, MR, lp_var_ref(p, i0), jbase, nr, pack, kb));
 }
 
-/* pack[k, jj] = B[.., k, jbase + jj]: the K x NR panel of B the blocks of
- * one column panel read, made contiguous. */
-static lp_id pack_panel(sched *S, const match *m, uint32_t pack, lp_id jbase, int64_t nr) {
+/* pack[k, jj] = B[.., kbase + k, jbase + jj] for k < kext: the part of B
+ * the blocks of one column panel (and K block) read, made contiguous. */
+static lp_id pack_panel(sched *S, const match *m, uint32_t pack, lp_id jbase, int64_t nr,
+                        lp_id kbase, int64_t kext) {
     int vec = nr > 1 ? LP_VECTORIZED : LP_SERIAL;
     lp_program *p = S->p;
     uint32_t jj = lp_new_var(p, "jj", LP_VAR_LOOP, 0);
     uint32_t kk = lp_new_var(p, "k", LP_VAR_LOOP, 0);
     S->var_to[m->jvar] = lp_binary(p, IR_ADD, jbase, lp_var_ref(p, jj));
-    S->var_to[m->kvar] = lp_var_ref(p, kk);
+    S->var_to[m->kvar] = kbase ? lp_binary(p, IR_ADD, kbase, lp_var_ref(p, kk))
+                               : lp_var_ref(p, kk);
     S->acc = 0;
     new_subst(S);
     lp_id v = clone_tree(S, m->bload);
     S->var_to[m->jvar] = S->var_to[m->kvar] = 0;
     lp_id at[2] = {lp_var_ref(p, kk), lp_var_ref(p, jj)};
-    return lp_for(p, kk, i64(p, m->K), LP_SERIAL,
+    return lp_for(p, kk, i64(p, kext), LP_SERIAL,
                   lp_for(p, jj, i64(p, nr), vec, lp_store(p, pack, at, 2, v)));
 }
 
-/* The blocked replacement of a matched nest. Column panels outermost: one
- * K x NR panel of B (packed: contiguous) stays in L2 while every row block
- * runs over it; A is read MR rows at a time, a few bytes per k step. */
+/* The K blocking of a packed panel (see KC_L2_SHARE): nkc blocks of kc k
+ * steps, the last one `last` steps. nkc = 1: no blocking. */
+typedef struct ksplit {
+    int64_t nkc, kc, last;
+} ksplit;
+
+static ksplit split_k(const match *m, int64_t NR, int elem) {
+    ksplit ks = {1, m->K, m->K};
+    if (!m->bload) return ks; /* unpacked (few rows): B is read in place anyway */
+    int64_t row = NR * elem, cap = topo_host()->l2_bytes / KC_L2_SHARE / row;
+    if (cap < MIN_KC) cap = MIN_KC;
+    if (m->K <= cap) return ks;
+    ks.nkc = (m->K + cap - 1) / cap;
+    ks.kc = (m->K + ks.nkc - 1) / ks.nkc; /* even blocks: no sliver at the end */
+    ks.last = m->K - (ks.nkc - 1) * ks.kc;
+    return ks;
+}
+
+/* New buffers for one column-panel statement: the packed panel and, K
+ * blocked, the partial sums. Each top-level statement gets its own, so
+ * that the parallel panel loop's scratch is private to it (parallelize
+ * gives such buffers one copy per thread). */
+static bool panel_buffers(sched *S, const match *m, int64_t NR, const ksplit *ks,
+                          uint32_t *pack, uint32_t *psum) {
+    lp_program *p = S->p;
+    *pack = *psum = 0;
+    if (!m->bload) return true;
+    lp_id pshape[2] = {i64(p, ks->kc), i64(p, NR)};
+    lp_buffer pb = {.name = "bpanel", .dtype = (uint8_t)lp_get(p, m->bload)->dtype,
+                    .kind = LP_BUF_WORKSPACE, .ndim = 2, .arg = -1, .elems = ks->kc * NR};
+    *pack = lp_new_buffer(p, &pb, pshape);
+    if (ks->nkc > 1) {
+        int64_t nblk = m->ivar && S->rows > MR ? (S->rows + MR - 1) / MR : 1;
+        lp_id sshape[3] = {i64(p, nblk), i64(p, MR), i64(p, NR)};
+        lp_buffer sb = {.name = "psum", .dtype = p->bufs[m->acc].dtype,
+                        .kind = LP_BUF_WORKSPACE, .ndim = 3, .arg = -1,
+                        .elems = nblk * MR * NR};
+        *psum = lp_new_buffer(p, &sb, sshape);
+    }
+    return !p->failed;
+}
+
+/* The MR x NR accumulator block and its copy the epilogue reads (accv),
+ * new for each top-level statement: parallelize keeps a loop's locals per
+ * thread only when no other statement uses them. */
+static bool block_locals(sched *S, const match *m, int64_t NR, uint32_t *accb) {
+    lp_program *p = S->p;
+    lp_id shape[2] = {i64(p, MR), i64(p, NR)};
+    lp_buffer b = {.name = "accb", .dtype = p->bufs[m->acc].dtype, .kind = LP_BUF_LOCAL,
+                   .ndim = 2, .arg = -1, .elems = MR * NR};
+    accb[0] = lp_new_buffer(p, &b, shape);
+    b.name = "accv";
+    accb[1] = lp_new_buffer(p, &b, shape);
+    return !p->failed;
+}
+
+/* Everything for the columns jbase..+nr: pack and run the row blocks, once
+ * per K block when K is split. */
+static lp_id panel(sched *S, const match *m, const uint32_t *accb, lp_id jbase, int64_t nr,
+                   uint32_t pack, uint32_t psum, const ksplit *ks) {
+    lp_program *p = S->p;
+    if (ks->nkc == 1) {
+        kblock kb = {.mode = ROWS_WHOLE, .kext = m->K};
+        lp_id body = column_panel(S, m, accb, jbase, nr, pack, &kb);
+        if (!pack) return body;
+        lp_id two[2] = {pack_panel(S, m, pack, jbase, nr, 0, m->K), body};
+        return lp_seq(p, two, 2);
+    }
+    /* K blocks in increasing k: each output element still sums its terms
+     * in the original order, its running sum parked in psum (same dtype as
+     * the accumulator, so storing and reloading it is exact) between
+     * blocks; the epilogue runs once, after the last block */
+    uint32_t kc = lp_new_var(p, "kc", LP_VAR_LOOP, 0);
+    lp_id kcv = lp_var_ref(p, kc);
+    lp_id kbase = lp_binary(p, IR_MUL, kcv, i64(p, ks->kc));
+    kblock kb = {.mode = ROWS_PARTIAL, .kbase = kbase, .kext = ks->kc, .psum = psum,
+                 .first = lp_binary(p, IR_EQ, kcv, i64(p, 0))};
+    lp_id full[2] = {pack_panel(S, m, pack, jbase, nr, kbase, ks->kc),
+                     column_panel(S, m, accb, jbase, nr, pack, &kb)};
+    lp_id parts[3];
+    parts[0] = rolled_for(p, kc, i64(p, ks->nkc - 1), lp_seq(p, full, 2));
+    lp_id lastbase = i64(p, (ks->nkc - 1) * ks->kc);
+    kblock kl = {.mode = ROWS_PARTIAL, .kbase = lastbase, .kext = ks->last, .psum = psum,
+                 .first = lp_const_int(p, TVM_BOOL, 0)};
+    lp_id tail[2] = {pack_panel(S, m, pack, jbase, nr, lastbase, ks->last),
+                     column_panel(S, m, accb, jbase, nr, pack, &kl)};
+    parts[1] = lp_seq(p, tail, 2);
+    kblock ke = {.mode = ROWS_EPILOGUE, .psum = psum};
+    parts[2] = column_panel(S, m, accb, jbase, nr, 0, &ke);
+    return lp_seq(p, parts, 3);
+}
+
+/* The blocked replacement of a matched nest. Column panels outermost, each
+ * with its own packed copy of B's K x NR panel that every row block runs
+ * over (in L2; A is read MR rows at a time, a few bytes per k step). The
+ * full panels are one loop whose iterations write disjoint columns and
+ * whose scratch is private: parallelize runs it across threads, each
+ * thread packing into its own slot. The column remainder is a statement of
+ * its own after it. */
+static lp_id schedule_rows(sched *S, const match *m, int64_t NR, int elem);
+
 static lp_id schedule(sched *S, const match *m, int dt) {
     lp_program *p = S->p;
     int lanes = S->pc->vector_bytes / (int)dtype_bytes(dt);
     int64_t NR = (int64_t)lanes * (S->pc->vector_bytes >= 64 ? 4 : 2);
     if (NR > MAX_NR) NR = MAX_NR;
     while (NR > m->N) NR /= 2; /* a power of two <= N: blocks may overlap, never overhang */
-    lp_id shape[2] = {i64(p, MR), i64(p, NR)};
-    lp_buffer b = {.name = "accb", .dtype = p->bufs[m->acc].dtype, .kind = LP_BUF_LOCAL,
-                   .ndim = 2, .arg = -1, .elems = MR * NR};
+    S->row0 = 0;
+    S->rows = m->M;
+    if (m->ivar && m->N / NR < 2 && m->M >= 2 * ROW_GROUP)
+        return schedule_rows(S, m, NR, (int)dtype_bytes(m->bload ? lp_get(p, m->bload)->dtype
+                                                                   : dt));
     uint32_t accb[2];
-    accb[0] = lp_new_buffer(p, &b, shape);
-    b.name = "accv"; /* the accumulators as the epilogue reads them */
-    accb[1] = lp_new_buffer(p, &b, shape);
-    if (p->failed) return 0;
+    if (!block_locals(S, m, NR, accb)) return 0;
+    int elem = (int)dtype_bytes(m->bload ? lp_get(p, m->bload)->dtype : dt);
+    ksplit ks = split_k(m, NR, elem);
     int64_t nfull = m->N / NR;
-    uint32_t pack = 0;
-    if (m->bload) { /* see PACK_MIN_ROWS */
-        lp_id pshape[2] = {i64(p, m->K), i64(p, NR)};
-        lp_buffer pb = {.name = "bpanel", .dtype = (uint8_t)lp_get(p, m->bload)->dtype,
-                        .kind = LP_BUF_WORKSPACE, .ndim = 2, .arg = -1, .elems = m->K * NR};
-        pack = lp_new_buffer(p, &pb, pshape);
-        if (p->failed) return 0;
-    }
-    /* Columns: NR-wide panels. A remainder that needs a full NR-wide
-     * vector anyway becomes one more panel at N - NR (overlapping); a
-     * narrower one gets a panel of the next power of two at its end. */
+    uint32_t pack, psum;
+    if (!panel_buffers(S, m, NR, &ks, &pack, &psum)) return 0;
+    /* Columns: NR-wide panels at multiples of NR (no clamp, so the panel
+     * loop's stores are provably disjoint). A remainder that needs a full
+     * NR-wide vector anyway becomes one more panel at N - NR (overlapping
+     * the last one: same bits stored twice); a narrower one a panel of the
+     * next power of two at its end. */
     int64_t rem = m->N - nfull * NR, w = 1;
     while (w < rem) w *= 2;
-    bool overlap = rem > 0 && w == NR;
     lp_id parts[2];
     uint32_t n = 0;
     uint32_t j0 = lp_new_var(p, "j0", LP_VAR_LOOP, 0);
     lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), i64(p, NR));
-    if (overlap) jb = lp_binary(p, IR_MIN, jb, i64(p, m->N - NR));
-    lp_id body = column_panel(S, m, accb, jb, NR, pack);
-    if (pack) {
-        lp_id two[2] = {pack_panel(S, m, pack, jb, NR), body};
-        body = lp_seq(p, two, 2);
-    }
-    parts[n++] = rolled_for(p, j0, i64(p, nfull + overlap), body);
-    if (rem > 0 && !overlap) {
-        lp_id tb = i64(p, m->N - w);
-        body = column_panel(S, m, accb, tb, w, pack);
-        if (pack) {
-            lp_id two[2] = {pack_panel(S, m, pack, tb, w), body};
-            body = lp_seq(p, two, 2);
-        }
-        parts[n++] = body;
+    parts[n++] = rolled_for(p, j0, i64(p, nfull), panel(S, m, accb, jb, NR, pack, psum, &ks));
+    if (rem > 0) {
+        if (!panel_buffers(S, m, NR, &ks, &pack, &psum) || !block_locals(S, m, NR, accb))
+            return 0;
+        parts[n++] = panel(S, m, accb, i64(p, m->N - w), w, pack, psum, &ks);
     }
     return lp_seq(p, parts, n);
+}
+
+/* Narrow outputs (one full column panel): the panel loop has nothing to
+ * split, so the rows are grouped instead. Groups of ROW_GROUP rows (whole
+ * row blocks, no clamp) are one loop, each group packing its own copy of
+ * the panels (a K x NR copy per ROW_GROUP x NR x K of work): parallelize
+ * runs the groups across threads. The rows left over are a group of their
+ * own after it. (ROW_GROUP is defined with MR.) */
+
+/* Every column panel of rows S->row0 .. + S->rows, in one statement. */
+static lp_id row_group(sched *S, const match *m, int64_t NR, const ksplit *ks) {
+    lp_program *p = S->p;
+    uint32_t accb[2], pack, psum;
+    if (!block_locals(S, m, NR, accb) || !panel_buffers(S, m, NR, ks, &pack, &psum)) return 0;
+    int64_t nfull = m->N / NR, rem = m->N - nfull * NR, w = 1;
+    while (w < rem) w *= 2;
+    lp_id parts[2];
+    uint32_t n = 0;
+    uint32_t j0 = lp_new_var(p, "j0", LP_VAR_LOOP, 0);
+    lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), i64(p, NR));
+    parts[n++] = rolled_for(p, j0, i64(p, nfull), panel(S, m, accb, jb, NR, pack, psum, ks));
+    if (rem > 0) parts[n++] = panel(S, m, accb, i64(p, m->N - w), w, pack, psum, ks);
+    return lp_seq(p, parts, n);
+}
+
+static lp_id schedule_rows(sched *S, const match *m, int64_t NR, int elem) {
+    lp_program *p = S->p;
+    ksplit ks = split_k(m, NR, elem);
+    int64_t ngroups = m->M / ROW_GROUP, left = m->M - ngroups * ROW_GROUP;
+    uint32_t ig = lp_new_var(p, "ig", LP_VAR_LOOP, 0);
+    S->row0 = lp_binary(p, IR_MUL, lp_var_ref(p, ig), i64(p, ROW_GROUP));
+    S->rows = ROW_GROUP;
+    lp_id parts[2];
+    uint32_t n = 0;
+    lp_id body = row_group(S, m, NR, &ks);
+    if (!body) return 0;
+    parts[n++] = rolled_for(p, ig, i64(p, ngroups), body);
+    if (left) {
+        S->row0 = i64(p, ngroups * ROW_GROUP);
+        S->rows = left;
+        if (!(parts[n++] = row_group(S, m, NR, &ks))) return 0;
+    }
+    S->row0 = 0;
+    S->rows = m->M;
+    return lp_seq(p, parts, n);
+}
+
+/* ---- matrix-vector: rows of dot products ----------------------------------
+ *
+ * y[j] = f(sum_k W[j, k] x[k]) (no i loop; W read along k) has no column
+ * block to reuse, and a row's sum is one long dot product: each k chunk of
+ * DOT_ROWS rows is read as vectors, so every x vector loaded serves
+ * DOT_ROWS rows and DOT_ROWS streams of W are in flight per thread (more
+ * memory-level parallelism than one row at a time):
+ *
+ *   for j0 < N / DOT_ROWS:
+ *     for l < V vectorized: dacc[r, l] = -0.0                  (r < DOT_ROWS)
+ *     for k0 < K / V: for l < V vectorized:
+ *        dacc[r, l] = dacc[r, l] + v(j0*DOT_ROWS + r, k0*V + l)
+ *     for l < K % V: dacc[r, l] = dacc[r, l] + v(.., K - K % V + l)
+ *     per row: acc = init; for l < V: acc += dacc[r, l]; f(acc)
+ *
+ * That sums each row in a fixed order other than increasing k (V partial
+ * sums, then their total), which loop.h allows for a reduction and which
+ * is the same for every thread count: the rows are split across threads,
+ * never a row. The nest the pass used to leave alone here was vectorised
+ * by LLVM, reassociated too. Rows left over (N % DOT_ROWS) are a block of
+ * their own after the loop. */
+#define DOT_ROWS 4
+
+/* Rows jbase .. jbase+rows of the dot nest, V-wide chunks of k. */
+static lp_id dot_rows(sched *S, const match *m, lp_id jbase, int64_t rows, int64_t V, int dt) {
+    lp_program *p = S->p;
+    lp_id shape[2] = {i64(p, rows), i64(p, V)};
+    lp_buffer b = {.name = "dacc", .dtype = p->bufs[m->acc].dtype, .kind = LP_BUF_LOCAL,
+                   .ndim = 2, .arg = -1, .elems = rows * V};
+    uint32_t dacc = lp_new_buffer(p, &b, shape);
+    lp_buffer g = {.name = "dsum", .dtype = p->bufs[m->acc].dtype, .kind = LP_BUF_LOCAL,
+                   .ndim = 0, .arg = -1, .elems = 1};
+    uint32_t dsum = lp_new_buffer(p, &g, NULL);
+    if (p->failed) return 0;
+    uint32_t l = lp_new_var(p, "l", LP_VAR_LOOP, 0);
+    uint32_t k0 = lp_new_var(p, "k0", LP_VAR_LOOP, 0);
+    lp_id lv = lp_var_ref(p, l);
+    int64_t nchunk = m->K / V, krem = m->K - nchunk * V;
+    lp_id zero = lp_reduce_identity(p, TVM_REDUCE_SUM, dt);
+    lp_id init[DOT_ROWS], upd[DOT_ROWS], tail[DOT_ROWS], parts[3 + 3 * DOT_ROWS];
+    uint32_t np = 0;
+    for (int64_t r = 0; r < rows; r++) {
+        lp_id at[2] = {i64(p, r), lv};
+        init[r] = lp_store(p, dacc, at, 2, zero);
+        for (int t = 0; t < 2; t++) { /* t = 0: the k0 chunks; 1: the k remainder */
+            S->var_to[m->jvar] = add(p, jbase, r);
+            S->var_to[m->kvar] = t == 0 ? lp_binary(p, IR_ADD, lp_binary(p, IR_MUL,
+                                              lp_var_ref(p, k0), i64(p, V)), lv)
+                                        : add(p, lv, m->K - krem);
+            S->acc = 0;
+            new_subst(S);
+            lp_id v = clone_tree(S, m->value);
+            lp_id st = lp_store(p, dacc, at, 2, lp_binary(p, IR_ADD, lp_load(p, dacc, at, 2), v));
+            if (t == 0) upd[r] = st;
+            else tail[r] = st;
+        }
+    }
+    parts[np++] = lp_for(p, l, i64(p, V), LP_VECTORIZED, lp_seq(p, init, (uint32_t)rows));
+    parts[np++] = rolled_for(p, k0, i64(p, nchunk),
+                             lp_for(p, l, i64(p, V), LP_VECTORIZED,
+                                    lp_seq(p, upd, (uint32_t)rows)));
+    if (krem) parts[np++] = lp_for(p, l, i64(p, krem), LP_SERIAL, lp_seq(p, tail, (uint32_t)rows));
+    for (int64_t r = 0; r < rows; r++) {
+        lp_id at[2] = {i64(p, r), lv};
+        parts[np++] = lp_store(p, dsum, NULL, 0, m->init);
+        parts[np++] = lp_for(p, l, i64(p, V), LP_SERIAL,
+                             lp_accum(p, dsum, TVM_REDUCE_SUM, lp_load(p, dacc, at, 2)));
+        S->var_to[m->jvar] = add(p, jbase, r);
+        S->acc = m->acc;
+        S->acc_to = lp_load(p, dsum, NULL, 0);
+        new_subst(S);
+        lp_id epi[16];
+        for (uint32_t k = 0; k < m->nrest; k++) epi[k] = clone_tree(S, m->rest[k]);
+        parts[np++] = lp_seq(p, epi, m->nrest);
+    }
+    S->var_to[m->jvar] = S->var_to[m->kvar] = 0;
+    return lp_seq(p, parts, np);
+}
+
+static lp_id schedule_dot(sched *S, const match *m, int dt) {
+    lp_program *p = S->p;
+    int64_t V = (int64_t)(S->pc->vector_bytes / (int)dtype_bytes(dt)) * 4;
+    if (V < 2 || m->K < V) return 0; /* a short dot product: LLVM's own loop */
+    int64_t nfull = m->N / DOT_ROWS, rem = m->N - nfull * DOT_ROWS;
+    lp_id parts[2];
+    uint32_t n = 0;
+    if (nfull) {
+        uint32_t j0 = lp_new_var(p, "j0", LP_VAR_LOOP, 0);
+        lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), i64(p, DOT_ROWS));
+        parts[n++] = rolled_for(p, j0, i64(p, nfull), dot_rows(S, m, jb, DOT_ROWS, V, dt));
+    }
+    if (rem) parts[n++] = dot_rows(S, m, i64(p, nfull * DOT_ROWS), rem, V, dt);
+    return p->failed ? 0 : lp_seq(p, parts, n);
 }
 
 /* ---- the walk ------------------------------------------------------------ */
@@ -578,7 +919,9 @@ static lp_id try_nest(sched *S, lp_id il, lp_id jl, uint8_t *written) {
     if (tree_size(S->p, il ? il : jl, 4096) >= 4096) return 0; /* too large to match */
     match m;
     if (!match_nest(S->p, il, jl, &m, written, S->nbufs)) return 0;
-    return schedule(S, &m, dtype_compute(S->p->bufs[m.acc].dtype));
+    int dt = dtype_compute(S->p->bufs[m.acc].dtype);
+    if (m.dot) return schedule_dot(S, &m, dt);
+    return schedule(S, &m, dt);
 }
 
 static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth) {
