@@ -654,4 +654,33 @@ TEST(illegal_schedules_fail_at_compile) {
     tvm_graph_destroy(m.g);
 }
 
+/* A nest the user scheduled is left alone by the default schedules: a plain
+ * 256^3 matmul with only a split keeps its loops (no register blocks, no
+ * parallel loop the user did not ask for), while the same graph without a
+ * schedule gets both. */
+TEST(default_schedules_leave_user_nests_alone) {
+    mm m = make_matmul(256, 256, 256);
+    tvm_schedule *s = NULL;
+    CHECK_STATUS(tvm_schedule_create(m.g, 1, &m.C, &s), TVM_OK);
+    tvm_expr io, ii;
+    CHECK_STATUS(tvm_sched_split(s, m.C, m.i, 8, &io, &ii), TVM_OK);
+    const int64_t shapes[2][2] = {{256, 256}, {256, 256}}, os[2] = {256, 256};
+    char *ir = compare(m.g, 2, (tvm_tensor[]){m.A, m.B}, m.C, shapes, os, 2, s, "llvm", true);
+    CHECK(ir != NULL);
+    if (ir) {
+        CHECK(strstr(ir, "scheduled") != NULL);
+        CHECK(strstr(ir, "parallel") == NULL);
+    }
+    tvm_free(ir);
+    char *plain = compare(m.g, 2, (tvm_tensor[]){m.A, m.B}, m.C, shapes, os, 2, NULL, "llvm", true);
+    CHECK(plain != NULL);
+    if (plain) {
+        CHECK(strstr(plain, "scheduled") == NULL);
+        CHECK(strstr(plain, "parallel") != NULL);
+    }
+    tvm_free(plain);
+    tvm_schedule_destroy(s);
+    tvm_graph_destroy(m.g);
+}
+
 CHECK_MAIN()

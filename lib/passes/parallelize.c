@@ -420,6 +420,8 @@ static void consider(par_ctx *P, lp_id s, int32_t k) {
     lp_program *p = P->p;
     lp_node *n = &p->nodes[s];
     if (n->kind != LP_FOR || n->op != LP_SERIAL) return;
+    /* the user scheduled this nest without `parallel`: it stays serial */
+    if (n->flags & LP_SCHEDULED) return;
     const lp_node *e = lp_get(p, n->b);
     if (e->kind != LP_CONST || e->imm.i < 2) return;
     P->tag = (uint32_t)k + 1;

@@ -916,6 +916,10 @@ static uint32_t tree_size(const lp_program *p, lp_id s, uint32_t cap) {
 }
 
 static lp_id try_nest(sched *S, lp_id il, lp_id jl, uint8_t *written) {
+    /* a nest the user scheduled keeps the user's loops */
+    if ((il && (lp_get(S->p, il)->flags & LP_SCHEDULED)) ||
+        (jl && (lp_get(S->p, jl)->flags & LP_SCHEDULED)))
+        return 0;
     if (tree_size(S->p, il ? il : jl, 4096) >= 4096) return 0; /* too large to match */
     match m;
     if (!match_nest(S->p, il, jl, &m, written, S->nbufs)) return 0;
