@@ -228,6 +228,17 @@ pub struct tvm_graph {
     _marker: PhantomData<(*mut u8, PhantomPinned)>,
 }
 
+/// Opaque `tvm_entry` (a direct entry point, see `tvm_function_entry`).
+#[repr(C)]
+pub struct tvm_entry {
+    _private: [u8; 0],
+    _marker: PhantomData<(*mut u8, PhantomPinned)>,
+}
+
+/// `tvm_entry_fn`: a generic function pointer; cast it to the kernel's
+/// natural signature before calling.
+pub type tvm_entry_fn = Option<unsafe extern "C" fn()>;
+
 /// Opaque `tvm_function`.
 #[repr(C)]
 pub struct tvm_function {
@@ -635,4 +646,10 @@ extern "C" {
         text: *mut *mut c_char,
     ) -> tvm_status;
     pub fn tvm_function_plan(fn_: *mut tvm_function, plan: *mut tvm_kernel_plan) -> tvm_status;
+    pub fn tvm_function_entry(
+        fn_: *mut tvm_function,
+        entry: *mut *mut tvm_entry,
+        code: *mut tvm_entry_fn,
+    ) -> tvm_status;
+    pub fn tvm_entry_destroy(entry: *mut tvm_entry);
 }

@@ -1300,6 +1300,8 @@ const be_backend be_llvm = {
     .run = llvm_run,
     .source = llvm_source,
     .destroy = llvm_destroy,
+    .trampoline = llvm_trampoline,
+    .trampoline_free = llvm_trampoline_free,
     .state_new = llvm_state_new,
     .state_free = llvm_state_free,
 };
