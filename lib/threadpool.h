@@ -6,7 +6,8 @@
  * each bound with hwloc to one physical core of the allowed cpuset, with all
  * signals blocked (async signals go to host threads) and the default FP
  * environment of fpenv.h. After a job a worker spins for at most
- * TP_SPIN_NS, then sleeps on a condition variable: an idle pool burns no
+ * TP_SPIN_NS, then sleeps in the kernel (a futex on the job generation, so
+ * one system call wakes every sleeping worker): an idle pool burns no
  * CPU, and back-to-back kernels still find their workers awake.
  *
  * Concurrency policy (no oversubscription): the pool runs one job at a time.
