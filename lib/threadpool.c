@@ -132,6 +132,29 @@ int tp_physical_cores(void) {
     return g_cores;
 }
 
+/* The largest data or unified cache of the machine (the last level), read
+ * once like the core count; 32 MiB when hwloc cannot tell. */
+static pthread_once_t llc_once = PTHREAD_ONCE_INIT;
+static int64_t g_llc = 32ll << 20;
+static void read_llc(void) {
+    hwloc_topology_t t;
+    if (!load_topology(&t)) return;
+    int64_t best = 0;
+    for (int d = 0; d < hwloc_topology_get_depth(t); d++) {
+        hwloc_obj_t o = hwloc_get_obj_by_depth(t, d, 0);
+        if (o && hwloc_obj_type_is_dcache(o->type) && o->attr &&
+            (int64_t)o->attr->cache.size > best)
+            best = (int64_t)o->attr->cache.size;
+    }
+    if (best > 0) g_llc = best;
+    hwloc_topology_destroy(t);
+}
+
+int64_t tp_llc_bytes(void) {
+    pthread_once(&llc_once, read_llc);
+    return g_llc;
+}
+
 /* Binds the calling worker to physical core `w` (modulo the cores), one PU
  * of it within the allowed cpuset (cgroups, taskset), so workers never
  * share a core while cores are free. Worker w gets core w: core 0 is left to

@@ -71,5 +71,7 @@ int32_t tp_parallel_loop(void *rt, tp_loop_body body, void *closure, int64_t n, 
 
 /* Physical cores of the allowed cpuset (hwloc), read once; >= 1. */
 int tp_physical_cores(void);
+/* Bytes of the last-level cache (hwloc), read once; > 0. */
+int64_t tp_llc_bytes(void);
 
 #endif
