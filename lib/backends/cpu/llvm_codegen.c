@@ -654,12 +654,23 @@ static LLVMMetadataRef md_str(cg *g, const char *s) {
  * vectoriser already interleaves, and fully unrolling a vector loop over a
  * modest constant extent doubles code-generation time for little gain.
  * Scalar loops keep LLVM's unrolling. */
+/* The head and tail of a loop split for non-temporal stores: fewer than 64
+ * and 256 bytes of output, kept scalar and rolled (small code, quick
+ * compile). */
+#define LOOP_SCALAR_PART (-1)
+
 static void loop_metadata(cg *g, LLVMValueRef backedge, int kind, lp_id extent, int flags) {
     LLVMMetadataRef ops[5];
     unsigned n = 0;
     LLVMMetadataRef tmp = LLVMTemporaryMDNode(g->ctx, NULL, 0);
     ops[n++] = tmp;
-    if (kind == LP_VECTORIZED) {
+    if (kind == LOOP_SCALAR_PART) {
+        LLVMMetadataRef kv[2] = {md_str(g, "llvm.loop.vectorize.enable"),
+                                 LLVMValueAsMetadata(LLVMConstInt(g->t_i1, 0, 0))};
+        ops[n++] = LLVMMDNodeInContext2(g->ctx, kv, 2);
+        LLVMMetadataRef un = md_str(g, "llvm.loop.unroll.disable");
+        ops[n++] = LLVMMDNodeInContext2(g->ctx, &un, 1);
+    } else if (kind == LP_VECTORIZED) {
         LLVMMetadataRef kv[2] = {md_str(g, "llvm.loop.vectorize.enable"),
                                  LLVMValueAsMetadata(LLVMConstInt(g->t_i1, 1, 0))};
         ops[n++] = LLVMMDNodeInContext2(g->ctx, kv, 2);
@@ -751,11 +762,11 @@ static bool gen_loop_range(cg *g, const lp_node *n, LLVMValueRef start, LLVMValu
  * body stores such an output at a unit-stride index (var, or var + an
  * expression without var) is generated three times:
  *
- *   [start, a0)  until the store address is 64-byte aligned, as usual;
+ *   [start, a0)  until the store address is 64-byte aligned, scalar;
  *   [a0, a1)     a multiple of 256 bytes, the store addressed from
  *                ptrmask(p(a0), -64) (== p(a0)), so LLVM derives the
  *                alignment of every vector store itself, then an sfence;
- *   [a1, ext)    the rest, as usual.
+ *   [a1, ext)    the rest (under 256 bytes), scalar.
  *
  * After optimisation, mark_nontemporal puts !nontemporal on the vector
  * stores addressed from that ptrmask whose alignment covers their size.
@@ -872,7 +883,7 @@ static bool gen_loop(cg *g, const lp_node *n, LLVMValueRef start, LLVMValueRef e
     LLVMValueRef rest = LLVMBuildSub(g->b, count, peel, "");
     LLVMValueRef a1 = LLVMBuildAdd(g->b, a0, LLVMBuildAnd(g->b, rest, ci(i64, -(256 / es)), ""),
                                    "nt.end");
-    if (!gen_loop_range(g, n, start, a0, kind)) return false;
+    if (!gen_loop_range(g, n, start, a0, LOOP_SCALAR_PART)) return false;
 
     LLVMValueRef pu = LLVMBuildInBoundsGEP2(g->b, ty_mem(g, dt), p_start, &peel, 1, "");
     LLVMTypeRef mt[2] = {g->t_ptr, i64};
@@ -889,7 +900,7 @@ static bool gen_loop(cg *g, const lp_node *n, LLVMValueRef start, LLVMValueRef e
     /* non-temporal stores are weakly ordered: drain them before anything
      * (the pool's completion count) can tell another thread they are done */
     if (!call_intrinsic(g, "llvm.x86.sse.sfence", NULL, 0, NULL, 0)) return false;
-    return gen_loop_range(g, n, a1, ext, kind);
+    return gen_loop_range(g, n, a1, ext, LOOP_SCALAR_PART);
 }
 
 /* Whether v is, through GEPs, an address computed from an llvm.ptrmask
