@@ -72,6 +72,7 @@ typedef struct cg {
      * many bytes are candidates (0: never). While the aligned copy of a loop
      * is generated, store nt_store addresses nt_base + (var - nt_first). */
     int64_t nt_min_bytes;
+    uint8_t *nt_read;     /* [nbufs] buffers the program loads from */
     lp_id nt_store;
     uint32_t nt_var;
     LLVMValueRef nt_base, nt_first;
@@ -821,12 +822,14 @@ static bool same_in_vectors(const lp_program *p, lp_id e, int depth) {
     }
 }
 
-/* Whether store s writes a large argument buffer at index var (+ x). */
+/* Whether store s writes a large argument buffer at index var (+ x) that
+ * the program never reads back (a blocked matmul adds into its output
+ * tile by tile: that must stay in the cache). */
 static bool nt_candidate(const cg *g, lp_id s, uint32_t var) {
     const lp_program *p = g->p;
     const lp_node *n = lp_get(p, s);
     if (n->kind != LP_STORE || n->nlist != 1 || n->a == 0 || n->a >= p->nbufs) return false;
-    if (!same_in_vectors(p, n->b, 0)) return false;
+    if (g->nt_read[n->a] || !same_in_vectors(p, n->b, 0)) return false;
     const lp_buffer *b = &p->bufs[n->a];
     if (b->kind != LP_BUF_ARG || b->elems * dtype_bytes(b->dtype) < g->nt_min_bytes) return false;
     const lp_node *ix = lp_get(p, lp_list(p, n->list)[0]);
@@ -839,16 +842,24 @@ static bool nt_candidate(const cg *g, lp_id s, uint32_t var) {
 }
 
 /* The candidate store among the statements of loop n's body (not inside
- * nested loops or ifs), or 0. */
+ * nested loops or ifs), or 0. A loop of a constant extent under 1 KiB of
+ * output (a register block's columns) is left alone: the split would only
+ * break its few vector stores into scalar ones. */
 static lp_id nt_store_of(const cg *g, const lp_node *n) {
     const lp_program *p = g->p;
-    const lp_node *body = lp_get(p, n->c);
-    if (body->kind == LP_STORE) return nt_candidate(g, n->c, n->a) ? n->c : 0;
-    if (body->kind != LP_SEQ) return 0;
-    const uint32_t *l = lp_list(p, body->list);
-    for (uint32_t i = 0; i < body->nlist; i++)
-        if (nt_candidate(g, l[i], n->a)) return l[i];
-    return 0;
+    const lp_node *body = lp_get(p, n->c), *ext = lp_get(p, n->b);
+    lp_id found = 0;
+    if (body->kind == LP_STORE) {
+        found = nt_candidate(g, n->c, n->a) ? n->c : 0;
+    } else if (body->kind == LP_SEQ) {
+        const uint32_t *l = lp_list(p, body->list);
+        for (uint32_t i = 0; i < body->nlist && !found; i++)
+            if (nt_candidate(g, l[i], n->a)) found = l[i];
+    }
+    if (found && ext->kind == LP_CONST &&
+        ext->imm.i * dtype_bytes(p->bufs[lp_get(p, found)->a].dtype) < 1024)
+        return 0;
+    return found;
 }
 
 static bool gen_loop(cg *g, const lp_node *n, LLVMValueRef start, LLVMValueRef ext, int kind) {
@@ -937,6 +948,15 @@ static void mark_nontemporal(cg *g, LLVMTargetDataRef layout) {
                 if (LLVMGetAlignment(i) < size || !from_nt_base(LLVMGetOperand(i, 1))) continue;
                 LLVMSetMetadata(i, kind, node);
             }
+}
+
+/* Marks every buffer the program loads from. */
+static uint8_t *buffers_read(const lp_program *p) {
+    uint8_t *r = calloc(p->nbufs ? p->nbufs : 1, 1);
+    if (!r) return NULL;
+    for (uint32_t i = 1; i < p->nnodes; i++)
+        if (p->nodes[i].kind == LP_LOAD && p->nodes[i].a < p->nbufs) r[p->nodes[i].a] = 1;
+    return r;
 }
 
 /* Bytes from which an output is stored non-temporally (0: never). */
@@ -1419,6 +1439,7 @@ static tvm_status llvm_compile(void *state, const lp_program *p, const be_option
     LLVMSetTarget(g.mod, llvm_state_triple(s));
     LLVMSetModuleDataLayout(g.mod, tm->layout);
     g.nt_min_bytes = g.fast ? 0 : nt_threshold(llvm_state_triple(s));
+    if (g.nt_min_bytes > 0 && !(g.nt_read = buffers_read(p))) g.nt_min_bytes = 0;
     st = build_module(&g, tm, k->name);
     if (st == TVM_OK) st = optimise(&g, tm);
     if (st == TVM_OK && g.nt_min_bytes > 0) mark_nontemporal(&g, tm->layout);
@@ -1442,6 +1463,7 @@ done:
     free(g.memo_gen);
     free(g.memo_scope);
     free(g.scope_open);
+    free(g.nt_read);
     if (tm) llvm_tm_release(s, tm);
     if (st == TVM_OK) {
         uint64_t addr = 0;
