@@ -241,12 +241,13 @@ static void *worker_main(void *arg) {
     bind_worker(pool, wa.index);
     in_parallel = true; /* anything a chunk starts runs serially here */
     unsigned seen = wa.seen;
+    uint64_t spin_ns = TP_SPIN_NS;
     for (;;) {
         /* wait for a new generation: spin briefly, then sleep */
         uint64_t t0 = now_ns();
         unsigned g;
         while ((g = atomic_load(&pool->gen)) == seen && !atomic_load(&pool->stop)) {
-            if (now_ns() - t0 < TP_SPIN_NS) {
+            if (now_ns() - t0 < spin_ns) {
                 cpu_relax();
                 continue;
             }
@@ -257,6 +258,11 @@ static void *worker_main(void *arg) {
         }
         if (atomic_load(&pool->stop)) break;
         seen = g;
+        /* Spin after this job only if it came within the spin window: jobs
+         * arriving back to back find the worker awake, while a host that
+         * launches now and then (a frame every few ms) burns no spin per
+         * launch, as it would pay the wake-up anyway. */
+        spin_ns = now_ns() - t0 <= TP_SPIN_NS ? TP_SPIN_NS : 0;
         /* kernels expect the default FP environment; a host function called
          * by a kernel may have changed ours, so set it per job (cheap when
          * unchanged). This thread's MXCSR is never the host's. */

@@ -8,7 +8,9 @@
  * environment of fpenv.h. After a job a worker spins for at most
  * TP_SPIN_NS, then sleeps in the kernel (a futex on the job generation, so
  * one system call wakes every sleeping worker): an idle pool burns no
- * CPU, and back-to-back kernels still find their workers awake.
+ * CPU, and back-to-back kernels still find their workers awake. The spin is
+ * adaptive: a worker whose last job came after a longer wait than that
+ * sleeps at once after its next job (sporadic launches spin for nothing).
  *
  * Concurrency policy (no oversubscription): the pool runs one job at a time.
  * A host thread that finds it busy runs its whole range itself, serially,
