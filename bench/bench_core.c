@@ -2,7 +2,10 @@
  *   (a) compile time of the quickstart kernel, relu(A + B) over a symbolic n
  *       (median of 20 uncached compiles; compile and first call, which
  *       specialises the kernel, reported separately and together);
- *   (b) overhead of tvm_function_call on a 1-element tensor (median ns);
+ *   (b) overhead of tvm_function_call on a 1-element tensor (median ns),
+ *       then, for the same kernel compiled with the constant shape [1],
+ *       tvm_function_call next to the direct entry (tvm_function_entry),
+ *       sampled alternately so machine noise hits both;
  *   (c) fused add+relu over 16M float32 elements: tvmc (all worker threads
  *       and one) next to a plain C loop built with gcc -O3 -march=native,
  *       median of 20 runs, with the ratio.
@@ -40,11 +43,11 @@ typedef struct kernel {
 } kernel;
 
 /* The quickstart kernel: C[i] = max(A[i] + B[i], 0) over a symbolic n. */
-static kernel build_add_relu(tvm_context *ctx) {
+static kernel build_add_relu_n(tvm_context *ctx, int64_t fixed_n) {
     kernel k;
     k.g = tvm_graph_create(ctx);
     tvm_graph *g = k.g;
-    tvm_expr n = tvm_size_var(g, "n");
+    tvm_expr n = fixed_n > 0 ? tvm_const_int(g, TVM_INT64, fixed_n) : tvm_size_var(g, "n");
     k.in[0] = tvm_placeholder(g, "A", TVM_FLOAT32, 1, &n);
     k.in[1] = tvm_placeholder(g, "B", TVM_FLOAT32, 1, &n);
     tvm_expr i = tvm_iter_var(g, "i");
@@ -54,6 +57,8 @@ static kernel build_add_relu(tvm_context *ctx) {
     TRY(tvm_graph_status(g));
     return k;
 }
+
+static kernel build_add_relu(tvm_context *ctx) { return build_add_relu_n(ctx, 0); }
 
 static float *alloc_floats(int64_t n) {
     float *p = aligned_alloc(64, ((size_t)n * sizeof(float) + 63) / 64 * 64);
@@ -124,8 +129,39 @@ int main(int argc, char **argv) {
         fprintf(stderr, "wrong result for n = 1: %g\n", (double)z1[0]);
         return 1;
     }
-    printf("(b) tvm_function_call on a 1-element tensor: %.0f ns (median of %d x %d calls)\n\n",
+    printf("(b) tvm_function_call on a 1-element tensor: %.0f ns (median of %d x %d calls)\n",
            median(per_call, SAMPLES), SAMPLES, PER_SAMPLE);
+    {
+        kernel kf = build_add_relu_n(ctx, 1);
+        tvm_function *ff;
+        TRY(tvm_compile(kf.g, 2, kf.in, 1, &kf.out, NULL, &ff));
+        tvm_entry *e;
+        tvm_entry_fn code;
+        TRY(tvm_function_entry(ff, &e, &code));
+        int32_t (*direct)(float *, float *, float *) = (int32_t(*)(float *, float *, float *))code;
+        double t_call[SAMPLES], t_direct[SAMPLES];
+        for (int r = 0; r < 20000; r++) TRY(tvm_function_call(ff, args1, 3));
+        for (int r = 0; r < 20000; r++) TRY(direct(x1, y1, z1));
+        for (int s = 0; s < SAMPLES; s++) {
+            double s0 = now_ns();
+            for (int r = 0; r < PER_SAMPLE; r++) tvm_function_call(ff, args1, 3);
+            double s1 = now_ns();
+            for (int r = 0; r < PER_SAMPLE; r++) direct(x1, y1, z1);
+            double s2 = now_ns();
+            t_call[s] = (s1 - s0) / PER_SAMPLE;
+            t_direct[s] = (s2 - s1) / PER_SAMPLE;
+        }
+        if (z1[0] != 0.0f) {
+            fprintf(stderr, "wrong result from the direct entry: %g\n", (double)z1[0]);
+            return 1;
+        }
+        double mc = median(t_call, SAMPLES), md = median(t_direct, SAMPLES);
+        printf("    constant shape [1]: tvm_function_call %.0f ns, direct entry %.1f ns "
+               "(%.1fx less)\n\n", mc, md, mc / md);
+        tvm_entry_destroy(e);
+        tvm_function_release(ff);
+        tvm_graph_destroy(kf.g);
+    }
 
     /* ---- (c) 16M fused add+relu ------------------------------------------ */
     float *a = alloc_floats(big), *b = alloc_floats(big);

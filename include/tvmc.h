@@ -954,6 +954,54 @@ TVMC_API tvm_status tvm_function_plan(tvm_function *fn, tvm_kernel_plan *plan);
 TVMC_API tvm_status tvm_function_dump(tvm_function *fn, const char *stage, char *buf,
                                       size_t cap, size_t *needed);
 
+/* ===================================================================== */
+/* Direct entry points                                                    */
+/* ===================================================================== */
+/*
+ * For a host that calls one kernel in a hot loop (a game engine's
+ * per-frame kernel), an entry is the compiled kernel behind a plain C
+ * function with one data pointer per argument, inputs then outputs, in the
+ * compile order, and no DLTensor checking:
+ *
+ *     int32_t (*)(T0 *arg0, T1 *arg1, ..., Tn *argn)
+ *
+ * where Ti is the C type of argument i's dtype (float for TVM_FLOAT32,
+ * uint16_t for float16 / bfloat16 bits, bool as uint8_t). tvm_entry_fn is a
+ * generic function pointer: cast it to that type before calling. The call
+ * returns TVM_OK (0) or a tvm_status value, and then also sets
+ * tvm_last_error(): TVM_ERR_OUT_OF_BOUNDS for a data-dependent index out
+ * of range (gather), TVM_ERR_OUT_OF_MEMORY, TVM_ERR_INTERNAL when the host's
+ * parallel_for failed. Results are bit-identical to tvm_function_call's.
+ * The call switches to the default floating-point environment and back, and
+ * runs parallel loops on the context's thread pool, as tvm_function_call.
+ *
+ * What the host guarantees instead of the checks (breaking any of them is
+ * undefined behaviour, not an error status): each pointer addresses the
+ * whole compact row-major tensor of the compiled shape and dtype (see
+ * tvm_function_arg_info), aligned to its element size; no output overlaps
+ * another argument; the entry is not destroyed while a call runs.
+ *
+ * Thread rule: an entry may be called from any thread, concurrently. It
+ * owns one workspace for the function's intermediates; a call that
+ * overlaps another call of the same entry allocates a temporary one (so
+ * take one entry per thread when the function has intermediates and the
+ * calls overlap; tvm_function_plan tells its workspace_bytes).
+ */
+
+typedef struct tvm_entry tvm_entry;
+typedef void (*tvm_entry_fn)(void);
+
+/* Makes the direct entry of fn: *entry (destroy with tvm_entry_destroy; it
+ * holds a reference to fn) and *code, callable until the entry is
+ * destroyed. The function must have constant shapes (no size variables:
+ * TVM_ERR_UNSUPPORTED otherwise, as there is no shape to take them from);
+ * any target works (an "interp" function gets an entry that interprets).
+ * TVM_ERR_UNSUPPORTED also when this build cannot make machine code. */
+TVMC_API tvm_status tvm_function_entry(tvm_function *fn, tvm_entry **entry,
+                                       tvm_entry_fn *code);
+/* Releases an entry and its reference to the function. Accepts NULL. */
+TVMC_API void tvm_entry_destroy(tvm_entry *entry);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,21 +9,31 @@
  *   done   chunks finished; the caller returns at nchunks.
  * The caller never waits for a worker that took no chunk: on a loaded
  * machine (workers descheduled) it simply runs every chunk itself.
- * Waits spin for at most TP_SPIN_NS and then sleep on `cv` under `mu`. The
- * sleeper counts (`sleepers`, `caller_sleeping`) are written before the
- * condition is re-read, and the waker reads them after changing it (both
- * sequentially consistent), so a wake-up is never lost and the common case
- * (everyone spinning) takes no lock and makes no system call. The tag has
+ * Waits spin for at most TP_SPIN_NS and then sleep in the kernel on the
+ * word they wait for (a futex: workers on `gen`, the caller on `done`), so
+ * publishing a job to sleeping workers is one system call that wakes them
+ * all, with no mutex for them to queue on afterwards. The sleeper counts
+ * (`sleepers`, `caller_sleeping`) are written before the word is re-read,
+ * and the waker reads them after changing it (both sequentially
+ * consistent), so a wake-up is never lost (and the futex itself re-checks
+ * the word atomically), while the common case (everyone spinning) makes no
+ * system call. The tag has
  * 24 bits: a worker would have to sleep between reading gen and its
  * compare-and-swap while 2^24 jobs run for a stale claim to succeed. */
 #include "threadpool.h"
 
 #include <hwloc.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#endif
 
 #include "fpenv.h"
 
@@ -32,8 +42,6 @@ struct tp_pool {
     tvm_parallel_for_fn host_fn;  /* the host's parallel-for, or NULL */
     void *host_user;
 
-    pthread_mutex_t mu;
-    pthread_cond_t cv;            /* workers: a job; caller: the job is done */
     pthread_t *threads;
     int nworkers;                 /* started (nthreads - 1 once started) */
     hwloc_topology_t topo;        /* for binding; loaded with the workers, read-only */
@@ -41,10 +49,11 @@ struct tp_pool {
     unsigned fork_gen;            /* g_fork_gen when the workers were made */
 
     atomic_flag busy;             /* a caller owns the pool (one job at a time) */
-    atomic_uint gen;              /* job generation */
+    atomic_uint gen;              /* job generation (workers sleep on it) */
     atomic_ullong claim;          /* tag << 40 | next chunk */
-    atomic_llong done;            /* chunks of the current job finished */
-    atomic_int sleepers;          /* workers blocked on cv */
+    atomic_uint done;             /* chunks of the current job finished (the
+                                     caller sleeps on it) */
+    atomic_int sleepers;          /* workers asleep on gen */
     atomic_int caller_sleeping;
     atomic_bool stop;
 
@@ -70,14 +79,12 @@ static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 static void on_fork_child(void) { atomic_fetch_add(&g_fork_gen, 1); }
 static void install_atfork(void) { pthread_atfork(NULL, NULL, on_fork_child); }
 
-/* In a child of fork the workers are gone and mu may have been held by one
- * of them: start over (the parent's memory for the thread ids is ours to
- * free). The child may have started threads of its own since, so the reset
- * runs under the busy flag the caller holds. (A child forked while a job
- * was running inherits a set busy flag: its kernels then run serially.) */
+/* In a child of fork the workers are gone: start over (the parent's memory
+ * for the thread ids is ours to free). The child may have started threads
+ * of its own since, so the reset runs under the busy flag the caller holds.
+ * (A child forked while a job was running inherits a set busy flag: its
+ * kernels then run serially.) */
 static void reset_after_fork(tp_pool *pool) {
-    pthread_mutex_init(&pool->mu, NULL);
-    pthread_cond_init(&pool->cv, NULL);
     free(pool->threads);
     pool->threads = NULL;
     pool->nworkers = 0;
@@ -125,6 +132,29 @@ int tp_physical_cores(void) {
     return g_cores;
 }
 
+/* The largest data or unified cache of the machine (the last level), read
+ * once like the core count; 32 MiB when hwloc cannot tell. */
+static pthread_once_t llc_once = PTHREAD_ONCE_INIT;
+static int64_t g_llc = 32ll << 20;
+static void read_llc(void) {
+    hwloc_topology_t t;
+    if (!load_topology(&t)) return;
+    int64_t best = 0;
+    for (int d = 0; d < hwloc_topology_get_depth(t); d++) {
+        hwloc_obj_t o = hwloc_get_obj_by_depth(t, d, 0);
+        if (o && hwloc_obj_type_is_dcache(o->type) && o->attr &&
+            (int64_t)o->attr->cache.size > best)
+            best = (int64_t)o->attr->cache.size;
+    }
+    if (best > 0) g_llc = best;
+    hwloc_topology_destroy(t);
+}
+
+int64_t tp_llc_bytes(void) {
+    pthread_once(&llc_once, read_llc);
+    return g_llc;
+}
+
 /* Binds the calling worker to physical core `w` (modulo the cores), one PU
  * of it within the allowed cpuset (cgroups, taskset), so workers never
  * share a core while cores are free. Worker w gets core w: core 0 is left to
@@ -147,13 +177,35 @@ static void bind_worker(tp_pool *pool, int w) {
     hwloc_bitmap_free(set);
 }
 
-/* ---- workers ------------------------------------------------------------- */
+/* ---- sleeping ------------------------------------------------------------ */
 
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #endif
 }
+
+/* Sleeps while *w == expect (returns at once if it differs; may return
+ * spuriously: callers loop). A process-private futex on Linux. Elsewhere a
+ * 50 µs nap: correct, only slower to wake. */
+static void word_wait(atomic_uint *w, unsigned expect) {
+#ifdef __linux__
+    syscall(SYS_futex, (unsigned *)w, FUTEX_WAIT_PRIVATE, expect, NULL, NULL, 0);
+#else
+    if (atomic_load(w) == expect) nanosleep(&(struct timespec){0, 50000}, NULL);
+#endif
+}
+
+/* Wakes every thread sleeping on w (after w was changed). */
+static void word_wake_all(atomic_uint *w) {
+#ifdef __linux__
+    syscall(SYS_futex, (unsigned *)w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+#else
+    (void)w;
+#endif
+}
+
+/* ---- workers ------------------------------------------------------------- */
 
 /* Takes and runs chunks of job generation g until none is left. */
 static void run_chunks(tp_pool *pool, unsigned g) {
@@ -168,11 +220,9 @@ static void run_chunks(tp_pool *pool, unsigned g) {
         if (idx >= n) return;
         if (!atomic_compare_exchange_weak(&pool->claim, &c, c + 1)) continue;
         fn(job, idx, idx + 1);
-        if (atomic_fetch_add(&pool->done, 1) + 1 == n && atomic_load(&pool->caller_sleeping)) {
-            pthread_mutex_lock(&pool->mu);
-            pthread_cond_broadcast(&pool->cv);
-            pthread_mutex_unlock(&pool->mu);
-        }
+        if ((int64_t)atomic_fetch_add(&pool->done, 1) + 1 == n &&
+            atomic_load(&pool->caller_sleeping))
+            word_wake_all(&pool->done);
     }
 }
 
@@ -191,24 +241,28 @@ static void *worker_main(void *arg) {
     bind_worker(pool, wa.index);
     in_parallel = true; /* anything a chunk starts runs serially here */
     unsigned seen = wa.seen;
+    uint64_t spin_ns = TP_SPIN_NS;
     for (;;) {
         /* wait for a new generation: spin briefly, then sleep */
         uint64_t t0 = now_ns();
         unsigned g;
         while ((g = atomic_load(&pool->gen)) == seen && !atomic_load(&pool->stop)) {
-            if (now_ns() - t0 < TP_SPIN_NS) {
+            if (now_ns() - t0 < spin_ns) {
                 cpu_relax();
                 continue;
             }
-            pthread_mutex_lock(&pool->mu);
             atomic_fetch_add(&pool->sleepers, 1);
             while (atomic_load(&pool->gen) == seen && !atomic_load(&pool->stop))
-                pthread_cond_wait(&pool->cv, &pool->mu);
+                word_wait(&pool->gen, seen);
             atomic_fetch_sub(&pool->sleepers, 1);
-            pthread_mutex_unlock(&pool->mu);
         }
         if (atomic_load(&pool->stop)) break;
         seen = g;
+        /* Spin after this job only if it came within the spin window: jobs
+         * arriving back to back find the worker awake, while a host that
+         * launches now and then (a frame every few ms) burns no spin per
+         * launch, as it would pay the wake-up anyway. */
+        spin_ns = now_ns() - t0 <= TP_SPIN_NS ? TP_SPIN_NS : 0;
         /* kernels expect the default FP environment; a host function called
          * by a kernel may have changed ours, so set it per job (cheap when
          * unchanged). This thread's MXCSR is never the host's. */
@@ -256,15 +310,6 @@ tp_pool *tp_create(int nthreads, tvm_parallel_for_fn host_fn, void *host_user) {
     pool->nthreads = nthreads < 1 ? 1 : nthreads;
     pool->host_fn = host_fn;
     pool->host_user = host_user;
-    if (pthread_mutex_init(&pool->mu, NULL) != 0) {
-        free(pool);
-        return NULL;
-    }
-    if (pthread_cond_init(&pool->cv, NULL) != 0) {
-        pthread_mutex_destroy(&pool->mu);
-        free(pool);
-        return NULL;
-    }
     atomic_flag_clear(&pool->busy);
     pool->fork_gen = atomic_load(&g_fork_gen);
     return pool;
@@ -273,16 +318,14 @@ tp_pool *tp_create(int nthreads, tvm_parallel_for_fn host_fn, void *host_user) {
 void tp_destroy(tp_pool *pool) {
     if (!pool) return;
     if (pool->fork_gen == atomic_load(&g_fork_gen) && pool->nworkers > 0) {
-        pthread_mutex_lock(&pool->mu);
+        /* a worker between its check of stop and its sleep sees gen move */
         atomic_store(&pool->stop, true);
-        pthread_cond_broadcast(&pool->cv);
-        pthread_mutex_unlock(&pool->mu);
+        atomic_fetch_add(&pool->gen, 1);
+        word_wake_all(&pool->gen);
         for (int i = 0; i < pool->nworkers; i++) pthread_join(pool->threads[i], NULL);
     }
     /* in a child of fork the parent's workers are not ours to join */
     if (pool->topo_ok) hwloc_topology_destroy(pool->topo);
-    pthread_cond_destroy(&pool->cv);
-    pthread_mutex_destroy(&pool->mu);
     free(pool->threads);
     free(pool);
 }
@@ -343,7 +386,7 @@ int tp_run(tp_pool *pool, int64_t nchunks, tp_chunk_fn fn, void *job) {
         run_serial(nchunks, fn, job);
         return 0;
     }
-    if (nchunks > (int64_t)IDX_MASK) nchunks = (int64_t)IDX_MASK; /* (never: <= slots) */
+    if (nchunks > INT32_MAX) nchunks = INT32_MAX; /* (never: <= slots) */
     atomic_store_explicit(&pool->fn, fn, memory_order_relaxed);
     atomic_store_explicit(&pool->job, job, memory_order_relaxed);
     atomic_store_explicit(&pool->nchunks, nchunks, memory_order_relaxed);
@@ -351,26 +394,21 @@ int tp_run(tp_pool *pool, int64_t nchunks, tp_chunk_fn fn, void *job) {
     unsigned g = atomic_load(&pool->gen) + 1;
     atomic_store(&pool->claim, (unsigned long long)(g & TAG_MASK) << TAG_SHIFT);
     atomic_store(&pool->gen, g); /* publishes the job (seq_cst) */
-    if (atomic_load(&pool->sleepers) > 0) {
-        pthread_mutex_lock(&pool->mu);
-        pthread_cond_broadcast(&pool->cv);
-        pthread_mutex_unlock(&pool->mu);
-    }
+    if (atomic_load(&pool->sleepers) > 0) word_wake_all(&pool->gen);
     in_parallel = true;
     run_chunks(pool, g);
     in_parallel = false;
     /* every chunk must be finished before the job's memory goes */
     uint64_t t0 = now_ns();
-    while (atomic_load(&pool->done) < nchunks) {
+    while ((int64_t)atomic_load(&pool->done) < nchunks) {
         if (now_ns() - t0 < TP_SPIN_NS) {
             cpu_relax();
             continue;
         }
-        pthread_mutex_lock(&pool->mu);
         atomic_store(&pool->caller_sleeping, 1);
-        while (atomic_load(&pool->done) < nchunks) pthread_cond_wait(&pool->cv, &pool->mu);
+        unsigned d;
+        while ((int64_t)(d = atomic_load(&pool->done)) < nchunks) word_wait(&pool->done, d);
         atomic_store(&pool->caller_sleeping, 0);
-        pthread_mutex_unlock(&pool->mu);
     }
     atomic_flag_clear(&pool->busy);
     return 0;

@@ -6,8 +6,11 @@
  * each bound with hwloc to one physical core of the allowed cpuset, with all
  * signals blocked (async signals go to host threads) and the default FP
  * environment of fpenv.h. After a job a worker spins for at most
- * TP_SPIN_NS, then sleeps on a condition variable: an idle pool burns no
- * CPU, and back-to-back kernels still find their workers awake.
+ * TP_SPIN_NS, then sleeps in the kernel (a futex on the job generation, so
+ * one system call wakes every sleeping worker): an idle pool burns no
+ * CPU, and back-to-back kernels still find their workers awake. The spin is
+ * adaptive: a worker whose last job came after a longer wait than that
+ * sleeps at once after its next job (sporadic launches spin for nothing).
  *
  * Concurrency policy (no oversubscription): the pool runs one job at a time.
  * A host thread that finds it busy runs its whole range itself, serially,
@@ -70,5 +73,7 @@ int32_t tp_parallel_loop(void *rt, tp_loop_body body, void *closure, int64_t n, 
 
 /* Physical cores of the allowed cpuset (hwloc), read once; >= 1. */
 int tp_physical_cores(void);
+/* Bytes of the last-level cache (hwloc), read once; > 0. */
+int64_t tp_llc_bytes(void);
 
 #endif

@@ -6,6 +6,11 @@
 #include "../ir/loop.h"
 
 typedef struct be_kernel be_kernel; /* backend-private */
+typedef struct be_trampoline be_trampoline; /* backend-private */
+
+/* What a trampoline calls: ptrs holds the trampoline's parameters, then its
+ * fixed pointers. */
+typedef int32_t (*be_trampoline_target)(void *closure, void *const *ptrs);
 
 /* Parsed target string ("llvm -mcpu=znver4 -mattr=+avx2"). */
 typedef struct be_target {
@@ -35,6 +40,16 @@ typedef struct be_backend {
      * backend has no such stage. *text is malloc'd. */
     tvm_status (*source)(const be_kernel *k, const char *stage, char **text);
     void (*destroy)(be_kernel *k);
+    /* Optional (NULL: the backend cannot make machine code at run time).
+     * Builds int32_t f(void *p0, ..., void *p[nparams-1]) that stores its
+     * parameters and then the nfixed pointers `fixed` into one array and
+     * returns target(closure, array): a natural C signature in front of a
+     * C function that takes an array (tvm_function_entry). *code is f;
+     * it stays callable until trampoline_free. */
+    tvm_status (*trampoline)(void *state, int nparams, void *const *fixed, int nfixed,
+                             be_trampoline_target target, void *closure,
+                             be_trampoline **out, void (**code)(void));
+    void (*trampoline_free)(be_trampoline *t);
     /* Per-context state (JIT session, target-machine pool); created lazily on
      * first use, freed with the context. May be NULL. */
     tvm_status (*state_new)(void **state);

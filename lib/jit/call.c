@@ -193,23 +193,22 @@ static void call_state_free(call_state *cs, void *stack) {
     if ((void *)cs->values != stack) free(cs->values);
 }
 
-static tvm_status kernel_error(const spec *s, int32_t rc) {
+tvm_status fn_kernel_error(const spec *s, int32_t rc, const char *api) {
     const lp_program *p = s->p;
     if (rc == TP_HOST_FAILED)
-        return err_set(TVM_ERR_INTERNAL, "tvm_function_call: the host's parallel_for "
+        return err_set(TVM_ERR_INTERNAL, "%s: the host's parallel_for "
                        "(tvm_context_options.parallel_for) returned failure; no output is "
-                       "guaranteed");
+                       "guaranteed", api);
     if (rc < 1 || (uint32_t)rc >= p->nchecks)
-        return err_set(TVM_ERR_INTERNAL, "tvm_function_call: kernel returned unknown code %d",
-                       rc);
+        return err_set(TVM_ERR_INTERNAL, "%s: kernel returned unknown code %d", api, rc);
     const lp_check *c = &p->checks[rc];
     const lp_buffer *b = &p->bufs[c->buffer];
     int64_t extent = 0;
     const lp_node *n = lp_get(p, lp_list(p, b->shape)[c->dim]);
     if (n->kind == LP_CONST) extent = n->imm.i;
-    return err_set(TVM_ERR_OUT_OF_BOUNDS, "tvm_function_call: a data-dependent index into "
+    return err_set(TVM_ERR_OUT_OF_BOUNDS, "%s: a data-dependent index into "
                    "tensor '%s' dimension %u is outside [0, %lld); no output is guaranteed",
-                   b->name, c->dim, (long long)extent);
+                   api, b->name, c->dim, (long long)extent);
 }
 
 TVMC_API tvm_status tvm_function_call(tvm_function *fn, DLTensor *const *args, int nargs) {
@@ -286,7 +285,7 @@ TVMC_API tvm_status tvm_function_call(tvm_function *fn, DLTensor *const *args, i
     fpenv_enter(&env);
     int32_t rc = fn->be->run(s->kernel, ptrs, ws, fn->ctx->pool);
     fpenv_leave(&env);
-    if (rc != 0) st = kernel_error(s, rc);
+    if (rc != 0) st = fn_kernel_error(s, rc, api);
     free(ws);
     if (ptrs != small_ptrs) free(ptrs);
     fn_release_spec(fn, s);

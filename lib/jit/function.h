@@ -65,6 +65,10 @@ struct tvm_function {
 tvm_status fn_get_spec(tvm_function *fn, const int64_t *key, spec **out);
 void fn_release_spec(tvm_function *fn, spec *s);
 
+/* The status and message for a kernel's nonzero return code rc (a failed
+ * data-dependent bounds check, or the host's parallel-for failing). */
+tvm_status fn_kernel_error(const spec *s, int32_t rc, const char *api);
+
 /* Evaluates an int64 index expression of the template with size variables
  * bound to values (indexed by template variable); false if it references an
  * unbound variable. */

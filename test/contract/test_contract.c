@@ -2716,6 +2716,72 @@ static void add_tvm_function_dump_probes(const contract *c) {
     }
 }
 
+/* tvm_function_entry: kind 0 valid (constant shapes, every target: the
+ * entry computes Bf = Af * 3), 1 fn NULL, 2 entry NULL, 3 code NULL,
+ * 4 symbolic shapes. Out-parameters stay untouched on failure. */
+static void probe_entry(const probe *p, probe_out *o) {
+    tvm_function *fn = fix[p->arg][p->kind == 4 ? F_ADD : F_FIXED];
+    tvm_entry *e = (tvm_entry *)(uintptr_t)0x1;
+    tvm_entry_fn code = (tvm_entry_fn)(uintptr_t)0x1;
+    switch (p->kind) {
+    case 1: record(o, tvm_function_entry(NULL, &e, &code)); break;
+    case 2: record(o, tvm_function_entry(fn, NULL, &code)); break;
+    case 3: record(o, tvm_function_entry(fn, &e, NULL)); break;
+    default: record(o, tvm_function_entry(fn, &e, &code)); break;
+    }
+    if (o->status != TVM_OK) {
+        require(o, e == (tvm_entry *)(uintptr_t)0x1 &&
+                   code == (tvm_entry_fn)(uintptr_t)0x1, "out-parameters written on failure");
+        return;
+    }
+    int32_t a[4] = {1, -2, 3, 1 << 30}, b[4] = {0};
+    int32_t rc = ((int32_t(*)(int32_t *, int32_t *))code)(a, b);
+    require(o, rc == TVM_OK && b[0] == 3 && b[1] == -6 && b[2] == 9 &&
+               b[3] == (int32_t)(3u << 30), "entry computed %d %d %d %d (rc %d)",
+            b[0], b[1], b[2], b[3], rc);
+    tvm_entry_destroy(e);
+}
+
+static void add_tvm_function_entry_probes(const contract *c) {
+    static const struct { int kind; const char *what; int expect; const char *n1, *n2; } cases[] = {
+        {0, "valid (constant shapes)", TVM_OK, NULL, NULL},
+        {1, "fn NULL", TVM_ERR_INVALID_ARGUMENT, "fn", "NULL"},
+        {2, "entry NULL", TVM_ERR_INVALID_ARGUMENT, "entry", "NULL"},
+        {3, "code NULL", TVM_ERR_INVALID_ARGUMENT, "code", "NULL"},
+        {4, "symbolic shapes", TVM_ERR_UNSUPPORTED, "size", "constant"},
+    };
+    for (int t = 0; t < TT_NUM_TARGETS; t++)
+        for (int k = 0; k < (int)(sizeof cases / sizeof cases[0]); k++) {
+            probe *p = probe_add(c, probe_entry, M_CUSTOM, t, cases[k].kind, cases[k].expect,
+                                 "[%s] %s", tt_targets[t], cases[k].what);
+            needles(p, cases[k].n1, cases[k].n2, NULL);
+        }
+}
+
+/* tvm_entry_destroy: NULL accepted; a destroyed entry's reference to its
+ * function is gone (the function is still usable through the caller's). */
+static void probe_entry_destroy(const probe *p, probe_out *o) {
+    o->status = TVM_OK;
+    if (p->kind == 0) {
+        tvm_entry_destroy(NULL);
+        return;
+    }
+    tvm_entry *e = NULL;
+    tvm_entry_fn code = NULL;
+    require(o, tvm_function_entry(fix[0][F_FIXED], &e, &code) == TVM_OK, "entry: %s",
+            tvm_last_error());
+    tvm_entry_destroy(e);
+    tt_tensor *a = tt_alloc(TVM_INT32, 1, TT_SHAPE(4)), *b = tt_alloc(TVM_INT32, 1, TT_SHAPE(4));
+    record(o, tvm_function_call(fix[0][F_FIXED], (DLTensor *[]){&a->dl, &b->dl}, 2));
+    tt_free(a);
+    tt_free(b);
+}
+
+static void add_tvm_entry_destroy_probes(const contract *c) {
+    probe_add(c, probe_entry_destroy, M_CUSTOM, 0, 0, TVM_OK, "NULL accepted");
+    probe_add(c, probe_entry_destroy, M_CUSTOM, 0, 1, TVM_OK, "destroy, then call the function");
+}
+
 /* ========================================================================= */
 /* Operator library: matmul, dense, convolutions, pools                       */
 /* ========================================================================= */
@@ -4035,6 +4101,8 @@ static const contract contracts[] = {
     FN(tvm_sched_compute_inline),
     FN(tvm_sched_compute_at),
     FN(tvm_sched_pack),
+    FN(tvm_function_entry),
+    FN(tvm_entry_destroy),
     FN(tvm_op_matmul),
     FN(tvm_op_dense),
     FN(tvm_op_conv2d),

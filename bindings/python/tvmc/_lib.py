@@ -359,6 +359,9 @@ _FUNCTIONS = [
     ("tvm_function_source", status, [fn_p, c_char_p, POINTER(c_void_p)]),
     ("tvm_function_plan", status, [fn_p, POINTER(tvm_kernel_plan)]),
     ("tvm_function_dump", status, [fn_p, c_char_p, c_char_p, c_size_t, POINTER(c_size_t)]),
+    # direct entry: code is a C function pointer, callable with ctypes.CFUNCTYPE
+    ("tvm_function_entry", status, [fn_p, POINTER(c_void_p), POINTER(c_void_p)]),
+    ("tvm_entry_destroy", None, [c_void_p]),
     # operator library: linear algebra, convolutions, pools
     ("tvm_op_matmul", T, [graph_p, T, T, c_int, c_int]),
     ("tvm_op_dense", T, [graph_p, T, T, T]),

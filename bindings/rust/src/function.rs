@@ -339,6 +339,77 @@ impl Clone for Function {
     }
 }
 
+/// A constant-shape function's kernel behind a plain C function with one
+/// data pointer per argument (inputs, then outputs) and no checks: see
+/// `tvm_function_entry` in tvmc.h for what the caller must guarantee.
+/// Holds a reference to its function.
+pub struct Entry {
+    raw: NonNull<sys::tvm_entry>,
+    code: unsafe extern "C" fn(),
+    nargs: usize,
+}
+
+// SAFETY: tvmc.h: "an entry may be called from any thread, concurrently".
+unsafe impl Send for Entry {}
+unsafe impl Sync for Entry {}
+
+impl Function {
+    /// The direct entry point (`Status::Unsupported` for functions with size
+    /// variables).
+    pub fn entry(&self) -> Result<Entry> {
+        let mut raw: *mut sys::tvm_entry = ptr::null_mut();
+        let mut code: sys::tvm_entry_fn = None;
+        // SAFETY: valid handle and out pointers.
+        check(unsafe { sys::tvm_function_entry(self.raw.as_ptr(), &mut raw, &mut code) })?;
+        match (NonNull::new(raw), code) {
+            (Some(raw), Some(code)) => Ok(Entry { raw, code, nargs: self.nin + self.nout }),
+            _ => Err(Error::new(Status::Internal, "tvm_function_entry returned no entry")),
+        }
+    }
+}
+
+impl Entry {
+    /// The kernel's address, to be transmuted to
+    /// `unsafe extern "C" fn(*mut T0, ..., *mut Tn) -> i32`.
+    pub fn code(&self) -> unsafe extern "C" fn() {
+        self.code
+    }
+
+    /// Calls the kernel with `ptrs[i]` the data of argument i.
+    ///
+    /// # Safety
+    /// Every pointer addresses the whole tensor of argument i's compiled
+    /// shape and dtype; outputs overlap nothing else.
+    pub unsafe fn call(&self, ptrs: &[*mut c_void]) -> Result<()> {
+        type P = *mut c_void;
+        let c = self.code as *const ();
+        let rc: i32 = match *ptrs {
+            _ if ptrs.len() != self.nargs => {
+                return Err(Error::new(Status::InvalidArgument, "Entry::call: wrong number of pointers"))
+            }
+            [a] => std::mem::transmute::<*const (), unsafe extern "C" fn(P) -> i32>(c)(a),
+            [a, b] => std::mem::transmute::<*const (), unsafe extern "C" fn(P, P) -> i32>(c)(a, b),
+            [a, b, d] => {
+                std::mem::transmute::<*const (), unsafe extern "C" fn(P, P, P) -> i32>(c)(a, b, d)
+            }
+            [a, b, d, e] => std::mem::transmute::<*const (), unsafe extern "C" fn(P, P, P, P) -> i32>(c)(
+                a, b, d, e,
+            ),
+            _ => {
+                return Err(Error::new(Status::Unsupported, "Entry::call: more than 4 arguments: use code()"))
+            }
+        };
+        check(rc)
+    }
+}
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        // SAFETY: we own the entry.
+        unsafe { sys::tvm_entry_destroy(self.raw.as_ptr()) }
+    }
+}
+
 impl Drop for Function {
     fn drop(&mut self) {
         // SAFETY: we own one reference.

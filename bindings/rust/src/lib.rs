@@ -65,7 +65,7 @@ pub use context::{CacheStats, Context, ContextOptions};
 pub use dtype::{DType, Element, BF16, F16};
 pub use error::{Error, Result, Status};
 pub use extern_fn::{ExternFn, ExternScalar};
-pub use function::{CompileOptions, Function, KernelPlan, OptLevel};
+pub use function::{CompileOptions, Entry, Function, KernelPlan, OptLevel};
 pub use graph::{Expr, Graph, IntoDim, Operand, ReduceKind, Scalar, Tensor};
 
 /// Compile-time checks of the borrow and thread rules (doctests that must

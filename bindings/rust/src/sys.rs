@@ -228,6 +228,17 @@ pub struct tvm_graph {
     _marker: PhantomData<(*mut u8, PhantomPinned)>,
 }
 
+/// Opaque `tvm_entry` (a direct entry point, see `tvm_function_entry`).
+#[repr(C)]
+pub struct tvm_entry {
+    _private: [u8; 0],
+    _marker: PhantomData<(*mut u8, PhantomPinned)>,
+}
+
+/// `tvm_entry_fn`: a generic function pointer; cast it to the kernel's
+/// natural signature before calling.
+pub type tvm_entry_fn = Option<unsafe extern "C" fn()>;
+
 /// Opaque `tvm_function`.
 #[repr(C)]
 pub struct tvm_function {
@@ -642,4 +653,10 @@ extern "C" {
         cap: usize,
         needed: *mut usize,
     ) -> tvm_status;
+    pub fn tvm_function_entry(
+        fn_: *mut tvm_function,
+        entry: *mut *mut tvm_entry,
+        code: *mut tvm_entry_fn,
+    ) -> tvm_status;
+    pub fn tvm_entry_destroy(entry: *mut tvm_entry);
 }

@@ -274,3 +274,34 @@ fn constants_and_scalars_by_type() {
     assert_eq!(a.at(&[0]).lt(3).dtype().unwrap(), DType::Bool);
     g.status().unwrap();
 }
+
+#[test]
+fn direct_entry_matches_call() {
+    let ctx = Context::new().unwrap();
+    let g = ctx.graph().unwrap();
+    let a = g.placeholder("A", DType::F32, &[300]);
+    let b = g.placeholder("B", DType::F32, &[300]);
+    let c = g.compute("C", &[300], |i| (a.at(i) * b.at(i)).relu());
+    let f = g.compile(&[a, b], &[c], &CompileOptions::default()).unwrap();
+    let x = Array::from_fn(&[300], |k| k as f32 * 0.25 - 30.0).unwrap();
+    let y = Array::from_fn(&[300], |k| 1.5 - k as f32 * 0.01).unwrap();
+    let mut want = Array::<f32>::zeros(&[300]).unwrap();
+    f.call(&[&x, &y], &mut [&mut want]).unwrap();
+    let e = f.entry().unwrap();
+    drop(f); // the entry keeps the function alive
+    let mut got = Array::<f32>::zeros(&[300]).unwrap();
+    let ptrs = [
+        x.as_slice().as_ptr() as *mut std::ffi::c_void,
+        y.as_slice().as_ptr() as *mut std::ffi::c_void,
+        got.as_mut_slice().as_mut_ptr() as *mut std::ffi::c_void,
+    ];
+    // SAFETY: each pointer addresses a whole [300] f32 tensor; got is separate.
+    unsafe { e.call(&ptrs) }.unwrap();
+    assert_eq!(got.as_slice(), want.as_slice());
+    // symbolic shapes have no direct entry
+    let n = g.size_var("n");
+    let s = g.placeholder("S", DType::F32, &[n]);
+    let t = g.compute("T", &[n], |i| s.at(i).relu());
+    let h = g.compile(&[s], &[t], &CompileOptions::default()).unwrap();
+    assert_eq!(h.entry().err().map(|e| e.status()), Some(tvmc::Status::Unsupported));
+}

@@ -68,6 +68,14 @@ typedef struct cg {
     const char *name;     /* the kernel's symbol (outlined loops add a suffix) */
     uint32_t nparallel;   /* parallel loops outlined so far */
     bool in_parallel;     /* generating an outlined loop body */
+    /* Non-temporal stores (see that section): arg buffers of at least this
+     * many bytes are candidates (0: never). While the aligned copy of a loop
+     * is generated, store nt_store addresses nt_base + (var - nt_first). */
+    int64_t nt_min_bytes;
+    uint8_t *nt_read;     /* [nbufs] buffers the program loads from */
+    lp_id nt_store;
+    uint32_t nt_var;
+    LLVMValueRef nt_base, nt_first;
     LLVMTypeRef t_i1, t_i8, t_i16, t_i32, t_i64, t_f16, t_f32, t_f64, t_ptr;
     tvm_status st; /* first failure */
 } cg;
@@ -647,12 +655,23 @@ static LLVMMetadataRef md_str(cg *g, const char *s) {
  * vectoriser already interleaves, and fully unrolling a vector loop over a
  * modest constant extent doubles code-generation time for little gain.
  * Scalar loops keep LLVM's unrolling. */
+/* The head and tail of a loop split for non-temporal stores: fewer than 64
+ * and 256 bytes of output, kept scalar and rolled (small code, quick
+ * compile). */
+#define LOOP_SCALAR_PART (-1)
+
 static void loop_metadata(cg *g, LLVMValueRef backedge, int kind, lp_id extent, int flags) {
     LLVMMetadataRef ops[5];
     unsigned n = 0;
     LLVMMetadataRef tmp = LLVMTemporaryMDNode(g->ctx, NULL, 0);
     ops[n++] = tmp;
-    if (kind == LP_VECTORIZED) {
+    if (kind == LOOP_SCALAR_PART) {
+        LLVMMetadataRef kv[2] = {md_str(g, "llvm.loop.vectorize.enable"),
+                                 LLVMValueAsMetadata(LLVMConstInt(g->t_i1, 0, 0))};
+        ops[n++] = LLVMMDNodeInContext2(g->ctx, kv, 2);
+        LLVMMetadataRef un = md_str(g, "llvm.loop.unroll.disable");
+        ops[n++] = LLVMMDNodeInContext2(g->ctx, &un, 1);
+    } else if (kind == LP_VECTORIZED) {
         LLVMMetadataRef kv[2] = {md_str(g, "llvm.loop.vectorize.enable"),
                                  LLVMValueAsMetadata(LLVMConstInt(g->t_i1, 1, 0))};
         ops[n++] = LLVMMDNodeInContext2(g->ctx, kv, 2);
@@ -701,7 +720,8 @@ static bool gen_for(cg *g, const lp_node *n, lp_id id) {
 }
 
 /* for (i = start; i < ext; i++) n's body, with n's loop variable. */
-static bool gen_loop(cg *g, const lp_node *n, LLVMValueRef start, LLVMValueRef ext, int kind) {
+static bool gen_loop_range(cg *g, const lp_node *n, LLVMValueRef start, LLVMValueRef ext,
+                           int kind) {
     const lp_program *p = g->p;
     LLVMBasicBlockRef pre = LLVMGetInsertBlock(g->b);
     LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "for.head");
@@ -728,6 +748,224 @@ static bool gen_loop(cg *g, const lp_node *n, LLVMValueRef start, LLVMValueRef e
     LLVMAddIncoming(iv, &next, &latch, 1);
     LLVMPositionBuilderAtEnd(g->b, end);
     return true;
+}
+
+/* ======================================================================= */
+/* Non-temporal stores                                                      */
+/* ======================================================================= */
+/* An output larger than the last-level cache cannot stay cached, so storing
+ * it through the cache costs a read of every line before it is written (and
+ * evicts the inputs). Non-temporal stores write whole lines straight to
+ * memory: for the fused max(a*b + c, 0) over 16M floats they take ~0.8x
+ * the time (bench/README.md). They need aligned vector stores, which the
+ * loop vectoriser only makes from a pointer it knows to be aligned, and it
+ * refuses to vectorise a store already marked non-temporal. So a loop whose
+ * body stores such an output at a unit-stride index (var, or var + an
+ * expression without var) is generated three times:
+ *
+ *   [start, a0)  until the store address is 64-byte aligned, scalar;
+ *   [a0, a1)     a multiple of 256 bytes, the store addressed from
+ *                ptrmask(p(a0), -64) (== p(a0)), so LLVM derives the
+ *                alignment of every vector store itself, then an sfence;
+ *   [a1, ext)    the rest (under 256 bytes), scalar.
+ *
+ * After optimisation, mark_nontemporal puts !nontemporal on the vector
+ * stores addressed from that ptrmask whose alignment covers their size.
+ * Where the split falls depends on the output's address, so which elements
+ * the vector body computes does too: only values that vector and scalar
+ * code compute identically qualify (IEEE arithmetic, sqrt, min/max, casts,
+ * selects; no libm calls such as exp, whose vector variants round
+ * differently, no host functions, no fast math). Results stay
+ * bit-identical to ordinary stores.
+ * TVMC_NONTEMPORAL=0 turns this off, =1 uses it for outputs of any size
+ * (tests; measuring the gain); unset, outputs of at least the last-level
+ * cache size (hwloc) qualify. x86 only (the sfence). */
+
+/* Whether index expression e is built from constants and loop variables
+ * other than var only (so it is invariant in var's loop). */
+static bool index_without_var(const lp_program *p, lp_id e, uint32_t var, int depth) {
+    if (depth > 64) return false;
+    const lp_node *n = lp_get(p, e);
+    switch (n->kind) {
+    case LP_CONST: return true;
+    case LP_VAR: return n->a != var;
+    case LP_CAST:
+    case LP_UNARY: return index_without_var(p, n->a, var, depth + 1);
+    case LP_BINARY:
+        return index_without_var(p, n->a, var, depth + 1) &&
+               index_without_var(p, n->b, var, depth + 1);
+    default: return false;
+    }
+}
+
+/* Whether value e is computed bit-identically by vector and scalar code. */
+static bool same_in_vectors(const lp_program *p, lp_id e, int depth) {
+    if (depth > 256) return false;
+    const lp_node *n = lp_get(p, e);
+    switch (n->kind) {
+    case LP_CONST:
+    case LP_VAR:
+    case LP_LOAD: return true; /* (indices are integer expressions) */
+    case LP_CAST: return same_in_vectors(p, n->a, depth + 1);
+    case LP_SELECT:
+        return same_in_vectors(p, n->a, depth + 1) && same_in_vectors(p, n->b, depth + 1) &&
+               same_in_vectors(p, n->c, depth + 1);
+    case LP_BINARY:
+        return n->op != IR_POW && same_in_vectors(p, n->a, depth + 1) &&
+               same_in_vectors(p, n->b, depth + 1);
+    case LP_UNARY:
+        switch (n->op) {
+        case IR_EXP: case IR_LOG: case IR_TANH: case IR_SIGMOID: case IR_ERF: return false;
+        default: return same_in_vectors(p, n->a, depth + 1);
+        }
+    default: return false; /* host calls */
+    }
+}
+
+/* Whether store s writes a large argument buffer at index var (+ x) that
+ * the program never reads back (a blocked matmul adds into its output
+ * tile by tile: that must stay in the cache). */
+static bool nt_candidate(const cg *g, lp_id s, uint32_t var) {
+    const lp_program *p = g->p;
+    const lp_node *n = lp_get(p, s);
+    if (n->kind != LP_STORE || n->nlist != 1 || n->a == 0 || n->a >= p->nbufs) return false;
+    if (g->nt_read[n->a] || !same_in_vectors(p, n->b, 0)) return false;
+    const lp_buffer *b = &p->bufs[n->a];
+    if (b->kind != LP_BUF_ARG || b->elems * dtype_bytes(b->dtype) < g->nt_min_bytes) return false;
+    const lp_node *ix = lp_get(p, lp_list(p, n->list)[0]);
+    if (ix->kind == LP_VAR) return ix->a == var;
+    if (ix->kind != LP_BINARY || ix->op != IR_ADD) return false;
+    const lp_node *l = lp_get(p, ix->a), *r = lp_get(p, ix->b);
+    if (l->kind == LP_VAR && l->a == var) return index_without_var(p, ix->b, var, 0);
+    if (r->kind == LP_VAR && r->a == var) return index_without_var(p, ix->a, var, 0);
+    return false;
+}
+
+/* The candidate store among the statements of loop n's body (not inside
+ * nested loops or ifs), or 0. A loop of a constant extent under 1 KiB of
+ * output (a register block's columns) is left alone: the split would only
+ * break its few vector stores into scalar ones. */
+static lp_id nt_store_of(const cg *g, const lp_node *n) {
+    const lp_program *p = g->p;
+    const lp_node *body = lp_get(p, n->c), *ext = lp_get(p, n->b);
+    lp_id found = 0;
+    if (body->kind == LP_STORE) {
+        found = nt_candidate(g, n->c, n->a) ? n->c : 0;
+    } else if (body->kind == LP_SEQ) {
+        const uint32_t *l = lp_list(p, body->list);
+        for (uint32_t i = 0; i < body->nlist && !found; i++)
+            if (nt_candidate(g, l[i], n->a)) found = l[i];
+    }
+    if (found && ext->kind == LP_CONST &&
+        ext->imm.i * dtype_bytes(p->bufs[lp_get(p, found)->a].dtype) < 1024)
+        return 0;
+    return found;
+}
+
+static bool gen_loop(cg *g, const lp_node *n, LLVMValueRef start, LLVMValueRef ext, int kind) {
+    lp_id st = g->nt_min_bytes > 0 && !g->nt_store ? nt_store_of(g, n) : 0;
+    if (!st) return gen_loop_range(g, n, start, ext, kind);
+    const lp_program *p = g->p;
+    const lp_node *s = lp_get(p, st);
+    int dt = p->bufs[s->a].dtype;
+    int64_t es = dtype_bytes(dt);
+    LLVMTypeRef i64 = g->t_i64;
+    /* the store's address at var = start, outside the loop */
+    LLVMValueRef saved = g->var[n->a];
+    g->var[n->a] = start;
+    g->gen++;
+    LLVMValueRef p_start = elem_ptr(g, s->a, lp_list(p, s->list)[0], st);
+    g->var[n->a] = saved;
+    g->gen++; /* nothing computed with var = start is reused in the loop */
+    if (!p_start) return false;
+    LLVMValueRef addr = LLVMBuildPtrToInt(g->b, p_start, i64, "");
+    LLVMValueRef count = LLVMBuildSub(g->b, ext, start, "");
+    count = LLVMBuildSelect(g->b, LLVMBuildICmp(g->b, LLVMIntSGT, count, ci(i64, 0), ""), count,
+                            ci(i64, 0), "");
+    LLVMValueRef to_line = LLVMBuildAnd(g->b, LLVMBuildNeg(g->b, addr, ""), ci(i64, 63), "");
+    LLVMValueRef peel = LLVMBuildUDiv(g->b, to_line, ci(i64, es), "");
+    peel = LLVMBuildSelect(g->b, LLVMBuildICmp(g->b, LLVMIntULT, peel, count, ""), peel, count, "");
+    /* an element address that is not a multiple of the element size (the
+     * caller broke the contract) never reaches a line start: no aligned part */
+    LLVMValueRef odd = LLVMBuildICmp(g->b, LLVMIntNE,
+                                     LLVMBuildAnd(g->b, addr, ci(i64, es - 1), ""), ci(i64, 0), "");
+    peel = LLVMBuildSelect(g->b, odd, count, peel, "peel");
+    LLVMValueRef a0 = LLVMBuildAdd(g->b, start, peel, "nt.begin");
+    LLVMValueRef rest = LLVMBuildSub(g->b, count, peel, "");
+    LLVMValueRef a1 = LLVMBuildAdd(g->b, a0, LLVMBuildAnd(g->b, rest, ci(i64, -(256 / es)), ""),
+                                   "nt.end");
+    if (!gen_loop_range(g, n, start, a0, LOOP_SCALAR_PART)) return false;
+
+    LLVMValueRef pu = LLVMBuildInBoundsGEP2(g->b, ty_mem(g, dt), p_start, &peel, 1, "");
+    LLVMTypeRef mt[2] = {g->t_ptr, i64};
+    LLVMValueRef margs[2] = {pu, ci(i64, -64)};
+    LLVMValueRef p0 = call_intrinsic(g, "llvm.ptrmask", mt, 2, margs, 2);
+    if (!p0) return false;
+    g->nt_store = st;
+    g->nt_var = n->a;
+    g->nt_base = p0;
+    g->nt_first = a0;
+    bool ok = gen_loop_range(g, n, a0, a1, kind);
+    g->nt_store = 0;
+    if (!ok) return false;
+    /* non-temporal stores are weakly ordered: drain them before anything
+     * (the pool's completion count) can tell another thread they are done */
+    if (!call_intrinsic(g, "llvm.x86.sse.sfence", NULL, 0, NULL, 0)) return false;
+    return gen_loop_range(g, n, a1, ext, LOOP_SCALAR_PART);
+}
+
+/* Whether v is, through GEPs, an address computed from an llvm.ptrmask
+ * result (only gen_loop makes those). */
+static bool from_nt_base(LLVMValueRef v) {
+    for (int depth = 0; v && depth < 16; depth++) {
+        if (LLVMIsAGetElementPtrInst(v)) {
+            v = LLVMGetOperand(v, 0);
+            continue;
+        }
+        if (!LLVMIsACallInst(v)) return false;
+        LLVMValueRef callee = LLVMGetCalledValue(v);
+        size_t len = 0;
+        const char *name = callee ? LLVMGetValueName2(callee, &len) : "";
+        return len >= 12 && strncmp(name, "llvm.ptrmask", 12) == 0;
+    }
+    return false;
+}
+
+/* Marks the aligned vector stores of the non-temporal loops (after
+ * optimisation, when the vectoriser has made them and LLVM has proven
+ * their alignment). */
+static void mark_nontemporal(cg *g, LLVMTargetDataRef layout) {
+    unsigned kind = LLVMGetMDKindIDInContext(g->ctx, "nontemporal", 11);
+    LLVMMetadataRef one = LLVMValueAsMetadata(LLVMConstInt(g->t_i32, 1, 0));
+    LLVMValueRef node = LLVMMetadataAsValue(g->ctx, LLVMMDNodeInContext2(g->ctx, &one, 1));
+    for (LLVMValueRef f = LLVMGetFirstFunction(g->mod); f; f = LLVMGetNextFunction(f))
+        for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb))
+            for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
+                if (!LLVMIsAStoreInst(i)) continue;
+                LLVMTypeRef t = LLVMTypeOf(LLVMGetOperand(i, 0));
+                if (LLVMGetTypeKind(t) != LLVMVectorTypeKind) continue;
+                unsigned long long size = LLVMStoreSizeOfType(layout, t);
+                if (LLVMGetAlignment(i) < size || !from_nt_base(LLVMGetOperand(i, 1))) continue;
+                LLVMSetMetadata(i, kind, node);
+            }
+}
+
+/* Marks every buffer the program loads from. */
+static uint8_t *buffers_read(const lp_program *p) {
+    uint8_t *r = calloc(p->nbufs ? p->nbufs : 1, 1);
+    if (!r) return NULL;
+    for (uint32_t i = 1; i < p->nnodes; i++)
+        if (p->nodes[i].kind == LP_LOAD && p->nodes[i].a < p->nbufs) r[p->nodes[i].a] = 1;
+    return r;
+}
+
+/* Bytes from which an output is stored non-temporally (0: never). */
+static int64_t nt_threshold(const char *triple) {
+    if (strncmp(triple, "x86_64", 6) != 0) return 0;
+    const char *e = getenv("TVMC_NONTEMPORAL");
+    if (e && e[0] == '0') return 0;
+    if (e && e[0] == '1') return 1;
+    return tp_llc_bytes();
 }
 
 static void add_fn_attrs(cg *g, LLVMValueRef f, const llvm_tm *tm);
@@ -967,7 +1205,14 @@ static bool gen_stmt(cg *g, lp_id s) {
     }
     case LP_STORE: {
         if (n->nlist != 1) return BAD_NODE(g, "store of a program that is not flat", s), false;
-        LLVMValueRef ptr = elem_ptr(g, n->a, lp_list(p, n->list)[0], s);
+        LLVMValueRef ptr;
+        if (s == g->nt_store) { /* the aligned copy of a non-temporal loop */
+            LLVMValueRef off = LLVMBuildSub(g->b, g->var[g->nt_var], g->nt_first, "");
+            ptr = LLVMBuildInBoundsGEP2(g->b, ty_mem(g, p->bufs[n->a].dtype), g->nt_base, &off,
+                                        1, "");
+        } else {
+            ptr = elem_ptr(g, n->a, lp_list(p, n->list)[0], s);
+        }
         LLVMValueRef v = ptr ? gen_expr(g, n->b) : NULL;
         if (!v) return false;
         if (LLVMTypeOf(v) != ty_compute(g, dtype_compute(p->bufs[n->a].dtype)))
@@ -1193,8 +1438,11 @@ static tvm_status llvm_compile(void *state, const lp_program *p, const be_option
     g.b = LLVMCreateBuilderInContext(g.ctx);
     LLVMSetTarget(g.mod, llvm_state_triple(s));
     LLVMSetModuleDataLayout(g.mod, tm->layout);
+    g.nt_min_bytes = g.fast ? 0 : nt_threshold(llvm_state_triple(s));
+    if (g.nt_min_bytes > 0 && !(g.nt_read = buffers_read(p))) g.nt_min_bytes = 0;
     st = build_module(&g, tm, k->name);
     if (st == TVM_OK) st = optimise(&g, tm);
+    if (st == TVM_OK && g.nt_min_bytes > 0) mark_nontemporal(&g, tm->layout);
     if (st == TVM_OK) {
         k->ir = LLVMPrintModuleToString(g.mod);
         char *msg = NULL;
@@ -1215,6 +1463,7 @@ done:
     free(g.memo_gen);
     free(g.memo_scope);
     free(g.scope_open);
+    free(g.nt_read);
     if (tm) llvm_tm_release(s, tm);
     if (st == TVM_OK) {
         uint64_t addr = 0;
@@ -1300,6 +1549,8 @@ const be_backend be_llvm = {
     .run = llvm_run,
     .source = llvm_source,
     .destroy = llvm_destroy,
+    .trampoline = llvm_trampoline,
+    .trampoline_free = llvm_trampoline_free,
     .state_new = llvm_state_new,
     .state_free = llvm_state_free,
 };

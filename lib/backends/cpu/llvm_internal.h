@@ -68,6 +68,12 @@ void llvm_jit_remove(llvm_state *s, LLVMOrcResourceTrackerRef rt);
  * status s; consumes err (which may be NULL). */
 tvm_status llvm_err(tvm_status s, const char *what, LLVMErrorRef err);
 
+/* be_llvm.trampoline / trampoline_free (llvm_trampoline.c). */
+tvm_status llvm_trampoline(void *state, int nparams, void *const *fixed, int nfixed,
+                           be_trampoline_target target, void *closure, be_trampoline **out,
+                           void (**code)(void));
+void llvm_trampoline_free(be_trampoline *t);
+
 /* Whether glibc's libmvec is loaded (vector libm variants may be called). */
 bool llvm_have_libmvec(void);
 
