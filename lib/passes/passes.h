@@ -101,6 +101,10 @@ tvm_status pass_specialize(pass_ctx *pc);
  *   accumulator) into MR x NR blocks of vectorised columns; keeps every
  *   output's value bit for bit.                                          */
 tvm_status pass_schedule_contraction(pass_ctx *pc);
+/* schedule_conv: register-blocks convolution nests (blocks of output
+ *   channels x positions, or vectorised positions); keeps every output's
+ *   value bit for bit; drops padding tests where loop ranges prove them.  */
+tvm_status pass_schedule_conv(pass_ctx *pc);
 /* bounds: interval analysis of every load; exact out-of-range regions are
  *   rejected (TVM_ERR_OUT_OF_BOUNDS), unproven ones get runtime checks.  */
 tvm_status pass_bounds(pass_ctx *pc);

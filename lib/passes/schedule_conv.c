@@ -1,0 +1,864 @@
+/* schedule_conv — needs: constant loop extents (after specialize and
+ * simplify), N-d indices (before flatten and bounds). Keeps: every stored
+ * value bit for bit (each output element sums its terms in the original
+ * reduction order, ci then kernel rows then kernel columns, from the same
+ * init, through the same epilogue); changes only the order in which output
+ * elements are computed, and drops padding guards where the loop ranges
+ * prove them true.
+ *
+ * Recognises the nest lowering gives a convolution (op conv2d/conv1d, with a
+ * fused bias/BN/activation epilogue):
+ *
+ *   for u1: ... for uk:  { acc = init; for r1: ... for rm: acc += v;
+ *                          out[.. u1 .. uk ..] = f(acc) }
+ *
+ * and register-blocks it one of two ways:
+ *
+ *   channels (ungrouped, weights read through the packed [O/16][Cg][K..][16]
+ *   copy conv.c makes): the output-channel loop o becomes a loop over blocks
+ *   of NV x 16 channels, the innermost other loop (the output width) is cut
+ *   into blocks of MR positions, and each block keeps MR x NV accumulator
+ *   vectors in registers over the whole reduction: per tap, NV contiguous
+ *   weight vectors, MR broadcast inputs, MR x NV multiply-adds (the direct
+ *   convolution of oneDNN's and NCNN's packed kernels, written as loop IR);
+ *
+ *   width (depthwise and grouped convolutions, and weights that are not
+ *   packed): the innermost output loop (the width) is vectorised, NVW x 16
+ *   positions per block; the weight of a tap is a broadcast.
+ *
+ * Padding. The input read is select(guard, x[..], 0); the guard is a
+ * conjunction of range tests, each on one output variable and reduction
+ * variables (`oh + rh - 1 >= 0`). For each output variable the pass finds
+ * (by evaluating the tests over the whole loop range at compile time) the
+ * interval where its tests hold for every tap; that interval runs without
+ * those tests (the bounds pass then proves the reads from the loop ranges),
+ * the edges keep them. Edge columns run one position at a time.
+ *
+ * Nest order: the output loops keep their original order (the vectorised
+ * variable's loop replaced by its block loop at the same place), so the
+ * outermost loop still has the largest output stride and the parallelize
+ * pass can run its iterations on different threads (NCHW: channel blocks;
+ * NHWC: rows). Nothing here is parallel-specific.
+ *
+ * Backends: only targets with vectors ask for it (pass_ctx.vector_bytes >
+ * 0); the interpreter runs the plain nest, the reference of the tests. */
+#include <stdlib.h>
+
+#include "passes.h"
+
+#define OC_BLOCK 16   /* channels per packed weight block (conv.c's CONV_OC_BLOCK) */
+#define MAX_OUT 4     /* output loops of a matched nest */
+#define MAX_RED 4     /* reduction loops */
+#define MAX_TERMS 16  /* guard conjuncts */
+#define MAX_MR 16     /* rows of a block */
+#define WIDTH_NV 4    /* vectors of 16 positions per block in width mode */
+
+enum { MODE_CHANNELS = 1, MODE_WIDTH = 2 };
+
+typedef struct cmatch {
+    int mode;
+    lp_id loops[MAX_OUT];
+    uint32_t ovar[MAX_OUT];
+    int64_t oext[MAX_OUT];
+    int nout;
+    uint32_t acc;
+    lp_id init;
+    uint32_t rvar[MAX_RED];
+    int64_t rext[MAX_RED];
+    int nred;
+    lp_id value;
+    lp_id rest[16];
+    uint32_t nrest;
+    int v, r;            /* indices into ovar: vectorised, blocked rows (-1 none) */
+    lp_id wdiv, wmod;    /* channels: the packed load's o/16 and o%16 nodes */
+    int64_t nvec;        /* channels: 16-channel blocks (ceil(O/16)) */
+    lp_id sel;           /* the guarded read select(cond, x, else), 0 if none */
+    lp_id term[MAX_TERMS];
+    int term_var[MAX_TERMS]; /* the output var (index) a term tests, -1: kept always */
+    int nterms;
+    int64_t lo[MAX_OUT], hi[MAX_OUT]; /* where that var's terms all hold */
+    int split;           /* the outer var split into edge/interior rows, -1 */
+} cmatch;
+
+typedef struct sched {
+    lp_program *p;
+    pass_ctx *pc;
+    lp_id *memo;
+    uint32_t *memo_tag;
+    uint32_t nmemo, tag;
+    lp_id *var_to;
+    uint32_t nvar_to;
+    uint32_t nbufs;
+    uint32_t acc;
+    lp_id acc_to;
+    bool oom;
+    const cmatch *m;
+    uint32_t accb, accv;
+    uint32_t xb;         /* channels: the guarded input value of each row */
+    int mr, nv, lanes;   /* the block shape */
+} sched;
+
+/* ---- small helpers -------------------------------------------------------- */
+
+static bool const_extent(const lp_program *p, lp_id e, int64_t *v) {
+    const lp_node *n = lp_get(p, e);
+    if (n->kind != LP_CONST || n->dtype != TVM_INT64) return false;
+    *v = n->imm.i;
+    return true;
+}
+
+static lp_id single(const lp_program *p, lp_id s) {
+    while (s && lp_get(p, s)->kind == LP_SEQ && lp_get(p, s)->nlist == 1)
+        s = lp_list(p, lp_get(p, s)->list)[0];
+    return s;
+}
+
+static bool flatten_seq(const lp_program *p, lp_id s, lp_id *out, uint32_t *n, uint32_t cap) {
+    const lp_node *x = lp_get(p, s);
+    if (x->kind != LP_SEQ) {
+        if (*n >= cap) return false;
+        out[(*n)++] = s;
+        return true;
+    }
+    for (uint32_t k = 0; k < x->nlist; k++)
+        if (!flatten_seq(p, lp_list(p, x->list)[k], out, n, cap)) return false;
+    return true;
+}
+
+static bool mentions(const lp_program *p, lp_id e, uint32_t var, int depth) {
+    if (!e || depth > 200) return e != 0;
+    const lp_node *n = lp_get(p, e);
+    if (n->kind == LP_CONST) return false;
+    if (n->kind == LP_VAR) return n->a == var;
+    if (n->kind != LP_LOAD && n->kind != LP_CALL && mentions(p, n->a, var, depth + 1))
+        return true;
+    if (mentions(p, n->b, var, depth + 1) || mentions(p, n->c, var, depth + 1)) return true;
+    for (uint32_t k = 0; k < n->nlist; k++)
+        if (mentions(p, lp_list(p, n->list)[k], var, depth + 1)) return true;
+    return false;
+}
+
+/* Reads no local buffer but acc, no buffer the epilogue writes, no checked
+ * load (the bounds pass has not run), no call (kept out for simplicity). */
+static bool expr_ok(const lp_program *p, lp_id e, uint32_t acc, const uint8_t *written,
+                    int depth) {
+    if (!e) return true;
+    if (depth > 200) return false;
+    const lp_node *n = lp_get(p, e);
+    switch (n->kind) {
+    case LP_CONST:
+    case LP_VAR: return true;
+    case LP_LOAD:
+        if (p->bufs[n->a].kind == LP_BUF_LOCAL && n->a != acc) return false;
+        if (written[n->a] || (n->flags & LP_CHECKED)) return false;
+        for (uint32_t k = 0; k < n->nlist; k++)
+            if (!expr_ok(p, lp_list(p, n->list)[k], acc, written, depth + 1)) return false;
+        return true;
+    case LP_SELECT:
+    case LP_BINARY:
+    case LP_UNARY:
+    case LP_CAST:
+        return expr_ok(p, n->a, acc, written, depth + 1) &&
+               expr_ok(p, n->b, acc, written, depth + 1) &&
+               expr_ok(p, n->c, acc, written, depth + 1);
+    default: return false;
+    }
+}
+
+/* Evaluates an index/bool expression of constants and bound loop variables
+ * (env[var], bound[var]); false when it holds anything else. */
+static bool eval(const lp_program *p, lp_id e, const int64_t *env, const uint8_t *bound,
+                 lp_value *out, int depth) {
+    if (!e || depth > 100) return false;
+    const lp_node *n = lp_get(p, e);
+    lp_value a, b, c;
+    switch (n->kind) {
+    case LP_CONST: out->i = n->imm.i; if (dtype_is_float(n->dtype)) out->f = n->imm.f; return true;
+    case LP_VAR:
+        if (!bound[n->a]) return false;
+        out->i = env[n->a];
+        return true;
+    case LP_BINARY:
+        if (dtype_is_float(lp_get(p, n->a)->dtype)) return false;
+        if (!eval(p, n->a, env, bound, &a, depth + 1) || !eval(p, n->b, env, bound, &b, depth + 1))
+            return false;
+        *out = lp_eval_binary(n->op, lp_get(p, n->a)->dtype, a, b);
+        return true;
+    case LP_UNARY:
+        if (dtype_is_float(n->dtype) || !eval(p, n->a, env, bound, &a, depth + 1)) return false;
+        *out = lp_eval_unary(n->op, n->dtype, a);
+        return true;
+    case LP_SELECT:
+        if (dtype_is_float(n->dtype) || !eval(p, n->a, env, bound, &a, depth + 1) ||
+            !eval(p, n->b, env, bound, &b, depth + 1) || !eval(p, n->c, env, bound, &c, depth + 1))
+            return false;
+        *out = a.i ? b : c;
+        return true;
+    default: return false;
+    }
+}
+
+/* ---- matching ----------------------------------------------------------- */
+
+/* The packed weight load: indices [o/16, .., o%16] with o an output var and
+ * the middle indices free of output vars. Sets m->v, wdiv, wmod. */
+static bool find_packed(const lp_program *p, lp_id e, cmatch *m, int depth) {
+    if (!e || depth > 200) return false;
+    const lp_node *n = lp_get(p, e);
+    if (n->kind == LP_CONST || n->kind == LP_VAR) return false;
+    if (n->kind == LP_LOAD) {
+        if (n->nlist < 3) return false;
+        const uint32_t *ix = lp_list(p, n->list);
+        const lp_node *d = lp_get(p, ix[0]), *md = lp_get(p, ix[n->nlist - 1]);
+        if (d->kind != LP_BINARY || md->kind != LP_BINARY ||
+            (d->op != IR_FLOORDIV && d->op != IR_DIV) ||
+            (md->op != IR_FLOORMOD && md->op != IR_MOD))
+            return false;
+        const lp_node *dv = lp_get(p, d->a), *dc = lp_get(p, d->b);
+        const lp_node *mv = lp_get(p, md->a), *mc = lp_get(p, md->b);
+        if (dv->kind != LP_VAR || mv->kind != LP_VAR || dv->a != mv->a || dc->kind != LP_CONST ||
+            mc->kind != LP_CONST || dc->imm.i != OC_BLOCK || mc->imm.i != OC_BLOCK)
+            return false;
+        int v = -1;
+        for (int k = 0; k < m->nout; k++)
+            if (m->ovar[k] == dv->a) v = k;
+        if (v < 0) return false;
+        for (uint32_t k = 1; k + 1 < n->nlist; k++)
+            for (int q = 0; q < m->nout; q++)
+                if (mentions(p, ix[k], m->ovar[q], 0)) return false;
+        if (p->bufs[n->a].ndim < 1) return false;
+        m->v = v;
+        m->wdiv = ix[0];
+        m->wmod = ix[n->nlist - 1];
+        return true;
+    }
+    if (n->kind != LP_CALL && find_packed(p, n->a, m, depth + 1)) return true;
+    return find_packed(p, n->b, m, depth + 1) || find_packed(p, n->c, m, depth + 1);
+}
+
+/* Every load of e reads var at most in its last index, there as var plus
+ * terms free of var (unit stride), or not at all; `wdiv`/`wmod` nodes are
+ * allowed (the packed weight). */
+static bool unit_stride(const lp_program *p, lp_id e, uint32_t var, const cmatch *m, int depth) {
+    if (!e) return true;
+    if (depth > 200) return false;
+    const lp_node *n = lp_get(p, e);
+    if (n->kind == LP_CONST || n->kind == LP_VAR) return true;
+    if (n->kind == LP_LOAD) {
+        const uint32_t *ix = lp_list(p, n->list);
+        for (uint32_t k = 0; k < n->nlist; k++) {
+            lp_id x = ix[k];
+            if (x == m->wdiv || x == m->wmod || !mentions(p, x, var, 0)) continue;
+            if (k + 1 != n->nlist) return false;
+            /* var + a + b ... (no scaling of var) */
+            while (lp_get(p, x)->kind == LP_BINARY &&
+                   (lp_get(p, x)->op == IR_ADD || lp_get(p, x)->op == IR_SUB)) {
+                const lp_node *y = lp_get(p, x);
+                bool in_a = mentions(p, y->a, var, 0), in_b = mentions(p, y->b, var, 0);
+                if (in_a == in_b || (in_b && y->op == IR_SUB)) return false;
+                x = in_a ? y->a : y->b;
+            }
+            if (lp_get(p, x)->kind != LP_VAR) return false;
+        }
+        return true;
+    }
+    if (n->kind == LP_CALL) return false;
+    return unit_stride(p, n->a, var, m, depth + 1) && unit_stride(p, n->b, var, m, depth + 1) &&
+           unit_stride(p, n->c, var, m, depth + 1);
+}
+
+/* The first select whose then-side is a load and else-side a constant. */
+static lp_id find_guard(const lp_program *p, lp_id e, int depth) {
+    if (!e || depth > 200) return 0;
+    const lp_node *n = lp_get(p, e);
+    if (n->kind == LP_SELECT && lp_get(p, n->b)->kind == LP_LOAD &&
+        lp_get(p, n->c)->kind == LP_CONST)
+        return e;
+    if (n->kind != LP_BINARY && n->kind != LP_UNARY && n->kind != LP_CAST &&
+        n->kind != LP_SELECT)
+        return 0;
+    lp_id r = find_guard(p, n->a, depth + 1);
+    if (!r) r = find_guard(p, n->b, depth + 1);
+    if (!r) r = find_guard(p, n->c, depth + 1);
+    return r;
+}
+
+static bool split_and(const lp_program *p, lp_id c, cmatch *m) {
+    const lp_node *n = lp_get(p, c);
+    if (n->kind == LP_BINARY && n->op == IR_AND)
+        return split_and(p, n->a, m) && split_and(p, n->b, m);
+    if (m->nterms >= MAX_TERMS) return false;
+    m->term[m->nterms++] = c;
+    return true;
+}
+
+/* Which output var each guard term tests, and the interval of each output
+ * var where all its terms hold for every value of the reduction vars. */
+static bool analyse_guard(const lp_program *p, cmatch *m) {
+    for (int u = 0; u < m->nout; u++) {
+        m->lo[u] = 0;
+        m->hi[u] = m->oext[u];
+    }
+    if (!m->sel) return true;
+    if (!split_and(p, lp_get(p, m->sel)->a, m)) return false;
+    int64_t *env = calloc(p->nvars, sizeof *env);
+    uint8_t *bound = calloc(p->nvars, 1);
+    if (!env || !bound) {
+        free(env);
+        free(bound);
+        return false;
+    }
+    for (int t = 0; t < m->nterms; t++) {
+        int which = -1, count = 0;
+        for (int u = 0; u < m->nout; u++)
+            if (mentions(p, m->term[t], m->ovar[u], 0)) {
+                which = u;
+                count++;
+            }
+        m->term_var[t] = count == 1 ? which : -1;
+    }
+    for (int u = 0; u < m->nout; u++) {
+        int64_t lo = -1, hi = -1;
+        bool any = false, gap = false;
+        for (int t = 0; t < m->nterms; t++) any |= m->term_var[t] == u;
+        if (!any) continue;
+        for (int64_t x = 0; x < m->oext[u]; x++) {
+            bool safe = true;
+            for (int t = 0; t < m->nterms && safe; t++) {
+                if (m->term_var[t] != u) continue;
+                /* every combination of the reduction vars */
+                int64_t idx[MAX_RED] = {0}, combos = 1;
+                for (int k = 0; k < m->nred; k++) combos *= m->rext[k];
+                if (combos > 4096) { safe = false; break; }
+                memset(bound, 0, p->nvars);
+                bound[m->ovar[u]] = 1;
+                env[m->ovar[u]] = x;
+                for (int k = 0; k < m->nred; k++) bound[m->rvar[k]] = 1;
+                for (int64_t c = 0; c < combos && safe; c++) {
+                    int64_t rem = c;
+                    for (int k = m->nred; k-- > 0;) {
+                        idx[k] = rem % m->rext[k];
+                        rem /= m->rext[k];
+                        env[m->rvar[k]] = idx[k];
+                    }
+                    lp_value v;
+                    if (!eval(p, m->term[t], env, bound, &v, 0) || !v.i) safe = false;
+                }
+            }
+            if (safe) {
+                if (lo < 0) lo = x;
+                else if (hi != x) gap = true;
+                hi = x + 1;
+            }
+        }
+        if (lo < 0 || gap) lo = hi = 0; /* no interior: keep the tests everywhere */
+        m->lo[u] = lo;
+        m->hi[u] = hi;
+    }
+    free(env);
+    free(bound);
+    return true;
+}
+
+static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *written,
+                       uint32_t nbufs, int vector_bytes) {
+    *m = (cmatch){.v = -1, .r = -1, .split = -1};
+    lp_id s = top;
+    for (;;) {
+        const lp_node *L = lp_get(p, s);
+        if (L->kind != LP_FOR || L->op != LP_SERIAL || m->nout == MAX_OUT ||
+            !const_extent(p, L->b, &m->oext[m->nout]) || m->oext[m->nout] < 1)
+            return false;
+        m->loops[m->nout] = s;
+        m->ovar[m->nout++] = L->a;
+        lp_id in = single(p, L->c);
+        if (lp_get(p, in)->kind != LP_FOR) break;
+        s = in;
+    }
+    lp_id items[20];
+    uint32_t n = 0;
+    if (!flatten_seq(p, lp_get(p, s)->c, items, &n, 20) || n < 3) return false;
+    const lp_node *S = lp_get(p, items[0]);
+    if (S->kind != LP_STORE || p->bufs[S->a].kind != LP_BUF_LOCAL || p->bufs[S->a].ndim != 0)
+        return false;
+    m->acc = S->a;
+    int dt = dtype_compute(p->bufs[m->acc].dtype);
+    if (dt != TVM_FLOAT32 && dt != TVM_FLOAT64) return false;
+    if (lp_get(p, S->b)->kind != LP_CONST) return false;
+    m->init = S->b;
+    lp_id r = items[1];
+    for (;;) {
+        const lp_node *R = lp_get(p, r);
+        if (R->kind != LP_FOR) break;
+        if (R->op != LP_SERIAL || m->nred == MAX_RED || !const_extent(p, R->b, &m->rext[m->nred]) ||
+            m->rext[m->nred] < 1)
+            return false;
+        m->rvar[m->nred++] = R->a;
+        r = single(p, R->c);
+    }
+    const lp_node *A = lp_get(p, r);
+    if (m->nred == 0 || A->kind != LP_ACCUM || A->a != m->acc || A->op != TVM_REDUCE_SUM)
+        return false;
+    m->value = A->b;
+    memset(written, 0, nbufs);
+    for (uint32_t k = 2; k < n; k++) {
+        const lp_node *St = lp_get(p, items[k]);
+        if (St->kind != LP_STORE || p->bufs[St->a].kind == LP_BUF_LOCAL || m->nrest == 16)
+            return false;
+        /* each output element stores its own element: all output vars bare */
+        for (int u = 0; u < m->nout; u++) {
+            bool has = false;
+            for (uint32_t d = 0; d < St->nlist; d++) {
+                const lp_node *x = lp_get(p, lp_list(p, St->list)[d]);
+                has |= x->kind == LP_VAR && x->a == m->ovar[u];
+            }
+            if (!has) return false;
+        }
+        written[St->a] = 1;
+        m->rest[m->nrest++] = items[k];
+    }
+    if (!expr_ok(p, m->value, 0, written, 0)) return false;
+    for (uint32_t k = 0; k < m->nrest; k++) {
+        const lp_node *St = lp_get(p, m->rest[k]);
+        if (!expr_ok(p, St->b, m->acc, written, 0)) return false;
+        for (uint32_t d = 0; d < St->nlist; d++)
+            if (!expr_ok(p, lp_list(p, St->list)[d], m->acc, written, 0)) return false;
+    }
+    /* a convolution: a guarded window read or a two-level reduction */
+    m->sel = find_guard(p, m->value, 0);
+    if (!m->sel && m->nred < 2 && !find_packed(p, m->value, m, 0)) return false;
+    m->v = -1;
+    m->wdiv = m->wmod = 0;
+    if (find_packed(p, m->value, m, 0)) {
+        m->mode = MODE_CHANNELS;
+        /* the other reads are broadcasts: they must not depend on o */
+        uint32_t ov = m->ovar[m->v];
+        if (!unit_stride(p, m->value, ov, m, 0)) return false;
+        if (m->sel && mentions(p, m->sel, ov, 0)) return false;
+        const lp_node *wl = NULL;
+        (void)wl;
+        for (int u = m->nout; u-- > 0;)
+            if (u != m->v) {
+                m->r = u;
+                break;
+            }
+        m->nvec = (m->oext[m->v] + OC_BLOCK - 1) / OC_BLOCK;
+    } else {
+        m->mode = MODE_WIDTH;
+        m->v = m->nout - 1;
+        if (m->oext[m->v] < OC_BLOCK) return false;
+        if (!unit_stride(p, m->value, m->ovar[m->v], m, 0)) return false;
+    }
+    (void)vector_bytes;
+    if (!analyse_guard(p, m)) return false;
+    /* the outer var split into edge and interior rows: the innermost one
+     * (other than v and r) whose tests can be dropped somewhere */
+    for (int u = 0; u < m->nout; u++) {
+        if (u == m->v || u == m->r) continue;
+        bool any = false;
+        for (int t = 0; t < m->nterms; t++) any |= m->term_var[t] == u;
+        if (any && m->hi[u] > m->lo[u]) m->split = u;
+    }
+    return true;
+}
+
+/* ---- cloning under a substitution --------------------------------------- */
+
+static void new_subst(sched *S) {
+    S->tag++;
+    if (S->tag == 0) {
+        memset(S->memo_tag, 0, S->nmemo * sizeof *S->memo_tag);
+        S->tag = 1;
+    }
+}
+
+static lp_id clone_tree(sched *S, lp_id e) {
+    lp_program *p = S->p;
+    if (!e) return 0;
+    if (e < S->nmemo && S->memo_tag[e] == S->tag) return S->memo[e];
+    lp_node n = *lp_get(p, e);
+    lp_id r;
+    switch (n.kind) {
+    case LP_CONST: r = e; break;
+    case LP_VAR: r = (n.a < S->nvar_to && S->var_to[n.a]) ? S->var_to[n.a] : e; break;
+    default: {
+        if (n.kind == LP_LOAD && n.a == S->acc) {
+            r = S->acc_to;
+            break;
+        }
+        lp_node c = n;
+        bool a_is_expr = !(n.kind == LP_VAR || n.kind == LP_LOAD || n.kind == LP_STORE ||
+                           n.kind == LP_ACCUM || n.kind == LP_FOR || n.kind == LP_CALL);
+        if (a_is_expr) c.a = clone_tree(S, n.a);
+        c.b = clone_tree(S, n.b);
+        c.c = clone_tree(S, n.c);
+        if (n.nlist) {
+            lp_id tmp[TVM_MAX_NDIM];
+            if (n.nlist > ARRAY_LEN(tmp)) {
+                S->oom = true;
+                return 0;
+            }
+            for (uint32_t k = 0; k < n.nlist; k++) tmp[k] = clone_tree(S, lp_list(p, n.list)[k]);
+            c.list = lp_pool_add(p, tmp, n.nlist);
+        }
+        r = lp_add(p, &c);
+    }
+    }
+    if (e < S->nmemo) {
+        S->memo[e] = r;
+        S->memo_tag[e] = S->tag;
+    }
+    return r;
+}
+
+static lp_id i64(lp_program *p, int64_t v) { return lp_const_int(p, TVM_INT64, v); }
+
+static lp_id addc(lp_program *p, lp_id a, int64_t b) {
+    return b ? lp_binary(p, IR_ADD, a, i64(p, b)) : a;
+}
+
+static lp_id rolled_for(lp_program *p, uint32_t var, int64_t extent, lp_id body) {
+    lp_id r = lp_for(p, var, i64(p, extent), LP_SERIAL, body);
+    if (r) p->nodes[r].flags |= LP_NO_UNROLL;
+    return r;
+}
+
+static lp_id new_loop_var(lp_program *p, const char *name) {
+    return lp_new_var(p, name, LP_VAR_LOOP, 0);
+}
+
+/* Seeds the clone of the guard select for a block where the terms of the
+ * vars in `drop` (a bit per output var) are known true. Call after
+ * new_subst and var_to are set. */
+static void seed_guard(sched *S, unsigned drop) {
+    const cmatch *m = S->m;
+    lp_program *p = S->p;
+    if (!m->sel) return;
+    const lp_node *sel = lp_get(p, m->sel);
+    lp_id sb = sel->b, sc = sel->c;
+    lp_id cond = 0;
+    for (int t = 0; t < m->nterms; t++) {
+        if (m->term_var[t] >= 0 && (drop >> m->term_var[t] & 1)) continue;
+        lp_id c = clone_tree(S, m->term[t]);
+        cond = cond ? lp_binary(p, IR_AND, cond, c) : c;
+    }
+    lp_id then_v = clone_tree(S, sb);
+    lp_id r = cond ? lp_select(p, cond, then_v, clone_tree(S, sc)) : then_v;
+    S->memo[m->sel] = r;
+    S->memo_tag[m->sel] = S->tag;
+}
+
+/* accb[row, col] */
+static lp_id acc_at(lp_program *p, uint32_t buf, int64_t row, lp_id col) {
+    lp_id idx[2] = {i64(p, row), col};
+    return lp_load(p, buf, idx, 2);
+}
+
+/* The substitution of the output vars for row `row`, vector `vv`, lane jj
+ * of a block whose rows start at rbase and whose vectorised var starts at
+ * vbase (channels: vbase is the block of 16 channels, an index into the
+ * packed weights). */
+static void set_vars(sched *S, lp_id rbase, int64_t row, lp_id vbase, int64_t vv, lp_id jj) {
+    const cmatch *m = S->m;
+    lp_program *p = S->p;
+    if (m->r >= 0) S->var_to[m->ovar[m->r]] = addc(p, rbase, row);
+    if (m->mode == MODE_CHANNELS) {
+        lp_id blk = addc(p, vbase, vv);
+        S->var_to[m->ovar[m->v]] =
+            lp_binary(p, IR_ADD, lp_binary(p, IR_MUL, blk, i64(p, OC_BLOCK)), jj);
+    } else {
+        S->var_to[m->ovar[m->v]] = lp_binary(p, IR_ADD, addc(p, vbase, vv * OC_BLOCK), jj);
+    }
+}
+
+/* One block: mr rows from rbase (ignored without a row var), nv vectors of
+ * `lanes` lanes from vbase; guard terms of the vars in `drop` left out. */
+static lp_id block(sched *S, lp_id rbase, int mr, lp_id vbase, int nv, int lanes, unsigned drop) {
+    const cmatch *m = S->m;
+    lp_program *p = S->p;
+    uint32_t jj = new_loop_var(p, "jj");
+    lp_id jjv = lp_var_ref(p, jj);
+    int vec = lanes > 1 ? LP_VECTORIZED : LP_SERIAL;
+    uint32_t rv[MAX_RED];
+    for (int k = 0; k < m->nred; k++) rv[k] = new_loop_var(p, "r");
+    int nst = mr * nv;
+    lp_id *init = calloc((size_t)nst, sizeof *init), *upd = calloc((size_t)nst, sizeof *upd);
+    lp_id *copy = calloc((size_t)nst, sizeof *copy);
+    lp_id *epi = calloc((size_t)nst * (m->nrest + 1), sizeof *epi);
+    if (!init || !upd || !copy || !epi) {
+        S->oom = true;
+        free(init), free(upd), free(copy), free(epi);
+        return 0;
+    }
+    uint32_t nepi = 0;
+    /* channels: the guarded read is the same for every lane; it is read
+     * once per row and tap into xb, before the vectorised lanes loop, so
+     * that its test and branch stay out of the vector code */
+    bool hoist = m->mode == MODE_CHANNELS && m->sel;
+    lp_id xst[MAX_MR];
+    for (int r = 0; r < mr; r++)
+        for (int vv = 0; vv < nv; vv++) {
+            int q = r * nv + vv;
+            lp_id col = addc(p, jjv, (int64_t)vv * lanes);
+            lp_id at[2] = {i64(p, r), col};
+            init[q] = lp_store(p, S->accb, at, 2, m->init);
+            set_vars(S, rbase, r, vbase, vv, jjv);
+            for (int k = 0; k < m->nred; k++) S->var_to[m->rvar[k]] = lp_var_ref(p, rv[k]);
+            S->acc = 0;
+            new_subst(S);
+            if (m->mode == MODE_CHANNELS) {
+                S->memo[m->wdiv] = addc(p, vbase, vv);
+                S->memo_tag[m->wdiv] = S->tag;
+                S->memo[m->wmod] = jjv;
+                S->memo_tag[m->wmod] = S->tag;
+            }
+            seed_guard(S, drop);
+            if (hoist) {
+                lp_id xi = i64(p, r);
+                if (vv == 0) xst[r] = lp_store(p, S->xb, &xi, 1, S->memo[m->sel]);
+                S->memo[m->sel] = lp_load(p, S->xb, &xi, 1);
+            }
+            lp_id v = clone_tree(S, m->value);
+            upd[q] = lp_store(p, S->accb, at, 2,
+                              lp_binary(p, IR_ADD, acc_at(p, S->accb, r, col), v));
+            copy[q] = lp_store(p, S->accv, at, 2, acc_at(p, S->accb, r, col));
+            S->acc = m->acc;
+            S->acc_to = acc_at(p, S->accv, r, col);
+            new_subst(S);
+            lp_id ep[16];
+            for (uint32_t k = 0; k < m->nrest; k++) ep[k] = clone_tree(S, m->rest[k]);
+            lp_id st = lp_seq(p, ep, m->nrest);
+            if (m->mode == MODE_CHANNELS && m->oext[m->v] % OC_BLOCK) {
+                /* lanes past the last channel: computed, never stored */
+                st = lp_if(p, lp_binary(p, IR_LT, S->var_to[m->ovar[m->v]], i64(p, m->oext[m->v])),
+                           st, 0);
+            }
+            epi[nepi++] = st;
+        }
+    for (int u = 0; u < m->nout; u++)
+        if (u == m->v || u == m->r) S->var_to[m->ovar[u]] = 0;
+    for (int k = 0; k < m->nred; k++) S->var_to[m->rvar[k]] = 0;
+    lp_id parts[4];
+    parts[0] = lp_for(p, jj, i64(p, lanes), vec, lp_seq(p, init, (uint32_t)nst));
+    lp_id red = lp_for(p, jj, i64(p, lanes), vec, lp_seq(p, upd, (uint32_t)nst));
+    if (hoist) {
+        lp_id two[2] = {lp_seq(p, xst, (uint32_t)mr), red};
+        red = lp_seq(p, two, 2);
+    }
+    for (int k = m->nred; k-- > 0;)
+        red = k == 0 ? rolled_for(p, rv[k], m->rext[k], red)
+                     : lp_for(p, rv[k], i64(p, m->rext[k]), LP_SERIAL, red);
+    parts[1] = red;
+    parts[2] = lp_for(p, jj, i64(p, lanes), vec, lp_seq(p, copy, (uint32_t)nst));
+    bool masked = m->mode == MODE_CHANNELS && m->oext[m->v] % OC_BLOCK;
+    parts[3] = lp_for(p, jj, i64(p, lanes), masked ? LP_SERIAL : vec, lp_seq(p, epi, nepi));
+    free(init), free(upd), free(copy), free(epi);
+    return lp_seq(p, parts, 4);
+}
+
+/* The blocked var's range [from, to) in blocks of `step` positions (full
+ * blocks in a loop, the remainder as one smaller block at its constant
+ * start): rows (channels mode) or vector lanes (width mode). */
+static lp_id runs(sched *S, int64_t from, int64_t to, lp_id vbase, unsigned drop) {
+    const cmatch *m = S->m;
+    lp_program *p = S->p;
+    lp_id parts[4];
+    uint32_t n = 0;
+    int64_t len = to - from;
+    if (len <= 0) return 0;
+    if (m->mode == MODE_CHANNELS) {
+        if (m->r < 0) return block(S, 0, 1, vbase, S->nv, OC_BLOCK, drop);
+        int64_t nfull = len / S->mr, rem = len % S->mr;
+        if (nfull > 0) {
+            uint32_t b = new_loop_var(p, "ow0");
+            lp_id base = addc(p, lp_binary(p, IR_MUL, lp_var_ref(p, b), i64(p, S->mr)), from);
+            parts[n++] = rolled_for(p, b, nfull, block(S, base, S->mr, vbase, S->nv, OC_BLOCK,
+                                                       drop));
+        }
+        if (rem > 0)
+            parts[n++] = block(S, i64(p, from + nfull * S->mr), (int)rem, vbase, S->nv,
+                               OC_BLOCK, drop);
+    } else {
+        int64_t w = (int64_t)WIDTH_NV * OC_BLOCK;
+        int64_t nfull = len / w, rem = len % w;
+        if (nfull > 0) {
+            uint32_t b = new_loop_var(p, "ow0");
+            lp_id base = addc(p, lp_binary(p, IR_MUL, lp_var_ref(p, b), i64(p, w)), from);
+            parts[n++] = rolled_for(p, b, nfull, block(S, 0, 1, base, WIDTH_NV, OC_BLOCK, drop));
+        }
+        int64_t start = from + nfull * w;
+        if (rem >= OC_BLOCK) {
+            parts[n++] = block(S, 0, 1, i64(p, start), (int)(rem / OC_BLOCK), OC_BLOCK, drop);
+            start += rem / OC_BLOCK * OC_BLOCK;
+            rem %= OC_BLOCK;
+        }
+        if (rem > 0) {
+            if (len >= OC_BLOCK) /* one vector ending at `to`, overlapping the last */
+                parts[n++] = block(S, 0, 1, i64(p, to - OC_BLOCK), 1, OC_BLOCK, drop);
+            else
+                parts[n++] = block(S, 0, 1, i64(p, start), 1, (int)rem, drop);
+        }
+    }
+    return n ? lp_seq(p, parts, n) : 0;
+}
+
+/* Positions [from, to) of the var at index u one at a time (an edge). */
+static lp_id edge(sched *S, int u, int64_t from, int64_t to, lp_id vbase, unsigned drop) {
+    const cmatch *m = S->m;
+    lp_program *p = S->p;
+    if (to <= from) return 0;
+    uint32_t e = new_loop_var(p, "edge");
+    lp_id pos = addc(p, lp_var_ref(p, e), from);
+    lp_id body;
+    if (m->mode == MODE_CHANNELS) body = block(S, pos, 1, vbase, S->nv, OC_BLOCK, drop);
+    else body = block(S, 0, 1, pos, 1, 1, drop);
+    (void)u;
+    return lp_for(p, e, i64(p, to - from), LP_SERIAL, body);
+}
+
+/* The blocked var (rows in channels mode, lanes in width mode): interior
+ * blocks without its tests, edges one position at a time with them. */
+static lp_id inner(sched *S, lp_id vbase, unsigned drop) {
+    const cmatch *m = S->m;
+    lp_program *p = S->p;
+    int u = m->mode == MODE_CHANNELS ? m->r : m->v;
+    if (u < 0) return runs(S, 0, 1, vbase, drop);
+    int64_t E = m->oext[u], lo = m->lo[u], hi = m->hi[u];
+    if (lo == 0 && hi == E) return runs(S, 0, E, vbase, drop | 1u << u);
+    if (lo >= hi) { /* no interior */
+        return m->mode == MODE_CHANNELS ? runs(S, 0, E, vbase, drop) : edge(S, u, 0, E, vbase, drop);
+    }
+    lp_id parts[3];
+    uint32_t n = 0;
+    lp_id x;
+    if ((x = edge(S, u, 0, lo, vbase, drop))) parts[n++] = x;
+    if ((x = runs(S, lo, hi, vbase, drop | 1u << u))) parts[n++] = x;
+    if ((x = edge(S, u, hi, E, vbase, drop))) parts[n++] = x;
+    return lp_seq(p, parts, n);
+}
+
+/* Output loops from index k inward, in their original order; the
+ * vectorised var's loop (channels) becomes the loop over channel blocks,
+ * the blocked var's loop is `inner`. */
+static lp_id outer(sched *S, int k, lp_id vbase, unsigned drop) {
+    const cmatch *m = S->m;
+    lp_program *p = S->p;
+    if (k == m->nout) return inner(S, vbase, drop);
+    if (k == m->r || (m->mode == MODE_WIDTH && k == m->v)) return outer(S, k + 1, vbase, drop);
+    if (m->mode == MODE_CHANNELS && k == m->v) {
+        int64_t nob = m->nvec / S->nv;
+        uint32_t ob = new_loop_var(p, "ob");
+        lp_id vb = lp_binary(p, IR_MUL, lp_var_ref(p, ob), i64(p, S->nv));
+        return rolled_for(p, ob, nob, outer(S, k + 1, vb, drop));
+    }
+    uint32_t var = m->ovar[k];
+    int64_t E = m->oext[k];
+    if (k != m->split || (m->lo[k] == 0 && m->hi[k] == E)) {
+        bool full = k == m->split; /* interval is the whole range */
+        uint32_t nv_ = new_loop_var(p, p->vars[var].name);
+        S->var_to[var] = lp_var_ref(p, nv_);
+        lp_id body = outer(S, k + 1, vbase, drop | (full ? 1u << k : 0));
+        S->var_to[var] = 0;
+        return lp_for(p, nv_, i64(p, E), LP_SERIAL, body);
+    }
+    /* edge rows keep the tests; interior rows drop them */
+    int64_t cut[4] = {0, m->lo[k], m->hi[k], E};
+    lp_id parts[3];
+    uint32_t n = 0;
+    for (int q = 0; q < 3; q++) {
+        if (cut[q + 1] <= cut[q]) continue;
+        uint32_t nv_ = new_loop_var(p, p->vars[var].name);
+        S->var_to[var] = addc(p, lp_var_ref(p, nv_), cut[q]);
+        lp_id body = outer(S, k + 1, vbase, drop | (q == 1 ? 1u << k : 0));
+        S->var_to[var] = 0;
+        parts[n++] = lp_for(p, nv_, i64(p, cut[q + 1] - cut[q]), LP_SERIAL, body);
+    }
+    return lp_seq(p, parts, n);
+}
+
+static lp_id schedule(sched *S, cmatch *m) {
+    lp_program *p = S->p;
+    int dt = dtype_compute(p->bufs[m->acc].dtype);
+    int vb = S->pc->vector_bytes;
+    /* accumulator registers: 24 of AVX-512's 32 (4 left for the weights
+     * and a broadcast), 12 of AVX2's 16 */
+    int budget = vb >= 64 ? 24 : 12;
+    int regs16 = (int)(OC_BLOCK * dtype_bytes(dt) + vb - 1) / vb; /* registers per 16 lanes */
+    S->m = m;
+    S->lanes = OC_BLOCK;
+    if (m->mode == MODE_CHANNELS) {
+        S->nv = m->nvec % 2 == 0 ? 2 : 1;
+        S->mr = budget / (S->nv * regs16);
+        if (S->mr > MAX_MR) S->mr = MAX_MR;
+        if (S->mr < 1) S->mr = 1;
+    } else {
+        S->nv = WIDTH_NV;
+        S->mr = 1;
+    }
+    int cols = (S->nv > WIDTH_NV ? S->nv : WIDTH_NV) * OC_BLOCK;
+    lp_id shape[2] = {i64(p, S->mr), i64(p, cols)};
+    lp_buffer b = {.name = "accb", .dtype = p->bufs[m->acc].dtype, .kind = LP_BUF_LOCAL,
+                   .ndim = 2, .arg = -1, .elems = (int64_t)S->mr * cols};
+    S->accb = lp_new_buffer(p, &b, shape);
+    b.name = "accv";
+    S->accv = lp_new_buffer(p, &b, shape);
+    lp_buffer xb = {.name = "xb", .dtype = (uint8_t)dt, .kind = LP_BUF_LOCAL, .ndim = 1,
+                    .arg = -1, .elems = S->mr};
+    S->xb = lp_new_buffer(p, &xb, shape);
+    if (p->failed) return 0;
+    return outer(S, 0, i64(p, 0), 0);
+}
+
+/* ---- the walk ------------------------------------------------------------ */
+
+static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth) {
+    lp_program *p = S->p;
+    if (!s || depth > 64) return s;
+    lp_node n = *lp_get(p, s);
+    if (n.kind == LP_FOR) {
+        cmatch m;
+        if (match_nest(p, s, &m, written, S->nbufs, S->pc->vector_bytes)) {
+            lp_id r = schedule(S, &m);
+            if (r && !S->oom && !p->failed) return r;
+            return s;
+        }
+        p->nodes[s].c = rewrite(S, n.c, written, depth + 1);
+        return s;
+    }
+    if (n.kind == LP_SEQ) {
+        for (uint32_t k = 0; k < n.nlist; k++) {
+            lp_id c = rewrite(S, p->pool[n.list + k], written, depth + 1);
+            p->pool[n.list + k] = c;
+        }
+        return s;
+    }
+    if (n.kind == LP_IF) {
+        lp_id b = rewrite(S, n.b, written, depth + 1);
+        p->nodes[s].b = b;
+        lp_id c = rewrite(S, n.c, written, depth + 1);
+        p->nodes[s].c = c;
+    }
+    return s;
+}
+
+tvm_status pass_schedule_conv(pass_ctx *pc) {
+    lp_program *p = pc->p;
+    if (pc->vector_bytes <= 0 || !p->body) return TVM_OK;
+    sched S = {.p = p, .pc = pc, .nmemo = p->nnodes, .nvar_to = p->nvars, .nbufs = p->nbufs};
+    S.memo = calloc(S.nmemo, sizeof *S.memo);
+    S.memo_tag = calloc(S.nmemo, sizeof *S.memo_tag);
+    S.var_to = calloc(S.nvar_to, sizeof *S.var_to);
+    uint8_t *written = calloc(p->nbufs, 1);
+    tvm_status st = TVM_OK;
+    if (!S.memo || !S.memo_tag || !S.var_to || !written) {
+        st = err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
+    } else {
+        p->body = rewrite(&S, p->body, written, 0);
+        if (p->failed || S.oom) st = err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    free(S.memo);
+    free(S.memo_tag);
+    free(S.var_to);
+    free(written);
+    return st;
+}
