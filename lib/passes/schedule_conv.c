@@ -50,7 +50,7 @@
 #define MAX_OUT 4     /* output loops of a matched nest */
 #define MAX_RED 4     /* reduction loops */
 #define MAX_TERMS 16  /* guard conjuncts */
-#define MAX_MR 16     /* rows of a block */
+#define MAX_MR 28     /* rows of a block */
 #define WIDTH_NV 4    /* vectors of 16 positions per block in width mode */
 
 enum { MODE_CHANNELS = 1, MODE_WIDTH = 2 };
@@ -78,9 +78,20 @@ typedef struct cmatch {
     int nterms;
     int64_t lo[MAX_OUT], hi[MAX_OUT]; /* where that var's terms all hold */
     int split;           /* the outer var split into edge/interior rows, -1 */
+    /* padded input (see pad_input): the guard's load reads xpad instead */
+    bool padded;
+    uint32_t xbuf;       /* the guarded buffer */
+    int xdims;
+    int64_t xext[TVM_MAX_NDIM], off_lo[TVM_MAX_NDIM], off_hi[TVM_MAX_NDIM];
+    /* width mode: the copy is made per iteration of the first output loop
+     * (one channel plane of a depthwise conv, hot in L2 for its reads)
+     * when the dims that loop selects are `fixed` (extent 1 in the copy) */
+    bool per_plane;
+    bool fixed[TVM_MAX_NDIM];
 } cmatch;
 
-typedef struct sched {
+typedef struct sched sched;
+struct sched {
     lp_program *p;
     pass_ctx *pc;
     lp_id *memo;
@@ -95,8 +106,11 @@ typedef struct sched {
     const cmatch *m;
     uint32_t accb, accv;
     uint32_t xb;         /* channels: the guarded input value of each row */
+    uint32_t xpad;       /* the zero-padded copy of the input (m->padded) */
     int mr, nv, lanes;   /* the block shape */
-} sched;
+    lp_id wr_base;       /* width mode: the current block of rows */
+    int wr_mr;
+};
 
 /* ---- small helpers -------------------------------------------------------- */
 
@@ -360,6 +374,117 @@ static bool analyse_guard(const lp_program *p, cmatch *m) {
     return true;
 }
 
+/* Structural equality of two index expressions. */
+static bool same_expr(const lp_program *p, lp_id a, lp_id b, int depth) {
+    if (a == b) return true;
+    if (!a || !b || depth > 50) return false;
+    const lp_node *x = lp_get(p, a), *y = lp_get(p, b);
+    if (x->kind != y->kind || x->op != y->op || x->dtype != y->dtype || x->nlist != y->nlist)
+        return false;
+    switch (x->kind) {
+    case LP_CONST: return x->imm.i == y->imm.i;
+    case LP_VAR: return x->a == y->a;
+    case LP_BINARY: return same_expr(p, x->a, y->a, depth + 1) && same_expr(p, x->b, y->b, depth + 1);
+    default: return false;
+    }
+}
+
+/* The range of index expression e over the loops of the nest (every
+ * variable it mentions must be an output or reduction variable). */
+static bool index_range(const lp_program *p, const cmatch *m, lp_id e, int64_t *lo, int64_t *hi) {
+    uint32_t vars[MAX_OUT + MAX_RED];
+    int64_t ext[MAX_OUT + MAX_RED];
+    int nv = 0;
+    for (int u = 0; u < m->nout; u++)
+        if (mentions(p, e, m->ovar[u], 0)) vars[nv] = m->ovar[u], ext[nv++] = m->oext[u];
+    for (int k = 0; k < m->nred; k++)
+        if (mentions(p, e, m->rvar[k], 0)) vars[nv] = m->rvar[k], ext[nv++] = m->rext[k];
+    int64_t combos = 1;
+    for (int k = 0; k < nv; k++)
+        if (__builtin_mul_overflow(combos, ext[k], &combos) || combos > (1 << 20)) return false;
+    int64_t *env = calloc(p->nvars, sizeof *env);
+    uint8_t *bound = calloc(p->nvars, 1);
+    bool ok = env && bound;
+    for (int k = 0; k < nv && ok; k++) bound[vars[k]] = 1;
+    for (int64_t c = 0; c < combos && ok; c++) {
+        int64_t rem = c;
+        for (int k = nv; k-- > 0;) {
+            env[vars[k]] = rem % ext[k];
+            rem /= ext[k];
+        }
+        lp_value v;
+        if (!eval(p, e, env, bound, &v, 0)) ok = false;
+        else if (c == 0) *lo = *hi = v.i;
+        else {
+            if (v.i < *lo) *lo = v.i;
+            if (v.i > *hi) *hi = v.i;
+        }
+    }
+    free(env);
+    free(bound);
+    return ok;
+}
+
+/* Whether the guard is exactly "every index of the read is inside the
+ * buffer" (tests `e >= 0` and `e < extent` on the read's own indices):
+ * then reading a zero-padded copy of the buffer gives the same values, and
+ * the convolution needs no tests at all. Fills the padding amounts. */
+static bool pad_input(const lp_program *p, cmatch *m) {
+    const lp_node *sel = lp_get(p, m->sel);
+    const lp_node *ld = lp_get(p, sel->b);
+    const lp_buffer *xb = &p->bufs[ld->a];
+    if (xb->kind == LP_BUF_LOCAL || ld->nlist != xb->ndim || ld->nlist > TVM_MAX_NDIM ||
+        lp_get(p, sel->c)->dtype != ld->dtype)
+        return false;
+    m->xbuf = ld->a;
+    m->xdims = (int)ld->nlist;
+    const uint32_t *ix = lp_list(p, ld->list);
+    bool has_lo[TVM_MAX_NDIM] = {0}, has_hi[TVM_MAX_NDIM] = {0};
+    int64_t elems = 1;
+    for (int d = 0; d < m->xdims; d++) {
+        if (!const_extent(p, lp_list(p, xb->shape)[d], &m->xext[d])) return false;
+        m->off_lo[d] = m->off_hi[d] = 0;
+    }
+    for (int t = 0; t < m->nterms; t++) {
+        const lp_node *c = lp_get(p, m->term[t]);
+        if (c->kind != LP_BINARY || (c->op != IR_GE && c->op != IR_LT)) return false;
+        const lp_node *k = lp_get(p, c->b);
+        if (k->kind != LP_CONST) return false;
+        int d = 0;
+        while (d < m->xdims && !same_expr(p, c->a, ix[d], 0)) d++;
+        if (d == m->xdims) return false;
+        if (c->op == IR_GE && k->imm.i == 0) has_lo[d] = true;
+        else if (c->op == IR_LT && k->imm.i == m->xext[d]) has_hi[d] = true;
+        else return false;
+    }
+    for (int d = 0; d < m->xdims; d++) {
+        int64_t lo = 0, hi = 0;
+        if (!index_range(p, m, ix[d], &lo, &hi)) return false;
+        /* an untested side must be in range already */
+        if ((lo < 0 && !has_lo[d]) || (hi >= m->xext[d] && !has_hi[d])) return false;
+        if (lo < 0) m->off_lo[d] = -lo;
+        if (hi >= m->xext[d]) m->off_hi[d] = hi - (m->xext[d] - 1);
+        if (m->off_lo[d] > (1 << 20) || m->off_hi[d] > (1 << 20)) return false;
+        int64_t ext = m->xext[d] + m->off_lo[d] + m->off_hi[d];
+        if (__builtin_mul_overflow(elems, ext, &elems) || elems > ((int64_t)1 << 26)) return false;
+    }
+    if (m->mode == MODE_WIDTH && m->nout >= 2) {
+        /* fixed dims: read by the first output loop's var alone (or by
+         * nothing); every other dim must not depend on that var */
+        bool ok = true, any = false;
+        for (int d = 0; d < m->xdims && ok; d++) {
+            bool red = false, other = false, first = mentions(p, ix[d], m->ovar[0], 0);
+            for (int k = 0; k < m->nred; k++) red |= mentions(p, ix[d], m->rvar[k], 0);
+            for (int u = 1; u < m->nout; u++) other |= mentions(p, ix[d], m->ovar[u], 0);
+            m->fixed[d] = !red && !other && !m->off_lo[d] && !m->off_hi[d];
+            if (first && !m->fixed[d]) ok = false;
+            any |= first;
+        }
+        m->per_plane = ok && any;
+    }
+    return true;
+}
+
 static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *written,
                        uint32_t nbufs, int vector_bytes) {
     *m = (cmatch){.v = -1, .r = -1, .split = -1};
@@ -450,6 +575,16 @@ static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *writt
         if (!unit_stride(p, m->value, m->ovar[m->v], m, 0)) return false;
     }
     (void)vector_bytes;
+    if (m->sel && split_and(p, lp_get(p, m->sel)->a, m) && !(getenv("CONV_NOPADW") && m->mode == MODE_WIDTH) && pad_input(p, m)) {
+        m->padded = true;
+        m->nterms = 0;
+        for (int u = 0; u < m->nout; u++) {
+            m->lo[u] = 0;
+            m->hi[u] = m->oext[u];
+        }
+        return true;
+    }
+    m->nterms = 0;
     if (!analyse_guard(p, m)) return false;
     /* the outer var split into edge and interior rows: the innermost one
      * (other than v and r) whose tests can be dropped somewhere */
@@ -463,6 +598,9 @@ static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *writt
 }
 
 /* ---- cloning under a substitution --------------------------------------- */
+
+struct sched;
+static lp_id pad_copy(struct sched *S, int d, lp_id *dst, lp_id *src, lp_id fill);
 
 static void new_subst(sched *S) {
     S->tag++;
@@ -536,6 +674,17 @@ static void seed_guard(sched *S, unsigned drop) {
     if (!m->sel) return;
     const lp_node *sel = lp_get(p, m->sel);
     lp_id sb = sel->b, sc = sel->c;
+    if (m->padded) { /* the padded copy at the shifted indices */
+        const lp_node *ld = lp_get(p, sb);
+        lp_id idx[TVM_MAX_NDIM];
+        for (int d = 0; d < m->xdims; d++)
+            idx[d] = m->per_plane && m->fixed[d]
+                         ? i64(p, 0)
+                         : addc(p, clone_tree(S, lp_list(p, ld->list)[d]), m->off_lo[d]);
+        S->memo[m->sel] = lp_load(p, S->xpad, idx, (uint32_t)m->xdims);
+        S->memo_tag[m->sel] = S->tag;
+        return;
+    }
     lp_id cond = 0;
     for (int t = 0; t < m->nterms; t++) {
         if (m->term_var[t] >= 0 && (drop >> m->term_var[t] & 1)) continue;
@@ -594,7 +743,7 @@ static lp_id block(sched *S, lp_id rbase, int mr, lp_id vbase, int nv, int lanes
     /* channels: the guarded read is the same for every lane; it is read
      * once per row and tap into xb, before the vectorised lanes loop, so
      * that its test and branch stay out of the vector code */
-    bool hoist = m->mode == MODE_CHANNELS && m->sel;
+    bool hoist = m->mode == MODE_CHANNELS && m->sel && !m->padded;
     lp_id xst[MAX_MR];
     for (int r = 0; r < mr; r++)
         for (int vv = 0; vv < nv; vv++) {
@@ -646,8 +795,7 @@ static lp_id block(sched *S, lp_id rbase, int mr, lp_id vbase, int nv, int lanes
         red = lp_seq(p, two, 2);
     }
     for (int k = m->nred; k-- > 0;)
-        red = k == 0 ? rolled_for(p, rv[k], m->rext[k], red)
-                     : lp_for(p, rv[k], i64(p, m->rext[k]), LP_SERIAL, red);
+        red = (m->mode == MODE_WIDTH && k > 0 && getenv("CONV_WU")) ? lp_for(p, rv[k], i64(p, m->rext[k]), LP_SERIAL, red) : rolled_for(p, rv[k], m->rext[k], red);
     parts[1] = red;
     parts[2] = lp_for(p, jj, i64(p, lanes), vec, lp_seq(p, copy, (uint32_t)nst));
     bool masked = m->mode == MODE_CHANNELS && m->oext[m->v] % OC_BLOCK;
@@ -684,19 +832,19 @@ static lp_id runs(sched *S, int64_t from, int64_t to, lp_id vbase, unsigned drop
         if (nfull > 0) {
             uint32_t b = new_loop_var(p, "ow0");
             lp_id base = addc(p, lp_binary(p, IR_MUL, lp_var_ref(p, b), i64(p, w)), from);
-            parts[n++] = rolled_for(p, b, nfull, block(S, 0, 1, base, WIDTH_NV, OC_BLOCK, drop));
+            parts[n++] = rolled_for(p, b, nfull, block(S, S->wr_base, S->wr_mr, base, WIDTH_NV, OC_BLOCK, drop));
         }
         int64_t start = from + nfull * w;
         if (rem >= OC_BLOCK) {
-            parts[n++] = block(S, 0, 1, i64(p, start), (int)(rem / OC_BLOCK), OC_BLOCK, drop);
+            parts[n++] = block(S, S->wr_base, S->wr_mr, i64(p, start), (int)(rem / OC_BLOCK), OC_BLOCK, drop);
             start += rem / OC_BLOCK * OC_BLOCK;
             rem %= OC_BLOCK;
         }
         if (rem > 0) {
             if (len >= OC_BLOCK) /* one vector ending at `to`, overlapping the last */
-                parts[n++] = block(S, 0, 1, i64(p, to - OC_BLOCK), 1, OC_BLOCK, drop);
+                parts[n++] = block(S, S->wr_base, S->wr_mr, i64(p, to - OC_BLOCK), 1, OC_BLOCK, drop);
             else
-                parts[n++] = block(S, 0, 1, i64(p, start), 1, (int)rem, drop);
+                parts[n++] = block(S, S->wr_base, S->wr_mr, i64(p, start), 1, (int)rem, drop);
         }
     }
     return n ? lp_seq(p, parts, n) : 0;
@@ -711,7 +859,7 @@ static lp_id edge(sched *S, int u, int64_t from, int64_t to, lp_id vbase, unsign
     lp_id pos = addc(p, lp_var_ref(p, e), from);
     lp_id body;
     if (m->mode == MODE_CHANNELS) body = block(S, pos, 1, vbase, S->nv, OC_BLOCK, drop);
-    else body = block(S, 0, 1, pos, 1, 1, drop);
+    else body = block(S, S->wr_base, S->wr_mr, pos, 1, 1, drop);
     (void)u;
     return lp_for(p, e, i64(p, to - from), LP_SERIAL, body);
 }
@@ -744,6 +892,23 @@ static lp_id outer(sched *S, int k, lp_id vbase, unsigned drop) {
     const cmatch *m = S->m;
     lp_program *p = S->p;
     if (k == m->nout) return inner(S, vbase, drop);
+    if (m->mode == MODE_WIDTH && k == m->r) { /* blocks of rows */
+        int64_t E = m->oext[k], mr = S->mr, nfull = E / mr, rem = E % mr;
+        lp_id parts[2];
+        uint32_t n = 0;
+        if (nfull) {
+            uint32_t rb = new_loop_var(p, "oh0");
+            S->wr_base = lp_binary(p, IR_MUL, lp_var_ref(p, rb), i64(p, mr));
+            S->wr_mr = (int)mr;
+            parts[n++] = rolled_for(p, rb, nfull, outer(S, k + 1, vbase, drop));
+        }
+        if (rem) {
+            S->wr_base = i64(p, nfull * mr);
+            S->wr_mr = (int)rem;
+            parts[n++] = outer(S, k + 1, vbase, drop);
+        }
+        return lp_seq(p, parts, n);
+    }
     if (k == m->r || (m->mode == MODE_WIDTH && k == m->v)) return outer(S, k + 1, vbase, drop);
     if (m->mode == MODE_CHANNELS && k == m->v) {
         int64_t nob = m->nvec / S->nv;
@@ -758,6 +923,16 @@ static lp_id outer(sched *S, int k, lp_id vbase, unsigned drop) {
         uint32_t nv_ = new_loop_var(p, p->vars[var].name);
         S->var_to[var] = lp_var_ref(p, nv_);
         lp_id body = outer(S, k + 1, vbase, drop | (full ? 1u << k : 0));
+        if (k == 0 && m->padded && m->per_plane) { /* this plane's padded copy */
+            const lp_node *ld = lp_get(p, lp_get(p, m->sel)->b);
+            lp_id dst[TVM_MAX_NDIM], src[TVM_MAX_NDIM];
+            S->acc = 0;
+            new_subst(S);
+            for (int d = 0; d < m->xdims; d++)
+                if (m->fixed[d]) src[d] = clone_tree(S, lp_list(p, ld->list)[d]);
+            lp_id two[2] = {pad_copy(S, 0, dst, src, lp_get(p, m->sel)->c), body};
+            body = lp_seq(p, two, 2);
+        }
         S->var_to[var] = 0;
         return lp_for(p, nv_, i64(p, E), LP_SERIAL, body);
     }
@@ -776,6 +951,56 @@ static lp_id outer(sched *S, int k, lp_id vbase, unsigned drop) {
     return lp_seq(p, parts, n);
 }
 
+
+/* xpad[j] = x[j - off_lo] inside, the select's else value (zero) in the
+ * padding: per dim, the low padding, the copied range (recursing into the
+ * next dims) and the high padding, so no element needs a test. */
+static lp_id pad_fill(sched *S, int d, lp_id *idx, lp_id fill) {
+    const cmatch *m = S->m;
+    lp_program *p = S->p;
+    if (d == m->xdims) return lp_store(p, S->xpad, idx, (uint32_t)m->xdims, fill);
+    if (m->per_plane && m->fixed[d]) {
+        idx[d] = i64(p, 0);
+        return pad_fill(S, d + 1, idx, fill);
+    }
+    uint32_t v = new_loop_var(p, "pz");
+    idx[d] = lp_var_ref(p, v);
+    lp_id body = pad_fill(S, d + 1, idx, fill);
+    return lp_for(p, v, i64(p, m->xext[d] + m->off_lo[d] + m->off_hi[d]), LP_SERIAL, body);
+}
+
+static lp_id pad_copy(sched *S, int d, lp_id *dst, lp_id *src, lp_id fill) {
+    const cmatch *m = S->m;
+    lp_program *p = S->p;
+    if (d == m->xdims)
+        return lp_store(p, S->xpad, dst, (uint32_t)m->xdims,
+                        lp_load(p, m->xbuf, src, (uint32_t)m->xdims));
+    if (m->per_plane && m->fixed[d]) { /* src[d] set by the caller */
+        dst[d] = i64(p, 0);
+        return pad_copy(S, d + 1, dst, src, fill);
+    }
+    lp_id parts[3];
+    uint32_t n = 0;
+    int64_t cut[4] = {0, m->off_lo[d], m->off_lo[d] + m->xext[d],
+                      m->off_lo[d] + m->xext[d] + m->off_hi[d]};
+    for (int q = 0; q < 3; q++) {
+        if (cut[q + 1] <= cut[q]) continue;
+        uint32_t v = new_loop_var(p, "px");
+        dst[d] = addc(p, lp_var_ref(p, v), cut[q]);
+        lp_id body;
+        if (q == 1) {
+            src[d] = lp_var_ref(p, v);
+            body = pad_copy(S, d + 1, dst, src, fill);
+        } else { /* a padding slab: the remaining dims in full */
+            lp_id idx[TVM_MAX_NDIM];
+            memcpy(idx, dst, sizeof idx);
+            body = pad_fill(S, d + 1, idx, fill);
+        }
+        parts[n++] = lp_for(p, v, i64(p, cut[q + 1] - cut[q]), LP_SERIAL, body);
+    }
+    return lp_seq(p, parts, n);
+}
+
 static lp_id schedule(sched *S, cmatch *m) {
     lp_program *p = S->p;
     int dt = dtype_compute(p->bufs[m->acc].dtype);
@@ -789,11 +1014,34 @@ static lp_id schedule(sched *S, cmatch *m) {
     if (m->mode == MODE_CHANNELS) {
         S->nv = m->nvec % 2 == 0 ? 2 : 1;
         S->mr = budget / (S->nv * regs16);
+        if (getenv("CONV_NV")) S->nv = atoi(getenv("CONV_NV"));
+        if (getenv("CONV_MR")) S->mr = atoi(getenv("CONV_MR"));
         if (S->mr > MAX_MR) S->mr = MAX_MR;
         if (S->mr < 1) S->mr = 1;
+        /* rows: a divisor of the width near the most that fit, so that the
+         * width needs no remainder block (one copy of the block code) */
+        if (m->r >= 0) {
+            int64_t E = m->oext[m->r];
+            if (E <= S->mr) S->mr = (int)E;
+            else
+                for (int mr = S->mr; mr * 3 >= S->mr * 2; mr--)
+                    if (E % mr == 0) {
+                        S->mr = mr;
+                        break;
+                    }
+        }
     } else {
         S->nv = WIDTH_NV;
         S->mr = 1;
+        S->wr_base = 0;
+        S->wr_mr = 1;
+        /* rows of the padded input: several output rows per block, more
+         * independent sums in flight (each is a chain of K*K additions) */
+        if (m->padded && m->nout >= 2 && !(m->per_plane && m->nout - 2 == 0)) {
+            m->r = m->nout - 2;
+            S->mr = getenv("CONV_WMR") ? atoi(getenv("CONV_WMR")) : 4;
+            if (S->mr > m->oext[m->r]) S->mr = (int)m->oext[m->r];
+        }
     }
     int cols = (S->nv > WIDTH_NV ? S->nv : WIDTH_NV) * OC_BLOCK;
     lp_id shape[2] = {i64(p, S->mr), i64(p, cols)};
@@ -806,7 +1054,29 @@ static lp_id schedule(sched *S, cmatch *m) {
                     .arg = -1, .elems = S->mr};
     S->xb = lp_new_buffer(p, &xb, shape);
     if (p->failed) return 0;
-    return outer(S, 0, i64(p, 0), 0);
+    lp_id pre = 0;
+    if (m->padded) {
+        lp_id pshape[TVM_MAX_NDIM];
+        int64_t el = 1;
+        for (int d = 0; d < m->xdims; d++) {
+            int64_t e = m->per_plane && m->fixed[d] ? 1 : m->xext[d] + m->off_lo[d] + m->off_hi[d];
+            pshape[d] = i64(p, e);
+            el *= e;
+        }
+        lp_buffer pb = {.name = "xpad", .dtype = p->bufs[m->xbuf].dtype,
+                        .kind = LP_BUF_WORKSPACE, .ndim = (uint16_t)m->xdims, .arg = -1,
+                        .elems = el};
+        S->xpad = lp_new_buffer(p, &pb, pshape);
+        if (p->failed) return 0;
+        if (!m->per_plane) {
+            lp_id dst[TVM_MAX_NDIM], src[TVM_MAX_NDIM];
+            pre = pad_copy(S, 0, dst, src, lp_get(p, m->sel)->c);
+        }
+    }
+    lp_id body = outer(S, 0, i64(p, 0), 0);
+    if (!pre) return body;
+    lp_id two[2] = {pre, body};
+    return lp_seq(p, two, 2);
 }
 
 /* ---- the walk ------------------------------------------------------------ */
