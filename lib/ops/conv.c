@@ -15,9 +15,10 @@
  * zero-filled past O): the schedule_conv pass vectorises across output
  * channels and needs those 16 weights of one tap contiguous. The packed
  * tensor is a compute over the weights, so constant weights are packed once
- * at compile time (fold_constants); other weights are packed on each call,
- * a copy small next to the convolution. Grouped and depthwise convolutions
- * read the weights as given (their schedule vectorises across the width). */
+ * at compile time (fold_constants), as are weights computed from constants
+ * (a transposed or dequantised initializer). Weights that are placeholders,
+ * and grouped and depthwise convolutions, read the weights as given: their
+ * schedule vectorises across the width. */
 #include <stdio.h>
 
 #include "window.h"
@@ -229,7 +230,11 @@ static tvm_tensor conv_nd(tvm_graph *g, const char *fn, const char *name, tvm_te
     wi_[wo] = o;
     wi_[wi] = rc;
     tvm_expr wv;
-    if (p.groups == 1) {
+    /* placeholder weights would be packed on every call (and fusion inlines
+     * the copy back into the loads, so nothing is gained): read them as
+     * given; the schedule then vectorises across the width */
+    bool pack = p.groups == 1 && g->tensors[graph_tensor_index(g, w)].kind != GT_PLACEHOLDER;
+    if (pack) {
         tvm_tensor wp = pack_weights(g, name, w, W.dtype, nsp, O, Cg, win, wo, wi, wk);
         tvm_expr blk = op_i64(g, CONV_OC_BLOCK), pi[5];
         pi[0] = tvm_floordiv(g, o, blk);
