@@ -1,13 +1,13 @@
 /* schedule_conv — needs: constant loop extents (after specialize and
  * simplify), N-d indices (before flatten and bounds). Keeps: every stored
- * value bit for bit (each output element sums its terms in the original
- * reduction order, ci then kernel rows then kernel columns, from the same
- * init, through the same epilogue); changes only the order in which output
- * elements are computed, and drops padding guards where the loop ranges
- * prove them true.
+ * value bit for bit: each output element sums its terms in the original
+ * reduction order (input channel, then kernel row, then kernel column),
+ * from the same init, through the same epilogue, reading the same values
+ * (padding included); only the order in which output elements are computed
+ * changes. So the llvm result equals the interpreter's exactly.
  *
- * Recognises the nest lowering gives a convolution (op conv2d/conv1d, with a
- * fused bias/BN/activation epilogue):
+ * Recognises the nest lowering gives a convolution (conv2d/conv1d with a
+ * fused bias/BN/activation/residual epilogue):
  *
  *   for u1: ... for uk:  { acc = init; for r1: ... for rm: acc += v;
  *                          out[.. u1 .. uk ..] = f(acc) }
@@ -16,29 +16,29 @@
  *
  *   channels (ungrouped, weights read through the packed [O/16][Cg][K..][16]
  *   copy conv.c makes): the output-channel loop o becomes a loop over blocks
- *   of NV x 16 channels, the innermost other loop (the output width) is cut
- *   into blocks of MR positions, and each block keeps MR x NV accumulator
- *   vectors in registers over the whole reduction: per tap, NV contiguous
- *   weight vectors, MR broadcast inputs, MR x NV multiply-adds (the direct
- *   convolution of oneDNN's and NCNN's packed kernels, written as loop IR);
+ *   of 16 channels (one AVX-512 vector), the innermost other loop (the
+ *   output width) is cut into blocks of MR positions, and each block keeps
+ *   MR accumulator vectors in registers over the whole reduction: per tap,
+ *   one contiguous weight vector, MR broadcast inputs, MR multiply-adds (the
+ *   direct convolution of oneDNN's and NCNN's packed kernels, as loop IR);
  *
- *   width (depthwise and grouped convolutions, and weights that are not
- *   packed): the innermost output loop (the width) is vectorised, NVW x 16
- *   positions per block; the weight of a tap is a broadcast.
+ *   width (depthwise and grouped convolutions, placeholder weights, 1x1):
+ *   the innermost output loop is vectorised, 4 x 16 positions per block,
+ *   WIDTH_MR rows at a time; the weight of a tap is a broadcast.
  *
- * Padding. The input read is select(guard, x[..], 0); the guard is a
- * conjunction of range tests, each on one output variable and reduction
- * variables (`oh + rh - 1 >= 0`). For each output variable the pass finds
- * (by evaluating the tests over the whole loop range at compile time) the
- * interval where its tests hold for every tap; that interval runs without
- * those tests (the bounds pass then proves the reads from the loop ranges),
- * the edges keep them. Edge columns run one position at a time.
+ * Padding. The input read is select(guard, x[..], 0). The guard must test
+ * exactly that the read's own indices are inside x (what conv.c builds):
+ * the nest then first copies x into a zero-padded workspace buffer xpad
+ * (once per call; per channel plane in width mode, so that the plane is hot
+ * in L2 when it is read) and the blocks read xpad without any test: the
+ * same values, and the bounds pass proves every read from the loop ranges.
+ * Nests with any other guard (a transposed convolution's stride test) are
+ * left alone.
  *
- * Nest order: the output loops keep their original order (the vectorised
- * variable's loop replaced by its block loop at the same place), so the
- * outermost loop still has the largest output stride and the parallelize
- * pass can run its iterations on different threads (NCHW: channel blocks;
- * NHWC: rows). Nothing here is parallel-specific.
+ * Nest order: the output loops keep their original order (o replaced by its
+ * block loop at the same place), so the outermost loop still has the
+ * largest output stride and the parallelize pass splits it across threads
+ * (NCHW: channel blocks; NHWC: rows), as it does the padding copy's.
  *
  * Backends: only targets with vectors ask for it (pass_ctx.vector_bytes >
  * 0); the interpreter runs the plain nest, the reference of the tests. */
@@ -74,13 +74,9 @@ typedef struct cmatch {
     lp_id wdiv, wmod;    /* channels: the packed load's o/16 and o%16 nodes */
     int64_t nvec;        /* channels: 16-channel blocks (ceil(O/16)) */
     lp_id sel;           /* the guarded read select(cond, x, else), 0 if none */
-    lp_id term[MAX_TERMS];
-    int term_var[MAX_TERMS]; /* the output var (index) a term tests, -1: kept always */
+    lp_id term[MAX_TERMS]; /* the guard's conjuncts */
     int nterms;
-    int64_t lo[MAX_OUT], hi[MAX_OUT]; /* where that var's terms all hold */
-    int split;           /* the outer var split into edge/interior rows, -1 */
-    /* padded input (see pad_input): the guard's load reads xpad instead */
-    bool padded;
+    /* the padded input (see pad_input): the guarded read reads xpad */
     uint32_t xbuf;       /* the guarded buffer */
     int xdims;
     int64_t xext[TVM_MAX_NDIM], off_lo[TVM_MAX_NDIM], off_hi[TVM_MAX_NDIM];
@@ -106,8 +102,7 @@ struct sched {
     bool oom;
     const cmatch *m;
     uint32_t accb, accv;
-    uint32_t xb;         /* channels: the guarded input value of each row */
-    uint32_t xpad;       /* the zero-padded copy of the input (m->padded) */
+    uint32_t xpad;       /* the zero-padded copy of the input */
     int mr, nv, lanes;   /* the block shape */
     lp_id wr_base;       /* width mode: the current block of rows */
     int wr_mr;
@@ -312,74 +307,6 @@ static bool split_and(const lp_program *p, lp_id c, cmatch *m) {
     return true;
 }
 
-/* Which output var each guard term tests, and the interval of each output
- * var where all its terms hold for every value of the reduction vars. */
-static bool analyse_guard(const lp_program *p, cmatch *m) {
-    for (int u = 0; u < m->nout; u++) {
-        m->lo[u] = 0;
-        m->hi[u] = m->oext[u];
-    }
-    if (!m->sel) return true;
-    if (!split_and(p, lp_get(p, m->sel)->a, m)) return false;
-    int64_t *env = calloc(p->nvars, sizeof *env);
-    uint8_t *bound = calloc(p->nvars, 1);
-    if (!env || !bound) {
-        free(env);
-        free(bound);
-        return false;
-    }
-    for (int t = 0; t < m->nterms; t++) {
-        int which = -1, count = 0;
-        for (int u = 0; u < m->nout; u++)
-            if (mentions(p, m->term[t], m->ovar[u], 0)) {
-                which = u;
-                count++;
-            }
-        m->term_var[t] = count == 1 ? which : -1;
-    }
-    for (int u = 0; u < m->nout; u++) {
-        int64_t lo = -1, hi = -1;
-        bool any = false, gap = false;
-        for (int t = 0; t < m->nterms; t++) any |= m->term_var[t] == u;
-        if (!any) continue;
-        for (int64_t x = 0; x < m->oext[u]; x++) {
-            bool safe = true;
-            for (int t = 0; t < m->nterms && safe; t++) {
-                if (m->term_var[t] != u) continue;
-                /* every combination of the reduction vars */
-                int64_t idx[MAX_RED] = {0}, combos = 1;
-                for (int k = 0; k < m->nred; k++) combos *= m->rext[k];
-                if (combos > 4096) { safe = false; break; }
-                memset(bound, 0, p->nvars);
-                bound[m->ovar[u]] = 1;
-                env[m->ovar[u]] = x;
-                for (int k = 0; k < m->nred; k++) bound[m->rvar[k]] = 1;
-                for (int64_t c = 0; c < combos && safe; c++) {
-                    int64_t rem = c;
-                    for (int k = m->nred; k-- > 0;) {
-                        idx[k] = rem % m->rext[k];
-                        rem /= m->rext[k];
-                        env[m->rvar[k]] = idx[k];
-                    }
-                    lp_value v;
-                    if (!eval(p, m->term[t], env, bound, &v, 0) || !v.i) safe = false;
-                }
-            }
-            if (safe) {
-                if (lo < 0) lo = x;
-                else if (hi != x) gap = true;
-                hi = x + 1;
-            }
-        }
-        if (lo < 0 || gap) lo = hi = 0; /* no interior: keep the tests everywhere */
-        m->lo[u] = lo;
-        m->hi[u] = hi;
-    }
-    free(env);
-    free(bound);
-    return true;
-}
-
 /* Structural equality of two index expressions. */
 static bool same_expr(const lp_program *p, lp_id a, lp_id b, int depth) {
     if (a == b) return true;
@@ -492,8 +419,8 @@ static bool pad_input(const lp_program *p, cmatch *m) {
 }
 
 static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *written,
-                       uint32_t nbufs, int vector_bytes) {
-    *m = (cmatch){.v = -1, .r = -1, .split = -1};
+                       uint32_t nbufs) {
+    *m = (cmatch){.v = -1, .r = -1};
     lp_id s = top;
     for (;;) {
         const lp_node *L = lp_get(p, s);
@@ -567,8 +494,6 @@ static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *writt
         uint32_t ov = m->ovar[m->v];
         if (!unit_stride(p, m->value, ov, m, 0)) return false;
         if (m->sel && mentions(p, m->sel, ov, 0)) return false;
-        const lp_node *wl = NULL;
-        (void)wl;
         for (int u = m->nout; u-- > 0;)
             if (u != m->v) {
                 m->r = u;
@@ -580,26 +505,8 @@ static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *writt
         m->v = m->nout - 1;
         if (!unit_stride(p, m->value, m->ovar[m->v], m, 0)) return false;
     }
-    (void)vector_bytes;
-    if (m->sel && split_and(p, lp_get(p, m->sel)->a, m) && pad_input(p, m)) {
-        m->padded = true;
-        m->nterms = 0;
-        for (int u = 0; u < m->nout; u++) {
-            m->lo[u] = 0;
-            m->hi[u] = m->oext[u];
-        }
-        return true;
-    }
-    m->nterms = 0;
-    if (!analyse_guard(p, m)) return false;
-    /* the outer var split into edge and interior rows: the innermost one
-     * (other than v and r) whose tests can be dropped somewhere */
-    for (int u = 0; u < m->nout; u++) {
-        if (u == m->v || u == m->r) continue;
-        bool any = false;
-        for (int t = 0; t < m->nterms; t++) any |= m->term_var[t] == u;
-        if (any && m->hi[u] > m->lo[u]) m->split = u;
-    }
+    /* a guarded read must be a padded window (see pad_input) */
+    if (m->sel && !(split_and(p, lp_get(p, m->sel)->a, m) && pad_input(p, m))) return false;
     return true;
 }
 
@@ -671,35 +578,20 @@ static lp_id new_loop_var(lp_program *p, const char *name) {
     return lp_new_var(p, name, LP_VAR_LOOP, 0);
 }
 
-/* Seeds the clone of the guard select for a block where the terms of the
- * vars in `drop` (a bit per output var) are known true. Call after
- * new_subst and var_to are set. */
-static void seed_guard(sched *S, unsigned drop) {
+/* Seeds the clone of the guarded read: the padded copy at the shifted
+ * indices (fixed dims of a per-plane copy at 0). Call after new_subst with
+ * var_to set. */
+static void seed_padded_read(sched *S) {
     const cmatch *m = S->m;
     lp_program *p = S->p;
     if (!m->sel) return;
-    const lp_node *sel = lp_get(p, m->sel);
-    lp_id sb = sel->b, sc = sel->c;
-    if (m->padded) { /* the padded copy at the shifted indices */
-        const lp_node *ld = lp_get(p, sb);
-        lp_id idx[TVM_MAX_NDIM];
-        for (int d = 0; d < m->xdims; d++)
-            idx[d] = m->per_plane && m->fixed[d]
-                         ? i64(p, 0)
-                         : addc(p, clone_tree(S, lp_list(p, ld->list)[d]), m->off_lo[d]);
-        S->memo[m->sel] = lp_load(p, S->xpad, idx, (uint32_t)m->xdims);
-        S->memo_tag[m->sel] = S->tag;
-        return;
-    }
-    lp_id cond = 0;
-    for (int t = 0; t < m->nterms; t++) {
-        if (m->term_var[t] >= 0 && (drop >> m->term_var[t] & 1)) continue;
-        lp_id c = clone_tree(S, m->term[t]);
-        cond = cond ? lp_binary(p, IR_AND, cond, c) : c;
-    }
-    lp_id then_v = clone_tree(S, sb);
-    lp_id r = cond ? lp_select(p, cond, then_v, clone_tree(S, sc)) : then_v;
-    S->memo[m->sel] = r;
+    const lp_node *ld = lp_get(p, lp_get(p, m->sel)->b);
+    lp_id idx[TVM_MAX_NDIM];
+    for (int d = 0; d < m->xdims; d++)
+        idx[d] = m->per_plane && m->fixed[d]
+                     ? i64(p, 0)
+                     : addc(p, clone_tree(S, lp_list(p, ld->list)[d]), m->off_lo[d]);
+    S->memo[m->sel] = lp_load(p, S->xpad, idx, (uint32_t)m->xdims);
     S->memo_tag[m->sel] = S->tag;
 }
 
@@ -727,8 +619,8 @@ static void set_vars(sched *S, lp_id rbase, int64_t row, lp_id vbase, int64_t vv
 }
 
 /* One block: mr rows from rbase (ignored without a row var), nv vectors of
- * `lanes` lanes from vbase; guard terms of the vars in `drop` left out. */
-static lp_id block(sched *S, lp_id rbase, int mr, lp_id vbase, int nv, int lanes, unsigned drop) {
+ * `lanes` lanes from vbase. */
+static lp_id block(sched *S, lp_id rbase, int mr, lp_id vbase, int nv, int lanes) {
     const cmatch *m = S->m;
     lp_program *p = S->p;
     uint32_t jj = new_loop_var(p, "jj");
@@ -748,11 +640,6 @@ static lp_id block(sched *S, lp_id rbase, int mr, lp_id vbase, int nv, int lanes
         return 0;
     }
     uint32_t nepi = 0;
-    /* channels: the guarded read is the same for every lane; it is read
-     * once per row and tap into xb, before the vectorised lanes loop, so
-     * that its test and branch stay out of the vector code */
-    bool hoist = m->mode == MODE_CHANNELS && m->sel && !m->padded;
-    lp_id xst[MAX_MR];
     for (int r = 0; r < mr; r++)
         for (int vv = 0; vv < nv; vv++) {
             int q = r * nv + vv;
@@ -769,12 +656,7 @@ static lp_id block(sched *S, lp_id rbase, int mr, lp_id vbase, int nv, int lanes
                 S->memo[m->wmod] = jjv;
                 S->memo_tag[m->wmod] = S->tag;
             }
-            seed_guard(S, drop);
-            if (hoist) {
-                lp_id xi = i64(p, r);
-                if (vv == 0) xst[r] = lp_store(p, S->xb, &xi, 1, S->memo[m->sel]);
-                S->memo[m->sel] = lp_load(p, S->xb, &xi, 1);
-            }
+            seed_padded_read(S);
             lp_id v = clone_tree(S, m->value);
             upd[q] = lp_store(p, S->accb, at, 2,
                               lp_binary(p, IR_ADD, acc_at(p, S->accb, r, col), v));
@@ -798,10 +680,6 @@ static lp_id block(sched *S, lp_id rbase, int mr, lp_id vbase, int nv, int lanes
     lp_id parts[4];
     parts[0] = lp_for(p, jj, i64(p, lanes), vec, lp_seq(p, init, (uint32_t)nst));
     lp_id red = lp_for(p, jj, i64(p, lanes), vec, lp_seq(p, upd, (uint32_t)nst));
-    if (hoist) {
-        lp_id two[2] = {lp_seq(p, xst, (uint32_t)mr), red};
-        red = lp_seq(p, two, 2);
-    }
     for (int k = m->nred; k-- > 0;)
         red = m->mode == MODE_WIDTH && k > 0 ? lp_for(p, rv[k], i64(p, m->rext[k]), LP_SERIAL, red)
                                              : rolled_for(p, rv[k], m->rext[k], red);
@@ -816,7 +694,7 @@ static lp_id block(sched *S, lp_id rbase, int mr, lp_id vbase, int nv, int lanes
 /* The blocked var's range [from, to) in blocks of `step` positions (full
  * blocks in a loop, the remainder as one smaller block at its constant
  * start): rows (channels mode) or vector lanes (width mode). */
-static lp_id runs(sched *S, int64_t from, int64_t to, lp_id vbase, unsigned drop) {
+static lp_id runs(sched *S, int64_t from, int64_t to, lp_id vbase) {
     const cmatch *m = S->m;
     lp_program *p = S->p;
     lp_id parts[4];
@@ -824,83 +702,54 @@ static lp_id runs(sched *S, int64_t from, int64_t to, lp_id vbase, unsigned drop
     int64_t len = to - from;
     if (len <= 0) return 0;
     if (m->mode == MODE_CHANNELS) {
-        if (m->r < 0) return block(S, 0, 1, vbase, S->nv, OC_BLOCK, drop);
+        if (m->r < 0) return block(S, 0, 1, vbase, S->nv, OC_BLOCK);
         int64_t nfull = len / S->mr, rem = len % S->mr;
         if (nfull > 0) {
             uint32_t b = new_loop_var(p, "ow0");
             lp_id base = addc(p, lp_binary(p, IR_MUL, lp_var_ref(p, b), i64(p, S->mr)), from);
-            parts[n++] = rolled_for(p, b, nfull, block(S, base, S->mr, vbase, S->nv, OC_BLOCK,
-                                                       drop));
+            parts[n++] = rolled_for(p, b, nfull, block(S, base, S->mr, vbase, S->nv, OC_BLOCK));
         }
         if (rem > 0)
             parts[n++] = block(S, i64(p, from + nfull * S->mr), (int)rem, vbase, S->nv,
-                               OC_BLOCK, drop);
+                               OC_BLOCK);
     } else {
         int64_t w = (int64_t)WIDTH_NV * OC_BLOCK;
         int64_t nfull = len / w, rem = len % w;
         if (nfull > 0) {
             uint32_t b = new_loop_var(p, "ow0");
             lp_id base = addc(p, lp_binary(p, IR_MUL, lp_var_ref(p, b), i64(p, w)), from);
-            parts[n++] = rolled_for(p, b, nfull, block(S, S->wr_base, S->wr_mr, base, WIDTH_NV, OC_BLOCK, drop));
+            parts[n++] = rolled_for(p, b, nfull, block(S, S->wr_base, S->wr_mr, base, WIDTH_NV, OC_BLOCK));
         }
         int64_t start = from + nfull * w;
         if (rem >= OC_BLOCK) {
-            parts[n++] = block(S, S->wr_base, S->wr_mr, i64(p, start), (int)(rem / OC_BLOCK), OC_BLOCK, drop);
+            parts[n++] = block(S, S->wr_base, S->wr_mr, i64(p, start), (int)(rem / OC_BLOCK), OC_BLOCK);
             start += rem / OC_BLOCK * OC_BLOCK;
             rem %= OC_BLOCK;
         }
         if (rem > 0) {
             if (len >= OC_BLOCK) /* one vector ending at `to`, overlapping the last */
-                parts[n++] = block(S, S->wr_base, S->wr_mr, i64(p, to - OC_BLOCK), 1, OC_BLOCK, drop);
+                parts[n++] = block(S, S->wr_base, S->wr_mr, i64(p, to - OC_BLOCK), 1, OC_BLOCK);
             else
-                parts[n++] = block(S, S->wr_base, S->wr_mr, i64(p, start), 1, (int)rem, drop);
+                parts[n++] = block(S, S->wr_base, S->wr_mr, i64(p, start), 1, (int)rem);
         }
     }
     return n ? lp_seq(p, parts, n) : 0;
 }
 
-/* Positions [from, to) of the var at index u one at a time (an edge). */
-static lp_id edge(sched *S, int u, int64_t from, int64_t to, lp_id vbase, unsigned drop) {
+/* The blocked var: rows in channels mode, lanes in width mode. */
+static lp_id inner(sched *S, lp_id vbase) {
     const cmatch *m = S->m;
-    lp_program *p = S->p;
-    if (to <= from) return 0;
-    uint32_t e = new_loop_var(p, "edge");
-    lp_id pos = addc(p, lp_var_ref(p, e), from);
-    lp_id body;
-    if (m->mode == MODE_CHANNELS) body = block(S, pos, 1, vbase, S->nv, OC_BLOCK, drop);
-    else body = block(S, S->wr_base, S->wr_mr, pos, 1, 1, drop);
-    (void)u;
-    return lp_for(p, e, i64(p, to - from), LP_SERIAL, body);
-}
-
-/* The blocked var (rows in channels mode, lanes in width mode): interior
- * blocks without its tests, edges one position at a time with them. */
-static lp_id inner(sched *S, lp_id vbase, unsigned drop) {
-    const cmatch *m = S->m;
-    lp_program *p = S->p;
     int u = m->mode == MODE_CHANNELS ? m->r : m->v;
-    if (u < 0) return runs(S, 0, 1, vbase, drop);
-    int64_t E = m->oext[u], lo = m->lo[u], hi = m->hi[u];
-    if (lo == 0 && hi == E) return runs(S, 0, E, vbase, drop | 1u << u);
-    if (lo >= hi) { /* no interior */
-        return m->mode == MODE_CHANNELS ? runs(S, 0, E, vbase, drop) : edge(S, u, 0, E, vbase, drop);
-    }
-    lp_id parts[3];
-    uint32_t n = 0;
-    lp_id x;
-    if ((x = edge(S, u, 0, lo, vbase, drop))) parts[n++] = x;
-    if ((x = runs(S, lo, hi, vbase, drop | 1u << u))) parts[n++] = x;
-    if ((x = edge(S, u, hi, E, vbase, drop))) parts[n++] = x;
-    return lp_seq(p, parts, n);
+    return runs(S, 0, u < 0 ? 1 : m->oext[u], vbase);
 }
 
 /* Output loops from index k inward, in their original order; the
  * vectorised var's loop (channels) becomes the loop over channel blocks,
  * the blocked var's loop is `inner`. */
-static lp_id outer(sched *S, int k, lp_id vbase, unsigned drop) {
+static lp_id outer(sched *S, int k, lp_id vbase) {
     const cmatch *m = S->m;
     lp_program *p = S->p;
-    if (k == m->nout) return inner(S, vbase, drop);
+    if (k == m->nout) return inner(S, vbase);
     if (m->mode == MODE_WIDTH && k == m->r) { /* blocks of rows */
         int64_t E = m->oext[k], mr = S->mr, nfull = E / mr, rem = E % mr;
         lp_id parts[2];
@@ -909,55 +758,38 @@ static lp_id outer(sched *S, int k, lp_id vbase, unsigned drop) {
             uint32_t rb = new_loop_var(p, "oh0");
             S->wr_base = lp_binary(p, IR_MUL, lp_var_ref(p, rb), i64(p, mr));
             S->wr_mr = (int)mr;
-            parts[n++] = rolled_for(p, rb, nfull, outer(S, k + 1, vbase, drop));
+            parts[n++] = rolled_for(p, rb, nfull, outer(S, k + 1, vbase));
         }
         if (rem) {
             S->wr_base = i64(p, nfull * mr);
             S->wr_mr = (int)rem;
-            parts[n++] = outer(S, k + 1, vbase, drop);
+            parts[n++] = outer(S, k + 1, vbase);
         }
         return lp_seq(p, parts, n);
     }
-    if (k == m->r || (m->mode == MODE_WIDTH && k == m->v)) return outer(S, k + 1, vbase, drop);
+    if (k == m->r || (m->mode == MODE_WIDTH && k == m->v)) return outer(S, k + 1, vbase);
     if (m->mode == MODE_CHANNELS && k == m->v) {
         int64_t nob = m->nvec / S->nv;
         uint32_t ob = new_loop_var(p, "ob");
         lp_id vb = lp_binary(p, IR_MUL, lp_var_ref(p, ob), i64(p, S->nv));
-        return rolled_for(p, ob, nob, outer(S, k + 1, vb, drop));
+        return rolled_for(p, ob, nob, outer(S, k + 1, vb));
     }
     uint32_t var = m->ovar[k];
-    int64_t E = m->oext[k];
-    if (k != m->split || (m->lo[k] == 0 && m->hi[k] == E)) {
-        bool full = k == m->split; /* interval is the whole range */
-        uint32_t nv_ = new_loop_var(p, p->vars[var].name);
-        S->var_to[var] = lp_var_ref(p, nv_);
-        lp_id body = outer(S, k + 1, vbase, drop | (full ? 1u << k : 0));
-        if (k == 0 && m->padded && m->per_plane) { /* this plane's padded copy */
-            const lp_node *ld = lp_get(p, lp_get(p, m->sel)->b);
-            lp_id dst[TVM_MAX_NDIM], src[TVM_MAX_NDIM];
-            S->acc = 0;
-            new_subst(S);
-            for (int d = 0; d < m->xdims; d++)
-                if (m->fixed[d]) src[d] = clone_tree(S, lp_list(p, ld->list)[d]);
-            lp_id two[2] = {pad_copy(S, 0, dst, src, lp_get(p, m->sel)->c), body};
-            body = lp_seq(p, two, 2);
-        }
-        S->var_to[var] = 0;
-        return lp_for(p, nv_, i64(p, E), LP_SERIAL, body);
+    uint32_t nv_ = new_loop_var(p, p->vars[var].name);
+    S->var_to[var] = lp_var_ref(p, nv_);
+    lp_id body = outer(S, k + 1, vbase);
+    if (k == 0 && m->per_plane) { /* this plane's padded copy */
+        const lp_node *ld = lp_get(p, lp_get(p, m->sel)->b);
+        lp_id dst[TVM_MAX_NDIM], src[TVM_MAX_NDIM];
+        S->acc = 0;
+        new_subst(S);
+        for (int d = 0; d < m->xdims; d++)
+            if (m->fixed[d]) src[d] = clone_tree(S, lp_list(p, ld->list)[d]);
+        lp_id two[2] = {pad_copy(S, 0, dst, src, lp_get(p, m->sel)->c), body};
+        body = lp_seq(p, two, 2);
     }
-    /* edge rows keep the tests; interior rows drop them */
-    int64_t cut[4] = {0, m->lo[k], m->hi[k], E};
-    lp_id parts[3];
-    uint32_t n = 0;
-    for (int q = 0; q < 3; q++) {
-        if (cut[q + 1] <= cut[q]) continue;
-        uint32_t nv_ = new_loop_var(p, p->vars[var].name);
-        S->var_to[var] = addc(p, lp_var_ref(p, nv_), cut[q]);
-        lp_id body = outer(S, k + 1, vbase, drop | (q == 1 ? 1u << k : 0));
-        S->var_to[var] = 0;
-        parts[n++] = lp_for(p, nv_, i64(p, cut[q + 1] - cut[q]), LP_SERIAL, body);
-    }
-    return lp_seq(p, parts, n);
+    S->var_to[var] = 0;
+    return lp_for(p, nv_, i64(p, m->oext[k]), LP_SERIAL, body);
 }
 
 
@@ -1048,7 +880,7 @@ static lp_id schedule(sched *S, cmatch *m) {
         S->wr_mr = 1;
         /* rows of the padded input: several output rows per block, more
          * independent sums in flight (each is a chain of K*K additions) */
-        if (m->padded && m->nout >= 2 && !(m->per_plane && m->nout - 2 == 0)) {
+        if (m->sel && m->nout >= 2 && !(m->per_plane && m->nout - 2 == 0)) {
             m->r = m->nout - 2;
             S->mr = WIDTH_MR;
             if (S->mr > m->oext[m->r]) S->mr = (int)m->oext[m->r];
@@ -1061,12 +893,9 @@ static lp_id schedule(sched *S, cmatch *m) {
     S->accb = lp_new_buffer(p, &b, shape);
     b.name = "accv";
     S->accv = lp_new_buffer(p, &b, shape);
-    lp_buffer xb = {.name = "xb", .dtype = (uint8_t)dt, .kind = LP_BUF_LOCAL, .ndim = 1,
-                    .arg = -1, .elems = S->mr};
-    S->xb = lp_new_buffer(p, &xb, shape);
     if (p->failed) return 0;
     lp_id pre = 0;
-    if (m->padded) {
+    if (m->sel) {
         lp_id pshape[TVM_MAX_NDIM];
         int64_t el = 1;
         for (int d = 0; d < m->xdims; d++) {
@@ -1084,7 +913,7 @@ static lp_id schedule(sched *S, cmatch *m) {
             pre = pad_copy(S, 0, dst, src, lp_get(p, m->sel)->c);
         }
     }
-    lp_id body = outer(S, 0, i64(p, 0), 0);
+    lp_id body = outer(S, 0, i64(p, 0));
     if (!pre) return body;
     lp_id two[2] = {pre, body};
     return lp_seq(p, two, 2);
@@ -1098,7 +927,7 @@ static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth) {
     lp_node n = *lp_get(p, s);
     if (n.kind == LP_FOR) {
         cmatch m;
-        if (match_nest(p, s, &m, written, S->nbufs, S->pc->vector_bytes)) {
+        if (match_nest(p, s, &m, written, S->nbufs)) {
             lp_id r = schedule(S, &m);
             if (r && !S->oom && !p->failed) return r;
             return s;
