@@ -585,12 +585,12 @@ static void seed_padded_read(sched *S) {
     const cmatch *m = S->m;
     lp_program *p = S->p;
     if (!m->sel) return;
-    const lp_node *ld = lp_get(p, lp_get(p, m->sel)->b);
-    lp_id idx[TVM_MAX_NDIM];
+    /* copy the index ids first: cloning grows (moves) the node and pool arrays */
+    lp_id src[TVM_MAX_NDIM], idx[TVM_MAX_NDIM];
+    memcpy(src, lp_list(p, lp_get(p, lp_get(p, m->sel)->b)->list), (size_t)m->xdims * sizeof *src);
     for (int d = 0; d < m->xdims; d++)
-        idx[d] = m->per_plane && m->fixed[d]
-                     ? i64(p, 0)
-                     : addc(p, clone_tree(S, lp_list(p, ld->list)[d]), m->off_lo[d]);
+        idx[d] = m->per_plane && m->fixed[d] ? i64(p, 0)
+                                             : addc(p, clone_tree(S, src[d]), m->off_lo[d]);
     S->memo[m->sel] = lp_load(p, S->xpad, idx, (uint32_t)m->xdims);
     S->memo_tag[m->sel] = S->tag;
 }
@@ -779,12 +779,13 @@ static lp_id outer(sched *S, int k, lp_id vbase) {
     S->var_to[var] = lp_var_ref(p, nv_);
     lp_id body = outer(S, k + 1, vbase);
     if (k == 0 && m->per_plane) { /* this plane's padded copy */
-        const lp_node *ld = lp_get(p, lp_get(p, m->sel)->b);
-        lp_id dst[TVM_MAX_NDIM], src[TVM_MAX_NDIM];
+        lp_id dst[TVM_MAX_NDIM], src[TVM_MAX_NDIM], ix[TVM_MAX_NDIM];
+        memcpy(ix, lp_list(p, lp_get(p, lp_get(p, m->sel)->b)->list),
+               (size_t)m->xdims * sizeof *ix); /* cloning moves the pool */
         S->acc = 0;
         new_subst(S);
         for (int d = 0; d < m->xdims; d++)
-            if (m->fixed[d]) src[d] = clone_tree(S, lp_list(p, ld->list)[d]);
+            if (m->fixed[d]) src[d] = clone_tree(S, ix[d]);
         lp_id two[2] = {pad_copy(S, 0, dst, src, lp_get(p, m->sel)->c), body};
         body = lp_seq(p, two, 2);
     }
