@@ -718,11 +718,21 @@ static lp_id runs(sched *S, int64_t from, int64_t to, lp_id vbase) {
         if (nfull > 0) {
             uint32_t b = new_loop_var(p, "ow0");
             lp_id base = addc(p, lp_binary(p, IR_MUL, lp_var_ref(p, b), i64(p, w)), from);
-            parts[n++] = rolled_for(p, b, nfull, block(S, S->wr_base, S->wr_mr, base, WIDTH_NV, OC_BLOCK));
+            parts[n++] = rolled_for(p, b, nfull,
+                                    block(S, S->wr_base, S->wr_mr, base, WIDTH_NV, OC_BLOCK));
         }
         int64_t start = from + nfull * w;
+        if (nfull > 0 && rem > 0 && (rem % OC_BLOCK || rem < 3 * OC_BLOCK)) {
+            /* one more full block ending at `to`, overlapping the last (its
+             * positions are recomputed to the same bits and stored twice):
+             * blocks of one or two vectors were measured to lose their
+             * vectorisation (LLVM unrolls their small lanes loop first) */
+            parts[n++] = block(S, S->wr_base, S->wr_mr, i64(p, to - w), WIDTH_NV, OC_BLOCK);
+            rem = 0;
+        }
         if (rem >= OC_BLOCK) {
-            parts[n++] = block(S, S->wr_base, S->wr_mr, i64(p, start), (int)(rem / OC_BLOCK), OC_BLOCK);
+            parts[n++] = block(S, S->wr_base, S->wr_mr, i64(p, start), (int)(rem / OC_BLOCK),
+                               OC_BLOCK);
             start += rem / OC_BLOCK * OC_BLOCK;
             rem %= OC_BLOCK;
         }
