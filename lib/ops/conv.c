@@ -4,11 +4,13 @@
  *
  * Each op is a single compute whose body sums over the input channels of
  * the output channel's group and the kernel window. Padding is never
- * materialised: reads that can fall into it are guarded with tvm_select, so
- * the fusion pass sees a plain reduction it can hang a bias/activation
- * epilogue on, and bounds inference sees only in-range reads. The transposed
- * convolution is written as a gather (each output sums the kernel taps that
- * land on it) rather than a scatter, which a compute cannot express.
+ * materialised in the graph (the llvm schedule, schedule_conv.c, makes its
+ * own zero-padded copy of the input): reads that can fall into it are
+ * guarded with tvm_select, so the fusion pass sees a plain reduction it can
+ * hang a bias/activation epilogue on, and bounds inference sees only
+ * in-range reads. The transposed convolution is written as a gather (each
+ * output sums the kernel taps that land on it) rather than a scatter, which
+ * a compute cannot express.
  *
  * Ungrouped conv1d/conv2d read their weights through a packed copy,
  * [ceil(O/16)][Cg][K...][16] (output channels innermost, in blocks of 16,

@@ -102,8 +102,8 @@ tvm_status pass_specialize(pass_ctx *pc);
  *   output's value bit for bit.                                          */
 tvm_status pass_schedule_contraction(pass_ctx *pc);
 /* schedule_conv: register-blocks convolution nests (blocks of output
- *   channels x positions, or vectorised positions); keeps every output's
- *   value bit for bit; drops padding tests where loop ranges prove them.  */
+ *   channels x positions, or vectorised positions) over a zero-padded copy
+ *   of the input; keeps every output's value bit for bit.                */
 tvm_status pass_schedule_conv(pass_ctx *pc);
 /* bounds: interval analysis of every load; exact out-of-range regions are
  *   rejected (TVM_ERR_OUT_OF_BOUNDS), unproven ones get runtime checks.  */
