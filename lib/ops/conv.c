@@ -4,12 +4,30 @@
  *
  * Each op is a single compute whose body sums over the input channels of
  * the output channel's group and the kernel window. Padding is never
- * materialised: reads that can fall into it are guarded with tvm_select, so
- * the fusion pass sees a plain reduction it can hang a bias/activation
- * epilogue on, and bounds inference sees only in-range reads. The transposed
- * convolution is written as a gather (each output sums the kernel taps that
- * land on it) rather than a scatter, which a compute cannot express. */
+ * materialised in the graph (the llvm schedule, schedule_conv.c, makes its
+ * own zero-padded copy of the input): reads that can fall into it are
+ * guarded with tvm_select, so the fusion pass sees a plain reduction it can
+ * hang a bias/activation epilogue on, and bounds inference sees only
+ * in-range reads. The transposed convolution is written as a gather (each
+ * output sums the kernel taps that land on it) rather than a scatter, which
+ * a compute cannot express.
+ *
+ * Ungrouped conv1d/conv2d read their weights through a packed copy,
+ * [ceil(O/16)][Cg][K...][16] (output channels innermost, in blocks of 16,
+ * zero-filled past O): the schedule_conv pass vectorises across output
+ * channels and needs those 16 weights of one tap contiguous. The packed
+ * tensor is a compute over the weights, so constant weights are packed once
+ * at compile time (fold_constants), as are weights computed from constants
+ * (a transposed or dequantised initializer). Weights that are placeholders,
+ * and grouped and depthwise convolutions, read the weights as given: their
+ * schedule vectorises across the width. */
+#include <stdio.h>
+
 #include "window.h"
+
+/* Output channels per packed weight block: one AVX-512 vector of float32,
+ * two AVX2 ones. */
+#define CONV_OC_BLOCK 16
 
 /* Validated attributes: every 0 ("default") replaced by its value. */
 typedef struct conv_params {
@@ -112,6 +130,31 @@ static tvm_expr add_bias(tvm_graph *g, tvm_expr body, const op_arg *B, tvm_expr 
     return B->t.id ? tvm_add(g, body, tvm_load(g, B->t, &o)) : body;
 }
 
+/* wp[ob, ci, k..., l] = w[ob*16 + l, ci, k...] (0 past the last output
+ * channel), whatever w's layout (OIHW or HWIO). */
+static tvm_tensor pack_weights(tvm_graph *g, const char *name, tvm_tensor w, int dtype, int nsp,
+                               int64_t O,
+                               int64_t Cg, const op_window *win, int wo, int wi, int wk) {
+    int rank = nsp + 3;
+    tvm_expr it[5], shape[5], wi_[4];
+    op_iters(g, rank, it);
+    shape[0] = op_i64(g, (O + CONV_OC_BLOCK - 1) / CONV_OC_BLOCK);
+    shape[1] = op_i64(g, Cg);
+    for (int d = 0; d < nsp; d++) shape[2 + d] = op_i64(g, win[d].kernel);
+    shape[rank - 1] = op_i64(g, CONV_OC_BLOCK);
+    tvm_expr o = tvm_add(g, op_mul_const(g, it[0], CONV_OC_BLOCK), it[rank - 1]);
+    wi_[wo] = o;
+    wi_[wi] = it[1];
+    for (int d = 0; d < nsp; d++) wi_[wk + d] = it[2 + d];
+    tvm_expr v = tvm_load(g, w, wi_);
+    if (O % CONV_OC_BLOCK)
+        v = tvm_select(g, tvm_lt(g, o, op_i64(g, O)), v,
+                       tvm_const_int(g, dtype, 0));
+    char nm[48];
+    snprintf(nm, sizeof nm, "%s_wpack", name);
+    return tvm_compute(g, nm, rank, shape, it, v);
+}
+
 /* conv1d and conv2d: nsp spatial dims. */
 static tvm_tensor conv_nd(tvm_graph *g, const char *fn, const char *name, tvm_tensor x,
                           tvm_tensor w, tvm_tensor bias, const tvm_conv_attrs *attrs,
@@ -188,9 +231,25 @@ static tvm_tensor conv_nd(tvm_graph *g, const char *fn, const char *name, tvm_te
     }
     wi_[wo] = o;
     wi_[wi] = rc;
+    tvm_expr wv;
+    /* placeholder weights would be packed on every call (and fusion inlines
+     * the copy back into the loads, so nothing is gained): read them as
+     * given; the schedule then vectorises across the width */
+    bool pack = p.groups == 1 && g->tensors[graph_tensor_index(g, w)].kind != GT_PLACEHOLDER;
+    if (pack) {
+        tvm_tensor wp = pack_weights(g, name, w, W.dtype, nsp, O, Cg, win, wo, wi, wk);
+        tvm_expr blk = op_i64(g, CONV_OC_BLOCK), pi[5];
+        pi[0] = tvm_floordiv(g, o, blk);
+        pi[1] = rc;
+        for (int d = 0; d < nsp; d++) pi[2 + d] = axes[1 + d];
+        pi[nsp + 2] = tvm_floormod(g, o, blk);
+        wv = tvm_load(g, wp, pi);
+    } else {
+        wv = tvm_load(g, w, wi_);
+    }
     tvm_expr xv = tvm_load(g, x, xi);
     if (guard.id) xv = tvm_select(g, guard, xv, tvm_const_int(g, X.dtype, 0));
-    tvm_expr body = tvm_sum(g, tvm_mul(g, xv, tvm_load(g, w, wi_)), nsp + 1, axes);
+    tvm_expr body = tvm_sum(g, tvm_mul(g, xv, wv), nsp + 1, axes);
     body = add_bias(g, body, &B, o);
     return op_result(g, tvm_compute(g, name, rank, shape, it, body));
 }

@@ -111,6 +111,10 @@ tvm_status pass_specialize(pass_ctx *pc);
  *   panels parallelize can split, K blocks sized from the host's L2; keeps
  *   every output's value bit for bit (matrix-vector rows: reassociated). */
 tvm_status pass_schedule_contraction(pass_ctx *pc);
+/* schedule_conv: register-blocks convolution nests (blocks of output
+ *   channels x positions, or vectorised positions) over a zero-padded copy
+ *   of the input; keeps every output's value bit for bit.                */
+tvm_status pass_schedule_conv(pass_ctx *pc);
 /* bounds: interval analysis of every load; exact out-of-range regions are
  *   rejected (TVM_ERR_OUT_OF_BOUNDS), unproven ones get runtime checks.  */
 tvm_status pass_bounds(pass_ctx *pc);

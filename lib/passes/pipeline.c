@@ -20,6 +20,7 @@ static const pass_info kernel_pipeline[] = {
      * (before flatten); before bounds, which then proves or checks the
      * blocked indices like any others */
     {"schedule_contraction", pass_schedule_contraction, false}, /* register-blocked matmul */
+    {"schedule_conv", pass_schedule_conv, false}, /* register-blocked convolution */
     {"simplify", pass_simplify, false},        /* fold the block offsets */
     {"bounds", pass_bounds, false},            /* prove reads in range or check them */
     {"flatten", pass_flatten, false},          /* N-d indices -> element offsets */

@@ -230,6 +230,60 @@ def test_conv2d(case, layout, target, rng):
     np.testing.assert_allclose(build_run([X, Wt], Y, target, *args), want, **TOL["float32"])
 
 
+# larger shapes for the llvm schedule (schedule_conv): channel counts that
+# are and are not multiples of 16, rows longer than one register block
+CONV_SCHED_CASES = CONV_CASES + [
+    (1, 20, 13, 30, 40, 3, 3, (1, 1), (1, 1, 1, 1), (1, 1), 1),
+    (2, 3, 33, 31, 16, 7, 7, (2, 2), (3, 3, 3, 3), (1, 1), 1),
+    (1, 24, 20, 37, 24, 3, 3, (1, 1), (1, 1, 1, 1), (1, 1), 24),   # depthwise
+    (1, 32, 9, 40, 33, 1, 1, (1, 1), (0, 0, 0, 0), (1, 1), 1),
+]
+
+
+@pytest.mark.parametrize("case", CONV_SCHED_CASES,
+                         ids=[str(i) for i in range(len(CONV_SCHED_CASES))])
+@pytest.mark.parametrize("layout", ["NCHW", "NHWC"])
+def test_conv2d_constant_weights_fused(case, layout, target, rng):
+    """Weights as constants (packed at compile time) and a fused bias + batch
+    norm + ReLU epilogue, the form ONNX models take."""
+    N, C, H, W, O, KH, KW, stride, pads, dil, groups = case
+    x = rand(rng, (N, C, H, W), "float32", -1, 1)
+    w = rand(rng, (O, C // groups, KH, KW), "float32", -1, 1)
+    b, sc, sh, mu = (rand(rng, (O,), "float32", -1, 1) for _ in range(4))
+    var = rand(rng, (O,), "float32", 0.5, 1.5)
+    want = ref_conv2d_nchw(x, w, stride, pads, dil, groups) + b[None, :, None, None]
+    want = (want - mu[None, :, None, None]) / np.sqrt(var[None, :, None, None] + 1e-5) * \
+        sc[None, :, None, None] + sh[None, :, None, None]
+    want = np.maximum(want, 0)
+    if layout == "NCHW":
+        X = te.placeholder(x.shape, name="X")
+        Wt = te.const_tensor(w, name="W")
+        arg = x
+    else:
+        X = te.placeholder((N, H, W, C), name="X")
+        Wt = te.const_tensor(np.ascontiguousarray(w.transpose(2, 3, 1, 0)), name="W")
+        arg = nhwc(x)
+    Y = topi.conv2d(X, Wt, stride, pads, dil, groups, layout, bias=te.const_tensor(b, name="b"))
+    if layout == "NHWC":
+        Y = topi.transpose(Y, (0, 3, 1, 2))
+    Y = topi.batch_norm(Y, *(te.const_tensor(a, name=nm) for a, nm in
+                             ((sc, "scale"), (sh, "shift"), (mu, "mean"), (var, "var"))))
+    Y = topi.relu(Y)
+    np.testing.assert_allclose(build_run([X], Y, target, arg), want, rtol=1e-4, atol=1e-4)
+
+
+def test_conv2d_schedule_matches_interp_bitwise(rng):
+    """The llvm schedule keeps every output's sum order: same bits as interp."""
+    x = rand(rng, (1, 20, 17, 29), "float32", -1, 1)
+    w = rand(rng, (36, 20, 3, 3), "float32", -1, 1)
+    outs = []
+    for target in ("llvm", "interp"):
+        X = te.placeholder(x.shape, name="X")
+        Y = topi.relu(topi.conv2d(X, te.const_tensor(w, name="W"), 1, 1))
+        outs.append(build_run([X], Y, target, x))
+    assert np.array_equal(outs[0].view(np.uint32), outs[1].view(np.uint32))
+
+
 @pytest.mark.parametrize("dtype", ["float64", "float16", "int32"])
 def test_conv2d_dtypes_and_bias(dtype, target, rng):
     x = rand(rng, (1, 4, 6, 5), dtype, -3, 3)

@@ -1,0 +1,987 @@
+/* schedule_conv — needs: constant loop extents (after specialize and
+ * simplify), N-d indices (before flatten and bounds). Keeps: every stored
+ * value bit for bit: each output element sums its terms in the original
+ * reduction order (input channel, then kernel row, then kernel column),
+ * from the same init, through the same epilogue, reading the same values
+ * (padding included); only the order in which output elements are computed
+ * changes. So the llvm result equals the interpreter's exactly.
+ *
+ * Recognises the nest lowering gives a convolution (conv2d/conv1d with a
+ * fused bias/BN/activation/residual epilogue):
+ *
+ *   for u1: ... for uk:  { acc = init; for r1: ... for rm: acc += v;
+ *                          out[.. u1 .. uk ..] = f(acc) }
+ *
+ * and register-blocks it one of two ways:
+ *
+ *   channels (ungrouped, weights read through the packed [O/16][Cg][K..][16]
+ *   copy conv.c makes): the output-channel loop o becomes a loop over blocks
+ *   of 16 channels (one AVX-512 vector), the innermost other loop (the
+ *   output width) is cut into blocks of MR positions, and each block keeps
+ *   MR accumulator vectors in registers over the whole reduction: per tap,
+ *   one contiguous weight vector, MR broadcast inputs, MR multiply-adds (the
+ *   direct convolution of oneDNN's and NCNN's packed kernels, as loop IR);
+ *
+ *   width (depthwise and grouped convolutions, placeholder weights, 1x1):
+ *   the innermost output loop is vectorised, 4 x 16 positions per block,
+ *   WIDTH_MR rows at a time; the weight of a tap is a broadcast.
+ *
+ * Padding. The input read is select(guard, x[..], 0). The guard must test
+ * exactly that the read's own indices are inside x (what conv.c builds):
+ * the nest then first copies x into a zero-padded workspace buffer xpad
+ * (once per call; per channel plane in width mode, so that the plane is hot
+ * in L2 when it is read) and the blocks read xpad without any test: the
+ * same values, and the bounds pass proves every read from the loop ranges.
+ * Nests with any other guard (a transposed convolution's stride test) are
+ * left alone.
+ *
+ * Nest order: the output loops keep their original order (o replaced by its
+ * block loop at the same place), so the outermost loop still has the
+ * largest output stride and the parallelize pass splits it across threads
+ * (NCHW: channel blocks; NHWC: rows), as it does the padding copy's.
+ *
+ * Backends: only targets with vectors ask for it (pass_ctx.vector_bytes >
+ * 0); the interpreter runs the plain nest, the reference of the tests. */
+#include <stdlib.h>
+
+#include "passes.h"
+
+#define OC_BLOCK 16   /* channels per packed weight block (conv.c's CONV_OC_BLOCK) */
+#define MAX_OUT 4     /* output loops of a matched nest */
+#define MAX_RED 4     /* reduction loops */
+#define MAX_TERMS 16  /* guard conjuncts */
+#define MAX_MR 28     /* rows of a block */
+#define WIDTH_NV 4    /* vectors of 16 positions per block in width mode */
+#define WIDTH_MR 2    /* rows per block in width mode (measured: 1, 2, 4) */
+
+enum { MODE_CHANNELS = 1, MODE_WIDTH = 2 };
+
+typedef struct cmatch {
+    int mode;
+    lp_id loops[MAX_OUT];
+    uint32_t ovar[MAX_OUT];
+    int64_t oext[MAX_OUT];
+    int nout;
+    uint32_t acc;
+    lp_id init;
+    uint32_t rvar[MAX_RED];
+    int64_t rext[MAX_RED];
+    int nred;
+    lp_id value;
+    lp_id rest[16];
+    uint32_t nrest;
+    int v, r;            /* indices into ovar: vectorised, blocked rows (-1 none) */
+    lp_id wdiv, wmod;    /* channels: the packed load's o/16 and o%16 nodes */
+    int64_t nvec;        /* channels: 16-channel blocks (ceil(O/16)) */
+    lp_id sel;           /* the guarded read select(cond, x, else), 0 if none */
+    lp_id term[MAX_TERMS]; /* the guard's conjuncts */
+    int nterms;
+    /* the padded input (see pad_input): the guarded read reads xpad */
+    uint32_t xbuf;       /* the guarded buffer */
+    int xdims;
+    int64_t xext[TVM_MAX_NDIM], off_lo[TVM_MAX_NDIM], off_hi[TVM_MAX_NDIM];
+    /* width mode: the copy is made per iteration of the first output loop
+     * (one channel plane of a depthwise conv, hot in L2 for its reads)
+     * when the dims that loop selects are `fixed` (extent 1 in the copy) */
+    bool per_plane;
+    bool fixed[TVM_MAX_NDIM];
+} cmatch;
+
+typedef struct sched sched;
+struct sched {
+    lp_program *p;
+    pass_ctx *pc;
+    lp_id *memo;
+    uint32_t *memo_tag;
+    uint32_t nmemo, tag;
+    lp_id *var_to;
+    uint32_t nvar_to;
+    uint32_t nbufs;
+    uint32_t acc;
+    lp_id acc_to;
+    bool oom;
+    const cmatch *m;
+    uint32_t accb, accv;
+    uint32_t xpad;       /* the zero-padded copy of the input */
+    int mr, nv, lanes;   /* the block shape */
+    lp_id wr_base;       /* width mode: the current block of rows */
+    int wr_mr;
+};
+
+/* ---- small helpers -------------------------------------------------------- */
+
+static bool const_extent(const lp_program *p, lp_id e, int64_t *v) {
+    const lp_node *n = lp_get(p, e);
+    if (n->kind != LP_CONST || n->dtype != TVM_INT64) return false;
+    *v = n->imm.i;
+    return true;
+}
+
+static lp_id single(const lp_program *p, lp_id s) {
+    while (s && lp_get(p, s)->kind == LP_SEQ && lp_get(p, s)->nlist == 1)
+        s = lp_list(p, lp_get(p, s)->list)[0];
+    return s;
+}
+
+static bool flatten_seq(const lp_program *p, lp_id s, lp_id *out, uint32_t *n, uint32_t cap) {
+    const lp_node *x = lp_get(p, s);
+    if (x->kind != LP_SEQ) {
+        if (*n >= cap) return false;
+        out[(*n)++] = s;
+        return true;
+    }
+    for (uint32_t k = 0; k < x->nlist; k++)
+        if (!flatten_seq(p, lp_list(p, x->list)[k], out, n, cap)) return false;
+    return true;
+}
+
+static bool mentions(const lp_program *p, lp_id e, uint32_t var, int depth) {
+    if (!e || depth > 200) return e != 0;
+    const lp_node *n = lp_get(p, e);
+    if (n->kind == LP_CONST) return false;
+    if (n->kind == LP_VAR) return n->a == var;
+    if (n->kind != LP_LOAD && n->kind != LP_CALL && mentions(p, n->a, var, depth + 1))
+        return true;
+    if (mentions(p, n->b, var, depth + 1) || mentions(p, n->c, var, depth + 1)) return true;
+    for (uint32_t k = 0; k < n->nlist; k++)
+        if (mentions(p, lp_list(p, n->list)[k], var, depth + 1)) return true;
+    return false;
+}
+
+/* Reads no local buffer but acc, no buffer the epilogue writes, no checked
+ * load (the bounds pass has not run), no call (kept out for simplicity). */
+static bool expr_ok(const lp_program *p, lp_id e, uint32_t acc, const uint8_t *written,
+                    int depth) {
+    if (!e) return true;
+    if (depth > 200) return false;
+    const lp_node *n = lp_get(p, e);
+    switch (n->kind) {
+    case LP_CONST:
+    case LP_VAR: return true;
+    case LP_LOAD:
+        if (p->bufs[n->a].kind == LP_BUF_LOCAL && n->a != acc) return false;
+        if (written[n->a] || (n->flags & LP_CHECKED)) return false;
+        for (uint32_t k = 0; k < n->nlist; k++)
+            if (!expr_ok(p, lp_list(p, n->list)[k], acc, written, depth + 1)) return false;
+        return true;
+    case LP_SELECT:
+    case LP_BINARY:
+    case LP_UNARY:
+    case LP_CAST:
+        return expr_ok(p, n->a, acc, written, depth + 1) &&
+               expr_ok(p, n->b, acc, written, depth + 1) &&
+               expr_ok(p, n->c, acc, written, depth + 1);
+    default: return false;
+    }
+}
+
+/* Evaluates an index/bool expression of constants and bound loop variables
+ * (env[var], bound[var]); false when it holds anything else. */
+static bool eval(const lp_program *p, lp_id e, const int64_t *env, const uint8_t *bound,
+                 lp_value *out, int depth) {
+    if (!e || depth > 100) return false;
+    const lp_node *n = lp_get(p, e);
+    lp_value a, b, c;
+    switch (n->kind) {
+    case LP_CONST: out->i = n->imm.i; if (dtype_is_float(n->dtype)) out->f = n->imm.f; return true;
+    case LP_VAR:
+        if (!bound[n->a]) return false;
+        out->i = env[n->a];
+        return true;
+    case LP_BINARY:
+        if (dtype_is_float(lp_get(p, n->a)->dtype)) return false;
+        if (!eval(p, n->a, env, bound, &a, depth + 1) || !eval(p, n->b, env, bound, &b, depth + 1))
+            return false;
+        *out = lp_eval_binary(n->op, lp_get(p, n->a)->dtype, a, b);
+        return true;
+    case LP_UNARY:
+        if (dtype_is_float(n->dtype) || !eval(p, n->a, env, bound, &a, depth + 1)) return false;
+        *out = lp_eval_unary(n->op, n->dtype, a);
+        return true;
+    case LP_SELECT:
+        if (dtype_is_float(n->dtype) || !eval(p, n->a, env, bound, &a, depth + 1) ||
+            !eval(p, n->b, env, bound, &b, depth + 1) || !eval(p, n->c, env, bound, &c, depth + 1))
+            return false;
+        *out = a.i ? b : c;
+        return true;
+    default: return false;
+    }
+}
+
+/* ---- matching ----------------------------------------------------------- */
+
+/* The packed weight load: indices [o/16, .., o%16] with o an output var and
+ * the middle indices free of output vars. Sets m->v, wdiv, wmod. */
+static bool find_packed(const lp_program *p, lp_id e, cmatch *m, int depth) {
+    if (!e || depth > 200) return false;
+    const lp_node *n = lp_get(p, e);
+    if (n->kind == LP_CONST || n->kind == LP_VAR) return false;
+    if (n->kind == LP_LOAD) {
+        if (n->nlist < 3) return false;
+        const uint32_t *ix = lp_list(p, n->list);
+        const lp_node *d = lp_get(p, ix[0]), *md = lp_get(p, ix[n->nlist - 1]);
+        if (d->kind != LP_BINARY || md->kind != LP_BINARY ||
+            (d->op != IR_FLOORDIV && d->op != IR_DIV) ||
+            (md->op != IR_FLOORMOD && md->op != IR_MOD))
+            return false;
+        const lp_node *dv = lp_get(p, d->a), *dc = lp_get(p, d->b);
+        const lp_node *mv = lp_get(p, md->a), *mc = lp_get(p, md->b);
+        if (dv->kind != LP_VAR || mv->kind != LP_VAR || dv->a != mv->a || dc->kind != LP_CONST ||
+            mc->kind != LP_CONST || dc->imm.i != OC_BLOCK || mc->imm.i != OC_BLOCK)
+            return false;
+        int v = -1;
+        for (int k = 0; k < m->nout; k++)
+            if (m->ovar[k] == dv->a) v = k;
+        if (v < 0) return false;
+        for (uint32_t k = 1; k + 1 < n->nlist; k++)
+            for (int q = 0; q < m->nout; q++)
+                if (mentions(p, ix[k], m->ovar[q], 0)) return false;
+        if (p->bufs[n->a].ndim < 1) return false;
+        m->v = v;
+        m->wdiv = ix[0];
+        m->wmod = ix[n->nlist - 1];
+        return true;
+    }
+    if (n->kind != LP_CALL && find_packed(p, n->a, m, depth + 1)) return true;
+    return find_packed(p, n->b, m, depth + 1) || find_packed(p, n->c, m, depth + 1);
+}
+
+/* Every load of e reads var at most in its last index, there as var (or
+ * var times a small stride) plus terms free of var, or not at all; `wdiv`/`wmod` nodes are
+ * allowed (the packed weight). */
+static bool unit_stride(const lp_program *p, lp_id e, uint32_t var, const cmatch *m, int depth) {
+    if (!e) return true;
+    if (depth > 200) return false;
+    const lp_node *n = lp_get(p, e);
+    if (n->kind == LP_CONST || n->kind == LP_VAR) return true;
+    if (n->kind == LP_LOAD) {
+        const uint32_t *ix = lp_list(p, n->list);
+        for (uint32_t k = 0; k < n->nlist; k++) {
+            lp_id x = ix[k];
+            if (x == m->wdiv || x == m->wmod || !mentions(p, x, var, 0)) continue;
+            if (k + 1 != n->nlist) return false;
+            /* var + a + b ... (no scaling of var) */
+            while (lp_get(p, x)->kind == LP_BINARY &&
+                   (lp_get(p, x)->op == IR_ADD || lp_get(p, x)->op == IR_SUB)) {
+                const lp_node *y = lp_get(p, x);
+                bool in_a = mentions(p, y->a, var, 0), in_b = mentions(p, y->b, var, 0);
+                if (in_a == in_b || (in_b && y->op == IR_SUB)) return false;
+                x = in_a ? y->a : y->b;
+            }
+            /* a strided window (stride 2): var * c, loaded with a stride */
+            const lp_node *y = lp_get(p, x);
+            if (y->kind == LP_BINARY && y->op == IR_MUL && lp_get(p, y->b)->kind == LP_CONST &&
+                lp_get(p, y->b)->imm.i > 0 && lp_get(p, y->b)->imm.i <= 4)
+                x = y->a;
+            if (lp_get(p, x)->kind != LP_VAR) return false;
+        }
+        return true;
+    }
+    if (n->kind == LP_CALL) return false;
+    return unit_stride(p, n->a, var, m, depth + 1) && unit_stride(p, n->b, var, m, depth + 1) &&
+           unit_stride(p, n->c, var, m, depth + 1);
+}
+
+/* The first select whose then-side is a load and else-side a constant. */
+static lp_id find_guard(const lp_program *p, lp_id e, int depth) {
+    if (!e || depth > 200) return 0;
+    const lp_node *n = lp_get(p, e);
+    if (n->kind == LP_SELECT && lp_get(p, n->b)->kind == LP_LOAD &&
+        lp_get(p, n->c)->kind == LP_CONST)
+        return e;
+    if (n->kind != LP_BINARY && n->kind != LP_UNARY && n->kind != LP_CAST &&
+        n->kind != LP_SELECT)
+        return 0;
+    lp_id r = find_guard(p, n->a, depth + 1);
+    if (!r) r = find_guard(p, n->b, depth + 1);
+    if (!r) r = find_guard(p, n->c, depth + 1);
+    return r;
+}
+
+static bool split_and(const lp_program *p, lp_id c, cmatch *m) {
+    const lp_node *n = lp_get(p, c);
+    if (n->kind == LP_BINARY && n->op == IR_AND)
+        return split_and(p, n->a, m) && split_and(p, n->b, m);
+    if (m->nterms >= MAX_TERMS) return false;
+    m->term[m->nterms++] = c;
+    return true;
+}
+
+/* Structural equality of two index expressions. */
+static bool same_expr(const lp_program *p, lp_id a, lp_id b, int depth) {
+    if (a == b) return true;
+    if (!a || !b || depth > 50) return false;
+    const lp_node *x = lp_get(p, a), *y = lp_get(p, b);
+    if (x->kind != y->kind || x->op != y->op || x->dtype != y->dtype || x->nlist != y->nlist)
+        return false;
+    switch (x->kind) {
+    case LP_CONST: return x->imm.i == y->imm.i;
+    case LP_VAR: return x->a == y->a;
+    case LP_BINARY: return same_expr(p, x->a, y->a, depth + 1) && same_expr(p, x->b, y->b, depth + 1);
+    default: return false;
+    }
+}
+
+/* The range of index expression e over the loops of the nest (every
+ * variable it mentions must be an output or reduction variable). */
+static bool index_range(const lp_program *p, const cmatch *m, lp_id e, int64_t *lo, int64_t *hi) {
+    uint32_t vars[MAX_OUT + MAX_RED];
+    int64_t ext[MAX_OUT + MAX_RED];
+    int nv = 0;
+    for (int u = 0; u < m->nout; u++)
+        if (mentions(p, e, m->ovar[u], 0)) vars[nv] = m->ovar[u], ext[nv++] = m->oext[u];
+    for (int k = 0; k < m->nred; k++)
+        if (mentions(p, e, m->rvar[k], 0)) vars[nv] = m->rvar[k], ext[nv++] = m->rext[k];
+    int64_t combos = 1;
+    for (int k = 0; k < nv; k++)
+        if (__builtin_mul_overflow(combos, ext[k], &combos) || combos > (1 << 20)) return false;
+    int64_t *env = calloc(p->nvars, sizeof *env);
+    uint8_t *bound = calloc(p->nvars, 1);
+    bool ok = env && bound;
+    for (int k = 0; k < nv && ok; k++) bound[vars[k]] = 1;
+    for (int64_t c = 0; c < combos && ok; c++) {
+        int64_t rem = c;
+        for (int k = nv; k-- > 0;) {
+            env[vars[k]] = rem % ext[k];
+            rem /= ext[k];
+        }
+        lp_value v;
+        if (!eval(p, e, env, bound, &v, 0)) ok = false;
+        else if (c == 0) *lo = *hi = v.i;
+        else {
+            if (v.i < *lo) *lo = v.i;
+            if (v.i > *hi) *hi = v.i;
+        }
+    }
+    free(env);
+    free(bound);
+    return ok;
+}
+
+/* Whether the guard is exactly "every index of the read is inside the
+ * buffer" (tests `e >= 0` and `e < extent` on the read's own indices):
+ * then reading a zero-padded copy of the buffer gives the same values, and
+ * the convolution needs no tests at all. Fills the padding amounts. */
+static bool pad_input(const lp_program *p, cmatch *m) {
+    const lp_node *sel = lp_get(p, m->sel);
+    const lp_node *ld = lp_get(p, sel->b);
+    const lp_buffer *xb = &p->bufs[ld->a];
+    if (xb->kind == LP_BUF_LOCAL || ld->nlist != xb->ndim || ld->nlist > TVM_MAX_NDIM ||
+        lp_get(p, sel->c)->dtype != ld->dtype)
+        return false;
+    m->xbuf = ld->a;
+    m->xdims = (int)ld->nlist;
+    const uint32_t *ix = lp_list(p, ld->list);
+    bool has_lo[TVM_MAX_NDIM] = {0}, has_hi[TVM_MAX_NDIM] = {0};
+    int64_t elems = 1;
+    for (int d = 0; d < m->xdims; d++) {
+        if (!const_extent(p, lp_list(p, xb->shape)[d], &m->xext[d])) return false;
+        m->off_lo[d] = m->off_hi[d] = 0;
+    }
+    for (int t = 0; t < m->nterms; t++) {
+        const lp_node *c = lp_get(p, m->term[t]);
+        if (c->kind != LP_BINARY || (c->op != IR_GE && c->op != IR_LT)) return false;
+        const lp_node *k = lp_get(p, c->b);
+        if (k->kind != LP_CONST) return false;
+        int d = 0;
+        while (d < m->xdims && !same_expr(p, c->a, ix[d], 0)) d++;
+        if (d == m->xdims) return false;
+        if (c->op == IR_GE && k->imm.i == 0) has_lo[d] = true;
+        else if (c->op == IR_LT && k->imm.i == m->xext[d]) has_hi[d] = true;
+        else return false;
+    }
+    for (int d = 0; d < m->xdims; d++) {
+        int64_t lo = 0, hi = 0;
+        if (!index_range(p, m, ix[d], &lo, &hi)) return false;
+        /* an untested side must be in range already */
+        if ((lo < 0 && !has_lo[d]) || (hi >= m->xext[d] && !has_hi[d])) return false;
+        if (lo < 0) m->off_lo[d] = -lo;
+        if (hi >= m->xext[d]) m->off_hi[d] = hi - (m->xext[d] - 1);
+        if (m->off_lo[d] > (1 << 20) || m->off_hi[d] > (1 << 20)) return false;
+        int64_t ext = m->xext[d] + m->off_lo[d] + m->off_hi[d];
+        if (__builtin_mul_overflow(elems, ext, &elems) || elems > ((int64_t)1 << 26)) return false;
+    }
+    if (m->mode == MODE_WIDTH && m->nout >= 2) {
+        /* fixed dims: read by the first output loop's var alone (or by
+         * nothing); every other dim must not depend on that var */
+        bool ok = true, any = false;
+        for (int d = 0; d < m->xdims && ok; d++) {
+            bool red = false, other = false, first = mentions(p, ix[d], m->ovar[0], 0);
+            for (int k = 0; k < m->nred; k++) red |= mentions(p, ix[d], m->rvar[k], 0);
+            for (int u = 1; u < m->nout; u++) other |= mentions(p, ix[d], m->ovar[u], 0);
+            m->fixed[d] = !red && !other && !m->off_lo[d] && !m->off_hi[d];
+            if (first && !m->fixed[d]) ok = false;
+            any |= first;
+        }
+        m->per_plane = ok && any;
+    }
+    return true;
+}
+
+static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *written,
+                       uint32_t nbufs) {
+    *m = (cmatch){.v = -1, .r = -1};
+    lp_id s = top;
+    for (;;) {
+        const lp_node *L = lp_get(p, s);
+        /* a nest the user scheduled (LP_SCHEDULED) keeps the user's loops */
+        if (L->kind != LP_FOR || L->op != LP_SERIAL || (L->flags & LP_SCHEDULED) ||
+            m->nout == MAX_OUT ||
+            !const_extent(p, L->b, &m->oext[m->nout]) || m->oext[m->nout] < 1)
+            return false;
+        m->loops[m->nout] = s;
+        m->ovar[m->nout++] = L->a;
+        lp_id in = single(p, L->c);
+        if (lp_get(p, in)->kind != LP_FOR) break;
+        s = in;
+    }
+    lp_id items[20];
+    uint32_t n = 0;
+    if (!flatten_seq(p, lp_get(p, s)->c, items, &n, 20) || n < 3) return false;
+    const lp_node *S = lp_get(p, items[0]);
+    if (S->kind != LP_STORE || p->bufs[S->a].kind != LP_BUF_LOCAL || p->bufs[S->a].ndim != 0)
+        return false;
+    m->acc = S->a;
+    int dt = dtype_compute(p->bufs[m->acc].dtype);
+    if (dt != TVM_FLOAT32 && dt != TVM_FLOAT64) return false;
+    if (lp_get(p, S->b)->kind != LP_CONST) return false;
+    m->init = S->b;
+    lp_id r = items[1];
+    for (;;) {
+        const lp_node *R = lp_get(p, r);
+        if (R->kind != LP_FOR) break;
+        if (R->op != LP_SERIAL || m->nred == MAX_RED || !const_extent(p, R->b, &m->rext[m->nred]) ||
+            m->rext[m->nred] < 1)
+            return false;
+        m->rvar[m->nred++] = R->a;
+        r = single(p, R->c);
+    }
+    const lp_node *A = lp_get(p, r);
+    if (m->nred == 0 || A->kind != LP_ACCUM || A->a != m->acc || A->op != TVM_REDUCE_SUM)
+        return false;
+    m->value = A->b;
+    memset(written, 0, nbufs);
+    for (uint32_t k = 2; k < n; k++) {
+        const lp_node *St = lp_get(p, items[k]);
+        if (St->kind != LP_STORE || p->bufs[St->a].kind == LP_BUF_LOCAL || m->nrest == 16)
+            return false;
+        /* each output element stores its own element: all output vars bare */
+        for (int u = 0; u < m->nout; u++) {
+            bool has = false;
+            for (uint32_t d = 0; d < St->nlist; d++) {
+                const lp_node *x = lp_get(p, lp_list(p, St->list)[d]);
+                has |= x->kind == LP_VAR && x->a == m->ovar[u];
+            }
+            if (!has) return false;
+        }
+        written[St->a] = 1;
+        m->rest[m->nrest++] = items[k];
+    }
+    if (!expr_ok(p, m->value, 0, written, 0)) return false;
+    for (uint32_t k = 0; k < m->nrest; k++) {
+        const lp_node *St = lp_get(p, m->rest[k]);
+        if (!expr_ok(p, St->b, m->acc, written, 0)) return false;
+        for (uint32_t d = 0; d < St->nlist; d++)
+            if (!expr_ok(p, lp_list(p, St->list)[d], m->acc, written, 0)) return false;
+    }
+    /* a convolution: a guarded window read, a two-level reduction, packed
+     * weights, or (a 1x1 convolution) three output loops */
+    m->sel = find_guard(p, m->value, 0);
+    if (!m->sel && m->nred < 2 && m->nout < 3 && !find_packed(p, m->value, m, 0)) return false;
+    m->v = -1;
+    m->wdiv = m->wmod = 0;
+    if (find_packed(p, m->value, m, 0)) {
+        m->mode = MODE_CHANNELS;
+        /* the other reads are broadcasts: they must not depend on o */
+        uint32_t ov = m->ovar[m->v];
+        if (!unit_stride(p, m->value, ov, m, 0)) return false;
+        if (m->sel && mentions(p, m->sel, ov, 0)) return false;
+        for (int u = m->nout; u-- > 0;)
+            if (u != m->v) {
+                m->r = u;
+                break;
+            }
+        m->nvec = (m->oext[m->v] + OC_BLOCK - 1) / OC_BLOCK;
+    } else {
+        m->mode = MODE_WIDTH;
+        m->v = m->nout - 1;
+        if (!unit_stride(p, m->value, m->ovar[m->v], m, 0)) return false;
+    }
+    /* a guarded read must be a padded window (see pad_input) */
+    if (m->sel && !(split_and(p, lp_get(p, m->sel)->a, m) && pad_input(p, m))) return false;
+    return true;
+}
+
+/* ---- cloning under a substitution --------------------------------------- */
+
+struct sched;
+static lp_id pad_copy(struct sched *S, int d, lp_id *dst, lp_id *src, lp_id fill);
+
+static void new_subst(sched *S) {
+    S->tag++;
+    if (S->tag == 0) {
+        memset(S->memo_tag, 0, S->nmemo * sizeof *S->memo_tag);
+        S->tag = 1;
+    }
+}
+
+static lp_id clone_tree(sched *S, lp_id e) {
+    lp_program *p = S->p;
+    if (!e) return 0;
+    if (e < S->nmemo && S->memo_tag[e] == S->tag) return S->memo[e];
+    lp_node n = *lp_get(p, e);
+    lp_id r;
+    switch (n.kind) {
+    case LP_CONST: r = e; break;
+    case LP_VAR: r = (n.a < S->nvar_to && S->var_to[n.a]) ? S->var_to[n.a] : e; break;
+    default: {
+        if (n.kind == LP_LOAD && n.a == S->acc) {
+            r = S->acc_to;
+            break;
+        }
+        lp_node c = n;
+        bool a_is_expr = !(n.kind == LP_VAR || n.kind == LP_LOAD || n.kind == LP_STORE ||
+                           n.kind == LP_ACCUM || n.kind == LP_FOR || n.kind == LP_CALL);
+        if (a_is_expr) c.a = clone_tree(S, n.a);
+        c.b = clone_tree(S, n.b);
+        c.c = clone_tree(S, n.c);
+        if (n.nlist) {
+            lp_id tmp[TVM_MAX_NDIM];
+            if (n.nlist > ARRAY_LEN(tmp)) {
+                S->oom = true;
+                return 0;
+            }
+            for (uint32_t k = 0; k < n.nlist; k++) tmp[k] = clone_tree(S, lp_list(p, n.list)[k]);
+            c.list = lp_pool_add(p, tmp, n.nlist);
+        }
+        r = lp_add(p, &c);
+    }
+    }
+    if (e < S->nmemo) {
+        S->memo[e] = r;
+        S->memo_tag[e] = S->tag;
+    }
+    return r;
+}
+
+static lp_id i64(lp_program *p, int64_t v) { return lp_const_int(p, TVM_INT64, v); }
+
+static lp_id addc(lp_program *p, lp_id a, int64_t b) {
+    return b ? lp_binary(p, IR_ADD, a, i64(p, b)) : a;
+}
+
+static lp_id rolled_for(lp_program *p, uint32_t var, int64_t extent, lp_id body) {
+    lp_id r = lp_for(p, var, i64(p, extent), LP_SERIAL, body);
+    if (r) p->nodes[r].flags |= LP_NO_UNROLL;
+    return r;
+}
+
+static lp_id new_loop_var(lp_program *p, const char *name) {
+    return lp_new_var(p, name, LP_VAR_LOOP, 0);
+}
+
+/* Seeds the clone of the guarded read: the padded copy at the shifted
+ * indices (fixed dims of a per-plane copy at 0). Call after new_subst with
+ * var_to set. */
+static void seed_padded_read(sched *S) {
+    const cmatch *m = S->m;
+    lp_program *p = S->p;
+    if (!m->sel) return;
+    /* copy the index ids first: cloning grows (moves) the node and pool arrays */
+    lp_id src[TVM_MAX_NDIM], idx[TVM_MAX_NDIM];
+    memcpy(src, lp_list(p, lp_get(p, lp_get(p, m->sel)->b)->list), (size_t)m->xdims * sizeof *src);
+    for (int d = 0; d < m->xdims; d++)
+        idx[d] = m->per_plane && m->fixed[d] ? i64(p, 0)
+                                             : addc(p, clone_tree(S, src[d]), m->off_lo[d]);
+    S->memo[m->sel] = lp_load(p, S->xpad, idx, (uint32_t)m->xdims);
+    S->memo_tag[m->sel] = S->tag;
+}
+
+/* accb[row, col] */
+static lp_id acc_at(lp_program *p, uint32_t buf, int64_t row, lp_id col) {
+    lp_id idx[2] = {i64(p, row), col};
+    return lp_load(p, buf, idx, 2);
+}
+
+/* The substitution of the output vars for row `row`, vector `vv`, lane jj
+ * of a block whose rows start at rbase and whose vectorised var starts at
+ * vbase (channels: vbase is the block of 16 channels, an index into the
+ * packed weights). */
+static void set_vars(sched *S, lp_id rbase, int64_t row, lp_id vbase, int64_t vv, lp_id jj) {
+    const cmatch *m = S->m;
+    lp_program *p = S->p;
+    if (m->r >= 0) S->var_to[m->ovar[m->r]] = addc(p, rbase, row);
+    if (m->mode == MODE_CHANNELS) {
+        lp_id blk = addc(p, vbase, vv);
+        S->var_to[m->ovar[m->v]] =
+            lp_binary(p, IR_ADD, lp_binary(p, IR_MUL, blk, i64(p, OC_BLOCK)), jj);
+    } else {
+        S->var_to[m->ovar[m->v]] = lp_binary(p, IR_ADD, addc(p, vbase, vv * OC_BLOCK), jj);
+    }
+}
+
+/* One block: mr rows from rbase (ignored without a row var), nv vectors of
+ * `lanes` lanes from vbase. */
+static lp_id block(sched *S, lp_id rbase, int mr, lp_id vbase, int nv, int lanes) {
+    const cmatch *m = S->m;
+    lp_program *p = S->p;
+    uint32_t jj = new_loop_var(p, "jj");
+    lp_id jjv = lp_var_ref(p, jj);
+    /* the vectoriser takes power-of-two widths only (a narrow row of a
+     * width-mode nest has another width: LLVM handles it as plain code) */
+    int vec = lanes > 1 && (lanes & (lanes - 1)) == 0 ? LP_VECTORIZED : LP_SERIAL;
+    uint32_t rv[MAX_RED];
+    for (int k = 0; k < m->nred; k++) rv[k] = new_loop_var(p, "r");
+    int nst = mr * nv;
+    lp_id *init = calloc((size_t)nst, sizeof *init), *upd = calloc((size_t)nst, sizeof *upd);
+    lp_id *copy = calloc((size_t)nst, sizeof *copy);
+    lp_id *epi = calloc((size_t)nst * (m->nrest + 1), sizeof *epi);
+    if (!init || !upd || !copy || !epi) {
+        S->oom = true;
+        free(init), free(upd), free(copy), free(epi);
+        return 0;
+    }
+    uint32_t nepi = 0;
+    for (int r = 0; r < mr; r++)
+        for (int vv = 0; vv < nv; vv++) {
+            int q = r * nv + vv;
+            lp_id col = addc(p, jjv, (int64_t)vv * lanes);
+            lp_id at[2] = {i64(p, r), col};
+            init[q] = lp_store(p, S->accb, at, 2, m->init);
+            set_vars(S, rbase, r, vbase, vv, jjv);
+            for (int k = 0; k < m->nred; k++) S->var_to[m->rvar[k]] = lp_var_ref(p, rv[k]);
+            S->acc = 0;
+            new_subst(S);
+            if (m->mode == MODE_CHANNELS) {
+                S->memo[m->wdiv] = addc(p, vbase, vv);
+                S->memo_tag[m->wdiv] = S->tag;
+                S->memo[m->wmod] = jjv;
+                S->memo_tag[m->wmod] = S->tag;
+            }
+            seed_padded_read(S);
+            lp_id v = clone_tree(S, m->value);
+            upd[q] = lp_store(p, S->accb, at, 2,
+                              lp_binary(p, IR_ADD, acc_at(p, S->accb, r, col), v));
+            copy[q] = lp_store(p, S->accv, at, 2, acc_at(p, S->accb, r, col));
+            S->acc = m->acc;
+            S->acc_to = acc_at(p, S->accv, r, col);
+            new_subst(S);
+            lp_id ep[16];
+            for (uint32_t k = 0; k < m->nrest; k++) ep[k] = clone_tree(S, m->rest[k]);
+            lp_id st = lp_seq(p, ep, m->nrest);
+            if (m->mode == MODE_CHANNELS && m->oext[m->v] % OC_BLOCK) {
+                /* lanes past the last channel: computed, never stored */
+                st = lp_if(p, lp_binary(p, IR_LT, S->var_to[m->ovar[m->v]], i64(p, m->oext[m->v])),
+                           st, 0);
+            }
+            epi[nepi++] = st;
+        }
+    for (int u = 0; u < m->nout; u++)
+        if (u == m->v || u == m->r) S->var_to[m->ovar[u]] = 0;
+    for (int k = 0; k < m->nred; k++) S->var_to[m->rvar[k]] = 0;
+    lp_id parts[4];
+    parts[0] = lp_for(p, jj, i64(p, lanes), vec, lp_seq(p, init, (uint32_t)nst));
+    lp_id red = lp_for(p, jj, i64(p, lanes), vec, lp_seq(p, upd, (uint32_t)nst));
+    for (int k = m->nred; k-- > 0;)
+        red = m->mode == MODE_WIDTH && k > 0 ? lp_for(p, rv[k], i64(p, m->rext[k]), LP_SERIAL, red)
+                                             : rolled_for(p, rv[k], m->rext[k], red);
+    parts[1] = red;
+    parts[2] = lp_for(p, jj, i64(p, lanes), vec, lp_seq(p, copy, (uint32_t)nst));
+    bool masked = m->mode == MODE_CHANNELS && m->oext[m->v] % OC_BLOCK;
+    parts[3] = lp_for(p, jj, i64(p, lanes), masked ? LP_SERIAL : vec, lp_seq(p, epi, nepi));
+    free(init), free(upd), free(copy), free(epi);
+    return lp_seq(p, parts, 4);
+}
+
+/* The blocked var's range [from, to) in blocks of `step` positions (full
+ * blocks in a loop, the remainder as one smaller block at its constant
+ * start): rows (channels mode) or vector lanes (width mode). */
+static lp_id runs(sched *S, int64_t from, int64_t to, lp_id vbase) {
+    const cmatch *m = S->m;
+    lp_program *p = S->p;
+    lp_id parts[4];
+    uint32_t n = 0;
+    int64_t len = to - from;
+    if (len <= 0) return 0;
+    if (m->mode == MODE_CHANNELS) {
+        if (m->r < 0) return block(S, 0, 1, vbase, S->nv, OC_BLOCK);
+        int64_t nfull = len / S->mr, rem = len % S->mr;
+        if (nfull > 0) {
+            uint32_t b = new_loop_var(p, "ow0");
+            lp_id base = addc(p, lp_binary(p, IR_MUL, lp_var_ref(p, b), i64(p, S->mr)), from);
+            parts[n++] = rolled_for(p, b, nfull, block(S, base, S->mr, vbase, S->nv, OC_BLOCK));
+        }
+        if (rem > 0)
+            parts[n++] = block(S, i64(p, from + nfull * S->mr), (int)rem, vbase, S->nv,
+                               OC_BLOCK);
+    } else {
+        int64_t w = (int64_t)WIDTH_NV * OC_BLOCK;
+        int64_t nfull = len / w, rem = len % w;
+        if (nfull > 0) {
+            uint32_t b = new_loop_var(p, "ow0");
+            lp_id base = addc(p, lp_binary(p, IR_MUL, lp_var_ref(p, b), i64(p, w)), from);
+            parts[n++] = rolled_for(p, b, nfull,
+                                    block(S, S->wr_base, S->wr_mr, base, WIDTH_NV, OC_BLOCK));
+        }
+        int64_t start = from + nfull * w;
+        if (nfull > 0 && rem > 0 && (rem % OC_BLOCK || rem < 3 * OC_BLOCK)) {
+            /* one more full block ending at `to`, overlapping the last (its
+             * positions are recomputed to the same bits and stored twice):
+             * blocks of one or two vectors were measured to lose their
+             * vectorisation (LLVM unrolls their small lanes loop first) */
+            parts[n++] = block(S, S->wr_base, S->wr_mr, i64(p, to - w), WIDTH_NV, OC_BLOCK);
+            rem = 0;
+        }
+        if (rem >= OC_BLOCK) {
+            parts[n++] = block(S, S->wr_base, S->wr_mr, i64(p, start), (int)(rem / OC_BLOCK),
+                               OC_BLOCK);
+            start += rem / OC_BLOCK * OC_BLOCK;
+            rem %= OC_BLOCK;
+        }
+        if (rem > 0) {
+            if (len >= OC_BLOCK) /* one vector ending at `to`, overlapping the last */
+                parts[n++] = block(S, S->wr_base, S->wr_mr, i64(p, to - OC_BLOCK), 1, OC_BLOCK);
+            else
+                parts[n++] = block(S, S->wr_base, S->wr_mr, i64(p, start), 1, (int)rem);
+        }
+    }
+    return n ? lp_seq(p, parts, n) : 0;
+}
+
+/* The blocked var: rows in channels mode, lanes in width mode. */
+static lp_id inner(sched *S, lp_id vbase) {
+    const cmatch *m = S->m;
+    int u = m->mode == MODE_CHANNELS ? m->r : m->v;
+    return runs(S, 0, u < 0 ? 1 : m->oext[u], vbase);
+}
+
+/* Output loops from index k inward, in their original order; the
+ * vectorised var's loop (channels) becomes the loop over channel blocks,
+ * the blocked var's loop is `inner`. */
+static lp_id outer(sched *S, int k, lp_id vbase) {
+    const cmatch *m = S->m;
+    lp_program *p = S->p;
+    if (k == m->nout) return inner(S, vbase);
+    if (m->mode == MODE_WIDTH && k == m->r) { /* blocks of rows */
+        int64_t E = m->oext[k], mr = S->mr, nfull = E / mr, rem = E % mr;
+        lp_id parts[2];
+        uint32_t n = 0;
+        if (nfull) {
+            uint32_t rb = new_loop_var(p, "oh0");
+            S->wr_base = lp_binary(p, IR_MUL, lp_var_ref(p, rb), i64(p, mr));
+            S->wr_mr = (int)mr;
+            parts[n++] = rolled_for(p, rb, nfull, outer(S, k + 1, vbase));
+        }
+        if (rem) {
+            S->wr_base = i64(p, nfull * mr);
+            S->wr_mr = (int)rem;
+            parts[n++] = outer(S, k + 1, vbase);
+        }
+        return lp_seq(p, parts, n);
+    }
+    if (k == m->r || (m->mode == MODE_WIDTH && k == m->v)) return outer(S, k + 1, vbase);
+    if (m->mode == MODE_CHANNELS && k == m->v) {
+        int64_t nob = m->nvec / S->nv;
+        uint32_t ob = new_loop_var(p, "ob");
+        lp_id vb = lp_binary(p, IR_MUL, lp_var_ref(p, ob), i64(p, S->nv));
+        return rolled_for(p, ob, nob, outer(S, k + 1, vb));
+    }
+    uint32_t var = m->ovar[k];
+    uint32_t nv_ = new_loop_var(p, p->vars[var].name);
+    S->var_to[var] = lp_var_ref(p, nv_);
+    lp_id body = outer(S, k + 1, vbase);
+    if (k == 0 && m->per_plane) { /* this plane's padded copy */
+        lp_id dst[TVM_MAX_NDIM], src[TVM_MAX_NDIM], ix[TVM_MAX_NDIM];
+        memcpy(ix, lp_list(p, lp_get(p, lp_get(p, m->sel)->b)->list),
+               (size_t)m->xdims * sizeof *ix); /* cloning moves the pool */
+        S->acc = 0;
+        new_subst(S);
+        for (int d = 0; d < m->xdims; d++)
+            if (m->fixed[d]) src[d] = clone_tree(S, ix[d]);
+        lp_id two[2] = {pad_copy(S, 0, dst, src, lp_get(p, m->sel)->c), body};
+        body = lp_seq(p, two, 2);
+    }
+    S->var_to[var] = 0;
+    return lp_for(p, nv_, i64(p, m->oext[k]), LP_SERIAL, body);
+}
+
+
+/* xpad[j] = x[j - off_lo] inside, the select's else value (zero) in the
+ * padding: per dim, the low padding, the copied range (recursing into the
+ * next dims) and the high padding, so no element needs a test. */
+static lp_id pad_fill(sched *S, int d, lp_id *idx, lp_id fill) {
+    const cmatch *m = S->m;
+    lp_program *p = S->p;
+    if (d == m->xdims) return lp_store(p, S->xpad, idx, (uint32_t)m->xdims, fill);
+    if (m->per_plane && m->fixed[d]) {
+        idx[d] = i64(p, 0);
+        return pad_fill(S, d + 1, idx, fill);
+    }
+    uint32_t v = new_loop_var(p, "pz");
+    idx[d] = lp_var_ref(p, v);
+    lp_id body = pad_fill(S, d + 1, idx, fill);
+    return lp_for(p, v, i64(p, m->xext[d] + m->off_lo[d] + m->off_hi[d]), LP_SERIAL, body);
+}
+
+static lp_id pad_copy(sched *S, int d, lp_id *dst, lp_id *src, lp_id fill) {
+    const cmatch *m = S->m;
+    lp_program *p = S->p;
+    if (d == m->xdims)
+        return lp_store(p, S->xpad, dst, (uint32_t)m->xdims,
+                        lp_load(p, m->xbuf, src, (uint32_t)m->xdims));
+    if (m->per_plane && m->fixed[d]) { /* src[d] set by the caller */
+        dst[d] = i64(p, 0);
+        return pad_copy(S, d + 1, dst, src, fill);
+    }
+    lp_id parts[3];
+    uint32_t n = 0;
+    int64_t cut[4] = {0, m->off_lo[d], m->off_lo[d] + m->xext[d],
+                      m->off_lo[d] + m->xext[d] + m->off_hi[d]};
+    for (int q = 0; q < 3; q++) {
+        if (cut[q + 1] <= cut[q]) continue;
+        uint32_t v = new_loop_var(p, "px");
+        dst[d] = addc(p, lp_var_ref(p, v), cut[q]);
+        lp_id body;
+        if (q == 1) {
+            src[d] = lp_var_ref(p, v);
+            body = pad_copy(S, d + 1, dst, src, fill);
+        } else { /* a padding slab: the remaining dims in full */
+            lp_id idx[TVM_MAX_NDIM];
+            memcpy(idx, dst, sizeof idx);
+            body = pad_fill(S, d + 1, idx, fill);
+        }
+        parts[n++] = lp_for(p, v, i64(p, cut[q + 1] - cut[q]), LP_SERIAL, body);
+    }
+    return lp_seq(p, parts, n);
+}
+
+static lp_id schedule(sched *S, cmatch *m) {
+    lp_program *p = S->p;
+    int dt = dtype_compute(p->bufs[m->acc].dtype);
+    int vb = S->pc->vector_bytes;
+    /* accumulator registers: 24 of AVX-512's 32 (4 left for the weights
+     * and a broadcast), 12 of AVX2's 16 */
+    int budget = vb >= 64 ? 24 : 12;
+    int regs16 = (int)(OC_BLOCK * dtype_bytes(dt) + vb - 1) / vb; /* registers per 16 lanes */
+    S->m = m;
+    S->lanes = OC_BLOCK;
+    if (m->mode == MODE_CHANNELS) {
+        /* one vector of channels by many positions: measured on Zen 4
+         * (64x56x56 and 256x14x14 3x3, 3x224x224 7x7/2), 1 x 16..24 ran
+         * 1.3-1.4x faster than 2 x 8..12: half the weight loads per
+         * multiply-add, and the input broadcasts come straight from L1 */
+        S->nv = 1;
+        S->mr = budget / (S->nv * regs16);
+        if (S->mr > MAX_MR) S->mr = MAX_MR;
+        if (S->mr < 1) S->mr = 1;
+        /* rows: a divisor of the width near the most that fit, so that the
+         * width needs no remainder block (one copy of the block code) */
+        if (m->r >= 0) {
+            int64_t E = m->oext[m->r];
+            if (E <= S->mr) S->mr = (int)E;
+            else
+                for (int mr = S->mr; mr * 3 >= S->mr * 2; mr--)
+                    if (E % mr == 0) {
+                        S->mr = mr;
+                        break;
+                    }
+        }
+    } else {
+        S->nv = WIDTH_NV;
+        S->mr = 1;
+        S->wr_base = 0;
+        S->wr_mr = 1;
+        /* rows of the padded input: several output rows per block, more
+         * independent sums in flight (each is a chain of K*K additions) */
+        if (m->sel && m->nout >= 2 && !(m->per_plane && m->nout - 2 == 0)) {
+            m->r = m->nout - 2;
+            S->mr = WIDTH_MR;
+            if (S->mr > m->oext[m->r]) S->mr = (int)m->oext[m->r];
+        }
+    }
+    int cols = (S->nv > WIDTH_NV ? S->nv : WIDTH_NV) * OC_BLOCK;
+    lp_id shape[2] = {i64(p, S->mr), i64(p, cols)};
+    lp_buffer b = {.name = "accb", .dtype = p->bufs[m->acc].dtype, .kind = LP_BUF_LOCAL,
+                   .ndim = 2, .arg = -1, .elems = (int64_t)S->mr * cols};
+    S->accb = lp_new_buffer(p, &b, shape);
+    b.name = "accv";
+    S->accv = lp_new_buffer(p, &b, shape);
+    if (p->failed) return 0;
+    lp_id pre = 0;
+    if (m->sel) {
+        lp_id pshape[TVM_MAX_NDIM];
+        int64_t el = 1;
+        for (int d = 0; d < m->xdims; d++) {
+            int64_t e = m->per_plane && m->fixed[d] ? 1 : m->xext[d] + m->off_lo[d] + m->off_hi[d];
+            pshape[d] = i64(p, e);
+            el *= e;
+        }
+        lp_buffer pb = {.name = "xpad", .dtype = p->bufs[m->xbuf].dtype,
+                        .kind = LP_BUF_WORKSPACE, .ndim = (uint16_t)m->xdims, .arg = -1,
+                        .elems = el};
+        S->xpad = lp_new_buffer(p, &pb, pshape);
+        if (p->failed) return 0;
+        if (!m->per_plane) {
+            lp_id dst[TVM_MAX_NDIM], src[TVM_MAX_NDIM];
+            pre = pad_copy(S, 0, dst, src, lp_get(p, m->sel)->c);
+        }
+    }
+    lp_id body = outer(S, 0, i64(p, 0));
+    if (!pre) return body;
+    lp_id two[2] = {pre, body};
+    return lp_seq(p, two, 2);
+}
+
+/* ---- the walk ------------------------------------------------------------ */
+
+static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth) {
+    lp_program *p = S->p;
+    if (!s || depth > 64) return s;
+    lp_node n = *lp_get(p, s);
+    if (n.kind == LP_FOR) {
+        cmatch m;
+        if (match_nest(p, s, &m, written, S->nbufs)) {
+            lp_id r = schedule(S, &m);
+            if (r && !S->oom && !p->failed) return r;
+            return s;
+        }
+        p->nodes[s].c = rewrite(S, n.c, written, depth + 1);
+        return s;
+    }
+    if (n.kind == LP_SEQ) {
+        for (uint32_t k = 0; k < n.nlist; k++) {
+            lp_id c = rewrite(S, p->pool[n.list + k], written, depth + 1);
+            p->pool[n.list + k] = c;
+        }
+        return s;
+    }
+    if (n.kind == LP_IF) {
+        lp_id b = rewrite(S, n.b, written, depth + 1);
+        p->nodes[s].b = b;
+        lp_id c = rewrite(S, n.c, written, depth + 1);
+        p->nodes[s].c = c;
+    }
+    return s;
+}
+
+tvm_status pass_schedule_conv(pass_ctx *pc) {
+    lp_program *p = pc->p;
+    if (pc->vector_bytes <= 0 || !p->body) return TVM_OK;
+    sched S = {.p = p, .pc = pc, .nmemo = p->nnodes, .nvar_to = p->nvars, .nbufs = p->nbufs};
+    S.memo = calloc(S.nmemo, sizeof *S.memo);
+    S.memo_tag = calloc(S.nmemo, sizeof *S.memo_tag);
+    S.var_to = calloc(S.nvar_to, sizeof *S.var_to);
+    uint8_t *written = calloc(p->nbufs, 1);
+    tvm_status st = TVM_OK;
+    if (!S.memo || !S.memo_tag || !S.var_to || !written) {
+        st = err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
+    } else {
+        p->body = rewrite(&S, p->body, written, 0);
+        if (p->failed || S.oom) st = err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    free(S.memo);
+    free(S.memo_tag);
+    free(S.var_to);
+    free(written);
+    return st;
+}
