@@ -68,6 +68,7 @@
 #include <stdlib.h>
 
 #include "../topology.h"
+#include "nest.h"
 #include "passes.h"
 
 /* Register blocking. The accumulators take MR x NR/lanes vector registers,
@@ -94,49 +95,15 @@
 typedef struct sched {
     lp_program *p;
     pass_ctx *pc;
-    lp_id *memo;        /* per node: its clone under the current substitution */
-    uint32_t *memo_tag; /* ... valid when equal to tag */
-    uint32_t nmemo, tag;
-    lp_id *var_to;      /* per variable: replacement expression (0 = none) */
-    uint32_t nvar_to;
+    nest_cloner cl;     /* the substitution blocks are cloned under */
     uint32_t nbufs;     /* buffers before the pass (matched nests use only these) */
-    uint32_t acc;       /* loads of this local become acc_to */
-    lp_id acc_to;
     /* the rows the nest being built covers: row0 .. row0 + rows (row0 = 0:
      * from row 0); all M unless the rows are split into groups */
     lp_id row0;
     int64_t rows;
-    bool oom;
 } sched;
 
 /* ---- matching ----------------------------------------------------------- */
-
-static bool const_extent(const lp_program *p, lp_id e, int64_t *v) {
-    const lp_node *n = lp_get(p, e);
-    if (n->kind != LP_CONST || n->dtype != TVM_INT64) return false;
-    *v = n->imm.i;
-    return true;
-}
-
-/* Strips SEQs of one statement. */
-static lp_id single(const lp_program *p, lp_id s) {
-    while (s && lp_get(p, s)->kind == LP_SEQ && lp_get(p, s)->nlist == 1)
-        s = lp_list(p, lp_get(p, s)->list)[0];
-    return s;
-}
-
-/* Appends the statements of s (nested SEQs flattened); false if too many. */
-static bool flatten_seq(const lp_program *p, lp_id s, lp_id *out, uint32_t *n, uint32_t cap) {
-    const lp_node *x = lp_get(p, s);
-    if (x->kind != LP_SEQ) {
-        if (*n >= cap) return false;
-        out[(*n)++] = s;
-        return true;
-    }
-    for (uint32_t k = 0; k < x->nlist; k++)
-        if (!flatten_seq(p, lp_list(p, x->list)[k], out, n, cap)) return false;
-    return true;
-}
 
 /* What an expression tree reads. `bad` when it reads a local other than
  * `acc`, holds a statement, or `written` (a buffer the epilogue stores). */
@@ -175,19 +142,6 @@ static bool expr_ok(const lp_program *p, lp_id e, uint32_t acc, const uint8_t *w
     }
 }
 
-static bool mentions(const lp_program *p, lp_id e, uint32_t var, int depth) {
-    if (!e || depth > 200) return e != 0;
-    const lp_node *n = lp_get(p, e);
-    if (n->kind == LP_CONST) return false;
-    if (n->kind == LP_VAR) return n->a == var;
-    if (n->kind != LP_LOAD && n->kind != LP_CALL && mentions(p, n->a, var, depth + 1))
-        return true;
-    if (mentions(p, n->b, var, depth + 1) || mentions(p, n->c, var, depth + 1)) return true;
-    for (uint32_t k = 0; k < n->nlist; k++)
-        if (mentions(p, lp_list(p, n->list)[k], var, depth + 1)) return true;
-    return false;
-}
-
 /* Whether every load in e that depends on j does so through its last index
  * only: consecutive j are consecutive elements, so the vectorised columns
  * are plain vector loads. A transposed operand (dense's W[j, k]) would be a
@@ -200,7 +154,7 @@ static bool j_contiguous(const lp_program *p, lp_id e, uint32_t jvar, int depth)
     if (n->kind == LP_CONST || n->kind == LP_VAR) return true;
     if (n->kind == LP_LOAD) {
         for (uint32_t k = 0; k + 1 < n->nlist; k++)
-            if (mentions(p, lp_list(p, n->list)[k], jvar, 0)) return false;
+            if (nest_mentions(p, lp_list(p, n->list)[k], jvar, 0)) return false;
         return true;
     }
     if (n->kind == LP_CALL) {
@@ -224,10 +178,10 @@ static bool k_contiguous(const lp_program *p, lp_id e, uint32_t kvar, int depth)
     if (n->kind == LP_LOAD) {
         if (n->nlist == 0) return true;
         for (uint32_t k = 0; k + 1 < n->nlist; k++)
-            if (mentions(p, lp_list(p, n->list)[k], kvar, 0)) return false;
+            if (nest_mentions(p, lp_list(p, n->list)[k], kvar, 0)) return false;
         const lp_node *last = lp_get(p, lp_list(p, n->list)[n->nlist - 1]);
         return (last->kind == LP_VAR && last->a == kvar) ||
-               !mentions(p, lp_list(p, n->list)[n->nlist - 1], kvar, 0);
+               !nest_mentions(p, lp_list(p, n->list)[n->nlist - 1], kvar, 0);
     }
     if (n->kind == LP_CALL) {
         for (uint32_t k = 0; k < n->nlist; k++)
@@ -267,17 +221,17 @@ static bool match_nest(const lp_program *p, lp_id il, lp_id jl, match *m, uint8_
     *m = (match){0};
     if (il) {
         const lp_node *I = lp_get(p, il);
-        if (I->kind != LP_FOR || I->op != LP_SERIAL || !const_extent(p, I->b, &m->M)) return false;
+        if (I->kind != LP_FOR || I->op != LP_SERIAL || !nest_const_extent(p, I->b, &m->M)) return false;
         m->ivar = I->a;
     } else {
         m->M = 1;
     }
     const lp_node *J = lp_get(p, jl);
-    if (J->kind != LP_FOR || J->op != LP_SERIAL || !const_extent(p, J->b, &m->N)) return false;
+    if (J->kind != LP_FOR || J->op != LP_SERIAL || !nest_const_extent(p, J->b, &m->N)) return false;
     m->jvar = J->a;
     lp_id items[20];
     uint32_t n = 0;
-    if (!flatten_seq(p, J->c, items, &n, 20) || n < 3) return false;
+    if (!nest_flatten_seq(p, J->c, items, &n, 20) || n < 3) return false;
     /* acc = init */
     const lp_node *S = lp_get(p, items[0]);
     if (S->kind != LP_STORE || p->bufs[S->a].kind != LP_BUF_LOCAL || p->bufs[S->a].ndim != 0)
@@ -289,11 +243,11 @@ static bool match_nest(const lp_program *p, lp_id il, lp_id jl, match *m, uint8_
     m->init = S->b;
     /* for k: acc += v */
     const lp_node *Kl = lp_get(p, items[1]);
-    if (Kl->kind != LP_FOR || Kl->op != LP_SERIAL || !const_extent(p, Kl->b, &m->K) ||
+    if (Kl->kind != LP_FOR || Kl->op != LP_SERIAL || !nest_const_extent(p, Kl->b, &m->K) ||
         m->K < 1)
         return false;
     m->kvar = Kl->a;
-    const lp_node *A = lp_get(p, single(p, Kl->c));
+    const lp_node *A = lp_get(p, nest_single(p, Kl->c));
     if (A->kind != LP_ACCUM || A->a != m->acc || A->op != TVM_REDUCE_SUM) return false;
     m->value = A->b;
     /* the epilogue: stores to non-local buffers */
@@ -344,7 +298,7 @@ static void loads_of(const lp_program *p, lp_id e, uint32_t var, lp_id *out, uin
     const lp_node *x = lp_get(p, e);
     if (x->kind == LP_CONST || x->kind == LP_VAR) return;
     if (x->kind == LP_LOAD) {
-        if (mentions(p, e, var, 0)) out[(*n)++] = e;
+        if (nest_mentions(p, e, var, 0)) out[(*n)++] = e;
         return;
     }
     if (x->kind != LP_CALL) loads_of(p, x->a, var, out, n, depth + 1);
@@ -370,62 +324,13 @@ static lp_id packable_load(const lp_program *p, lp_id value, const match *m) {
         lp_id ix = lp_list(p, x->list)[k];
         const lp_node *e = lp_get(p, ix);
         if (e->kind == LP_VAR && e->a == m->jvar) bare++;
-        else if (mentions(p, ix, m->jvar, 0)) return 0;
-        if (m->ivar && mentions(p, ix, m->ivar, 0)) return 0;
+        else if (nest_mentions(p, ix, m->jvar, 0)) return 0;
+        if (m->ivar && nest_mentions(p, ix, m->ivar, 0)) return 0;
     }
     return bare == 1 ? l[0] : 0;
 }
 
 /* ---- cloning under a substitution --------------------------------------- */
-
-static void new_subst(sched *S) {
-    S->tag++;
-    if (S->tag == 0) { /* wrapped: clear the stamps */
-        memset(S->memo_tag, 0, S->nmemo * sizeof *S->memo_tag);
-        S->tag = 1;
-    }
-}
-
-/* A copy of tree e with variables replaced by var_to and loads of acc by
- * acc_to. Only nodes that existed before the pass are memoised. */
-static lp_id clone_tree(sched *S, lp_id e) {
-    lp_program *p = S->p;
-    if (!e) return 0;
-    if (e < S->nmemo && S->memo_tag[e] == S->tag) return S->memo[e];
-    lp_node n = *lp_get(p, e);
-    lp_id r;
-    switch (n.kind) {
-    case LP_CONST: r = e; break;
-    case LP_VAR: r = (n.a < S->nvar_to && S->var_to[n.a]) ? S->var_to[n.a] : e; break;
-    default: {
-        if (n.kind == LP_LOAD && n.a == S->acc) {
-            r = S->acc_to;
-            break;
-        }
-        lp_node c = n;
-        bool a_is_expr = !(n.kind == LP_VAR || n.kind == LP_LOAD || n.kind == LP_STORE ||
-                           n.kind == LP_ACCUM || n.kind == LP_FOR || n.kind == LP_CALL);
-        if (a_is_expr) c.a = clone_tree(S, n.a);
-        c.b = clone_tree(S, n.b);
-        c.c = clone_tree(S, n.c);
-        if (n.nlist) {
-            lp_id tmp[LP_CALL_MAX_ARGS > TVM_MAX_NDIM ? LP_CALL_MAX_ARGS : TVM_MAX_NDIM];
-            if (n.nlist > ARRAY_LEN(tmp)) {
-                S->oom = true;
-                return 0;
-            }
-            for (uint32_t k = 0; k < n.nlist; k++) tmp[k] = clone_tree(S, lp_list(p, n.list)[k]);
-            c.list = lp_pool_add(p, tmp, n.nlist);
-        }
-        r = lp_add(p, &c);
-    }
-    }
-    if (e < S->nmemo) {
-        S->memo[e] = r;
-        S->memo_tag[e] = S->tag;
-    }
-    return r;
-}
 
 /* ---- building the blocked nest ------------------------------------------ */
 
@@ -438,21 +343,15 @@ static lp_id rolled_for(lp_program *p, uint32_t var, lp_id extent, lp_id body) {
     return r;
 }
 
-static lp_id i64(lp_program *p, int64_t v) { return lp_const_int(p, TVM_INT64, v); }
-
-static lp_id add(lp_program *p, lp_id a, int64_t b) {
-    return b ? lp_binary(p, IR_ADD, a, i64(p, b)) : a;
-}
-
 /* accb[row, col] */
 static lp_id accb_at(lp_program *p, uint32_t accb, int64_t row, lp_id col) {
-    lp_id idx[2] = {i64(p, row), col};
+    lp_id idx[2] = {nest_i64(p, row), col};
     return lp_load(p, accb, idx, 2);
 }
 
 /* psum[blk, row, col]: a row block's partial sums between K blocks. */
 static lp_id psum_at(lp_program *p, uint32_t psum, lp_id blk, int64_t row, lp_id col) {
-    lp_id idx[3] = {blk, i64(p, row), col};
+    lp_id idx[3] = {blk, nest_i64(p, row), col};
     return lp_load(p, psum, idx, 3);
 }
 
@@ -484,18 +383,18 @@ static void epilogue(sched *S, const match *m, uint32_t accv, lp_id ibase, int64
     lp_id copy[MR], epi[MR * 16];
     uint32_t nepi = 0;
     for (int64_t r = 0; r < mr; r++) {
-        lp_id at[2] = {i64(p, r), jjv};
+        lp_id at[2] = {nest_i64(p, r), jjv};
         copy[r] = lp_store(p, accv, at, 2, from[r]);
-        if (m->ivar) S->var_to[m->ivar] = ibase ? add(p, ibase, r) : i64(p, r);
-        S->var_to[m->jvar] = col;
-        S->acc = m->acc;
-        S->acc_to = accb_at(p, accv, r, jjv);
-        new_subst(S);
-        for (uint32_t k = 0; k < m->nrest; k++) epi[nepi++] = clone_tree(S, m->rest[k]);
+        if (m->ivar) S->cl.var_to[m->ivar] = ibase ? nest_addc(p, ibase, r) : nest_i64(p, r);
+        S->cl.var_to[m->jvar] = col;
+        S->cl.acc = m->acc;
+        S->cl.acc_to = accb_at(p, accv, r, jjv);
+        nest_subst_begin(&S->cl);
+        for (uint32_t k = 0; k < m->nrest; k++) epi[nepi++] = nest_clone(&S->cl, m->rest[k]);
     }
-    S->var_to[m->ivar] = S->var_to[m->jvar] = 0; /* [0] unused */
-    out[0] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, copy, (uint32_t)mr));
-    out[1] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, epi, nepi));
+    S->cl.var_to[m->ivar] = S->cl.var_to[m->jvar] = 0; /* [0] unused */
+    out[0] = lp_for(p, jj, nest_i64(p, nr), vec, lp_seq(p, copy, (uint32_t)mr));
+    out[1] = lp_for(p, jj, nest_i64(p, nr), vec, lp_seq(p, epi, nepi));
 }
 
 /* One mr x nr block at rows ibase.., columns jbase.. (nr a power of two),
@@ -524,36 +423,36 @@ static lp_id block(sched *S, const match *m, const uint32_t *accb2, lp_id ibase,
         packed = lp_load(p, pack, at, 2);
     }
     for (int64_t r = 0; r < mr; r++) {
-        lp_id at[2] = {i64(p, r), jjv};
+        lp_id at[2] = {nest_i64(p, r), jjv};
         lp_id start = m->init;
         if (kb->mode == ROWS_PARTIAL) /* later K blocks go on from the stored sums */
             start = lp_select(p, kb->first, m->init, psum_at(p, kb->psum, blk, r, jjv));
         init[r] = lp_store(p, accb, at, 2, start);
         /* i, j, k of this row */
-        if (m->ivar) S->var_to[m->ivar] = ibase ? add(p, ibase, r) : i64(p, r);
-        S->var_to[m->jvar] = col;
-        S->var_to[m->kvar] = kv;
-        S->acc = 0;
-        new_subst(S);
+        if (m->ivar) S->cl.var_to[m->ivar] = ibase ? nest_addc(p, ibase, r) : nest_i64(p, r);
+        S->cl.var_to[m->jvar] = col;
+        S->cl.var_to[m->kvar] = kv;
+        S->cl.acc = 0;
+        nest_subst_begin(&S->cl);
         if (packed) { /* the B load is the panel's element */
-            S->memo[m->bload] = packed;
-            S->memo_tag[m->bload] = S->tag;
+            S->cl.memo[m->bload] = packed;
+            S->cl.memo_tag[m->bload] = S->cl.tag;
         }
-        lp_id v = clone_tree(S, m->value);
+        lp_id v = nest_clone(&S->cl, m->value);
         upd[r] = lp_store(p, accb, at, 2,
                           lp_binary(p, IR_ADD, accb_at(p, accb, r, jjv), v));
     }
-    S->var_to[m->ivar] = S->var_to[m->jvar] = S->var_to[m->kvar] = 0; /* [0] unused */
-    parts[0] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, init, (uint32_t)mr));
-    parts[1] = rolled_for(p, kk, i64(p, kb->kext),
-                          lp_for(p, jj, i64(p, nr), vec, lp_seq(p, upd, (uint32_t)mr)));
+    S->cl.var_to[m->ivar] = S->cl.var_to[m->jvar] = S->cl.var_to[m->kvar] = 0; /* [0] unused */
+    parts[0] = lp_for(p, jj, nest_i64(p, nr), vec, lp_seq(p, init, (uint32_t)mr));
+    parts[1] = rolled_for(p, kk, nest_i64(p, kb->kext),
+                          lp_for(p, jj, nest_i64(p, nr), vec, lp_seq(p, upd, (uint32_t)mr)));
     if (kb->mode == ROWS_PARTIAL) {
         lp_id save[MR];
         for (int64_t r = 0; r < mr; r++) {
-            lp_id at[3] = {blk, i64(p, r), jjv};
+            lp_id at[3] = {blk, nest_i64(p, r), jjv};
             save[r] = lp_store(p, kb->psum, at, 3, accb_at(p, accb, r, jjv));
         }
-        parts[2] = lp_for(p, jj, i64(p, nr), vec, lp_seq(p, save, (uint32_t)mr));
+        parts[2] = lp_for(p, jj, nest_i64(p, nr), vec, lp_seq(p, save, (uint32_t)mr));
         return lp_seq(p, parts, 3);
     }
     for (int64_t r = 0; r < mr; r++) from[r] = accb_at(p, accb, r, jjv);
@@ -571,16 +470,16 @@ static lp_id block(sched *S, const match *m, const uint32_t *accb2, lp_id ibase,
 static lp_id column_panel(sched *S, const match *m, const uint32_t *accb, lp_id jbase, int64_t nr,
                           uint32_t pack, const kblock *kb) {
     lp_program *p = S->p;
-    if (!m->ivar) return block(S, m, accb, 0, 1, i64(p, 0), jbase, nr, pack, kb);
+    if (!m->ivar) return block(S, m, accb, 0, 1, nest_i64(p, 0), jbase, nr, pack, kb);
     int64_t M = S->rows;
-    lp_id r0 = S->row0 ? S->row0 : i64(p, 0);
-    if (M <= MR) return block(S, m, accb, r0, M, i64(p, 0), jbase, nr, pack, kb);
+    lp_id r0 = S->row0 ? S->row0 : nest_i64(p, 0);
+    if (M <= MR) return block(S, m, accb, r0, M, nest_i64(p, 0), jbase, nr, pack, kb);
     int64_t nblk = (M + MR - 1) / MR;
     uint32_t i0 = lp_new_var(p, "i0", LP_VAR_LOOP, 0);
-    lp_id ib = lp_binary(p, IR_MUL, lp_var_ref(p, i0), i64(p, MR));
-    if (M % MR) ib = lp_binary(p, IR_MIN, ib, i64(p, M - MR));
+    lp_id ib = lp_binary(p, IR_MUL, lp_var_ref(p, i0), nest_i64(p, MR));
+    if (M % MR) ib = lp_binary(p, IR_MIN, ib, nest_i64(p, M - MR));
     if (S->row0) ib = lp_binary(p, IR_ADD, S->row0, ib);
-    return rolled_for(p, i0, i64(p, nblk),
+    return rolled_for(p, i0, nest_i64(p, nblk),
                       block(S, m, accb, ib, MR, lp_var_ref(p, i0), jbase, nr, pack, kb));
 }
 
@@ -592,16 +491,16 @@ static lp_id pack_panel(sched *S, const match *m, uint32_t pack, lp_id jbase, in
     lp_program *p = S->p;
     uint32_t jj = lp_new_var(p, "jj", LP_VAR_LOOP, 0);
     uint32_t kk = lp_new_var(p, "k", LP_VAR_LOOP, 0);
-    S->var_to[m->jvar] = lp_binary(p, IR_ADD, jbase, lp_var_ref(p, jj));
-    S->var_to[m->kvar] = kbase ? lp_binary(p, IR_ADD, kbase, lp_var_ref(p, kk))
+    S->cl.var_to[m->jvar] = lp_binary(p, IR_ADD, jbase, lp_var_ref(p, jj));
+    S->cl.var_to[m->kvar] = kbase ? lp_binary(p, IR_ADD, kbase, lp_var_ref(p, kk))
                                : lp_var_ref(p, kk);
-    S->acc = 0;
-    new_subst(S);
-    lp_id v = clone_tree(S, m->bload);
-    S->var_to[m->jvar] = S->var_to[m->kvar] = 0;
+    S->cl.acc = 0;
+    nest_subst_begin(&S->cl);
+    lp_id v = nest_clone(&S->cl, m->bload);
+    S->cl.var_to[m->jvar] = S->cl.var_to[m->kvar] = 0;
     lp_id at[2] = {lp_var_ref(p, kk), lp_var_ref(p, jj)};
-    return lp_for(p, kk, i64(p, kext), LP_SERIAL,
-                  lp_for(p, jj, i64(p, nr), vec, lp_store(p, pack, at, 2, v)));
+    return lp_for(p, kk, nest_i64(p, kext), LP_SERIAL,
+                  lp_for(p, jj, nest_i64(p, nr), vec, lp_store(p, pack, at, 2, v)));
 }
 
 /* The K blocking of a packed panel (see KC_L2_SHARE): nkc blocks of kc k
@@ -631,13 +530,13 @@ static bool panel_buffers(sched *S, const match *m, int64_t NR, const ksplit *ks
     lp_program *p = S->p;
     *pack = *psum = 0;
     if (!m->bload) return true;
-    lp_id pshape[2] = {i64(p, ks->kc), i64(p, NR)};
+    lp_id pshape[2] = {nest_i64(p, ks->kc), nest_i64(p, NR)};
     lp_buffer pb = {.name = "bpanel", .dtype = (uint8_t)lp_get(p, m->bload)->dtype,
                     .kind = LP_BUF_WORKSPACE, .ndim = 2, .arg = -1, .elems = ks->kc * NR};
     *pack = lp_new_buffer(p, &pb, pshape);
     if (ks->nkc > 1) {
         int64_t nblk = m->ivar && S->rows > MR ? (S->rows + MR - 1) / MR : 1;
-        lp_id sshape[3] = {i64(p, nblk), i64(p, MR), i64(p, NR)};
+        lp_id sshape[3] = {nest_i64(p, nblk), nest_i64(p, MR), nest_i64(p, NR)};
         lp_buffer sb = {.name = "psum", .dtype = p->bufs[m->acc].dtype,
                         .kind = LP_BUF_WORKSPACE, .ndim = 3, .arg = -1,
                         .elems = nblk * MR * NR};
@@ -651,7 +550,7 @@ static bool panel_buffers(sched *S, const match *m, int64_t NR, const ksplit *ks
  * thread only when no other statement uses them. */
 static bool block_locals(sched *S, const match *m, int64_t NR, uint32_t *accb) {
     lp_program *p = S->p;
-    lp_id shape[2] = {i64(p, MR), i64(p, NR)};
+    lp_id shape[2] = {nest_i64(p, MR), nest_i64(p, NR)};
     lp_buffer b = {.name = "accb", .dtype = p->bufs[m->acc].dtype, .kind = LP_BUF_LOCAL,
                    .ndim = 2, .arg = -1, .elems = MR * NR};
     accb[0] = lp_new_buffer(p, &b, shape);
@@ -678,14 +577,14 @@ static lp_id panel(sched *S, const match *m, const uint32_t *accb, lp_id jbase, 
      * blocks; the epilogue runs once, after the last block */
     uint32_t kc = lp_new_var(p, "kc", LP_VAR_LOOP, 0);
     lp_id kcv = lp_var_ref(p, kc);
-    lp_id kbase = lp_binary(p, IR_MUL, kcv, i64(p, ks->kc));
+    lp_id kbase = lp_binary(p, IR_MUL, kcv, nest_i64(p, ks->kc));
     kblock kb = {.mode = ROWS_PARTIAL, .kbase = kbase, .kext = ks->kc, .psum = psum,
-                 .first = lp_binary(p, IR_EQ, kcv, i64(p, 0))};
+                 .first = lp_binary(p, IR_EQ, kcv, nest_i64(p, 0))};
     lp_id full[2] = {pack_panel(S, m, pack, jbase, nr, kbase, ks->kc),
                      column_panel(S, m, accb, jbase, nr, pack, &kb)};
     lp_id parts[3];
-    parts[0] = rolled_for(p, kc, i64(p, ks->nkc - 1), lp_seq(p, full, 2));
-    lp_id lastbase = i64(p, (ks->nkc - 1) * ks->kc);
+    parts[0] = rolled_for(p, kc, nest_i64(p, ks->nkc - 1), lp_seq(p, full, 2));
+    lp_id lastbase = nest_i64(p, (ks->nkc - 1) * ks->kc);
     kblock kl = {.mode = ROWS_PARTIAL, .kbase = lastbase, .kext = ks->last, .psum = psum,
                  .first = lp_const_int(p, TVM_BOOL, 0)};
     lp_id tail[2] = {pack_panel(S, m, pack, jbase, nr, lastbase, ks->last),
@@ -733,12 +632,12 @@ static lp_id schedule(sched *S, const match *m, int dt) {
     lp_id parts[2];
     uint32_t n = 0;
     uint32_t j0 = lp_new_var(p, "j0", LP_VAR_LOOP, 0);
-    lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), i64(p, NR));
-    parts[n++] = rolled_for(p, j0, i64(p, nfull), panel(S, m, accb, jb, NR, pack, psum, &ks));
+    lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), nest_i64(p, NR));
+    parts[n++] = rolled_for(p, j0, nest_i64(p, nfull), panel(S, m, accb, jb, NR, pack, psum, &ks));
     if (rem > 0) {
         if (!panel_buffers(S, m, NR, &ks, &pack, &psum) || !block_locals(S, m, NR, accb))
             return 0;
-        parts[n++] = panel(S, m, accb, i64(p, m->N - w), w, pack, psum, &ks);
+        parts[n++] = panel(S, m, accb, nest_i64(p, m->N - w), w, pack, psum, &ks);
     }
     return lp_seq(p, parts, n);
 }
@@ -760,9 +659,9 @@ static lp_id row_group(sched *S, const match *m, int64_t NR, const ksplit *ks) {
     lp_id parts[2];
     uint32_t n = 0;
     uint32_t j0 = lp_new_var(p, "j0", LP_VAR_LOOP, 0);
-    lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), i64(p, NR));
-    parts[n++] = rolled_for(p, j0, i64(p, nfull), panel(S, m, accb, jb, NR, pack, psum, ks));
-    if (rem > 0) parts[n++] = panel(S, m, accb, i64(p, m->N - w), w, pack, psum, ks);
+    lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), nest_i64(p, NR));
+    parts[n++] = rolled_for(p, j0, nest_i64(p, nfull), panel(S, m, accb, jb, NR, pack, psum, ks));
+    if (rem > 0) parts[n++] = panel(S, m, accb, nest_i64(p, m->N - w), w, pack, psum, ks);
     return lp_seq(p, parts, n);
 }
 
@@ -771,15 +670,15 @@ static lp_id schedule_rows(sched *S, const match *m, int64_t NR, int elem) {
     ksplit ks = split_k(m, NR, elem);
     int64_t ngroups = m->M / ROW_GROUP, left = m->M - ngroups * ROW_GROUP;
     uint32_t ig = lp_new_var(p, "ig", LP_VAR_LOOP, 0);
-    S->row0 = lp_binary(p, IR_MUL, lp_var_ref(p, ig), i64(p, ROW_GROUP));
+    S->row0 = lp_binary(p, IR_MUL, lp_var_ref(p, ig), nest_i64(p, ROW_GROUP));
     S->rows = ROW_GROUP;
     lp_id parts[2];
     uint32_t n = 0;
     lp_id body = row_group(S, m, NR, &ks);
     if (!body) return 0;
-    parts[n++] = rolled_for(p, ig, i64(p, ngroups), body);
+    parts[n++] = rolled_for(p, ig, nest_i64(p, ngroups), body);
     if (left) {
-        S->row0 = i64(p, ngroups * ROW_GROUP);
+        S->row0 = nest_i64(p, ngroups * ROW_GROUP);
         S->rows = left;
         if (!(parts[n++] = row_group(S, m, NR, &ks))) return 0;
     }
@@ -814,7 +713,7 @@ static lp_id schedule_rows(sched *S, const match *m, int64_t NR, int elem) {
 /* Rows jbase .. jbase+rows of the dot nest, V-wide chunks of k. */
 static lp_id dot_rows(sched *S, const match *m, lp_id jbase, int64_t rows, int64_t V, int dt) {
     lp_program *p = S->p;
-    lp_id shape[2] = {i64(p, rows), i64(p, V)};
+    lp_id shape[2] = {nest_i64(p, rows), nest_i64(p, V)};
     lp_buffer b = {.name = "dacc", .dtype = p->bufs[m->acc].dtype, .kind = LP_BUF_LOCAL,
                    .ndim = 2, .arg = -1, .elems = rows * V};
     uint32_t dacc = lp_new_buffer(p, &b, shape);
@@ -830,40 +729,40 @@ static lp_id dot_rows(sched *S, const match *m, lp_id jbase, int64_t rows, int64
     lp_id init[DOT_ROWS], upd[DOT_ROWS], tail[DOT_ROWS], parts[3 + 3 * DOT_ROWS];
     uint32_t np = 0;
     for (int64_t r = 0; r < rows; r++) {
-        lp_id at[2] = {i64(p, r), lv};
+        lp_id at[2] = {nest_i64(p, r), lv};
         init[r] = lp_store(p, dacc, at, 2, zero);
         for (int t = 0; t < 2; t++) { /* t = 0: the k0 chunks; 1: the k remainder */
-            S->var_to[m->jvar] = add(p, jbase, r);
-            S->var_to[m->kvar] = t == 0 ? lp_binary(p, IR_ADD, lp_binary(p, IR_MUL,
-                                              lp_var_ref(p, k0), i64(p, V)), lv)
-                                        : add(p, lv, m->K - krem);
-            S->acc = 0;
-            new_subst(S);
-            lp_id v = clone_tree(S, m->value);
+            S->cl.var_to[m->jvar] = nest_addc(p, jbase, r);
+            S->cl.var_to[m->kvar] = t == 0 ? lp_binary(p, IR_ADD, lp_binary(p, IR_MUL,
+                                              lp_var_ref(p, k0), nest_i64(p, V)), lv)
+                                        : nest_addc(p, lv, m->K - krem);
+            S->cl.acc = 0;
+            nest_subst_begin(&S->cl);
+            lp_id v = nest_clone(&S->cl, m->value);
             lp_id st = lp_store(p, dacc, at, 2, lp_binary(p, IR_ADD, lp_load(p, dacc, at, 2), v));
             if (t == 0) upd[r] = st;
             else tail[r] = st;
         }
     }
-    parts[np++] = lp_for(p, l, i64(p, V), LP_VECTORIZED, lp_seq(p, init, (uint32_t)rows));
-    parts[np++] = rolled_for(p, k0, i64(p, nchunk),
-                             lp_for(p, l, i64(p, V), LP_VECTORIZED,
+    parts[np++] = lp_for(p, l, nest_i64(p, V), LP_VECTORIZED, lp_seq(p, init, (uint32_t)rows));
+    parts[np++] = rolled_for(p, k0, nest_i64(p, nchunk),
+                             lp_for(p, l, nest_i64(p, V), LP_VECTORIZED,
                                     lp_seq(p, upd, (uint32_t)rows)));
-    if (krem) parts[np++] = lp_for(p, l, i64(p, krem), LP_SERIAL, lp_seq(p, tail, (uint32_t)rows));
+    if (krem) parts[np++] = lp_for(p, l, nest_i64(p, krem), LP_SERIAL, lp_seq(p, tail, (uint32_t)rows));
     for (int64_t r = 0; r < rows; r++) {
-        lp_id at[2] = {i64(p, r), lv};
+        lp_id at[2] = {nest_i64(p, r), lv};
         parts[np++] = lp_store(p, dsum, NULL, 0, m->init);
-        parts[np++] = lp_for(p, l, i64(p, V), LP_SERIAL,
+        parts[np++] = lp_for(p, l, nest_i64(p, V), LP_SERIAL,
                              lp_accum(p, dsum, TVM_REDUCE_SUM, lp_load(p, dacc, at, 2)));
-        S->var_to[m->jvar] = add(p, jbase, r);
-        S->acc = m->acc;
-        S->acc_to = lp_load(p, dsum, NULL, 0);
-        new_subst(S);
+        S->cl.var_to[m->jvar] = nest_addc(p, jbase, r);
+        S->cl.acc = m->acc;
+        S->cl.acc_to = lp_load(p, dsum, NULL, 0);
+        nest_subst_begin(&S->cl);
         lp_id epi[16];
-        for (uint32_t k = 0; k < m->nrest; k++) epi[k] = clone_tree(S, m->rest[k]);
+        for (uint32_t k = 0; k < m->nrest; k++) epi[k] = nest_clone(&S->cl, m->rest[k]);
         parts[np++] = lp_seq(p, epi, m->nrest);
     }
-    S->var_to[m->jvar] = S->var_to[m->kvar] = 0;
+    S->cl.var_to[m->jvar] = S->cl.var_to[m->kvar] = 0;
     return lp_seq(p, parts, np);
 }
 
@@ -876,10 +775,10 @@ static lp_id schedule_dot(sched *S, const match *m, int dt) {
     uint32_t n = 0;
     if (nfull) {
         uint32_t j0 = lp_new_var(p, "j0", LP_VAR_LOOP, 0);
-        lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), i64(p, DOT_ROWS));
-        parts[n++] = rolled_for(p, j0, i64(p, nfull), dot_rows(S, m, jb, DOT_ROWS, V, dt));
+        lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), nest_i64(p, DOT_ROWS));
+        parts[n++] = rolled_for(p, j0, nest_i64(p, nfull), dot_rows(S, m, jb, DOT_ROWS, V, dt));
     }
-    if (rem) parts[n++] = dot_rows(S, m, i64(p, nfull * DOT_ROWS), rem, V, dt);
+    if (rem) parts[n++] = dot_rows(S, m, nest_i64(p, nfull * DOT_ROWS), rem, V, dt);
     return p->failed ? 0 : lp_seq(p, parts, n);
 }
 
@@ -933,7 +832,7 @@ static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth) {
     if (!s || depth > 64) return s;
     lp_node n = *lp_get(p, s);
     if (n.kind == LP_FOR) {
-        lp_id inner = single(p, n.c);
+        lp_id inner = nest_single(p, n.c);
         lp_id r = 0;
         if (lp_get(p, inner)->kind == LP_FOR) r = try_nest(S, s, inner, written);
         if (!r) r = try_nest(S, 0, s, written);
@@ -962,22 +861,17 @@ static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth) {
 tvm_status pass_schedule_contraction(pass_ctx *pc) {
     lp_program *p = pc->p;
     if (pc->vector_bytes <= 0 || !p->body) return TVM_OK;
-    sched S = {.p = p, .pc = pc, .nmemo = p->nnodes, .nvar_to = p->nvars,
-               .nbufs = p->nbufs};
-    S.memo = calloc(S.nmemo, sizeof *S.memo);
-    S.memo_tag = calloc(S.nmemo, sizeof *S.memo_tag);
-    S.var_to = calloc(S.nvar_to, sizeof *S.var_to);
+    sched S = {.p = p, .pc = pc, .nbufs = p->nbufs};
+    bool cloner_ok = nest_cloner_init(&S.cl, p);
     uint8_t *written = calloc(p->nbufs, 1);
     tvm_status st = TVM_OK;
-    if (!S.memo || !S.memo_tag || !S.var_to || !written) {
+    if (!cloner_ok || !written) {
         st = err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
     } else {
         p->body = rewrite(&S, p->body, written, 0);
-        if (p->failed || S.oom) st = err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
+        if (p->failed || S.cl.oom) st = err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
     }
-    free(S.memo);
-    free(S.memo_tag);
-    free(S.var_to);
+    nest_cloner_free(&S.cl);
     free(written);
     return st;
 }

@@ -44,6 +44,7 @@
  * 0); the interpreter runs the plain nest, the reference of the tests. */
 #include <stdlib.h>
 
+#include "nest.h"
 #include "passes.h"
 
 #define OC_BLOCK 16   /* channels per packed weight block (conv.c's CONV_OC_BLOCK) */
@@ -91,15 +92,8 @@ typedef struct sched sched;
 struct sched {
     lp_program *p;
     pass_ctx *pc;
-    lp_id *memo;
-    uint32_t *memo_tag;
-    uint32_t nmemo, tag;
-    lp_id *var_to;
-    uint32_t nvar_to;
+    nest_cloner cl;     /* the substitution blocks are cloned under */
     uint32_t nbufs;
-    uint32_t acc;
-    lp_id acc_to;
-    bool oom;
     const cmatch *m;
     uint32_t accb, accv;
     uint32_t xpad;       /* the zero-padded copy of the input */
@@ -109,44 +103,6 @@ struct sched {
 };
 
 /* ---- small helpers -------------------------------------------------------- */
-
-static bool const_extent(const lp_program *p, lp_id e, int64_t *v) {
-    const lp_node *n = lp_get(p, e);
-    if (n->kind != LP_CONST || n->dtype != TVM_INT64) return false;
-    *v = n->imm.i;
-    return true;
-}
-
-static lp_id single(const lp_program *p, lp_id s) {
-    while (s && lp_get(p, s)->kind == LP_SEQ && lp_get(p, s)->nlist == 1)
-        s = lp_list(p, lp_get(p, s)->list)[0];
-    return s;
-}
-
-static bool flatten_seq(const lp_program *p, lp_id s, lp_id *out, uint32_t *n, uint32_t cap) {
-    const lp_node *x = lp_get(p, s);
-    if (x->kind != LP_SEQ) {
-        if (*n >= cap) return false;
-        out[(*n)++] = s;
-        return true;
-    }
-    for (uint32_t k = 0; k < x->nlist; k++)
-        if (!flatten_seq(p, lp_list(p, x->list)[k], out, n, cap)) return false;
-    return true;
-}
-
-static bool mentions(const lp_program *p, lp_id e, uint32_t var, int depth) {
-    if (!e || depth > 200) return e != 0;
-    const lp_node *n = lp_get(p, e);
-    if (n->kind == LP_CONST) return false;
-    if (n->kind == LP_VAR) return n->a == var;
-    if (n->kind != LP_LOAD && n->kind != LP_CALL && mentions(p, n->a, var, depth + 1))
-        return true;
-    if (mentions(p, n->b, var, depth + 1) || mentions(p, n->c, var, depth + 1)) return true;
-    for (uint32_t k = 0; k < n->nlist; k++)
-        if (mentions(p, lp_list(p, n->list)[k], var, depth + 1)) return true;
-    return false;
-}
 
 /* Reads no local buffer but acc, no buffer the epilogue writes, no checked
  * load (the bounds pass has not run), no call (kept out for simplicity). */
@@ -235,7 +191,7 @@ static bool find_packed(const lp_program *p, lp_id e, cmatch *m, int depth) {
         if (v < 0) return false;
         for (uint32_t k = 1; k + 1 < n->nlist; k++)
             for (int q = 0; q < m->nout; q++)
-                if (mentions(p, ix[k], m->ovar[q], 0)) return false;
+                if (nest_mentions(p, ix[k], m->ovar[q], 0)) return false;
         if (p->bufs[n->a].ndim < 1) return false;
         m->v = v;
         m->wdiv = ix[0];
@@ -258,13 +214,13 @@ static bool unit_stride(const lp_program *p, lp_id e, uint32_t var, const cmatch
         const uint32_t *ix = lp_list(p, n->list);
         for (uint32_t k = 0; k < n->nlist; k++) {
             lp_id x = ix[k];
-            if (x == m->wdiv || x == m->wmod || !mentions(p, x, var, 0)) continue;
+            if (x == m->wdiv || x == m->wmod || !nest_mentions(p, x, var, 0)) continue;
             if (k + 1 != n->nlist) return false;
             /* var + a + b ... (no scaling of var) */
             while (lp_get(p, x)->kind == LP_BINARY &&
                    (lp_get(p, x)->op == IR_ADD || lp_get(p, x)->op == IR_SUB)) {
                 const lp_node *y = lp_get(p, x);
-                bool in_a = mentions(p, y->a, var, 0), in_b = mentions(p, y->b, var, 0);
+                bool in_a = nest_mentions(p, y->a, var, 0), in_b = nest_mentions(p, y->b, var, 0);
                 if (in_a == in_b || (in_b && y->op == IR_SUB)) return false;
                 x = in_a ? y->a : y->b;
             }
@@ -329,9 +285,9 @@ static bool index_range(const lp_program *p, const cmatch *m, lp_id e, int64_t *
     int64_t ext[MAX_OUT + MAX_RED];
     int nv = 0;
     for (int u = 0; u < m->nout; u++)
-        if (mentions(p, e, m->ovar[u], 0)) vars[nv] = m->ovar[u], ext[nv++] = m->oext[u];
+        if (nest_mentions(p, e, m->ovar[u], 0)) vars[nv] = m->ovar[u], ext[nv++] = m->oext[u];
     for (int k = 0; k < m->nred; k++)
-        if (mentions(p, e, m->rvar[k], 0)) vars[nv] = m->rvar[k], ext[nv++] = m->rext[k];
+        if (nest_mentions(p, e, m->rvar[k], 0)) vars[nv] = m->rvar[k], ext[nv++] = m->rext[k];
     int64_t combos = 1;
     for (int k = 0; k < nv; k++)
         if (__builtin_mul_overflow(combos, ext[k], &combos) || combos > (1 << 20)) return false;
@@ -375,7 +331,7 @@ static bool pad_input(const lp_program *p, cmatch *m) {
     bool has_lo[TVM_MAX_NDIM] = {0}, has_hi[TVM_MAX_NDIM] = {0};
     int64_t elems = 1;
     for (int d = 0; d < m->xdims; d++) {
-        if (!const_extent(p, lp_list(p, xb->shape)[d], &m->xext[d])) return false;
+        if (!nest_const_extent(p, lp_list(p, xb->shape)[d], &m->xext[d])) return false;
         m->off_lo[d] = m->off_hi[d] = 0;
     }
     for (int t = 0; t < m->nterms; t++) {
@@ -406,9 +362,9 @@ static bool pad_input(const lp_program *p, cmatch *m) {
          * nothing); every other dim must not depend on that var */
         bool ok = true, any = false;
         for (int d = 0; d < m->xdims && ok; d++) {
-            bool red = false, other = false, first = mentions(p, ix[d], m->ovar[0], 0);
-            for (int k = 0; k < m->nred; k++) red |= mentions(p, ix[d], m->rvar[k], 0);
-            for (int u = 1; u < m->nout; u++) other |= mentions(p, ix[d], m->ovar[u], 0);
+            bool red = false, other = false, first = nest_mentions(p, ix[d], m->ovar[0], 0);
+            for (int k = 0; k < m->nred; k++) red |= nest_mentions(p, ix[d], m->rvar[k], 0);
+            for (int u = 1; u < m->nout; u++) other |= nest_mentions(p, ix[d], m->ovar[u], 0);
             m->fixed[d] = !red && !other && !m->off_lo[d] && !m->off_hi[d];
             if (first && !m->fixed[d]) ok = false;
             any |= first;
@@ -427,17 +383,17 @@ static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *writt
         /* a nest the user scheduled (LP_SCHEDULED) keeps the user's loops */
         if (L->kind != LP_FOR || L->op != LP_SERIAL || (L->flags & LP_SCHEDULED) ||
             m->nout == MAX_OUT ||
-            !const_extent(p, L->b, &m->oext[m->nout]) || m->oext[m->nout] < 1)
+            !nest_const_extent(p, L->b, &m->oext[m->nout]) || m->oext[m->nout] < 1)
             return false;
         m->loops[m->nout] = s;
         m->ovar[m->nout++] = L->a;
-        lp_id in = single(p, L->c);
+        lp_id in = nest_single(p, L->c);
         if (lp_get(p, in)->kind != LP_FOR) break;
         s = in;
     }
     lp_id items[20];
     uint32_t n = 0;
-    if (!flatten_seq(p, lp_get(p, s)->c, items, &n, 20) || n < 3) return false;
+    if (!nest_flatten_seq(p, lp_get(p, s)->c, items, &n, 20) || n < 3) return false;
     const lp_node *S = lp_get(p, items[0]);
     if (S->kind != LP_STORE || p->bufs[S->a].kind != LP_BUF_LOCAL || p->bufs[S->a].ndim != 0)
         return false;
@@ -450,11 +406,11 @@ static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *writt
     for (;;) {
         const lp_node *R = lp_get(p, r);
         if (R->kind != LP_FOR) break;
-        if (R->op != LP_SERIAL || m->nred == MAX_RED || !const_extent(p, R->b, &m->rext[m->nred]) ||
+        if (R->op != LP_SERIAL || m->nred == MAX_RED || !nest_const_extent(p, R->b, &m->rext[m->nred]) ||
             m->rext[m->nred] < 1)
             return false;
         m->rvar[m->nred++] = R->a;
-        r = single(p, R->c);
+        r = nest_single(p, R->c);
     }
     const lp_node *A = lp_get(p, r);
     if (m->nred == 0 || A->kind != LP_ACCUM || A->a != m->acc || A->op != TVM_REDUCE_SUM)
@@ -495,7 +451,7 @@ static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *writt
         /* the other reads are broadcasts: they must not depend on o */
         uint32_t ov = m->ovar[m->v];
         if (!unit_stride(p, m->value, ov, m, 0)) return false;
-        if (m->sel && mentions(p, m->sel, ov, 0)) return false;
+        if (m->sel && nest_mentions(p, m->sel, ov, 0)) return false;
         for (int u = m->nout; u-- > 0;)
             if (u != m->v) {
                 m->r = u;
@@ -517,61 +473,8 @@ static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *writt
 struct sched;
 static lp_id pad_copy(struct sched *S, int d, lp_id *dst, lp_id *src, lp_id fill);
 
-static void new_subst(sched *S) {
-    S->tag++;
-    if (S->tag == 0) {
-        memset(S->memo_tag, 0, S->nmemo * sizeof *S->memo_tag);
-        S->tag = 1;
-    }
-}
-
-static lp_id clone_tree(sched *S, lp_id e) {
-    lp_program *p = S->p;
-    if (!e) return 0;
-    if (e < S->nmemo && S->memo_tag[e] == S->tag) return S->memo[e];
-    lp_node n = *lp_get(p, e);
-    lp_id r;
-    switch (n.kind) {
-    case LP_CONST: r = e; break;
-    case LP_VAR: r = (n.a < S->nvar_to && S->var_to[n.a]) ? S->var_to[n.a] : e; break;
-    default: {
-        if (n.kind == LP_LOAD && n.a == S->acc) {
-            r = S->acc_to;
-            break;
-        }
-        lp_node c = n;
-        bool a_is_expr = !(n.kind == LP_VAR || n.kind == LP_LOAD || n.kind == LP_STORE ||
-                           n.kind == LP_ACCUM || n.kind == LP_FOR || n.kind == LP_CALL);
-        if (a_is_expr) c.a = clone_tree(S, n.a);
-        c.b = clone_tree(S, n.b);
-        c.c = clone_tree(S, n.c);
-        if (n.nlist) {
-            lp_id tmp[TVM_MAX_NDIM];
-            if (n.nlist > ARRAY_LEN(tmp)) {
-                S->oom = true;
-                return 0;
-            }
-            for (uint32_t k = 0; k < n.nlist; k++) tmp[k] = clone_tree(S, lp_list(p, n.list)[k]);
-            c.list = lp_pool_add(p, tmp, n.nlist);
-        }
-        r = lp_add(p, &c);
-    }
-    }
-    if (e < S->nmemo) {
-        S->memo[e] = r;
-        S->memo_tag[e] = S->tag;
-    }
-    return r;
-}
-
-static lp_id i64(lp_program *p, int64_t v) { return lp_const_int(p, TVM_INT64, v); }
-
-static lp_id addc(lp_program *p, lp_id a, int64_t b) {
-    return b ? lp_binary(p, IR_ADD, a, i64(p, b)) : a;
-}
-
 static lp_id rolled_for(lp_program *p, uint32_t var, int64_t extent, lp_id body) {
-    lp_id r = lp_for(p, var, i64(p, extent), LP_SERIAL, body);
+    lp_id r = lp_for(p, var, nest_i64(p, extent), LP_SERIAL, body);
     if (r) p->nodes[r].flags |= LP_NO_UNROLL;
     return r;
 }
@@ -591,15 +494,15 @@ static void seed_padded_read(sched *S) {
     lp_id src[TVM_MAX_NDIM], idx[TVM_MAX_NDIM];
     memcpy(src, lp_list(p, lp_get(p, lp_get(p, m->sel)->b)->list), (size_t)m->xdims * sizeof *src);
     for (int d = 0; d < m->xdims; d++)
-        idx[d] = m->per_plane && m->fixed[d] ? i64(p, 0)
-                                             : addc(p, clone_tree(S, src[d]), m->off_lo[d]);
-    S->memo[m->sel] = lp_load(p, S->xpad, idx, (uint32_t)m->xdims);
-    S->memo_tag[m->sel] = S->tag;
+        idx[d] = m->per_plane && m->fixed[d] ? nest_i64(p, 0)
+                                             : nest_addc(p, nest_clone(&S->cl, src[d]), m->off_lo[d]);
+    S->cl.memo[m->sel] = lp_load(p, S->xpad, idx, (uint32_t)m->xdims);
+    S->cl.memo_tag[m->sel] = S->cl.tag;
 }
 
 /* accb[row, col] */
 static lp_id acc_at(lp_program *p, uint32_t buf, int64_t row, lp_id col) {
-    lp_id idx[2] = {i64(p, row), col};
+    lp_id idx[2] = {nest_i64(p, row), col};
     return lp_load(p, buf, idx, 2);
 }
 
@@ -610,13 +513,13 @@ static lp_id acc_at(lp_program *p, uint32_t buf, int64_t row, lp_id col) {
 static void set_vars(sched *S, lp_id rbase, int64_t row, lp_id vbase, int64_t vv, lp_id jj) {
     const cmatch *m = S->m;
     lp_program *p = S->p;
-    if (m->r >= 0) S->var_to[m->ovar[m->r]] = addc(p, rbase, row);
+    if (m->r >= 0) S->cl.var_to[m->ovar[m->r]] = nest_addc(p, rbase, row);
     if (m->mode == MODE_CHANNELS) {
-        lp_id blk = addc(p, vbase, vv);
-        S->var_to[m->ovar[m->v]] =
-            lp_binary(p, IR_ADD, lp_binary(p, IR_MUL, blk, i64(p, OC_BLOCK)), jj);
+        lp_id blk = nest_addc(p, vbase, vv);
+        S->cl.var_to[m->ovar[m->v]] =
+            lp_binary(p, IR_ADD, lp_binary(p, IR_MUL, blk, nest_i64(p, OC_BLOCK)), jj);
     } else {
-        S->var_to[m->ovar[m->v]] = lp_binary(p, IR_ADD, addc(p, vbase, vv * OC_BLOCK), jj);
+        S->cl.var_to[m->ovar[m->v]] = lp_binary(p, IR_ADD, nest_addc(p, vbase, vv * OC_BLOCK), jj);
     }
 }
 
@@ -637,7 +540,7 @@ static lp_id block(sched *S, lp_id rbase, int mr, lp_id vbase, int nv, int lanes
     lp_id *copy = calloc((size_t)nst, sizeof *copy);
     lp_id *epi = calloc((size_t)nst * (m->nrest + 1), sizeof *epi);
     if (!init || !upd || !copy || !epi) {
-        S->oom = true;
+        S->cl.oom = true;
         free(init), free(upd), free(copy), free(epi);
         return 0;
     }
@@ -645,50 +548,50 @@ static lp_id block(sched *S, lp_id rbase, int mr, lp_id vbase, int nv, int lanes
     for (int r = 0; r < mr; r++)
         for (int vv = 0; vv < nv; vv++) {
             int q = r * nv + vv;
-            lp_id col = addc(p, jjv, (int64_t)vv * lanes);
-            lp_id at[2] = {i64(p, r), col};
+            lp_id col = nest_addc(p, jjv, (int64_t)vv * lanes);
+            lp_id at[2] = {nest_i64(p, r), col};
             init[q] = lp_store(p, S->accb, at, 2, m->init);
             set_vars(S, rbase, r, vbase, vv, jjv);
-            for (int k = 0; k < m->nred; k++) S->var_to[m->rvar[k]] = lp_var_ref(p, rv[k]);
-            S->acc = 0;
-            new_subst(S);
+            for (int k = 0; k < m->nred; k++) S->cl.var_to[m->rvar[k]] = lp_var_ref(p, rv[k]);
+            S->cl.acc = 0;
+            nest_subst_begin(&S->cl);
             if (m->mode == MODE_CHANNELS) {
-                S->memo[m->wdiv] = addc(p, vbase, vv);
-                S->memo_tag[m->wdiv] = S->tag;
-                S->memo[m->wmod] = jjv;
-                S->memo_tag[m->wmod] = S->tag;
+                S->cl.memo[m->wdiv] = nest_addc(p, vbase, vv);
+                S->cl.memo_tag[m->wdiv] = S->cl.tag;
+                S->cl.memo[m->wmod] = jjv;
+                S->cl.memo_tag[m->wmod] = S->cl.tag;
             }
             seed_padded_read(S);
-            lp_id v = clone_tree(S, m->value);
+            lp_id v = nest_clone(&S->cl, m->value);
             upd[q] = lp_store(p, S->accb, at, 2,
                               lp_binary(p, IR_ADD, acc_at(p, S->accb, r, col), v));
             copy[q] = lp_store(p, S->accv, at, 2, acc_at(p, S->accb, r, col));
-            S->acc = m->acc;
-            S->acc_to = acc_at(p, S->accv, r, col);
-            new_subst(S);
+            S->cl.acc = m->acc;
+            S->cl.acc_to = acc_at(p, S->accv, r, col);
+            nest_subst_begin(&S->cl);
             lp_id ep[16];
-            for (uint32_t k = 0; k < m->nrest; k++) ep[k] = clone_tree(S, m->rest[k]);
+            for (uint32_t k = 0; k < m->nrest; k++) ep[k] = nest_clone(&S->cl, m->rest[k]);
             lp_id st = lp_seq(p, ep, m->nrest);
             if (m->mode == MODE_CHANNELS && m->oext[m->v] % OC_BLOCK) {
                 /* lanes past the last channel: computed, never stored */
-                st = lp_if(p, lp_binary(p, IR_LT, S->var_to[m->ovar[m->v]], i64(p, m->oext[m->v])),
+                st = lp_if(p, lp_binary(p, IR_LT, S->cl.var_to[m->ovar[m->v]], nest_i64(p, m->oext[m->v])),
                            st, 0);
             }
             epi[nepi++] = st;
         }
     for (int u = 0; u < m->nout; u++)
-        if (u == m->v || u == m->r) S->var_to[m->ovar[u]] = 0;
-    for (int k = 0; k < m->nred; k++) S->var_to[m->rvar[k]] = 0;
+        if (u == m->v || u == m->r) S->cl.var_to[m->ovar[u]] = 0;
+    for (int k = 0; k < m->nred; k++) S->cl.var_to[m->rvar[k]] = 0;
     lp_id parts[4];
-    parts[0] = lp_for(p, jj, i64(p, lanes), vec, lp_seq(p, init, (uint32_t)nst));
-    lp_id red = lp_for(p, jj, i64(p, lanes), vec, lp_seq(p, upd, (uint32_t)nst));
+    parts[0] = lp_for(p, jj, nest_i64(p, lanes), vec, lp_seq(p, init, (uint32_t)nst));
+    lp_id red = lp_for(p, jj, nest_i64(p, lanes), vec, lp_seq(p, upd, (uint32_t)nst));
     for (int k = m->nred; k-- > 0;)
-        red = m->mode == MODE_WIDTH && k > 0 ? lp_for(p, rv[k], i64(p, m->rext[k]), LP_SERIAL, red)
+        red = m->mode == MODE_WIDTH && k > 0 ? lp_for(p, rv[k], nest_i64(p, m->rext[k]), LP_SERIAL, red)
                                              : rolled_for(p, rv[k], m->rext[k], red);
     parts[1] = red;
-    parts[2] = lp_for(p, jj, i64(p, lanes), vec, lp_seq(p, copy, (uint32_t)nst));
+    parts[2] = lp_for(p, jj, nest_i64(p, lanes), vec, lp_seq(p, copy, (uint32_t)nst));
     bool masked = m->mode == MODE_CHANNELS && m->oext[m->v] % OC_BLOCK;
-    parts[3] = lp_for(p, jj, i64(p, lanes), masked ? LP_SERIAL : vec, lp_seq(p, epi, nepi));
+    parts[3] = lp_for(p, jj, nest_i64(p, lanes), masked ? LP_SERIAL : vec, lp_seq(p, epi, nepi));
     free(init), free(upd), free(copy), free(epi);
     return lp_seq(p, parts, 4);
 }
@@ -708,18 +611,18 @@ static lp_id runs(sched *S, int64_t from, int64_t to, lp_id vbase) {
         int64_t nfull = len / S->mr, rem = len % S->mr;
         if (nfull > 0) {
             uint32_t b = new_loop_var(p, "ow0");
-            lp_id base = addc(p, lp_binary(p, IR_MUL, lp_var_ref(p, b), i64(p, S->mr)), from);
+            lp_id base = nest_addc(p, lp_binary(p, IR_MUL, lp_var_ref(p, b), nest_i64(p, S->mr)), from);
             parts[n++] = rolled_for(p, b, nfull, block(S, base, S->mr, vbase, S->nv, OC_BLOCK));
         }
         if (rem > 0)
-            parts[n++] = block(S, i64(p, from + nfull * S->mr), (int)rem, vbase, S->nv,
+            parts[n++] = block(S, nest_i64(p, from + nfull * S->mr), (int)rem, vbase, S->nv,
                                OC_BLOCK);
     } else {
         int64_t w = (int64_t)WIDTH_NV * OC_BLOCK;
         int64_t nfull = len / w, rem = len % w;
         if (nfull > 0) {
             uint32_t b = new_loop_var(p, "ow0");
-            lp_id base = addc(p, lp_binary(p, IR_MUL, lp_var_ref(p, b), i64(p, w)), from);
+            lp_id base = nest_addc(p, lp_binary(p, IR_MUL, lp_var_ref(p, b), nest_i64(p, w)), from);
             parts[n++] = rolled_for(p, b, nfull,
                                     block(S, S->wr_base, S->wr_mr, base, WIDTH_NV, OC_BLOCK));
         }
@@ -729,20 +632,20 @@ static lp_id runs(sched *S, int64_t from, int64_t to, lp_id vbase) {
              * positions are recomputed to the same bits and stored twice):
              * blocks of one or two vectors were measured to lose their
              * vectorisation (LLVM unrolls their small lanes loop first) */
-            parts[n++] = block(S, S->wr_base, S->wr_mr, i64(p, to - w), WIDTH_NV, OC_BLOCK);
+            parts[n++] = block(S, S->wr_base, S->wr_mr, nest_i64(p, to - w), WIDTH_NV, OC_BLOCK);
             rem = 0;
         }
         if (rem >= OC_BLOCK) {
-            parts[n++] = block(S, S->wr_base, S->wr_mr, i64(p, start), (int)(rem / OC_BLOCK),
+            parts[n++] = block(S, S->wr_base, S->wr_mr, nest_i64(p, start), (int)(rem / OC_BLOCK),
                                OC_BLOCK);
             start += rem / OC_BLOCK * OC_BLOCK;
             rem %= OC_BLOCK;
         }
         if (rem > 0) {
             if (len >= OC_BLOCK) /* one vector ending at `to`, overlapping the last */
-                parts[n++] = block(S, S->wr_base, S->wr_mr, i64(p, to - OC_BLOCK), 1, OC_BLOCK);
+                parts[n++] = block(S, S->wr_base, S->wr_mr, nest_i64(p, to - OC_BLOCK), 1, OC_BLOCK);
             else
-                parts[n++] = block(S, S->wr_base, S->wr_mr, i64(p, start), 1, (int)rem);
+                parts[n++] = block(S, S->wr_base, S->wr_mr, nest_i64(p, start), 1, (int)rem);
         }
     }
     return n ? lp_seq(p, parts, n) : 0;
@@ -768,12 +671,12 @@ static lp_id outer(sched *S, int k, lp_id vbase) {
         uint32_t n = 0;
         if (nfull) {
             uint32_t rb = new_loop_var(p, "oh0");
-            S->wr_base = lp_binary(p, IR_MUL, lp_var_ref(p, rb), i64(p, mr));
+            S->wr_base = lp_binary(p, IR_MUL, lp_var_ref(p, rb), nest_i64(p, mr));
             S->wr_mr = (int)mr;
             parts[n++] = rolled_for(p, rb, nfull, outer(S, k + 1, vbase));
         }
         if (rem) {
-            S->wr_base = i64(p, nfull * mr);
+            S->wr_base = nest_i64(p, nfull * mr);
             S->wr_mr = (int)rem;
             parts[n++] = outer(S, k + 1, vbase);
         }
@@ -783,26 +686,26 @@ static lp_id outer(sched *S, int k, lp_id vbase) {
     if (m->mode == MODE_CHANNELS && k == m->v) {
         int64_t nob = m->nvec / S->nv;
         uint32_t ob = new_loop_var(p, "ob");
-        lp_id vb = lp_binary(p, IR_MUL, lp_var_ref(p, ob), i64(p, S->nv));
+        lp_id vb = lp_binary(p, IR_MUL, lp_var_ref(p, ob), nest_i64(p, S->nv));
         return rolled_for(p, ob, nob, outer(S, k + 1, vb));
     }
     uint32_t var = m->ovar[k];
     uint32_t nv_ = new_loop_var(p, p->vars[var].name);
-    S->var_to[var] = lp_var_ref(p, nv_);
+    S->cl.var_to[var] = lp_var_ref(p, nv_);
     lp_id body = outer(S, k + 1, vbase);
     if (k == 0 && m->per_plane) { /* this plane's padded copy */
         lp_id dst[TVM_MAX_NDIM], src[TVM_MAX_NDIM], ix[TVM_MAX_NDIM];
         memcpy(ix, lp_list(p, lp_get(p, lp_get(p, m->sel)->b)->list),
                (size_t)m->xdims * sizeof *ix); /* cloning moves the pool */
-        S->acc = 0;
-        new_subst(S);
+        S->cl.acc = 0;
+        nest_subst_begin(&S->cl);
         for (int d = 0; d < m->xdims; d++)
-            if (m->fixed[d]) src[d] = clone_tree(S, ix[d]);
+            if (m->fixed[d]) src[d] = nest_clone(&S->cl, ix[d]);
         lp_id two[2] = {pad_copy(S, 0, dst, src, lp_get(p, m->sel)->c), body};
         body = lp_seq(p, two, 2);
     }
-    S->var_to[var] = 0;
-    return lp_for(p, nv_, i64(p, m->oext[k]), LP_SERIAL, body);
+    S->cl.var_to[var] = 0;
+    return lp_for(p, nv_, nest_i64(p, m->oext[k]), LP_SERIAL, body);
 }
 
 
@@ -814,13 +717,13 @@ static lp_id pad_fill(sched *S, int d, lp_id *idx, lp_id fill) {
     lp_program *p = S->p;
     if (d == m->xdims) return lp_store(p, S->xpad, idx, (uint32_t)m->xdims, fill);
     if (m->per_plane && m->fixed[d]) {
-        idx[d] = i64(p, 0);
+        idx[d] = nest_i64(p, 0);
         return pad_fill(S, d + 1, idx, fill);
     }
     uint32_t v = new_loop_var(p, "pz");
     idx[d] = lp_var_ref(p, v);
     lp_id body = pad_fill(S, d + 1, idx, fill);
-    return lp_for(p, v, i64(p, m->xext[d] + m->off_lo[d] + m->off_hi[d]), LP_SERIAL, body);
+    return lp_for(p, v, nest_i64(p, m->xext[d] + m->off_lo[d] + m->off_hi[d]), LP_SERIAL, body);
 }
 
 static lp_id pad_copy(sched *S, int d, lp_id *dst, lp_id *src, lp_id fill) {
@@ -830,7 +733,7 @@ static lp_id pad_copy(sched *S, int d, lp_id *dst, lp_id *src, lp_id fill) {
         return lp_store(p, S->xpad, dst, (uint32_t)m->xdims,
                         lp_load(p, m->xbuf, src, (uint32_t)m->xdims));
     if (m->per_plane && m->fixed[d]) { /* src[d] set by the caller */
-        dst[d] = i64(p, 0);
+        dst[d] = nest_i64(p, 0);
         return pad_copy(S, d + 1, dst, src, fill);
     }
     lp_id parts[3];
@@ -840,7 +743,7 @@ static lp_id pad_copy(sched *S, int d, lp_id *dst, lp_id *src, lp_id fill) {
     for (int q = 0; q < 3; q++) {
         if (cut[q + 1] <= cut[q]) continue;
         uint32_t v = new_loop_var(p, "px");
-        dst[d] = addc(p, lp_var_ref(p, v), cut[q]);
+        dst[d] = nest_addc(p, lp_var_ref(p, v), cut[q]);
         lp_id body;
         if (q == 1) {
             src[d] = lp_var_ref(p, v);
@@ -850,7 +753,7 @@ static lp_id pad_copy(sched *S, int d, lp_id *dst, lp_id *src, lp_id fill) {
             memcpy(idx, dst, sizeof idx);
             body = pad_fill(S, d + 1, idx, fill);
         }
-        parts[n++] = lp_for(p, v, i64(p, cut[q + 1] - cut[q]), LP_SERIAL, body);
+        parts[n++] = lp_for(p, v, nest_i64(p, cut[q + 1] - cut[q]), LP_SERIAL, body);
     }
     return lp_seq(p, parts, n);
 }
@@ -900,7 +803,7 @@ static lp_id schedule(sched *S, cmatch *m) {
         }
     }
     int cols = (S->nv > WIDTH_NV ? S->nv : WIDTH_NV) * OC_BLOCK;
-    lp_id shape[2] = {i64(p, S->mr), i64(p, cols)};
+    lp_id shape[2] = {nest_i64(p, S->mr), nest_i64(p, cols)};
     lp_buffer b = {.name = "accb", .dtype = p->bufs[m->acc].dtype, .kind = LP_BUF_LOCAL,
                    .ndim = 2, .arg = -1, .elems = (int64_t)S->mr * cols};
     S->accb = lp_new_buffer(p, &b, shape);
@@ -913,7 +816,7 @@ static lp_id schedule(sched *S, cmatch *m) {
         int64_t el = 1;
         for (int d = 0; d < m->xdims; d++) {
             int64_t e = m->per_plane && m->fixed[d] ? 1 : m->xext[d] + m->off_lo[d] + m->off_hi[d];
-            pshape[d] = i64(p, e);
+            pshape[d] = nest_i64(p, e);
             el *= e;
         }
         lp_buffer pb = {.name = "xpad", .dtype = p->bufs[m->xbuf].dtype,
@@ -926,7 +829,7 @@ static lp_id schedule(sched *S, cmatch *m) {
             pre = pad_copy(S, 0, dst, src, lp_get(p, m->sel)->c);
         }
     }
-    lp_id body = outer(S, 0, i64(p, 0));
+    lp_id body = outer(S, 0, nest_i64(p, 0));
     if (!pre) return body;
     lp_id two[2] = {pre, body};
     return lp_seq(p, two, 2);
@@ -942,7 +845,7 @@ static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth) {
         cmatch m;
         if (match_nest(p, s, &m, written, S->nbufs)) {
             lp_id r = schedule(S, &m);
-            if (r && !S->oom && !p->failed) return r;
+            if (r && !S->cl.oom && !p->failed) return r;
             return s;
         }
         p->nodes[s].c = rewrite(S, n.c, written, depth + 1);
@@ -967,21 +870,17 @@ static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth) {
 tvm_status pass_schedule_conv(pass_ctx *pc) {
     lp_program *p = pc->p;
     if (pc->vector_bytes <= 0 || !p->body) return TVM_OK;
-    sched S = {.p = p, .pc = pc, .nmemo = p->nnodes, .nvar_to = p->nvars, .nbufs = p->nbufs};
-    S.memo = calloc(S.nmemo, sizeof *S.memo);
-    S.memo_tag = calloc(S.nmemo, sizeof *S.memo_tag);
-    S.var_to = calloc(S.nvar_to, sizeof *S.var_to);
+    sched S = {.p = p, .pc = pc, .nbufs = p->nbufs};
+    bool cloner_ok = nest_cloner_init(&S.cl, p);
     uint8_t *written = calloc(p->nbufs, 1);
     tvm_status st = TVM_OK;
-    if (!S.memo || !S.memo_tag || !S.var_to || !written) {
+    if (!cloner_ok || !written) {
         st = err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
     } else {
         p->body = rewrite(&S, p->body, written, 0);
-        if (p->failed || S.oom) st = err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
+        if (p->failed || S.cl.oom) st = err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
     }
-    free(S.memo);
-    free(S.memo_tag);
-    free(S.var_to);
+    nest_cloner_free(&S.cl);
     free(written);
     return st;
 }

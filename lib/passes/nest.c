@@ -1,0 +1,111 @@
+/* nest.c — see nest.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "nest.h"
+
+bool nest_const_extent(const lp_program *p, lp_id e, int64_t *v) {
+    const lp_node *n = lp_get(p, e);
+    if (n->kind != LP_CONST || n->dtype != TVM_INT64) return false;
+    *v = n->imm.i;
+    return true;
+}
+
+lp_id nest_single(const lp_program *p, lp_id s) {
+    while (s && lp_get(p, s)->kind == LP_SEQ && lp_get(p, s)->nlist == 1)
+        s = lp_list(p, lp_get(p, s)->list)[0];
+    return s;
+}
+
+bool nest_flatten_seq(const lp_program *p, lp_id s, lp_id *out, uint32_t *n, uint32_t cap) {
+    const lp_node *x = lp_get(p, s);
+    if (x->kind != LP_SEQ) {
+        if (*n >= cap) return false;
+        out[(*n)++] = s;
+        return true;
+    }
+    for (uint32_t k = 0; k < x->nlist; k++)
+        if (!nest_flatten_seq(p, lp_list(p, x->list)[k], out, n, cap)) return false;
+    return true;
+}
+
+bool nest_mentions(const lp_program *p, lp_id e, uint32_t var, int depth) {
+    if (!e || depth > 200) return e != 0;
+    const lp_node *n = lp_get(p, e);
+    if (n->kind == LP_CONST) return false;
+    if (n->kind == LP_VAR) return n->a == var;
+    /* `a` of a load or call names a buffer or callee, not an expression */
+    if (n->kind != LP_LOAD && n->kind != LP_CALL && nest_mentions(p, n->a, var, depth + 1))
+        return true;
+    if (nest_mentions(p, n->b, var, depth + 1) || nest_mentions(p, n->c, var, depth + 1))
+        return true;
+    for (uint32_t k = 0; k < n->nlist; k++)
+        if (nest_mentions(p, lp_list(p, n->list)[k], var, depth + 1)) return true;
+    return false;
+}
+
+bool nest_cloner_init(nest_cloner *c, lp_program *p) {
+    *c = (nest_cloner){.p = p, .nmemo = p->nnodes, .nvar_to = p->nvars};
+    c->memo = calloc(c->nmemo ? c->nmemo : 1, sizeof *c->memo);
+    c->memo_tag = calloc(c->nmemo ? c->nmemo : 1, sizeof *c->memo_tag);
+    c->var_to = calloc(c->nvar_to ? c->nvar_to : 1, sizeof *c->var_to);
+    c->oom = !c->memo || !c->memo_tag || !c->var_to;
+    return !c->oom;
+}
+
+void nest_cloner_free(nest_cloner *c) {
+    free(c->memo);
+    free(c->memo_tag);
+    free(c->var_to);
+    c->memo = NULL;
+    c->memo_tag = NULL;
+    c->var_to = NULL;
+}
+
+void nest_subst_begin(nest_cloner *c) {
+    c->tag++;
+    if (c->tag == 0) { /* wrapped: clear the stamps */
+        memset(c->memo_tag, 0, c->nmemo * sizeof *c->memo_tag);
+        c->tag = 1;
+    }
+}
+
+lp_id nest_clone(nest_cloner *c, lp_id e) {
+    lp_program *p = c->p;
+    if (!e) return 0;
+    if (e < c->nmemo && c->memo_tag[e] == c->tag) return c->memo[e];
+    lp_node n = *lp_get(p, e);
+    lp_id r;
+    switch (n.kind) {
+    case LP_CONST: r = e; break;
+    case LP_VAR: r = (n.a < c->nvar_to && c->var_to[n.a]) ? c->var_to[n.a] : e; break;
+    default: {
+        if (n.kind == LP_LOAD && c->acc && n.a == c->acc) {
+            r = c->acc_to;
+            break;
+        }
+        lp_node x = n;
+        /* `a` names a variable, buffer or callee for these kinds */
+        bool a_is_expr = !(n.kind == LP_VAR || n.kind == LP_LOAD || n.kind == LP_STORE ||
+                           n.kind == LP_ACCUM || n.kind == LP_FOR || n.kind == LP_CALL);
+        if (a_is_expr) x.a = nest_clone(c, n.a);
+        x.b = nest_clone(c, n.b);
+        x.c = nest_clone(c, n.c);
+        if (n.nlist) {
+            lp_id tmp[LP_CALL_MAX_ARGS > TVM_MAX_NDIM ? LP_CALL_MAX_ARGS : TVM_MAX_NDIM];
+            if (n.nlist > ARRAY_LEN(tmp)) {
+                c->oom = true;
+                return 0;
+            }
+            for (uint32_t k = 0; k < n.nlist; k++) tmp[k] = nest_clone(c, lp_list(p, n.list)[k]);
+            x.list = lp_pool_add(p, tmp, n.nlist);
+        }
+        r = lp_add(p, &x);
+    }
+    }
+    if (e < c->nmemo) {
+        c->memo[e] = r;
+        c->memo_tag[e] = c->tag;
+    }
+    return r;
+}

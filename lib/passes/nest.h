@@ -1,0 +1,51 @@
+/* nest.h — helpers the loop-nest rewriting schedules share
+ * (schedule_contraction, schedule_conv): small facts about a matched nest,
+ * and cloning an expression tree under a substitution, which is how both
+ * turn one iteration of the original body into the statements of a block.
+ */
+#ifndef TVMC_PASSES_NEST_H
+#define TVMC_PASSES_NEST_H
+
+#include "../ir/loop.h"
+
+/* *v = the value of e when it is an int64 constant. */
+bool nest_const_extent(const lp_program *p, lp_id e, int64_t *v);
+/* s without the SEQs of one statement around it. */
+lp_id nest_single(const lp_program *p, lp_id s);
+/* Appends the statements of s (nested SEQs flattened) to out[*n..cap);
+ * false when they do not fit. */
+bool nest_flatten_seq(const lp_program *p, lp_id s, lp_id *out, uint32_t *n, uint32_t cap);
+/* Whether expression e reads variable var (true also when too deep to tell). */
+bool nest_mentions(const lp_program *p, lp_id e, uint32_t var, int depth);
+
+static inline lp_id nest_i64(lp_program *p, int64_t v) { return lp_const_int(p, TVM_INT64, v); }
+/* a + b, or a itself when b is 0. */
+static inline lp_id nest_addc(lp_program *p, lp_id a, int64_t b) {
+    return b ? lp_binary(p, IR_ADD, a, nest_i64(p, b)) : a;
+}
+
+/* Clones trees of the program with variables replaced by var_to[var] (0:
+ * kept) and loads of the local `acc` replaced by acc_to. Only nodes that
+ * existed when the cloner was made are memoised: one substitution's clones
+ * are shared (a node read twice is cloned once) until nest_subst_begin
+ * starts the next substitution. */
+typedef struct nest_cloner {
+    lp_program *p;
+    lp_id *memo;        /* per node: its clone under the current substitution */
+    uint32_t *memo_tag; /* ... valid when equal to tag */
+    uint32_t nmemo, tag;
+    lp_id *var_to;      /* per variable: replacement expression (0 = none) */
+    uint32_t nvar_to;
+    uint32_t acc;       /* loads of this local become acc_to (0: none) */
+    lp_id acc_to;
+    bool oom;           /* a list too long to clone, or an allocation failed */
+} nest_cloner;
+
+/* False when out of memory (c->oom set; nest_cloner_free still safe). */
+bool nest_cloner_init(nest_cloner *c, lp_program *p);
+void nest_cloner_free(nest_cloner *c);
+/* Forgets the memoised clones: the next clones use the new var_to/acc_to. */
+void nest_subst_begin(nest_cloner *c);
+lp_id nest_clone(nest_cloner *c, lp_id e);
+
+#endif
