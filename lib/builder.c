@@ -787,15 +787,15 @@ TVMC_API tvm_tensor tvm_constant(tvm_graph *g, const char *name, tvm_dtype dtype
                  .nbytes = nbytes};
     t.name = intern(g, fn, name ? name : "constant");
     if (t.name == UINT32_MAX) return NULL_TENSOR;
-    t.data = malloc(nbytes ? nbytes : 1);
     t.shape = graph_pool_add(g, dims, (uint32_t)ndim);
     uint32_t idx = 0;
-    if (t.data && t.name != UINT32_MAX && t.shape != UINT32_MAX) {
-        if (nbytes) memcpy(t.data, data, nbytes);
+    if (t.shape != UINT32_MAX) t.cbuf = const_buf_new(data, nbytes);
+    if (t.cbuf) {
+        t.data = t.cbuf->data;
         idx = graph_add_tensor(g, &t);
     }
     if (!idx) {
-        free(t.data);
+        const_buf_release(t.cbuf);
         graph_fail(g, TVM_ERR_OUT_OF_MEMORY, "%s: out of memory", fn);
         return NULL_TENSOR;
     }

@@ -151,16 +151,56 @@ float bf16_bits_to_f32(uint16_t h) {
     return f;
 }
 
-/* ---- hashing (FNV-1a over 8-byte words, then mixed) --------------------- */
+/* ---- hashing ----------------------------------------------------------- */
+
+/* Word-at-a-time multiply-rotate hashing in the style of xxHash64 (written
+ * here, not its reference code): four independent 64-bit lanes each take
+ * one 8-byte word of every 32-byte stripe (the lanes overlap in the CPU, so
+ * large weights hash at memory speed), then the lanes, the tail words and
+ * bytes and the length are folded together and avalanched. Not
+ * cryptographic: it keys caches, it does not authenticate. */
+#define HK1 0x9e3779b185ebca87ull
+#define HK2 0xc2b2ae3d27d4eb4full
+#define HK3 0x165667b19e3779f9ull
+#define HK4 0x85ebca77c2b2ae63ull
+
+static inline uint64_t rotl64(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+static inline uint64_t hash_round(uint64_t acc, uint64_t w) {
+    return rotl64(acc + w * HK2, 31) * HK1;
+}
+static inline uint64_t load64(const unsigned char *b) {
+    uint64_t w;
+    memcpy(&w, b, 8);
+    return w;
+}
 
 uint64_t hash_bytes(const void *p, size_t n, uint64_t seed) {
     const unsigned char *b = p;
-    uint64_t h = 0xcbf29ce484222325ull ^ seed;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 0x100000001b3ull;
+    size_t i = 0;
+    uint64_t h;
+    if (n >= 32) {
+        uint64_t v0 = seed + HK1 + HK2, v1 = seed + HK2, v2 = seed, v3 = seed - HK1;
+        for (; i + 32 <= n; i += 32) {
+            v0 = hash_round(v0, load64(b + i));
+            v1 = hash_round(v1, load64(b + i + 8));
+            v2 = hash_round(v2, load64(b + i + 16));
+            v3 = hash_round(v3, load64(b + i + 24));
+        }
+        h = rotl64(v0, 1) + rotl64(v1, 7) + rotl64(v2, 12) + rotl64(v3, 18);
+        uint64_t lanes[4] = {v0, v1, v2, v3};
+        for (int l = 0; l < 4; l++) h = (h ^ hash_round(0, lanes[l])) * HK1 + HK4;
+    } else {
+        h = seed + HK3;
     }
-    return hash_mix(h, n);
+    h += (uint64_t)n;
+    for (; i + 8 <= n; i += 8) h = rotl64(h ^ hash_round(0, load64(b + i)), 27) * HK1 + HK4;
+    for (; i < n; i++) h = rotl64(h ^ (b[i] * HK3), 11) * HK1;
+    h ^= h >> 33;
+    h *= HK2;
+    h ^= h >> 29;
+    h *= HK3;
+    h ^= h >> 32;
+    return h;
 }
 
 /* ---- strbuf ----------------------------------------------------------------- */

@@ -318,6 +318,121 @@ TEST(chain_shares_workspace) {
     tvm_graph_destroy(g);
 }
 
+/* Whether llvm's loop IR for X -> Y lacks the text `what` (a buffer name). */
+static bool loop_text_lacks(tvm_graph *g, tvm_tensor X, tvm_tensor Y, const char *what) {
+    tvm_function *fn = NULL;
+    tvm_compile_options o = tt_options("llvm", 0, 0);
+    bool ok = false;
+    if (tvm_compile(g, 1, &X, 1, &Y, &o, &fn) != TVM_OK) return false;
+    char *text = NULL;
+    if (tvm_function_source(fn, "loop", &text) == TVM_OK && text) ok = !strstr(text, what);
+    tvm_free(text);
+    tvm_function_release(fn);
+    return ok;
+}
+
+TEST(expensive_operand_of_a_matmul_is_the_first_matmuls_epilogue) {
+    /* M = X . W1; H = erf(M + 1); Y = H . W2 (a transformer's FFN): H
+     * is stored by the first matmul's kernel (matmul + erf epilogue), not
+     * staged row by row inside the second matmul's loops */
+    int64_t M = 24, K = 16, N = 40, P = 8;
+    tvm_graph *g = tvm_graph_create(CTX);
+    tvm_expr dm = tvm_const_int(g, TVM_INT64, M), dk = tvm_const_int(g, TVM_INT64, K),
+             dn = tvm_const_int(g, TVM_INT64, N), dp = tvm_const_int(g, TVM_INT64, P);
+    tvm_tensor X = tvm_placeholder(g, "X", TVM_FLOAT32, 2, (tvm_expr[]){dm, dk});
+    float w1[16 * 40], w2[40 * 8];
+    uint64_t st = 7;
+    for (int q = 0; q < 16 * 40; q++) w1[q] = (float)(tt_rand_uniform(&st) - 0.5);
+    for (int q = 0; q < 40 * 8; q++) w2[q] = (float)(tt_rand_uniform(&st) - 0.5);
+    tvm_tensor W1 = tvm_constant(g, "W1", TVM_FLOAT32, 2, (int64_t[]){K, N}, w1);
+    tvm_tensor W2 = tvm_constant(g, "W2", TVM_FLOAT32, 2, (int64_t[]){N, P}, w2);
+    tvm_expr i = tvm_iter_var(g, "i"), j = tvm_iter_var(g, "j");
+    tvm_expr k = tvm_reduce_axis(g, "k", dk), n = tvm_reduce_axis(g, "n", dn);
+    tvm_tensor Mm = tvm_compute(
+        g, "M", 2, (tvm_expr[]){dm, dn}, (tvm_expr[]){i, j},
+        tvm_sum(g, tvm_mul(g, tvm_load(g, X, (tvm_expr[]){i, k}),
+                           tvm_load(g, W1, (tvm_expr[]){k, j})), 1, &k));
+    tvm_expr a = tvm_iter_var(g, "a"), b = tvm_iter_var(g, "b");
+    tvm_tensor Hm = tvm_compute(
+        g, "H", 2, (tvm_expr[]){dm, dn}, (tvm_expr[]){a, b},
+        tvm_erf(g, tvm_add(g, tvm_load(g, Mm, (tvm_expr[]){a, b}),
+                           tvm_const_float(g, TVM_FLOAT32, 1))));
+    tvm_tensor Y = tvm_compute(g, "Y", 2, (tvm_expr[]){dm, dp}, (tvm_expr[]){a, b},
+                               tvm_sum(g, tvm_mul(g, tvm_load(g, Hm, (tvm_expr[]){a, n}),
+                                                  tvm_load(g, W2, (tvm_expr[]){n, b})), 1, &n));
+    CHECK_OK_OR_RETURN(tvm_graph_status(g));
+    tt_tensor *x = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(M, K)), *y = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(M, P));
+    tt_tensor *ref = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(M, P));
+    tt_fill_random(x, 3, -1, 1);
+    for (int64_t r = 0; r < M; r++)
+        for (int64_t c = 0; c < P; c++) {
+            double s = 0;
+            for (int64_t q = 0; q < N; q++) {
+                double h = 1;
+                for (int64_t p = 0; p < K; p++) h += tt_get(x, r * K + p) * w1[p * N + q];
+                s += erf(h) * w2[q * P + c];
+            }
+            tt_set(ref, r * P + c, s);
+        }
+    tt_tensor *args[2] = {x, y};
+    tvm_kernel_plan fused = {0}, unfused = {0};
+    run_all(g, 1, &X, &Y, args, ref, 1e-4, "ffn", &fused, &unfused);
+    CHECK_EQ_INT(fused.num_kernels, 2);
+    CHECK_EQ_INT(unfused.num_kernels, 3);
+    CHECK(loop_text_lacks(g, X, Y, "H_stage")); /* erf(H) is stored, not staged */
+    tt_free(x); tt_free(y); tt_free(ref);
+    tvm_graph_destroy(g);
+}
+
+TEST(attention_matmuls_get_kernels_of_their_own) {
+    /* per head b: S = Q . Q^T; E = exp(S / 4); O = E . Q. Both batched
+     * matmuls revisit two operands (contractions); E, their go-between,
+     * is the first one's epilogue, and the second reads it from memory */
+    int64_t B = 3, T = 10, D = 8;
+    tvm_graph *g = tvm_graph_create(CTX);
+    tvm_expr db = tvm_const_int(g, TVM_INT64, B), dt = tvm_const_int(g, TVM_INT64, T),
+             dd = tvm_const_int(g, TVM_INT64, D);
+    tvm_tensor Q = tvm_placeholder(g, "Q", TVM_FLOAT32, 3, (tvm_expr[]){db, dt, dd});
+    tvm_expr h = tvm_iter_var(g, "h"), i = tvm_iter_var(g, "i"), j = tvm_iter_var(g, "j");
+    tvm_expr k = tvm_reduce_axis(g, "k", dd), m = tvm_reduce_axis(g, "m", dt);
+    tvm_tensor S = tvm_compute(
+        g, "S", 3, (tvm_expr[]){db, dt, dt}, (tvm_expr[]){h, i, j},
+        tvm_sum(g, tvm_mul(g, tvm_load(g, Q, (tvm_expr[]){h, i, k}),
+                           tvm_load(g, Q, (tvm_expr[]){h, j, k})), 1, &k));
+    tvm_tensor E = tvm_compute(g, "E", 3, (tvm_expr[]){db, dt, dt}, (tvm_expr[]){h, i, j},
+                               tvm_exp(g, tvm_div(g, tvm_load(g, S, (tvm_expr[]){h, i, j}),
+                                                  tvm_const_float(g, TVM_FLOAT32, 4))));
+    tvm_tensor O = tvm_compute(
+        g, "O", 3, (tvm_expr[]){db, dt, dd}, (tvm_expr[]){h, i, j},
+        tvm_sum(g, tvm_mul(g, tvm_load(g, E, (tvm_expr[]){h, i, m}),
+                           tvm_load(g, Q, (tvm_expr[]){h, m, j})), 1, &m));
+    CHECK_OK_OR_RETURN(tvm_graph_status(g));
+    tt_tensor *q = tt_alloc(TVM_FLOAT32, 3, TT_SHAPE(B, T, D)), *o = tt_alloc(TVM_FLOAT32, 3, TT_SHAPE(B, T, D));
+    tt_tensor *ref = tt_alloc(TVM_FLOAT32, 3, TT_SHAPE(B, T, D));
+    tt_fill_random(q, 11, -1, 1);
+#define QV(b_, t_, d_) tt_get(q, ((b_) * T + (t_)) * D + (d_))
+    for (int64_t bb = 0; bb < B; bb++)
+        for (int64_t r = 0; r < T; r++)
+            for (int64_t c = 0; c < D; c++) {
+                double s = 0;
+                for (int64_t mm = 0; mm < T; mm++) {
+                    double sc = 0;
+                    for (int64_t p = 0; p < D; p++) sc += QV(bb, r, p) * QV(bb, mm, p);
+                    s += exp(sc / 4) * QV(bb, mm, c);
+                }
+                tt_set(ref, (bb * T + r) * D + c, s);
+            }
+#undef QV
+    tt_tensor *args[2] = {q, o};
+    tvm_kernel_plan fused = {0}, unfused = {0};
+    run_all(g, 1, &Q, &O, args, ref, 1e-4, "attention", &fused, &unfused);
+    CHECK_EQ_INT(fused.num_kernels, 2);
+    CHECK_EQ_INT(unfused.num_kernels, 3);
+    CHECK(loop_text_lacks(g, Q, O, "_stage"));
+    tt_free(q); tt_free(o); tt_free(ref);
+    tvm_graph_destroy(g);
+}
+
 TEST(constant_weights_fold_at_compile_time) {
     /* Y = X . transpose(W) + tile(b): the transposed weight and the bias
      * expression depend on constants only, so they are evaluated once at

@@ -1416,6 +1416,61 @@ TEST(compile_cache_returns_the_same_function) {
     fixture_close(&f);
 }
 
+/* Y = X + C for a constant C of n floats holding data. */
+static tvm_tensor build_add_const(tvm_graph *g, int64_t n, const float *data, tvm_tensor *X) {
+    tvm_expr dn = c64(g, n), i = tvm_iter_var(g, "i");
+    *X = tvm_placeholder(g, "X", TVM_FLOAT32, 1, &dn);
+    tvm_tensor C = tvm_constant(g, "C", TVM_FLOAT32, 1, &n, data);
+    return tvm_compute(g, "Y", 1, &dn, &i, tvm_add(g, tvm_load(g, *X, &i), tvm_load(g, C, &i)));
+}
+
+/* Runs fn on x = 0..n-1 and checks y = x + want. */
+static void check_add_const(tvm_function *fn, int64_t n, const float *want) {
+    tt_tensor *tx = tt_alloc(TVM_FLOAT32, 1, &n), *ty = tt_alloc(TVM_FLOAT32, 1, &n);
+    for (int64_t k = 0; k < n; k++) tt_set(tx, k, (double)k);
+    CHECK_OK(tvm_function_call(fn, (DLTensor *[]){&tx->dl, &ty->dl}, 2));
+    int64_t bad = -1;
+    for (int64_t k = 0; k < n && bad < 0; k++)
+        if (tt_get(ty, k) != (double)((float)k + want[k])) bad = k;
+    CHECK_EQ_INT(bad, -1);
+    tt_free(tx);
+    tt_free(ty);
+}
+
+TEST(constants_key_the_compile_cache_by_their_bytes) {
+    /* 203 floats = 25 hashed 32-byte stripes, one 8-byte word and 4 bytes:
+     * a change in any part must give another function; equal bytes in
+     * another graph (another allocation) the same one. Every function
+     * keeps working after its graph is gone (the bytes are shared, not
+     * copied). */
+    enum { N = 203 };
+    static float d[N], e[N], f2[N], h[N];
+    for (int k = 0; k < N; k++) d[k] = (float)(k % 17) * 0.25f - 1.0f;
+    memcpy(e, d, sizeof d);
+    memcpy(f2, d, sizeof d);
+    memcpy(h, d, sizeof d);
+    ((unsigned char *)e)[sizeof e - 1] ^= 0x01; /* the last tail byte */
+    f2[101] = -f2[101] + 0.5f;                  /* a stripe word */
+    h[200] += 1.0f;                             /* the tail word */
+    tvm_context *ctx = tt_context();
+    CHECK_OR_RETURN(ctx != NULL);
+    const float *datas[4] = {d, e, f2, h};
+    tvm_function *fns[5] = {0};
+    for (int v = 0; v < 5; v++) {
+        tvm_graph *g = tvm_graph_create(ctx);
+        tvm_tensor X, Y = build_add_const(g, N, datas[v % 4], &X);
+        CHECK_OK(tvm_compile(g, 1, &X, 1, &Y, NULL, &fns[v]));
+        tvm_graph_destroy(g);
+    }
+    CHECK(fns[4] == fns[0]); /* the same bytes, made again */
+    for (int a = 0; a < 4; a++)
+        for (int b = a + 1; b < 4; b++) CHECK(fns[a] != fns[b]);
+    for (int v = 0; v < 4; v++)
+        if (fns[v]) check_add_const(fns[v], N, datas[v]);
+    for (int v = 0; v < 5; v++) tvm_function_release(fns[v]);
+    tvm_context_destroy(ctx);
+}
+
 /* A fixed-shape, reduction-free kernel: every opt level, NO_INLINE and an
  * explicit CPU name give the same bits. */
 TEST(opt_levels_no_inline_and_mcpu_agree) {

@@ -363,4 +363,67 @@ TEST(last_error_is_thread_local) {
     tvm_context_destroy(ctx);
 }
 
+/* Functions compiled from one graph share its constant bytes: the graph is
+ * destroyed first, then every thread calls its own function and releases it
+ * at the same moment; the last release frees the bytes (leaks and races
+ * show under the sanitizer and valgrind builds). */
+typedef struct {
+    tvm_function *fn;
+    const float *w;
+    int64_t n;
+} share_args;
+
+static void *share_worker(void *p) {
+    share_args *a = p;
+    tt_tensor *x = tt_alloc(TVM_FLOAT32, 1, &a->n), *y = tt_alloc(TVM_FLOAT32, 1, &a->n);
+    for (int64_t k = 0; k < a->n; k++) tt_set(x, k, (double)k);
+    pthread_barrier_wait(&barrier);
+    CHECK_OK(tvm_function_call(a->fn, (DLTensor *[]){&x->dl, &y->dl}, 2));
+    int64_t bad = -1;
+    for (int64_t k = 0; k < a->n && bad < 0; k++)
+        if (tt_get(y, k) != (double)((float)k * a->w[k])) bad = k;
+    CHECK_EQ_INT(bad, -1);
+    pthread_barrier_wait(&barrier);
+    tvm_function_release(a->fn);
+    tt_free(x);
+    tt_free(y);
+    return NULL;
+}
+
+TEST(functions_share_constants_across_threads) {
+    enum { N = 1000 };
+    static float w[N];
+    for (int k = 0; k < N; k++) w[k] = (float)(k % 13) - 6.0f;
+    tvm_context *ctx = tt_context();
+    CHECK_OR_RETURN(ctx);
+    tvm_graph *g = tvm_graph_create(ctx);
+    int64_t n = N;
+    tvm_expr dn = tvm_const_int(g, TVM_INT64, n), i = tvm_iter_var(g, "i");
+    tvm_tensor X = tvm_placeholder(g, "X", TVM_FLOAT32, 1, &dn);
+    tvm_tensor W = tvm_constant(g, "W", TVM_FLOAT32, 1, &n, w);
+    tvm_tensor Y = tvm_compute(g, "Y", 1, &dn, &i, tvm_mul(g, tvm_load(g, X, &i), tvm_load(g, W, &i)));
+    pthread_t th[NTHREADS];
+    share_args sa[NTHREADS];
+    /* NO_CACHE: NTHREADS distinct functions, each holding the bytes */
+    tvm_compile_options o = tt_options(NULL, 0, TVM_COMPILE_NO_CACHE);
+    int made = 0;
+    for (int t = 0; t < NTHREADS; t++) {
+        sa[t] = (share_args){.w = w, .n = n};
+        if (tvm_compile(g, 1, &X, 1, &Y, &o, &sa[t].fn) == TVM_OK) made++;
+    }
+    tvm_graph_destroy(g);
+    CHECK_EQ_INT(made, NTHREADS);
+    if (made != NTHREADS) {
+        for (int t = 0; t < NTHREADS; t++) tvm_function_release(sa[t].fn);
+        tvm_context_destroy(ctx);
+        return;
+    }
+    pthread_barrier_init(&barrier, NULL, NTHREADS);
+    for (int t = 0; t < NTHREADS; t++)
+        CHECK(pthread_create(&th[t], NULL, share_worker, &sa[t]) == 0);
+    for (int t = 0; t < NTHREADS; t++) pthread_join(th[t], NULL);
+    pthread_barrier_destroy(&barrier);
+    tvm_context_destroy(ctx);
+}
+
 CHECK_MAIN()

@@ -31,7 +31,7 @@ tvm_graph *graph_new(tvm_context *ctx) {
 void graph_free(tvm_graph *g) {
     if (!g) return;
     ctx_release_tag(g->ctx, g->tag);
-    for (uint32_t i = 1; i < g->ntensors; i++) free(g->tensors[i].data);
+    for (uint32_t i = 1; i < g->ntensors; i++) const_buf_release(g->tensors[i].cbuf);
     free(g->exprs);
     free(g->tensors);
     free(g->pool);
@@ -39,6 +39,30 @@ void graph_free(tvm_graph *g) {
     free(g->hash_slots);
     free(g->error);
     free(g);
+}
+
+const_buf *const_buf_new(const void *data, size_t nbytes) {
+    const_buf *b = malloc(sizeof *b);
+    if (!b) return NULL;
+    b->data = malloc(nbytes ? nbytes : 1);
+    if (!b->data) {
+        free(b);
+        return NULL;
+    }
+    if (nbytes) memcpy(b->data, data, nbytes);
+    atomic_init(&b->refs, 1);
+    b->nbytes = nbytes;
+    b->hash[0] = hash_bytes(b->data, nbytes, 1);
+    b->hash[1] = hash_bytes(b->data, nbytes, 0x5bd1e995);
+    return b;
+}
+
+void const_buf_retain(const_buf *b) { atomic_fetch_add_explicit(&b->refs, 1, memory_order_relaxed); }
+
+void const_buf_release(const_buf *b) {
+    if (!b || atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) != 1) return;
+    free(b->data);
+    free(b);
 }
 
 uint32_t graph_intern_string(tvm_graph *g, const char *s) {

@@ -17,6 +17,8 @@
 #ifndef TVMC_IR_GRAPH_H
 #define TVMC_IR_GRAPH_H
 
+#include <stdatomic.h>
+
 #include "../common.h"
 #include "ops.h"
 
@@ -61,6 +63,23 @@ typedef struct gx_node {
 
 typedef enum gt_kind { GT_PLACEHOLDER = 1, GT_COMPUTE, GT_CONSTANT } gt_kind;
 
+/* A constant's bytes: immutable once made, shared by reference count
+ * between the graph that made them and every function compiled from it (a
+ * function outlives its graph; releases may come from any thread). Hashed
+ * once, when made: the hashes are part of the function cache's key. */
+typedef struct const_buf {
+    atomic_uint refs;
+    size_t nbytes;
+    uint64_t hash[2]; /* two independent 64-bit hashes of the bytes */
+    void *data;
+} const_buf;
+
+/* A new buffer holding a copy of nbytes at data (refs = 1); NULL when out
+ * of memory. */
+const_buf *const_buf_new(const void *data, size_t nbytes);
+void const_buf_retain(const_buf *b);
+void const_buf_release(const_buf *b); /* NULL is fine */
+
 typedef struct gt_node {
     uint8_t kind;  /* gt_kind */
     uint8_t dtype;
@@ -69,7 +88,8 @@ typedef struct gt_node {
     uint32_t shape; /* pool offset: ndim expr indices (int64) */
     uint32_t iters; /* pool offset: ndim iter var indices (compute) */
     uint32_t body;  /* expr index (compute) */
-    void *data;     /* constant bytes, owned by the graph (constant) */
+    const_buf *cbuf; /* constant: its bytes (one reference held by the graph) */
+    void *data;      /* constant: cbuf->data */
     size_t nbytes;
 } gt_node;
 

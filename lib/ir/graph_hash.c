@@ -58,10 +58,11 @@ tvm_status graph_canonical(const tvm_graph *g, int nin, const uint32_t *inputs, 
         }
         sb_printf(out, "],%u", tn->kind == GT_COMPUTE ? enum_[tn->body] : 0);
         if (tn->kind == GT_CONSTANT) {
-            /* two independent 64-bit hashes of the bytes (weights can be large) */
+            /* two independent 64-bit hashes of the bytes (weights can be
+             * large), computed once when the constant was made */
             sb_printf(out, ",%zu:%016llx%016llx", tn->nbytes,
-                      (unsigned long long)hash_bytes(tn->data, tn->nbytes, 1),
-                      (unsigned long long)hash_bytes(tn->data, tn->nbytes, 0x5bd1e995));
+                      (unsigned long long)tn->cbuf->hash[0],
+                      (unsigned long long)tn->cbuf->hash[1]);
         }
         sb_puts(out, "\n");
     }

@@ -145,7 +145,7 @@ void graph_print(const tvm_graph *g, const uint32_t *roots, int nroots, strbuf *
             graph_print_expr(g, tn->body, sb);
         } else if (tn->kind == GT_CONSTANT) {
             sb_printf(sb, " (%zu bytes, hash %016llx)", tn->nbytes,
-                      (unsigned long long)hash_bytes(tn->data, tn->nbytes, 0));
+                      (unsigned long long)tn->cbuf->hash[0]);
         }
         sb_puts(sb, "\n");
     }

@@ -165,8 +165,12 @@ static void fn_free(tvm_function *fn) {
         for (int i = 0; i < fn->nin + fn->nout; i++) free(fn->args[i].name);
     free(fn->args);
     if (fn->const_data)
-        for (int i = 0; i < fn->nconst; i++) free(fn->const_data[i]);
+        for (int i = 0; i < fn->nconst; i++) {
+            if (fn->const_bufs && fn->const_bufs[i]) const_buf_release(fn->const_bufs[i]);
+            else free(fn->const_data[i]);
+        }
     free(fn->const_data);
+    free(fn->const_bufs);
     lp_free(fn->tmpl);
     free(fn->size_vars);
     free(fn->graph_text);
@@ -263,8 +267,9 @@ static tvm_status make_function(tvm_graph *g, pass_ctx *pc, const be_options *bo
     int nargs = fn->nin + fn->nout;
     fn->args = calloc((size_t)nargs, sizeof *fn->args);
     fn->const_data = calloc(fn->nconst ? (size_t)fn->nconst : 1, sizeof *fn->const_data);
+    fn->const_bufs = calloc(fn->nconst ? (size_t)fn->nconst : 1, sizeof *fn->const_bufs);
     fn->size_vars = calloc(fn->tmpl->nvars ? fn->tmpl->nvars : 1, sizeof *fn->size_vars);
-    if (!fn->args || !fn->const_data || !fn->size_vars) goto oom;
+    if (!fn->args || !fn->const_data || !fn->const_bufs || !fn->size_vars) goto oom;
     /* the template's buffers 1..nargs+nconst are the arguments, in order */
     for (int i = 0; i < nargs; i++) {
         uint32_t t = i < fn->nin ? pc->inputs[i] : pc->outputs[i - fn->nin];
@@ -282,10 +287,12 @@ static tvm_status make_function(tvm_graph *g, pass_ctx *pc, const be_options *bo
             pc->folded[t] = NULL;
             continue;
         }
+        /* the graph's bytes, shared (immutable): the graph may be destroyed
+         * first, the last of the two frees them */
         const gt_node *tn = &g->tensors[t];
-        fn->const_data[i] = malloc(tn->nbytes ? tn->nbytes : 1);
-        if (!fn->const_data[i]) goto oom;
-        if (tn->nbytes) memcpy(fn->const_data[i], tn->data, tn->nbytes);
+        const_buf_retain(tn->cbuf);
+        fn->const_bufs[i] = tn->cbuf;
+        fn->const_data[i] = tn->cbuf->data;
     }
     /* every size variable must be a dimension of some argument, so a call can
      * bind it */

@@ -29,6 +29,17 @@
  *     contraction (matmul, conv: a reduction streaming an operand such as
  *     weights once per outer iteration): two would stream both operands per
  *     iteration and lose the cache reuse each has on its own;
+ *   - a contraction is fed and read only through memory or its epilogue:
+ *     an operand it reads inside its reduction that computes values (GELU's
+ *     erf, softmax, a bias add, another contraction) is stored, so the
+ *     producer is computed once with its own epilogue (matmul + bias + GELU
+ *     as one kernel) and the contraction keeps its register-blocked
+ *     schedule; pure data movement (reshape, transpose) between the two
+ *     still inlines. A contraction that would be evaluated inside another
+ *     kernel's reduction or staging loop (a matmul under layer_norm's
+ *     statistics) is stored too: there it would run a row at a time. A
+ *     reduction counts as a contraction also when it revisits the elements
+ *     of two operands (batched matmul: Q.K^T and P.V per attention head);
  *   - fused chains stay under FUSE_MAX_DEPTH expression levels so recursive
  *     passes keep a bounded stack;
  *   - TVM_COMPILE_NO_INLINE turns fusion off: every compute is stored.
@@ -47,6 +58,13 @@ typedef struct fuse_ctx {
     uint8_t *reuse;     /* per tensor: some read revisits elements */
     uint8_t *reduce;    /* per tensor: the body holds a reduction */
     uint8_t *contract;  /* per tensor: a contraction (see is_contraction) */
+    uint8_t *operand;   /* per tensor: read inside a contraction's reduction */
+    uint8_t *in_reduce; /* per tensor: evaluated inside some consumer's reduction */
+    uint32_t *own;      /* per tensor: value arithmetic of its own body */
+    uint32_t *reads;    /* tensors the current consumer reads under a reduction,
+                         * as 2 * tensor + (1 if the read revisits elements) */
+    uint32_t nreads, cap_reads;
+    uint32_t *tstamp;   /* per tensor: stamps for counting distinct operands */
     uint32_t *stamp;    /* per expr: visit stamps */
     uint32_t *scope;    /* per expr: reduction axes in scope when last visited + 1 */
     uint32_t tag;
@@ -133,7 +151,10 @@ static void scan(fuse_ctx *F, uint32_t c, uint32_t e, uint32_t axes, uint32_t *v
     F->stamp[e] = F->tag;
     F->scope[e] = axes + 1;
     const gx_node *x = &g->exprs[e];
-    if (first) F->cost[c] += op_cost(g, x);
+    if (first) {
+        F->cost[c] += op_cost(g, x);
+        F->own[c] += op_cost(g, x);
+    }
     if (x->kind == GX_LOAD) {
         uint32_t p = x->a;
         const gt_node *pt = &g->tensors[p];
@@ -155,11 +176,11 @@ static void scan(fuse_ctx *F, uint32_t c, uint32_t e, uint32_t axes, uint32_t *v
                 uses = mentions(g, graph_list(g, x->list)[k], outer);
             if (!uses) F->contract[c] = 1;
         }
-        if (pt->kind == GT_COMPUTE) {
-            uint32_t want = g->tensors[c].ndim + axes;
-            uint32_t have = index_vars(F, graph_list(g, x->list), x->nlist, vstamp, ++*vtag);
-            if (have < want) F->reuse[p] = 1;
-        }
+        uint32_t want = g->tensors[c].ndim + axes;
+        bool revisits = index_vars(F, graph_list(g, x->list), x->nlist, vstamp, ++*vtag) < want;
+        if (pt->kind == GT_COMPUTE && revisits) F->reuse[p] = 1;
+        if (axes > 0 && VEC_PUSH_OK(F->reads, F->nreads, F->cap_reads, UINT32_MAX))
+            F->reads[F->nreads++] = 2 * p + revisits;
         for (uint32_t k = 0; k < x->nlist; k++)
             scan(F, c, graph_list(g, x->list)[k], axes, vstamp, vtag, fused);
         return;
@@ -177,6 +198,42 @@ static void scan(fuse_ctx *F, uint32_t c, uint32_t e, uint32_t axes, uint32_t *v
         scan(F, c, graph_list(g, x->list)[k], axes, vstamp, vtag, fused);
 }
 
+/* Tensor t is inlined where a consumer's reduction reads it: what t loads
+ * is evaluated inside that reduction too. Marks t's direct producers (DFS
+ * over t's body; stamps tagged past the forward sweep's). */
+static bool mark_in_reduce(fuse_ctx *F, uint32_t t, bool pass_operand) {
+    const tvm_graph *g = F->g;
+    uint32_t *stack = NULL, n = 0, cap = 0;
+    F->tag = g->ntensors + t;
+    if (!VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) return false;
+    stack[n++] = g->tensors[t].body;
+    while (n) {
+        uint32_t e = stack[--n];
+        if (!e || F->stamp[e] == F->tag) continue;
+        F->stamp[e] = F->tag;
+        const gx_node *x = &g->exprs[e];
+        if (x->kind == GX_LOAD) {
+            F->in_reduce[x->a] = 1;
+            F->operand[x->a] |= pass_operand;
+        }
+        uint32_t kids[3] = {x->kind == GX_LOAD ? 0 : x->a, x->b, x->c};
+        for (int q = 0; q < 3; q++)
+            if (kids[q]) {
+                if (!VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) goto oom;
+                stack[n++] = kids[q];
+            }
+        for (uint32_t k = 0; k < x->nlist; k++) {
+            if (!VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) goto oom;
+            stack[n++] = graph_list(g, x->list)[k];
+        }
+    }
+    free(stack);
+    return true;
+oom:
+    free(stack);
+    return false;
+}
+
 tvm_status pass_fuse(pass_ctx *pc) {
     const tvm_graph *g = pc->g;
     fuse_ctx F = {.g = g};
@@ -187,12 +244,17 @@ tvm_status pass_fuse(pass_ctx *pc) {
     F.reuse = calloc(g->ntensors, 1);
     F.reduce = calloc(g->ntensors, 1);
     F.contract = calloc(g->ntensors, 1);
+    F.operand = calloc(g->ntensors, 1);
+    F.own = calloc(g->ntensors, sizeof *F.own);
+    F.in_reduce = calloc(g->ntensors, 1);
+    F.tstamp = calloc(g->ntensors, sizeof *F.tstamp);
     F.stamp = calloc(g->nexprs, sizeof *F.stamp);
     F.scope = calloc(g->nexprs, sizeof *F.scope);
     uint32_t *vstamp = calloc(g->nexprs, sizeof *vstamp), vtag = 0;
     uint8_t *tmark = calloc(g->ntensors, 1), *emark = calloc(g->nexprs, 1);
     tvm_status st = TVM_OK;
-    if (!pc->fused || !F.eff || !F.cost || !F.sites || !F.reuse || !F.reduce || !F.contract || !F.stamp ||
+    if (!pc->fused || !F.eff || !F.cost || !F.sites || !F.reuse || !F.reduce || !F.contract || !F.operand ||
+        !F.own || !F.in_reduce || !F.tstamp || !F.stamp ||
         !F.scope || !vstamp || !tmark || !emark) {
         st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
         goto out;
@@ -209,10 +271,29 @@ tvm_status pass_fuse(pass_ctx *pc) {
         const gt_node *tn = &g->tensors[t];
         if (!tmark[t] || tn->kind != GT_COMPUTE) continue;
         F.tag = t;
+        F.nreads = 0;
         /* tentatively treat every injective producer as fused for the
          * cost/depth summary; the backward sweep corrects it */
         scan(&F, t, tn->body, 0, vstamp, &vtag, pc->fused);
         F.eff[t] += g->exprs[tn->body].depth;
+        /* a reduction revisiting the elements of two operands (each
+         * element of A and of B meets many of the other's: matmul, batched
+         * matmul, conv) is a contraction too, even when every operand
+         * follows the outermost loop (a batch or head dimension) */
+        uint32_t revisited = 0;
+        for (uint32_t k = 0; k < F.nreads; k++) {
+            uint32_t p = F.reads[k] >> 1;
+            if ((F.reads[k] & 1) && F.tstamp[p] != t) {
+                F.tstamp[p] = t;
+                revisited++;
+            }
+        }
+        if (revisited >= 2) F.contract[t] = 1;
+        for (uint32_t k = 0; k < F.nreads; k++) {
+            uint32_t p = F.reads[k] >> 1;
+            F.in_reduce[p] = 1;
+            if (F.contract[t]) F.operand[p] = 1;
+        }
         /* provisional: injective computes count as fused for their consumers */
         pc->fused[t] = !F.reduce[t];
     }
@@ -221,16 +302,26 @@ tvm_status pass_fuse(pass_ctx *pc) {
         if (!tmark[t] || tn->kind != GT_COMPUTE) continue;
         bool output = false;
         for (int i = 0; i < pc->nout; i++) output |= pc->outputs[i] == t;
-        bool fuse;
+        bool fuse, stage = false;
         if (output || F.eff[t] > FUSE_MAX_DEPTH) fuse = false;
+        else if (F.operand[t] && (F.reduce[t] || F.own[t] > 0))
+            fuse = false; /* a contraction's operand that computes values */
+        else if (F.contract[t] && F.in_reduce[t])
+            fuse = false; /* would run inside another reduction, a row at a time */
         else if (F.reduce[t]) fuse = true; /* proposed; lowering confirms */
+        else if (F.operand[t] && F.own[t] == 0)
+            fuse = true; /* a contraction's operand moved (a transpose): inline */
         else if (F.cost[t] == 0) fuse = true; /* data movement: always inline */
         else if (!F.reuse[t] && (F.sites[t] <= 1 || F.cost[t] <= 4)) fuse = true;
-        else {
-            pc->fused[t] = FUSE_STAGED;
-            continue;
+        else fuse = stage = true;
+        pc->fused[t] = !fuse ? 0 : stage ? FUSE_STAGED : FUSE_INLINE;
+        /* data movement inlined into a contraction passes the operand role
+         * on: a transposed matmul result is still stored, with its epilogue */
+        bool pass_operand = F.operand[t] && !stage && F.own[t] == 0;
+        if (fuse && (F.in_reduce[t] || pass_operand) && !mark_in_reduce(&F, t, pass_operand)) {
+            st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
+            goto out;
         }
-        pc->fused[t] = fuse ? FUSE_INLINE : 0;
     }
 out:
     if (st == TVM_OK && (pc->flags & TVM_COMPILE_NO_INLINE))
@@ -239,6 +330,11 @@ out:
     free(F.cost);
     free(F.sites);
     free(F.reuse);
+    free(F.operand);
+    free(F.own);
+    free(F.in_reduce);
+    free(F.tstamp);
+    free(F.reads);
     if (st == TVM_OK) {
         pc->reduces = F.reduce;
         pc->contracts = F.contract;
