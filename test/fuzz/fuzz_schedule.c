@@ -183,6 +183,7 @@ static void build_stage(state *s, reader *r) {
     }
     if (s->nt == 0) return;
     const tens *x = &s->t[rd(r) % s->nt];
+    if (x->ndim == 0 && (kind == 3 || kind == 5)) return; /* no last dim */
     o.ndim = x->ndim;
     memcpy(o.dims, x->dims, sizeof o.dims);
     static const char *const in[] = {"i", "j", "k"};
