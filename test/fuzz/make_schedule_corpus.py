@@ -107,12 +107,29 @@ SEEDS = {
 }
 
 
-def main():
-    out = os.path.join(HERE, "corpus_schedule")
+# Findings, written to regress/schedule/ (see LEDGER.md): rebuilt here in
+# readable form rather than kept as the fuzzer's raw artifacts.
+REGRESS = {
+    # 001: a split by 2^31 of a 16-point loop ran 2^31 guarded inner
+    # iterations per outer one (the kernel never returned on interp)
+    "001-split-factor-beyond-extent": seed(0x01, [16, 8, 4, 3], [[0, 1], [1, 0]], [[4, 0, 1]], [
+        [SPLIT, 2, 1, f(2**31)],              # j by 2^31
+        [SPLIT, 2, 2, f(2**31)],              # k by 2^31
+    ]),
+}
+
+
+def write(folder, prefix, table):
+    out = os.path.join(HERE, folder)
     os.makedirs(out, exist_ok=True)
-    for name, data in SEEDS.items():
-        with open(os.path.join(out, "seed-%s.bin" % name), "wb") as fh:
+    for name, data in table.items():
+        with open(os.path.join(out, "%s%s.bin" % (prefix, name)), "wb") as fh:
             fh.write(data)
+
+
+def main():
+    write("corpus_schedule", "seed-", SEEDS)
+    write(os.path.join("regress", "schedule"), "", REGRESS)
 
 
 if __name__ == "__main__":
