@@ -58,7 +58,9 @@ mod error;
 mod extern_fn;
 mod function;
 mod graph;
+mod onnx;
 pub mod ops;
+mod schedule;
 
 pub use array::{Array, AsDlTensor, AsDlTensorMut, TensorView, TensorViewMut};
 pub use context::{CacheStats, Context, ContextOptions};
@@ -67,6 +69,8 @@ pub use error::{Error, Result, Status};
 pub use extern_fn::{ExternFn, ExternScalar};
 pub use function::{CompileOptions, Function, KernelPlan, OptLevel};
 pub use graph::{Expr, Graph, IntoDim, Operand, ReduceKind, Scalar, Tensor};
+pub use onnx::{OnnxModel, OnnxOptions, OnnxValue};
+pub use schedule::{Axis, Schedule, Tiles};
 
 /// Compile-time checks of the borrow and thread rules (doctests that must
 /// not compile).
