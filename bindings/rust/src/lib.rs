@@ -108,6 +108,33 @@ pub use schedule::{Axis, Schedule, Tiles};
 ///     ctx.graph().unwrap()
 /// };
 /// ```
+/// A schedule cannot outlive its graph:
+/// ```compile_fail
+/// let ctx = tvmc::Context::new().unwrap();
+/// let s = {
+///     let g = ctx.graph().unwrap();
+///     let a = g.placeholder("A", tvmc::DType::F32, &[2]);
+///     let c = g.compute("C", &[2], |i| a.at(i) + 1.0);
+///     tvmc::Schedule::new(&g, &[c]).unwrap()
+/// };
+/// ```
+/// and, like its graph, stays on one thread:
+/// ```compile_fail
+/// fn needs_send<T: Send>() {}
+/// needs_send::<tvmc::Schedule<'static>>();
+/// ```
+/// Options that borrow a schedule cannot outlive it:
+/// ```compile_fail
+/// let ctx = tvmc::Context::new().unwrap();
+/// let g = ctx.graph().unwrap();
+/// let a = g.placeholder("A", tvmc::DType::F32, &[2]);
+/// let c = g.compute("C", &[2], |i| a.at(i) + 1.0);
+/// let o = {
+///     let s = tvmc::Schedule::new(&g, &[c]).unwrap();
+///     tvmc::CompileOptions::new().schedule(&s)
+/// };
+/// g.compile(&[a], &[c], &o).unwrap();
+/// ```
 /// A function needs neither (this one compiles):
 /// ```no_run
 /// let f = {
