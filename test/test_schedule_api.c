@@ -172,6 +172,35 @@ TEST(fuse_and_parallel) {
     tvm_graph_destroy(m.g);
 }
 
+/* Factors far beyond a constant extent (fuzz_schedule finding 001): the
+ * inner loop runs the extent, not 2^31 guarded iterations, so the call
+ * returns at once and the loop IR holds no 2^31 bound. */
+TEST(split_factor_beyond_extent) {
+    mm m = make_matmul(5, 7, 9);
+    const int64_t big = (int64_t)1 << 31;
+    tvm_schedule *s = NULL;
+    CHECK_STATUS(tvm_schedule_create(m.g, 1, &m.C, &s), TVM_OK);
+    tvm_expr jo, ji, ko, ki, jio, jii;
+    CHECK_STATUS(tvm_sched_split(s, m.C, m.j, big, &jo, &ji), TVM_OK);
+    CHECK_STATUS(tvm_sched_split(s, m.C, m.k, big - 1, &ko, &ki), TVM_OK);
+    /* a non-dividing split of the clamped inner loop keeps its guard */
+    CHECK_STATUS(tvm_sched_split(s, m.C, ji, 3, &jio, &jii), TVM_OK);
+    CHECK_STATUS(tvm_sched_unroll(s, m.C, ki), TVM_OK);
+    const int64_t shapes[2][2] = {{5, 9}, {9, 7}}, os[2] = {5, 7};
+    for (int t = 0; t < 2; t++) {
+        char *ir = compare(m.g, 2, (tvm_tensor[]){m.A, m.B}, m.C, shapes, os, 2, s, targets[t],
+                           true);
+        CHECK(ir != NULL);
+        if (ir) {
+            CHECK(strstr(ir, "2147483648") == NULL && strstr(ir, "2147483647") == NULL);
+            CHECK(strstr(ir, "j.inner") != NULL);
+        }
+        free(ir);
+    }
+    tvm_schedule_destroy(s);
+    tvm_graph_destroy(m.g);
+}
+
 /* B[i, j] = A[i, j] * 3 + 1, elementwise: split, vectorize, unroll. */
 TEST(elementwise_split_vectorize) {
     static const int64_t sz[][2] = {{10, 17}, {16, 64}, {1, 1}};

@@ -9,7 +9,8 @@
  * replaces its variable in the stage's statements. A split whose factor does
  * not divide a known constant extent is guarded: the innermost statements
  * run under `if (outer * factor + inner < extent)`, so the extra iterations
- * of the last block do nothing.
+ * of the last block do nothing. A factor larger than a known constant
+ * extent makes the inner loop that extent (one outer iteration, no guard).
  *
  * A stage with one reduction lowers to `acc = init; for r...: acc += v;
  * out[..] = f(acc)` inside its spatial loops. Without cache_write, every
@@ -293,7 +294,11 @@ static void derive_extents(actx *A, int k) {
             A->ext[a] = lp_binary(p, IR_DIV, lp_binary(p, IR_ADD, A->ext[x->src],
                                                        sched_i64(A, x->factor - 1)), f);
         } else if (x->kind == SA_INNER) {
-            A->ext[a] = sched_i64(A, x->factor);
+            /* A factor beyond a constant extent leaves one outer iteration:
+             * the inner loop runs the extent, not the factor (a split by
+             * 2^31 of 16 points must not loop 2^31 times under a guard). */
+            int64_t src = A->cext[x->src];
+            A->ext[a] = sched_i64(A, src >= 0 && src < x->factor ? src : x->factor);
         } else if (x->kind == SA_FUSED) {
             A->ext[a] = lp_binary(p, IR_MUL, A->ext[x->src], A->ext[x->src2]);
         }
@@ -326,7 +331,7 @@ static lp_id guards(actx *A, int k, bool reduce) {
         const sch_axis *x = &s->axes[a];
         if (x->stage != (uint32_t)k || x->leaf || x->fused || (x->reduce && !reduce)) continue;
         int64_t f = s->axes[x->outer].factor;
-        if (A->cext[a] >= 0 && A->cext[a] % f == 0) continue;
+        if (A->cext[a] >= 0 && (A->cext[a] % f == 0 || A->cext[a] < f)) continue;
         lp_id c = lp_binary(p, IR_LT, axis_value(A, a, 0), A->ext[a]);
         cond = cond ? lp_binary(p, IR_AND, cond, c) : c;
     }

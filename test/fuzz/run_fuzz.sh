@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run_fuzz.sh replay|run FUZZER [CORPUS] — the meson tests of test/fuzz
 # (suite 'fuzz'). CORPUS names the seed folder (default corpus; fuzz_onnx
-# uses corpus_onnx); regress/ belongs to the builder target only.
+# uses corpus_onnx); regress/ belongs to the builder target, regress/NAME/
+# to the target whose corpus is corpus_NAME (fuzz_schedule: regress/schedule).
 #
 #   replay  runs every input of corpus/ and regress/ once (LeakSanitizer on);
 #           fails on any crash, leak, timeout or finding.
@@ -33,6 +34,8 @@ case $mode in
 replay)
   dirs=("$src/$corpus")
   [[ $corpus == corpus && -d $src/regress ]] && dirs+=("$src/regress")
+  [[ $corpus == corpus_* && -d $src/regress/${corpus#corpus_} ]] &&
+    dirs+=("$src/regress/${corpus#corpus_}")
   echo "replaying $(find "${dirs[@]}" -type f | wc -l) inputs from ${dirs[*]}"
   "$fuzzer" "${limits[@]}" -runs=0 -detect_leaks=1 -artifact_prefix="$artifacts/" "${dirs[@]}"
   rc=$?

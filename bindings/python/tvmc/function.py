@@ -11,6 +11,7 @@ from .expr import Tensor
 
 _OPT = {0: _lib.TVM_OPT_O0, 1: _lib.TVM_OPT_O1, 2: _lib.TVM_OPT_O2, 3: _lib.TVM_OPT_O3}
 SOURCE_KINDS = ("graph", "loop", "llvm", "asm")
+DUMP_STAGES = ("graph", "fused", "loop", "llvm", "asm")
 
 
 def build(tensors, target="llvm", opt_level=3, fast_math=False, inline=True, cache=True,
@@ -219,6 +220,34 @@ class Function:
         out = ctypes.c_void_p()
         check(_lib.load().tvm_function_source(self._handle, kb, ctypes.byref(out)))
         return _lib.take_string(out.value)
+
+    def dump(self, stage="loop"):
+        """Text of one compilation stage (``tvm_function_dump``): "graph" (the
+        tensor graph as compiled), "fused" (one line per kernel: the stored
+        tensor and the computes evaluated inside it, then the computes folded
+        into constants), "loop" (loop IR), "llvm" (optimised LLVM IR) or "asm"
+        (native assembly).  "llvm" and "asm" need the llvm target
+        (UnsupportedError on interp) and, for a function with size variables,
+        a first call (InvalidArgumentError before).  The formats are for
+        reading, not a stable interface."""
+        if not isinstance(stage, str):
+            raise TypeError("stage must be one of %s" % ", ".join(DUMP_STAGES))
+        sb = stage.encode("utf-8")
+        if b"\0" in sb:
+            raise InvalidArgumentError("stage contains a NUL character")
+        L = _lib.load()
+        needed = ctypes.c_size_t(0)
+        check(L.tvm_function_dump(self._handle, sb, None, 0, ctypes.byref(needed)))
+        # Another thread's call may add a larger specialisation between the
+        # size query and the copy: TVM_ERR_LIMIT then, and a retry with the
+        # new size.
+        while True:
+            cap = needed.value
+            buf = ctypes.create_string_buffer(cap)
+            st = L.tvm_function_dump(self._handle, sb, buf, cap, ctypes.byref(needed))
+            if st != _lib.TVM_ERR_LIMIT or needed.value <= cap:
+                check(st)
+                return buf.value.decode("utf-8", errors="replace")
 
     def plan(self):
         """How the latest specialisation runs: a dict with ``num_kernels``

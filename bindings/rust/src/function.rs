@@ -7,6 +7,7 @@ use std::ptr::{self, NonNull};
 use crate::array::{Array, AsDlTensor, AsDlTensorMut};
 use crate::dtype::{DType, Element};
 use crate::error::{check, Error, Result, Status};
+use crate::schedule::Schedule;
 use crate::sys;
 
 /// Optimisation level (`TVM_OPT_*`).
@@ -41,33 +42,52 @@ impl OptLevel {
 }
 
 /// Options for [`Graph::compile`](crate::Graph::compile). The default
-/// compiles for the host CPU ("llvm") at O3 with IEEE semantics.
+/// compiles for the host CPU ("llvm") at O3 with IEEE semantics and the
+/// default schedules. The lifetime is that of the [`Schedule`] the options
+/// may borrow (`'static` when there is none).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CompileOptions {
+pub struct CompileOptions<'s> {
     /// `None` or `"llvm"` (host CPU), `"llvm -mcpu=NAME -mattr=+a,-b"`, or
     /// `"interp"` (the reference interpreter).
     pub target: Option<String>,
     pub opt_level: OptLevel,
     /// `TVM_COMPILE_*` bits.
     pub flags: u32,
+    /// A schedule of the compiled graph for these outputs, or `None`.
+    pub schedule: Option<&'s Schedule<'s>>,
 }
 
-impl CompileOptions {
-    pub fn new() -> CompileOptions {
+impl<'s> CompileOptions<'s> {
+    pub fn new() -> CompileOptions<'s> {
         CompileOptions::default()
     }
 
-    pub fn target(mut self, target: &str) -> CompileOptions {
+    pub fn target(mut self, target: &str) -> CompileOptions<'s> {
         self.target = Some(target.to_string());
         self
     }
 
-    pub fn opt_level(mut self, level: OptLevel) -> CompileOptions {
+    pub fn opt_level(mut self, level: OptLevel) -> CompileOptions<'s> {
         self.opt_level = level;
         self
     }
 
-    fn flag(mut self, bit: u32, on: bool) -> CompileOptions {
+    /// Compile with `schedule` (made for the compiled graph and outputs;
+    /// [`Graph::compile`](crate::Graph::compile) reports
+    /// [`Status::InvalidArgument`] for another graph's).
+    pub fn schedule<'t>(self, schedule: &'t Schedule<'t>) -> CompileOptions<'t>
+    where
+        's: 't,
+    {
+        CompileOptions {
+            target: self.target,
+            opt_level: self.opt_level,
+            flags: self.flags,
+            schedule: Some(schedule),
+        }
+    }
+
+    fn flag(mut self, bit: u32, on: bool) -> CompileOptions<'s> {
         if on {
             self.flags |= bit;
         } else {
@@ -78,17 +98,17 @@ impl CompileOptions {
 
     /// Relax the IEEE rules (no NaN/Inf guarantees, reassociation and
     /// contraction allowed).
-    pub fn fast_math(self, on: bool) -> CompileOptions {
+    pub fn fast_math(self, on: bool) -> CompileOptions<'s> {
         self.flag(sys::TVM_COMPILE_FAST_MATH, on)
     }
 
     /// Materialise every compute (no fusion).
-    pub fn no_inline(self, on: bool) -> CompileOptions {
+    pub fn no_inline(self, on: bool) -> CompileOptions<'s> {
         self.flag(sys::TVM_COMPILE_NO_INLINE, on)
     }
 
     /// Do not reuse an identical compiled graph from the context's cache.
-    pub fn no_cache(self, on: bool) -> CompileOptions {
+    pub fn no_cache(self, on: bool) -> CompileOptions<'s> {
         self.flag(sys::TVM_COMPILE_NO_CACHE, on)
     }
 
@@ -106,6 +126,7 @@ impl CompileOptions {
             target: target.as_ref().map_or(ptr::null(), |t| t.as_ptr()),
             opt_level: self.opt_level.raw(),
             flags: self.flags,
+            schedule: self.schedule.map_or(ptr::null(), |s| s.as_raw() as *const sys::tvm_schedule),
         };
         Ok(f(&raw))
     }
@@ -325,6 +346,62 @@ impl Function {
         let s = unsafe { CStr::from_ptr(text).to_string_lossy().into_owned() };
         unsafe { sys::tvm_free(text as *mut c_void) };
         Ok(s)
+    }
+}
+
+impl Function {
+    /// The text of one compilation stage (`tvm_function_dump`): `"graph"`
+    /// (the tensor graph as compiled), `"fused"` (one line per kernel: the
+    /// stored tensor and the computes evaluated inside it), `"loop"` (loop
+    /// IR), `"llvm"` (optimised LLVM IR) or `"asm"` (native assembly).
+    /// `"llvm"` and `"asm"` need the llvm target ([`Status::Unsupported`] on
+    /// interp) and, with size variables, a first call
+    /// ([`Status::InvalidArgument`] before). The formats are for reading.
+    ///
+    /// ```
+    /// use tvmc::{CompileOptions, Context, DType};
+    /// let ctx = Context::new()?;
+    /// let g = ctx.graph()?;
+    /// let a = g.placeholder("A", DType::F32, &[4]);
+    /// let b = g.compute("B", &[4], |i| a.at(i) * 2.0);
+    /// let c = g.compute("C", &[4], |i| b.at(i) + 1.0);
+    /// let f = g.compile(&[a], &[c], &CompileOptions::new().target("interp"))?;
+    /// assert!(f.dump("fused")?.contains("kernel 0: C <- B"));
+    /// assert!(f.dump("loop")?.contains("for"));
+    /// # Ok::<(), tvmc::Error>(())
+    /// ```
+    pub fn dump(&self, stage: &str) -> Result<String> {
+        let stage = CString::new(stage)
+            .map_err(|_| Error::new(Status::InvalidArgument, "the stage name contains a NUL byte"))?;
+        let mut needed: usize = 0;
+        // SAFETY: valid handle and string; a NULL buffer of capacity 0 asks
+        // for the size only.
+        check(unsafe {
+            sys::tvm_function_dump(self.raw.as_ptr(), stage.as_ptr(), ptr::null_mut(), 0, &mut needed)
+        })?;
+        loop {
+            let mut buf = vec![0u8; needed.max(1)];
+            let cap = buf.len();
+            // SAFETY: buf holds cap writable bytes.
+            let s = unsafe {
+                sys::tvm_function_dump(
+                    self.raw.as_ptr(),
+                    stage.as_ptr(),
+                    buf.as_mut_ptr() as *mut c_char,
+                    cap,
+                    &mut needed,
+                )
+            };
+            // Another thread's call may have made a larger specialisation
+            // between the two calls: try again with the new size.
+            if s == sys::TVM_ERR_LIMIT && needed > cap {
+                continue;
+            }
+            check(s)?;
+            let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+            buf.truncate(end);
+            return Ok(String::from_utf8_lossy(&buf).into_owned());
+        }
     }
 }
 

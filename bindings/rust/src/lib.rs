@@ -58,7 +58,9 @@ mod error;
 mod extern_fn;
 mod function;
 mod graph;
+mod onnx;
 pub mod ops;
+mod schedule;
 
 pub use array::{Array, AsDlTensor, AsDlTensorMut, TensorView, TensorViewMut};
 pub use context::{CacheStats, Context, ContextOptions};
@@ -67,6 +69,8 @@ pub use error::{Error, Result, Status};
 pub use extern_fn::{ExternFn, ExternScalar};
 pub use function::{CompileOptions, Entry, Function, KernelPlan, OptLevel};
 pub use graph::{Expr, Graph, IntoDim, Operand, ReduceKind, Scalar, Tensor};
+pub use onnx::{OnnxModel, OnnxOptions, OnnxValue};
+pub use schedule::{Axis, Schedule, Tiles};
 
 /// Compile-time checks of the borrow and thread rules (doctests that must
 /// not compile).
@@ -103,6 +107,33 @@ pub use graph::{Expr, Graph, IntoDim, Operand, ReduceKind, Scalar, Tensor};
 ///     let ctx = tvmc::Context::new().unwrap();
 ///     ctx.graph().unwrap()
 /// };
+/// ```
+/// A schedule cannot outlive its graph:
+/// ```compile_fail
+/// let ctx = tvmc::Context::new().unwrap();
+/// let s = {
+///     let g = ctx.graph().unwrap();
+///     let a = g.placeholder("A", tvmc::DType::F32, &[2]);
+///     let c = g.compute("C", &[2], |i| a.at(i) + 1.0);
+///     tvmc::Schedule::new(&g, &[c]).unwrap()
+/// };
+/// ```
+/// and, like its graph, stays on one thread:
+/// ```compile_fail
+/// fn needs_send<T: Send>() {}
+/// needs_send::<tvmc::Schedule<'static>>();
+/// ```
+/// Options that borrow a schedule cannot outlive it:
+/// ```compile_fail
+/// let ctx = tvmc::Context::new().unwrap();
+/// let g = ctx.graph().unwrap();
+/// let a = g.placeholder("A", tvmc::DType::F32, &[2]);
+/// let c = g.compute("C", &[2], |i| a.at(i) + 1.0);
+/// let o = {
+///     let s = tvmc::Schedule::new(&g, &[c]).unwrap();
+///     tvmc::CompileOptions::new().schedule(&s)
+/// };
+/// g.compile(&[a], &[c], &o).unwrap();
 /// ```
 /// A function needs neither (this one compiles):
 /// ```no_run

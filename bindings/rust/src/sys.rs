@@ -246,6 +246,20 @@ pub struct tvm_function {
     _marker: PhantomData<(*mut u8, PhantomPinned)>,
 }
 
+/// Opaque `tvm_schedule`.
+#[repr(C)]
+pub struct tvm_schedule {
+    _private: [u8; 0],
+    _marker: PhantomData<(*mut u8, PhantomPinned)>,
+}
+
+/// Opaque `tvm_onnx_model`.
+#[repr(C)]
+pub struct tvm_onnx_model {
+    _private: [u8; 0],
+    _marker: PhantomData<(*mut u8, PhantomPinned)>,
+}
+
 // ---------------------------------------------------------------------------
 // Structs
 // ---------------------------------------------------------------------------
@@ -290,6 +304,39 @@ pub struct tvm_compile_options {
     pub target: *const c_char,
     pub opt_level: i32,
     pub flags: u32,
+    /// Appended with the schedule API; NULL = default schedules.
+    pub schedule: *const tvm_schedule,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct tvm_onnx_binding {
+    pub name: *const c_char,
+    pub value: *const DLTensor,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct tvm_onnx_options {
+    pub struct_size: usize,
+    pub max_bytes: i64,
+    pub max_nodes: i32,
+    pub flags: u32,
+    pub nbindings: i32,
+    pub reserved_: i32,
+    pub bindings: *const tvm_onnx_binding,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct tvm_onnx_value {
+    pub struct_size: usize,
+    pub name: *const c_char,
+    pub tensor: tvm_tensor,
+    pub dtype: tvm_dtype,
+    pub ndim: i32,
+    pub shape: [i64; TVM_MAX_NDIM],
+    pub dims: [tvm_expr; TVM_MAX_NDIM],
 }
 
 #[repr(C)]
@@ -342,7 +389,12 @@ const _: () = assert!(std::mem::size_of::<tvm_expr>() == 4);
 const _: () = assert!(std::mem::size_of::<tvm_tensor>() == 4);
 const _: () = assert!(std::mem::size_of::<tvm_context_options>() == 24);
 const _: () = assert!(std::mem::size_of::<tvm_cache_stats>() == 48);
-const _: () = assert!(std::mem::size_of::<tvm_compile_options>() == 24);
+const _: () = assert!(std::mem::size_of::<tvm_compile_options>() == 32);
+const _: () = assert!(std::mem::size_of::<tvm_onnx_binding>() == 16);
+const _: () = assert!(std::mem::size_of::<tvm_onnx_options>() == 40);
+// 8 name + 8 + 4 tensor + 4 dtype + 4 ndim + 4 padding + 32 * 8 shape + 32 * 4 dims
+const _: () = assert!(std::mem::size_of::<tvm_onnx_value>() == 416);
+const _: () = assert!(std::mem::align_of::<tvm_onnx_value>() == 8);
 const _: () = assert!(std::mem::size_of::<tvm_conv_attrs>() == 96);
 const _: () = assert!(std::mem::align_of::<tvm_conv_attrs>() == 8);
 const _: () = assert!(std::mem::size_of::<tvm_pool_attrs>() == 104);
@@ -659,4 +711,84 @@ extern "C" {
         code: *mut tvm_entry_fn,
     ) -> tvm_status;
     pub fn tvm_entry_destroy(entry: *mut tvm_entry);
+
+    // schedules
+    pub fn tvm_schedule_create(
+        g: *mut tvm_graph,
+        nout: c_int,
+        outputs: *const tvm_tensor,
+        out: *mut *mut tvm_schedule,
+    ) -> tvm_status;
+    pub fn tvm_schedule_destroy(s: *mut tvm_schedule);
+    pub fn tvm_sched_split(
+        s: *mut tvm_schedule,
+        stage: tvm_tensor,
+        axis: tvm_expr,
+        factor: i64,
+        outer: *mut tvm_expr,
+        inner: *mut tvm_expr,
+    ) -> tvm_status;
+    #[allow(clippy::too_many_arguments)]
+    pub fn tvm_sched_tile(
+        s: *mut tvm_schedule,
+        stage: tvm_tensor,
+        x: tvm_expr,
+        y: tvm_expr,
+        xf: i64,
+        yf: i64,
+        x_outer: *mut tvm_expr,
+        y_outer: *mut tvm_expr,
+        x_inner: *mut tvm_expr,
+        y_inner: *mut tvm_expr,
+    ) -> tvm_status;
+    pub fn tvm_sched_reorder(s: *mut tvm_schedule, stage: tvm_tensor, n: c_int, axes: *const tvm_expr)
+        -> tvm_status;
+    pub fn tvm_sched_fuse(
+        s: *mut tvm_schedule,
+        stage: tvm_tensor,
+        outer: tvm_expr,
+        inner: tvm_expr,
+        fused: *mut tvm_expr,
+    ) -> tvm_status;
+    pub fn tvm_sched_vectorize(s: *mut tvm_schedule, stage: tvm_tensor, axis: tvm_expr) -> tvm_status;
+    pub fn tvm_sched_parallel(s: *mut tvm_schedule, stage: tvm_tensor, axis: tvm_expr) -> tvm_status;
+    pub fn tvm_sched_unroll(s: *mut tvm_schedule, stage: tvm_tensor, axis: tvm_expr) -> tvm_status;
+    pub fn tvm_sched_compute_inline(s: *mut tvm_schedule, producer: tvm_tensor) -> tvm_status;
+    pub fn tvm_sched_compute_at(
+        s: *mut tvm_schedule,
+        producer: tvm_tensor,
+        consumer: tvm_tensor,
+        axis: tvm_expr,
+    ) -> tvm_status;
+    pub fn tvm_sched_cache_write(s: *mut tvm_schedule, stage: tvm_tensor, axis: tvm_expr) -> tvm_status;
+    pub fn tvm_sched_pack(
+        s: *mut tvm_schedule,
+        consumer: tvm_tensor,
+        operand: tvm_tensor,
+        dim: c_int,
+        block: i64,
+        packed: *mut tvm_tensor,
+    ) -> tvm_status;
+
+    // ONNX import
+    pub fn tvm_onnx_import(
+        g: *mut tvm_graph,
+        data: *const c_void,
+        size: usize,
+        opts: *const tvm_onnx_options,
+        out: *mut *mut tvm_onnx_model,
+    ) -> tvm_status;
+    pub fn tvm_onnx_import_file(
+        g: *mut tvm_graph,
+        path: *const c_char,
+        opts: *const tvm_onnx_options,
+        out: *mut *mut tvm_onnx_model,
+    ) -> tvm_status;
+    pub fn tvm_onnx_model_free(m: *mut tvm_onnx_model);
+    pub fn tvm_onnx_model_counts(m: *const tvm_onnx_model, ninputs: *mut c_int, noutputs: *mut c_int)
+        -> tvm_status;
+    pub fn tvm_onnx_model_input(m: *const tvm_onnx_model, index: c_int, value: *mut tvm_onnx_value)
+        -> tvm_status;
+    pub fn tvm_onnx_model_output(m: *const tvm_onnx_model, index: c_int, value: *mut tvm_onnx_value)
+        -> tvm_status;
 }
