@@ -1244,6 +1244,162 @@ static void add_fn_attrs(cg *g, LLVMValueRef f, const llvm_tm *tm) {
         LLVMCreateEnumAttribute(g->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
 }
 
+/* ---- big programs: one function per top-level statement ------------------
+ *
+ * A whole model lowers to one program whose body is a sequence of loop
+ * nests. As one LLVM function it costs time superlinear in its size (loop
+ * strength reduction, register allocation, GVN over megabytes of IR: a
+ * MobileNetV2 body took 20 s). Each nest then becomes its own internal,
+ * noinline function "NAME.partK" with the body's signature, and the body
+ * calls them in order, returning the first nonzero status (a failed check
+ * inside a part returns it from the part). Nothing a nest computes changes,
+ * so results are bitwise the same. */
+
+/* Programs with fewer nodes are compiled as one function. */
+#define SPLIT_MIN_NODES 4096
+
+/* Marks (mark[b] = part + 1) the local buffers that node e reads or writes;
+ * a local already marked by another part makes *shared true. seen[] holds
+ * the stamp of the part that visited a node, so shared subexpressions are
+ * walked once per part. */
+static void part_locals(const lp_program *p, lp_id e, uint32_t part, uint32_t *mark,
+                        uint32_t *seen, bool *shared, int depth) {
+    if (!e || e >= p->nnodes || seen[e] == part + 1) return;
+    if (depth > 4000) {
+        *shared = true; /* too deep to check: do not split */
+        return;
+    }
+    seen[e] = part + 1;
+    const lp_node *n = lp_get(p, e);
+    const uint32_t *l = n->nlist ? lp_list(p, n->list) : NULL;
+    uint32_t buf = 0;
+    switch (n->kind) {
+    case LP_LOAD:
+        buf = n->a;
+        if (n->flags & LP_CHECKED) part_locals(p, n->b, part, mark, seen, shared, depth + 1);
+        break;
+    case LP_BINARY:
+        part_locals(p, n->b, part, mark, seen, shared, depth + 1);
+        /* fall through */
+    case LP_UNARY:
+    case LP_CAST: part_locals(p, n->a, part, mark, seen, shared, depth + 1); break;
+    case LP_SELECT:
+    case LP_IF:
+        part_locals(p, n->a, part, mark, seen, shared, depth + 1);
+        part_locals(p, n->b, part, mark, seen, shared, depth + 1);
+        part_locals(p, n->c, part, mark, seen, shared, depth + 1);
+        break;
+    case LP_FOR:
+        part_locals(p, n->b, part, mark, seen, shared, depth + 1);
+        part_locals(p, n->c, part, mark, seen, shared, depth + 1);
+        break;
+    case LP_STORE:
+    case LP_ACCUM:
+        buf = n->a;
+        part_locals(p, n->b, part, mark, seen, shared, depth + 1);
+        break;
+    default: break; /* LP_CONST, LP_VAR; LP_CALL and LP_SEQ: the list below */
+    }
+    for (uint32_t k = 0; k < n->nlist; k++)
+        part_locals(p, l[k], part, mark, seen, shared, depth + 1);
+    if (buf && buf < p->nbufs && p->bufs[buf].kind == LP_BUF_LOCAL) {
+        if (mark[buf] && mark[buf] != part + 1) *shared = true;
+        mark[buf] = part + 1;
+    }
+}
+
+/* Whether the body is a big sequence whose statements share no local
+ * buffer (a local carries values only within its own nest). */
+static bool split_worthwhile(const lp_program *p) {
+    const lp_node *n = lp_get(p, p->body);
+    if (n->kind != LP_SEQ || n->nlist < 2 || p->nnodes < SPLIT_MIN_NODES) return false;
+    uint32_t *mark = calloc(p->nbufs ? p->nbufs : 1, sizeof *mark);
+    uint32_t *seen = calloc(p->nnodes, sizeof *seen);
+    bool shared = !mark || !seen;
+    const uint32_t *l = lp_list(p, n->list);
+    for (uint32_t k = 0; k < n->nlist && !shared; k++)
+        part_locals(p, l[k], k, mark, seen, &shared, 0);
+    free(mark);
+    free(seen);
+    return !shared;
+}
+
+/* Generates each statement of the body sequence as NAME.partK; the builder
+ * is in the body's entry block, and stays in the body. */
+static tvm_status gen_parts(cg *g, LLVMTypeRef body_ty) {
+    const lp_program *p = g->p;
+    LLVMContextRef c = g->ctx;
+    const lp_node *seq = lp_get(p, p->body);
+    unsigned np = (unsigned)p->nargs + 2;
+    LLVMValueRef body = g->fn, body_rt = g->rt, *body_ptr = g->bufptr;
+    LLVMValueRef *ptr = calloc(p->nbufs ? p->nbufs : 1, sizeof *ptr);
+    LLVMValueRef *args = malloc(np * sizeof *args);
+    if (!ptr || !args) {
+        free(ptr), free(args);
+        return err_set(TVM_ERR_OUT_OF_MEMORY, "llvm codegen: out of memory");
+    }
+    for (unsigned i = 0; i < np; i++) args[i] = LLVMGetParam(body, i);
+    unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
+    unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+    tvm_status st = TVM_OK;
+    for (uint32_t k = 0; k < seq->nlist && st == TVM_OK; k++) {
+        lp_id s = lp_list(p, seq->list)[k];
+        char fname[64];
+        snprintf(fname, sizeof fname, "%s.part%u", g->name, k);
+        LLVMValueRef f = LLVMAddFunction(g->mod, fname, body_ty);
+        LLVMSetLinkage(f, LLVMInternalLinkage);
+        add_fn_attrs(g, f, g->tm);
+        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                                LLVMCreateEnumAttribute(c, noinline, 0));
+        for (unsigned i = 0; i < np; i++)
+            LLVMAddAttributeAtIndex(f, i + 1, LLVMCreateEnumAttribute(c, noalias, 0));
+        LLVMBasicBlockRef caller_bb = LLVMGetInsertBlock(g->b);
+        LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(c, f, "entry"));
+        for (uint32_t i = 1; i < p->nbufs; i++) {
+            const lp_buffer *bf = &p->bufs[i];
+            if (bf->kind == LP_BUF_ARG) {
+                ptr[i] = LLVMGetParam(f, (unsigned)bf->arg);
+            } else if (bf->kind == LP_BUF_WORKSPACE) {
+                LLVMValueRef off = LLVMConstInt(g->t_i64, (unsigned long long)bf->offset, 0);
+                ptr[i] = LLVMBuildInBoundsGEP2(g->b, g->t_i8, LLVMGetParam(f, np - 2), &off, 1,
+                                               bf->name ? bf->name : "");
+            } else { /* a local: this part's own copy (unused ones vanish in SROA) */
+                LLVMTypeRef t = ty_mem(g, bf->dtype);
+                if (bf->ndim > 0) t = LLVMArrayType2(t, (uint64_t)bf->elems);
+                LLVMValueRef a = LLVMBuildAlloca(g->b, t, bf->name ? bf->name : "");
+                LLVMSetAlignment(a, bf->ndim > 0 ? 64 : (unsigned)dtype_bytes(bf->dtype));
+                ptr[i] = a;
+            }
+        }
+        g->fn = f;
+        g->rt = LLVMGetParam(f, np - 1);
+        g->bufptr = ptr;
+        g->gen++; /* no value of another function is reused */
+        bool ok = gen_stmt(g, s);
+        g->fn = body;
+        g->rt = body_rt;
+        g->bufptr = body_ptr;
+        g->gen++;
+        if (!ok) {
+            st = g->st ? g->st : TVM_ERR_INTERNAL;
+            break;
+        }
+        LLVMBuildRet(g->b, LLVMConstInt(g->t_i32, 0, 0));
+        LLVMPositionBuilderAtEnd(g->b, caller_bb);
+        LLVMValueRef rc = LLVMBuildCall2(g->b, body_ty, f, args, np, "");
+        LLVMBasicBlockRef okb = LLVMAppendBasicBlockInContext(c, body, "part.ok");
+        LLVMBasicBlockRef fb = LLVMAppendBasicBlockInContext(c, body, "part.fail");
+        LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, rc, LLVMConstInt(g->t_i32, 0, 0), ""),
+                        okb, fb);
+        LLVMPositionBuilderAtEnd(g->b, fb);
+        LLVMBuildRet(g->b, rc);
+        LLVMPositionBuilderAtEnd(g->b, okb);
+    }
+    free(ptr);
+    free(args);
+    return st;
+}
+
 /* Builds the body function and the exported entry wrapper. */
 static tvm_status build_module(cg *g, const llvm_tm *tm, const char *name) {
     const lp_program *p = g->p;
@@ -1318,7 +1474,12 @@ static tvm_status build_module(cg *g, const llvm_tm *tm, const char *name) {
             return err_set(TVM_ERR_INTERNAL, "llvm codegen: buffer '%s' has a bad kind", bn);
         }
     }
-    if (p->body && !gen_stmt(g, p->body)) return g->st ? g->st : TVM_ERR_INTERNAL;
+    if (p->body && split_worthwhile(p)) {
+        tvm_status st = gen_parts(g, body_ty);
+        if (st != TVM_OK) return st;
+    } else if (p->body && !gen_stmt(g, p->body)) {
+        return g->st ? g->st : TVM_ERR_INTERNAL;
+    }
     LLVMBuildRet(g->b, LLVMConstInt(g->t_i32, 0, 0));
 
     /* i32 NAME(ptr args, ptr workspace, ptr rt): the kernel ABI of loop.h */
@@ -1386,6 +1547,12 @@ static void diagnostic(LLVMDiagnosticInfoRef di, void *unused) {
     LLVMDisposeMessage(d);
 }
 
+/* TVMC_DUMP_IR also prints where each LLVM compile spends its time. */
+static bool dump_times(void) {
+    const char *v = getenv("TVMC_DUMP_IR");
+    return v && v[0] && strcmp(v, "0") != 0;
+}
+
 static void kernel_free(be_kernel *k) {
     if (!k) return;
     if (k->rt) llvm_jit_remove(k->state, k->rt);
@@ -1440,18 +1607,27 @@ static tvm_status llvm_compile(void *state, const lp_program *p, const be_option
     LLVMSetModuleDataLayout(g.mod, tm->layout);
     g.nt_min_bytes = g.fast ? 0 : nt_threshold(llvm_state_triple(s));
     if (g.nt_min_bytes > 0 && !(g.nt_read = buffers_read(p))) g.nt_min_bytes = 0;
+    uint64_t t0 = now_ns(), t1 = t0, t2 = t0, t3 = t0, t4 = t0;
     st = build_module(&g, tm, k->name);
+    t1 = now_ns();
     if (st == TVM_OK) st = optimise(&g, tm);
     if (st == TVM_OK && g.nt_min_bytes > 0) mark_nontemporal(&g, tm->layout);
+    t2 = now_ns();
     if (st == TVM_OK) {
         k->ir = LLVMPrintModuleToString(g.mod);
+        t3 = now_ns();
         char *msg = NULL;
         if (LLVMTargetMachineEmitToMemoryBuffer(tm->tm, g.mod, LLVMObjectFile, &msg, &obj)) {
             st = err_set(TVM_ERR_COMPILE, "llvm: code generation failed: %s", msg ? msg : "");
             obj = NULL;
         }
         LLVMDisposeMessage(msg);
+        t4 = now_ns();
     }
+    if (st == TVM_OK && dump_times())
+        fprintf(stderr, "// llvm %s: build %.2f ms, optimise %.2f ms, print %.2f ms, "
+                "codegen %.2f ms, IR %zu bytes\n", k->name, (t1 - t0) / 1e6, (t2 - t1) / 1e6,
+                (t3 - t2) / 1e6, (t4 - t3) / 1e6, k->ir ? strlen(k->ir) : (size_t)0);
 
 done:
     if (g.b) LLVMDisposeBuilder(g.b);
