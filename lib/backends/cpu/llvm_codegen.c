@@ -672,7 +672,7 @@ static LLVMMetadataRef md_str(cg *g, const char *s) {
 #define LOOP_SCALAR_PART (-1)
 
 static void loop_metadata(cg *g, LLVMValueRef backedge, int kind, lp_id extent, int flags) {
-    LLVMMetadataRef ops[5];
+    LLVMMetadataRef ops[6];
     unsigned n = 0;
     LLVMMetadataRef tmp = LLVMTemporaryMDNode(g->ctx, NULL, 0);
     ops[n++] = tmp;
@@ -696,6 +696,12 @@ static void loop_metadata(cg *g, LLVMValueRef backedge, int kind, lp_id extent, 
                                     LLVMValueAsMetadata(LLVMConstInt(g->t_i32,
                                                                      (unsigned long long)e->imm.i, 0))};
             ops[n++] = LLVMMDNodeInContext2(g->ctx, w, 2);
+        }
+        /* a small body would otherwise be fully unrolled before the
+         * vectoriser sees the loop, and stay scalar */
+        if (flags & LP_NO_UNROLL) {
+            LLVMMetadataRef kv = md_str(g, "llvm.loop.unroll.disable");
+            ops[n++] = LLVMMDNodeInContext2(g->ctx, &kv, 1);
         }
     } else if (kind == LP_UNROLLED) {
         LLVMMetadataRef kv = md_str(g, "llvm.loop.unroll.full");
