@@ -24,7 +24,10 @@
 #include <llvm-c/DebugInfo.h>
 #include <llvm-c/IRReader.h>
 #include <llvm-c/Transforms/PassBuilder.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -32,7 +35,8 @@ struct be_kernel {
     int32_t (*fn)(void *const *args, void *workspace, void *rt);
     llvm_state *state;              /* holds a reference */
     LLVMOrcResourceTrackerRef rt;   /* the kernel's code */
-    char *ir;                       /* optimised IR (LLVM-allocated message) */
+    char **ir;                      /* [nir] optimised IR of each module (LLVM messages) */
+    int nir;
     char *cpu, *features;           /* target machine key, for "asm" */
     int opt_level;
     char name[32];
@@ -77,8 +81,15 @@ typedef struct cg {
     uint32_t nt_var;
     LLVMValueRef nt_base, nt_first;
     LLVMTypeRef t_i1, t_i8, t_i16, t_i32, t_i64, t_f16, t_f32, t_f64, t_ptr;
+    /* PART_WHOLE: the whole program in one module; PART_CALLER: the body
+     * calls NAME.partK, defined in other modules; K >= 0: this module only
+     * defines NAME.partK (see "big programs") */
+    int64_t part;
     tvm_status st; /* first failure */
 } cg;
+
+#define PART_WHOLE (-1)
+#define PART_CALLER (-2)
 
 static LLVMValueRef fail(cg *g, tvm_status s, const char *fmt, ...) TVMC_PRINTF(3, 4);
 static LLVMValueRef fail(cg *g, tvm_status s, const char *fmt, ...) {
@@ -661,7 +672,7 @@ static LLVMMetadataRef md_str(cg *g, const char *s) {
 #define LOOP_SCALAR_PART (-1)
 
 static void loop_metadata(cg *g, LLVMValueRef backedge, int kind, lp_id extent, int flags) {
-    LLVMMetadataRef ops[5];
+    LLVMMetadataRef ops[6];
     unsigned n = 0;
     LLVMMetadataRef tmp = LLVMTemporaryMDNode(g->ctx, NULL, 0);
     ops[n++] = tmp;
@@ -685,6 +696,12 @@ static void loop_metadata(cg *g, LLVMValueRef backedge, int kind, lp_id extent, 
                                     LLVMValueAsMetadata(LLVMConstInt(g->t_i32,
                                                                      (unsigned long long)e->imm.i, 0))};
             ops[n++] = LLVMMDNodeInContext2(g->ctx, w, 2);
+        }
+        /* a small body would otherwise be fully unrolled before the
+         * vectoriser sees the loop, and stay scalar */
+        if (flags & LP_NO_UNROLL) {
+            LLVMMetadataRef kv = md_str(g, "llvm.loop.unroll.disable");
+            ops[n++] = LLVMMDNodeInContext2(g->ctx, &kv, 1);
         }
     } else if (kind == LP_UNROLLED) {
         LLVMMetadataRef kv = md_str(g, "llvm.loop.unroll.full");
@@ -1244,6 +1261,259 @@ static void add_fn_attrs(cg *g, LLVMValueRef f, const llvm_tm *tm) {
         LLVMCreateEnumAttribute(g->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
 }
 
+/* ---- big programs: one module per top-level statement ---------------------
+ *
+ * A whole model lowers to one program whose body is a sequence of loop
+ * nests. As one LLVM function it costs time superlinear in its size (loop
+ * strength reduction, register allocation, GVN over megabytes of IR: a
+ * MobileNetV2 body took 20 s). Each nest K then becomes its own module that
+ * exports NAME.partK with the kernel ABI (an internal body takes only the
+ * argument buffers the nest touches, noalias), and one more module exports
+ * NAME, which calls the parts in order and returns the first nonzero status.
+ * The modules compile in parallel, each with its own LLVMContext and target
+ * machine, and link together under one resource tracker. Nothing a nest
+ * computes changes, so results are bitwise the same. */
+
+/* Programs with fewer nodes are compiled as one function. */
+#define SPLIT_MIN_NODES 4096
+/* At most this many threads compile one program's modules. */
+#define COMPILE_THREADS_MAX 8
+
+/* Marks (mark[b] = part + 1) the buffers that node e reads or writes; a
+ * local buffer already marked by another part makes *shared true. seen[] holds
+ * the stamp of the part that visited a node, so shared subexpressions are
+ * walked once per part. */
+static void part_locals(const lp_program *p, lp_id e, uint32_t part, uint32_t *mark,
+                        uint32_t *seen, bool *shared, int depth) {
+    if (!e || e >= p->nnodes || seen[e] == part + 1) return;
+    if (depth > 4000) {
+        *shared = true; /* too deep to check: do not split */
+        return;
+    }
+    seen[e] = part + 1;
+    const lp_node *n = lp_get(p, e);
+    const uint32_t *l = n->nlist ? lp_list(p, n->list) : NULL;
+    uint32_t buf = 0;
+    switch (n->kind) {
+    case LP_LOAD:
+        buf = n->a;
+        if (n->flags & LP_CHECKED) part_locals(p, n->b, part, mark, seen, shared, depth + 1);
+        break;
+    case LP_BINARY:
+        part_locals(p, n->b, part, mark, seen, shared, depth + 1);
+        /* fall through */
+    case LP_UNARY:
+    case LP_CAST: part_locals(p, n->a, part, mark, seen, shared, depth + 1); break;
+    case LP_SELECT:
+    case LP_IF:
+        part_locals(p, n->a, part, mark, seen, shared, depth + 1);
+        part_locals(p, n->b, part, mark, seen, shared, depth + 1);
+        part_locals(p, n->c, part, mark, seen, shared, depth + 1);
+        break;
+    case LP_FOR:
+        part_locals(p, n->b, part, mark, seen, shared, depth + 1);
+        part_locals(p, n->c, part, mark, seen, shared, depth + 1);
+        break;
+    case LP_STORE:
+    case LP_ACCUM:
+        buf = n->a;
+        part_locals(p, n->b, part, mark, seen, shared, depth + 1);
+        break;
+    default: break; /* LP_CONST, LP_VAR; LP_CALL and LP_SEQ: the list below */
+    }
+    for (uint32_t k = 0; k < n->nlist; k++)
+        part_locals(p, l[k], part, mark, seen, shared, depth + 1);
+    if (buf && buf < p->nbufs) {
+        if (p->bufs[buf].kind == LP_BUF_LOCAL && mark[buf] && mark[buf] != part + 1)
+            *shared = true;
+        mark[buf] = part + 1;
+    }
+}
+
+/* Whether the body is a big sequence whose statements share no local
+ * buffer (a local carries values only within its own nest). */
+static bool split_worthwhile(const lp_program *p) {
+    const lp_node *n = lp_get(p, p->body);
+    if (n->kind != LP_SEQ || n->nlist < 2 || p->nnodes < SPLIT_MIN_NODES) return false;
+    uint32_t *mark = calloc(p->nbufs ? p->nbufs : 1, sizeof *mark);
+    uint32_t *seen = calloc(p->nnodes, sizeof *seen);
+    bool shared = !mark || !seen;
+    const uint32_t *l = lp_list(p, n->list);
+    for (uint32_t k = 0; k < n->nlist && !shared; k++)
+        part_locals(p, l[k], k, mark, seen, &shared, 0);
+    free(mark);
+    free(seen);
+    return !shared;
+}
+
+static void part_name(const cg *g, uint32_t k, char *out, size_t n) {
+    snprintf(out, n, "%s.part%u", g->name, k);
+}
+
+/* Defines NAME.partK, statement k of the body sequence, with the body's
+ * signature and external linkage (the body's module calls it). */
+static tvm_status define_part(cg *g, uint32_t k) {
+    const lp_program *p = g->p;
+    LLVMContextRef c = g->ctx;
+    const lp_node *seq = lp_get(p, p->body);
+    if (k >= seq->nlist) return err_set(TVM_ERR_INTERNAL, "llvm codegen: bad part %u", k);
+    /* the part's parameters: the argument buffers it touches, the
+     * workspace and the thread pool */
+    uint32_t *mark = calloc(p->nbufs ? p->nbufs : 1, sizeof *mark);
+    uint32_t *seen = calloc(p->nnodes ? p->nnodes : 1, sizeof *seen);
+    int *param = malloc((p->nargs ? (size_t)p->nargs : 1) * sizeof *param);
+    int *arg_of = malloc((size_t)(p->nargs + 2) * sizeof *arg_of);
+    LLVMTypeRef *pt = malloc((size_t)(p->nargs + 2) * sizeof *pt);
+    LLVMValueRef *args = malloc((size_t)(p->nargs + 2) * sizeof *args);
+    tvm_status st = TVM_OK;
+    if (!mark || !seen || !param || !arg_of || !pt || !args) {
+        st = err_set(TVM_ERR_OUT_OF_MEMORY, "llvm codegen: out of memory");
+        goto done;
+    }
+    bool shared = false;
+    part_locals(p, lp_list(p, seq->list)[k], k, mark, seen, &shared, 0);
+    for (int a = 0; a < p->nargs; a++) param[a] = -1;
+    unsigned np = 0;
+    for (uint32_t i = 1; i < p->nbufs; i++) {
+        const lp_buffer *bf = &p->bufs[i];
+        if (bf->kind != LP_BUF_ARG || !mark[i]) continue;
+        if (bf->arg < 0 || bf->arg >= p->nargs) {
+            st = err_set(TVM_ERR_INTERNAL, "llvm codegen: buffer '%s' has bad arg %d",
+                         bf->name ? bf->name : "", (int)bf->arg);
+            goto done;
+        }
+        if (param[bf->arg] < 0) {
+            arg_of[np] = bf->arg;
+            param[bf->arg] = (int)np++;
+        }
+    }
+    unsigned ws = np, rtp = np + 1;
+    for (unsigned i = 0; i < np + 2; i++) pt[i] = g->t_ptr;
+    LLVMTypeRef body_ty = LLVMFunctionType(g->t_i32, pt, np + 2, 0);
+    char sym[64], fname[80];
+    part_name(g, k, sym, sizeof sym);
+    snprintf(fname, sizeof fname, "%s.body", sym);
+    LLVMValueRef f = LLVMAddFunction(g->mod, fname, body_ty);
+    LLVMSetLinkage(f, LLVMInternalLinkage);
+    add_fn_attrs(g, f, g->tm);
+    unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
+    for (unsigned i = 0; i < np + 2; i++)
+        LLVMAddAttributeAtIndex(f, i + 1, LLVMCreateEnumAttribute(c, noalias, 0));
+    LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(c, f, "entry"));
+    for (uint32_t i = 1; i < p->nbufs; i++) {
+        const lp_buffer *bf = &p->bufs[i];
+        const char *bn = bf->name ? bf->name : "";
+        g->bufptr[i] = NULL;
+        if (!dtype_valid(bf->dtype)) {
+            st = err_set(TVM_ERR_INTERNAL, "llvm codegen: buffer '%s' has a bad dtype", bn);
+            goto done;
+        }
+        if (bf->kind == LP_BUF_ARG) {
+            if (mark[i]) {
+                g->bufptr[i] = LLVMGetParam(f, (unsigned)param[bf->arg]);
+                LLVMSetValueName2(g->bufptr[i], bn, strlen(bn));
+            }
+        } else if (bf->kind == LP_BUF_WORKSPACE) {
+            if (bf->offset < 0 || bf->offset > p->workspace_bytes) {
+                st = err_set(TVM_ERR_INTERNAL,
+                             "llvm codegen: buffer '%s' lies outside the workspace", bn);
+                goto done;
+            }
+            LLVMValueRef off = LLVMConstInt(g->t_i64, (unsigned long long)bf->offset, 0);
+            g->bufptr[i] = LLVMBuildInBoundsGEP2(g->b, g->t_i8, LLVMGetParam(f, ws), &off, 1, bn);
+        } else if (bf->kind == LP_BUF_LOCAL) {
+            if (!mark[i]) continue;
+            LLVMTypeRef t = ty_mem(g, bf->dtype);
+            if (bf->ndim > 0) t = LLVMArrayType2(t, (uint64_t)bf->elems);
+            LLVMValueRef a = LLVMBuildAlloca(g->b, t, bn);
+            LLVMSetAlignment(a, bf->ndim > 0 ? 64 : (unsigned)dtype_bytes(bf->dtype));
+            g->bufptr[i] = a;
+        } else {
+            st = err_set(TVM_ERR_INTERNAL, "llvm codegen: buffer '%s' has a bad kind", bn);
+            goto done;
+        }
+    }
+    g->fn = f;
+    g->rt = LLVMGetParam(f, rtp);
+    if (!gen_stmt(g, lp_list(p, seq->list)[k])) {
+        st = g->st ? g->st : TVM_ERR_INTERNAL;
+        goto done;
+    }
+    LLVMBuildRet(g->b, LLVMConstInt(g->t_i32, 0, 0));
+
+    /* i32 NAME.partK(ptr args, ptr workspace, ptr rt): the kernel ABI */
+    LLVMTypeRef et[3] = {g->t_ptr, g->t_ptr, g->t_ptr};
+    LLVMValueRef ef = LLVMAddFunction(g->mod, sym, LLVMFunctionType(g->t_i32, et, 3, 0));
+    add_fn_attrs(g, ef, g->tm);
+    LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(c, ef, "entry"));
+    for (unsigned i = 0; i < np; i++) {
+        LLVMValueRef idx = LLVMConstInt(g->t_i64, (unsigned long long)arg_of[i], 0);
+        LLVMValueRef slot = LLVMBuildInBoundsGEP2(g->b, g->t_ptr, LLVMGetParam(ef, 0), &idx, 1, "");
+        args[i] = LLVMBuildLoad2(g->b, g->t_ptr, slot, "");
+        LLVMSetAlignment(args[i], 8);
+    }
+    args[ws] = LLVMGetParam(ef, 1);
+    args[rtp] = LLVMGetParam(ef, 2);
+    LLVMBuildRet(g->b, LLVMBuildCall2(g->b, body_ty, f, args, np + 2, ""));
+    keep_variants(g);
+done:
+    free(mark), free(seen), free(param), free(arg_of), free(pt), free(args);
+    return st;
+}
+
+/* The exported entry of a big program: calls NAME.part0, NAME.part1, ...
+ * (defined in the other modules) in order and returns the first nonzero
+ * status. */
+static tvm_status build_caller(cg *g, const char *name) {
+    const lp_node *seq = lp_get(g->p, g->p->body);
+    LLVMTypeRef et[3] = {g->t_ptr, g->t_ptr, g->t_ptr};
+    LLVMTypeRef ty = LLVMFunctionType(g->t_i32, et, 3, 0);
+    LLVMValueRef ef = LLVMAddFunction(g->mod, name, ty);
+    add_fn_attrs(g, ef, g->tm);
+    LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, ef, "entry"));
+    LLVMValueRef args[3] = {LLVMGetParam(ef, 0), LLVMGetParam(ef, 1), LLVMGetParam(ef, 2)};
+    for (uint32_t k = 0; k < seq->nlist; k++) {
+        char sym[64];
+        part_name(g, k, sym, sizeof sym);
+        LLVMValueRef f = LLVMAddFunction(g->mod, sym, ty);
+        add_fn_attrs(g, f, g->tm);
+        LLVMValueRef rc = LLVMBuildCall2(g->b, ty, f, args, 3, "");
+        LLVMBasicBlockRef okb = LLVMAppendBasicBlockInContext(g->ctx, ef, "part.ok");
+        LLVMBasicBlockRef fb = LLVMAppendBasicBlockInContext(g->ctx, ef, "part.fail");
+        LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntEQ, rc, LLVMConstInt(g->t_i32, 0, 0), ""),
+                        okb, fb);
+        LLVMPositionBuilderAtEnd(g->b, fb);
+        LLVMBuildRet(g->b, rc);
+        LLVMPositionBuilderAtEnd(g->b, okb);
+    }
+    LLVMBuildRet(g->b, LLVMConstInt(g->t_i32, 0, 0));
+    return TVM_OK;
+}
+
+/* i32 SYM(ptr args, ptr workspace, ptr rt), the kernel ABI of loop.h:
+ * loads the argument pointers and calls body, whose parameters are noalias. */
+static tvm_status build_entry(cg *g, const char *sym, LLVMTypeRef body_ty, LLVMValueRef body) {
+    unsigned np = (unsigned)g->p->nargs + 2;
+    LLVMTypeRef et[3] = {g->t_ptr, g->t_ptr, g->t_ptr};
+    LLVMValueRef ef = LLVMAddFunction(g->mod, sym, LLVMFunctionType(g->t_i32, et, 3, 0));
+    add_fn_attrs(g, ef, g->tm);
+    LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, ef, "entry"));
+    LLVMValueRef *args = malloc(np * sizeof *args);
+    if (!args) return err_set(TVM_ERR_OUT_OF_MEMORY, "llvm codegen: out of memory");
+    for (unsigned i = 0; i + 2 < np; i++) {
+        LLVMValueRef idx = LLVMConstInt(g->t_i64, i, 0);
+        LLVMValueRef slot = LLVMBuildInBoundsGEP2(g->b, g->t_ptr, LLVMGetParam(ef, 0), &idx, 1, "");
+        args[i] = LLVMBuildLoad2(g->b, g->t_ptr, slot, "");
+        LLVMSetAlignment(args[i], 8);
+    }
+    args[np - 2] = LLVMGetParam(ef, 1);
+    args[np - 1] = LLVMGetParam(ef, 2);
+    LLVMValueRef r = LLVMBuildCall2(g->b, body_ty, body, args, np, "");
+    free(args);
+    LLVMBuildRet(g->b, r);
+    return TVM_OK;
+}
+
 /* Builds the body function and the exported entry wrapper. */
 static tvm_status build_module(cg *g, const llvm_tm *tm, const char *name) {
     const lp_program *p = g->p;
@@ -1269,6 +1539,8 @@ static tvm_status build_module(cg *g, const llvm_tm *tm, const char *name) {
     for (unsigned i = 0; i < np; i++) pt[i] = g->t_ptr;
     LLVMTypeRef body_ty = LLVMFunctionType(g->t_i32, pt, np, 0);
     free(pt);
+    if (g->part >= 0) return define_part(g, (uint32_t)g->part);
+    if (g->part == PART_CALLER) return build_caller(g, name);
     char body_name[48];
     snprintf(body_name, sizeof body_name, "%s.body", name);
     g->fn = LLVMAddFunction(g->mod, body_name, body_ty);
@@ -1318,29 +1590,14 @@ static tvm_status build_module(cg *g, const llvm_tm *tm, const char *name) {
             return err_set(TVM_ERR_INTERNAL, "llvm codegen: buffer '%s' has a bad kind", bn);
         }
     }
-    if (p->body && !gen_stmt(g, p->body)) return g->st ? g->st : TVM_ERR_INTERNAL;
+    if (p->body && !gen_stmt(g, p->body)) {
+        return g->st ? g->st : TVM_ERR_INTERNAL;
+    }
     LLVMBuildRet(g->b, LLVMConstInt(g->t_i32, 0, 0));
 
-    /* i32 NAME(ptr args, ptr workspace, ptr rt): the kernel ABI of loop.h */
-    LLVMTypeRef et[3] = {g->t_ptr, g->t_ptr, g->t_ptr};
-    LLVMValueRef ef = LLVMAddFunction(g->mod, name, LLVMFunctionType(g->t_i32, et, 3, 0));
-    add_fn_attrs(g, ef, tm);
-    LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(c, ef, "entry"));
-    LLVMValueRef *args = malloc(np * sizeof *args);
-    if (!args) return err_set(TVM_ERR_OUT_OF_MEMORY, "llvm codegen: out of memory");
-    for (unsigned i = 0; i + 2 < np; i++) {
-        LLVMValueRef idx = LLVMConstInt(g->t_i64, i, 0);
-        LLVMValueRef slot = LLVMBuildInBoundsGEP2(g->b, g->t_ptr, LLVMGetParam(ef, 0), &idx, 1, "");
-        args[i] = LLVMBuildLoad2(g->b, g->t_ptr, slot, "");
-        LLVMSetAlignment(args[i], 8);
-    }
-    args[np - 2] = LLVMGetParam(ef, 1);
-    args[np - 1] = LLVMGetParam(ef, 2);
-    LLVMValueRef r = LLVMBuildCall2(g->b, body_ty, g->fn, args, np, "");
-    free(args);
-    LLVMBuildRet(g->b, r);
+    tvm_status st = build_entry(g, name, body_ty, g->fn);
     keep_variants(g);
-    return TVM_OK;
+    return st;
 }
 
 static const char *pipeline_for(int opt_level) {
@@ -1386,37 +1643,53 @@ static void diagnostic(LLVMDiagnosticInfoRef di, void *unused) {
     LLVMDisposeMessage(d);
 }
 
+/* TVMC_DUMP_IR also prints where each LLVM compile spends its time. */
+static bool dump_times(void) {
+    const char *v = getenv("TVMC_DUMP_IR");
+    return v && v[0] && strcmp(v, "0") != 0;
+}
+
 static void kernel_free(be_kernel *k) {
     if (!k) return;
     if (k->rt) llvm_jit_remove(k->state, k->rt);
-    if (k->ir) LLVMDisposeMessage(k->ir);
+    for (int i = 0; i < k->nir; i++)
+        if (k->ir[i]) LLVMDisposeMessage(k->ir[i]);
+    free(k->ir);
     free(k->cpu);
     free(k->features);
     if (k->state) llvm_state_release(k->state);
     free(k);
 }
 
-static tvm_status llvm_compile(void *state, const lp_program *p, const be_options *o,
-                               be_kernel **out) {
-    llvm_state *s = state;
-    if (!s || !p || !o || !out) return err_set(TVM_ERR_INTERNAL, "llvm_compile: NULL argument");
-    if (!p->flat) return err_set(TVM_ERR_INTERNAL, "llvm_compile: the program is not flat");
-    if (p->failed) return err_set(TVM_ERR_INTERNAL, "llvm_compile: the program is incomplete");
+/* One LLVM module to build, optimise and emit: the whole program, or for a
+ * big program the body that calls the parts, or one part. */
+typedef struct cg_unit {
+    int64_t part;            /* PART_WHOLE, PART_CALLER or a statement index */
+    char *ir;                /* optimised IR (LLVM message) */
+    LLVMMemoryBufferRef obj; /* object file */
+    tvm_status st;
+    char msg[512];           /* the failure's message, from the thread that had it */
+} cg_unit;
 
-    be_kernel *k = calloc(1, sizeof *k);
-    if (!k) return err_set(TVM_ERR_OUT_OF_MEMORY, "llvm_compile: out of memory");
-    llvm_state_retain(s);
-    k->state = s;
-    k->opt_level = o->opt_level < 0 ? 0 : o->opt_level > 3 ? 3 : o->opt_level;
-    snprintf(k->name, sizeof k->name, "tvmc_k_%llu",
-             (unsigned long long)llvm_next_kernel_id(s));
+typedef struct cg_job {
+    llvm_state *s;
+    const lp_program *p;
+    const be_kernel *k;
+    bool fast;
+    cg_unit *units;
+    uint32_t nunits;
+    atomic_uint next;   /* next unit to claim */
+    atomic_bool failed; /* stop claiming */
+} cg_job;
 
+static tvm_status compile_unit(const cg_job *j, cg_unit *u) {
+    const lp_program *p = j->p;
+    const be_kernel *k = j->k;
+    llvm_state *s = j->s;
     llvm_tm *tm = NULL;
-    cg g = {.p = p, .fast = o->fast_math || p->fast_math, .gen = 1};
-    LLVMMemoryBufferRef obj = NULL;
-    tvm_status st = llvm_resolve_target(s, &o->target, &k->cpu, &k->features);
-    if (st == TVM_OK) st = llvm_tm_acquire(s, k->cpu, k->features, k->opt_level, &tm);
-    if (st != TVM_OK) goto done;
+    cg g = {.p = p, .fast = j->fast, .gen = 1, .part = u->part};
+    tvm_status st = llvm_tm_acquire(s, k->cpu, k->features, k->opt_level, &tm);
+    if (st != TVM_OK) return st;
     g.avx2 = llvm_have_libmvec() && strstr(k->features, "+avx2") != NULL;
     g.avx512 = strstr(k->features, "+avx512f") != NULL;
 
@@ -1440,17 +1713,30 @@ static tvm_status llvm_compile(void *state, const lp_program *p, const be_option
     LLVMSetModuleDataLayout(g.mod, tm->layout);
     g.nt_min_bytes = g.fast ? 0 : nt_threshold(llvm_state_triple(s));
     if (g.nt_min_bytes > 0 && !(g.nt_read = buffers_read(p))) g.nt_min_bytes = 0;
+    uint64_t t0 = now_ns(), t1 = t0, t2 = t0, t3 = t0, t4 = t0;
     st = build_module(&g, tm, k->name);
+    t1 = now_ns();
     if (st == TVM_OK) st = optimise(&g, tm);
     if (st == TVM_OK && g.nt_min_bytes > 0) mark_nontemporal(&g, tm->layout);
+    t2 = now_ns();
     if (st == TVM_OK) {
-        k->ir = LLVMPrintModuleToString(g.mod);
+        u->ir = LLVMPrintModuleToString(g.mod);
+        t3 = now_ns();
         char *msg = NULL;
-        if (LLVMTargetMachineEmitToMemoryBuffer(tm->tm, g.mod, LLVMObjectFile, &msg, &obj)) {
+        if (LLVMTargetMachineEmitToMemoryBuffer(tm->tm, g.mod, LLVMObjectFile, &msg, &u->obj)) {
             st = err_set(TVM_ERR_COMPILE, "llvm: code generation failed: %s", msg ? msg : "");
-            obj = NULL;
+            u->obj = NULL;
         }
         LLVMDisposeMessage(msg);
+        t4 = now_ns();
+    }
+    if (st == TVM_OK && dump_times()) {
+        char what[32] = "";
+        if (u->part >= 0) snprintf(what, sizeof what, ".part%lld", (long long)u->part);
+        fprintf(stderr, "// llvm %s%s: build %.2f ms, optimise %.2f ms, print %.2f ms, "
+                "codegen %.2f ms, IR %zu bytes\n", k->name, what, (t1 - t0) / 1e6,
+                (t2 - t1) / 1e6, (t3 - t2) / 1e6, (t4 - t3) / 1e6,
+                u->ir ? strlen(u->ir) : (size_t)0);
     }
 
 done:
@@ -1464,14 +1750,99 @@ done:
     free(g.memo_scope);
     free(g.scope_open);
     free(g.nt_read);
-    if (tm) llvm_tm_release(s, tm);
+    llvm_tm_release(s, tm);
+    return st;
+}
+
+/* Claims units until none is left or one failed. Each unit has its own
+ * LLVMContext and target machine (TECH-NOTES §0.2). */
+static void *compile_units(void *arg) {
+    cg_job *j = arg;
+    while (!atomic_load(&j->failed)) {
+        uint32_t i = atomic_fetch_add(&j->next, 1);
+        if (i >= j->nunits) break;
+        cg_unit *u = &j->units[i];
+        u->st = compile_unit(j, u);
+        if (u->st != TVM_OK) {
+            snprintf(u->msg, sizeof u->msg, "%s", tvm_last_error());
+            atomic_store(&j->failed, true);
+        }
+    }
+    return NULL;
+}
+
+/* Helper threads for a big program's modules: the cores beyond the caller's. */
+static uint32_t compile_helpers(uint32_t nunits) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1) n = 1;
+    if (n > COMPILE_THREADS_MAX) n = COMPILE_THREADS_MAX;
+    if (n > (long)nunits) n = (long)nunits;
+    return (uint32_t)(n - 1);
+}
+
+static tvm_status llvm_compile(void *state, const lp_program *p, const be_options *o,
+                               be_kernel **out) {
+    llvm_state *s = state;
+    if (!s || !p || !o || !out) return err_set(TVM_ERR_INTERNAL, "llvm_compile: NULL argument");
+    if (!p->flat) return err_set(TVM_ERR_INTERNAL, "llvm_compile: the program is not flat");
+    if (p->failed) return err_set(TVM_ERR_INTERNAL, "llvm_compile: the program is incomplete");
+
+    be_kernel *k = calloc(1, sizeof *k);
+    if (!k) return err_set(TVM_ERR_OUT_OF_MEMORY, "llvm_compile: out of memory");
+    llvm_state_retain(s);
+    k->state = s;
+    k->opt_level = o->opt_level < 0 ? 0 : o->opt_level > 3 ? 3 : o->opt_level;
+    snprintf(k->name, sizeof k->name, "tvmc_k_%llu",
+             (unsigned long long)llvm_next_kernel_id(s));
+
+    cg_job j = {.s = s, .p = p, .k = k, .fast = o->fast_math || p->fast_math};
+    atomic_init(&j.next, 0);
+    atomic_init(&j.failed, false);
+    LLVMMemoryBufferRef *objs = NULL;
+    tvm_status st = llvm_resolve_target(s, &o->target, &k->cpu, &k->features);
+    if (st != TVM_OK) goto done;
+    bool split = p->body && split_worthwhile(p);
+    j.nunits = split ? lp_get(p, p->body)->nlist + 1 : 1;
+    j.units = calloc(j.nunits, sizeof *j.units);
+    objs = calloc(j.nunits, sizeof *objs);
+    k->ir = calloc(j.nunits, sizeof *k->ir);
+    if (!j.units || !objs || !k->ir) {
+        st = err_set(TVM_ERR_OUT_OF_MEMORY, "llvm_compile: out of memory");
+        goto done;
+    }
+    k->nir = (int)j.nunits;
+    j.units[0].part = split ? PART_CALLER : PART_WHOLE;
+    for (uint32_t i = 1; i < j.nunits; i++) j.units[i].part = i - 1;
+
+    pthread_t helper[COMPILE_THREADS_MAX];
+    uint32_t nhelp = 0, want = split ? compile_helpers(j.nunits) : 0;
+    while (nhelp < want && pthread_create(&helper[nhelp], NULL, compile_units, &j) == 0)
+        nhelp++; /* fewer helpers than wanted only takes longer */
+    compile_units(&j);
+    for (uint32_t i = 0; i < nhelp; i++) pthread_join(helper[i], NULL);
+
+    for (uint32_t i = 0; i < j.nunits && st == TVM_OK; i++) {
+        if (j.units[i].st != TVM_OK) st = err_set(j.units[i].st, "%s", j.units[i].msg);
+    }
+    for (uint32_t i = 0; i < j.nunits && st == TVM_OK; i++)
+        if (!j.units[i].obj) st = err_set(TVM_ERR_INTERNAL, "llvm_compile: a module is missing");
     if (st == TVM_OK) {
+        for (uint32_t i = 0; i < j.nunits; i++) {
+            objs[i] = j.units[i].obj;
+            j.units[i].obj = NULL;
+        }
         uint64_t addr = 0;
-        st = llvm_jit_add_object(s, obj, k->name, &k->rt, &addr); /* takes obj */
-        obj = NULL;
+        st = llvm_jit_add_objects(s, objs, j.nunits, k->name, &k->rt, &addr); /* takes objs */
         if (st == TVM_OK) k->fn = (int32_t(*)(void *const *, void *, void *))(uintptr_t)addr;
     }
-    if (obj) LLVMDisposeMemoryBuffer(obj);
+
+done:
+    for (uint32_t i = 0; j.units && k->ir && i < j.nunits; i++) {
+        if (j.units[i].obj) LLVMDisposeMemoryBuffer(j.units[i].obj);
+        k->ir[i] = j.units[i].ir; /* kernel_free disposes of them */
+    }
+    free(j.units);
+    free(objs);
     if (st != TVM_OK) {
         kernel_free(k);
         return st;
@@ -1484,15 +1855,12 @@ static int32_t llvm_run(const be_kernel *k, void *const *args, void *workspace, 
     return k->fn(args, workspace, rt);
 }
 
-/* Machine code of the kernel: its optimised IR, parsed again in a fresh
+/* Machine code of one module: its optimised IR, parsed again in a fresh
  * context and emitted as assembly by a machine like the one that built it. */
-static tvm_status kernel_asm(const be_kernel *k, char **text) {
-    llvm_tm *tm = NULL;
-    tvm_status st = llvm_tm_acquire(k->state, k->cpu, k->features, k->opt_level, &tm);
-    if (st != TVM_OK) return st;
+static tvm_status module_asm(const be_kernel *k, llvm_tm *tm, const char *ir, strbuf *sb) {
+    tvm_status st = TVM_OK;
     LLVMContextRef ctx = LLVMContextCreate();
-    LLVMMemoryBufferRef src =
-        LLVMCreateMemoryBufferWithMemoryRangeCopy(k->ir, strlen(k->ir), k->name);
+    LLVMMemoryBufferRef src = LLVMCreateMemoryBufferWithMemoryRangeCopy(ir, strlen(ir), k->name);
     LLVMModuleRef m = NULL;
     LLVMMemoryBufferRef out = NULL;
     char *msg = NULL;
@@ -1505,34 +1873,41 @@ static tvm_status kernel_asm(const be_kernel *k, char **text) {
         out = NULL;
     }
     LLVMDisposeMessage(msg);
-    if (st == TVM_OK) {
-        size_t n = LLVMGetBufferSize(out);
-        char *t = malloc(n + 1);
-        if (t) {
-            memcpy(t, LLVMGetBufferStart(out), n);
-            t[n] = '\0';
-            *text = t;
-        } else {
-            st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_function_source: out of memory");
-        }
-    }
+    if (st == TVM_OK)
+        sb_printf(sb, "%.*s", (int)LLVMGetBufferSize(out), LLVMGetBufferStart(out));
     if (out) LLVMDisposeMemoryBuffer(out);
     if (m) LLVMDisposeModule(m);
     LLVMContextDispose(ctx);
-    llvm_tm_release(k->state, tm);
+    return st;
+}
+
+/* All the kernel's modules, one after the other ("llvm" or "asm"). */
+static tvm_status kernel_text(const be_kernel *k, bool assembly, char **text) {
+    llvm_tm *tm = NULL;
+    tvm_status st = assembly ? llvm_tm_acquire(k->state, k->cpu, k->features, k->opt_level, &tm)
+                             : TVM_OK;
+    if (st != TVM_OK) return st;
+    strbuf sb = {0};
+    for (int i = 0; i < k->nir && st == TVM_OK; i++) {
+        if (!k->ir[i]) continue;
+        if (assembly) st = module_asm(k, tm, k->ir[i], &sb);
+        else sb_puts(&sb, k->ir[i]);
+    }
+    if (tm) llvm_tm_release(k->state, tm);
+    if (st == TVM_OK) {
+        char *t = sb_take(&sb);
+        if (!t) st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_function_source: out of memory");
+        else *text = t;
+    }
+    sb_free(&sb);
     return st;
 }
 
 static tvm_status llvm_source(const be_kernel *k, const char *stage, char **text) {
     if (!k || !text) return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_function_source: NULL argument");
     if (!stage) return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_function_source: NULL kind");
-    if (strcmp(stage, "llvm") == 0) {
-        char *t = strdup(k->ir ? k->ir : "");
-        if (!t) return err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_function_source: out of memory");
-        *text = t;
-        return TVM_OK;
-    }
-    if (strcmp(stage, "asm") == 0) return kernel_asm(k, text);
+    if (strcmp(stage, "llvm") == 0) return kernel_text(k, false, text);
+    if (strcmp(stage, "asm") == 0) return kernel_text(k, true, text);
     if (strcmp(stage, "graph") == 0 || strcmp(stage, "loop") == 0)
         return err_set(TVM_ERR_UNSUPPORTED, "tvm_function_source: the llvm backend has no "
                        "'%s' stage", stage);

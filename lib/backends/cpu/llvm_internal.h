@@ -61,6 +61,12 @@ uint64_t llvm_next_kernel_id(llvm_state *s);
  * linker's message on failure. */
 tvm_status llvm_jit_add_object(llvm_state *s, LLVMMemoryBufferRef obj, const char *symbol,
                                LLVMOrcResourceTrackerRef *rt, uint64_t *addr);
+/* The same for n objects that together define `symbol` (they may refer to
+ * each other's global symbols), all under one resource tracker. Takes every
+ * objs[i] (set to NULL), even on failure. */
+tvm_status llvm_jit_add_objects(llvm_state *s, LLVMMemoryBufferRef *objs, uint32_t n,
+                                const char *symbol, LLVMOrcResourceTrackerRef *rt,
+                                uint64_t *addr);
 /* Unmaps everything added under rt and releases it. */
 void llvm_jit_remove(llvm_state *s, LLVMOrcResourceTrackerRef rt);
 

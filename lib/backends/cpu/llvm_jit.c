@@ -276,11 +276,18 @@ void llvm_tm_release(llvm_state *s, llvm_tm *t) {
 
 /* ---- linking ------------------------------------------------------------- */
 
-tvm_status llvm_jit_add_object(llvm_state *s, LLVMMemoryBufferRef obj, const char *symbol,
-                               LLVMOrcResourceTrackerRef *rt, uint64_t *addr) {
+tvm_status llvm_jit_add_objects(llvm_state *s, LLVMMemoryBufferRef *objs, uint32_t n,
+                                const char *symbol, LLVMOrcResourceTrackerRef *rt,
+                                uint64_t *addr) {
     LLVMOrcResourceTrackerRef r = LLVMOrcJITDylibCreateResourceTracker(s->main_jd);
     session_msg[0] = '\0';
-    LLVMErrorRef e = LLVMOrcLLJITAddObjectFileWithRT(s->jit, r, obj); /* takes obj */
+    LLVMErrorRef e = NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        LLVMMemoryBufferRef obj = objs[i];
+        objs[i] = NULL;
+        if (!e) e = LLVMOrcLLJITAddObjectFileWithRT(s->jit, r, obj); /* takes obj */
+        else LLVMDisposeMemoryBuffer(obj);
+    }
     if (e) {
         llvm_jit_remove(s, r);
         return llvm_err(TVM_ERR_COMPILE, "llvm: cannot add the kernel object", e);
@@ -299,6 +306,11 @@ tvm_status llvm_jit_add_object(llvm_state *s, LLVMMemoryBufferRef obj, const cha
     *rt = r;
     *addr = a;
     return TVM_OK;
+}
+
+tvm_status llvm_jit_add_object(llvm_state *s, LLVMMemoryBufferRef obj, const char *symbol,
+                               LLVMOrcResourceTrackerRef *rt, uint64_t *addr) {
+    return llvm_jit_add_objects(s, &obj, 1, symbol, rt, addr);
 }
 
 void llvm_jit_remove(llvm_state *s, LLVMOrcResourceTrackerRef rt) {
