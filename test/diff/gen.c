@@ -881,8 +881,8 @@ static val tensor_val(gst *st, int ti, tvm_expr e) {
     if (t->kind == T_COMPUTE) {
         set_range(&v, t->lo, t->hi);
     } else if (dt_is_float(t->dt)) {
-        /* fill_values' ranges, widened for float16/bfloat16 rounding; a fill
-         * only ever narrows later (to FILL_UNIT), so the bound stays true */
+        /* fill_values' ranges, widened for float16/bfloat16 rounding (an
+         * input's fill is final before its first load) */
         static const double lo[4] = {-1000, -3, 0.049, 0.49}, hi[4] = {1000, 3, 4.02, 2.02};
         set_range(&v, lo[t->fill], hi[t->fill]);
     }
