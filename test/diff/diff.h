@@ -194,6 +194,9 @@ typedef struct gen_tensor {
     double unit;   /* coarsest unit roundoff on the inexact path */
     double red;    /* reduction length on the inexact path (0: none) */
     bool transc;   /* a transcendental function on the inexact path */
+    double lo, hi; /* computes: bounds on every element (±INFINITY: unknown) */
+    double esc;    /* inexact: the error's scale S (INFINITY: unknown) */
+    double tfac;   /* transc: the error factor of the worst one (pow: > 1) */
     bool consumed; /* loaded by a later compute */
     bool binder;   /* an extra input that only binds a size variable */
     void *const_data;

@@ -39,6 +39,11 @@ typedef struct val {
     tvm_dtype dt;
     bool inexact, transc;
     double unit, red;
+    /* lo <= value <= hi for every element (±INFINITY where unknown); for an
+     * inexact value, esc bounds the magnitudes its error scales with (the
+     * oracle's S; see oracle.c) */
+    double lo, hi, esc;
+    double tfac; /* the largest error factor of a transcendental on the path */
 } val;
 
 typedef struct scope {
@@ -459,16 +464,95 @@ static int pick_dim(gst *st, int64_t prod, int64_t cap, bool allow_new) {
 
 /* ---- values ------------------------------------------------------------------------ */
 
-static val exact_val(tvm_expr e, tvm_dtype dt) {
-    return (val){.e = e, .dt = dt};
+/* ---- value bounds ----------------------------------------------------------------
+ * Interval arithmetic on [lo, hi], and the error scale esc of inexact values:
+ * where an inexact error enters (a transcendental function, a reassociated
+ * sum) it is a few ulp of the value there, so esc starts as a bound on |value|;
+ * every later operation adds its own result's bound (one rounding of its own)
+ * to the propagated scales (+, -: the sum; *: scaled by the other factor;
+ * min, max, select, neg, abs: the larger; sums: the sum of |terms|). An error
+ * that cancels (erf(a) - erf(b) near 0) stays bounded by rtol * esc. */
+
+static double bmul(double x, double y) { return x == 0 || y == 0 ? 0 : x * y; }
+static double vmag(val v) { return fmax(fabs(v.lo), fabs(v.hi)); }
+static double vminabs(val v) { return v.lo <= 0 && v.hi >= 0 ? 0 : fmin(fabs(v.lo), fabs(v.hi)); }
+static void set_range(val *v, double lo, double hi) {
+    v->lo = isnan(lo) ? -INFINITY : lo;
+    v->hi = isnan(hi) ? INFINITY : hi;
 }
 
+static void dt_range(tvm_dtype dt, double *lo, double *hi) {
+    if (dt == TVM_BOOL) *lo = 0, *hi = 1;
+    else if (dt_is_int(dt)) *lo = (double)dt_min(dt), *hi = (double)dt_max(dt);
+    else *lo = -INFINITY, *hi = INFINITY;
+}
+
+static val exact_val(tvm_expr e, tvm_dtype dt) {
+    val v = {.e = e, .dt = dt};
+    dt_range(dt, &v.lo, &v.hi);
+    return v;
+}
+
+/* select(c, a, b) (and min/max of ranges): the hull; the arm chosen is the
+ * same in every backend, so the error is the larger one */
 static val join(tvm_expr e, tvm_dtype dt, val a, val b) {
     val v = {.e = e, .dt = dt};
     v.inexact = a.inexact || b.inexact;
     v.transc = a.transc || b.transc;
     v.unit = fmax(a.inexact ? a.unit : 0, b.inexact ? b.unit : 0);
     v.red = fmax(a.red, b.red);
+    v.tfac = fmax(a.tfac, b.tfac);
+    set_range(&v, fmin(a.lo, b.lo), fmax(a.hi, b.hi));
+    if (!dt_is_float(dt)) dt_range(dt, &v.lo, &v.hi);
+    v.esc = fmax(a.inexact ? a.esc : 0, b.inexact ? b.esc : 0);
+    return v;
+}
+
+/* a k b for an arithmetic op kind k */
+static val arith(int k, tvm_expr e, tvm_dtype dt, val a, val b) {
+    val v = join(e, dt, a, b);
+    double ea = a.inexact ? a.esc : 0, eb = b.inexact ? b.esc : 0;
+    if (!dt_is_float(dt)) return v; /* dtype range (integers wrap) */
+    double c[4];
+    switch (k) {
+    case OPK_ADD: set_range(&v, a.lo + b.lo, a.hi + b.hi); v.esc = ea + eb; break;
+    case OPK_SUB: set_range(&v, a.lo - b.hi, a.hi - b.lo); v.esc = ea + eb; break;
+    case OPK_MUL:
+        c[0] = bmul(a.lo, b.lo), c[1] = bmul(a.lo, b.hi), c[2] = bmul(a.hi, b.lo);
+        c[3] = bmul(a.hi, b.hi);
+        set_range(&v, fmin(fmin(c[0], c[1]), fmin(c[2], c[3])),
+                  fmax(fmax(c[0], c[1]), fmax(c[2], c[3])));
+        v.esc = bmul(ea, vmag(b)) + bmul(eb, vmag(a));
+        break;
+    case OPK_DIV: {
+        double m = vminabs(b) > 0 ? vmag(a) / vminabs(b) : INFINITY;
+        set_range(&v, -m, m);
+        v.esc = vminabs(b) > 0 ? ea / vminabs(b) : ea > 0 ? INFINITY : 0;
+        break;
+    }
+    case OPK_MIN: set_range(&v, fmin(a.lo, b.lo), fmin(a.hi, b.hi)); break;
+    case OPK_MAX: set_range(&v, fmax(a.lo, b.lo), fmax(a.hi, b.hi)); break;
+    case OPK_MOD: case OPK_FLOORMOD: set_range(&v, -vmag(b), vmag(b)); break;
+    case OPK_POW: {
+        /* |a|^b is monotone in |a| and in b: its bound is at a corner */
+        double m = 0, x[2] = {vminabs(a), vmag(a)}, y[2] = {b.lo, b.hi};
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 2; j++)
+                m = fmax(m, x[i] == 0 && y[j] < 0 ? INFINITY : pow(x[i], y[j]));
+        if (!isfinite(b.lo) || !isfinite(b.hi)) m = INFINITY;
+        set_range(&v, -m, m);
+        /* pow's error grows with |b ln a| = |ln result| (the llvm target's
+         * pow is about exp2(b log2 a) rounded in between): at most 104
+         * (float32 compute) or 745 (float64) for a finite nonzero result */
+        double lnmax = fmax(fabs(log(x[0])), fabs(log(x[1])));
+        double f = fmin(bmul(fmax(fabs(b.lo), fabs(b.hi)), lnmax), dt == TVM_FLOAT64 ? 745 : 104);
+        v.tfac = fmax(v.tfac, 1 + f);
+        v.esc = bmul(m, 1 + f); /* an inexact error enters here */
+        break;
+    }
+    default: set_range(&v, -INFINITY, INFINITY); v.esc = v.inexact ? INFINITY : 0; break;
+    }
+    if (v.inexact && k != OPK_MIN && k != OPK_MAX && k != OPK_POW) v.esc += vmag(v);
     return v;
 }
 
@@ -794,11 +878,21 @@ static int new_input_load(gst *st, scope *s, tvm_dtype dt, tvm_expr *idx, int *n
 static val tensor_val(gst *st, int ti, tvm_expr e) {
     gen_tensor *t = &st->c->ts[ti];
     val v = exact_val(e, t->dt);
+    if (t->kind == T_COMPUTE) {
+        set_range(&v, t->lo, t->hi);
+    } else if (dt_is_float(t->dt)) {
+        /* fill_values' ranges, widened for float16/bfloat16 rounding (an
+         * input's fill is final before its first load) */
+        static const double lo[4] = {-1000, -3, 0.049, 0.49}, hi[4] = {1000, 3, 4.02, 2.02};
+        set_range(&v, lo[t->fill], hi[t->fill]);
+    }
     if (t->kind == T_COMPUTE && t->inexact) {
         v.inexact = true;
         v.transc = t->transc;
         v.red = t->red;
         v.unit = fmax(t->unit, dt_unit(t->dt));
+        v.esc = t->esc;
+        v.tfac = t->tfac;
     }
     return v;
 }
@@ -810,6 +904,15 @@ static val gen_cast_to(gst *st, val v, tvm_dtype to) {
     r.e = e;
     r.dt = to;
     if (r.inexact) r.unit = fmax(r.unit, dt_unit(to));
+    if (!dt_is_float(to)) {
+        dt_range(to, &r.lo, &r.hi);
+    } else if (!dt_is_float(v.dt)) {
+        /* integers convert into the range they came from */
+    } else {
+        double w = 1 + 2 * dt_unit(to); /* one rounding */
+        set_range(&r, r.lo < 0 ? r.lo * w : r.lo / w, r.hi > 0 ? r.hi * w : r.hi / w);
+        if (r.inexact) r.esc += vmag(r);
+    }
     return r;
 }
 
@@ -841,7 +944,7 @@ static val gen_load(gst *st, scope *s, tvm_dtype dt, bool inexact_ok) {
     int nd = 0;
     int ti = new_input_load(st, s, dt, idx, &nd);
     if (ti < 0) return exact_val(random_const(st, dt), dt);
-    return exact_val(X_load(st, ti, idx, nd), dt);
+    return tensor_val(st, ti, X_load(st, ti, idx, nd));
 }
 
 /* select(i > 0, A[.., i-1, ..], 0) or select(i + 1 < n, A[.., i+1, ..], 0) */
@@ -875,14 +978,14 @@ static val gen_guarded(gst *st, scope *s, tvm_dtype dt) {
         if (t->dim[j] == d && idx[j].id == i.id) pos = j;
     if (pos < 0) {
         /* make a fresh one with the shifted dimension appended */
-        if (t->ndim >= GEN_MAX_NDIM) return exact_val(X_load(st, ti, idx, nd), dt);
+        if (t->ndim >= GEN_MAX_NDIM) return tensor_val(st, ti, X_load(st, ti, idx, nd));
         int dims[GEN_MAX_NDIM];
         int64_t prod = dmax(c, d) ? dmax(c, d) : 1;
         for (int j = 0; j < t->ndim; j++) {
             dims[j] = t->dim[j];
             prod *= dmax(c, dims[j]) ? dmax(c, dims[j]) : 1;
         }
-        if (prod > GEN_MAX_ELEMS) return exact_val(X_load(st, ti, idx, nd), dt);
+        if (prod > GEN_MAX_ELEMS) return tensor_val(st, ti, X_load(st, ti, idx, nd));
         pos = t->ndim;
         dims[pos] = d;
         idx[pos] = i;
@@ -895,7 +998,9 @@ static val gen_guarded(gst *st, scope *s, tvm_dtype dt) {
     tvm_expr z = dt == TVM_BOOL ? X_const_int(st, dt, 0) : random_const(st, dt);
     st->ops_left--;
     st->c->nops++;
-    return exact_val(X_select(st, cond, ld, z, dt), dt);
+    val zv = exact_val(z, dt);
+    if (dt_is_float(dt)) set_range(&zv, -100, 100); /* random_const's range */
+    return join(X_select(st, cond, ld, z, dt), dt, tensor_val(st, ti, ld), zv);
 }
 
 static val gen_val(gst *st, scope *s, tvm_dtype dt, bool inexact_ok, int depth);
@@ -910,7 +1015,11 @@ static val gen_leaf(gst *st, scope *s, tvm_dtype dt, bool inexact_ok, int depth)
     for (int i = 0; i < c->ndims; i++) have_var |= c->dims[i].kind == DIM_VAR;
     if (!have_var) w[3] = 0;
     switch (rng_weighted(&st->r, w, 4)) {
-    case 1: return exact_val(random_const(st, dt), dt);
+    case 1: {
+        val k = exact_val(random_const(st, dt), dt);
+        if (dt_is_float(dt)) set_range(&k, -100, 100); /* random_const's range */
+        return k;
+    }
     case 2: {
         int k = (int)rng_below(&st->r, (uint32_t)(s->nit + s->nax));
         tvm_expr i;
@@ -921,7 +1030,10 @@ static val gen_leaf(gst *st, scope *s, tvm_dtype dt, bool inexact_ok, int depth)
             i = s->ax[k - s->nit];
             s->axused[k - s->nit] = true;
         }
-        return gen_cast_to(st, exact_val(i, TVM_INT64), dt);
+        val iv = exact_val(i, TVM_INT64);
+        int d = k < s->nit ? s->itdim[k] : s->axdim[k - s->nit];
+        set_range(&iv, 0, (double)dmax(c, d));
+        return gen_cast_to(st, iv, dt);
     }
     case 3: {
         int vars[GEN_MAX_DIMS], nv = 0;
@@ -929,7 +1041,10 @@ static val gen_leaf(gst *st, scope *s, tvm_dtype dt, bool inexact_ok, int depth)
             if (c->dims[i].kind == DIM_VAR) vars[nv++] = i;
         int d = vars[rng_below(&st->r, (uint32_t)nv)];
         mark_dim(st, d);
-        return gen_cast_to(st, exact_val(c->dims[d].e, TVM_INT64), dt);
+        val sv = exact_val(c->dims[d].e, TVM_INT64);
+        set_range(&sv, (double)(dval(c, d, 0) < dval(c, d, 1) ? dval(c, d, 0) : dval(c, d, 1)),
+                  (double)dmax(c, d));
+        return gen_cast_to(st, sv, dt);
     }
     default: return gen_load(st, s, dt, inexact_ok);
     }
@@ -955,7 +1070,7 @@ static val gen_binary(gst *st, scope *s, int k, tvm_dtype dt, bool inexact_ok, i
         b = gen_val(st, s, dt, b_ok && fl, depth + 1);
     tvm_expr e = X_bin(st, k, a.e, b.e, dt);
     if (is_compare(k)) return exact_val(e, TVM_BOOL);
-    val v = join(e, dt, a, b);
+    val v = arith(k, e, dt, a, b);
     if (k == OPK_POW) {
         v.inexact = v.transc = true;
         v.unit = fmax(v.unit, compute_unit(dt));
@@ -972,9 +1087,29 @@ static val gen_unary(gst *st, scope *s, int k, tvm_dtype dt, bool inexact_ok, in
     tvm_expr e = X_un(st, k, a.e, dt);
     val v = a;
     v.e = e;
+    if (k == OPK_LOG || k == OPK_SQRT || k == OPK_RSQRT) set_range(&a, 0, vmag(a)); /* abs */
+    if (dt_is_float(dt)) {
+        /* |log x| of a finite float: at most 104 (float32 compute), 745 (float64) */
+        double lg = dt == TVM_FLOAT64 ? 745 : 104;
+        switch (k) {
+        case OPK_NEG: set_range(&v, -a.hi, -a.lo); break;
+        case OPK_ABS: set_range(&v, vminabs(a), vmag(a)); break;
+        case OPK_EXP: set_range(&v, 0, exp(a.hi)); break;
+        case OPK_LOG: set_range(&v, -lg, lg); break;
+        case OPK_SQRT: set_range(&v, 0, sqrt(vmag(a))); break;
+        case OPK_TANH: case OPK_ERF: set_range(&v, -1, 1); break;
+        case OPK_SIGMOID: set_range(&v, 0, 1); break;
+        case OPK_FLOOR: set_range(&v, floor(a.lo), floor(a.hi)); break;
+        case OPK_CEIL: set_range(&v, ceil(a.lo), ceil(a.hi)); break;
+        default: set_range(&v, -INFINITY, INFINITY); break;
+        }
+    } else {
+        dt_range(dt, &v.lo, &v.hi);
+    }
     if (k == OPK_EXP || k == OPK_LOG || k == OPK_TANH || k == OPK_SIGMOID || k == OPK_ERF) {
         v.inexact = v.transc = true;
         v.unit = fmax(v.unit, compute_unit(dt));
+        v.esc = vmag(v); /* the argument is exact: the error enters here */
     }
     return v;
 }
@@ -1038,7 +1173,7 @@ static val gen_reduce(gst *st, scope *s, int k, tvm_dtype dt, bool inexact_ok, i
         int comb = dt_is_float(dt) || k != OPK_PROD ? OPK_ADD : OPK_MUL;
         if (k == OPK_RMIN) comb = OPK_MIN;
         if (k == OPK_RMAX) comb = OPK_MAX;
-        b = join(X_bin(st, comb, b.e, extra.e, dt), dt, b, extra);
+        b = arith(comb, X_bin(st, comb, b.e, extra.e, dt), dt, b, extra);
         break;
     }
     st->red_inner = saved_inner;
@@ -1046,6 +1181,25 @@ static val gen_reduce(gst *st, scope *s, int k, tvm_dtype dt, bool inexact_ok, i
     c->nreduce++;
     val v = b;
     v.e = e;
+    bool may_be_empty = false;
+    for (int i = 0; i < n; i++)
+        may_be_empty |= dval(c, axdim[i], 0) == 0 || dval(c, axdim[i], c->nsig - 1) == 0;
+    double Pd = (double)(P > 1 ? P : 1);
+    if (!fl) {
+        dt_range(dt, &v.lo, &v.hi);
+    } else if (k == OPK_SUM) {
+        set_range(&v, fmin(bmul(b.lo, Pd), 0), fmax(bmul(b.hi, Pd), 0));
+        v.esc = bmul(Pd, (b.inexact ? b.esc : 0) + vmag(b)); /* the sum of |terms| */
+    } else if (k == OPK_PROD) {
+        double m = vmag(b) > 1 ? pow(vmag(b), Pd) : 1;
+        set_range(&v, -m, m);
+        /* relative errors of the factors add up */
+        double rel = b.inexact && b.esc > 0 ? (vminabs(b) > 0 ? b.esc / vminabs(b) : INFINITY) : 0;
+        v.esc = bmul(m, 1 + Pd * rel);
+    } else if (may_be_empty) {
+        set_range(&v, -INFINITY, INFINITY); /* min/max of nothing: the identity */
+        if (v.inexact) v.esc = INFINITY;
+    }
     if (fl && (k == OPK_SUM || k == OPK_PROD)) {
         v.inexact = true;
         v.unit = fmax(v.unit, compute_unit(dt));
@@ -1071,11 +1225,12 @@ static val gen_prod_factor(gst *st, scope *s, tvm_dtype dt, int depth) {
     case 1: case 2: {
         int k = ch == 1 ? OPK_MUL : (rng_chance(&st->r, 0.5) ? OPK_MIN : OPK_MAX);
         val a = gen_prod_factor(st, s, dt, depth + 1), b = gen_prod_factor(st, s, dt, depth + 1);
-        return join(X_bin(st, k, a.e, b.e, dt), dt, a, b);
+        return arith(k, X_bin(st, k, a.e, b.e, dt), dt, a, b);
     }
     case 3: {
         val a = gen_prod_factor(st, s, dt, depth + 1);
         a.e = X_un(st, OPK_ABS, a.e, dt);
+        set_range(&a, vminabs(a), vmag(a));
         return a;
     }
     case 4: {
@@ -1094,15 +1249,23 @@ static val gen_prod_factor(gst *st, scope *s, tvm_dtype dt, int depth) {
     }
     default:
         if (rng_chance(&st->r, 0.25) && depth > 0)
-            return exact_val(X_const_float(st, dt, 0.5 + 1.5 * rng_unit(&st->r)), dt);
+        {
+            val k = exact_val(X_const_float(st, dt, 0.5 + 1.5 * rng_unit(&st->r)), dt);
+            set_range(&k, 0.49, 2.02);
+            return k;
+        }
         {
             tvm_expr idx[GEN_MAX_NDIM];
             int nd = 0;
             st->need_load = false;
             int ti = new_input_load(st, s, dt, idx, &nd);
-            if (ti < 0) return exact_val(X_const_float(st, dt, 1.5), dt);
+            if (ti < 0) {
+                val k = exact_val(X_const_float(st, dt, 1.5), dt);
+                set_range(&k, 1.5, 1.5);
+                return k;
+            }
             c->ts[ti].fill = FILL_UNIT;
-            return exact_val(X_load(st, ti, idx, nd), dt);
+            return tensor_val(st, ti, X_load(st, ti, idx, nd));
         }
     }
 }
@@ -1267,6 +1430,10 @@ static int finish_compute(gst *st, scope *s, val v, const char *prefix) {
     t->transc = v.transc;
     t->red = v.red;
     t->unit = v.inexact ? fmax(v.unit, dt_unit(v.dt)) : 0;
+    t->lo = v.lo, t->hi = v.hi;
+    t->tfac = v.transc ? fmax(v.tfac, 1) : 0;
+    /* stored: one more rounding (float16/bfloat16); no scale known: none used */
+    t->esc = v.inexact && v.esc > 0 ? v.esc + vmag(v) : v.inexact ? INFINITY : 0;
     tvm_expr shape[GEN_MAX_NDIM];
     for (int k = 0; k < s->nit; k++) shape[k] = c->dims[s->itdim[k]].e;
     t->t = tvm_compute(c->g, t->name, s->nit, s->nit ? shape : NULL, s->nit ? s->it : NULL, v.e);
@@ -1375,6 +1542,8 @@ static int gen_softmax(gst *st) {
     val ex = exact_val(X_un(st, OPK_EXP, X_bin(st, OPK_SUB, xij, mi_, dt), dt), dt);
     ex.inexact = ex.transc = true;
     ex.unit = compute_unit(dt);
+    set_range(&ex, 0, 1); /* exp(x - max x) */
+    ex.esc = 1;
     int ei = finish_compute(st, &s2, ex, "sexp");
     if (ei < 0) return -1;
     c->ts[mi].consumed = true;
@@ -1386,6 +1555,8 @@ static int gen_softmax(gst *st) {
     sm.inexact = sm.transc = true;
     sm.unit = fmax(compute_unit(dt), dt_unit(dt));
     sm.red = (double)(dmax(c, cols) > 1 ? dmax(c, cols) : 1);
+    set_range(&sm, 0, sm.red);
+    sm.esc = 2 * sm.red;
     int si = finish_compute(st, &s1, sm, "ssum");
     if (si < 0) return -1;
     c->ts[ei].consumed = true;
@@ -1396,6 +1567,8 @@ static int gen_softmax(gst *st) {
     y.inexact = y.transc = true;
     y.unit = sm.unit;
     y.red = sm.red;
+    set_range(&y, 0, 1);
+    y.esc = 2 + 2 * sm.red; /* e <= s and s >= 1: |d(e/s)| <= |de| + |ds| */
     c->ts[si].consumed = true;
     c->nops += 5;
     c->nreduce += 2;
@@ -1430,6 +1603,10 @@ static int gen_matmul(gst *st) {
         v.inexact = true;
         v.unit = fmax(compute_unit(dt), dt_unit(dt));
         v.red = (double)(dmax(c, K) > 1 ? dmax(c, K) : 1);
+        val va = tensor_val(st, ai, a), vb = tensor_val(st, bi, b);
+        double m = bmul(v.red, bmul(vmag(va), vmag(vb)));
+        set_range(&v, -m, m);
+        v.esc = m; /* the sum of |terms| */
     }
     c->nops += 2;
     c->nreduce++;
@@ -1443,6 +1620,12 @@ static int gen_matmul(gst *st) {
         tvm_expr bj = X_load(st, biasi, (tvm_expr[]){j}, 1);
         val z = v;
         z.e = X_bin(st, OPK_MAX, X_bin(st, OPK_ADD, cij, bj, dt), X_const_int(st, dt, 0), dt);
+        if (dt_is_float(dt)) {
+            val cv = tensor_val(st, ci, cij), zero = exact_val(z.e, dt);
+            set_range(&zero, 0, 0);
+            z = arith(OPK_ADD, z.e, dt, cv, tensor_val(st, biasi, bj));
+            z = arith(OPK_MAX, z.e, dt, z, zero);
+        }
         c->ts[ci].consumed = true;
         c->nops += 2;
         return finish_compute(st, &s, z, "relu");

@@ -30,13 +30,30 @@
  *       floats downstream of a float sum/prod (reassociation) or of a
  *       transcendental function (the generator's taint): NaN == NaN, ±Inf
  *       exactly, ±0 equal to each other, otherwise
- *         |got - want| <= rtol * (|want| + M),   M = max |want| of the output,
- *         rtol = 16 u max(1, L) [reductions] + 8 u [transcendental: 4 ulp]
+ *         |got - want| <= max(rtol * (|want| + M), rtol_S * S),
+ *       M = max |want| of the output, S the generator's error scale (below),
+ *         rtol = 16 u max(1, L) [reductions] + 8 u F [transcendental: 4 ulp;
+ *                F = 1, for pow 1 + max |b ln a| over the operand ranges,
+ *                at most 1 + |ln| of the largest finite float]
  *                + 2 u_out [float16/bfloat16 outputs: one ulp of storage],
+ *         rtol_S = rtol with sqrt(L) in place of L (S already bounds the
+ *                sum of |terms|; the order-dependent error of a sum grows
+ *                like sqrt(L) in practice, L in the worst case),
  *       u the coarsest unit roundoff on the inexact path (2^-24 float32,
  *       2^-53 float64, 2^-11 float16, 2^-8 bfloat16; float16/bfloat16 compute
  *       in float32), L the product of the reduction extents on it — for a
- *       float32 sum, rtol = 2^-20 L;
+ *       float32 sum, rtol = 2^-20 L.
+ *       The error is a few ulp of the values where it entered, not of the
+ *       output: erf(a) - erf(b) may cancel to 1e-5 with the error of one ulp
+ *       of 1. So gen.c bounds every value statically (intervals from the fill
+ *       ranges, constants, dims and per-op rules: erf/tanh in [-1, 1],
+ *       exp(x) <= exp(hi), pow at the corners, sums times the extent, ...)
+ *       and carries S: the bound of the value where the error entered, plus,
+ *       for each later op, its result's bound (one rounding), scaled through
+ *       * and /, the larger through min/max/select, the sum of |terms| for a
+ *       sum. Where no finite bound is known (a divisor range holding 0, an
+ *       exp or pow of an unbounded argument) S is 0 and the rule is
+ *       output-relative only: never vacuous, possibly strict;
  *   - no call may change its inputs;
  *   - tvm_function_output_shape agrees with the generator's shapes;
  *   - tvm_function_num_args / arg_info agree with the graph;
@@ -154,18 +171,25 @@ static bool is_nan_elem(tvm_dtype d, const void *p, int64_t i) {
 typedef struct tol {
     bool exact;
     double rtol;
+    double scale; /* S: 0 when unknown */
+    double rtol_s; /* the rtol that goes with S */
 } tol;
 
 static tol output_tol(const gen_case *c, int ti) {
     const gen_tensor *t = &c->ts[ti];
-    tol r = {true, 0};
+    tol r = {true, 0, 0, 0};
     if (!dt_is_float(t->dt) || !t->inexact) return r;
     r.exact = false;
     double u = t->unit > 0 ? t->unit : dt_unit(t->dt);
     if (t->red > 0) r.rtol += 16 * u * (t->red > 1 ? t->red : 1);
-    if (t->transc) r.rtol += 8 * u;
+    if (t->transc) r.rtol += 8 * u * fmax(1, t->tfac);
     if (t->dt == TVM_FLOAT16 || t->dt == TVM_BFLOAT16) r.rtol += 2 * dt_unit(t->dt);
     if (r.rtol == 0) r.rtol = 8 * u;
+    r.scale = isfinite(t->esc) ? t->esc : 0;
+    /* S bounds the sum of |terms| of a reduction: its order-dependent error
+     * grows like sqrt(L) (a random walk), not like the worst case L */
+    r.rtol_s = r.rtol;
+    if (t->red > 0) r.rtol_s += 16 * u * (sqrt(t->red > 1 ? t->red : 1) - (t->red > 1 ? t->red : 1));
     return r;
 }
 
@@ -202,7 +226,7 @@ static bool compare(const gen_case *c, int oi, const arg_buf *got, const arg_buf
                 ok = x == y;
             } else {
                 err = fabs(x - y);
-                allowed = tl.rtol * (fabs(y) + M);
+                allowed = fmax(tl.rtol * (fabs(y) + M), tl.rtol_s * tl.scale);
                 ok = err <= allowed; /* also +0 == -0 */
             }
         }
@@ -218,8 +242,8 @@ static bool compare(const gen_case *c, int oi, const arg_buf *got, const arg_buf
     value_text(wv, sizeof wv, d, w, first);
     char tolt[96];
     if (tl.exact) snprintf(tolt, sizeof tolt, "exact");
-    else snprintf(tolt, sizeof tolt, "rtol %.3g, M %.6g: |err| %.6g > %.6g", tl.rtol, M,
-                  worst_err, worst_allowed);
+    else snprintf(tolt, sizeof tolt, "rtol %.3g, M %.6g, S %.6g: |err| %.6g > %.6g", tl.rtol,
+                  M, tl.scale, worst_err, worst_allowed);
     snprintf(f->text, sizeof f->text,
              "%s: output %d '%s' (%s) element %lld %s: got %s, want %s (%s); %lld of %lld "
              "elements differ",
@@ -310,7 +334,7 @@ static void describe_case(sbuf *r, const gen_case *c) {
         if (a >= c->nin) {
             tol tl = output_tol(c, ti);
             if (tl.exact) sb_addf(r, " exact");
-            else sb_addf(r, " rtol %.3g", tl.rtol);
+            else sb_addf(r, " rtol %.3g S %.3g", tl.rtol, tl.scale);
         }
         sb_addf(r, "\n");
     }
