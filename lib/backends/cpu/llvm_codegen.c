@@ -848,7 +848,11 @@ static bool nt_candidate(const cg *g, lp_id s, uint32_t var) {
     if (n->kind != LP_STORE || n->nlist != 1 || n->a == 0 || n->a >= p->nbufs) return false;
     if (g->nt_read[n->a] || !same_in_vectors(p, n->b, 0)) return false;
     const lp_buffer *b = &p->bufs[n->a];
-    if (b->kind != LP_BUF_ARG || b->elems * dtype_bytes(b->dtype) < g->nt_min_bytes) return false;
+    if (b->kind != LP_BUF_ARG) return false;
+    /* elems may be huge (a shape no call could allocate): saturate */
+    int64_t bytes;
+    if (__builtin_mul_overflow(b->elems, (int64_t)dtype_bytes(b->dtype), &bytes)) bytes = INT64_MAX;
+    if (bytes < g->nt_min_bytes) return false;
     const lp_node *ix = lp_get(p, lp_list(p, n->list)[0]);
     if (ix->kind == LP_VAR) return ix->a == var;
     if (ix->kind != LP_BINARY || ix->op != IR_ADD) return false;
@@ -874,7 +878,7 @@ static lp_id nt_store_of(const cg *g, const lp_node *n) {
             if (nt_candidate(g, l[i], n->a)) found = l[i];
     }
     if (found && ext->kind == LP_CONST &&
-        ext->imm.i * dtype_bytes(p->bufs[lp_get(p, found)->a].dtype) < 1024)
+        ext->imm.i < 1024 / dtype_bytes(p->bufs[lp_get(p, found)->a].dtype))
         return 0;
     return found;
 }
