@@ -35,7 +35,15 @@
  *     yields 0, and INT_MIN / -1 wraps to INT_MIN (modulo gives 0): a kernel
  *     never raises SIGFPE in the host.
  *   - Floating point follows IEEE 754 with round-to-nearest-even and no
- *     contraction. tvm_min / tvm_max propagate NaN like numpy.minimum/maximum.
+ *     contraction: a * b + c written as an expression rounds twice. The one
+ *     exception is a contraction: a float sum whose body is a product,
+ *     sum_k(x * y) (matmul, dense, convolution, dot products, any
+ *     tvm_sum(g, tvm_mul(...), ...)), accumulates each term with a fused
+ *     multiply-add, acc = fma(x, y, acc), rounded once per step (C's fmaf /
+ *     fma), on every target and under every schedule. Only the outermost
+ *     product fuses (sum(x * y * z) rounds x * y first); float16 and
+ *     bfloat16 operands are widened, fused in float32 and rounded once when
+ *     stored; integer sums multiply and add as written. tvm_min / tvm_max propagate NaN like numpy.minimum/maximum.
  *     tvm_mod on floats is C fmod; tvm_floormod is a - floor(a / b) * b.
  *   - Casts: float -> int saturates to the target range, NaN -> 0. int -> int
  *     wraps. anything -> bool is (x != 0); bool -> number is 0 or 1.

@@ -13,6 +13,7 @@
  * meson runs this file twice: as is, and as gemm_small_caches under a
  * synthetic hwloc topology with a 64 KB L2, where k is split into blocks
  * of 128 already at K = 300. */
+#include <math.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -320,6 +321,99 @@ TEST(gemm_panel_loop_is_parallel) {
         tvm_free(ir);
         tvm_function_release(f);
         tvm_graph_destroy(b.g);
+    }
+}
+
+/* Contractions round once per step (tvmc.h): with x = 1 + 2^-12, the term
+ * x * x = 1 + 2^-11 + 2^-24 is not a float, so after a first term of
+ * -(1 + 2^-11) the fused sum is 2^-24 while separate roundings give 0. The
+ * two terms sit 64 apart in k (the dot rows' lanes are 64 wide, so they
+ * meet in one lane there too). Blocked and packed (24 rows), unblocked
+ * (M = 1), rows of dot products, at O0 (llvm.fma) and O3, and on the
+ * interpreter; a * b + c written as an expression stays two roundings. */
+TEST(contraction_rounds_once) {
+    const double x = 1.0 + ldexp(1.0, -12), first = -(1.0 + ldexp(1.0, -11));
+    const int64_t K = 128, N = 64;
+    const gcase cases[] = {
+        {MATMUL, TVM_FLOAT32, 1, 24, N, K, PLAIN},
+        {MATMUL, TVM_FLOAT32, 1, 1, N, K, PLAIN},
+        {GEMV, TVM_FLOAT32, 1, 1, N, K, PLAIN},
+        {MATMUL, TVM_FLOAT64, 1, 24, N, K, PLAIN}, /* float64: fma, not a double rounding */
+    };
+    const char *targets[] = {"interp", "llvm", "llvm"};
+    const int32_t levels[] = {0, TVM_OPT_O0, TVM_OPT_O3};
+    for (size_t s = 0; s < sizeof cases / sizeof cases[0]; s++) {
+        const gcase *c = &cases[s];
+        double y = c->dt == TVM_FLOAT64 ? 1.0 + ldexp(1.0, -27) : x;
+        double y0 = c->dt == TVM_FLOAT64 ? -(1.0 + ldexp(1.0, -26)) : first;
+        double want = c->dt == TVM_FLOAT64 ? ldexp(1.0, -54) : ldexp(1.0, -24);
+        int64_t sa[2] = {c->M, K}, sb[2] = {K, N}, so[2] = {c->M, N};
+        int nd = 2;
+        if (c->kind == GEMV) sa[0] = N, sb[0] = K, so[0] = N, nd = 1;
+        tt_tensor *a = tt_alloc(c->dt, 2, sa), *b = tt_alloc(c->dt, nd, sb);
+        tt_tensor *out = tt_alloc(c->dt, nd, so);
+        CHECK_OR_RETURN(a && b && out); /* zero-filled */
+        /* row r of A (W), column j of B (x): k = 0 -> (y0, 1), k = 64 -> (y, y) */
+        int64_t rows = c->kind == GEMV ? N : c->M, cols = c->kind == GEMV ? 1 : N;
+        for (int64_t r = 0; r < rows; r++) {
+            tt_set(a, r * K, y0);
+            tt_set(a, r * K + 64, y);
+        }
+        for (int64_t j = 0; j < cols; j++) {
+            tt_set(b, j, 1.0);
+            tt_set(b, 64 * cols + j, y);
+        }
+        for (int t = 0; t < 3; t++) {
+            tt_fill_bytes(out, 0xA5);
+            built g = build(ctx_at(t == 0 ? -1 : 1), c);
+            tt_tensor *args[3] = {a, b, out};
+            tvm_compile_options o = tt_options(targets[t], levels[t], 0);
+            CHECK_OK(tt_compile_run(g.g, g.nin, g.in, 1, &g.out, &o, args));
+            tvm_graph_destroy(g.g);
+            int64_t n = out->numel, bad = -1;
+            for (int64_t i = 0; i < n && bad < 0; i++)
+                if (tt_get(out, i) != want) bad = i;
+            if (bad >= 0)
+                fprintf(stderr, "case %zu on %s (opt %d): element %lld is %a, want %a\n", s,
+                        targets[t], levels[t], (long long)bad, tt_get(out, bad), want);
+            CHECK(bad < 0);
+        }
+        tt_free(a);
+        tt_free(b);
+        tt_free(out);
+    }
+    /* d = a * b + c as written: the product is rounded first */
+    int64_t n = 1000;
+    for (int t = 0; t < 3; t++) {
+        tvm_graph *g = tvm_graph_create(ctx_at(t == 0 ? -1 : 1));
+        tvm_expr dn = tvm_const_int(g, TVM_INT64, n), i = tvm_iter_var(g, "i");
+        tvm_tensor in[3];
+        for (int k = 0; k < 3; k++) {
+            char nm[2] = {(char)('a' + k), 0};
+            in[k] = tvm_placeholder(g, nm, TVM_FLOAT32, 1, &dn);
+        }
+        tvm_expr body = tvm_add(g, tvm_mul(g, tvm_load(g, in[0], &i), tvm_load(g, in[1], &i)),
+                                tvm_load(g, in[2], &i));
+        tvm_tensor d = tvm_compute(g, "d", 1, &dn, &i, body);
+        tt_tensor *args[4];
+        for (int k = 0; k < 4; k++) args[k] = tt_alloc(TVM_FLOAT32, 1, &n);
+        CHECK_OR_RETURN(args[0] && args[1] && args[2] && args[3]);
+        for (int64_t e = 0; e < n; e++) {
+            tt_set(args[0], e, x);
+            tt_set(args[1], e, x);
+            tt_set(args[2], e, first);
+        }
+        tvm_compile_options o = tt_options(targets[t], levels[t], 0);
+        CHECK_OK(tt_compile_run(g, 3, in, 1, &d, &o, args));
+        int64_t bad = -1;
+        for (int64_t e = 0; e < n && bad < 0; e++)
+            if (tt_get(args[3], e) != 0.0) bad = e;
+        if (bad >= 0)
+            fprintf(stderr, "a * b + c on %s: element %lld is %a\n", targets[t],
+                    (long long)bad, tt_get(args[3], bad));
+        CHECK(bad < 0);
+        for (int k = 0; k < 4; k++) tt_free(args[k]);
+        tvm_graph_destroy(g);
     }
 }
 

@@ -29,6 +29,16 @@
  *   - LP_ACCUM combines into a local accumulator; the combination order of a
  *     reduction is unspecified, so backends may reassociate accumulations
  *     (floating-point sum/prod may be vectorised), deterministically.
+ *   - Contractions round once per step (tvmc.h): a float IR_MUL flagged
+ *     LP_FUSED (set by lower on the value of a sum whose body is a product)
+ *     is not rounded on its own where it is the value of a TVM_REDUCE_SUM
+ *     LP_ACCUM or the right operand b of a float IR_ADD: there the update is
+ *     acc = fma(x, y, acc), resp. fma(x, y, a), with one rounding (C
+ *     fmaf/fma). Anywhere else it is an ordinary product. Passes that turn
+ *     an accumulation into `acc + value` (the default schedules,
+ *     cache_write) keep the value as operand b, so the flag travels with
+ *     it; a pass may drop the flag only where the product is exact (x * 1).
+ *     The printer shows such updates as fma(x, y, acc).
  *   - Before flattening, loads and stores carry one index per buffer
  *     dimension. After the flatten pass (p->flat), they carry exactly one
  *     int64 element offset.
@@ -93,6 +103,8 @@ typedef enum lp_loop_kind {
 #define LP_SCHEDULED 0x10u /* LP_FOR: built from the user's schedule
                               (apply_schedule): the default schedules leave it
                               as it is */
+#define LP_FUSED 0x20u /* LP_BINARY IR_MUL (float): added with one rounding
+                          where it is accumulated (see above) */
 
 typedef struct lp_node {
     uint8_t kind;  /* lp_kind */
@@ -234,5 +246,15 @@ lp_value lp_eval_binary(int op, int in, lp_value a, lp_value b);
 lp_value lp_eval_unary(int op, int dtype, lp_value a);
 lp_value lp_eval_cast(int to, int from, lp_value a);
 lp_value lp_eval_accum(int reduce_kind, int dtype, lp_value acc, lp_value v);
+/* x * y + acc with one rounding (float32: fmaf, float64: fma). */
+lp_value lp_eval_fma(int dtype, lp_value x, lp_value y, lp_value acc);
+
+/* Whether e is a product that an add consuming it fuses (LP_FUSED). */
+static inline bool lp_is_fused_mul(const lp_program *p, lp_id e) {
+    if (e == 0 || e >= p->nnodes) return false;
+    const lp_node *n = lp_get(p, e);
+    return n->kind == LP_BINARY && n->op == IR_MUL && (n->flags & LP_FUSED) &&
+           (n->dtype == TVM_FLOAT32 || n->dtype == TVM_FLOAT64);
+}
 
 #endif

@@ -314,3 +314,10 @@ lp_value lp_eval_accum(int reduce_kind, int dtype, lp_value acc, lp_value v) {
     if (reduce_kind < 0 || reduce_kind > TVM_REDUCE_MAX) return acc;
     return lp_eval_binary(ops[reduce_kind], dtype, acc, v);
 }
+
+/* A contraction step (LP_FUSED): float32 values are held exactly as
+ * doubles, so fmaf of the floats is the one rounding of x * y + acc. */
+lp_value lp_eval_fma(int dtype, lp_value x, lp_value y, lp_value acc) {
+    if (dtype == TVM_FLOAT32) return vf32(fmaf((float)x.f, (float)y.f, (float)acc.f));
+    return vf(fma(x.f, y.f, acc.f));
+}

@@ -169,6 +169,20 @@ static void print_index_list(pctx *c, uint32_t list, uint32_t n, int depth) {
     }
 }
 
+/* fma(x, y, addend) of a fused product x * y (loop.h); addend 0: the
+ * accumulator buffer acc. */
+static void print_fma(pctx *c, lp_id mul, lp_id addend, uint32_t acc, int depth) {
+    const lp_node *m = lp_get(c->p, mul);
+    sb_puts(c->sb, "fma(");
+    print_expr(c, m->a, depth + 1);
+    sb_puts(c->sb, ", ");
+    print_expr(c, m->b, depth + 1);
+    sb_puts(c->sb, ", ");
+    if (addend) print_expr(c, addend, depth + 1);
+    else print_buf(c, acc);
+    sb_puts(c->sb, ")");
+}
+
 static void print_expr(pctx *c, lp_id e, int depth) {
     const lp_program *p = c->p;
     strbuf *sb = c->sb;
@@ -206,6 +220,10 @@ static void print_expr(pctx *c, lp_id e, int depth) {
         return;
     case LP_BINARY: {
         int op = n->op;
+        if (op == IR_ADD && lp_is_fused_mul(c->p, n->b)) { /* one rounding */
+            print_fma(c, n->b, n->a, 0, depth);
+            return;
+        }
         bool infix = (op >= IR_ADD && op <= IR_MOD) || (op >= IR_LT && op <= IR_OR);
         if (infix) {
             sb_puts(sb, "(");
@@ -331,6 +349,12 @@ static void print_stmt(pctx *c, lp_id s, int level) {
         static const char *const ops[] = {"+=", "*=", "min=", "max="};
         indent(sb, level);
         print_buf(c, n->a);
+        if (n->op == TVM_REDUCE_SUM && lp_is_fused_mul(c->p, n->b)) { /* acc = fma(x, y, acc) */
+            sb_puts(sb, " = ");
+            print_fma(c, n->b, 0, n->a, 0);
+            sb_puts(sb, "\n");
+            return;
+        }
         sb_printf(sb, " %s ", n->op < ARRAY_LEN(ops) ? ops[n->op] : "<bad reduce>=");
         print_expr(c, n->b, 0);
         sb_puts(sb, "\n");

@@ -178,6 +178,9 @@ static tvm_status v_expr(vctx *v, lp_id e, int depth) {
             return fail(v, e, "arithmetic %s on bool", ir_op_name(op));
         if (op == IR_POW && !dtype_is_float(da))
             return fail(v, e, "pow on %s", dtype_name(da));
+        if ((n->flags & LP_FUSED) && (op != IR_MUL || !dtype_is_float(da)))
+            return fail(v, e, "fused %s of %s operands (only float products fuse)",
+                        ir_op_name(op), dtype_name(da));
         break;
     }
     case LP_UNARY: {

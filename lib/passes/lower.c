@@ -461,6 +461,13 @@ static lp_id lower_reduce(lower_ctx *L, const gx_node *n) {
     }
     uint32_t outer = enter_env(L);
     lp_id v = lower_expr(L, n->a);
+    /* a sum of products is a contraction: each step is one fma (tvmc.h) */
+    if (n->op == TVM_REDUCE_SUM && v && lp_get(p, v)->kind == LP_BINARY &&
+        lp_get(p, v)->op == IR_MUL && dtype_is_float(lp_get(p, v)->dtype)) {
+        lp_node m = *lp_get(p, v); /* a copy: v may be shared */
+        m.flags |= LP_FUSED;
+        v = lp_add(p, &m);
+    }
     emit(L, lp_accum(p, acc, n->op, v));
     L->gen = outer;
     lp_id body = 0;

@@ -190,7 +190,8 @@ static lp_id simp_expr(sctx *s, lp_id e);
 static lp_id simp_binary(sctx *s, lp_id old, lp_node n, lp_id a, lp_id b) {
     int op = n.op;
     int dt = dt_of(s, a);
-    if (is_const(s, a) && is_const(s, b))
+    /* (a fused product stays unrounded for the add that consumes it, loop.h) */
+    if (is_const(s, a) && is_const(s, b) && !(n.flags & LP_FUSED))
         return mk_const(s, n.dtype, lp_eval_binary(op, dt, cval(s, a), cval(s, b)));
 
     if (dtype_is_int(dt)) {

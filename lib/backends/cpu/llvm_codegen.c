@@ -16,7 +16,8 @@
  * (the interpreter implements the same rules and tests compare bits). No
  * fast-math flags are set except `reassoc` on floating sum/prod
  * accumulations (their order is unspecified), or `fast` everywhere when the
- * program asks for fast math. */
+ * program asks for fast math. Contraction steps (LP_FUSED) are fused
+ * multiply-adds, as the interpreter's fmaf/fma. */
 #include "llvm_internal.h"
 #include "../../threadpool.h"
 
@@ -65,6 +66,7 @@ typedef struct cg {
     uint32_t nscopes, cap_scopes, scope;
     bool fast; /* fast-math flags on every float operation */
     bool avx2, avx512; /* target features: which libmvec variants may be called */
+    bool fmuladd; /* contraction steps as llvm.fmuladd (see gen_fma) */
     LLVMValueRef used[8]; /* vector variants declared (kept in llvm.compiler.used) */
     unsigned nused;
     LLVMValueRef rt;      /* the body's thread-pool parameter */
@@ -160,6 +162,19 @@ static LLVMValueRef intr2(cg *g, const char *name, LLVMValueRef a, LLVMValueRef 
     LLVMTypeRef t = LLVMTypeOf(a);
     LLVMValueRef args[2] = {a, b};
     return fp(g, call_intrinsic(g, name, &t, 1, args, 2));
+}
+
+/* A contraction step (loop.h, LP_FUSED): x * y + acc, rounded once. Where
+ * the target has FMA and instruction selection runs (opt_level >= 2: never
+ * FastISel), llvm.fmuladd is always selected as the fused instruction, and
+ * LLVM's vectoriser treats a reduction of it like one of fadd (it does not
+ * for llvm.fma); elsewhere llvm.fma, a library call if need be. */
+static LLVMValueRef gen_fma(cg *g, LLVMValueRef x, LLVMValueRef y, LLVMValueRef acc,
+                            LLVMFastMathFlags extra) {
+    LLVMTypeRef t = LLVMTypeOf(x);
+    LLVMValueRef args[3] = {x, y, acc};
+    return fpf(g, call_intrinsic(g, g->fmuladd ? "llvm.fmuladd" : "llvm.fma", &t, 1, args, 3),
+               extra);
 }
 
 /* An arithmetic fence around a widened float16 value: the value as is, but
@@ -616,6 +631,15 @@ static LLVMValueRef gen_expr_uncached(cg *g, const lp_node *n, lp_id e) {
     case LP_LOAD: return gen_load(g, n, e);
     case LP_BINARY: {
         if (!ir_op_is_binary(n->op)) return BAD_NODE(g, "bad binary operator", e);
+        if (n->op == IR_ADD && lp_is_fused_mul(p, n->b)) { /* fma(x, y, a) */
+            const lp_node *m = lp_get(p, n->b);
+            LLVMValueRef a = gen_expr(g, n->a), x = a ? gen_expr(g, m->a) : NULL;
+            LLVMValueRef y = x ? gen_expr(g, m->b) : NULL;
+            if (!y) return NULL;
+            if (LLVMTypeOf(a) != LLVMTypeOf(x) || LLVMTypeOf(x) != LLVMTypeOf(y))
+                return BAD_NODE(g, "operand types differ", e);
+            return gen_fma(g, x, y, a, 0);
+        }
         LLVMValueRef a = gen_expr(g, n->a), b = a ? gen_expr(g, n->b) : NULL;
         if (!b) return NULL;
         if (LLVMTypeOf(a) != LLVMTypeOf(b)) return BAD_NODE(g, "operand types differ", e);
@@ -1175,8 +1199,11 @@ static bool gen_accum(cg *g, const lp_node *n, lp_id id) {
     const lp_program *p = g->p;
     if (n->a == 0 || n->a >= p->nbufs || p->bufs[n->a].kind != LP_BUF_LOCAL)
         return BAD_NODE(g, "accumulation into a non-local buffer", id), false;
-    LLVMValueRef v = gen_expr(g, n->b);
-    if (!v) return false;
+    /* a contraction step: acc = fma(x, y, acc) (loop.h, LP_FUSED) */
+    const lp_node *m = n->op == TVM_REDUCE_SUM && lp_is_fused_mul(p, n->b) ? lp_get(p, n->b) : NULL;
+    LLVMValueRef v = m ? gen_expr(g, m->a) : gen_expr(g, n->b);
+    LLVMValueRef y = m && v ? gen_expr(g, m->b) : NULL;
+    if (!v || (m && !y)) return false;
     int dt = lp_get(p, n->b)->dtype;
     if (dtype_compute(p->bufs[n->a].dtype) != dt)
         return BAD_NODE(g, "accumulator dtype differs from the value's", id), false;
@@ -1187,7 +1214,8 @@ static bool gen_accum(cg *g, const lp_node *n, lp_id id) {
     bool f = is_fdt(dt), u = is_udt(dt);
     switch (n->op) {
     case TVM_REDUCE_SUM:
-        r = f ? fpf(g, LLVMBuildFAdd(b, acc, v, ""), LLVMFastMathAllowReassoc)
+        r = m ? gen_fma(g, v, y, acc, LLVMFastMathAllowReassoc)
+            : f ? fpf(g, LLVMBuildFAdd(b, acc, v, ""), LLVMFastMathAllowReassoc)
               : LLVMBuildAdd(b, acc, v, "");
         break;
     case TVM_REDUCE_PROD:
@@ -1696,6 +1724,7 @@ static tvm_status compile_unit(const cg_job *j, cg_unit *u) {
     if (st != TVM_OK) return st;
     g.avx2 = llvm_have_libmvec() && strstr(k->features, "+avx2") != NULL;
     g.avx512 = strstr(k->features, "+avx512f") != NULL;
+    g.fmuladd = k->opt_level >= 2 && strstr(k->features, "+fma") != NULL;
 
     g.bufptr = calloc(p->nbufs ? p->nbufs : 1, sizeof *g.bufptr);
     g.var = calloc(p->nvars ? p->nvars : 1, sizeof *g.var);

@@ -42,6 +42,8 @@ enum {
     I_ADD_F64,
     I_SUB_F64,
     I_MUL_F64,
+    I_FMA_F32,   /* d = fmaf(a, b, t): a contraction step (loop.h, LP_FUSED) */
+    I_FMA_F64,   /* d = fma(a, b, t) */
     I_UN,        /* d = op(a), dtype dt */
     I_CAST,      /* d = cast a from dt2 to dt */
     I_CHECK,     /* if !a: return t */
@@ -61,7 +63,8 @@ enum {
 static const uint8_t reg_fields[I_NCODES] = {
     [I_MOV] = 3, [I_SEL] = 15, [I_BIN] = 7, [I_ADD_I64] = 7, [I_SUB_I64] = 7,
     [I_MUL_I64] = 7, [I_ADD_F32] = 7, [I_SUB_F32] = 7, [I_MUL_F32] = 7,
-    [I_ADD_F64] = 7, [I_SUB_F64] = 7, [I_MUL_F64] = 7, [I_UN] = 3, [I_CAST] = 3,
+    [I_ADD_F64] = 7, [I_SUB_F64] = 7, [I_MUL_F64] = 7, [I_FMA_F32] = 15,
+    [I_FMA_F64] = 15, [I_UN] = 3, [I_CAST] = 3,
     [I_CHECK] = 2, [I_LOAD] = 3, [I_STORE] = 3, [I_LSTORE] = 3, [I_ACCUM] = 3,
     [I_JMPF] = 2, [I_LOOP_INIT] = 3, [I_LOOP_NEXT] = 3, [I_CALL] = 1,
 };
@@ -184,6 +187,19 @@ static uint32_t bin_code(int op, int dt) {
     return I_BIN;
 }
 
+static uint32_t cc_expr(cc *c, lp_id e);
+
+/* fma(x, y, register add) of the fused product mul = x * y, in a new
+ * temporary. */
+static uint32_t cc_fma(cc *c, lp_id mul, uint32_t add) {
+    const lp_node *m = &c->p->nodes[mul];
+    uint32_t rx = cc_expr(c, m->a), ry = cc_expr(c, m->b);
+    uint32_t d = new_temp(c);
+    emit(c, (insn){.code = m->dtype == TVM_FLOAT32 ? I_FMA_F32 : I_FMA_F64, .d = d, .a = rx,
+                   .b = ry, .t = add});
+    return d;
+}
+
 /* Emits code computing e; returns the register that holds it. */
 static uint32_t cc_expr(cc *c, lp_id e) {
     const lp_program *p = c->p;
@@ -211,6 +227,11 @@ static uint32_t cc_expr(cc *c, lp_id e) {
         break;
     }
     case LP_BINARY: {
+        if (n.op == IR_ADD && lp_is_fused_mul(p, n.b)) { /* fma(x, y, a) */
+            uint32_t ra = cc_expr(c, n.a);
+            d = cc_fma(c, n.b, ra);
+            break;
+        }
         uint32_t ra = cc_expr(c, n.a), rb = cc_expr(c, n.b);
         int dt = p->nodes[n.a].dtype;
         d = new_temp(c);
@@ -316,6 +337,11 @@ static void cc_stmt(cc *c, lp_id s, uint32_t base) {
     case LP_ACCUM: {
         const lp_buffer *b = &p->bufs[n.a];
         begin_stmt(c, base);
+        if (n.op == TVM_REDUCE_SUM && lp_is_fused_mul(p, n.b)) { /* acc = fma(x, y, acc) */
+            uint32_t rv = cc_fma(c, n.b, local_reg(p, n.a));
+            emit(c, (insn){.code = I_LSTORE, .dt = b->dtype, .d = local_reg(p, n.a), .a = rv});
+            return;
+        }
         uint32_t rv = cc_expr(c, n.b);
         emit(c, (insn){.code = I_ACCUM, .op = n.op, .dt = b->dtype,
                        .dt2 = (uint8_t)dtype_compute(b->dtype), .d = local_reg(p, n.a),
@@ -649,6 +675,12 @@ static int32_t exec(const be_kernel *k, lp_value *r, char **base) {
         case I_ADD_F64: r[in->d].f = r[in->a].f + r[in->b].f; break;
         case I_SUB_F64: r[in->d].f = r[in->a].f - r[in->b].f; break;
         case I_MUL_F64: r[in->d].f = r[in->a].f * r[in->b].f; break;
+        case I_FMA_F32: {
+            float x = fmaf((float)r[in->a].f, (float)r[in->b].f, (float)r[in->t].f);
+            r[in->d].f = x;
+            break;
+        }
+        case I_FMA_F64: r[in->d].f = fma(r[in->a].f, r[in->b].f, r[in->t].f); break;
         case I_UN: r[in->d] = lp_eval_unary(in->op, in->dt, r[in->a]); break;
         case I_CAST: r[in->d] = lp_eval_cast(in->dt, in->dt2, r[in->a]); break;
         case I_CHECK:
