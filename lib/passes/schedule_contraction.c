@@ -499,8 +499,16 @@ static lp_id pack_panel(sched *S, const match *m, uint32_t pack, lp_id jbase, in
     lp_id v = nest_clone(&S->cl, m->bload);
     S->cl.var_to[m->jvar] = S->cl.var_to[m->kvar] = 0;
     lp_id at[2] = {lp_var_ref(p, kk), lp_var_ref(p, jj)};
+    lp_id st = lp_store(p, pack, at, 2, v);
+    /* a transposed B (dense's W[j, k]) is read along its rows, k innermost:
+     * the other order gathers nr elements K apart for every k */
+    const lp_node *bl = lp_get(p, m->bload);
+    const lp_node *last = lp_get(p, lp_list(p, bl->list)[bl->nlist - 1]);
+    if (!(last->kind == LP_VAR && last->a == m->jvar))
+        return lp_for(p, jj, nest_i64(p, nr), LP_SERIAL,
+                      lp_for(p, kk, nest_i64(p, kext), LP_SERIAL, st));
     return lp_for(p, kk, nest_i64(p, kext), LP_SERIAL,
-                  lp_for(p, jj, nest_i64(p, nr), vec, lp_store(p, pack, at, 2, v)));
+                  lp_for(p, jj, nest_i64(p, nr), vec, st));
 }
 
 /* The K blocking of a packed panel (see KC_L2_SHARE): nkc blocks of kc k
