@@ -25,7 +25,10 @@
  * their extent as the vector width), so after vectorisation SROA keeps the
  * MR x NR/lanes accumulator vectors in registers across the k loop, and each
  * k step is NR/lanes vector loads of B's row, MR broadcasts of A[i, k] and
- * MR x NR/lanes multiply-adds. Rows are unrolled here (one statement per
+ * MR x NR/lanes multiply-adds. The value v of a sum of products carries
+ * lowering's LP_FUSED product (loop.h) and stays the right operand of the
+ * block's add, so each step is one fma, as in the plain nest the
+ * interpreter runs. Rows are unrolled here (one statement per
  * row) rather than by LLVM so that the accumulator rows have constant
  * offsets before any LLVM pass runs.
  *
