@@ -43,7 +43,8 @@
  *     fma), on every target and under every schedule. Only the outermost
  *     product fuses (sum(x * y * z) rounds x * y first); float16 and
  *     bfloat16 operands are widened, fused in float32 and rounded once when
- *     stored; integer sums multiply and add as written. tvm_min / tvm_max propagate NaN like numpy.minimum/maximum.
+ *     stored; integer sums multiply and add as written.
+ *     tvm_min / tvm_max propagate NaN like numpy.minimum/maximum.
  *     tvm_mod on floats is C fmod; tvm_floormod is a - floor(a / b) * b.
  *   - Casts: float -> int saturates to the target range, NaN -> 0. int -> int
  *     wraps. anything -> bool is (x != 0); bool -> number is 0 or 1.

@@ -42,8 +42,7 @@ enum {
     I_ADD_F64,
     I_SUB_F64,
     I_MUL_F64,
-    I_FMA_F32,   /* d = fmaf(a, b, t): a contraction step (loop.h, LP_FUSED) */
-    I_FMA_F64,   /* d = fma(a, b, t) */
+    I_FMA,       /* d = fma(a, b, t), dtype dt: a contraction step (loop.h, LP_FUSED) */
     I_UN,        /* d = op(a), dtype dt */
     I_CAST,      /* d = cast a from dt2 to dt */
     I_CHECK,     /* if !a: return t */
@@ -63,8 +62,7 @@ enum {
 static const uint8_t reg_fields[I_NCODES] = {
     [I_MOV] = 3, [I_SEL] = 15, [I_BIN] = 7, [I_ADD_I64] = 7, [I_SUB_I64] = 7,
     [I_MUL_I64] = 7, [I_ADD_F32] = 7, [I_SUB_F32] = 7, [I_MUL_F32] = 7,
-    [I_ADD_F64] = 7, [I_SUB_F64] = 7, [I_MUL_F64] = 7, [I_FMA_F32] = 15,
-    [I_FMA_F64] = 15, [I_UN] = 3, [I_CAST] = 3,
+    [I_ADD_F64] = 7, [I_SUB_F64] = 7, [I_MUL_F64] = 7, [I_FMA] = 15, [I_UN] = 3, [I_CAST] = 3,
     [I_CHECK] = 2, [I_LOAD] = 3, [I_STORE] = 3, [I_LSTORE] = 3, [I_ACCUM] = 3,
     [I_JMPF] = 2, [I_LOOP_INIT] = 3, [I_LOOP_NEXT] = 3, [I_CALL] = 1,
 };
@@ -195,8 +193,7 @@ static uint32_t cc_fma(cc *c, lp_id mul, uint32_t add) {
     const lp_node *m = &c->p->nodes[mul];
     uint32_t rx = cc_expr(c, m->a), ry = cc_expr(c, m->b);
     uint32_t d = new_temp(c);
-    emit(c, (insn){.code = m->dtype == TVM_FLOAT32 ? I_FMA_F32 : I_FMA_F64, .d = d, .a = rx,
-                   .b = ry, .t = add});
+    emit(c, (insn){.code = I_FMA, .dt = m->dtype, .d = d, .a = rx, .b = ry, .t = add});
     return d;
 }
 
@@ -675,12 +672,7 @@ static int32_t exec(const be_kernel *k, lp_value *r, char **base) {
         case I_ADD_F64: r[in->d].f = r[in->a].f + r[in->b].f; break;
         case I_SUB_F64: r[in->d].f = r[in->a].f - r[in->b].f; break;
         case I_MUL_F64: r[in->d].f = r[in->a].f * r[in->b].f; break;
-        case I_FMA_F32: {
-            float x = fmaf((float)r[in->a].f, (float)r[in->b].f, (float)r[in->t].f);
-            r[in->d].f = x;
-            break;
-        }
-        case I_FMA_F64: r[in->d].f = fma(r[in->a].f, r[in->b].f, r[in->t].f); break;
+        case I_FMA: r[in->d] = lp_eval_fma(in->dt, r[in->a], r[in->b], r[in->t]); break;
         case I_UN: r[in->d] = lp_eval_unary(in->op, in->dt, r[in->a]); break;
         case I_CAST: r[in->d] = lp_eval_cast(in->dt, in->dt2, r[in->a]); break;
         case I_CHECK:
