@@ -74,6 +74,19 @@ int main(int argc, char **argv) {
            "workers, the caller takes the rest when they are late)\n",
            threads, tp_live_workers(pool), t[SAMPLES / 2] / 1e3, t[SAMPLES * 9 / 10] / 1e3,
            t[0] / 1e3, SAMPLES, 100.0 * (double)by_workers / (double)chunks);
+    /* a loop long enough for TP_CHUNKS_PER_THREAD chunks per thread: the
+     * cost of the dynamic claims on top of the hand-off */
+    int64_t many = (int64_t)threads * TP_CHUNKS_PER_THREAD;
+    chunks = 0;
+    for (int s = 0; s < SAMPLES; s++) {
+        uint64_t t0 = now_ns();
+        tp_parallel_loop(pool, empty_body, &chunks, many, threads, 1);
+        t[s] = now_ns() - t0;
+    }
+    qsort(t, SAMPLES, sizeof t[0], cmp_u64);
+    printf("parallel-for launch, empty body, %lld chunks claimed dynamically: median %.2f us, "
+           "p90 %.2f us (%lld chunks ran per launch)\n", (long long)many, t[SAMPLES / 2] / 1e3,
+           t[SAMPLES * 9 / 10] / 1e3, (long long)(chunks / SAMPLES));
     want_started = threads;
     for (int s = 0; s < SAMPLES; s++) {
         started = 0;
