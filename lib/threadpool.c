@@ -25,6 +25,7 @@
 #include <hwloc.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -209,18 +210,19 @@ static void word_wake_all(atomic_uint *w) {
 /* ---- workers ------------------------------------------------------------- */
 
 /* Takes and runs chunks of job generation g as participant `worker` until
- * none is left (at once when the job wants fewer participants). */
-static void run_chunks(tp_pool *pool, unsigned g, int worker) {
+ * none is left (at once when the job wants fewer participants). Returns the
+ * job's chunk count as read (0 when the job was over before it looked). */
+static int64_t run_chunks(tp_pool *pool, unsigned g, int worker) {
     unsigned long long tag = (unsigned long long)(g & TAG_MASK) << TAG_SHIFT;
     for (;;) {
         unsigned long long c = atomic_load(&pool->claim);
-        if ((c & ~IDX_MASK) != tag) return; /* another job by now */
+        if ((c & ~IDX_MASK) != tag) return 0; /* another job by now */
         int64_t idx = (int64_t)(c & IDX_MASK);
         tp_chunk_fn fn = atomic_load_explicit(&pool->fn, memory_order_relaxed);
         void *job = atomic_load_explicit(&pool->job, memory_order_relaxed);
         int64_t n = atomic_load_explicit(&pool->nchunks, memory_order_relaxed);
         if (idx >= n || worker >= atomic_load_explicit(&pool->parts, memory_order_relaxed))
-            return;
+            return n;
         if (!atomic_compare_exchange_weak(&pool->claim, &c, c + 1)) continue;
         fn(job, idx, idx + 1, worker);
         if ((int64_t)atomic_fetch_add(&pool->done, 1) + 1 == n &&
@@ -245,12 +247,30 @@ static void *worker_main(void *arg) {
     in_parallel = true; /* anything a chunk starts runs serially here */
     unsigned seen = wa.seen;
     uint64_t spin_ns = TP_SPIN_NS;
+    int64_t tail = 0; /* chunks of the job this worker just left, still running */
     for (;;) {
-        /* wait for a new generation: spin briefly, then sleep */
-        uint64_t t0 = now_ns();
+        /* Wait for a new generation. While the job it left is still running
+         * (other participants finish their last chunks) the worker spins, up
+         * to TP_TAIL_NS: the next job follows as soon as that one is done,
+         * and the spin window and the gap that decides it count from there,
+         * not from when this worker ran out of chunks. Then it spins
+         * briefly, then sleeps. */
+        uint64_t t0 = now_ns(), tail_end = t0 + TP_TAIL_NS;
         unsigned g;
         while ((g = atomic_load(&pool->gen)) == seen && !atomic_load(&pool->stop)) {
-            if (now_ns() - t0 < spin_ns) {
+            uint64_t t = now_ns();
+            if (tail > 0) {
+                if ((int64_t)atomic_load(&pool->done) < tail && t < tail_end) {
+                    /* past the usual spin, let whatever shares this core
+                     * run (possibly the very thread we wait for) */
+                    if (t - t0 < TP_SPIN_NS) cpu_relax();
+                    else sched_yield();
+                    continue;
+                }
+                tail = 0;
+                t0 = t; /* the job is over: the host's gap starts here */
+            }
+            if (t - t0 < spin_ns) {
                 cpu_relax();
                 continue;
             }
@@ -260,6 +280,8 @@ static void *worker_main(void *arg) {
             atomic_fetch_sub(&pool->sleepers, 1);
         }
         if (atomic_load(&pool->stop)) break;
+        if (tail > 0) t0 = now_ns(); /* the next job came before we saw the end */
+        tail = 0;
         seen = g;
         /* Spin after this job only if it came within the spin window: jobs
          * arriving back to back find the worker awake, while a host that
@@ -271,7 +293,7 @@ static void *worker_main(void *arg) {
          * unchanged). This thread's MXCSR is never the host's. */
         fpenv env;
         fpenv_enter(&env);
-        run_chunks(pool, g, wa.index);
+        tail = run_chunks(pool, g, wa.index);
     }
     return NULL;
 }
