@@ -19,6 +19,7 @@
 void fn_release_spec(tvm_function *fn, spec *s) {
     if (!s || atomic_fetch_sub(&s->refs, 1) != 1) return;
     if (s->kernel) fn->be->destroy(s->kernel);
+    free(atomic_load(&s->ws_cache));
     lp_free(s->p);
     free(s->key);
     free(s->message);
