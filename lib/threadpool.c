@@ -25,7 +25,6 @@
 #include <hwloc.h>
 #include <limits.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -57,6 +56,10 @@ struct tp_pool {
     atomic_int sleepers;          /* workers asleep on gen */
     atomic_int caller_sleeping;
     atomic_bool stop;
+    uint64_t last_end;            /* when the caller saw the last job finish
+                                     (written under the busy flag) */
+    atomic_bool back_to_back;     /* the current job came within TP_SPIN_NS
+                                     of the previous one's end */
 
     /* the current job (atomics: a late worker may read them while the
      * next job is written; it then fails its claim and ignores them) */
@@ -210,19 +213,18 @@ static void word_wake_all(atomic_uint *w) {
 /* ---- workers ------------------------------------------------------------- */
 
 /* Takes and runs chunks of job generation g as participant `worker` until
- * none is left (at once when the job wants fewer participants). Returns the
- * job's chunk count as read (0 when the job was over before it looked). */
-static int64_t run_chunks(tp_pool *pool, unsigned g, int worker) {
+ * none is left (at once when the job wants fewer participants). */
+static void run_chunks(tp_pool *pool, unsigned g, int worker) {
     unsigned long long tag = (unsigned long long)(g & TAG_MASK) << TAG_SHIFT;
     for (;;) {
         unsigned long long c = atomic_load(&pool->claim);
-        if ((c & ~IDX_MASK) != tag) return 0; /* another job by now */
+        if ((c & ~IDX_MASK) != tag) return; /* another job by now */
         int64_t idx = (int64_t)(c & IDX_MASK);
         tp_chunk_fn fn = atomic_load_explicit(&pool->fn, memory_order_relaxed);
         void *job = atomic_load_explicit(&pool->job, memory_order_relaxed);
         int64_t n = atomic_load_explicit(&pool->nchunks, memory_order_relaxed);
         if (idx >= n || worker >= atomic_load_explicit(&pool->parts, memory_order_relaxed))
-            return n;
+            return;
         if (!atomic_compare_exchange_weak(&pool->claim, &c, c + 1)) continue;
         fn(job, idx, idx + 1, worker);
         if ((int64_t)atomic_fetch_add(&pool->done, 1) + 1 == n &&
@@ -247,30 +249,12 @@ static void *worker_main(void *arg) {
     in_parallel = true; /* anything a chunk starts runs serially here */
     unsigned seen = wa.seen;
     uint64_t spin_ns = TP_SPIN_NS;
-    int64_t tail = 0; /* chunks of the job this worker just left, still running */
     for (;;) {
-        /* Wait for a new generation. While the job it left is still running
-         * (other participants finish their last chunks) the worker spins, up
-         * to TP_TAIL_NS: the next job follows as soon as that one is done,
-         * and the spin window and the gap that decides it count from there,
-         * not from when this worker ran out of chunks. Then it spins
-         * briefly, then sleeps. */
-        uint64_t t0 = now_ns(), tail_end = t0 + TP_TAIL_NS;
+        /* wait for a new generation: spin briefly, then sleep */
+        uint64_t t0 = now_ns();
         unsigned g;
         while ((g = atomic_load(&pool->gen)) == seen && !atomic_load(&pool->stop)) {
-            uint64_t t = now_ns();
-            if (tail > 0) {
-                if ((int64_t)atomic_load(&pool->done) < tail && t < tail_end) {
-                    /* past the usual spin, let whatever shares this core
-                     * run (possibly the very thread we wait for) */
-                    if (t - t0 < TP_SPIN_NS) cpu_relax();
-                    else sched_yield();
-                    continue;
-                }
-                tail = 0;
-                t0 = t; /* the job is over: the host's gap starts here */
-            }
-            if (t - t0 < spin_ns) {
+            if (now_ns() - t0 < spin_ns) {
                 cpu_relax();
                 continue;
             }
@@ -280,20 +264,23 @@ static void *worker_main(void *arg) {
             atomic_fetch_sub(&pool->sleepers, 1);
         }
         if (atomic_load(&pool->stop)) break;
-        if (tail > 0) t0 = now_ns(); /* the next job came before we saw the end */
-        tail = 0;
         seen = g;
-        /* Spin after this job only if it came within the spin window: jobs
-         * arriving back to back find the worker awake, while a host that
-         * launches now and then (a frame every few ms) burns no spin per
-         * launch, as it would pay the wake-up anyway. */
-        spin_ns = now_ns() - t0 <= TP_SPIN_NS ? TP_SPIN_NS : 0;
+        /* Spin after this job only if it came within the spin window of the
+         * previous job's end: jobs arriving back to back find the worker
+         * awake, while a host that launches now and then (a frame every few
+         * ms) burns no spin per launch, as it would pay the wake-up anyway.
+         * The caller measures that gap: this worker's own wait also holds
+         * the others' last chunks and its wake-up, and counting them made
+         * a model's next loops (which follow at once) find it asleep. A
+         * value read from a later job only misjudges one spin. */
+        spin_ns = atomic_load_explicit(&pool->back_to_back, memory_order_relaxed) ? TP_SPIN_NS
+                                                                                 : 0;
         /* kernels expect the default FP environment; a host function called
          * by a kernel may have changed ours, so set it per job (cheap when
          * unchanged). This thread's MXCSR is never the host's. */
         fpenv env;
         fpenv_enter(&env);
-        tail = run_chunks(pool, g, wa.index);
+        run_chunks(pool, g, wa.index);
     }
     return NULL;
 }
@@ -417,6 +404,8 @@ int tp_run(tp_pool *pool, int64_t nchunks, tp_chunk_fn fn, void *job, int parts)
     atomic_store_explicit(&pool->nchunks, nchunks, memory_order_relaxed);
     atomic_store_explicit(&pool->parts, parts < 1 ? 1 : parts, memory_order_relaxed);
     atomic_store(&pool->done, 0);
+    atomic_store_explicit(&pool->back_to_back, now_ns() - pool->last_end <= TP_SPIN_NS,
+                          memory_order_relaxed);
     unsigned g = atomic_load(&pool->gen) + 1;
     atomic_store(&pool->claim, (unsigned long long)(g & TAG_MASK) << TAG_SHIFT);
     atomic_store(&pool->gen, g); /* publishes the job (seq_cst) */
@@ -436,6 +425,7 @@ int tp_run(tp_pool *pool, int64_t nchunks, tp_chunk_fn fn, void *job, int parts)
         while ((int64_t)(d = atomic_load(&pool->done)) < nchunks) word_wait(&pool->done, d);
         atomic_store(&pool->caller_sleeping, 0);
     }
+    pool->last_end = now_ns();
     atomic_flag_clear(&pool->busy);
     return 0;
 }

@@ -5,14 +5,13 @@
  * the last participant), created on the first parallel-for that needs them,
  * each bound with hwloc to one physical core of the allowed cpuset, with all
  * signals blocked (async signals go to host threads) and the default FP
- * environment of fpenv.h. After a job (once every participant is done with
- * it: a worker that ran out of chunks first spins through the others' last
- * chunks, TP_TAIL_NS at most) a worker spins for at most TP_SPIN_NS, then
- * sleeps in the kernel (a futex on the job generation, so
+ * environment of fpenv.h. After a job a worker spins for at most
+ * TP_SPIN_NS, then sleeps in the kernel (a futex on the job generation, so
  * one system call wakes every sleeping worker): an idle pool burns no
  * CPU, and back-to-back kernels still find their workers awake. The spin is
- * adaptive: a worker whose last job came after a longer wait than that
- * sleeps at once after its next job (sporadic launches spin for nothing).
+ * adaptive: after a job that came more than TP_SPIN_NS after the previous
+ * one ended (the caller measures the gap) workers sleep at once (sporadic
+ * launches spin for nothing).
  *
  * Concurrency policy (no oversubscription): the pool runs one job at a time.
  * A host thread that finds it busy runs its whole range itself, serially,
@@ -35,10 +34,6 @@
 #include "common.h"
 
 #define TP_SPIN_NS 50000 /* idle spin after a job before sleeping */
-/* A worker out of chunks spins while the others finish the job's last
- * chunks, for at most this long, so that the next loop of a model (which
- * follows at once) finds it awake instead of paying a wake-up. */
-#define TP_TAIL_NS 1000000
 /* Chunks per participant of a parallel loop on the pool: enough that a
  * participant slowed down (another process on its core, a late wake-up)
  * leaves its share to the others, few enough that a claim (one atomic
