@@ -56,12 +56,17 @@ struct tp_pool {
     atomic_int sleepers;          /* workers asleep on gen */
     atomic_int caller_sleeping;
     atomic_bool stop;
+    uint64_t last_end;            /* when the caller saw the last job finish
+                                     (written under the busy flag) */
+    atomic_bool back_to_back;     /* the current job came within TP_SPIN_NS
+                                     of the previous one's end */
 
     /* the current job (atomics: a late worker may read them while the
      * next job is written; it then fails its claim and ignores them) */
     _Atomic(tp_chunk_fn) fn;
     _Atomic(void *) job;
     atomic_llong nchunks;
+    atomic_int parts;             /* participants: the caller and workers 1..parts-1 */
 };
 
 #define TAG_SHIFT 40
@@ -207,8 +212,9 @@ static void word_wake_all(atomic_uint *w) {
 
 /* ---- workers ------------------------------------------------------------- */
 
-/* Takes and runs chunks of job generation g until none is left. */
-static void run_chunks(tp_pool *pool, unsigned g) {
+/* Takes and runs chunks of job generation g as participant `worker` until
+ * none is left (at once when the job wants fewer participants). */
+static void run_chunks(tp_pool *pool, unsigned g, int worker) {
     unsigned long long tag = (unsigned long long)(g & TAG_MASK) << TAG_SHIFT;
     for (;;) {
         unsigned long long c = atomic_load(&pool->claim);
@@ -217,9 +223,10 @@ static void run_chunks(tp_pool *pool, unsigned g) {
         tp_chunk_fn fn = atomic_load_explicit(&pool->fn, memory_order_relaxed);
         void *job = atomic_load_explicit(&pool->job, memory_order_relaxed);
         int64_t n = atomic_load_explicit(&pool->nchunks, memory_order_relaxed);
-        if (idx >= n) return;
+        if (idx >= n || worker >= atomic_load_explicit(&pool->parts, memory_order_relaxed))
+            return;
         if (!atomic_compare_exchange_weak(&pool->claim, &c, c + 1)) continue;
-        fn(job, idx, idx + 1);
+        fn(job, idx, idx + 1, worker);
         if ((int64_t)atomic_fetch_add(&pool->done, 1) + 1 == n &&
             atomic_load(&pool->caller_sleeping))
             word_wake_all(&pool->done);
@@ -258,17 +265,22 @@ static void *worker_main(void *arg) {
         }
         if (atomic_load(&pool->stop)) break;
         seen = g;
-        /* Spin after this job only if it came within the spin window: jobs
-         * arriving back to back find the worker awake, while a host that
-         * launches now and then (a frame every few ms) burns no spin per
-         * launch, as it would pay the wake-up anyway. */
-        spin_ns = now_ns() - t0 <= TP_SPIN_NS ? TP_SPIN_NS : 0;
+        /* Spin after this job only if it came within the spin window of the
+         * previous job's end: jobs arriving back to back find the worker
+         * awake, while a host that launches now and then (a frame every few
+         * ms) burns no spin per launch, as it would pay the wake-up anyway.
+         * The caller measures that gap: this worker's own wait also holds
+         * the others' last chunks and its wake-up, and counting them made
+         * a model's next loops (which follow at once) find it asleep. A
+         * value read from a later job only misjudges one spin. */
+        spin_ns = atomic_load_explicit(&pool->back_to_back, memory_order_relaxed) ? TP_SPIN_NS
+                                                                                 : 0;
         /* kernels expect the default FP environment; a host function called
          * by a kernel may have changed ours, so set it per job (cheap when
          * unchanged). This thread's MXCSR is never the host's. */
         fpenv env;
         fpenv_enter(&env);
-        run_chunks(pool, g);
+        run_chunks(pool, g, wa.index);
     }
     return NULL;
 }
@@ -340,7 +352,7 @@ int tp_live_workers(const tp_pool *pool) {
 static void run_serial(int64_t nchunks, tp_chunk_fn fn, void *job) {
     bool was = in_parallel;
     in_parallel = true;
-    fn(job, 0, nchunks);
+    fn(job, 0, nchunks, 0);
     in_parallel = was;
 }
 
@@ -357,12 +369,12 @@ static void host_task(void *task, int64_t begin, int64_t end) {
     fpenv_enter(&env);
     bool was = in_parallel;
     in_parallel = true;
-    if (begin < end) h->fn(h->job, begin, end);
+    if (begin < end) h->fn(h->job, begin, end, -1);
     in_parallel = was;
     fpenv_leave(&env);
 }
 
-int tp_run(tp_pool *pool, int64_t nchunks, tp_chunk_fn fn, void *job) {
+int tp_run(tp_pool *pool, int64_t nchunks, tp_chunk_fn fn, void *job, int parts) {
     if (nchunks <= 0) return 0;
     if (!pool || nchunks == 1 || pool->nthreads <= 1 || in_parallel) {
         run_serial(nchunks, fn, job);
@@ -390,13 +402,16 @@ int tp_run(tp_pool *pool, int64_t nchunks, tp_chunk_fn fn, void *job) {
     atomic_store_explicit(&pool->fn, fn, memory_order_relaxed);
     atomic_store_explicit(&pool->job, job, memory_order_relaxed);
     atomic_store_explicit(&pool->nchunks, nchunks, memory_order_relaxed);
+    atomic_store_explicit(&pool->parts, parts < 1 ? 1 : parts, memory_order_relaxed);
     atomic_store(&pool->done, 0);
+    atomic_store_explicit(&pool->back_to_back, now_ns() - pool->last_end <= TP_SPIN_NS,
+                          memory_order_relaxed);
     unsigned g = atomic_load(&pool->gen) + 1;
     atomic_store(&pool->claim, (unsigned long long)(g & TAG_MASK) << TAG_SHIFT);
     atomic_store(&pool->gen, g); /* publishes the job (seq_cst) */
     if (atomic_load(&pool->sleepers) > 0) word_wake_all(&pool->gen);
     in_parallel = true;
-    run_chunks(pool, g);
+    run_chunks(pool, g, 0);
     in_parallel = false;
     /* every chunk must be finished before the job's memory goes */
     uint64_t t0 = now_ns();
@@ -410,6 +425,7 @@ int tp_run(tp_pool *pool, int64_t nchunks, tp_chunk_fn fn, void *job) {
         while ((int64_t)(d = atomic_load(&pool->done)) < nchunks) word_wait(&pool->done, d);
         atomic_store(&pool->caller_sleeping, 0);
     }
+    pool->last_end = now_ns();
     atomic_flag_clear(&pool->busy);
     return 0;
 }
@@ -423,12 +439,15 @@ typedef struct loop_job {
     int32_t *rc;             /* per chunk: 0 or the failed check id */
 } loop_job;
 
-static void loop_chunks(void *job, int64_t begin, int64_t end) {
+/* The slot of a chunk: the participant's index on the pool (one thread
+ * runs its chunks one after another in its slot); the chunk's own index on
+ * the host's parallel-for (worker -1), where at most `slots` chunks exist. */
+static void loop_chunks(void *job, int64_t begin, int64_t end, int worker) {
     loop_job *L = job;
     for (int64_t c = begin; c < end; c++) {
         int64_t lo = c * L->per, hi = lo + L->per;
         if (hi > L->n) hi = L->n;
-        L->rc[c] = lo < hi ? L->body(L->closure, lo, hi, c) : 0;
+        L->rc[c] = lo < hi ? L->body(L->closure, lo, hi, worker >= 0 ? worker : c) : 0;
     }
 }
 
@@ -439,18 +458,21 @@ int32_t tp_parallel_loop(void *rt, tp_loop_body body, void *closure, int64_t n, 
     if (slots < 1) slots = 1;
     tp_pool *pool = rt;
     int64_t threads = pool ? pool->nthreads : 1;
-    int64_t want = slots < threads ? slots : threads;
-    /* chunks: equal shares of whole quanta, at most `want` of them */
+    int64_t parts = slots < threads ? slots : threads;
+    if (parts <= 1 || in_parallel) return body(closure, 0, n, 0);
+    /* chunks: equal shares of whole quanta; on the pool a few per
+     * participant (claimed as they come), on the host one per slot */
+    int64_t want = pool->host_fn ? parts : parts * TP_CHUNKS_PER_THREAD;
     int64_t quanta = n / quantum + (n % quantum != 0);
     int64_t nchunks = quanta < want ? quanta : want;
-    if (nchunks <= 1 || in_parallel) return body(closure, 0, n, 0);
+    if (nchunks <= 1) return body(closure, 0, n, 0);
     int64_t per = (quanta / nchunks + (quanta % nchunks != 0)) * quantum;
     nchunks = n / per + (n % per != 0);
-    int32_t small[64] = {0};
-    int32_t *rc = nchunks <= 64 ? small : calloc((size_t)nchunks, sizeof *rc);
+    int32_t small[256]; /* every chunk that runs sets its entry */
+    int32_t *rc = nchunks <= 256 ? small : calloc((size_t)nchunks, sizeof *rc);
     if (!rc) return body(closure, 0, n, 0); /* no memory for results: serially */
     loop_job L = {body, closure, n, per, nchunks, rc};
-    int32_t r = tp_run(pool, nchunks, loop_chunks, &L) == 0 ? 0 : TP_HOST_FAILED;
+    int32_t r = tp_run(pool, nchunks, loop_chunks, &L, (int)parts) == 0 ? 0 : TP_HOST_FAILED;
     for (int64_t c = 0; c < nchunks && r == 0; c++) r = rc[c];
     if (rc != small) free(rc);
     return r;

@@ -40,6 +40,17 @@ static int32_t meet_body(void *closure, int64_t begin, int64_t end, int64_t slot
     return 0;
 }
 
+/* The caller's chunk runs 200 us, the others return at once. */
+static int32_t tail_body(void *closure, int64_t begin, int64_t end, int64_t slot) {
+    (void)closure, (void)begin, (void)end, (void)slot;
+    if (is_caller) {
+        uint64_t t0 = now_ns();
+        while (now_ns() - t0 < 200000)
+            ;
+    }
+    return 0;
+}
+
 static int cmp_u64(const void *a, const void *b) {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return (x > y) - (x < y);
@@ -74,6 +85,19 @@ int main(int argc, char **argv) {
            "workers, the caller takes the rest when they are late)\n",
            threads, tp_live_workers(pool), t[SAMPLES / 2] / 1e3, t[SAMPLES * 9 / 10] / 1e3,
            t[0] / 1e3, SAMPLES, 100.0 * (double)by_workers / (double)chunks);
+    /* a loop long enough for TP_CHUNKS_PER_THREAD chunks per thread: the
+     * cost of the dynamic claims on top of the hand-off */
+    int64_t many = (int64_t)threads * TP_CHUNKS_PER_THREAD;
+    chunks = 0;
+    for (int s = 0; s < SAMPLES; s++) {
+        uint64_t t0 = now_ns();
+        tp_parallel_loop(pool, empty_body, &chunks, many, threads, 1);
+        t[s] = now_ns() - t0;
+    }
+    qsort(t, SAMPLES, sizeof t[0], cmp_u64);
+    printf("parallel-for launch, empty body, %lld chunks claimed dynamically: median %.2f us, "
+           "p90 %.2f us (%lld chunks ran per launch)\n", (long long)many, t[SAMPLES / 2] / 1e3,
+           t[SAMPLES * 9 / 10] / 1e3, (long long)(chunks / SAMPLES));
     want_started = threads;
     for (int s = 0; s < SAMPLES; s++) {
         started = 0;
@@ -84,6 +108,19 @@ int main(int argc, char **argv) {
     qsort(t, SAMPLES, sizeof t[0], cmp_u64);
     printf("parallel-for launch, every chunk on its own thread (a meeting body): median "
            "%.2f us, p90 %.2f us\n", t[SAMPLES / 2] / 1e3, t[SAMPLES * 9 / 10] / 1e3);
+    /* a loop whose chunks end unevenly (the caller's lasts 200 us longer),
+     * then at once a meeting loop: does the next loop of a model find the
+     * worker awake after it waited for the caller's last chunk? */
+    for (int s = 0; s < 201; s++) {
+        tp_parallel_loop(pool, tail_body, NULL, threads, threads, 1);
+        started = 0;
+        uint64_t t0 = now_ns();
+        tp_parallel_loop(pool, meet_body, NULL, threads, threads, 1);
+        t[s] = now_ns() - t0;
+    }
+    qsort(t, 201, sizeof t[0], cmp_u64);
+    printf("parallel-for launch right after a loop whose last chunk ran 200 us longer, every "
+           "chunk on its own thread: median %.2f us, p90 %.2f us\n", t[100] / 1e3, t[180] / 1e3);
     /* after the workers have gone to sleep: the cost of waking them */
     for (int s = 0; s < 101; s++) {
         struct timespec nap = {0, 2000000}; /* 2 ms > TP_SPIN_NS */

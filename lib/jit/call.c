@@ -266,10 +266,18 @@ TVMC_API tvm_status tvm_function_call(tvm_function *fn, DLTensor *const *args, i
     int total = n + fn->nconst;
     void *small_ptrs[32];
     void **ptrs = total <= 32 ? small_ptrs : malloc((size_t)total * sizeof *ptrs);
+    /* The workspace of the last finished call, if no other call holds it: a
+     * model's workspace is megabytes, which glibc serves with mmap (and
+     * the kernel then faults in page by page) once it is above the mmap
+     * threshold; reused, it costs nothing. Concurrent calls allocate their
+     * own; one is kept when they return. */
     void *ws = NULL;
     if (ptrs && s->workspace_bytes > 0) {
-        size_t wsz = ((size_t)s->workspace_bytes + 63) & ~(size_t)63;
-        ws = aligned_alloc(64, wsz);
+        ws = atomic_exchange(&s->ws_cache, NULL);
+        if (!ws) {
+            size_t wsz = ((size_t)s->workspace_bytes + 63) & ~(size_t)63;
+            ws = aligned_alloc(64, wsz);
+        }
     }
     if (!ptrs || (s->workspace_bytes > 0 && !ws)) {
         if (ptrs != small_ptrs) free(ptrs);
@@ -286,7 +294,8 @@ TVMC_API tvm_status tvm_function_call(tvm_function *fn, DLTensor *const *args, i
     int32_t rc = fn->be->run(s->kernel, ptrs, ws, fn->ctx->pool);
     fpenv_leave(&env);
     if (rc != 0) st = fn_kernel_error(s, rc, api);
-    free(ws);
+    void *none = NULL;
+    if (ws && !atomic_compare_exchange_strong(&s->ws_cache, &none, ws)) free(ws);
     if (ptrs != small_ptrs) free(ptrs);
     fn_release_spec(fn, s);
     return st;

@@ -22,6 +22,8 @@ typedef struct spec {
     lp_program *p;         /* the flat program the kernel was built from */
     be_kernel *kernel;
     int64_t workspace_bytes;
+    _Atomic(void *) ws_cache; /* a workspace a finished call left for the next
+                                 (call.c); freed with the spec */
     uint64_t last_use;
 } spec;
 
