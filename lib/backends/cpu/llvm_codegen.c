@@ -786,6 +786,10 @@ static bool gen_loop_range(cg *g, const lp_node *n, LLVMValueRef start, LLVMValu
  *                alignment of every vector store itself, then an sfence;
  *   [a1, ext)    the rest (under 256 bytes), scalar.
  *
+ * When the loop's body is the store alone, head and tail are one scalar
+ * loop run after the aligned part (gen_loop_head_tail): each copy of the
+ * body costs compile time.
+ *
  * After optimisation, mark_nontemporal puts !nontemporal on the vector
  * stores addressed from that ptrmask whose alignment covers their size.
  * Where the split falls depends on the output's address, so which elements
