@@ -810,6 +810,10 @@ static bool gen_loop_range(cg *g, const lp_node *n, LLVMValueRef start, LLVMValu
  *                alignment of every vector store itself, then an sfence;
  *   [a1, ext)    the rest (under 256 bytes), scalar.
  *
+ * When the loop's body is the store alone, head and tail are one scalar
+ * loop run after the aligned part (gen_loop_head_tail): each copy of the
+ * body costs compile time.
+ *
  * After optimisation, mark_nontemporal puts !nontemporal on the vector
  * stores addressed from that ptrmask whose alignment covers their size.
  * Where the split falls depends on the output's address, so which elements
@@ -907,6 +911,46 @@ static lp_id nt_store_of(const cg *g, const lp_node *n) {
     return found;
 }
 
+/* The head [start, start + peel) and the tail [a1, ext) of a non-temporal
+ * loop as one scalar loop: j runs over [0, peel + ext - a1) and n's variable
+ * is start + j for j < peel, else a1 + (j - peel). One copy of the body
+ * instead of two (each copy costs LLVM optimisation and code-generation
+ * time). Only for a body that is the store alone: its iterations are then
+ * independent, so running the head after the aligned part changes nothing. */
+static bool gen_loop_head_tail(cg *g, const lp_node *n, LLVMValueRef start, LLVMValueRef peel,
+                               LLVMValueRef a1, LLVMValueRef ext) {
+    LLVMTypeRef i64 = g->t_i64;
+    LLVMValueRef total = LLVMBuildAdd(g->b, peel, LLVMBuildSub(g->b, ext, a1, ""), "nt.rest");
+    LLVMBasicBlockRef pre = LLVMGetInsertBlock(g->b);
+    LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "nt.rest.head");
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "nt.rest.body");
+    LLVMBasicBlockRef end = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "nt.rest.end");
+    LLVMBuildBr(g->b, head);
+    LLVMPositionBuilderAtEnd(g->b, head);
+    LLVMValueRef j = LLVMBuildPhi(g->b, i64, "j");
+    LLVMValueRef zero = ci(i64, 0);
+    LLVMAddIncoming(j, &zero, &pre, 1);
+    LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSLT, j, total, ""), body, end);
+    LLVMPositionBuilderAtEnd(g->b, body);
+    LLVMValueRef in_head = LLVMBuildICmp(g->b, LLVMIntSLT, j, peel, "");
+    LLVMValueRef iv = LLVMBuildSelect(g->b, in_head, LLVMBuildAdd(g->b, start, j, ""),
+                                      LLVMBuildAdd(g->b, a1, LLVMBuildSub(g->b, j, peel, ""), ""),
+                                      "");
+    LLVMValueRef saved = g->var[n->a];
+    g->var[n->a] = iv;
+    bool ok = gen_stmt(g, n->c);
+    g->var[n->a] = saved;
+    if (!ok) return false;
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(g->b);
+    LLVMValueRef next = LLVMBuildNUWAdd(g->b, j, ci(i64, 1), "");
+    LLVMSetNSW(next, 1);
+    LLVMValueRef br = LLVMBuildBr(g->b, head);
+    loop_metadata(g, br, LOOP_SCALAR_PART, n->b, n->flags);
+    LLVMAddIncoming(j, &next, &latch, 1);
+    LLVMPositionBuilderAtEnd(g->b, end);
+    return true;
+}
+
 static bool gen_loop(cg *g, const lp_node *n, LLVMValueRef start, LLVMValueRef ext, int kind) {
     lp_id st = g->nt_min_bytes > 0 && !g->nt_store ? nt_store_of(g, n) : 0;
     if (!st) return gen_loop_range(g, n, start, ext, kind);
@@ -939,7 +983,8 @@ static bool gen_loop(cg *g, const lp_node *n, LLVMValueRef start, LLVMValueRef e
     LLVMValueRef rest = LLVMBuildSub(g->b, count, peel, "");
     LLVMValueRef a1 = LLVMBuildAdd(g->b, a0, LLVMBuildAnd(g->b, rest, ci(i64, -(256 / es)), ""),
                                    "nt.end");
-    if (!gen_loop_range(g, n, start, a0, LOOP_SCALAR_PART)) return false;
+    bool store_only = n->c == st; /* the body is the store alone */
+    if (!store_only && !gen_loop_range(g, n, start, a0, LOOP_SCALAR_PART)) return false;
 
     LLVMValueRef pu = LLVMBuildInBoundsGEP2(g->b, ty_mem(g, dt), p_start, &peel, 1, "");
     LLVMTypeRef mt[2] = {g->t_ptr, i64};
@@ -956,6 +1001,7 @@ static bool gen_loop(cg *g, const lp_node *n, LLVMValueRef start, LLVMValueRef e
     /* non-temporal stores are weakly ordered: drain them before anything
      * (the pool's completion count) can tell another thread they are done */
     if (!call_intrinsic(g, "llvm.x86.sse.sfence", NULL, 0, NULL, 0)) return false;
+    if (store_only) return gen_loop_head_tail(g, n, start, peel, a1, ext);
     return gen_loop_range(g, n, a1, ext, LOOP_SCALAR_PART);
 }
 
