@@ -158,6 +158,15 @@ static lp_id rolled(lp_program *p, uint32_t var, int64_t extent, lp_id body) {
     return r;
 }
 
+/* A lanes loop (vectorised when a power of two): kept rolled, or LLVM
+ * unrolls its small body before the vectoriser sees it. */
+static lp_id vec_for(lp_program *p, uint32_t var, int lanes, lp_id body) {
+    bool vec = lanes > 1 && (lanes & (lanes - 1)) == 0;
+    lp_id r = lp_for(p, var, nest_i64(p, lanes), vec ? LP_VECTORIZED : LP_SERIAL, body);
+    if (r) p->nodes[r].flags |= LP_NO_UNROLL;
+    return r;
+}
+
 static lp_id mul(lp_program *p, lp_id a, int64_t c) {
     return c == 1 ? a : lp_binary(p, IR_MUL, a, nest_i64(p, c));
 }
@@ -174,68 +183,111 @@ static lp_id fill_run(dws *D, lp_id at, int64_t len) {
 
 static int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -(-a / b); }
 
-/* Phase (rp, cp) of the current plane (outer vars already in cl->var_to):
- * xf[base + i*We + j] = xpad[sh*i + rp][sw*j + cp] for i < Hh, j < We,
- * xpad being x with its padding (fill outside x): zero runs around the
- * copied rectangle, so no element needs a test. */
-static lp_id phase_copy(dws *D, const lp_id *fixed, int64_t base, int64_t rp, int64_t cp) {
+/* xf[rowat + j] = x[.., src row, sw*j + cp - lw] for j in [a, b): serial */
+static lp_id copy_run(dws *D, lp_id *src, lp_id rowat, int64_t cp, int64_t a, int64_t b) {
+    lp_program *p = D->p;
+    if (b <= a) return 0;
+    uint32_t w = new_var(p, "px");
+    lp_id jv = nest_addc(p, lp_var_ref(p, w), a);
+    src[D->wd] = nest_addc(p, mul(p, jv, D->sw), cp - D->n->off_lo[D->wd]);
+    lp_id dst = lp_binary(p, IR_ADD, rowat, jv);
+    return lp_for(p, w, nest_i64(p, b - a), LP_SERIAL,
+                  lp_store(p, D->xf, &dst, 1, lp_load(p, D->xbuf, src, (uint32_t)D->xd)));
+}
+
+/* Row phase rp of the current plane (outer vars already in cl->var_to),
+ * all its column phases cp: xf[phase(rp, cp) + i*We + j] = xpad[sh*i + rp]
+ * [sw*j + cp] for i < Hh, j < We, xpad being x with its padding (fill
+ * outside x): zero runs around the copied rectangles, so no element needs
+ * a test. Stride 1 rows are copied in vectors; at stride 2 one loop
+ * stores both column phases from consecutive inputs (a pair LLVM's
+ * vectoriser can load whole and split; one phase alone is a gather). */
+static lp_id phase_copy(dws *D, const lp_id *fixed, int64_t rp) {
     lp_program *p = D->p;
     const conv_dw_nest *n = D->n;
     int64_t H = n->xext[D->hd], W = n->xext[D->wd];
     int64_t lh = n->off_lo[D->hd], lw = n->off_lo[D->wd];
+    int64_t sw = D->sw;
     /* rows i whose input row sh*i + rp - lh is inside x, likewise columns */
     int64_t i0 = ceil_div(lh - rp, D->sh), i1 = ceil_div(H + lh - rp, D->sh);
-    int64_t j0 = ceil_div(lw - cp, D->sw), j1 = ceil_div(W + lw - cp, D->sw);
     if (i0 < 0) i0 = 0;
-    if (j0 < 0) j0 = 0;
     if (i1 > D->Hh) i1 = D->Hh;
-    if (j1 > D->We) j1 = D->We;
-    if (i1 <= i0 || j1 <= j0) return fill_run(D, nest_i64(p, base), D->Hh * D->We);
-    lp_id parts[3], row[3], src[TVM_MAX_NDIM];
+    int64_t j0[2], j1[2], base[2], jc0 = 0, jc1 = D->We;
+    for (int64_t cp = 0; cp < sw; cp++) {
+        j0[cp] = ceil_div(lw - cp, sw), j1[cp] = ceil_div(W + lw - cp, sw);
+        if (j0[cp] < 0) j0[cp] = 0;
+        if (j1[cp] > D->We) j1[cp] = D->We;
+        if (j1[cp] < j0[cp]) j1[cp] = j0[cp];
+        if (j0[cp] > jc0) jc0 = j0[cp];
+        if (j1[cp] < jc1) jc1 = j1[cp];
+        base[cp] = (rp * sw + cp) * D->PL;
+    }
+    lp_id parts[8], row[12], src[TVM_MAX_NDIM], s;
     uint32_t np = 0, nr = 0;
-    lp_id s;
-    if ((s = fill_run(D, nest_i64(p, base), i0 * D->We))) parts[np++] = s;
-    uint32_t h = new_var(p, "px"), w = new_var(p, "px");
+    if (i1 <= i0) {
+        for (int64_t cp = 0; cp < sw; cp++)
+            parts[np++] = fill_run(D, nest_i64(p, base[cp]), D->Hh * D->We);
+        return lp_seq(p, parts, np);
+    }
+    for (int64_t cp = 0; cp < sw; cp++)
+        if ((s = fill_run(D, nest_i64(p, base[cp]), i0 * D->We))) parts[np++] = s;
+    uint32_t h = new_var(p, "px");
     lp_id iv = nest_addc(p, lp_var_ref(p, h), i0);
-    lp_id rowat = nest_addc(p, mul(p, iv, D->We), base);
-    if ((s = fill_run(D, rowat, j0))) row[nr++] = s;
     memcpy(src, fixed, (size_t)D->xd * sizeof *src);
     src[D->hd] = nest_addc(p, mul(p, iv, D->sh), rp - lh);
-    int64_t len = j1 - j0;
-    if (D->sw == 1 && len >= 2) {
+    lp_id rowat[2];
+    for (int64_t cp = 0; cp < sw; cp++) {
+        rowat[cp] = nest_addc(p, mul(p, iv, D->We), base[cp]);
+        if ((s = fill_run(D, rowat[cp], j0[cp]))) row[nr++] = s;
+        if ((s = fill_run(D, nest_addc(p, rowat[cp], j1[cp]), D->We - j1[cp]))) row[nr++] = s;
+    }
+    int64_t len = j1[0] - j0[0];
+    if (sw == 1 && len >= 2) {
         /* a contiguous row: vectors of the widest power of two up to 16
          * columns, the last one ending at the row's end (overlapping: the
          * same values stored twice) */
         int L = 1;
         while (L * 2 <= LANES && L * 2 <= len) L *= 2;
-        lp_id runs[2];
-        uint32_t nrun = 0;
         int64_t nfull = len / L;
         uint32_t c = new_var(p, "pc");
         for (int t = 0; t < 2; t++) {
             if (t == 1 && len % L == 0) break;
-            lp_id c0 = t == 0 ? (nfull == 1 ? nest_i64(p, j0) : nest_addc(p, mul(p, lp_var_ref(p, c), L), j0))
-                              : nest_i64(p, j1 - L);
+            lp_id c0 = t == 1       ? nest_i64(p, j1[0] - L)
+                       : nfull == 1 ? nest_i64(p, j0[0])
+                                    : nest_addc(p, mul(p, lp_var_ref(p, c), L), j0[0]);
             uint32_t jj = new_var(p, "jj");
             lp_id jv = lp_binary(p, IR_ADD, c0, lp_var_ref(p, jj));
-            src[D->wd] = nest_addc(p, jv, cp - lw);
-            lp_id dst = lp_binary(p, IR_ADD, rowat, jv);
-            lp_id st = lp_for(p, jj, nest_i64(p, L), LP_VECTORIZED,
-                              lp_store(p, D->xf, &dst, 1,
-                                       lp_load(p, D->xbuf, src, (uint32_t)D->xd)));
-            runs[nrun++] = t == 0 && nfull > 1 ? rolled(p, c, nfull, st) : st;
+            src[D->wd] = nest_addc(p, jv, -lw);
+            lp_id dst = lp_binary(p, IR_ADD, rowat[0], jv);
+            lp_id st = vec_for(p, jj, L, lp_store(p, D->xf, &dst, 1,
+                                                  lp_load(p, D->xbuf, src, (uint32_t)D->xd)));
+            row[nr++] = t == 0 && nfull > 1 ? rolled(p, c, nfull, st) : st;
         }
-        row[nr++] = lp_seq(p, runs, nrun);
+    } else if (sw == 1) {
+        if ((s = copy_run(D, src, rowat[0], 0, j0[0], j1[0]))) row[nr++] = s;
     } else {
-        lp_id jv = nest_addc(p, lp_var_ref(p, w), j0);
-        src[D->wd] = nest_addc(p, mul(p, jv, D->sw), cp - lw);
-        lp_id dst = lp_binary(p, IR_ADD, rowat, jv);
-        row[nr++] = lp_for(p, w, nest_i64(p, len), LP_SERIAL,
-                           lp_store(p, D->xf, &dst, 1, lp_load(p, D->xbuf, src, (uint32_t)D->xd)));
+        /* the columns both phases copy, in one loop; each phase's others
+         * alone */
+        bool common = jc1 > jc0;
+        if (common) {
+            uint32_t w = new_var(p, "px");
+            lp_id jv = nest_addc(p, lp_var_ref(p, w), jc0), st[2];
+            for (int64_t cp = 0; cp < 2; cp++) {
+                src[D->wd] = nest_addc(p, mul(p, jv, 2), cp - lw);
+                lp_id dst = lp_binary(p, IR_ADD, rowat[cp], jv);
+                st[cp] = lp_store(p, D->xf, &dst, 1, lp_load(p, D->xbuf, src, (uint32_t)D->xd));
+            }
+            row[nr++] = lp_for(p, w, nest_i64(p, jc1 - jc0), LP_SERIAL, lp_seq(p, st, 2));
+        }
+        for (int64_t cp = 0; cp < 2; cp++) {
+            if ((s = copy_run(D, src, rowat[cp], cp, j0[cp], common ? jc0 : j1[cp]))) row[nr++] = s;
+            if (common && (s = copy_run(D, src, rowat[cp], cp, jc1, j1[cp]))) row[nr++] = s;
+        }
     }
-    if ((s = fill_run(D, nest_addc(p, rowat, j1), D->We - j1))) row[nr++] = s;
     parts[np++] = lp_for(p, h, nest_i64(p, i1 - i0), LP_SERIAL, lp_seq(p, row, nr));
-    if ((s = fill_run(D, nest_i64(p, base + i1 * D->We), (D->Hh - i1) * D->We))) parts[np++] = s;
+    for (int64_t cp = 0; cp < sw; cp++)
+        if ((s = fill_run(D, nest_i64(p, base[cp] + i1 * D->We), (D->Hh - i1) * D->We)))
+            parts[np++] = s;
     return lp_seq(p, parts, np);
 }
 
@@ -248,11 +300,9 @@ static lp_id plane_copy(dws *D) {
     D->cl->acc = 0;
     for (int d = 0; d < D->xd; d++)
         if (d != D->hd && d != D->wd) fixed[d] = nest_clone(D->cl, D->ix[d]);
-    lp_id parts[17];
+    lp_id parts[3];
     uint32_t np = 0;
-    for (int64_t rp = 0; rp < D->sh; rp++)
-        for (int64_t cp = 0; cp < D->sw; cp++)
-            parts[np++] = phase_copy(D, fixed, (rp * D->sw + cp) * D->PL, rp, cp);
+    for (int64_t rp = 0; rp < D->sh; rp++) parts[np++] = phase_copy(D, fixed, rp);
     lp_id s = fill_run(D, nest_i64(p, D->sh * D->sw * D->PL), D->xfe - D->sh * D->sw * D->PL);
     if (s) parts[np++] = s;
     return lp_seq(p, parts, np);
@@ -358,8 +408,7 @@ static lp_id epi_run(dws *D, lp_id ohv, lp_id c0, int lanes) {
     cl->acc = 0;
     cl->acc_to = 0;
     cl->var_to[D->oh] = cl->var_to[D->ow] = 0;
-    int vec = lanes > 1 && (lanes & (lanes - 1)) == 0 ? LP_VECTORIZED : LP_SERIAL;
-    return lp_for(p, jj, nest_i64(p, lanes), vec, lp_seq(p, st, n->nrest));
+    return vec_for(p, jj, lanes, lp_seq(p, st, n->nrest));
 }
 
 /* Row by row: runs of the widest power of two up to 16 columns, the last
