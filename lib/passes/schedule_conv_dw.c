@@ -334,7 +334,6 @@ static lp_id block(dws *D, lp_id qs, int nv, int lanes) {
     nest_cloner *cl = D->cl;
     uint32_t jj = new_var(p, "jj");
     lp_id jv = lp_var_ref(p, jj);
-    int vec = lanes > 1 && (lanes & (lanes - 1)) == 0 ? LP_VECTORIZED : LP_SERIAL;
     uint32_t rv[8];
     for (int k = 0; k < n->nred; k++) rv[k] = new_var(p, "r");
     lp_id init[NV], upd[NV], out[NV];
@@ -346,9 +345,8 @@ static lp_id block(dws *D, lp_id qs, int nv, int lanes) {
         cl->var_to[D->ow] = nest_i64(p, 0);
         cl->acc = 0;
         nest_subst_begin(cl);
-        /* the window read: xf[sw*q + (row part)*Wp + (column part)], the
-         * parts being the read's own indices at oh = ow = 0, shifted by the
-         * padding */
+        /* the window read: xf[q + offset(F, G)], F and G the read's own
+         * indices at oh = ow = 0, shifted by the padding */
         lp_id hpart = nest_addc(p, nest_clone(cl, D->ix[D->hd]), n->off_lo[D->hd]);
         lp_id wpart = nest_addc(p, nest_clone(cl, D->ix[D->wd]), n->off_lo[D->wd]);
         lp_id at = lp_binary(p, IR_ADD, lp_binary(p, IR_ADD, qs, col),
@@ -364,13 +362,13 @@ static lp_id block(dws *D, lp_id qs, int nv, int lanes) {
     for (int k = 0; k < n->nred; k++) cl->var_to[n->rvar[k]] = 0;
     cl->var_to[D->oh] = cl->var_to[D->ow] = 0;
     lp_id parts[3];
-    parts[0] = lp_for(p, jj, nest_i64(p, lanes), vec, lp_seq(p, init, (uint32_t)nv));
-    lp_id red = lp_for(p, jj, nest_i64(p, lanes), vec, lp_seq(p, upd, (uint32_t)nv));
+    parts[0] = vec_for(p, jj, lanes, lp_seq(p, init, (uint32_t)nv));
+    lp_id red = vec_for(p, jj, lanes, lp_seq(p, upd, (uint32_t)nv));
     for (int k = n->nred; k-- > 0;)
         red = k > 0 ? lp_for(p, rv[k], nest_i64(p, n->rext[k]), LP_SERIAL, red)
                     : rolled(p, rv[k], n->rext[k], red);
     parts[1] = red;
-    parts[2] = lp_for(p, jj, nest_i64(p, lanes), vec, lp_seq(p, out, (uint32_t)nv));
+    parts[2] = vec_for(p, jj, lanes, lp_seq(p, out, (uint32_t)nv));
     return lp_seq(p, parts, 3);
 }
 
