@@ -974,6 +974,13 @@ static void run_pass(int nt) {
         wl_conv(nt, "3x224x224_7x7s2", 3, 224, 64, 7, 2, 3, 1);
         wl_conv(nt, "256x14x14_3x3", 256, 14, 256, 3, 1, 1, 1);
         wl_conv(nt, "dw32x112x112_3x3", 32, 112, 32, 3, 1, 1, 32);
+        /* MobileNetV2's small depthwise layers: 14x14 stride 1 and 2 */
+        wl_conv(nt, "dw576x14x14_3x3", 576, 14, 576, 3, 1, 1, 576);
+        wl_conv(nt, "dw576x14x14_3x3s2", 576, 14, 576, 3, 2, 1, 576);
+        wl_conv(nt, "dw144x56x56_3x3", 144, 56, 144, 3, 1, 1, 144);
+        wl_conv(nt, "dw192x28x28_3x3", 192, 28, 192, 3, 1, 1, 192);
+        wl_conv(nt, "dw96x112x112_3x3s2", 96, 112, 96, 3, 2, 1, 96);
+        wl_conv(nt, "dw144x56x56_3x3s2", 144, 56, 144, 3, 2, 1, 144);
     }
 #if HAVE_DNNL
     dnnl_stream_destroy(strm);

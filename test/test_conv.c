@@ -45,7 +45,36 @@ static const conv_case cases[] = {
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 
-enum { CONST_W = 1, NHWC = 2, EPILOGUE = 4, AVX2 = 8 };
+/* Depthwise at MobileNetV2's sizes and around them (schedule_conv_dw's
+ * phase planes for strides 1 and 2, output rows up to 64 wide; the
+ * row-wise blocks beyond): 3x3 pad 1 unless noted. */
+static const conv_case dw_cases[] = {
+    /* N  C   H    W    O  KH KW sh sw pt pl pb pr dh dw g */
+    {1, 8, 7, 7, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8},
+    {1, 8, 14, 14, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8},
+    {1, 8, 14, 14, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 8},       /* 14 -> 7 */
+    {1, 4, 28, 28, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4},
+    {1, 4, 28, 28, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4},
+    {1, 3, 56, 56, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3},
+    {1, 3, 56, 56, 3, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 3},
+    {1, 2, 112, 112, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2},     /* row-wise */
+    {1, 2, 112, 112, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2},     /* 112 -> 56 */
+    {1, 5, 9, 13, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 5},        /* odd sizes */
+    {1, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3},         /* under one vector */
+    {1, 3, 1, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3},         /* one row */
+    {1, 4, 15, 11, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4},       /* multiplier 2 */
+    {1, 3, 13, 9, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 3},        /* multiplier 2, stride 2 */
+    {1, 4, 14, 14, 4, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 4},       /* pads bottom/right only */
+    {1, 4, 13, 13, 4, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 4},       /* dilation 2, stride 2 */
+    {1, 4, 12, 17, 4, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 4},       /* 5x5 */
+    {2, 4, 7, 7, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4},         /* batch 2 */
+    {1, 4, 10, 10, 4, 3, 3, 2, 1, 1, 1, 1, 1, 1, 1, 4},       /* strides 2 x 1 */
+    {1, 4, 10, 10, 4, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 4},       /* no padding */
+};
+#define NDW ((int)(sizeof dw_cases / sizeof dw_cases[0]))
+
+/* CLIP6: the epilogue is bias + clip(0, 6) (MobileNet's ReLU6), no BN */
+enum { CONST_W = 1, NHWC = 2, EPILOGUE = 4, AVX2 = 8, CLIP6 = 16 };
 
 static int64_t out_dim(int64_t in, int64_t k, int64_t s, int64_t lo, int64_t hi, int64_t d) {
     return (in + lo + hi - d * (k - 1) - 1) / s + 1;
@@ -68,7 +97,8 @@ static int64_t at_y(const conv_case *c, bool nhwc, int64_t OH, int64_t OW, int64
 
 /* Builds, compiles for `target`, runs; returns the output (caller frees). */
 static tt_tensor *run(const conv_case *c, int mode, const char *target, const tt_tensor *x,
-                      const tt_tensor *w, const tt_tensor *const *bn, bool *scheduled) {
+                      const tt_tensor *w, const tt_tensor *const *bn, bool *scheduled,
+                      bool *planes) {
     bool nhwc = mode & NHWC;
     tvm_graph *g = tvm_graph_create(shared_ctx());
     int64_t cg = c->C / c->groups;
@@ -102,14 +132,15 @@ static tt_tensor *run(const conv_case *c, int mode, const char *target, const tt
                          .groups = (int32_t)c->groups, .strides = {c->sh, c->sw},
                          .dilations = {c->dh, c->dw}, .pads = {c->pt, c->pl, c->pb, c->pr}};
     tvm_tensor y = tvm_op_conv2d(g, in[0], wt, bias, &at);
-    if ((mode & EPILOGUE) && !nhwc) {
+    if ((mode & EPILOGUE) && !nhwc && !(mode & CLIP6)) {
         tvm_tensor p[4];
         const char *names[4] = {"scale", "shift", "mean", "var"};
         for (int k = 0; k < 4; k++)
             p[k] = tvm_constant(g, names[k], TVM_FLOAT32, 1, &c->O, bn[1 + k]->dl.data);
         y = tvm_op_batch_norm(g, y, p[0], p[1], p[2], p[3], EPS);
     }
-    if (mode & EPILOGUE) y = tvm_op_unary(g, TVM_OP_RELU, y);
+    if (mode & CLIP6) y = tvm_op_clip(g, y, 0, 6);
+    else if (mode & EPILOGUE) y = tvm_op_unary(g, TVM_OP_RELU, y);
     tt_tensor *out = tt_alloc(TVM_FLOAT32, 4, sy);
     tvm_function *f = NULL;
     tvm_compile_options o = tt_options(target, 0, 0);
@@ -119,6 +150,7 @@ static tt_tensor *run(const conv_case *c, int mode, const char *target, const tt
         char *text = NULL;
         CHECK_OK(tvm_function_source(f, "loop", &text));
         *scheduled = text && strstr(text, "accb") != NULL;
+        *planes = text && strstr(text, "accp") != NULL;
         tvm_free(text);
         DLTensor *args[3] = {&((tt_tensor *)x)->dl, &((tt_tensor *)w)->dl, &out->dl};
         if (nin == 1) args[1] = &out->dl;
@@ -154,11 +186,16 @@ static double reference_max_err(const conv_case *c, int mode, const tt_tensor *x
                             }
                     if (mode & EPILOGUE) {
                         s += tt_get(bn[0], o);
+                        if (mode & CLIP6) {
+                            s = s < 0 ? 0 : s > 6 ? 6 : s;
+                            goto done;
+                        }
                         if (!nhwc)
                             s = (s - tt_get(bn[3], o)) / sqrt(tt_get(bn[4], o) + EPS) *
                                     tt_get(bn[1], o) + tt_get(bn[2], o);
                         s = s > 0 ? s : 0;
                     }
+                done:;
                     double d = fabs(tt_get(got, at_y(c, nhwc, OH, OW, n, o, oy, ox)) - s);
                     if (d > err) err = d;
                     if (fabs(s) > big) big = fabs(s);
@@ -166,8 +203,9 @@ static double reference_max_err(const conv_case *c, int mode, const tt_tensor *x
     return err / big;
 }
 
-static void conv_case_run(int k, int mode) {
-    const conv_case *c = &cases[k];
+/* dw: a case of dw_cases (k its index there), checked for the schedule
+ * it takes */
+static void case_run(const conv_case *c, bool dw, int k, int mode) {
     int64_t cg = c->C / c->groups;
     bool nhwc = mode & NHWC;
     int64_t sx[4] = {c->N, c->C, c->H, c->W}, sw[4] = {c->O, cg, c->KH, c->KW};
@@ -182,15 +220,17 @@ static void conv_case_run(int k, int mode) {
     tt_fill_random(x, 11 + (uint64_t)k, -1, 1);
     tt_fill_random(w, 23 + (uint64_t)k, -1, 1);
     for (int q = 0; q < 5; q++) tt_fill_random(bn[q], 31 + (uint64_t)q, q == 4 ? 0.5 : -1, 1);
-    bool sched[2] = {false, false};
+    bool sched[2] = {false, false}, planes[2] = {false, false};
     tt_tensor *got[2];
-    got[0] = run(c, mode, mode & AVX2 ? "llvm -mattr=-avx512f" : "llvm", x, w, (const tt_tensor *const *)bn, &sched[0]);
-    got[1] = run(c, mode, "interp", x, w, (const tt_tensor *const *)bn, &sched[1]);
+    got[0] = run(c, mode, mode & AVX2 ? "llvm -mattr=-avx512f" : "llvm", x, w, (const tt_tensor *const *)bn, &sched[0],
+                 &planes[0]);
+    got[1] = run(c, mode, "interp", x, w, (const tt_tensor *const *)bn, &sched[1], &planes[1]);
     CHECK_OR_RETURN(got[0] && got[1]);
     char what[96];
-    snprintf(what, sizeof what, "case %d mode %s%s%s%s", k, mode & AVX2 ? "avx2 " : "",
-             mode & CONST_W ? "const " : "",
-             mode & NHWC ? "NHWC " : "NCHW ", mode & EPILOGUE ? "+bias/BN/ReLU" : "");
+    snprintf(what, sizeof what, "%scase %d mode %s%s%s%s", dw ? "dw " : "",
+             k, mode & AVX2 ? "avx2 " : "", mode & CONST_W ? "const " : "",
+             mode & NHWC ? "NHWC " : "NCHW ",
+             mode & CLIP6 ? "+bias/clip6" : mode & EPILOGUE ? "+bias/BN/ReLU" : "");
     /* the interpreter never schedules; llvm always does, except grouped
      * NHWC convolutions other than plain depthwise (their input channel
      * depends on the output channel, the innermost loop: no vector of
@@ -199,6 +239,16 @@ static void conv_case_run(int k, int mode) {
     if (sched[1] || sched[0] != expect)
         fprintf(stderr, "%s: scheduled llvm %d interp %d\n", what, sched[0], sched[1]);
     CHECK(sched[0] == expect && !sched[1]);
+    /* NCHW depthwise with padding, rows up to 64 wide (any width at
+     * stride 2) take the phase-plane schedule; a single output row (its
+     * loop simplified away) and unpadded windows keep the row-wise one */
+    int64_t OH = out_dim(c->H, c->KH, c->sh, c->pt, c->pb, c->dh);
+    int64_t OW = out_dim(c->W, c->KW, c->sw, c->pl, c->pr, c->dw);
+    bool flat = !nhwc && c->groups == c->C && c->groups > 1 && (c->sw == 2 || OW <= 64) &&
+                OH > 1 && (c->pt || c->pl || c->pb || c->pr);
+    if (dw && planes[0] != flat)
+        fprintf(stderr, "%s: phase planes %d, expected %d\n", what, planes[0], flat);
+    CHECK(!dw || planes[0] == flat);
     int64_t i = tt_first_bit_diff(got[0], got[1]);
     if (i >= 0) fprintf(stderr, "%s: %s\n", what, tt_describe_diff(got[0], got[1], i));
     CHECK(i < 0);
@@ -208,6 +258,8 @@ static void conv_case_run(int k, int mode) {
     tt_free(x), tt_free(w), tt_free(got[0]), tt_free(got[1]);
     for (int q = 0; q < 5; q++) tt_free(bn[q]);
 }
+
+static void conv_case_run(int k, int mode) { case_run(&cases[k], false, k, mode); }
 
 TEST(conv_nchw_constant_weights) {
     for (int k = 0; k < NCASES; k++) conv_case_run(k, CONST_W);
@@ -237,6 +289,21 @@ TEST(conv_avx2_target) {
     for (int k = 0; k < NCASES; k += 2) {
         conv_case_run(k, AVX2 | CONST_W | EPILOGUE);
         conv_case_run(k + 1 < NCASES ? k + 1 : k, AVX2);
+    }
+}
+
+/* Depthwise sizes, NCHW: constant and placeholder weights, plain and with
+ * MobileNet's bias + ReLU6 and a BN epilogue; NHWC; the AVX2 target. */
+TEST(conv_depthwise_sizes) {
+    for (int k = 0; k < NDW; k++) {
+        const conv_case *c = &dw_cases[k];
+        case_run(c, true, k, CONST_W | EPILOGUE | CLIP6);
+        case_run(c, true, k, 0);
+        case_run(c, true, k, EPILOGUE | CLIP6);
+        case_run(c, true, k, CONST_W | EPILOGUE);
+        case_run(c, true, k, NHWC | CONST_W | EPILOGUE | CLIP6);
+        case_run(c, true, k, NHWC);
+        case_run(c, true, k, AVX2 | CONST_W | EPILOGUE | CLIP6);
     }
 }
 

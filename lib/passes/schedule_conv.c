@@ -46,6 +46,7 @@
 
 #include "nest.h"
 #include "passes.h"
+#include "schedule_conv_dw.h"
 
 #define OC_BLOCK 16   /* channels per packed weight block (conv.c's CONV_OC_BLOCK) */
 #define MAX_OUT 4     /* output loops of a matched nest */
@@ -758,8 +759,21 @@ static lp_id pad_copy(sched *S, int d, lp_id *dst, lp_id *src, lp_id fill) {
     return lp_seq(p, parts, n);
 }
 
+/* Width mode: the per-plane depthwise schedule first (schedule_conv_dw.c). */
+static lp_id schedule_dw(sched *S, const cmatch *m) {
+    conv_dw_nest d = {.nout = m->nout, .nred = m->nred, .ovar = m->ovar, .rvar = m->rvar,
+                      .oext = m->oext, .rext = m->rext, .acc = m->acc, .init = m->init,
+                      .value = m->value, .sel = m->sel, .rest = m->rest, .nrest = m->nrest,
+                      .xext = m->xext, .off_lo = m->off_lo, .off_hi = m->off_hi};
+    return conv_dw_schedule(S->p, &S->cl, &d);
+}
+
 static lp_id schedule(sched *S, cmatch *m) {
     lp_program *p = S->p;
+    if (m->mode == MODE_WIDTH && m->sel) {
+        lp_id r = schedule_dw(S, m);
+        if (r) return r;
+    }
     int dt = dtype_compute(p->bufs[m->acc].dtype);
     int vb = S->pc->vector_bytes;
     /* accumulator registers: 24 of AVX-512's 32 (4 left for the weights

@@ -1,0 +1,521 @@
+/* schedule_conv_dw — the depthwise convolution schedule: NCHW-style nests
+ * whose input window reads one H x W plane per iteration of the outer
+ * output loops (depthwise, channel multiplier > 1, batches), the last two
+ * output loops being the output rows and columns, strides 1 or 2. Called
+ * by schedule_conv for its width-mode nests; keeps every stored bit (each
+ * output sums its terms from the same init in the original reduction
+ * order, through the same epilogue, reading the same values: padding
+ * included).
+ *
+ * Per plane:
+ *   1. copy the plane, zero-padded, into a flat buffer xf, split into
+ *      sh x sw phases: phase (a, b) holds the padded plane's rows
+ *      sh*i + a and columns sw*j + b (a plain padded copy for stride 1);
+ *      each phase is Hh x We (Hh = ceil(Hp/sh), We = ceil(Wp/sw));
+ *   2. output (oh, ow) is flat position q = oh*We + ow; its tap at padded
+ *      row sh*oh + F, column sw*ow + G (F, G: the tap's own offsets) reads
+ *      phase (F%sh, G%sw) at (oh + F/sh, ow + G/sw): xf[q + offset(tap)],
+ *      one contiguous run for all rows of the plane at once. So the
+ *      reduction is vectorised over q in blocks of 4 x 16 positions
+ *      whatever the plane's width, the positions past a row's end (ow >=
+ *      OW, at most We - OW per row) computed into the accumulator plane
+ *      and never stored. A 7 x 7 output is one block of 64 positions
+ *      instead of seven serial 7-wide rows;
+ *   3. the epilogue stores (oh, ow) from the accumulator plane, vectorised
+ *      along each row.
+ *
+ * The two buffers are per-iteration scratch of the outer loop: the
+ * parallelize pass gives each thread its own copy. */
+#include <stdlib.h>
+
+#include "passes.h"
+#include "schedule_conv_dw.h"
+
+#define LANES 16        /* positions per vector statement */
+#define NV 4            /* vectors per block: 4 x 16 independent sums */
+/* Stride 1 rows wider than this keep schedule_conv's row-wise blocks:
+ * those fill whole vectors already, and the accumulator plane's extra pass
+ * costs more than the flat blocks save (measured, 1 thread, 3x3 depthwise:
+ * 32x112x112 0.147 ms row-wise against 0.188 ms flat; 144x56x56 0.43
+ * against 0.21, 192x28x28 0.32 against 0.064) */
+#define MAX_S1_OW 64
+#define MAX_PLANE ((int64_t)1 << 22)
+
+typedef struct dws {
+    lp_program *p;
+    nest_cloner *cl;
+    const conv_dw_nest *n;
+    uint32_t xbuf, xf, accp, accb;
+    int xd, hd, wd;
+    lp_id ix[TVM_MAX_NDIM];
+    int64_t sh, sw;      /* the window's strides */
+    int64_t Hh, We, PL;  /* a phase: Hh x We, PL elements */
+    int64_t OH, OW, Q, Qv; /* flat positions: Q used, Qv computed (whole vectors) */
+    int64_t xfe;         /* xf's elements: the phases, then zeros */
+    uint32_t oh, ow;
+} dws;
+
+/* Whether e reads var anywhere but inside node `skip`. */
+static bool mentions_outside(const lp_program *p, lp_id e, uint32_t var, lp_id skip, int depth) {
+    if (!e || e == skip) return false;
+    if (depth > 200) return true;
+    const lp_node *n = lp_get(p, e);
+    switch (n->kind) {
+    case LP_CONST: return false;
+    case LP_VAR: return n->a == var;
+    case LP_LOAD:
+        for (uint32_t k = 0; k < n->nlist; k++)
+            if (mentions_outside(p, lp_list(p, n->list)[k], var, skip, depth + 1)) return true;
+        return false;
+    case LP_SELECT:
+    case LP_BINARY:
+    case LP_UNARY:
+    case LP_CAST:
+        return mentions_outside(p, n->a, var, skip, depth + 1) ||
+               mentions_outside(p, n->b, var, skip, depth + 1) ||
+               mentions_outside(p, n->c, var, skip, depth + 1);
+    default: return true;
+    }
+}
+
+/* An integer index expression of constants and the variables in env. */
+static bool eval_i(const lp_program *p, lp_id e, const int64_t *env, const uint8_t *bound,
+                   int64_t *out, int depth) {
+    if (!e || depth > 100) return false;
+    const lp_node *n = lp_get(p, e);
+    lp_value a, b;
+    int64_t x, y;
+    switch (n->kind) {
+    case LP_CONST:
+        if (dtype_is_float(n->dtype)) return false;
+        *out = n->imm.i;
+        return true;
+    case LP_VAR:
+        if (!bound[n->a]) return false;
+        *out = env[n->a];
+        return true;
+    case LP_BINARY:
+        if (dtype_is_float(lp_get(p, n->a)->dtype) || !eval_i(p, n->a, env, bound, &x, depth + 1) ||
+            !eval_i(p, n->b, env, bound, &y, depth + 1))
+            return false;
+        a.i = x, b.i = y;
+        *out = lp_eval_binary(n->op, lp_get(p, n->a)->dtype, a, b).i;
+        return true;
+    default: return false;
+    }
+}
+
+/* Index e is stride * var + f(reductions) over var's range and the
+ * reduction ranges, mentioning no other variable; sets *stride. */
+static bool affine_in(const dws *D, lp_id e, uint32_t var, int64_t ext, int64_t *stride,
+                      int64_t *hi0) {
+    const lp_program *p = D->p;
+    const conv_dw_nest *n = D->n;
+    for (int u = 0; u < n->nout; u++)
+        if (n->ovar[u] != var && nest_mentions(p, e, n->ovar[u], 0)) return false;
+    int64_t combos = ext;
+    for (int k = 0; k < n->nred; k++)
+        if (__builtin_mul_overflow(combos, n->rext[k], &combos) || combos > (1 << 16)) return false;
+    int64_t *env = calloc(p->nvars, sizeof *env);
+    uint8_t *bound = calloc(p->nvars, 1);
+    bool ok = env && bound;
+    if (ok) {
+        bound[var] = 1;
+        for (int k = 0; k < n->nred; k++) bound[n->rvar[k]] = 1;
+    }
+    *stride = 1;
+    for (int64_t c = 0; c < combos && ok; c++) {
+        int64_t rem = c;
+        for (int k = n->nred; k-- > 0;) {
+            env[n->rvar[k]] = rem % n->rext[k];
+            rem /= n->rext[k];
+        }
+        int64_t v0, v1, vx;
+        env[var] = 0;
+        ok = eval_i(p, e, env, bound, &v0, 0);
+        if (ok && (c == 0 || v0 > *hi0)) *hi0 = v0; /* the largest f */
+        if (ok && ext > 1) {
+            env[var] = 1;
+            ok = eval_i(p, e, env, bound, &v1, 0);
+            if (ok && c == 0) *stride = v1 - v0;
+            env[var] = rem;
+            ok = ok && v1 - v0 == *stride && eval_i(p, e, env, bound, &vx, 0) &&
+                 vx - v0 == *stride * rem;
+        }
+    }
+    free(env);
+    free(bound);
+    return ok && *stride >= 1;
+}
+
+static uint32_t new_var(lp_program *p, const char *name) {
+    return lp_new_var(p, name, LP_VAR_LOOP, 0);
+}
+
+static lp_id rolled(lp_program *p, uint32_t var, int64_t extent, lp_id body) {
+    lp_id r = lp_for(p, var, nest_i64(p, extent), LP_SERIAL, body);
+    if (r) p->nodes[r].flags |= LP_NO_UNROLL;
+    return r;
+}
+
+/* A lanes loop (vectorised when a power of two): kept rolled, or LLVM
+ * unrolls its small body before the vectoriser sees it. */
+static lp_id vec_for(lp_program *p, uint32_t var, int lanes, lp_id body) {
+    bool vec = lanes > 1 && (lanes & (lanes - 1)) == 0;
+    lp_id r = lp_for(p, var, nest_i64(p, lanes), vec ? LP_VECTORIZED : LP_SERIAL, body);
+    if (r) p->nodes[r].flags |= LP_NO_UNROLL;
+    return r;
+}
+
+static lp_id mul(lp_program *p, lp_id a, int64_t c) {
+    return c == 1 ? a : lp_binary(p, IR_MUL, a, nest_i64(p, c));
+}
+
+/* xf[at + z] = fill for z in [0, len) */
+static lp_id fill_run(dws *D, lp_id at, int64_t len) {
+    lp_program *p = D->p;
+    if (len <= 0) return 0;
+    uint32_t z = new_var(p, "pz");
+    lp_id idx = lp_binary(p, IR_ADD, at, lp_var_ref(p, z));
+    lp_id fill = lp_get(p, D->n->sel)->c;
+    return lp_for(p, z, nest_i64(p, len), LP_SERIAL, lp_store(p, D->xf, &idx, 1, fill));
+}
+
+static int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -(-a / b); }
+
+/* xf[rowat + j] = x[.., src row, sw*j + cp - lw] for j in [a, b): serial */
+static lp_id copy_run(dws *D, lp_id *src, lp_id rowat, int64_t cp, int64_t a, int64_t b) {
+    lp_program *p = D->p;
+    if (b <= a) return 0;
+    uint32_t w = new_var(p, "px");
+    lp_id jv = nest_addc(p, lp_var_ref(p, w), a);
+    src[D->wd] = nest_addc(p, mul(p, jv, D->sw), cp - D->n->off_lo[D->wd]);
+    lp_id dst = lp_binary(p, IR_ADD, rowat, jv);
+    return lp_for(p, w, nest_i64(p, b - a), LP_SERIAL,
+                  lp_store(p, D->xf, &dst, 1, lp_load(p, D->xbuf, src, (uint32_t)D->xd)));
+}
+
+/* Row phase rp of the current plane (outer vars already in cl->var_to),
+ * all its column phases cp: xf[phase(rp, cp) + i*We + j] = xpad[sh*i + rp]
+ * [sw*j + cp] for i < Hh, j < We, xpad being x with its padding (fill
+ * outside x): zero runs around the copied rectangles, so no element needs
+ * a test. Stride 1 rows are copied in vectors; at stride 2 one loop
+ * stores both column phases from consecutive inputs (one phase alone
+ * would be a gather). */
+static lp_id phase_copy(dws *D, const lp_id *fixed, int64_t rp) {
+    lp_program *p = D->p;
+    const conv_dw_nest *n = D->n;
+    int64_t H = n->xext[D->hd], W = n->xext[D->wd];
+    int64_t lh = n->off_lo[D->hd], lw = n->off_lo[D->wd];
+    int64_t sw = D->sw;
+    /* rows i whose input row sh*i + rp - lh is inside x, likewise columns */
+    int64_t i0 = ceil_div(lh - rp, D->sh), i1 = ceil_div(H + lh - rp, D->sh);
+    if (i0 < 0) i0 = 0;
+    if (i1 > D->Hh) i1 = D->Hh;
+    int64_t j0[2], j1[2], base[2], jc0 = 0, jc1 = D->We;
+    for (int64_t cp = 0; cp < sw; cp++) {
+        j0[cp] = ceil_div(lw - cp, sw), j1[cp] = ceil_div(W + lw - cp, sw);
+        if (j0[cp] < 0) j0[cp] = 0;
+        if (j1[cp] > D->We) j1[cp] = D->We;
+        if (j1[cp] < j0[cp]) j1[cp] = j0[cp];
+        if (j0[cp] > jc0) jc0 = j0[cp];
+        if (j1[cp] < jc1) jc1 = j1[cp];
+        base[cp] = (rp * sw + cp) * D->PL;
+    }
+    lp_id parts[8], row[12], src[TVM_MAX_NDIM], s;
+    uint32_t np = 0, nr = 0;
+    if (i1 <= i0) {
+        for (int64_t cp = 0; cp < sw; cp++)
+            parts[np++] = fill_run(D, nest_i64(p, base[cp]), D->Hh * D->We);
+        return lp_seq(p, parts, np);
+    }
+    for (int64_t cp = 0; cp < sw; cp++)
+        if ((s = fill_run(D, nest_i64(p, base[cp]), i0 * D->We))) parts[np++] = s;
+    uint32_t h = new_var(p, "px");
+    lp_id iv = nest_addc(p, lp_var_ref(p, h), i0);
+    memcpy(src, fixed, (size_t)D->xd * sizeof *src);
+    src[D->hd] = nest_addc(p, mul(p, iv, D->sh), rp - lh);
+    lp_id rowat[2];
+    for (int64_t cp = 0; cp < sw; cp++) {
+        rowat[cp] = nest_addc(p, mul(p, iv, D->We), base[cp]);
+        if ((s = fill_run(D, rowat[cp], j0[cp]))) row[nr++] = s;
+        if ((s = fill_run(D, nest_addc(p, rowat[cp], j1[cp]), D->We - j1[cp]))) row[nr++] = s;
+    }
+    int64_t len = j1[0] - j0[0];
+    if (sw == 1 && len >= 2) {
+        /* a contiguous row: vectors of the widest power of two up to 16
+         * columns, the last one ending at the row's end (overlapping: the
+         * same values stored twice) */
+        int L = 1;
+        while (L * 2 <= LANES && L * 2 <= len) L *= 2;
+        int64_t nfull = len / L;
+        uint32_t c = new_var(p, "pc");
+        for (int t = 0; t < 2; t++) {
+            if (t == 1 && len % L == 0) break;
+            lp_id c0 = t == 1       ? nest_i64(p, j1[0] - L)
+                       : nfull == 1 ? nest_i64(p, j0[0])
+                                    : nest_addc(p, mul(p, lp_var_ref(p, c), L), j0[0]);
+            uint32_t jj = new_var(p, "jj");
+            lp_id jv = lp_binary(p, IR_ADD, c0, lp_var_ref(p, jj));
+            src[D->wd] = nest_addc(p, jv, -lw);
+            lp_id dst = lp_binary(p, IR_ADD, rowat[0], jv);
+            lp_id st = vec_for(p, jj, L, lp_store(p, D->xf, &dst, 1,
+                                                  lp_load(p, D->xbuf, src, (uint32_t)D->xd)));
+            row[nr++] = t == 0 && nfull > 1 ? rolled(p, c, nfull, st) : st;
+        }
+    } else if (sw == 1) {
+        if ((s = copy_run(D, src, rowat[0], 0, j0[0], j1[0]))) row[nr++] = s;
+    } else {
+        /* the columns both phases copy, in one loop, hinted for the
+         * vectoriser (it then loads the pairs whole and splits them:
+         * 144x56x56/2 0.17 -> 0.10 ms); each phase's others alone */
+        bool common = jc1 > jc0;
+        if (common) {
+            uint32_t w = new_var(p, "px");
+            lp_id jv = nest_addc(p, lp_var_ref(p, w), jc0), st[2];
+            for (int64_t cp = 0; cp < 2; cp++) {
+                src[D->wd] = nest_addc(p, mul(p, jv, 2), cp - lw);
+                lp_id dst = lp_binary(p, IR_ADD, rowat[cp], jv);
+                st[cp] = lp_store(p, D->xf, &dst, 1, lp_load(p, D->xbuf, src, (uint32_t)D->xd));
+            }
+            lp_id jl = lp_for(p, w, nest_i64(p, jc1 - jc0), LP_VECTORIZED, lp_seq(p, st, 2));
+            if (jl) p->nodes[jl].flags |= LP_NO_UNROLL;
+            row[nr++] = jl;
+        }
+        for (int64_t cp = 0; cp < 2; cp++) {
+            if ((s = copy_run(D, src, rowat[cp], cp, j0[cp], common ? jc0 : j1[cp]))) row[nr++] = s;
+            if (common && (s = copy_run(D, src, rowat[cp], cp, jc1, j1[cp]))) row[nr++] = s;
+        }
+    }
+    parts[np++] = lp_for(p, h, nest_i64(p, i1 - i0), LP_SERIAL, lp_seq(p, row, nr));
+    for (int64_t cp = 0; cp < sw; cp++)
+        if ((s = fill_run(D, nest_i64(p, base[cp] + i1 * D->We), (D->Hh - i1) * D->We)))
+            parts[np++] = s;
+    return lp_seq(p, parts, np);
+}
+
+/* The current plane into xf: its sh*sw phases, then the slack the last
+ * vectors read past the end (zeros: those positions are never stored). */
+static lp_id plane_copy(dws *D) {
+    lp_program *p = D->p;
+    lp_id fixed[TVM_MAX_NDIM] = {0};
+    nest_subst_begin(D->cl);
+    D->cl->acc = 0;
+    for (int d = 0; d < D->xd; d++)
+        if (d != D->hd && d != D->wd) fixed[d] = nest_clone(D->cl, D->ix[d]);
+    lp_id parts[3];
+    uint32_t np = 0;
+    for (int64_t rp = 0; rp < D->sh; rp++) parts[np++] = phase_copy(D, fixed, rp);
+    lp_id s = fill_run(D, nest_i64(p, D->sh * D->sw * D->PL), D->xfe - D->sh * D->sw * D->PL);
+    if (s) parts[np++] = s;
+    return lp_seq(p, parts, np);
+}
+
+/* The read of output (oh, ow) at padded row sh*oh + F, column sw*ow + G
+ * is element (oh + F/sh, ow + G/sw) of phase (F%sh, G%sw): at flat q =
+ * oh*We + ow plus this offset. */
+static lp_id window_offset(dws *D, lp_id F, lp_id G) {
+    lp_program *p = D->p;
+    lp_id fd = F, gd = G, phase = 0;
+    if (D->sh > 1) {
+        fd = lp_binary(p, IR_FLOORDIV, F, nest_i64(p, D->sh));
+        phase = mul(p, lp_binary(p, IR_FLOORMOD, F, nest_i64(p, D->sh)), D->sw * D->PL);
+    }
+    if (D->sw > 1) {
+        gd = lp_binary(p, IR_FLOORDIV, G, nest_i64(p, D->sw));
+        lp_id c = mul(p, lp_binary(p, IR_FLOORMOD, G, nest_i64(p, D->sw)), D->PL);
+        phase = phase ? lp_binary(p, IR_ADD, phase, c) : c;
+    }
+    lp_id off = lp_binary(p, IR_ADD, mul(p, fd, D->We), gd);
+    return phase ? lp_binary(p, IR_ADD, phase, off) : off;
+}
+
+/* One block: nv vectors of `lanes` flat positions from qs. */
+static lp_id block(dws *D, lp_id qs, int nv, int lanes) {
+    lp_program *p = D->p;
+    const conv_dw_nest *n = D->n;
+    nest_cloner *cl = D->cl;
+    uint32_t jj = new_var(p, "jj");
+    lp_id jv = lp_var_ref(p, jj);
+    uint32_t rv[8];
+    for (int k = 0; k < n->nred; k++) rv[k] = new_var(p, "r");
+    lp_id init[NV], upd[NV], out[NV];
+    for (int v = 0; v < nv; v++) {
+        lp_id col = nest_addc(p, jv, (int64_t)v * lanes);
+        init[v] = lp_store(p, D->accb, &col, 1, n->init);
+        for (int k = 0; k < n->nred; k++) cl->var_to[n->rvar[k]] = lp_var_ref(p, rv[k]);
+        cl->var_to[D->oh] = nest_i64(p, 0);
+        cl->var_to[D->ow] = nest_i64(p, 0);
+        cl->acc = 0;
+        nest_subst_begin(cl);
+        /* the window read: xf[q + offset(F, G)], F and G the read's own
+         * indices at oh = ow = 0, shifted by the padding */
+        lp_id hpart = nest_addc(p, nest_clone(cl, D->ix[D->hd]), n->off_lo[D->hd]);
+        lp_id wpart = nest_addc(p, nest_clone(cl, D->ix[D->wd]), n->off_lo[D->wd]);
+        lp_id at = lp_binary(p, IR_ADD, lp_binary(p, IR_ADD, qs, col),
+                             window_offset(D, hpart, wpart));
+        cl->memo[n->sel] = lp_load(p, D->xf, &at, 1);
+        cl->memo_tag[n->sel] = cl->tag;
+        lp_id val = nest_clone(cl, n->value);
+        upd[v] = lp_store(p, D->accb, &col, 1,
+                          lp_binary(p, IR_ADD, lp_load(p, D->accb, &col, 1), val));
+        lp_id qq = lp_binary(p, IR_ADD, qs, col);
+        out[v] = lp_store(p, D->accp, &qq, 1, lp_load(p, D->accb, &col, 1));
+    }
+    for (int k = 0; k < n->nred; k++) cl->var_to[n->rvar[k]] = 0;
+    cl->var_to[D->oh] = cl->var_to[D->ow] = 0;
+    lp_id parts[3];
+    parts[0] = vec_for(p, jj, lanes, lp_seq(p, init, (uint32_t)nv));
+    lp_id red = vec_for(p, jj, lanes, lp_seq(p, upd, (uint32_t)nv));
+    for (int k = n->nred; k-- > 0;)
+        red = k > 0 ? lp_for(p, rv[k], nest_i64(p, n->rext[k]), LP_SERIAL, red)
+                    : rolled(p, rv[k], n->rext[k], red);
+    parts[1] = red;
+    parts[2] = vec_for(p, jj, lanes, lp_seq(p, out, (uint32_t)nv));
+    return lp_seq(p, parts, 3);
+}
+
+/* Flat positions [0, Qv) in whole vectors: blocks of NV vectors, then
+ * one block ending at Qv that overlaps the last (its positions recomputed
+ * to the same bits); at most NV vectors in all, one block of them. */
+static lp_id compute(dws *D) {
+    lp_program *p = D->p;
+    int64_t nvec = D->Qv / LANES;
+    if (nvec <= NV) return block(D, nest_i64(p, 0), (int)nvec, LANES);
+    int64_t B = (int64_t)NV * LANES, nfull = D->Qv / B;
+    lp_id parts[2];
+    uint32_t np = 0;
+    uint32_t b = new_var(p, "q0");
+    parts[np++] = rolled(p, b, nfull, block(D, mul(p, lp_var_ref(p, b), B), NV, LANES));
+    if (D->Qv % B) parts[np++] = block(D, nest_i64(p, D->Qv - B), NV, LANES);
+    return lp_seq(p, parts, np);
+}
+
+/* The epilogue of row oh, columns [c0, c0 + lanes). */
+static lp_id epi_run(dws *D, lp_id ohv, lp_id c0, int lanes) {
+    lp_program *p = D->p;
+    const conv_dw_nest *n = D->n;
+    nest_cloner *cl = D->cl;
+    uint32_t jj = new_var(p, "jj");
+    lp_id owv = lp_binary(p, IR_ADD, c0, lp_var_ref(p, jj));
+    cl->var_to[D->oh] = ohv;
+    cl->var_to[D->ow] = owv;
+    lp_id at = lp_binary(p, IR_ADD, mul(p, ohv, D->We), owv);
+    cl->acc = n->acc;
+    cl->acc_to = lp_load(p, D->accp, &at, 1);
+    nest_subst_begin(cl);
+    lp_id st[16];
+    for (uint32_t k = 0; k < n->nrest; k++) st[k] = nest_clone(cl, n->rest[k]);
+    cl->acc = 0;
+    cl->acc_to = 0;
+    cl->var_to[D->oh] = cl->var_to[D->ow] = 0;
+    return vec_for(p, jj, lanes, lp_seq(p, st, n->nrest));
+}
+
+/* Row by row: runs of the widest power of two up to 16 columns, the last
+ * one ending at OW (overlapping: the same values stored twice). */
+static lp_id epilogue(dws *D) {
+    lp_program *p = D->p;
+    int L = 1;
+    while (L * 2 <= LANES && L * 2 <= D->OW) L *= 2;
+    uint32_t r = new_var(p, "oh");
+    lp_id ohv = lp_var_ref(p, r);
+    int64_t nfull = D->OW / L;
+    lp_id parts[2];
+    uint32_t np = 0;
+    if (nfull == 1) {
+        parts[np++] = epi_run(D, ohv, nest_i64(p, 0), L);
+    } else {
+        uint32_t c = new_var(p, "ow0");
+        parts[np++] = rolled(p, c, nfull, epi_run(D, ohv, mul(p, lp_var_ref(p, c), L), L));
+    }
+    if (D->OW % L) parts[np++] = epi_run(D, ohv, nest_i64(p, D->OW - L), L);
+    return rolled(p, r, D->OH, lp_seq(p, parts, np));
+}
+
+/* The outer output loops (original order), the plane's three steps inside. */
+static lp_id outer(dws *D, int k) {
+    lp_program *p = D->p;
+    const conv_dw_nest *n = D->n;
+    if (k == n->nout - 2) {
+        lp_id three[3] = {plane_copy(D), compute(D), epilogue(D)};
+        return lp_seq(p, three, 3);
+    }
+    uint32_t var = n->ovar[k];
+    uint32_t nv = new_var(p, p->vars[var].name);
+    D->cl->var_to[var] = lp_var_ref(p, nv);
+    lp_id body = outer(D, k + 1);
+    D->cl->var_to[var] = 0;
+    return lp_for(p, nv, nest_i64(p, n->oext[k]), LP_SERIAL, body);
+}
+
+lp_id conv_dw_schedule(lp_program *p, nest_cloner *cl, const conv_dw_nest *n) {
+    if (n->nout < 2 || !n->sel || n->nred < 1 || n->nred > 8 || n->nrest > 16) return 0;
+    dws D = {.p = p, .cl = cl, .n = n};
+    const lp_node *sel = lp_get(p, n->sel);
+    const lp_node *ld = lp_get(p, sel->b);
+    if (ld->kind != LP_LOAD || ld->nlist < 2 || ld->nlist > TVM_MAX_NDIM) return 0;
+    D.xbuf = ld->a;
+    D.xd = (int)ld->nlist;
+    memcpy(D.ix, lp_list(p, ld->list), (size_t)D.xd * sizeof *D.ix);
+    D.oh = n->ovar[n->nout - 2];
+    D.ow = n->ovar[n->nout - 1];
+    D.OH = n->oext[n->nout - 2];
+    D.OW = n->oext[n->nout - 1];
+    /* x's last two dims are the window's rows and columns; the others are
+     * fixed per plane (outer output vars only, no padding) */
+    D.hd = D.xd - 2;
+    D.wd = D.xd - 1;
+    for (int d = 0; d < D.xd; d++) {
+        if (d == D.hd || d == D.wd) continue;
+        if (nest_mentions(p, D.ix[d], D.oh, 0) || nest_mentions(p, D.ix[d], D.ow, 0) ||
+            n->off_lo[d] || n->off_hi[d])
+            return 0;
+        for (int k = 0; k < n->nred; k++)
+            if (nest_mentions(p, D.ix[d], n->rvar[k], 0)) return 0;
+    }
+    int64_t sh, sw, fmax, gmax;
+    if (!affine_in(&D, D.ix[D.hd], D.oh, D.OH, &sh, &fmax) ||
+        !affine_in(&D, D.ix[D.wd], D.ow, D.OW, &sw, &gmax))
+        return 0;
+    /* the rest of the value reads the window only through sel */
+    if (mentions_outside(p, n->value, D.oh, n->sel, 0) ||
+        mentions_outside(p, n->value, D.ow, n->sel, 0))
+        return 0;
+    int64_t Hp = n->xext[D.hd] + n->off_lo[D.hd] + n->off_hi[D.hd];
+    int64_t Wp = n->xext[D.wd] + n->off_lo[D.wd] + n->off_hi[D.wd];
+    D.sh = sh;
+    D.sw = sw;
+    if (sh > 2 || sw > 2 || (sw == 1 && D.OW > MAX_S1_OW)) return 0;
+    D.Hh = ceil_div(Hp, sh);
+    D.We = ceil_div(Wp, sw);
+    D.PL = D.Hh * D.We;
+    /* every read (oh + F/sh, ow + G/sw) is inside its phase because the
+     * padded row sh*oh + F < Hp (likewise columns) */
+    if (D.We < D.OW || D.PL * sh * sw > MAX_PLANE) return 0;
+    D.Q = (D.OH - 1) * D.We + D.OW;
+    D.Qv = ceil_div(D.Q, LANES) * LANES;
+    int dt = p->bufs[n->acc].dtype;
+    /* the buffer's end: past the phases, the last vectors' reads (the
+     * bound a range analysis of the read index finds: each term at its
+     * largest) */
+    fmax += n->off_lo[D.hd];
+    gmax += n->off_lo[D.wd];
+    int64_t last = D.Qv - 1 + (sh - 1) * sw * D.PL + (sw - 1) * D.PL + fmax / sh * D.We + gmax / sw;
+    D.xfe = last + 1 > sh * sw * D.PL ? last + 1 : sh * sw * D.PL;
+    int64_t xfe = D.xfe;
+    lp_id s1 = nest_i64(p, xfe);
+    lp_buffer b = {.name = "xf", .dtype = p->bufs[D.xbuf].dtype, .kind = LP_BUF_WORKSPACE,
+                   .ndim = 1, .arg = -1, .elems = xfe};
+    D.xf = lp_new_buffer(p, &b, &s1);
+    lp_id s2 = nest_i64(p, D.Qv);
+    b = (lp_buffer){.name = "accp", .dtype = dt, .kind = LP_BUF_WORKSPACE, .ndim = 1, .arg = -1,
+                    .elems = D.Qv};
+    D.accp = lp_new_buffer(p, &b, &s2);
+    lp_id s3 = nest_i64(p, NV * LANES);
+    b = (lp_buffer){.name = "accb", .dtype = dt, .kind = LP_BUF_LOCAL, .ndim = 1, .arg = -1,
+                    .elems = NV * LANES};
+    D.accb = lp_new_buffer(p, &b, &s3);
+    if (p->failed) return 0;
+    return outer(&D, 0);
+}
