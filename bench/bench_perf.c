@@ -974,6 +974,9 @@ static void run_pass(int nt) {
         wl_conv(nt, "3x224x224_7x7s2", 3, 224, 64, 7, 2, 3, 1);
         wl_conv(nt, "256x14x14_3x3", 256, 14, 256, 3, 1, 1, 1);
         wl_conv(nt, "dw32x112x112_3x3", 32, 112, 32, 3, 1, 1, 32);
+        /* MobileNetV2's pointwise convolutions: small planes, many channels */
+        wl_conv(nt, "96x14x14_1x1", 96, 14, 576, 1, 1, 0, 1);
+        wl_conv(nt, "320x7x7_1x1", 320, 7, 1280, 1, 1, 0, 1);
     }
 #if HAVE_DNNL
     dnnl_stream_destroy(strm);

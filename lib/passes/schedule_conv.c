@@ -100,6 +100,7 @@ struct sched {
     int mr, nv, lanes;   /* the block shape */
     lp_id wr_base;       /* width mode: the current block of rows */
     int wr_mr;
+    bool packed;         /* this run's nests: channels mode, or width mode */
 };
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -844,6 +845,9 @@ static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth) {
     if (n.kind == LP_FOR) {
         cmatch m;
         if (match_nest(p, s, &m, written, S->nbufs)) {
+            /* the run before schedule_contraction takes the packed nests
+             * only; the run after it the others */
+            if ((m.mode == MODE_CHANNELS) != S->packed) return s;
             lp_id r = schedule(S, &m);
             if (r && !S->cl.oom && !p->failed) return r;
             return s;
@@ -867,10 +871,10 @@ static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth) {
     return s;
 }
 
-tvm_status pass_schedule_conv(pass_ctx *pc) {
+static tvm_status run(pass_ctx *pc, bool packed) {
     lp_program *p = pc->p;
     if (pc->vector_bytes <= 0 || !p->body) return TVM_OK;
-    sched S = {.p = p, .pc = pc, .nbufs = p->nbufs};
+    sched S = {.p = p, .pc = pc, .nbufs = p->nbufs, .packed = packed};
     bool cloner_ok = nest_cloner_init(&S.cl, p);
     uint8_t *written = calloc(p->nbufs, 1);
     tvm_status st = TVM_OK;
@@ -884,3 +888,13 @@ tvm_status pass_schedule_conv(pass_ctx *pc) {
     free(written);
     return st;
 }
+
+/* Convolutions over packed weights (channels mode) run before
+ * schedule_contraction: a 1x1 convolution is also a batched matmul to it
+ * (channels as the batch), blocked over a 7- or 14-wide output row. */
+tvm_status pass_schedule_conv_packed(pass_ctx *pc) { return run(pc, true); }
+
+/* The others (width mode) after it, which keeps batched matmuls (three
+ * output loops, one reduction, like a 1x1 convolution over placeholder
+ * weights) with schedule_contraction. */
+tvm_status pass_schedule_conv(pass_ctx *pc) { return run(pc, false); }
