@@ -805,7 +805,9 @@ static lp_id schedule(sched *S, cmatch *m) {
     }
     int cols = (S->nv > WIDTH_NV ? S->nv : WIDTH_NV) * OC_BLOCK;
     lp_id shape[2] = {nest_i64(p, S->mr), nest_i64(p, cols)};
-    lp_buffer b = {.name = "accb", .dtype = p->bufs[m->acc].dtype, .kind = LP_BUF_LOCAL,
+    /* channels mode's accumulators are named apart (test_conv tells the
+     * schedules by them) */
+    lp_buffer b = {.name = m->mode == MODE_CHANNELS ? "accb_oc" : "accb", .dtype = p->bufs[m->acc].dtype, .kind = LP_BUF_LOCAL,
                    .ndim = 2, .arg = -1, .elems = (int64_t)S->mr * cols};
     S->accb = lp_new_buffer(p, &b, shape);
     b.name = "accv";
