@@ -49,6 +49,8 @@ static const conv_case cases[] = {
     {1, 8, 56, 56, 16, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},   /* 1x1 at 56x56 */
     {1, 17, 5, 9, 33, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},    /* odd positions and channels */
     {1, 32, 14, 14, 48, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1},  /* 1x1 stride 2 (downsample) */
+    {1, 16, 6, 40, 24, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1},   /* the same, rows of 20 */
+    {2, 9, 3, 23, 13, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},    /* rows of 23, 13 channels */
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 
@@ -128,7 +130,9 @@ static tt_tensor *run(const conv_case *c, int mode, const char *target, const tt
         char *text = NULL;
         CHECK_OK(tvm_function_source(f, "loop", &text));
         *scheduled = text && strstr(text, "accb") != NULL;
-        *channels = text && strstr(text, "accb_oc") != NULL;
+        /* the schedules of packed weights: channel vectors, or (pointwise
+         * NCHW convolutions over rows of a vector or more) rows of channels */
+        *channels = text && (strstr(text, "accb_oc") || strstr(text, "accb_pw"));
         tvm_free(text);
         DLTensor *args[3] = {&((tt_tensor *)x)->dl, &((tt_tensor *)w)->dl, &out->dl};
         if (nin == 1) args[1] = &out->dl;
