@@ -976,6 +976,7 @@ static void run_pass(int nt) {
         wl_conv(nt, "dw32x112x112_3x3", 32, 112, 32, 3, 1, 1, 32);
         /* MobileNetV2's pointwise convolutions: small planes, many channels */
         wl_conv(nt, "24x56x56_1x1", 24, 56, 144, 1, 1, 0, 1);
+        wl_conv(nt, "32x28x28_1x1", 32, 28, 192, 1, 1, 0, 1);
         wl_conv(nt, "96x14x14_1x1", 96, 14, 576, 1, 1, 0, 1);
         wl_conv(nt, "320x7x7_1x1", 320, 7, 1280, 1, 1, 0, 1);
     }

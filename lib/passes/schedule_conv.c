@@ -48,6 +48,9 @@
  * block loop at the same place), so the outermost loop still has the
  * largest output stride and the parallelize pass splits it across threads
  * (NCHW: channel blocks; NHWC: rows), as it does the padding copy's.
+ * Pointwise nests are the exception: their channel blocks are innermost
+ * (one output row's inputs stay in L1 for all of them) and the threads
+ * split the rows.
  *
  * Backends: only targets with vectors ask for it (pass_ctx.vector_bytes >
  * 0); the interpreter runs the plain nest, the reference of the tests. */
@@ -695,24 +698,28 @@ static lp_id inner(sched *S, lp_id vbase) {
 static lp_id outer(sched *S, int k, lp_id vbase) {
     const cmatch *m = S->m;
     lp_program *p = S->p;
-    if (k == m->nout) return inner(S, vbase);
-    if (m->mode == MODE_WIDTH && k == m->r) { /* blocks of rows */
-        int64_t E = m->oext[k], mr = S->mr, nfull = E / mr, rem = E % mr;
+    /* pointwise: the channel blocks innermost, so that the input rows of
+     * one output row stay in L1 for all of them */
+    int rk = m->pointwise ? m->nout : m->r;
+    if (m->mode == MODE_WIDTH && m->r >= 0 && k == rk) { /* blocks of rows */
+        int64_t E = m->oext[m->r], mr = S->mr, nfull = E / mr, rem = E % mr;
         lp_id parts[2];
         uint32_t n = 0;
         if (nfull) {
             uint32_t rb = new_loop_var(p, "oh0");
             S->wr_base = lp_binary(p, IR_MUL, lp_var_ref(p, rb), nest_i64(p, mr));
             S->wr_mr = (int)mr;
-            parts[n++] = rolled_for(p, rb, nfull, outer(S, k + 1, vbase));
+            parts[n++] = rolled_for(p, rb, nfull,
+                                    m->pointwise ? inner(S, vbase) : outer(S, k + 1, vbase));
         }
         if (rem) {
             S->wr_base = nest_i64(p, nfull * mr);
             S->wr_mr = (int)rem;
-            parts[n++] = outer(S, k + 1, vbase);
+            parts[n++] = m->pointwise ? inner(S, vbase) : outer(S, k + 1, vbase);
         }
         return lp_seq(p, parts, n);
     }
+    if (k == m->nout) return inner(S, vbase);
     if (k == m->r || (m->mode == MODE_WIDTH && k == m->v)) return outer(S, k + 1, vbase);
     if (m->mode == MODE_CHANNELS && k == m->v) {
         int64_t nob = m->nvec / S->nv;
