@@ -42,6 +42,15 @@ static const conv_case cases[] = {
     {2, 16, 21, 19, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 16}, /* depthwise stride 2 */
     {1, 6, 17, 40, 12, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 6},   /* depthwise x2, 5x5 */
     {1, 4, 1, 50, 20, 1, 3, 1, 1, 0, 1, 0, 1, 1, 1, 1},    /* a row (H = 1) */
+    /* pointwise convolutions of MobileNetV2's sizes (channels mode, not
+     * schedule_contraction's batched matmul) */
+    {1, 40, 7, 7, 72, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},    /* 1x1 at 7x7 */
+    {1, 24, 14, 14, 40, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},  /* 1x1 at 14x14 */
+    {1, 8, 56, 56, 16, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},   /* 1x1 at 56x56 */
+    {1, 17, 5, 9, 33, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},    /* odd positions and channels */
+    {1, 32, 14, 14, 48, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1},  /* 1x1 stride 2 (downsample) */
+    {1, 16, 6, 40, 24, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1},   /* the same, rows of 20 */
+    {2, 9, 3, 23, 13, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},    /* rows of 23, 13 channels */
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 
@@ -73,7 +82,8 @@ static const conv_case dw_cases[] = {
 };
 #define NDW ((int)(sizeof dw_cases / sizeof dw_cases[0]))
 
-/* CLIP6: the epilogue is bias + clip(0, 6) (MobileNet's ReLU6), no BN */
+/* CLIP6: the epilogue is bias + clip(0, 6) (MobileNet's ReLU6), no BN,
+ * with or without EPILOGUE */
 enum { CONST_W = 1, NHWC = 2, EPILOGUE = 4, AVX2 = 8, CLIP6 = 16 };
 
 static int64_t out_dim(int64_t in, int64_t k, int64_t s, int64_t lo, int64_t hi, int64_t d) {
@@ -98,7 +108,7 @@ static int64_t at_y(const conv_case *c, bool nhwc, int64_t OH, int64_t OW, int64
 /* Builds, compiles for `target`, runs; returns the output (caller frees). */
 static tt_tensor *run(const conv_case *c, int mode, const char *target, const tt_tensor *x,
                       const tt_tensor *w, const tt_tensor *const *bn, bool *scheduled,
-                      bool *planes) {
+                      bool *planes, bool *channels) {
     bool nhwc = mode & NHWC;
     tvm_graph *g = tvm_graph_create(shared_ctx());
     int64_t cg = c->C / c->groups;
@@ -127,7 +137,7 @@ static tt_tensor *run(const conv_case *c, int mode, const char *target, const tt
         wt = in[nin++] = tvm_placeholder(g, "w", TVM_FLOAT32, 4, dims);
     }
     tvm_tensor bias = {0};
-    if (mode & EPILOGUE) bias = tvm_constant(g, "b", TVM_FLOAT32, 1, &c->O, bn[0]->dl.data);
+    if (mode & (EPILOGUE | CLIP6)) bias = tvm_constant(g, "b", TVM_FLOAT32, 1, &c->O, bn[0]->dl.data);
     tvm_conv_attrs at = {.struct_size = sizeof at, .layout = nhwc ? TVM_LAYOUT_NHWC : 0,
                          .groups = (int32_t)c->groups, .strides = {c->sh, c->sw},
                          .dilations = {c->dh, c->dw}, .pads = {c->pt, c->pl, c->pb, c->pr}};
@@ -151,6 +161,9 @@ static tt_tensor *run(const conv_case *c, int mode, const char *target, const tt
         CHECK_OK(tvm_function_source(f, "loop", &text));
         *scheduled = text && strstr(text, "accb") != NULL;
         *planes = text && strstr(text, "accp") != NULL;
+        /* the schedules of packed weights: channel vectors, or (pointwise
+         * NCHW convolutions over rows of a vector or more) rows of channels */
+        *channels = text && (strstr(text, "accb_oc") || strstr(text, "accb_pw"));
         tvm_free(text);
         DLTensor *args[3] = {&((tt_tensor *)x)->dl, &((tt_tensor *)w)->dl, &out->dl};
         if (nin == 1) args[1] = &out->dl;
@@ -184,7 +197,7 @@ static double reference_max_err(const conv_case *c, int mode, const tt_tensor *x
                                 s += tt_get(x, at_x(c, nhwc, n, o / og * cg + ci, iy, ix)) *
                                      tt_get(w, at_w(c, nhwc, o, ci, kh, kw));
                             }
-                    if (mode & EPILOGUE) {
+                    if (mode & (EPILOGUE | CLIP6)) {
                         s += tt_get(bn[0], o);
                         if (mode & CLIP6) {
                             s = s < 0 ? 0 : s > 6 ? 6 : s;
@@ -220,11 +233,12 @@ static void case_run(const conv_case *c, bool dw, int k, int mode) {
     tt_fill_random(x, 11 + (uint64_t)k, -1, 1);
     tt_fill_random(w, 23 + (uint64_t)k, -1, 1);
     for (int q = 0; q < 5; q++) tt_fill_random(bn[q], 31 + (uint64_t)q, q == 4 ? 0.5 : -1, 1);
-    bool sched[2] = {false, false}, planes[2] = {false, false};
+    bool sched[2] = {false, false}, planes[2] = {false, false}, chan[2] = {false, false};
     tt_tensor *got[2];
-    got[0] = run(c, mode, mode & AVX2 ? "llvm -mattr=-avx512f" : "llvm", x, w, (const tt_tensor *const *)bn, &sched[0],
-                 &planes[0]);
-    got[1] = run(c, mode, "interp", x, w, (const tt_tensor *const *)bn, &sched[1], &planes[1]);
+    got[0] = run(c, mode, mode & AVX2 ? "llvm -mattr=-avx512f" : "llvm", x, w,
+                 (const tt_tensor *const *)bn, &sched[0], &planes[0], &chan[0]);
+    got[1] = run(c, mode, "interp", x, w, (const tt_tensor *const *)bn, &sched[1], &planes[1],
+                 &chan[1]);
     CHECK_OR_RETURN(got[0] && got[1]);
     char what[96];
     snprintf(what, sizeof what, "%scase %d mode %s%s%s%s", dw ? "dw " : "",
@@ -249,6 +263,12 @@ static void case_run(const conv_case *c, bool dw, int k, int mode) {
     if (dw && planes[0] != flat)
         fprintf(stderr, "%s: phase planes %d, expected %d\n", what, planes[0], flat);
     CHECK(!dw || planes[0] == flat);
+    /* ungrouped convolutions over constant (packed) weights take the
+     * channel-block schedule, 1x1 ones included */
+    bool expect_chan = (mode & CONST_W) && c->groups == 1;
+    if (chan[0] != expect_chan)
+        fprintf(stderr, "%s: channel blocks %d, expected %d\n", what, chan[0], expect_chan);
+    CHECK(chan[0] == expect_chan && !chan[1]);
     int64_t i = tt_first_bit_diff(got[0], got[1]);
     if (i >= 0) fprintf(stderr, "%s: %s\n", what, tt_describe_diff(got[0], got[1], i));
     CHECK(i < 0);
@@ -273,6 +293,15 @@ TEST(conv_nchw_fused_bias_bn_relu) {
     for (int k = 0; k < NCASES; k++) {
         conv_case_run(k, CONST_W | EPILOGUE);
         conv_case_run(k, EPILOGUE);
+    }
+}
+
+/* bias + clip(0, 6), MobileNetV2's epilogue (CLIP6 adds the bias), in
+ * both layouts */
+TEST(conv_fused_bias_relu6) {
+    for (int k = 0; k < NCASES; k++) {
+        conv_case_run(k, CONST_W | CLIP6);
+        conv_case_run(k, NHWC | CONST_W | CLIP6);
     }
 }
 

@@ -115,6 +115,7 @@ tvm_status pass_schedule_contraction(pass_ctx *pc);
  *   channels x positions, or vectorised positions) over a zero-padded copy
  *   of the input; keeps every output's value bit for bit.                */
 tvm_status pass_schedule_conv(pass_ctx *pc);
+tvm_status pass_schedule_conv_packed(pass_ctx *pc);
 /* bounds: interval analysis of every load; exact out-of-range regions are
  *   rejected (TVM_ERR_OUT_OF_BOUNDS), unproven ones get runtime checks.  */
 tvm_status pass_bounds(pass_ctx *pc);

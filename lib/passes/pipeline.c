@@ -19,6 +19,7 @@ static const pass_info kernel_pipeline[] = {
     /* needs constant extents (after specialize/simplify) and N-d indices
      * (before flatten); before bounds, which then proves or checks the
      * blocked indices like any others */
+    {"schedule_conv_packed", pass_schedule_conv_packed, false}, /* convs over packed weights */
     {"schedule_contraction", pass_schedule_contraction, false}, /* register-blocked matmul */
     {"schedule_conv", pass_schedule_conv, false}, /* register-blocked convolution */
     {"simplify", pass_simplify, false},        /* fold the block offsets */
