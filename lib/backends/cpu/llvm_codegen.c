@@ -19,6 +19,7 @@
  * program asks for fast math. */
 #include "llvm_internal.h"
 #include "../../threadpool.h"
+#include "../../ir/exp_f32.h"
 
 #include <llvm-c/Analysis.h>
 #include <llvm-c/DebugInfo.h>
@@ -242,6 +243,47 @@ static LLVMValueRef call_libm(cg *g, const char *name, LLVMValueRef a) {
     return fp(g, call);
 }
 
+/* float32 exp inline, the operations of ir_exp_f32 (exp_f32.h) in the same
+ * order, so the interpreter gives the same bits; straight-line code the
+ * loop vectoriser widens to the full SIMD width (no library call). No
+ * fast-math flags, even under fast math: reassociation would undo the
+ * rounding trick that finds n. */
+static LLVMValueRef gen_exp_f32(cg *g, LLVMValueRef x) {
+    LLVMBuilderRef b = g->b;
+    LLVMTypeRef f = g->t_f32, i32 = g->t_i32;
+#define F(v) LLVMConstReal(f, (double)(v))
+    LLVMValueRef lo = F(EXPF_LO), hi = F(EXPF_HI), magic = F(EXPF_MAGIC);
+    LLVMValueRef xc = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, x, lo, ""), lo, x, "");
+    xc = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, xc, hi, ""), hi, xc, "");
+    LLVMTypeRef ft = f;
+    LLVMValueRef a3[3] = {xc, F(EXPF_LOG2E), magic};
+    LLVMValueRef t = call_intrinsic(g, "llvm.fma", &ft, 1, a3, 3);
+    LLVMValueRef n = LLVMBuildFSub(b, t, magic, "");
+    LLVMValueRef ni = LLVMBuildSub(b, LLVMBuildBitCast(b, t, i32, ""),
+                                   LLVMBuildBitCast(b, magic, i32, ""), "");
+    LLVMValueRef r = call_intrinsic(g, "llvm.fma", &ft, 1,
+                                    (LLVMValueRef[]){n, F(EXPF_NLN2_HI), xc}, 3);
+    r = call_intrinsic(g, "llvm.fma", &ft, 1, (LLVMValueRef[]){n, F(EXPF_NLN2_LO), r}, 3);
+    LLVMValueRef p = F(expf_coef[EXPF_NCOEF - 1]);
+    for (int i = EXPF_NCOEF - 2; i >= 0; i--)
+        p = call_intrinsic(g, "llvm.fma", &ft, 1, (LLVMValueRef[]){p, r, F(expf_coef[i])}, 3);
+    p = call_intrinsic(g, "llvm.fma", &ft, 1, (LLVMValueRef[]){p, r, F(1.0f)}, 3);
+    LLVMValueRef n1 = LLVMBuildAShr(b, ni, ci(i32, 1), ""); /* floor(n / 2) */
+    LLVMValueRef n2 = LLVMBuildSub(b, ni, n1, "");
+    LLVMValueRef s1 = LLVMBuildBitCast(
+        b, LLVMBuildShl(b, LLVMBuildAdd(b, n1, ci(i32, 127), ""), ci(i32, 23), ""), f, "");
+    LLVMValueRef s2 = LLVMBuildBitCast(
+        b, LLVMBuildShl(b, LLVMBuildAdd(b, n2, ci(i32, 127), ""), ci(i32, 23), ""), f, "");
+    return LLVMBuildFMul(b, LLVMBuildFMul(b, p, s1, ""), s2, "");
+#undef F
+}
+
+/* exp: our own for float32, llvm.exp (libmvec when vectorised) otherwise */
+static LLVMValueRef gen_exp(cg *g, LLVMValueRef a) {
+    if (LLVMTypeOf(a) == g->t_f32) return gen_exp_f32(g, a);
+    return intr1(g, "llvm.exp", a);
+}
+
 /* Keeps the declared vector variants alive until the loop vectorizer has
  * had its chance to call them (global DCE would drop unused declarations). */
 static void keep_variants(cg *g) {
@@ -408,14 +450,14 @@ static LLVMValueRef gen_unary_op(cg *g, int op, int dt, LLVMValueRef a, lp_id id
         LLVMTypeRef t = LLVMTypeOf(a);
         switch (op) {
         case IR_NEG: return fp(g, LLVMBuildFNeg(b, a, ""));
-        case IR_EXP: return intr1(g, "llvm.exp", a);
+        case IR_EXP: return gen_exp(g, a);
         case IR_LOG: return intr1(g, "llvm.log", a);
         case IR_SQRT: return intr1(g, "llvm.sqrt", a);
         case IR_RSQRT: /* an exact division, never an rsqrt estimate */
             return fp(g, LLVMBuildFDiv(b, LLVMConstReal(t, 1.0), intr1(g, "llvm.sqrt", a), ""));
         case IR_TANH: return call_libm(g, dt == TVM_FLOAT32 ? "tanhf" : "tanh", a);
         case IR_SIGMOID: { /* 1 / (1 + exp(-x)) */
-            LLVMValueRef ex = intr1(g, "llvm.exp", fp(g, LLVMBuildFNeg(b, a, "")));
+            LLVMValueRef ex = gen_exp(g, fp(g, LLVMBuildFNeg(b, a, "")));
             LLVMValueRef den = fp(g, LLVMBuildFAdd(b, LLVMConstReal(t, 1.0), ex, ""));
             return fp(g, LLVMBuildFDiv(b, LLVMConstReal(t, 1.0), den, ""));
         }
