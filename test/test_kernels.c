@@ -545,6 +545,61 @@ TEST(unary_ops_int32) { check_unops_on(TVM_INT32); }
 TEST(unary_ops_int64) { check_unops_on(TVM_INT64); }
 TEST(unary_ops_uint8) { check_unops_on(TVM_UINT8); }
 
+/* erf and tanh in a loop vectorised at a constant width of 16, 32 or 64
+ * lanes (a fused matmul epilogue's register block is such a loop): wider
+ * than any libmvec variant, so the backend calls its own split variants,
+ * which must hand every lane its own result. Each lane gets a different
+ * input; both targets against the C library. */
+static void check_wide_libm(tvm_dtype dt, int64_t width) {
+    fixture f;
+    CHECK_OR_RETURN(fixture_open(&f));
+    tvm_graph *g = f.g;
+    tvm_expr dims[2] = {c64(g, 3), c64(g, width)};
+    tvm_tensor A = tvm_placeholder(g, "A", dt, 2, dims);
+    tvm_expr it[2] = {tvm_iter_var(g, "i"), tvm_iter_var(g, "j")};
+    tvm_expr a = tvm_load(g, A, it);
+    tvm_tensor outs[2] = {tvm_compute(g, "E", 2, dims, it, tvm_erf(g, a)),
+                          tvm_compute(g, "T", 2, dims, it, tvm_tanh(g, a))};
+    int64_t shape[2] = {3, width};
+    tt_tensor *ta = tt_alloc(dt, 2, shape);
+    tt_fill_random(ta, 7 + (uint64_t)width, -3, 3);
+    tt_tensor *want[2] = {tt_alloc(dt, 2, shape), tt_alloc(dt, 2, shape)};
+    for (int64_t k = 0; k < ta->numel; k++) {
+        double x = tt_get(ta, k);
+        tt_set(want[0], k, dt == TVM_FLOAT64 ? erf(x) : (double)erff((float)x));
+        tt_set(want[1], k, dt == TVM_FLOAT64 ? tanh(x) : (double)tanhf((float)x));
+    }
+    tvm_schedule *s = NULL;
+    CHECK_STATUS(tvm_schedule_create(g, 2, outs, &s), TVM_OK);
+    for (int k = 0; k < 2 && s; k++) CHECK_STATUS(tvm_sched_vectorize(s, outs[k], it[1]), TVM_OK);
+    for (int t = 0; t < TT_NUM_TARGETS && s; t++) {
+        tt_tensor *got[2] = {tt_alloc(dt, 2, shape), tt_alloc(dt, 2, shape)};
+        tt_tensor *args[3] = {ta, got[0], got[1]};
+        tvm_compile_options o = tt_options(tt_targets[t], 0, 0);
+        o.schedule = s;
+        CHECK_STATUS(tt_compile_run(g, 1, &A, 2, outs, &o, args), TVM_OK);
+        char what[64];
+        snprintf(what, sizeof what, "erf/tanh %s vectorised x%lld", tt_dtype_name(dt),
+                 (long long)width);
+        for (int k = 0; k < 2; k++) {
+            compare_outputs(__LINE__, what, tt_targets[t], k, got[k], want[k],
+                            tol_transcendental(dt), "the C library");
+            tt_free(got[k]);
+        }
+    }
+    tvm_schedule_destroy(s);
+    for (int k = 0; k < 2; k++) tt_free(want[k]);
+    tt_free(ta);
+    fixture_close(&f);
+}
+
+TEST(erf_tanh_wide_vector_loops) {
+    for (int64_t w = 16; w <= 64; w *= 2) {
+        check_wide_libm(TVM_FLOAT32, w);
+        check_wide_libm(TVM_FLOAT64, w);
+    }
+}
+
 /* float32 exp and sigmoid: the LLVM backend emits tvmc's own exp inline
  * (vectorised, with a scalar remainder) and the interpreter runs the same
  * operations, so the two must agree bit for bit on every input, in the

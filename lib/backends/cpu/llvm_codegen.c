@@ -66,7 +66,7 @@ typedef struct cg {
     uint32_t nscopes, cap_scopes, scope;
     bool fast; /* fast-math flags on every float operation */
     bool avx2, avx512; /* target features: which libmvec variants may be called */
-    LLVMValueRef used[8]; /* vector variants declared (kept in llvm.compiler.used) */
+    LLVMValueRef used[32]; /* vector variants declared (kept in llvm.compiler.used) */
     unsigned nused;
     LLVMValueRef rt;      /* the body's thread-pool parameter */
     const llvm_tm *tm;    /* for function attributes */
@@ -215,6 +215,47 @@ static void declare_variant(cg *g, const char *name, LLVMTypeRef t, unsigned lan
     g->used[g->nused++] = f;
 }
 
+/* A loop the loop IR marks vectorized with a constant extent up to 64 is
+ * vectorised at that width (loop_metadata), wider than any libmvec
+ * variant; with no variant of that width the vectoriser would call the
+ * scalar function once per lane. So for the widths above the widest real
+ * variant (up to 64 lanes) the module defines NAME_vW, which splits its
+ * argument into pieces of the real variant's width and calls it on each. */
+#define MAX_VECTOR_WIDTH 64
+
+static void define_split_variant(cg *g, const char *name, const char *base, LLVMTypeRef t,
+                                 unsigned base_lanes, unsigned lanes) {
+    if (LLVMGetNamedFunction(g->mod, name) || g->nused >= ARRAY_LEN(g->used)) return;
+    LLVMValueRef bf = LLVMGetNamedFunction(g->mod, base);
+    if (!bf) return;
+    LLVMTypeRef vt = LLVMVectorType(t, lanes), bt = LLVMVectorType(t, base_lanes);
+    LLVMTypeRef bft = LLVMFunctionType(bt, &bt, 1, 0);
+    LLVMValueRef f = LLVMAddFunction(g->mod, name, LLVMFunctionType(vt, &vt, 1, 0));
+    LLVMSetLinkage(f, LLVMInternalLinkage);
+    add_libm_attrs(g, f);
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(g->ctx);
+    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(g->ctx, f, "entry"));
+    LLVMValueRef x = LLVMGetParam(f, 0), parts[MAX_VECTOR_WIDTH];
+    LLVMValueRef mask[MAX_VECTOR_WIDTH];
+    unsigned np = lanes / base_lanes;
+    for (unsigned k = 0; k < np; k++) {
+        for (unsigned i = 0; i < base_lanes; i++) mask[i] = ci(g->t_i32, k * base_lanes + i);
+        LLVMValueRef piece = LLVMBuildShuffleVector(b, x, LLVMGetPoison(vt),
+                                                    LLVMConstVector(mask, base_lanes), "");
+        parts[k] = LLVMBuildCall2(b, bft, bf, &piece, 1, "");
+    }
+    /* concatenate pairwise until one vector of `lanes` remains */
+    for (unsigned w = base_lanes; np > 1; w *= 2, np /= 2) {
+        for (unsigned i = 0; i < 2 * w; i++) mask[i] = ci(g->t_i32, i);
+        for (unsigned k = 0; k < np / 2; k++)
+            parts[k] = LLVMBuildShuffleVector(b, parts[2 * k], parts[2 * k + 1],
+                                              LLVMConstVector(mask, 2 * w), "");
+    }
+    LLVMBuildRet(b, parts[0]);
+    LLVMDisposeBuilder(b);
+    g->used[g->nused++] = f;
+}
+
 static LLVMValueRef call_libm(cg *g, const char *name, LLVMValueRef a) {
     LLVMTypeRef t = LLVMTypeOf(a);
     LLVMTypeRef ft = LLVMFunctionType(t, &t, 1, 0);
@@ -227,13 +268,24 @@ static LLVMValueRef call_libm(cg *g, const char *name, LLVMValueRef a) {
     for (size_t i = 0; i < ARRAY_LEN(mvec_variants) && g->avx2; i++) {
         const mvec_variant *v = &mvec_variants[i];
         if (strcmp(v->scalar, name) != 0) continue;
-        char list[160];
+        char list[512];
         int n = snprintf(list, sizeof list, "_ZGV_LLVM_N%uv_%s(%s)", v->lanes, name, v->avx2);
         declare_variant(g, v->avx2, t, v->lanes);
+        const char *widest = v->avx2;
+        unsigned wl = v->lanes;
         if (g->avx512) {
             n += snprintf(list + n, sizeof list - (size_t)n, ",_ZGV_LLVM_N%uv_%s(%s)",
                           2 * v->lanes, name, v->avx512);
             declare_variant(g, v->avx512, t, 2 * v->lanes);
+            widest = v->avx512;
+            wl = 2 * v->lanes;
+        }
+        for (unsigned w = 2 * wl; w <= MAX_VECTOR_WIDTH; w *= 2) {
+            char split[64];
+            snprintf(split, sizeof split, "tvmc_%s_v%u", name, w);
+            define_split_variant(g, split, widest, t, wl, w);
+            n += snprintf(list + n, sizeof list - (size_t)n, ",_ZGV_LLVM_N%uv_%s(%s)", w, name,
+                          split);
         }
         LLVMAddCallSiteAttribute(
             call, LLVMAttributeFunctionIndex,
