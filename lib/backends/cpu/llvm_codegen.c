@@ -284,6 +284,7 @@ static LLVMValueRef call_libm(cg *g, const char *name, LLVMValueRef a) {
             char split[64];
             snprintf(split, sizeof split, "tvmc_%s_v%u", name, w);
             define_split_variant(g, split, widest, t, wl, w);
+            if (!LLVMGetNamedFunction(g->mod, split)) break; /* out of slots */
             n += snprintf(list + n, sizeof list - (size_t)n, ",_ZGV_LLVM_N%uv_%s(%s)", w, name,
                           split);
         }
