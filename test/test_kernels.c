@@ -6,6 +6,7 @@
  * last-bit accuracy the header does not pin down. The reference follows the
  * semantics block of tvmc.h. */
 #include <math.h>
+#include <string.h>
 
 #include "check.h"
 #include "tensor_util.h"
@@ -543,6 +544,141 @@ TEST(unary_ops_int16) { check_unops_on(TVM_INT16); }
 TEST(unary_ops_int32) { check_unops_on(TVM_INT32); }
 TEST(unary_ops_int64) { check_unops_on(TVM_INT64); }
 TEST(unary_ops_uint8) { check_unops_on(TVM_UINT8); }
+
+/* erf and tanh in a loop vectorised at a constant width of 16, 32 or 64
+ * lanes (a fused matmul epilogue's register block is such a loop): wider
+ * than any libmvec variant, so the backend calls its own split variants,
+ * which must hand every lane its own result. Each lane gets a different
+ * input; both targets against the C library. */
+static void check_wide_libm(tvm_dtype dt, int64_t width) {
+    fixture f;
+    CHECK_OR_RETURN(fixture_open(&f));
+    tvm_graph *g = f.g;
+    tvm_expr dims[2] = {c64(g, 3), c64(g, width)};
+    tvm_tensor A = tvm_placeholder(g, "A", dt, 2, dims);
+    tvm_expr it[2] = {tvm_iter_var(g, "i"), tvm_iter_var(g, "j")};
+    tvm_expr a = tvm_load(g, A, it);
+    tvm_tensor outs[2] = {tvm_compute(g, "E", 2, dims, it, tvm_erf(g, a)),
+                          tvm_compute(g, "T", 2, dims, it, tvm_tanh(g, a))};
+    int64_t shape[2] = {3, width};
+    tt_tensor *ta = tt_alloc(dt, 2, shape);
+    tt_fill_random(ta, 7 + (uint64_t)width, -3, 3);
+    tt_tensor *want[2] = {tt_alloc(dt, 2, shape), tt_alloc(dt, 2, shape)};
+    for (int64_t k = 0; k < ta->numel; k++) {
+        double x = tt_get(ta, k);
+        tt_set(want[0], k, dt == TVM_FLOAT64 ? erf(x) : (double)erff((float)x));
+        tt_set(want[1], k, dt == TVM_FLOAT64 ? tanh(x) : (double)tanhf((float)x));
+    }
+    tvm_schedule *s = NULL;
+    CHECK_STATUS(tvm_schedule_create(g, 2, outs, &s), TVM_OK);
+    for (int k = 0; k < 2 && s; k++) CHECK_STATUS(tvm_sched_vectorize(s, outs[k], it[1]), TVM_OK);
+    for (int t = 0; t < TT_NUM_TARGETS && s; t++) {
+        tt_tensor *got[2] = {tt_alloc(dt, 2, shape), tt_alloc(dt, 2, shape)};
+        tt_tensor *args[3] = {ta, got[0], got[1]};
+        tvm_compile_options o = tt_options(tt_targets[t], 0, 0);
+        o.schedule = s;
+        CHECK_STATUS(tt_compile_run(g, 1, &A, 2, outs, &o, args), TVM_OK);
+        char what[64];
+        snprintf(what, sizeof what, "erf/tanh %s vectorised x%lld", tt_dtype_name(dt),
+                 (long long)width);
+        for (int k = 0; k < 2; k++) {
+            compare_outputs(__LINE__, what, tt_targets[t], k, got[k], want[k],
+                            tol_transcendental(dt), "the C library");
+            tt_free(got[k]);
+        }
+    }
+    tvm_schedule_destroy(s);
+    for (int k = 0; k < 2; k++) tt_free(want[k]);
+    tt_free(ta);
+    fixture_close(&f);
+}
+
+TEST(erf_tanh_wide_vector_loops) {
+    for (int64_t w = 16; w <= 64; w *= 2) {
+        check_wide_libm(TVM_FLOAT32, w);
+        check_wide_libm(TVM_FLOAT64, w);
+    }
+}
+
+/* float32 exp and sigmoid: the LLVM backend emits tvmc's own exp inline
+ * (vectorised, with a scalar remainder) and the interpreter runs the same
+ * operations, so the two must agree bit for bit on every input, in the
+ * vector body and in the tail alike; and exp must stay within 2 ulp of the
+ * exact value (double exp), with exact 1 at 0, +inf above ~88.72, correctly
+ * reached subnormals and 0 below ~-103.97, NaN propagated. Inputs: a sweep
+ * of float bit patterns across [-110, 95] plus the specials; n is odd so
+ * the loop has a remainder. */
+static double ulp_f32(double v) {
+    v = fabs(v);
+    if (v < 0x1p-126) return 0x1p-149;
+    int e;
+    frexp(v, &e);
+    return ldexp(1.0, e - 24);
+}
+
+TEST(exp_float32_llvm_interp_bitwise) {
+    fixture f;
+    CHECK_OR_RETURN(fixture_open(&f));
+    tvm_graph *g = f.g;
+    const int64_t n = 300001;
+    tvm_expr N = c64(g, n);
+    tvm_tensor A = tvm_placeholder(g, "A", TVM_FLOAT32, 1, &N);
+    tvm_expr i = tvm_iter_var(g, "i");
+    tvm_tensor outs[2] = {tvm_compute(g, "E", 1, &N, &i, tvm_exp(g, tvm_load(g, A, &i))),
+                          tvm_compute(g, "S", 1, &N, &i, tvm_sigmoid(g, tvm_load(g, A, &i)))};
+    tt_tensor *ta = tt_alloc(TVM_FLOAT32, 1, &n);
+    const float specials[] = {0.0f, -0.0f, 1.0f, -1.0f, 88.72f, 88.73f, -87.33f, -103.9f,
+                              -103.98f, -104.5f, 0x1p-149f, -0x1p-149f, INFINITY, -INFINITY,
+                              NAN, 0.5f * 0.6931472f, -0.5f * 0.6931472f};
+    int ns = (int)(sizeof specials / sizeof specials[0]);
+    for (int64_t k = 0; k < n; k++) {
+        if (k < ns) { tt_set(ta, k, specials[k]); continue; }
+        /* positives 0 .. 95 and negatives 0 .. -110, by bit pattern */
+        double t = (double)(k - ns) / (double)(n - ns);
+        float hi = t < 0.5 ? 95.0f : -110.0f;
+        uint32_t hb;
+        memcpy(&hb, &hi, 4);
+        uint32_t bits = (uint32_t)((double)(hb & 0x7fffffffu) * fmod(2 * t, 1.0)) |
+                        (hb & 0x80000000u);
+        float x;
+        memcpy(&x, &bits, 4);
+        tt_set(ta, k, x);
+    }
+    tt_tensor *got[2][2];
+    for (int t = 0; t < TT_NUM_TARGETS; t++) {
+        got[t][0] = tt_alloc(TVM_FLOAT32, 1, &n);
+        got[t][1] = tt_alloc(TVM_FLOAT32, 1, &n);
+        tt_tensor *args[3] = {ta, got[t][0], got[t][1]};
+        tvm_compile_options o = tt_options(tt_targets[t], 0, 0);
+        CHECK(tt_compile_run(g, 1, &A, 2, outs, &o, args) == TVM_OK);
+    }
+    for (int k = 0; k < 2; k++) {
+        int64_t d = tt_first_bit_diff(got[1][k], got[0][k]);
+        if (d >= 0)
+            check_fail(__FILE__, __LINE__, "%s: %s differs from %s: %s", k ? "sigmoid" : "exp",
+                       tt_targets[1], tt_targets[0], tt_describe_diff(got[1][k], got[0][k], d));
+    }
+    double worst = 0;
+    int64_t wi = 0;
+    for (int64_t k = 0; k < n; k++) {
+        double x = tt_get(ta, k), y = tt_get(got[0][0], k), ref = exp(x);
+        if (isnan(x)) { CHECK(isnan(y)); continue; }
+        if ((float)ref == INFINITY || (float)ref == 0.0f) {
+            if (!CHECK(y == (double)(float)ref)) break;
+            continue;
+        }
+        double e = fabs(y - ref) / ulp_f32(ref);
+        if (e > worst) { worst = e; wi = k; }
+    }
+    if (!(worst <= 2.0))
+        check_fail(__FILE__, __LINE__, "exp(%a) = %a is %.2f ulp from %a", tt_get(ta, wi),
+                   tt_get(got[0][0], wi), worst, exp(tt_get(ta, wi)));
+    CHECK(tt_get(got[0][0], 0) == 1.0 && tt_get(got[0][0], 1) == 1.0);
+    for (int t = 0; t < 2; t++)
+        for (int k = 0; k < 2; k++) tt_free(got[t][k]);
+    tt_free(ta);
+    fixture_close(&f);
+}
 
 /* Casts from one dtype to all ten, over that dtype's special values. */
 static void check_casts_from(tvm_dtype from) {

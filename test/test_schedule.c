@@ -104,10 +104,14 @@ static void plain_case(tvm_dtype dt, int64_t M, int64_t N, int64_t K, int epi, u
     /* the blocked nests keep each sum's order; the nests the pass declines
      * (fewer than 4 columns or terms) are vectorised along k by LLVM,
      * which reassociates (loop.h allows it): those are compared within a
-     * tolerance */
+     * tolerance; so is a tanh epilogue, which the vectorised loop computes
+     * with libmvec's tanhf (its last bit may differ from libm's) */
     bool scheduled = N >= 4 && K >= 4;
+    bool transcendental = epi == BIAS_TANH;
     run_both(g, nin, in, out, sh, flags,
-             dt == TVM_INT32 || (scheduled && !(flags & TVM_COMPILE_FAST_MATH)), what);
+             dt == TVM_INT32 ||
+                 (scheduled && !transcendental && !(flags & TVM_COMPILE_FAST_MATH)),
+             what);
     tvm_graph_destroy(g);
 }
 

@@ -8,6 +8,7 @@
  * rounds once, as the hardware does. No C undefined behaviour: integer
  * arithmetic is done in uint64_t and wrapped to the dtype. */
 #include "loop.h"
+#include "exp_f32.h"
 
 #include <math.h>
 
@@ -211,7 +212,7 @@ static lp_value unary_f32(int op, float x) {
     switch (op) {
     case IR_NEG: return vf32(-x);
     case IR_NOT: return vi(x == 0);
-    case IR_EXP: return vf32(expf(x));
+    case IR_EXP: return vf32(ir_exp_f32(x));
     case IR_LOG: return vf32(logf(x));
     case IR_SQRT: return vf32(sqrtf(x));
     case IR_RSQRT: {
@@ -220,7 +221,7 @@ static lp_value unary_f32(int op, float x) {
     }
     case IR_TANH: return vf32(tanhf(x));
     case IR_SIGMOID: {
-        float e = expf(-x);
+        float e = ir_exp_f32(-x);
         float d = 1.0f + e;
         return vf32(1.0f / d);
     }

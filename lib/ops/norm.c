@@ -85,14 +85,17 @@ static tvm_tensor softmax_impl(tvm_graph *g, const char *fn, const char *name, t
     snprintf(nm, sizeof nm, "%s_sum", name);
     tvm_tensor s = tvm_compute(g, nm, rs.ndim, rs.dims, r, tvm_sum(g, e, 1, &k));
 
-    /* result: e / s, or (x - m) - log(s) */
+    tvm_dtype cdt = (tvm_dtype)dtype_compute(X.dtype);
+    /* result: e * (1 / s), or (x - m) - log(s); the reciprocal is
+     * loop-invariant, so each element costs a multiply, not a division */
     op_iters(g, nd, it);
     for (int d = 0; d < nd; d++)
         if (d != ax) r[d < ax ? d : d - 1] = it[d];
     tvm_expr sv = tvm_load(g, s, r);
     tvm_expr body = log_out ? tvm_sub(g, tvm_sub(g, cload(g, &X, it), tvm_load(g, m, r)),
                                       tvm_log(g, sv))
-                            : tvm_div(g, tvm_load(g, et, it), sv);
+                            : tvm_mul(g, tvm_load(g, et, it),
+                                      tvm_div(g, tvm_const_float(g, cdt, 1.0), sv));
     body = tvm_cast(g, X.dtype, body);
     return op_result(g, tvm_compute(g, name, nd, X.shape.dims, it, body));
 }
@@ -138,13 +141,16 @@ static void moments(tvm_graph *g, const char *name, const op_arg *X, const op_sh
     }
 }
 
-/* (v - mean) / sqrt(var + eps) with mean = sum / count, var = sqsum / count. */
+/* (v - mean) * (1 / sqrt(var + eps)) with mean = sum / count, var = sqsum / count. */
 static tvm_expr normalise(tvm_graph *g, tvm_dtype cdt, tvm_expr v, tvm_expr sum, tvm_expr sqsum,
                           tvm_expr count, double eps) {
     tvm_expr mean = tvm_div(g, sum, count);
     tvm_expr var = tvm_div(g, sqsum, count);
-    return tvm_div(g, tvm_sub(g, v, mean),
-                   tvm_sqrt(g, tvm_add(g, var, tvm_const_float(g, cdt, eps))));
+    /* times 1/sqrt (loop-invariant, computed once per statistic after
+     * hoisting) rather than a division per element: a vector division costs
+     * several multiplies' throughput */
+    return tvm_mul(g, tvm_sub(g, v, mean),
+                   tvm_rsqrt(g, tvm_add(g, var, tvm_const_float(g, cdt, eps))));
 }
 
 /* An optional affine parameter p of x's dtype whose shape broadcasts to

@@ -231,6 +231,38 @@ def test_softmax_is_stable(target):
     assert_close(l, _log_softmax(v, -1), "float32")
 
 
+@pytest.mark.parametrize("axis", [0, -1])
+def test_softmax_wide_rows_masked(axis, rng):
+    """Rows long enough for the vectorised exp (1003: a remainder too), with
+    attention-style masks (-1e9 and -inf entries, one row fully -inf) and
+    spreads that push exp(x - max) into the subnormals: llvm and interp
+    match numpy and each other (to the rounding of the reassociated row
+    sums: the exps themselves are the same bits, see test_kernels)."""
+    shape = (6, 1003) if axis == -1 else (1003, 6)
+    a = rng.uniform(-20, 20, (6, 1003)).astype("float32")
+    a[1, ::3] = -1e9
+    a[2, 5:] = -np.inf
+    a[3, :] = -np.inf
+    a[4, ::2] -= 95.0  # exp(x - max) between ~1e-45 and ~1e-33
+    a[5, :] = np.linspace(-110, 0, 1003)
+    if axis == 0:
+        a = np.ascontiguousarray(a.T)
+    outs = {}
+    for target in ("llvm", "interp"):
+        with tvmc.Graph():
+            A = te.placeholder(shape, "float32", name="A")
+            S, L = topi.softmax(A, axis=axis), topi.log_softmax(A, axis=axis)
+            outs[target] = tvmc.build([A, S, L], target=target).run(a)
+    v = a.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        ref_s, ref_l = _softmax(v, axis), _log_softmax(v, axis)
+    for target in ("llvm", "interp"):
+        assert_close(outs[target][0], ref_s, "float32")
+        assert_close(outs[target][1], ref_l, "float32")
+    for k in range(2):
+        assert_close(outs["llvm"][k], values(outs["interp"][k]), "float32", rtol=2e-6, atol=1e-12)
+
+
 def test_softmax_symbolic(target, rng):
     n, m = te.var("n"), te.var("m")
     A = te.placeholder((n, m), "float32", name="A")

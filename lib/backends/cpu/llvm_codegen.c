@@ -20,6 +20,7 @@
  * multiply-adds, as the interpreter's fmaf/fma. */
 #include "llvm_internal.h"
 #include "../../threadpool.h"
+#include "../../ir/exp_f32.h"
 
 #include <llvm-c/Analysis.h>
 #include <llvm-c/DebugInfo.h>
@@ -67,7 +68,7 @@ typedef struct cg {
     bool fast; /* fast-math flags on every float operation */
     bool avx2, avx512; /* target features: which libmvec variants may be called */
     bool fmuladd; /* contraction steps as llvm.fmuladd (see gen_fma) */
-    LLVMValueRef used[8]; /* vector variants declared (kept in llvm.compiler.used) */
+    LLVMValueRef used[32]; /* vector variants declared (kept in llvm.compiler.used) */
     unsigned nused;
     LLVMValueRef rt;      /* the body's thread-pool parameter */
     const llvm_tm *tm;    /* for function attributes */
@@ -229,6 +230,47 @@ static void declare_variant(cg *g, const char *name, LLVMTypeRef t, unsigned lan
     g->used[g->nused++] = f;
 }
 
+/* A loop the loop IR marks vectorized with a constant extent up to 64 is
+ * vectorised at that width (loop_metadata), wider than any libmvec
+ * variant; with no variant of that width the vectoriser would call the
+ * scalar function once per lane. So for the widths above the widest real
+ * variant (up to 64 lanes) the module defines NAME_vW, which splits its
+ * argument into pieces of the real variant's width and calls it on each. */
+#define MAX_VECTOR_WIDTH 64
+
+static void define_split_variant(cg *g, const char *name, const char *base, LLVMTypeRef t,
+                                 unsigned base_lanes, unsigned lanes) {
+    if (LLVMGetNamedFunction(g->mod, name) || g->nused >= ARRAY_LEN(g->used)) return;
+    LLVMValueRef bf = LLVMGetNamedFunction(g->mod, base);
+    if (!bf) return;
+    LLVMTypeRef vt = LLVMVectorType(t, lanes), bt = LLVMVectorType(t, base_lanes);
+    LLVMTypeRef bft = LLVMFunctionType(bt, &bt, 1, 0);
+    LLVMValueRef f = LLVMAddFunction(g->mod, name, LLVMFunctionType(vt, &vt, 1, 0));
+    LLVMSetLinkage(f, LLVMInternalLinkage);
+    add_libm_attrs(g, f);
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(g->ctx);
+    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(g->ctx, f, "entry"));
+    LLVMValueRef x = LLVMGetParam(f, 0), parts[MAX_VECTOR_WIDTH];
+    LLVMValueRef mask[MAX_VECTOR_WIDTH];
+    unsigned np = lanes / base_lanes;
+    for (unsigned k = 0; k < np; k++) {
+        for (unsigned i = 0; i < base_lanes; i++) mask[i] = ci(g->t_i32, k * base_lanes + i);
+        LLVMValueRef piece = LLVMBuildShuffleVector(b, x, LLVMGetPoison(vt),
+                                                    LLVMConstVector(mask, base_lanes), "");
+        parts[k] = LLVMBuildCall2(b, bft, bf, &piece, 1, "");
+    }
+    /* concatenate pairwise until one vector of `lanes` remains */
+    for (unsigned w = base_lanes; np > 1; w *= 2, np /= 2) {
+        for (unsigned i = 0; i < 2 * w; i++) mask[i] = ci(g->t_i32, i);
+        for (unsigned k = 0; k < np / 2; k++)
+            parts[k] = LLVMBuildShuffleVector(b, parts[2 * k], parts[2 * k + 1],
+                                              LLVMConstVector(mask, 2 * w), "");
+    }
+    LLVMBuildRet(b, parts[0]);
+    LLVMDisposeBuilder(b);
+    g->used[g->nused++] = f;
+}
+
 static LLVMValueRef call_libm(cg *g, const char *name, LLVMValueRef a) {
     LLVMTypeRef t = LLVMTypeOf(a);
     LLVMTypeRef ft = LLVMFunctionType(t, &t, 1, 0);
@@ -241,13 +283,25 @@ static LLVMValueRef call_libm(cg *g, const char *name, LLVMValueRef a) {
     for (size_t i = 0; i < ARRAY_LEN(mvec_variants) && g->avx2; i++) {
         const mvec_variant *v = &mvec_variants[i];
         if (strcmp(v->scalar, name) != 0) continue;
-        char list[160];
+        char list[512];
         int n = snprintf(list, sizeof list, "_ZGV_LLVM_N%uv_%s(%s)", v->lanes, name, v->avx2);
         declare_variant(g, v->avx2, t, v->lanes);
+        const char *widest = v->avx2;
+        unsigned wl = v->lanes;
         if (g->avx512) {
             n += snprintf(list + n, sizeof list - (size_t)n, ",_ZGV_LLVM_N%uv_%s(%s)",
                           2 * v->lanes, name, v->avx512);
             declare_variant(g, v->avx512, t, 2 * v->lanes);
+            widest = v->avx512;
+            wl = 2 * v->lanes;
+        }
+        for (unsigned w = 2 * wl; w <= MAX_VECTOR_WIDTH; w *= 2) {
+            char split[64];
+            snprintf(split, sizeof split, "tvmc_%s_v%u", name, w);
+            define_split_variant(g, split, widest, t, wl, w);
+            if (!LLVMGetNamedFunction(g->mod, split)) break; /* out of slots */
+            n += snprintf(list + n, sizeof list - (size_t)n, ",_ZGV_LLVM_N%uv_%s(%s)", w, name,
+                          split);
         }
         LLVMAddCallSiteAttribute(
             call, LLVMAttributeFunctionIndex,
@@ -255,6 +309,47 @@ static LLVMValueRef call_libm(cg *g, const char *name, LLVMValueRef a) {
                                       (unsigned)n));
     }
     return fp(g, call);
+}
+
+/* float32 exp inline, the operations of ir_exp_f32 (exp_f32.h) in the same
+ * order, so the interpreter gives the same bits; straight-line code the
+ * loop vectoriser widens to the full SIMD width (no library call). No
+ * fast-math flags, even under fast math: reassociation would undo the
+ * rounding trick that finds n. */
+static LLVMValueRef gen_exp_f32(cg *g, LLVMValueRef x) {
+    LLVMBuilderRef b = g->b;
+    LLVMTypeRef f = g->t_f32, i32 = g->t_i32;
+#define F(v) LLVMConstReal(f, (double)(v))
+    LLVMValueRef lo = F(EXPF_LO), hi = F(EXPF_HI), magic = F(EXPF_MAGIC);
+    LLVMValueRef xc = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, x, lo, ""), lo, x, "");
+    xc = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, xc, hi, ""), hi, xc, "");
+    LLVMTypeRef ft = f;
+    LLVMValueRef a3[3] = {xc, F(EXPF_LOG2E), magic};
+    LLVMValueRef t = call_intrinsic(g, "llvm.fma", &ft, 1, a3, 3);
+    LLVMValueRef n = LLVMBuildFSub(b, t, magic, "");
+    LLVMValueRef ni = LLVMBuildSub(b, LLVMBuildBitCast(b, t, i32, ""),
+                                   LLVMBuildBitCast(b, magic, i32, ""), "");
+    LLVMValueRef r = call_intrinsic(g, "llvm.fma", &ft, 1,
+                                    (LLVMValueRef[]){n, F(EXPF_NLN2_HI), xc}, 3);
+    r = call_intrinsic(g, "llvm.fma", &ft, 1, (LLVMValueRef[]){n, F(EXPF_NLN2_LO), r}, 3);
+    LLVMValueRef p = F(expf_coef[EXPF_NCOEF - 1]);
+    for (int i = EXPF_NCOEF - 2; i >= 0; i--)
+        p = call_intrinsic(g, "llvm.fma", &ft, 1, (LLVMValueRef[]){p, r, F(expf_coef[i])}, 3);
+    p = call_intrinsic(g, "llvm.fma", &ft, 1, (LLVMValueRef[]){p, r, F(1.0f)}, 3);
+    LLVMValueRef n1 = LLVMBuildAShr(b, ni, ci(i32, 1), ""); /* floor(n / 2) */
+    LLVMValueRef n2 = LLVMBuildSub(b, ni, n1, "");
+    LLVMValueRef s1 = LLVMBuildBitCast(
+        b, LLVMBuildShl(b, LLVMBuildAdd(b, n1, ci(i32, 127), ""), ci(i32, 23), ""), f, "");
+    LLVMValueRef s2 = LLVMBuildBitCast(
+        b, LLVMBuildShl(b, LLVMBuildAdd(b, n2, ci(i32, 127), ""), ci(i32, 23), ""), f, "");
+    return LLVMBuildFMul(b, LLVMBuildFMul(b, p, s1, ""), s2, "");
+#undef F
+}
+
+/* exp: our own for float32, llvm.exp (libmvec when vectorised) otherwise */
+static LLVMValueRef gen_exp(cg *g, LLVMValueRef a) {
+    if (LLVMTypeOf(a) == g->t_f32) return gen_exp_f32(g, a);
+    return intr1(g, "llvm.exp", a);
 }
 
 /* Keeps the declared vector variants alive until the loop vectorizer has
@@ -423,14 +518,14 @@ static LLVMValueRef gen_unary_op(cg *g, int op, int dt, LLVMValueRef a, lp_id id
         LLVMTypeRef t = LLVMTypeOf(a);
         switch (op) {
         case IR_NEG: return fp(g, LLVMBuildFNeg(b, a, ""));
-        case IR_EXP: return intr1(g, "llvm.exp", a);
+        case IR_EXP: return gen_exp(g, a);
         case IR_LOG: return intr1(g, "llvm.log", a);
         case IR_SQRT: return intr1(g, "llvm.sqrt", a);
         case IR_RSQRT: /* an exact division, never an rsqrt estimate */
             return fp(g, LLVMBuildFDiv(b, LLVMConstReal(t, 1.0), intr1(g, "llvm.sqrt", a), ""));
         case IR_TANH: return call_libm(g, dt == TVM_FLOAT32 ? "tanhf" : "tanh", a);
         case IR_SIGMOID: { /* 1 / (1 + exp(-x)) */
-            LLVMValueRef ex = intr1(g, "llvm.exp", fp(g, LLVMBuildFNeg(b, a, "")));
+            LLVMValueRef ex = gen_exp(g, fp(g, LLVMBuildFNeg(b, a, "")));
             LLVMValueRef den = fp(g, LLVMBuildFAdd(b, LLVMConstReal(t, 1.0), ex, ""));
             return fp(g, LLVMBuildFDiv(b, LLVMConstReal(t, 1.0), den, ""));
         }
