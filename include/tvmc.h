@@ -602,7 +602,7 @@ TVMC_API tvm_tensor tvm_op_resize(tvm_graph *g, tvm_tensor x, const int64_t *out
                                   tvm_resize_mode mode, tvm_resize_coord coord,
                                   tvm_resize_nearest nearest);
 
-/* --- indexing, selection and quantization operators ------------------- */
+/* --- indexing, selection, quantization and bit operators --------------- */
 /*
  * Indices (int32 or int64) may be negative and then count from the end of
  * the dimension they index. They are data: an index outside [-dim, dim)
@@ -684,6 +684,12 @@ TVMC_API tvm_tensor tvm_op_quantize_linear(tvm_graph *g, tvm_tensor x, tvm_tenso
  * scale and zero_point as in tvm_op_quantize_linear. */
 TVMC_API tvm_tensor tvm_op_dequantize_linear(tvm_graph *g, tvm_tensor x, tvm_tensor scale,
                                              tvm_tensor zero_point, int axis);
+/* ONNX BitShift, with numpy broadcasting: x << y (left != 0) or x >> y,
+ * for integer x and y of one dtype. Left shifts wrap; right shifts are
+ * logical for uint8 and arithmetic (rounding toward negative infinity) for
+ * signed dtypes. A shift by the bit width or more, or by a negative amount,
+ * shifts every bit out: 0, or -1 for a negative x shifted right. */
+TVMC_API tvm_tensor tvm_op_bitshift(tvm_graph *g, tvm_tensor x, tvm_tensor y, int left);
 
 /* ===================================================================== */
 /* ONNX import                                                            */

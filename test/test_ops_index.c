@@ -1,6 +1,6 @@
 /* test_ops_index.c — the indexing, selection and quantization operators
  * (gather_elements, gather_nd, scatter_elements, scatter_nd, topk, einsum,
- * quantize_linear, dequantize_linear) against hand-computed values (the
+ * quantize_linear, dequantize_linear, bitshift) against hand-computed values (the
  * ONNX operator documentation's examples and small cases worked out by
  * hand), on the llvm and interp targets, with their build-time errors and
  * the call-time TVM_ERR_OUT_OF_BOUNDS for indices out of range. */
@@ -470,6 +470,49 @@ TEST(quantize_errors) {
     s = tvm_placeholder(g, "s", TVM_FLOAT32, 1, &d3);
     CHECK(tvm_op_dequantize_linear(g, x, s, (tvm_tensor){0}, 5).id == 0);
     CHECK_ERROR(tvm_graph_status(g), TVM_ERR_DTYPE, "x", "float32");
+    tvm_graph_destroy(g);
+}
+
+/* ---- bit shifts --------------------------------------------------------------- */
+
+static tvm_tensor b_bitshift(tvm_graph *g, const tvm_tensor *in, const void *ud) {
+    return tvm_op_bitshift(g, in[0], in[1], *(const int *)ud);
+}
+
+TEST(bitshift_values) {
+    int left = 1, right = 0;
+    io u8[2] = {{"x", TVM_UINT8, 1, SH(6), V(16, 4, 1, 255, 200, 3)},
+                {"y", TVM_UINT8, 1, SH(6), V(1, 2, 7, 8, 3, 0)}};
+    io wl = {"z", TVM_UINT8, 1, SH(6), V(32, 16, 128, 0, 64, 3)};
+    run_case("bitshift uint8 left", b_bitshift, &left, 2, u8, &wl, TVM_OK, NULL);
+    io wr = {"z", TVM_UINT8, 1, SH(6), V(8, 1, 0, 0, 25, 3)};
+    run_case("bitshift uint8 right", b_bitshift, &right, 2, u8, &wr, TVM_OK, NULL);
+    /* signed: arithmetic right shift, broadcast amount, out-of-range amounts */
+    io s32[2] = {{"x", TVM_INT32, 2, SH(2, 3), V(-7, 7, -1, 1024, -2147483647 - 1, 5)},
+                 {"y", TVM_INT32, 1, SH(3), V(1, 31, 40)}};
+    io wsr = {"z", TVM_INT32, 2, SH(2, 3), V(-4, 0, -1, 512, -1, 0)};
+    run_case("bitshift int32 right", b_bitshift, &right, 2, s32, &wsr, TVM_OK, NULL);
+    io wsl = {"z", TVM_INT32, 2, SH(2, 3), V(-14, -2147483647 - 1, 0, 2048, 0, 0)};
+    run_case("bitshift int32 left", b_bitshift, &left, 2, s32, &wsl, TVM_OK, NULL);
+    io i64[2] = {{"x", TVM_INT64, 1, SH(3), V(3, -8, 1)},
+                 {"y", TVM_INT64, 1, SH(3), V(62, -1, 63)}};
+    io w64 = {"z", TVM_INT64, 1, SH(3), V(-4611686018427387904.0, 0, -9223372036854775808.0)};
+    run_case("bitshift int64 left", b_bitshift, &left, 2, i64, &w64, TVM_OK, NULL);
+}
+
+TEST(bitshift_errors) {
+    tvm_graph *g = tvm_graph_create(ctx);
+    tvm_expr d3 = tvm_const_int(g, TVM_INT64, 3);
+    tvm_tensor x = tvm_placeholder(g, "x", TVM_FLOAT32, 1, &d3);
+    CHECK(tvm_op_bitshift(g, x, x, 1).id == 0);
+    CHECK_ERROR(tvm_graph_status(g), TVM_ERR_DTYPE, "x", "float32");
+    tvm_graph_destroy(g);
+    g = tvm_graph_create(ctx);
+    d3 = tvm_const_int(g, TVM_INT64, 3);
+    x = tvm_placeholder(g, "x", TVM_UINT8, 1, &d3);
+    tvm_tensor y = tvm_placeholder(g, "y", TVM_INT32, 1, &d3);
+    CHECK(tvm_op_bitshift(g, x, y, 0).id == 0);
+    CHECK_ERROR(tvm_graph_status(g), TVM_ERR_DTYPE, "y", "int32");
     tvm_graph_destroy(g);
 }
 

@@ -2,8 +2,8 @@
  * has no single call for, composed from scalar expressions (Selu, Softplus,
  * Round, IsNaN, ...), libm calls through tvm_call_extern (the trigonometric
  * family), or library reductions (ReduceL2, ReduceLogSumExp, ...); and the
- * library's einsum and (de)quantization (Einsum, QuantizeLinear,
- * DequantizeLinear, DynamicQuantizeLinear). */
+ * library's einsum, (de)quantization and shifts (Einsum, QuantizeLinear,
+ * DequantizeLinear, DynamicQuantizeLinear, BitShift). */
 #include <math.h>
 #include <stdlib.h>
 
@@ -294,6 +294,18 @@ static tvm_status op_dynamic_quantize(onnx_ctx *c, onnx_node *n) {
     return onnx_set_output(c, n, 0, y);
 }
 
+/* BitShift (11): direction "LEFT" or "RIGHT". */
+static tvm_status op_bitshift(onnx_ctx *c, onnx_node *n) {
+    tvm_tensor x, y;
+    TRY(onnx_input(c, n, 0, &x));
+    TRY(onnx_input(c, n, 1, &y));
+    char buf[8];
+    const char *d = onnx_attr_s(n, "direction", "", buf, sizeof buf);
+    if (strcmp(d, "LEFT") && strcmp(d, "RIGHT"))
+        return onnx_fail(n, TVM_ERR_PARSE, "direction '%s' (LEFT or RIGHT)", d);
+    return onnx_set_output(c, n, 0, tvm_op_bitshift(c->g, x, y, !strcmp(d, "LEFT")));
+}
+
 const onnx_op onnx_ops_math[] = {
     {"Selu", 1, op_map}, {"ThresholdedRelu", 10, op_map}, {"Softsign", 1, op_map},
     {"Softplus", 1, op_map}, {"Mish", 18, op_map}, {"Celu", 12, op_map},
@@ -307,5 +319,6 @@ const onnx_op onnx_ops_math[] = {
     {"ReduceLogSumExp", 1, op_reduce_composite},
     {"Einsum", 12, op_einsum}, {"QuantizeLinear", 10, op_quantize},
     {"DequantizeLinear", 10, op_quantize}, {"DynamicQuantizeLinear", 11, op_dynamic_quantize},
+    {"BitShift", 11, op_bitshift},
     {NULL, 0, NULL},
 };

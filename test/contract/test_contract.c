@@ -3698,6 +3698,29 @@ static const struct sp_case sp_dequantize_linear_cases[] = {
     {"int32 x, axis INT_MIN unused", TVM_OK, NULL, NULL},
 };
 
+static tvm_tensor sp_bitshift(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    int left = 1;
+    tvm_dtype dt;
+    if (tvm_tensor_info(g, x, NULL, &dt) == TVM_OK && dt == TVM_FLOAT32)
+        x = SP(g, TVM_UINT8, 4, 6);
+    switch (c) {
+    case 0: x = SP(g, TVM_FLOAT32, 4, 6); y = SP(g, TVM_FLOAT32, 6); break;
+    case 1: y = SP(g, TVM_INT8, 6); break;
+    case 2: y = SP(g, TVM_UINT8, 5); break;
+    case 3: left = 0; y = SP(g, TVM_UINT8, 4, 1); break;
+    case 4: left = INT_MIN; break;
+    }
+    return tvm_op_bitshift(g, x, y, left);
+}
+static const struct sp_case sp_bitshift_cases[] = {
+    {"float32 x", TVM_ERR_DTYPE, "x", "float32"},
+    {"int8 y for uint8 x", TVM_ERR_DTYPE, "y", "int8"},
+    {"y of 5 against 6", TVM_ERR_SHAPE, "tvm_op_bitshift", NULL},
+    {"right, broadcast y", TVM_OK, NULL, NULL},
+    {"left INT_MIN (nonzero: left)", TVM_OK, NULL, NULL},
+};
+static tvm_tensor sp_shift_amount(tvm_graph *g) { return SP(g, TVM_UINT8, 6); }
+
 typedef struct shape_op {
     const char *name;
     shape_call_fn call;
@@ -3731,6 +3754,7 @@ static const shape_op shape_ops[] = {
     SHAPE_OP(einsum, sp_einsum_second, "xs[0]", "xs[1]"),
     SHAPE_OP(quantize_linear, sp_scalar_scale, "'x'", "'scale'"),
     SHAPE_OP(dequantize_linear, sp_scalar_scale, "'x'", "'scale'"),
+    SHAPE_OP(bitshift, sp_shift_amount, "'x'", "'y'"),
 };
 
 static const shape_op *find_shape_op(const char *name) {
@@ -4363,6 +4387,7 @@ static const contract contracts[] = {
     SHAPE(tvm_op_einsum),
     SHAPE(tvm_op_quantize_linear),
     SHAPE(tvm_op_dequantize_linear),
+    SHAPE(tvm_op_bitshift),
     FN(tvm_onnx_import),
     FN(tvm_onnx_import_file),
     FN(tvm_onnx_model_free),
