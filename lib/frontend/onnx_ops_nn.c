@@ -190,11 +190,8 @@ static tvm_status pool3d(onnx_ctx *c, onnx_node *n, tvm_tensor x, const int64_t 
 
 /* The library's pads are {top, left, bottom, right} for 2-D and {begin,
  * end} for 1-D, which is ONNX's order in both cases. */
-static tvm_status op_conv(onnx_ctx *c, onnx_node *n) {
-    tvm_tensor x, w, bias = {0};
-    TRY(onnx_input(c, n, 0, &x));
-    TRY(onnx_input(c, n, 1, &w));
-    if (n->nin > 2 && n->in[2]) TRY(onnx_input(c, n, 2, &bias));
+static tvm_status conv_of(onnx_ctx *c, onnx_node *n, tvm_tensor x, tvm_tensor w,
+                          tvm_tensor bias) {
     int xnd, wnd;
     int64_t xd[TVM_MAX_NDIM], wd[TVM_MAX_NDIM];
     TRY(onnx_input_shape(c, n, 0, &xnd, NULL, xd));
@@ -244,6 +241,80 @@ static tvm_status op_conv(onnx_ctx *c, onnx_node *n) {
     tvm_tensor r = nsp == 2 ? tvm_op_conv2d(c->g, x, w, bias, &a)
                             : tvm_op_conv1d(c->g, x, w, bias, &a);
     return onnx_set_output(c, n, 0, r);
+}
+
+static tvm_status op_conv(onnx_ctx *c, onnx_node *n) {
+    tvm_tensor x, w, bias = {0};
+    TRY(onnx_input(c, n, 0, &x));
+    TRY(onnx_input(c, n, 1, &w));
+    if (n->nin > 2 && n->in[2]) TRY(onnx_input(c, n, 2, &bias));
+    return conv_of(c, n, x, w, bias);
+}
+
+/* Input k (int8 / uint8) as int32 minus its zero point (input zk, absent:
+ * 0). A 1-D zero point of more than one element applies along dim `along`
+ * of a rank-`rank` operand (MatMulInteger: A's rows, B's columns;
+ * ConvInteger: the filters). */
+static tvm_status centered(onnx_ctx *c, onnx_node *n, int k, int zk, int along,
+                          tvm_tensor *out) {
+    tvm_graph *g = c->g;
+    tvm_tensor x;
+    TRY(onnx_input(c, n, k, &x));
+    op_arg xa;
+    if (!op_tensor(g, "onnx", "input", x, &xa)) return onnx_graph_status(c, n);
+    if (xa.dtype != TVM_INT8 && xa.dtype != TVM_UINT8)
+        return onnx_fail(n, TVM_ERR_DTYPE, "input %d is %s; int8 or uint8 expected", k,
+                         dtype_name(xa.dtype));
+    tvm_tensor r = tvm_op_cast(g, x, TVM_INT32);
+    if (zk < n->nin && n->in[zk]) {
+        tvm_tensor z;
+        TRY(onnx_input(c, n, zk, &z));
+        op_arg za;
+        if (!op_tensor(g, "onnx", "input", z, &za)) return onnx_graph_status(c, n);
+        int64_t len = 1;
+        if (za.shape.ndim > 1 || (za.shape.ndim == 1 && !op_const_value(g, za.shape.dims[0], &len)))
+            return onnx_fail(n, TVM_ERR_SHAPE, "zero point %d must be a scalar or 1-D", zk);
+        z = tvm_op_cast(g, z, TVM_INT32);
+        if (za.shape.ndim == 1 && len == 1) z = tvm_op_reshape(g, z, 0, NULL);
+        if (len != 1) { /* put its elements on dim `along` */
+            int64_t shape[TVM_MAX_NDIM];
+            for (int d = 0; d < xa.shape.ndim - along; d++) shape[d] = 1;
+            shape[0] = len;
+            if (xa.shape.ndim - along < 1)
+                return onnx_fail(n, TVM_ERR_SHAPE, "zero point %d has %lld values", zk,
+                                 (long long)len);
+            z = tvm_op_reshape(g, z, xa.shape.ndim - along, shape);
+        }
+        r = tvm_op_binary(g, TVM_OP_SUB, r, z);
+    }
+    *out = r;
+    return onnx_graph_status(c, n);
+}
+
+/* MatMulInteger (10): (A - a_zero_point) · (B - b_zero_point) in int32. */
+static tvm_status op_matmul_integer(onnx_ctx *c, onnx_node *n) {
+    int and_, bnd;
+    int64_t ad[TVM_MAX_NDIM], bd[TVM_MAX_NDIM];
+    TRY(onnx_input_shape(c, n, 0, &and_, NULL, ad));
+    TRY(onnx_input_shape(c, n, 1, &bnd, NULL, bd));
+    if (and_ < 2 || bnd < 2)
+        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "1-D operands");
+    tvm_tensor a, b;
+    TRY(centered(c, n, 0, 2, and_ - 2, &a)); /* per-row zero point of A: dim -2 */
+    TRY(centered(c, n, 1, 3, bnd - 1, &b));  /* per-column zero point of B: dim -1 */
+    return onnx_set_output(c, n, 0, tvm_op_matmul(c->g, a, b, 0, 0));
+}
+
+/* ConvInteger (10): conv of (x - x_zero_point) and (w - w_zero_point) in
+ * int32; padding then contributes 0, as padding with the zero point does. */
+static tvm_status op_conv_integer(onnx_ctx *c, onnx_node *n) {
+    int xnd;
+    int64_t xd[TVM_MAX_NDIM];
+    TRY(onnx_input_shape(c, n, 0, &xnd, NULL, xd));
+    tvm_tensor x, w;
+    TRY(centered(c, n, 0, 2, 0, &x));
+    TRY(centered(c, n, 1, 3, 0, &w)); /* per-filter zero point: dim 0 */
+    return conv_of(c, n, x, w, (tvm_tensor){0});
 }
 
 static tvm_status op_pool(onnx_ctx *c, onnx_node *n) {
@@ -421,6 +492,7 @@ static tvm_status op_instance_norm(onnx_ctx *c, onnx_node *n) {
 
 const onnx_op onnx_ops_nn[] = {
     {"MatMul", 1, op_matmul}, {"Gemm", 1, op_gemm},
+    {"MatMulInteger", 10, op_matmul_integer}, {"ConvInteger", 10, op_conv_integer},
     {"Conv", 1, op_conv}, {"ConvTranspose", 1, op_conv},
     {"MaxPool", 1, op_pool}, {"AveragePool", 1, op_pool},
     {"GlobalAveragePool", 1, op_global_pool}, {"GlobalMaxPool", 1, op_global_pool},
