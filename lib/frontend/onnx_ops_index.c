@@ -1,6 +1,7 @@
 /* onnx_ops_index.c — ONNX operators whose elements are chosen by position
  * (GatherElements, GatherND, ScatterElements / Scatter, ScatterND, TopK,
- * Trilu, CumSum, Hardmax, EyeLike, DepthToSpace, SpaceToDepth, Resize):
+ * Trilu, CumSum, Hardmax, EyeLike, DepthToSpace, SpaceToDepth, Resize,
+ * Upsample):
  * library calls, computes over the result's iteration variables, or
  * reshape / transpose chains. */
 #include <math.h>
@@ -270,7 +271,10 @@ static tvm_status op_resize(onnx_ctx *c, onnx_node *n) {
     const char *mode = onnx_attr_s(n, "mode", "nearest", mb, sizeof mb);
     const char *coord = onnx_attr_s(n, "coordinate_transformation_mode",
                                     c->opset >= 11 ? "half_pixel" : "asymmetric", cb, sizeof cb);
-    const char *near = onnx_attr_s(n, "nearest_mode", "round_prefer_floor", nb, sizeof nb);
+    /* Upsample picks the source element by floor (it has no nearest_mode) */
+    bool upsample = !strcmp(n->proto->op_type, "Upsample");
+    const char *near = onnx_attr_s(n, "nearest_mode", upsample ? "floor" : "round_prefer_floor",
+                                   nb, sizeof nb);
     tvm_resize_mode m;
     if (!strcmp(mode, "nearest")) m = TVM_RESIZE_NEAREST;
     else if (!strcmp(mode, "linear")) m = TVM_RESIZE_LINEAR;
@@ -387,5 +391,6 @@ const onnx_op onnx_ops_index[] = {
     {"DepthToSpace", 1, op_depth_space},
     {"SpaceToDepth", 1, op_depth_space},
     {"Resize", 10, op_resize},
+    {"Upsample", 9, op_resize}, /* opset 9: Resize (10) with its scales input */
     {NULL, 0, NULL},
 };
