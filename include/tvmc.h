@@ -613,6 +613,95 @@ TVMC_API tvm_tensor tvm_op_resize(tvm_graph *g, tvm_tensor x, const int64_t *out
                                   tvm_resize_mode mode, tvm_resize_coord coord,
                                   tvm_resize_nearest nearest);
 
+/* --- indexing, selection, quantization and bit operators --------------- */
+/*
+ * Indices (int32 or int64) may be negative and then count from the end of
+ * the dimension they index. They are data: an index outside [-dim, dim)
+ * fails the call with TVM_ERR_OUT_OF_BOUNDS (no read or write happens
+ * outside a tensor); the message names the tensor whose index was bad
+ * (for the scatters, the indices tensor).
+ */
+
+/* ONNX GatherElements: out[i] = x[i with i[axis] := indices[i]]. indices has
+ * x's rank; its dims other than axis must not exceed x's (constants) or be
+ * the same expression. The result has indices' shape and x's dtype. */
+TVMC_API tvm_tensor tvm_op_gather_elements(tvm_graph *g, tvm_tensor x, tvm_tensor indices,
+                                           int axis);
+/* ONNX GatherND: indices [..., m] holds index tuples into the dims
+ * [batch_dims, batch_dims + m) of x (m a constant, batch_dims + m <= rank of
+ * x); the first batch_dims dims of x and indices are shared batch dims
+ * (equal). Result shape indices.shape[:-1] + x.shape[batch_dims + m:]. */
+TVMC_API tvm_tensor tvm_op_gather_nd(tvm_graph *g, tvm_tensor x, tvm_tensor indices,
+                                     int batch_dims);
+
+/* How a scatter combines an update with the value it lands on. */
+typedef enum tvm_scatter_reduction {
+    TVM_SCATTER_NONE = 0, /* replace; of several updates to one element the
+                             last in row-major order of indices wins */
+    TVM_SCATTER_ADD = 1,
+    TVM_SCATTER_MUL = 2,
+    TVM_SCATTER_MAX = 3,  /* NaN-propagating, like tvm_max */
+    TVM_SCATTER_MIN = 4
+} tvm_scatter_reduction;
+
+/* ONNX ScatterElements (and opset 9-10 Scatter): a copy of x where, for every
+ * position u of indices, element (u with u[axis] := indices[u]) is combined
+ * with updates[u]. indices and updates have one shape, of x's rank, with
+ * dims other than axis not exceeding x's. Each result element looks at the
+ * updates along axis only, so the cost is x's size times indices' dim on
+ * axis. ADD / MUL / MAX / MIN need numbers (not bool). */
+TVMC_API tvm_tensor tvm_op_scatter_elements(tvm_graph *g, tvm_tensor x, tvm_tensor indices,
+                                            tvm_tensor updates, int axis,
+                                            tvm_scatter_reduction reduction);
+/* ONNX ScatterND: indices [..., m] (m a constant, 1 <= m <= rank of x)
+ * addresses slices x[t0, ..., t(m-1), :, ...]; updates has shape
+ * indices.shape[:-1] + x.shape[m:]. Each result element compares its
+ * position with every index tuple: the cost is x's size times the number of
+ * tuples. */
+TVMC_API tvm_tensor tvm_op_scatter_nd(tvm_graph *g, tvm_tensor x, tvm_tensor indices,
+                                      tvm_tensor updates, tvm_scatter_reduction reduction);
+
+/* ONNX TopK: the int64 positions along axis of the k largest (largest != 0)
+ * or smallest elements of x, in order (best first; equal values in
+ * increasing position, as ONNX asks). The result is x's shape with k on
+ * axis; the values are tvm_op_gather_elements(g, x, indices, axis). NaN
+ * counts as larger than every number. 0 <= k <= the dim on axis
+ * (TVM_ERR_INVALID_ARGUMENT when the dim is a constant below k; a symbolic
+ * dim below k fails the call with TVM_ERR_OUT_OF_BOUNDS). Each element is
+ * ranked against its whole row: the cost grows with the square of the dim. */
+TVMC_API tvm_tensor tvm_op_topk(tvm_graph *g, tvm_tensor x, int64_t k, int axis, int largest);
+
+/* numpy / ONNX einsum over n operands (1 <= n <= 8) of one numeric dtype.
+ * equation is "TERM,TERM...->OUT" or "TERM,..." (implicit output: the
+ * letters used once, in alphabetical order, after the broadcast dims);
+ * terms are letters a-z, A-Z and at most one "..." (broadcast dims, numpy
+ * rules); spaces are ignored. A letter repeated in a term takes the
+ * diagonal; letters missing from the output are summed over. Each use of a
+ * letter must have the same dim. The result is one compute (a sum of
+ * products), so "ij,jk->ik" and "bhqd,bhkd->bhqk" are matrix products. */
+TVMC_API tvm_tensor tvm_op_einsum(tvm_graph *g, const char *equation, int n,
+                                  const tvm_tensor *xs);
+
+/* ONNX QuantizeLinear: saturate(round(x / scale) + zero_point), rounding
+ * half to even, in dtype TVM_INT8 or TVM_UINT8 (zero_point's dtype when it is
+ * given; dtype 0 then means "as zero_point"). x and scale are floats;
+ * scale and zero_point (optional) are per tensor (rank 0, or rank 1 with one
+ * element) or per axis (rank 1 with x's dim on axis; axis is checked only
+ * then). NaN gives 0. */
+TVMC_API tvm_tensor tvm_op_quantize_linear(tvm_graph *g, tvm_tensor x, tvm_tensor scale,
+                                           tvm_tensor zero_point, int axis, tvm_dtype dtype);
+/* ONNX DequantizeLinear: (x - zero_point) * scale in scale's (float) dtype.
+ * x is int8, uint8 or int32; zero_point (optional) has x's dtype; shapes of
+ * scale and zero_point as in tvm_op_quantize_linear. */
+TVMC_API tvm_tensor tvm_op_dequantize_linear(tvm_graph *g, tvm_tensor x, tvm_tensor scale,
+                                             tvm_tensor zero_point, int axis);
+/* ONNX BitShift, with numpy broadcasting: x << y (left != 0) or x >> y,
+ * for integer x and y of one dtype. Left shifts wrap; right shifts are
+ * logical for uint8 and arithmetic (rounding toward negative infinity) for
+ * signed dtypes. A shift by the bit width or more, or by a negative amount,
+ * shifts every bit out: 0, or -1 for a negative x shifted right. */
+TVMC_API tvm_tensor tvm_op_bitshift(tvm_graph *g, tvm_tensor x, tvm_tensor y, int left);
+
 /* ===================================================================== */
 /* ONNX import                                                            */
 /* ===================================================================== */

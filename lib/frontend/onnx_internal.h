@@ -59,6 +59,7 @@ extern const onnx_op onnx_ops_nn[];
 extern const onnx_op onnx_ops_loss[];
 extern const onnx_op onnx_ops_index[];
 extern const onnx_op onnx_ops_math[];
+extern const onnx_op onnx_ops_rnn[];
 const onnx_op *onnx_find_op(const char *domain, const char *name, int64_t opset);
 
 /* ---- onnx_parse.c ---------------------------------------------------------- */

@@ -1,7 +1,9 @@
 /* onnx_ops_index.c — ONNX operators whose elements are chosen by position
- * (GatherElements, Trilu, CumSum, Hardmax, EyeLike, DepthToSpace,
- * SpaceToDepth, Resize): written as computes over the result's iteration
- * variables, or as reshape / transpose chains. */
+ * (GatherElements, GatherND, ScatterElements / Scatter, ScatterND, TopK,
+ * Trilu, CumSum, Hardmax, EyeLike, DepthToSpace, SpaceToDepth, Resize,
+ * Upsample):
+ * library calls, computes over the result's iteration variables, or
+ * reshape / transpose chains. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -18,29 +20,83 @@ static tvm_status arg_of(onnx_ctx *c, onnx_node *n, tvm_tensor t, op_arg *a) {
     return op_tensor(c->g, "onnx", "input", t, a) ? TVM_OK : onnx_graph_status(c, n);
 }
 
-/* out[i] = x[i with i[axis] := indices[i]] (negative indices count back). */
+/* GatherElements through the library (its out-of-range check included). */
 static tvm_status op_gather_elements(onnx_ctx *c, onnx_node *n) {
-    tvm_graph *g = c->g;
     tvm_tensor x, idx;
     TRY(onnx_input(c, n, 0, &x));
     TRY(onnx_input(c, n, 1, &idx));
-    op_arg xa, ia;
-    TRY(arg_of(c, n, x, &xa));
-    TRY(arg_of(c, n, idx, &ia));
-    if (xa.shape.ndim != ia.shape.ndim || xa.shape.ndim == 0)
-        return onnx_fail(n, TVM_ERR_SHAPE, "data and indices ranks differ (%d, %d)",
-                         xa.shape.ndim, ia.shape.ndim);
-    int axis;
-    if (!op_axis(g, "GatherElements", (int)onnx_attr_i(n, "axis", 0), xa.shape.ndim, &axis))
-        return onnx_graph_status(c, n);
-    tvm_expr it[TVM_MAX_NDIM], xi[TVM_MAX_NDIM];
-    op_iters(g, ia.shape.ndim, it);
-    tvm_expr v = tvm_load(g, idx, it);
-    if (ia.dtype != TVM_INT64) v = tvm_cast(g, TVM_INT64, v);
-    v = tvm_select(g, tvm_lt(g, v, op_i64(g, 0)), tvm_add(g, v, xa.shape.dims[axis]), v);
-    for (int k = 0; k < xa.shape.ndim; k++) xi[k] = k == axis ? v : it[k];
-    return onnx_set_output(c, n, 0, tvm_compute(g, "gather_elements", ia.shape.ndim,
-                                                ia.shape.dims, it, tvm_load(g, x, xi)));
+    return onnx_set_output(c, n, 0, tvm_op_gather_elements(c->g, x, idx,
+                                                            (int)onnx_attr_i(n, "axis", 0)));
+}
+
+/* GatherND (11; batch_dims from 12). */
+static tvm_status op_gather_nd(onnx_ctx *c, onnx_node *n) {
+    tvm_tensor x, idx;
+    TRY(onnx_input(c, n, 0, &x));
+    TRY(onnx_input(c, n, 1, &idx));
+    int b = c->opset >= 12 ? (int)onnx_attr_i(n, "batch_dims", 0) : 0;
+    return onnx_set_output(c, n, 0, tvm_op_gather_nd(c->g, x, idx, b));
+}
+
+/* The reduction attribute of ScatterElements / ScatterND: from opset 16
+ * ("none", "add", "mul"; "max", "min" from 18). */
+static tvm_status scatter_reduction(onnx_ctx *c, onnx_node *n, tvm_scatter_reduction *r) {
+    char buf[16];
+    const char *s = onnx_attr_s(n, "reduction", "none", buf, sizeof buf);
+    if (c->opset < 16 && strcmp(s, "none"))
+        return onnx_fail(n, TVM_ERR_PARSE, "reduction '%s' before opset 16", s);
+    if (!strcmp(s, "none")) *r = TVM_SCATTER_NONE;
+    else if (!strcmp(s, "add")) *r = TVM_SCATTER_ADD;
+    else if (!strcmp(s, "mul")) *r = TVM_SCATTER_MUL;
+    else if (!strcmp(s, "max") && c->opset >= 18) *r = TVM_SCATTER_MAX;
+    else if (!strcmp(s, "min") && c->opset >= 18) *r = TVM_SCATTER_MIN;
+    else return onnx_fail(n, TVM_ERR_UNSUPPORTED, "reduction '%s' (opset %lld)", s,
+                          (long long)c->opset);
+    return TVM_OK;
+}
+
+/* ScatterElements (11) and its older name Scatter (9, 10). */
+static tvm_status op_scatter_elements(onnx_ctx *c, onnx_node *n) {
+    tvm_tensor x, idx, upd;
+    TRY(onnx_input(c, n, 0, &x));
+    TRY(onnx_input(c, n, 1, &idx));
+    TRY(onnx_input(c, n, 2, &upd));
+    tvm_scatter_reduction r = TVM_SCATTER_NONE;
+    if (!strcmp(n->proto->op_type, "ScatterElements")) TRY(scatter_reduction(c, n, &r));
+    return onnx_set_output(c, n, 0, tvm_op_scatter_elements(c->g, x, idx, upd,
+                                                            (int)onnx_attr_i(n, "axis", 0), r));
+}
+
+static tvm_status op_scatter_nd(onnx_ctx *c, onnx_node *n) {
+    tvm_tensor x, idx, upd;
+    TRY(onnx_input(c, n, 0, &x));
+    TRY(onnx_input(c, n, 1, &idx));
+    TRY(onnx_input(c, n, 2, &upd));
+    tvm_scatter_reduction r;
+    TRY(scatter_reduction(c, n, &r));
+    return onnx_set_output(c, n, 0, tvm_op_scatter_nd(c->g, x, idx, upd, r));
+}
+
+/* TopK: k an attribute (1-9) or a constant input (10+); largest and sorted
+ * from 11. The result is always sorted, which sorted=0 allows. */
+static tvm_status op_topk(onnx_ctx *c, onnx_node *n) {
+    tvm_tensor x;
+    TRY(onnx_input(c, n, 0, &x));
+    int64_t k;
+    if (c->opset >= 10) {
+        int cnt;
+        TRY(onnx_const_ints(c, n, 1, "K", &k, 1, &cnt));
+        if (cnt != 1) return onnx_fail(n, TVM_ERR_SHAPE, "K must hold one value");
+    } else {
+        k = onnx_attr_i(n, "k", -1);
+    }
+    int axis = (int)onnx_attr_i(n, "axis", -1);
+    int largest = c->opset >= 11 ? (int)onnx_attr_i(n, "largest", 1) : 1;
+    if (k < 0 || k > INT32_MAX) return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "k is %lld",
+                                                 (long long)k);
+    tvm_tensor idx = tvm_op_topk(c->g, x, k, axis, largest);
+    TRY(onnx_set_output(c, n, 1, idx));
+    return onnx_set_output(c, n, 0, tvm_op_gather_elements(c->g, x, idx, axis));
 }
 
 /* Keeps the upper (or lower) triangle of the last two dims, shifted by k. */
@@ -215,7 +271,10 @@ static tvm_status op_resize(onnx_ctx *c, onnx_node *n) {
     const char *mode = onnx_attr_s(n, "mode", "nearest", mb, sizeof mb);
     const char *coord = onnx_attr_s(n, "coordinate_transformation_mode",
                                     c->opset >= 11 ? "half_pixel" : "asymmetric", cb, sizeof cb);
-    const char *near = onnx_attr_s(n, "nearest_mode", "round_prefer_floor", nb, sizeof nb);
+    /* Upsample picks the source element by floor (it has no nearest_mode) */
+    bool upsample = !strcmp(n->proto->op_type, "Upsample");
+    const char *near = onnx_attr_s(n, "nearest_mode", upsample ? "floor" : "round_prefer_floor",
+                                   nb, sizeof nb);
     tvm_resize_mode m;
     if (!strcmp(mode, "nearest")) m = TVM_RESIZE_NEAREST;
     else if (!strcmp(mode, "linear")) m = TVM_RESIZE_LINEAR;
@@ -320,6 +379,11 @@ const onnx_op onnx_ops_index[] = {
     {"OneHot", 9, op_one_hot},
     {"Range", 11, op_range},
     {"GatherElements", 11, op_gather_elements},
+    {"GatherND", 11, op_gather_nd},
+    {"Scatter", 9, op_scatter_elements},
+    {"ScatterElements", 11, op_scatter_elements},
+    {"ScatterND", 11, op_scatter_nd},
+    {"TopK", 1, op_topk},
     {"Trilu", 14, op_trilu},
     {"CumSum", 11, op_cumsum},
     {"Hardmax", 1, op_hardmax},
@@ -327,5 +391,6 @@ const onnx_op onnx_ops_index[] = {
     {"DepthToSpace", 1, op_depth_space},
     {"SpaceToDepth", 1, op_depth_space},
     {"Resize", 10, op_resize},
+    {"Upsample", 9, op_resize}, /* opset 9: Resize (10) with its scales input */
     {NULL, 0, NULL},
 };

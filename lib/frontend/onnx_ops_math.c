@@ -1,7 +1,9 @@
 /* onnx_ops_math.c — ONNX elementwise and reduction operators the library
  * has no single call for, composed from scalar expressions (Selu, Softplus,
  * Round, IsNaN, ...), libm calls through tvm_call_extern (the trigonometric
- * family), or library reductions (ReduceL2, ReduceLogSumExp, ...). */
+ * family), or library reductions (ReduceL2, ReduceLogSumExp, ...); and the
+ * library's einsum, (de)quantization and shifts (Einsum, QuantizeLinear,
+ * DequantizeLinear, DynamicQuantizeLinear, BitShift). */
 #include <math.h>
 #include <stdlib.h>
 
@@ -227,6 +229,83 @@ static tvm_status op_reduce_composite(onnx_ctx *c, onnx_node *n) {
     return onnx_set_output(c, n, 0, r);
 }
 
+/* Einsum (12): the equation attribute over every input. */
+static tvm_status op_einsum(onnx_ctx *c, onnx_node *n) {
+    char eq[256];
+    const Onnx__AttributeProto *a = onnx_attr(n, "equation");
+    if (!a || !a->has_s || a->s.len >= sizeof eq)
+        return onnx_fail(n, TVM_ERR_PARSE, "equation is missing or longer than %zu bytes",
+                         sizeof eq - 1);
+    memcpy(eq, a->s.data, a->s.len);
+    eq[a->s.len] = 0;
+    if (n->nin < 1 || n->nin > 8)
+        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "%d inputs (1 to 8 are supported)", n->nin);
+    tvm_tensor xs[8];
+    for (int k = 0; k < n->nin; k++) TRY(onnx_input(c, n, k, &xs[k]));
+    return onnx_set_output(c, n, 0, tvm_op_einsum(c->g, eq, n->nin, xs));
+}
+
+/* The optional input k, or the null tensor when the model omits it. */
+static tvm_status optional_input(onnx_ctx *c, onnx_node *n, int k, tvm_tensor *t) {
+    t->id = 0;
+    if (k < n->nin && n->in[k]) return onnx_input(c, n, k, t);
+    return TVM_OK;
+}
+
+/* QuantizeLinear / DequantizeLinear (10; per-axis from 13). */
+static tvm_status op_quantize(onnx_ctx *c, onnx_node *n) {
+    tvm_tensor x, scale, zp;
+    TRY(onnx_input(c, n, 0, &x));
+    TRY(onnx_input(c, n, 1, &scale));
+    TRY(optional_input(c, n, 2, &zp));
+    int axis = c->opset >= 13 ? (int)onnx_attr_i(n, "axis", 1) : 1;
+    tvm_tensor r;
+    if (!strcmp(n->proto->op_type, "QuantizeLinear"))
+        r = tvm_op_quantize_linear(c->g, x, scale, zp, axis, zp.id ? 0 : TVM_UINT8);
+    else
+        r = tvm_op_dequantize_linear(c->g, x, scale, zp, axis);
+    return onnx_set_output(c, n, 0, r);
+}
+
+/* DynamicQuantizeLinear (11): uint8 with the scale and zero point of x's
+ * range widened to hold 0: scale = (max(x, 0) - min(x, 0)) / 255, zero
+ * point = saturate(round(-min / scale)). */
+static tvm_status op_dynamic_quantize(onnx_ctx *c, onnx_node *n) {
+    tvm_graph *g = c->g;
+    tvm_tensor x;
+    TRY(onnx_input(c, n, 0, &x));
+    op_arg xa;
+    if (!op_tensor(g, "onnx", "input", x, &xa)) return onnx_graph_status(c, n);
+    if (xa.dtype != TVM_FLOAT32) return onnx_fail(n, TVM_ERR_DTYPE, "x must be float32");
+    tvm_tensor mn = tvm_op_reduce(g, TVM_OP_MIN, x, 0, NULL, 0);
+    tvm_tensor mx = tvm_op_reduce(g, TVM_OP_MAX, x, 0, NULL, 0);
+    if (g->status != TVM_OK) return onnx_graph_status(c, n);
+    tvm_expr zero = tvm_const_float(g, TVM_FLOAT32, 0.0);
+    tvm_expr lo = tvm_min(g, tvm_load(g, mn, NULL), zero);
+    tvm_expr hi = tvm_max(g, tvm_load(g, mx, NULL), zero);
+    tvm_tensor scale = tvm_compute(g, "dq_scale", 0, NULL, NULL,
+                                   tvm_div(g, tvm_sub(g, hi, lo),
+                                           tvm_const_float(g, TVM_FLOAT32, 255.0)));
+    tvm_tensor neg_lo = tvm_compute(g, "dq_neg_min", 0, NULL, NULL, tvm_neg(g, lo));
+    tvm_tensor zp = tvm_op_quantize_linear(g, neg_lo, scale, (tvm_tensor){0}, 0, TVM_UINT8);
+    tvm_tensor y = tvm_op_quantize_linear(g, x, scale, zp, 0, TVM_UINT8);
+    TRY(onnx_set_output(c, n, 1, scale));
+    TRY(onnx_set_output(c, n, 2, zp));
+    return onnx_set_output(c, n, 0, y);
+}
+
+/* BitShift (11): direction "LEFT" or "RIGHT". */
+static tvm_status op_bitshift(onnx_ctx *c, onnx_node *n) {
+    tvm_tensor x, y;
+    TRY(onnx_input(c, n, 0, &x));
+    TRY(onnx_input(c, n, 1, &y));
+    char buf[8];
+    const char *d = onnx_attr_s(n, "direction", "", buf, sizeof buf);
+    if (strcmp(d, "LEFT") && strcmp(d, "RIGHT"))
+        return onnx_fail(n, TVM_ERR_PARSE, "direction '%s' (LEFT or RIGHT)", d);
+    return onnx_set_output(c, n, 0, tvm_op_bitshift(c->g, x, y, !strcmp(d, "LEFT")));
+}
+
 const onnx_op onnx_ops_math[] = {
     {"Selu", 1, op_map}, {"ThresholdedRelu", 10, op_map}, {"Softsign", 1, op_map},
     {"Softplus", 1, op_map}, {"Mish", 18, op_map}, {"Celu", 12, op_map},
@@ -238,5 +317,8 @@ const onnx_op onnx_ops_math[] = {
     {"ReduceL1", 1, op_reduce_composite}, {"ReduceL2", 1, op_reduce_composite},
     {"ReduceSumSquare", 1, op_reduce_composite}, {"ReduceLogSum", 1, op_reduce_composite},
     {"ReduceLogSumExp", 1, op_reduce_composite},
+    {"Einsum", 12, op_einsum}, {"QuantizeLinear", 10, op_quantize},
+    {"DequantizeLinear", 10, op_quantize}, {"DynamicQuantizeLinear", 11, op_dynamic_quantize},
+    {"BitShift", 11, op_bitshift},
     {NULL, 0, NULL},
 };

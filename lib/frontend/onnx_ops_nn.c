@@ -190,15 +190,24 @@ static tvm_status pool3d(onnx_ctx *c, onnx_node *n, tvm_tensor x, const int64_t 
 
 /* The library's pads are {top, left, bottom, right} for 2-D and {begin,
  * end} for 1-D, which is ONNX's order in both cases. */
-static tvm_status op_conv(onnx_ctx *c, onnx_node *n) {
-    tvm_tensor x, w, bias = {0};
-    TRY(onnx_input(c, n, 0, &x));
-    TRY(onnx_input(c, n, 1, &w));
-    if (n->nin > 2 && n->in[2]) TRY(onnx_input(c, n, 2, &bias));
+/* Rank and dims (-1 where symbolic) of a tensor of the graph. */
+static tvm_status tensor_dims(onnx_ctx *c, onnx_node *n, tvm_tensor t, int *nd, int64_t *d) {
+    op_arg a;
+    if (!op_tensor(c->g, "onnx", "input", t, &a)) return onnx_graph_status(c, n);
+    *nd = a.shape.ndim;
+    for (int k = 0; k < a.shape.ndim; k++)
+        if (!op_const_value(c->g, a.shape.dims[k], &d[k])) d[k] = -1;
+    return TVM_OK;
+}
+
+/* The convolution of node n's attributes over x and w (plus bias): the
+ * node's output, or *conv_out when that is not NULL (1-D and 2-D only). */
+static tvm_status conv_of(onnx_ctx *c, onnx_node *n, tvm_tensor x, tvm_tensor w,
+                          tvm_tensor bias, tvm_tensor *conv_out) {
     int xnd, wnd;
     int64_t xd[TVM_MAX_NDIM], wd[TVM_MAX_NDIM];
-    TRY(onnx_input_shape(c, n, 0, &xnd, NULL, xd));
-    TRY(onnx_input_shape(c, n, 1, &wnd, NULL, wd));
+    TRY(tensor_dims(c, n, x, &xnd, xd));
+    TRY(tensor_dims(c, n, w, &wnd, wd));
     int nsp = xnd - 2;
     if (nsp < 1 || nsp > 3 || wnd != xnd)
         return onnx_fail(n, TVM_ERR_UNSUPPORTED, "only 1-D, 2-D and 3-D convolutions (input "
@@ -208,6 +217,8 @@ static tvm_status op_conv(onnx_ctx *c, onnx_node *n) {
         return onnx_fail(n, TVM_ERR_UNSUPPORTED, "only 2-D ConvTranspose");
     spatial sp;
     TRY(read_spatial(c, n, nsp, xd + 2, wd + 2, tr, &sp));
+    if (nsp == 3 && conv_out)
+        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "3-D quantized convolution");
     if (nsp == 3) return conv3d(c, n, x, w, bias, xd, wd, &sp, onnx_attr_i(n, "group", 1));
     tvm_conv_attrs a = {.struct_size = sizeof a};
     a.groups = (int32_t)onnx_attr_i(n, "group", 1);
@@ -243,7 +254,139 @@ static tvm_status op_conv(onnx_ctx *c, onnx_node *n) {
     }
     tvm_tensor r = nsp == 2 ? tvm_op_conv2d(c->g, x, w, bias, &a)
                             : tvm_op_conv1d(c->g, x, w, bias, &a);
-    return onnx_set_output(c, n, 0, r);
+    if (!conv_out) return onnx_set_output(c, n, 0, r);
+    *conv_out = r;
+    return onnx_graph_status(c, n);
+}
+
+static tvm_status op_conv(onnx_ctx *c, onnx_node *n) {
+    tvm_tensor x, w, bias = {0};
+    TRY(onnx_input(c, n, 0, &x));
+    TRY(onnx_input(c, n, 1, &w));
+    if (n->nin > 2 && n->in[2]) TRY(onnx_input(c, n, 2, &bias));
+    return conv_of(c, n, x, w, bias, NULL);
+}
+
+/* A scalar or 1-D parameter (zero point, scale) of an operand of rank
+ * `rank`, shaped to broadcast against it: a 1-D one of more than one element
+ * applies along dim `along` (MatMulInteger: A's rows, B's columns;
+ * ConvInteger: the filters). */
+static tvm_status per_dim(onnx_ctx *c, onnx_node *n, int k, int rank, int along,
+                         tvm_tensor *out) {
+    tvm_graph *g = c->g;
+    tvm_tensor z;
+    TRY(onnx_input(c, n, k, &z));
+    op_arg za;
+    if (!op_tensor(g, "onnx", "input", z, &za)) return onnx_graph_status(c, n);
+    int64_t len = 1;
+    if (za.shape.ndim > 1 || (za.shape.ndim == 1 && !op_const_value(g, za.shape.dims[0], &len)))
+        return onnx_fail(n, TVM_ERR_SHAPE, "input %d must be a scalar or 1-D", k);
+    if (len == 1) {
+        if (za.shape.ndim == 1) z = tvm_op_reshape(g, z, 0, NULL);
+    } else {
+        if (rank - along < 1)
+            return onnx_fail(n, TVM_ERR_SHAPE, "input %d has %lld values", k, (long long)len);
+        int64_t shape[TVM_MAX_NDIM];
+        for (int d = 0; d < rank - along; d++) shape[d] = 1;
+        shape[0] = len;
+        z = tvm_op_reshape(g, z, rank - along, shape);
+    }
+    *out = z;
+    return onnx_graph_status(c, n);
+}
+
+/* Input k (int8 / uint8) as int32 minus its zero point (input zk, absent:
+ * 0; per_dim's `along`). */
+static tvm_status centered(onnx_ctx *c, onnx_node *n, int k, int zk, int along,
+                          tvm_tensor *out) {
+    tvm_graph *g = c->g;
+    tvm_tensor x;
+    TRY(onnx_input(c, n, k, &x));
+    op_arg xa;
+    if (!op_tensor(g, "onnx", "input", x, &xa)) return onnx_graph_status(c, n);
+    if (xa.dtype != TVM_INT8 && xa.dtype != TVM_UINT8)
+        return onnx_fail(n, TVM_ERR_DTYPE, "input %d is %s; int8 or uint8 expected", k,
+                         dtype_name(xa.dtype));
+    tvm_tensor r = tvm_op_cast(g, x, TVM_INT32);
+    if (zk < n->nin && n->in[zk]) {
+        tvm_tensor z;
+        TRY(per_dim(c, n, zk, xa.shape.ndim, along, &z));
+        r = tvm_op_binary(g, TVM_OP_SUB, r, tvm_op_cast(g, z, TVM_INT32));
+    }
+    *out = r;
+    return onnx_graph_status(c, n);
+}
+
+/* QLinearMatMul / QLinearConv's last step: the int32 accumulator acc times
+ * sa * sb (scales of the two operands, shaped by per_dim) requantized with
+ * y_scale (input ys) and y_zero_point (input yz). */
+static tvm_status requantize(onnx_ctx *c, onnx_node *n, tvm_tensor acc, tvm_tensor sa,
+                             tvm_tensor sb, int ys, int yz) {
+    tvm_graph *g = c->g;
+    tvm_tensor y_scale, y_zp = {0};
+    TRY(onnx_input(c, n, ys, &y_scale));
+    if (yz < n->nin && n->in[yz]) TRY(onnx_input(c, n, yz, &y_zp));
+    tvm_tensor real = tvm_op_binary(g, TVM_OP_MUL, tvm_op_cast(g, acc, TVM_FLOAT32),
+                                    tvm_op_binary(g, TVM_OP_MUL, sa, sb));
+    return onnx_set_output(c, n, 0, tvm_op_quantize_linear(g, real, y_scale, y_zp, 0,
+                                                           y_zp.id ? 0 : TVM_UINT8));
+}
+
+/* QLinearMatMul (10): a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp. */
+static tvm_status op_qlinear_matmul(onnx_ctx *c, onnx_node *n) {
+    int and_, bnd;
+    int64_t ad[TVM_MAX_NDIM], bd[TVM_MAX_NDIM];
+    TRY(onnx_input_shape(c, n, 0, &and_, NULL, ad));
+    TRY(onnx_input_shape(c, n, 3, &bnd, NULL, bd));
+    if (and_ < 2 || bnd < 2) return onnx_fail(n, TVM_ERR_UNSUPPORTED, "1-D operands");
+    tvm_tensor a, b, sa, sb;
+    TRY(centered(c, n, 0, 2, and_ - 2, &a));
+    TRY(centered(c, n, 3, 5, bnd - 1, &b));
+    TRY(per_dim(c, n, 1, and_, and_ - 2, &sa));
+    TRY(per_dim(c, n, 4, bnd, bnd - 1, &sb));
+    return requantize(c, n, tvm_op_matmul(c->g, a, b, 0, 0), sa, sb, 6, 7);
+}
+
+/* MatMulInteger (10): (A - a_zero_point) · (B - b_zero_point) in int32. */
+static tvm_status op_matmul_integer(onnx_ctx *c, onnx_node *n) {
+    int and_, bnd;
+    int64_t ad[TVM_MAX_NDIM], bd[TVM_MAX_NDIM];
+    TRY(onnx_input_shape(c, n, 0, &and_, NULL, ad));
+    TRY(onnx_input_shape(c, n, 1, &bnd, NULL, bd));
+    if (and_ < 2 || bnd < 2)
+        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "1-D operands");
+    tvm_tensor a, b;
+    TRY(centered(c, n, 0, 2, and_ - 2, &a)); /* per-row zero point of A: dim -2 */
+    TRY(centered(c, n, 1, 3, bnd - 1, &b));  /* per-column zero point of B: dim -1 */
+    return onnx_set_output(c, n, 0, tvm_op_matmul(c->g, a, b, 0, 0));
+}
+
+/* ConvInteger (10): conv of (x - x_zero_point) and (w - w_zero_point) in
+ * int32; padding then contributes 0, as padding with the zero point does. */
+static tvm_status op_conv_integer(onnx_ctx *c, onnx_node *n) {
+    int xnd;
+    int64_t xd[TVM_MAX_NDIM];
+    TRY(onnx_input_shape(c, n, 0, &xnd, NULL, xd));
+    tvm_tensor x, w;
+    TRY(centered(c, n, 0, 2, 0, &x));
+    TRY(centered(c, n, 1, 3, 0, &w)); /* per-filter zero point: dim 0 */
+    return conv_of(c, n, x, w, (tvm_tensor){0}, NULL);
+}
+
+/* QLinearConv (10): x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B
+ * (int32, optional); a per-filter w_scale scales output channels. */
+static tvm_status op_qlinear_conv(onnx_ctx *c, onnx_node *n) {
+    int xnd;
+    int64_t xd[TVM_MAX_NDIM];
+    TRY(onnx_input_shape(c, n, 0, &xnd, NULL, xd));
+    tvm_tensor x, w, sx, sw, bias = {0}, acc;
+    TRY(centered(c, n, 0, 2, 0, &x));
+    TRY(centered(c, n, 3, 5, 0, &w));
+    TRY(per_dim(c, n, 1, xnd, 0, &sx));
+    TRY(per_dim(c, n, 4, xnd, 1, &sw)); /* per output channel: the result's dim 1 */
+    if (n->nin > 8 && n->in[8]) TRY(onnx_input(c, n, 8, &bias));
+    TRY(conv_of(c, n, x, w, bias, &acc));
+    return requantize(c, n, acc, sx, sw, 6, 7);
 }
 
 static tvm_status op_pool(onnx_ctx *c, onnx_node *n) {
@@ -421,6 +564,8 @@ static tvm_status op_instance_norm(onnx_ctx *c, onnx_node *n) {
 
 const onnx_op onnx_ops_nn[] = {
     {"MatMul", 1, op_matmul}, {"Gemm", 1, op_gemm},
+    {"MatMulInteger", 10, op_matmul_integer}, {"ConvInteger", 10, op_conv_integer},
+    {"QLinearMatMul", 10, op_qlinear_matmul}, {"QLinearConv", 10, op_qlinear_conv},
     {"Conv", 1, op_conv}, {"ConvTranspose", 1, op_conv},
     {"MaxPool", 1, op_pool}, {"AveragePool", 1, op_pool},
     {"GlobalAveragePool", 1, op_global_pool}, {"GlobalMaxPool", 1, op_global_pool},

@@ -3489,6 +3489,238 @@ static const struct sp_case sp_resize_cases[] = {
     {"coord INT_MIN", TVM_ERR_INVALID_ARGUMENT, "coord", NULL},
 };
 
+
+/* indexing, selection and quantization operators (x is float32 [4, 6]) */
+static tvm_tensor sp_gather_elements(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    int axis = 1;
+    switch (c) {
+    case 0: axis = 2; break;
+    case 1: y = SP(g, TVM_FLOAT32, 4, 6); break;
+    case 2: y = SP(g, TVM_INT64, 4); break;
+    case 3: y = SP(g, TVM_INT64, 5, 6); break;
+    case 4: y = SP(g, TVM_INT32, 2, 9); axis = -1; break;
+    }
+    return tvm_op_gather_elements(g, x, y, axis);
+}
+static const struct sp_case sp_gather_elements_cases[] = {
+    {"axis 2", TVM_ERR_INVALID_ARGUMENT, "axis", NULL},
+    {"float32 indices", TVM_ERR_DTYPE, "indices", "float32"},
+    {"rank-1 indices", TVM_ERR_SHAPE, "rank", NULL},
+    {"indices dim 0 larger", TVM_ERR_SHAPE, "dim 0", NULL},
+    {"int32 indices, longer axis", TVM_OK, NULL, NULL},
+};
+static tvm_tensor sp_index_4x6(tvm_graph *g) { return SP(g, TVM_INT64, 4, 6); }
+
+static tvm_tensor sp_gather_nd(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    int b = 0;
+    switch (c) {
+    case 0: b = -1; break;
+    case 1: y = SP(g, TVM_INT64, 4, 3); break;
+    case 2: y = SP(g, TVM_INT64, 4, -1); break;
+    case 3: y = SP(g, TVM_FLOAT32, 4, 2); break;
+    case 4: y = SP(g, TVM_INT64, 4, 1); b = 1; break;
+    case 5: y = tvm_placeholder(g, "I0", TVM_INT64, 0, NULL); break;
+    }
+    return tvm_op_gather_nd(g, x, y, b);
+}
+static const struct sp_case sp_gather_nd_cases[] = {
+    {"batch_dims -1", TVM_ERR_INVALID_ARGUMENT, "batch_dims", NULL},
+    {"tuples of 3 into rank 2", TVM_ERR_SHAPE, "tuples", NULL},
+    {"symbolic tuple length", TVM_ERR_SHAPE, "symbolic", NULL},
+    {"float32 indices", TVM_ERR_DTYPE, "indices", "float32"},
+    {"batch_dims 1", TVM_OK, NULL, NULL},
+    {"0-d indices", TVM_ERR_SHAPE, "0-d", NULL},
+};
+static tvm_tensor sp_index_4x2(tvm_graph *g) { return SP(g, TVM_INT64, 4, 2); }
+
+static tvm_tensor sp_scatter_elements(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    tvm_tensor u = SP(g, TVM_FLOAT32, 4, 6);
+    int axis = 0, red = TVM_SCATTER_NONE;
+    switch (c) {
+    case 0: red = 7; break;
+    case 1: axis = -3; break;
+    case 2: u = SP(g, TVM_INT32, 4, 6); break;
+    case 3: x = SP(g, TVM_BOOL, 4, 6); u = SP(g, TVM_BOOL, 4, 6); red = TVM_SCATTER_ADD; break;
+    case 4: u = SP(g, TVM_FLOAT32, 4, 5); break;
+    case 5: u = (tvm_tensor){0}; break;
+    case 6: red = TVM_SCATTER_MIN; axis = -1; break;
+    case 7: y = SP(g, TVM_INT64, 2, 6); u = SP(g, TVM_FLOAT32, 2, 6); axis = 1; break;
+    }
+    return tvm_op_scatter_elements(g, x, y, u, axis, (tvm_scatter_reduction)red);
+}
+static const struct sp_case sp_scatter_elements_cases[] = {
+    {"reduction 7", TVM_ERR_INVALID_ARGUMENT, "reduction", NULL},
+    {"axis -3", TVM_ERR_INVALID_ARGUMENT, "axis", NULL},
+    {"int32 updates", TVM_ERR_DTYPE, "updates", "int32"},
+    {"bool add", TVM_ERR_DTYPE, "bool", NULL},
+    {"updates narrower than indices", TVM_ERR_SHAPE, "updates", NULL},
+    {"updates null", TVM_ERR_INVALID_ARGUMENT, "updates", "null"},
+    {"min on axis -1", TVM_OK, NULL, NULL},
+    {"indices narrower than x", TVM_OK, NULL, NULL},
+};
+
+static tvm_tensor sp_scatter_nd(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    tvm_tensor u = SP(g, TVM_FLOAT32, 2, 6);
+    int red = TVM_SCATTER_ADD;
+    switch (c) {
+    case 0: red = -1; break;
+    case 1: y = SP(g, TVM_INT64, 2, 3); break;
+    case 2: u = SP(g, TVM_FLOAT32, 2, 5); break;
+    case 3: y = SP(g, TVM_FLOAT32, 2, 1); break;
+    case 4: y = SP(g, TVM_INT32, 2); u = tvm_placeholder(g, "U0", TVM_FLOAT32, 0, NULL); break;
+    case 5: u = SP(g, TVM_FLOAT64, 2, 6); break;
+    }
+    return tvm_op_scatter_nd(g, x, y, u, (tvm_scatter_reduction)red);
+}
+static const struct sp_case sp_scatter_nd_cases[] = {
+    {"reduction -1", TVM_ERR_INVALID_ARGUMENT, "reduction", NULL},
+    {"tuples of 3 into rank 2", TVM_ERR_SHAPE, "tuples", NULL},
+    {"updates dim 1 wrong", TVM_ERR_SHAPE, "updates", NULL},
+    {"float32 indices", TVM_ERR_DTYPE, "indices", "float32"},
+    {"one full tuple", TVM_OK, NULL, NULL},
+    {"float64 updates", TVM_ERR_DTYPE, "updates", "float64"},
+};
+static tvm_tensor sp_index_2x1(tvm_graph *g) { return SP(g, TVM_INT64, 2, 1); }
+
+static tvm_tensor sp_topk(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    (void)y; /* one operand */
+    int64_t k = 2;
+    int axis = 1, largest = 1;
+    switch (c) {
+    case 0: k = 7; break;
+    case 1: k = -1; break;
+    case 2: axis = 2; break;
+    case 3: x = SP(g, TVM_BOOL, 4, 6); break;
+    case 4: k = INT64_MAX; break;
+    case 5: x = SP(g, TVM_INT8, 4, -1); k = 5; largest = 0; break;
+    case 6: k = 0; axis = -2; break;
+    }
+    return tvm_op_topk(g, x, k, axis, largest);
+}
+static const struct sp_case sp_topk_cases[] = {
+    {"k 7 of 6", TVM_ERR_INVALID_ARGUMENT, "k", "7"},
+    {"k -1", TVM_ERR_INVALID_ARGUMENT, "k", "-1"},
+    {"axis 2", TVM_ERR_INVALID_ARGUMENT, "axis", NULL},
+    {"bool x", TVM_ERR_DTYPE, "bool", NULL},
+    {"k INT64_MAX", TVM_ERR_INVALID_ARGUMENT, "k", NULL},
+    {"symbolic dim, smallest", TVM_OK, NULL, NULL},
+    {"k 0", TVM_OK, NULL, NULL},
+};
+
+static tvm_tensor sp_einsum(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    const char *eq = "ij,jk->ik";
+    int n = 2;
+    const tvm_tensor *xs = (tvm_tensor[]){x, y};
+    switch (c) {
+    case 0: eq = NULL; break;
+    case 1: n = 0; break;
+    case 2: n = 9; break;
+    case 3: xs = NULL; break;
+    case 4: eq = "ij,ik"; break;
+    case 5: eq = "ij,j#"; break;
+    case 6: eq = "ij,jk->ikk"; break;
+    case 7: eq = "ij,jk-ik"; break;
+    case 8: eq = "i...j,jk->ik"; break;
+    case 9: eq = "...,...->..."; break;
+    case 10: eq = "ij,jk->"; break;
+    case 11: eq = "ij"; n = 1; break;
+    }
+    return tvm_op_einsum(g, eq, n, xs);
+}
+static const struct sp_case sp_einsum_cases[] = {
+    {"equation NULL", TVM_ERR_INVALID_ARGUMENT, "equation", "NULL"},
+    {"n 0", TVM_ERR_INVALID_ARGUMENT, "n", "0"},
+    {"n 9", TVM_ERR_INVALID_ARGUMENT, "n", "9"},
+    {"xs NULL", TVM_ERR_INVALID_ARGUMENT, "xs", "NULL"},
+    {"letter i of 4 and 6", TVM_ERR_SHAPE, "'i'", NULL},
+    {"'#' in a term", TVM_ERR_INVALID_ARGUMENT, "'#'", NULL},
+    {"output letter twice", TVM_ERR_INVALID_ARGUMENT, "twice", NULL},
+    {"'-' without '>'", TVM_ERR_INVALID_ARGUMENT, "'>'", NULL},
+    {"ellipsis of no dims inside", TVM_OK, NULL, NULL},
+    {"ellipsis over all dims", TVM_ERR_SHAPE, "broadcast", NULL},
+    {"full contraction", TVM_OK, NULL, NULL},
+    {"one operand, two terms' worth", TVM_OK, NULL, NULL},
+};
+static tvm_tensor sp_einsum_second(tvm_graph *g) { return SP(g, TVM_FLOAT32, 6, 3); }
+
+static tvm_tensor sp_quantize_linear(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    tvm_tensor z = {0};
+    int axis = 1;
+    tvm_dtype dt = TVM_INT8;
+    switch (c) {
+    case 0: dt = TVM_FLOAT32; break;
+    case 1: y = SP(g, TVM_FLOAT32, 4); break;
+    case 2: x = SP(g, TVM_INT32, 4, 6); break;
+    case 3: y = SP(g, TVM_FLOAT32, 6); axis = 2; break;
+    case 4: y = SP(g, TVM_FLOAT32, 6); z = tvm_placeholder(g, "Z", TVM_UINT8, 0, NULL); dt = 0; break;
+    case 5: z = tvm_placeholder(g, "Z", TVM_UINT8, 0, NULL); break;
+    case 6: y = SP(g, TVM_INT8, 1); break;
+    case 7: y = SP(g, TVM_FLOAT32, 2, 2); break;
+    }
+    return tvm_op_quantize_linear(g, x, y, z, axis, dt);
+}
+static const struct sp_case sp_quantize_linear_cases[] = {
+    {"dtype float32", TVM_ERR_DTYPE, "int8", NULL},
+    {"scale of 4 on a dim of 6", TVM_ERR_SHAPE, "scale", "axis"},
+    {"int32 x", TVM_ERR_DTYPE, "x", "int32"},
+    {"per axis, axis 2", TVM_ERR_INVALID_ARGUMENT, "axis", NULL},
+    {"per axis, uint8 zero point", TVM_OK, NULL, NULL},
+    {"dtype int8, uint8 zero point", TVM_ERR_DTYPE, "zero_point", "uint8"},
+    {"int8 scale", TVM_ERR_DTYPE, "scale", "int8"},
+    {"2-D scale", TVM_ERR_SHAPE, "scale", "rank 2"},
+};
+static tvm_tensor sp_scalar_scale(tvm_graph *g) {
+    return tvm_placeholder(g, "S", TVM_FLOAT32, 0, NULL);
+}
+
+static tvm_tensor sp_dequantize_linear(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    /* the harness's x is float32: a valid x becomes int8 here, a bad handle
+     * passes through */
+    tvm_dtype dt;
+    if (tvm_tensor_info(g, x, NULL, &dt) == TVM_OK && dt == TVM_FLOAT32)
+        x = SP(g, TVM_INT8, 4, 6);
+    tvm_tensor z = {0};
+    int axis = 0;
+    switch (c) {
+    case 0: x = SP(g, TVM_FLOAT32, 4, 6); break;
+    case 1: z = tvm_placeholder(g, "Z", TVM_UINT8, 0, NULL); break;
+    case 2: y = SP(g, TVM_FLOAT32, 4); z = SP(g, TVM_INT8, 4); break;
+    case 3: y = SP(g, TVM_FLOAT32, 5); break;
+    case 4: x = SP(g, TVM_INT32, 4, 6); axis = INT_MIN; break;
+    }
+    return tvm_op_dequantize_linear(g, x, y, z, axis);
+}
+static const struct sp_case sp_dequantize_linear_cases[] = {
+    {"float32 x", TVM_ERR_DTYPE, "x", "float32"},
+    {"uint8 zero point for int8 x", TVM_ERR_DTYPE, "zero_point", "uint8"},
+    {"per axis 0", TVM_OK, NULL, NULL},
+    {"scale of 5 on a dim of 4", TVM_ERR_SHAPE, "scale", NULL},
+    {"int32 x, axis INT_MIN unused", TVM_OK, NULL, NULL},
+};
+
+static tvm_tensor sp_bitshift(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    int left = 1;
+    tvm_dtype dt;
+    if (tvm_tensor_info(g, x, NULL, &dt) == TVM_OK && dt == TVM_FLOAT32)
+        x = SP(g, TVM_UINT8, 4, 6);
+    switch (c) {
+    case 0: x = SP(g, TVM_FLOAT32, 4, 6); y = SP(g, TVM_FLOAT32, 6); break;
+    case 1: y = SP(g, TVM_INT8, 6); break;
+    case 2: y = SP(g, TVM_UINT8, 5); break;
+    case 3: left = 0; y = SP(g, TVM_UINT8, 4, 1); break;
+    case 4: left = INT_MIN; break;
+    }
+    return tvm_op_bitshift(g, x, y, left);
+}
+static const struct sp_case sp_bitshift_cases[] = {
+    {"float32 x", TVM_ERR_DTYPE, "x", "float32"},
+    {"int8 y for uint8 x", TVM_ERR_DTYPE, "y", "int8"},
+    {"y of 5 against 6", TVM_ERR_SHAPE, "tvm_op_bitshift", NULL},
+    {"right, broadcast y", TVM_OK, NULL, NULL},
+    {"left INT_MIN (nonzero: left)", TVM_OK, NULL, NULL},
+};
+static tvm_tensor sp_shift_amount(tvm_graph *g) { return SP(g, TVM_UINT8, 6); }
+
 typedef struct shape_op {
     const char *name;
     shape_call_fn call;
@@ -3514,6 +3746,15 @@ static const shape_op shape_ops[] = {
     SHAPE_OP(flatten, NULL, "'x'", NULL),
     SHAPE_OP(tile, NULL, "'x'", NULL),
     SHAPE_OP(resize, NULL, "'x'", NULL),
+    SHAPE_OP(gather_elements, sp_index_4x6, "'x'", "'indices'"),
+    SHAPE_OP(gather_nd, sp_index_4x2, "'x'", "'indices'"),
+    SHAPE_OP(scatter_elements, sp_index_4x6, "'x'", "'indices'"),
+    SHAPE_OP(scatter_nd, sp_index_2x1, "'x'", "'indices'"),
+    SHAPE_OP(topk, NULL, "'x'", NULL),
+    SHAPE_OP(einsum, sp_einsum_second, "xs[0]", "xs[1]"),
+    SHAPE_OP(quantize_linear, sp_scalar_scale, "'x'", "'scale'"),
+    SHAPE_OP(dequantize_linear, sp_scalar_scale, "'x'", "'scale'"),
+    SHAPE_OP(bitshift, sp_shift_amount, "'x'", "'y'"),
 };
 
 static const shape_op *find_shape_op(const char *name) {
@@ -4138,6 +4379,15 @@ static const contract contracts[] = {
     SHAPE(tvm_op_flatten),
     SHAPE(tvm_op_tile),
     SHAPE(tvm_op_resize),
+    SHAPE(tvm_op_gather_elements),
+    SHAPE(tvm_op_gather_nd),
+    SHAPE(tvm_op_scatter_elements),
+    SHAPE(tvm_op_scatter_nd),
+    SHAPE(tvm_op_topk),
+    SHAPE(tvm_op_einsum),
+    SHAPE(tvm_op_quantize_linear),
+    SHAPE(tvm_op_dequantize_linear),
+    SHAPE(tvm_op_bitshift),
     FN(tvm_onnx_import),
     FN(tvm_onnx_import_file),
     FN(tvm_onnx_model_free),
