@@ -332,6 +332,16 @@ _FUNCTIONS = [
     ("tvm_op_flatten", T, [graph_p, T, c_int]),
     ("tvm_op_tile", T, [graph_p, T, POINTER(c_int64)]),
     ("tvm_op_resize", T, [graph_p, T, POINTER(c_int64), c_int, c_int, c_int]),
+    # operator library: index, quantisation and bit operators
+    ("tvm_op_gather_elements", T, [graph_p, T, T, c_int]),
+    ("tvm_op_gather_nd", T, [graph_p, T, T, c_int]),
+    ("tvm_op_scatter_elements", T, [graph_p, T, T, T, c_int, c_int]),
+    ("tvm_op_scatter_nd", T, [graph_p, T, T, T, c_int]),
+    ("tvm_op_topk", T, [graph_p, T, c_int64, c_int, c_int]),
+    ("tvm_op_einsum", T, [graph_p, c_char_p, c_int, PT]),
+    ("tvm_op_quantize_linear", T, [graph_p, T, T, T, c_int, dtype]),
+    ("tvm_op_dequantize_linear", T, [graph_p, T, T, T, c_int]),
+    ("tvm_op_bitshift", T, [graph_p, T, T, c_int]),
     # schedules
     ("tvm_schedule_create", status, [graph_p, c_int, PT, POINTER(sched_p)]),
     ("tvm_schedule_destroy", None, [sched_p]),
