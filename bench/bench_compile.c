@@ -7,7 +7,9 @@
  *
  *   ninja -C build bench/bench_compile && ./build/bench/bench_compile [-n N] [--filter S]
  *
- * Nothing is run: only tvm_compile is timed. */
+ * Nothing is run: only tvm_compile is timed. --source llvm|asm prints the
+ * stage's text of each selected kernel instead (to compare the code that
+ * two pipelines make). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,12 +131,14 @@ static const entry entries[] = {
 
 int main(int argc, char **argv) {
     int n = 9;
-    const char *filter = NULL;
+    const char *filter = NULL, *source = NULL;
     for (int a = 1; a < argc; a++) {
         if (strcmp(argv[a], "-n") == 0 && a + 1 < argc) n = atoi(argv[++a]);
         else if (strcmp(argv[a], "--filter") == 0 && a + 1 < argc) filter = argv[++a];
+        else if (strcmp(argv[a], "--source") == 0 && a + 1 < argc) source = argv[++a];
         else {
-            fprintf(stderr, "usage: %s [-n N] [--filter SUBSTRING]\n", argv[0]);
+            fprintf(stderr, "usage: %s [-n N] [--filter SUBSTRING] [--source llvm|asm]\n",
+                    argv[0]);
             return 2;
         }
     }
@@ -142,8 +146,9 @@ int main(int argc, char **argv) {
     TRY(tvm_context_create(NULL, &ctx));
     double *wall = calloc((size_t)n, sizeof *wall), *cpu = calloc((size_t)n, sizeof *cpu);
     if (!wall || !cpu) return 1;
-    printf("%-26s %12s %12s %12s  (median of %d cold compiles)\n", "kernel", "wall ms",
-           "cpu ms", "min wall", n);
+    if (!source)
+        printf("%-26s %12s %12s %12s  (median of %d cold compiles)\n", "kernel", "wall ms",
+               "cpu ms", "first wall", n);
     tvm_compile_options o = {.struct_size = sizeof o, .flags = TVM_COMPILE_NO_CACHE};
     for (size_t e = 0; e < sizeof entries / sizeof entries[0]; e++) {
         const entry *en = &entries[e];
@@ -153,8 +158,14 @@ int main(int argc, char **argv) {
         TRY(tvm_graph_status(k.g));
         tvm_function *fn = NULL;
         TRY(tvm_compile(k.g, k.nin, k.in, 1, &k.out, &o, &fn)); /* warm-up */
+        if (source) {
+            char *text = NULL;
+            TRY(tvm_function_source(fn, source, &text));
+            printf("// ==== %s (%s)\n%s", en->name, source, text);
+            tvm_free(text);
+        }
         tvm_function_release(fn);
-        for (int r = 0; r < n; r++) {
+        for (int r = 0; r < n && !source; r++) {
             double w0 = now_ms(), c0 = cpu_ms();
             TRY(tvm_compile(k.g, k.nin, k.in, 1, &k.out, &o, &fn));
             cpu[r] = cpu_ms() - c0;
@@ -162,7 +173,7 @@ int main(int argc, char **argv) {
             tvm_function_release(fn);
         }
         double mw = median(wall, n);
-        printf("%-26s %12.2f %12.2f %12.2f\n", en->name, mw, median(cpu, n), wall[0]);
+        if (!source) printf("%-26s %12.2f %12.2f %12.2f\n", en->name, mw, median(cpu, n), wall[0]);
         fflush(stdout);
         tvm_graph_destroy(k.g);
         free(k.owned);
