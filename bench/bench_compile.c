@@ -112,6 +112,20 @@ static kgraph k_conv(void) {
     return k;
 }
 
+/* A depthwise 3x3 convolution, 144 channels at 56x56 (MobileNetV2's). */
+static kgraph k_dwconv(void) {
+    kgraph k = {.g = tvm_graph_create(ctx), .nin = 1};
+    int64_t sx[4] = {1, 144, 56, 56}, sw[4] = {144, 1, 3, 3};
+    k.owned = calloc(144 * 9, sizeof(float));
+    for (int q = 0; q < 144 * 9; q++) k.owned[q] = (float)((q * 7919) % 17) / 17.0f - 0.5f;
+    k.in[0] = ph(k.g, "x", 4, sx);
+    tvm_tensor w = tvm_constant(k.g, "w", TVM_FLOAT32, 4, sw, k.owned);
+    tvm_conv_attrs at = {.struct_size = sizeof at, .groups = 144, .strides = {1, 1},
+                         .pads = {1, 1, 1, 1}};
+    k.out = tvm_op_conv2d(k.g, k.in[0], w, (tvm_tensor){0}, &at);
+    return k;
+}
+
 typedef struct entry {
     const char *name;
     kgraph (*build)(void);
@@ -127,6 +141,7 @@ static const entry entries[] = {
     {"sgemm_128x3072x768", k_g128, NULL},
     {"softmax_4096x1024", k_softmax, NULL},
     {"conv_64x56x56_3x3", k_conv, NULL},
+    {"dwconv_144x56x56_3x3", k_dwconv, NULL},
 };
 
 int main(int argc, char **argv) {
