@@ -7,7 +7,9 @@
  *
  *   ninja -C build bench/bench_compile && ./build/bench/bench_compile [-n N] [--filter S]
  *
- * Nothing is run: only tvm_compile is timed. */
+ * Nothing is run: only tvm_compile is timed. --source llvm|asm prints the
+ * stage's text of each selected kernel instead (to compare the code that
+ * two pipelines make). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +112,20 @@ static kgraph k_conv(void) {
     return k;
 }
 
+/* A depthwise 3x3 convolution, 144 channels at 56x56 (MobileNetV2's). */
+static kgraph k_dwconv(void) {
+    kgraph k = {.g = tvm_graph_create(ctx), .nin = 1};
+    int64_t sx[4] = {1, 144, 56, 56}, sw[4] = {144, 1, 3, 3};
+    k.owned = calloc(144 * 9, sizeof(float));
+    for (int q = 0; q < 144 * 9; q++) k.owned[q] = (float)((q * 7919) % 17) / 17.0f - 0.5f;
+    k.in[0] = ph(k.g, "x", 4, sx);
+    tvm_tensor w = tvm_constant(k.g, "w", TVM_FLOAT32, 4, sw, k.owned);
+    tvm_conv_attrs at = {.struct_size = sizeof at, .groups = 144, .strides = {1, 1},
+                         .pads = {1, 1, 1, 1}};
+    k.out = tvm_op_conv2d(k.g, k.in[0], w, (tvm_tensor){0}, &at);
+    return k;
+}
+
 typedef struct entry {
     const char *name;
     kgraph (*build)(void);
@@ -125,16 +141,19 @@ static const entry entries[] = {
     {"sgemm_128x3072x768", k_g128, NULL},
     {"softmax_4096x1024", k_softmax, NULL},
     {"conv_64x56x56_3x3", k_conv, NULL},
+    {"dwconv_144x56x56_3x3", k_dwconv, NULL},
 };
 
 int main(int argc, char **argv) {
     int n = 9;
-    const char *filter = NULL;
+    const char *filter = NULL, *source = NULL;
     for (int a = 1; a < argc; a++) {
         if (strcmp(argv[a], "-n") == 0 && a + 1 < argc) n = atoi(argv[++a]);
         else if (strcmp(argv[a], "--filter") == 0 && a + 1 < argc) filter = argv[++a];
+        else if (strcmp(argv[a], "--source") == 0 && a + 1 < argc) source = argv[++a];
         else {
-            fprintf(stderr, "usage: %s [-n N] [--filter SUBSTRING]\n", argv[0]);
+            fprintf(stderr, "usage: %s [-n N] [--filter SUBSTRING] [--source llvm|asm]\n",
+                    argv[0]);
             return 2;
         }
     }
@@ -142,8 +161,9 @@ int main(int argc, char **argv) {
     TRY(tvm_context_create(NULL, &ctx));
     double *wall = calloc((size_t)n, sizeof *wall), *cpu = calloc((size_t)n, sizeof *cpu);
     if (!wall || !cpu) return 1;
-    printf("%-26s %12s %12s %12s  (median of %d cold compiles)\n", "kernel", "wall ms",
-           "cpu ms", "min wall", n);
+    if (!source)
+        printf("%-26s %12s %12s %12s  (median of %d cold compiles)\n", "kernel", "wall ms",
+               "cpu ms", "first wall", n);
     tvm_compile_options o = {.struct_size = sizeof o, .flags = TVM_COMPILE_NO_CACHE};
     for (size_t e = 0; e < sizeof entries / sizeof entries[0]; e++) {
         const entry *en = &entries[e];
@@ -153,8 +173,14 @@ int main(int argc, char **argv) {
         TRY(tvm_graph_status(k.g));
         tvm_function *fn = NULL;
         TRY(tvm_compile(k.g, k.nin, k.in, 1, &k.out, &o, &fn)); /* warm-up */
+        if (source) {
+            char *text = NULL;
+            TRY(tvm_function_source(fn, source, &text));
+            printf("// ==== %s (%s)\n%s", en->name, source, text);
+            tvm_free(text);
+        }
         tvm_function_release(fn);
-        for (int r = 0; r < n; r++) {
+        for (int r = 0; r < n && !source; r++) {
             double w0 = now_ms(), c0 = cpu_ms();
             TRY(tvm_compile(k.g, k.nin, k.in, 1, &k.out, &o, &fn));
             cpu[r] = cpu_ms() - c0;
@@ -162,7 +188,7 @@ int main(int argc, char **argv) {
             tvm_function_release(fn);
         }
         double mw = median(wall, n);
-        printf("%-26s %12.2f %12.2f %12.2f\n", en->name, mw, median(cpu, n), wall[0]);
+        if (!source) printf("%-26s %12.2f %12.2f %12.2f\n", en->name, mw, median(cpu, n), wall[0]);
         fflush(stdout);
         tvm_graph_destroy(k.g);
         free(k.owned);

@@ -1435,6 +1435,64 @@ TEST(one_symbolic_function_five_shapes) {
     }
 }
 
+/* The "llvm" and "asm" texts are made again from the kernel's program when
+ * asked for: asking twice gives the same text, and a program compiled as
+ * several modules (a 3x3 convolution over 64 channels: its padding and its
+ * convolution nests) shows every module in both texts. */
+static char *source_of(tvm_function *fn, const char *kind) {
+    char *text = NULL;
+    CHECK_OK(tvm_function_source(fn, kind, &text));
+    return text;
+}
+
+/* Whether a line of IR text that begins with "define" names sym. */
+static bool defines(const char *ir, const char *sym) {
+    for (const char *l = ir; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        const char *end = strchr(l, '\n'), *at = strstr(l, sym);
+        if (strncmp(l, "define", 6) == 0 && at && (!end || at < end)) return true;
+    }
+    return false;
+}
+
+TEST(source_texts_made_on_request) {
+    fixture f;
+    CHECK_OR_RETURN(fixture_open(&f));
+    tvm_graph *g = f.g;
+    int64_t sx[4] = {1, 64, 56, 56}, sw[4] = {64, 64, 3, 3};
+    float *w = calloc(64 * 64 * 9, sizeof *w);
+    CHECK_OR_RETURN(w != NULL);
+    for (int q = 0; q < 64 * 64 * 9; q++) w[q] = (float)(q % 7) - 3.0f;
+    tvm_expr s[4];
+    for (int d = 0; d < 4; d++) s[d] = c64(g, sx[d]);
+    tvm_tensor x = tvm_placeholder(g, "x", TVM_FLOAT32, 4, s);
+    tvm_tensor wt = tvm_constant(g, "w", TVM_FLOAT32, 4, sw, w);
+    tvm_conv_attrs at = {.struct_size = sizeof at, .groups = 1, .strides = {1, 1},
+                         .pads = {1, 1, 1, 1}};
+    tvm_tensor y = tvm_op_conv2d(g, x, wt, (tvm_tensor){0}, &at);
+    tvm_function *fn = NULL;
+    CHECK_OK(tvm_compile(g, 1, &x, 1, &y, NULL, &fn));
+    free(w);
+    if (!fn) {
+        fixture_close(&f);
+        return;
+    }
+    char *ll = source_of(fn, "llvm"), *ll2 = source_of(fn, "llvm");
+    char *as = source_of(fn, "asm"), *as2 = source_of(fn, "asm");
+    if (ll && ll2 && as && as2) {
+        CHECK_STR_CONTAINS(ll, "define");
+        CHECK(strcmp(ll, ll2) == 0);
+        CHECK(strcmp(as, as2) == 0);
+        /* the modules that define the nests, not only the one that calls them */
+        CHECK(defines(ll, ".part0("));
+        CHECK(defines(ll, ".part1("));
+        CHECK_STR_CONTAINS(as, ".part0:");
+        CHECK_STR_CONTAINS(as, ".part1:");
+    }
+    tvm_free(ll), tvm_free(ll2), tvm_free(as), tvm_free(as2);
+    tvm_function_release(fn);
+    fixture_close(&f);
+}
+
 TEST(output_shape_from_input_shapes) {
     fixture f;
     CHECK_OR_RETURN(fixture_open(&f));

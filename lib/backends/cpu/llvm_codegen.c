@@ -24,7 +24,6 @@
 
 #include <llvm-c/Analysis.h>
 #include <llvm-c/DebugInfo.h>
-#include <llvm-c/IRReader.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -37,9 +36,13 @@ struct be_kernel {
     int32_t (*fn)(void *const *args, void *workspace, void *rt);
     llvm_state *state;              /* holds a reference */
     LLVMOrcResourceTrackerRef rt;   /* the kernel's code */
-    char **ir;                      /* [nir] optimised IR of each module (LLVM messages) */
-    int nir;
-    char *cpu, *features;           /* target machine key, for "asm" */
+    /* What the "llvm" and "asm" texts are made again from (see kernel_text):
+     * the program (kept alive by the caller until destroy, backend.h) and
+     * every input of code generation that is not in it. */
+    const lp_program *p;
+    bool fast;
+    int64_t nt_min_bytes;           /* non-temporal threshold the compile used */
+    char *cpu, *features;           /* target machine key */
     int opt_level;
     char name[32];
 };
@@ -1825,9 +1828,6 @@ static bool dump_times(void) {
 static void kernel_free(be_kernel *k) {
     if (!k) return;
     if (k->rt) llvm_jit_remove(k->state, k->rt);
-    for (int i = 0; i < k->nir; i++)
-        if (k->ir[i]) LLVMDisposeMessage(k->ir[i]);
-    free(k->ir);
     free(k->cpu);
     free(k->features);
     if (k->state) llvm_state_release(k->state);
@@ -1838,17 +1838,23 @@ static void kernel_free(be_kernel *k) {
  * big program the body that calls the parts, or one part. */
 typedef struct cg_unit {
     int64_t part;            /* PART_WHOLE, PART_CALLER or a statement index */
-    char *ir;                /* optimised IR (LLVM message) */
-    LLVMMemoryBufferRef obj; /* object file */
+    LLVMMemoryBufferRef obj; /* EMIT_OBJECT: the object file */
+    char *text;              /* EMIT_LLVM, EMIT_ASM: the module's text (malloc'd) */
     tvm_status st;
     char msg[512];           /* the failure's message, from the thread that had it */
 } cg_unit;
+
+/* What a job makes of each optimised module. A compile makes objects; the
+ * texts are made on request only (printing every module's IR at every
+ * compile cost time and kept megabytes for a model nobody dumps). The same
+ * program, options and kernel name give the same optimised module. */
+enum { EMIT_OBJECT, EMIT_LLVM, EMIT_ASM };
 
 typedef struct cg_job {
     llvm_state *s;
     const lp_program *p;
     const be_kernel *k;
-    bool fast;
+    int emit;
     cg_unit *units;
     uint32_t nunits;
     atomic_uint next;   /* next unit to claim */
@@ -1860,7 +1866,7 @@ static tvm_status compile_unit(const cg_job *j, cg_unit *u) {
     const be_kernel *k = j->k;
     llvm_state *s = j->s;
     llvm_tm *tm = NULL;
-    cg g = {.p = p, .fast = j->fast, .gen = 1, .part = u->part};
+    cg g = {.p = p, .fast = k->fast, .gen = 1, .part = u->part};
     tvm_status st = llvm_tm_acquire(s, k->cpu, k->features, k->opt_level, &tm);
     if (st != TVM_OK) return st;
     g.avx2 = llvm_have_libmvec() && strstr(k->features, "+avx2") != NULL;
@@ -1885,32 +1891,50 @@ static tvm_status compile_unit(const cg_job *j, cg_unit *u) {
     g.b = LLVMCreateBuilderInContext(g.ctx);
     LLVMSetTarget(g.mod, llvm_state_triple(s));
     LLVMSetModuleDataLayout(g.mod, tm->layout);
-    g.nt_min_bytes = g.fast ? 0 : nt_threshold(llvm_state_triple(s));
+    g.nt_min_bytes = k->nt_min_bytes;
     if (g.nt_min_bytes > 0 && !(g.nt_read = buffers_read(p))) g.nt_min_bytes = 0;
-    uint64_t t0 = now_ns(), t1 = t0, t2 = t0, t3 = t0, t4 = t0;
+    uint64_t t0 = now_ns(), t1 = t0, t2 = t0, t3 = t0;
     st = build_module(&g, tm, k->name);
     t1 = now_ns();
     if (st == TVM_OK) st = optimise(&g, tm);
     if (st == TVM_OK && g.nt_min_bytes > 0) mark_nontemporal(&g, tm->layout);
     t2 = now_ns();
-    if (st == TVM_OK) {
-        u->ir = LLVMPrintModuleToString(g.mod);
-        t3 = now_ns();
+    if (st == TVM_OK && j->emit == EMIT_LLVM) {
+        char *ir = LLVMPrintModuleToString(g.mod);
+        u->text = ir ? strdup(ir) : NULL;
+        LLVMDisposeMessage(ir);
+        if (!u->text) st = err_set(TVM_ERR_OUT_OF_MEMORY, "llvm: out of memory");
+    } else if (st == TVM_OK) {
+        bool obj = j->emit == EMIT_OBJECT;
+        LLVMMemoryBufferRef out = NULL;
         char *msg = NULL;
-        if (LLVMTargetMachineEmitToMemoryBuffer(tm->tm, g.mod, LLVMObjectFile, &msg, &u->obj)) {
-            st = err_set(TVM_ERR_COMPILE, "llvm: code generation failed: %s", msg ? msg : "");
-            u->obj = NULL;
+        if (LLVMTargetMachineEmitToMemoryBuffer(tm->tm, g.mod, obj ? LLVMObjectFile
+                                                : LLVMAssemblyFile, &msg, &out)) {
+            st = err_set(TVM_ERR_COMPILE, "llvm: %s generation failed: %s",
+                         obj ? "code" : "assembly", msg ? msg : "");
+            out = NULL;
         }
         LLVMDisposeMessage(msg);
-        t4 = now_ns();
+        if (out && obj) {
+            u->obj = out;
+        } else if (out) {
+            size_t n = LLVMGetBufferSize(out);
+            if ((u->text = malloc(n + 1))) {
+                memcpy(u->text, LLVMGetBufferStart(out), n);
+                u->text[n] = '\0';
+            } else {
+                st = err_set(TVM_ERR_OUT_OF_MEMORY, "llvm: out of memory");
+            }
+            LLVMDisposeMemoryBuffer(out);
+        }
+        t3 = now_ns();
     }
-    if (st == TVM_OK && dump_times()) {
+    if (st == TVM_OK && j->emit == EMIT_OBJECT && dump_times()) {
         char what[32] = "";
         if (u->part >= 0) snprintf(what, sizeof what, ".part%lld", (long long)u->part);
-        fprintf(stderr, "// llvm %s%s: build %.2f ms, optimise %.2f ms, print %.2f ms, "
-                "codegen %.2f ms, IR %zu bytes\n", k->name, what, (t1 - t0) / 1e6,
-                (t2 - t1) / 1e6, (t3 - t2) / 1e6, (t4 - t3) / 1e6,
-                u->ir ? strlen(u->ir) : (size_t)0);
+        fprintf(stderr, "// llvm %s%s: build %.2f ms, optimise %.2f ms, codegen %.2f ms, "
+                "object %zu bytes\n", k->name, what, (t1 - t0) / 1e6, (t2 - t1) / 1e6,
+                (t3 - t2) / 1e6, u->obj ? LLVMGetBufferSize(u->obj) : (size_t)0);
     }
 
 done:
@@ -1954,6 +1978,42 @@ static uint32_t compile_helpers(uint32_t nunits) {
     return (uint32_t)(n - 1);
 }
 
+/* Makes every unit of the kernel's program (j->units[i].part set) on the
+ * calling thread and, for a big program, helper threads; the first failure's
+ * status and message. */
+static tvm_status run_units(cg_job *j, bool split) {
+    atomic_init(&j->next, 0);
+    atomic_init(&j->failed, false);
+    pthread_t helper[COMPILE_THREADS_MAX];
+    uint32_t nhelp = 0, want = split ? compile_helpers(j->nunits) : 0;
+    while (nhelp < want && pthread_create(&helper[nhelp], NULL, compile_units, j) == 0)
+        nhelp++; /* fewer helpers than wanted only takes longer */
+    compile_units(j);
+    for (uint32_t i = 0; i < nhelp; i++) pthread_join(helper[i], NULL);
+    for (uint32_t i = 0; i < j->nunits; i++)
+        if (j->units[i].st != TVM_OK) return err_set(j->units[i].st, "%s", j->units[i].msg);
+    return TVM_OK;
+}
+
+/* The units of a program: one module, or for a big program (split) the
+ * caller, then one per statement of the body. NULL when out of memory. */
+static cg_unit *make_units(const lp_program *p, bool split, uint32_t *n) {
+    *n = split ? lp_get(p, p->body)->nlist + 1 : 1;
+    cg_unit *u = calloc(*n, sizeof *u);
+    if (!u) return NULL;
+    u[0].part = split ? PART_CALLER : PART_WHOLE;
+    for (uint32_t i = 1; i < *n; i++) u[i].part = i - 1;
+    return u;
+}
+
+static void free_units(cg_unit *u, uint32_t n) {
+    for (uint32_t i = 0; u && i < n; i++) {
+        if (u[i].obj) LLVMDisposeMemoryBuffer(u[i].obj);
+        free(u[i].text);
+    }
+    free(u);
+}
+
 static tvm_status llvm_compile(void *state, const lp_program *p, const be_options *o,
                                be_kernel **out) {
     llvm_state *s = state;
@@ -1968,36 +2028,23 @@ static tvm_status llvm_compile(void *state, const lp_program *p, const be_option
     k->opt_level = o->opt_level < 0 ? 0 : o->opt_level > 3 ? 3 : o->opt_level;
     snprintf(k->name, sizeof k->name, "tvmc_k_%llu",
              (unsigned long long)llvm_next_kernel_id(s));
+    k->p = p;
+    k->fast = o->fast_math || p->fast_math;
+    /* read once: the texts made later must see the threshold this compile saw */
+    k->nt_min_bytes = k->fast ? 0 : nt_threshold(llvm_state_triple(s));
 
-    cg_job j = {.s = s, .p = p, .k = k, .fast = o->fast_math || p->fast_math};
-    atomic_init(&j.next, 0);
-    atomic_init(&j.failed, false);
+    cg_job j = {.s = s, .p = p, .k = k, .emit = EMIT_OBJECT};
     LLVMMemoryBufferRef *objs = NULL;
     tvm_status st = llvm_resolve_target(s, &o->target, &k->cpu, &k->features);
     if (st != TVM_OK) goto done;
     bool split = p->body && split_worthwhile(p);
-    j.nunits = split ? lp_get(p, p->body)->nlist + 1 : 1;
-    j.units = calloc(j.nunits, sizeof *j.units);
+    j.units = make_units(p, split, &j.nunits);
     objs = calloc(j.nunits, sizeof *objs);
-    k->ir = calloc(j.nunits, sizeof *k->ir);
-    if (!j.units || !objs || !k->ir) {
+    if (!j.units || !objs) {
         st = err_set(TVM_ERR_OUT_OF_MEMORY, "llvm_compile: out of memory");
         goto done;
     }
-    k->nir = (int)j.nunits;
-    j.units[0].part = split ? PART_CALLER : PART_WHOLE;
-    for (uint32_t i = 1; i < j.nunits; i++) j.units[i].part = i - 1;
-
-    pthread_t helper[COMPILE_THREADS_MAX];
-    uint32_t nhelp = 0, want = split ? compile_helpers(j.nunits) : 0;
-    while (nhelp < want && pthread_create(&helper[nhelp], NULL, compile_units, &j) == 0)
-        nhelp++; /* fewer helpers than wanted only takes longer */
-    compile_units(&j);
-    for (uint32_t i = 0; i < nhelp; i++) pthread_join(helper[i], NULL);
-
-    for (uint32_t i = 0; i < j.nunits && st == TVM_OK; i++) {
-        if (j.units[i].st != TVM_OK) st = err_set(j.units[i].st, "%s", j.units[i].msg);
-    }
+    st = run_units(&j, split);
     for (uint32_t i = 0; i < j.nunits && st == TVM_OK; i++)
         if (!j.units[i].obj) st = err_set(TVM_ERR_INTERNAL, "llvm_compile: a module is missing");
     if (st == TVM_OK) {
@@ -2011,11 +2058,7 @@ static tvm_status llvm_compile(void *state, const lp_program *p, const be_option
     }
 
 done:
-    for (uint32_t i = 0; j.units && k->ir && i < j.nunits; i++) {
-        if (j.units[i].obj) LLVMDisposeMemoryBuffer(j.units[i].obj);
-        k->ir[i] = j.units[i].ir; /* kernel_free disposes of them */
-    }
-    free(j.units);
+    free_units(j.units, j.nunits);
     free(objs);
     if (st != TVM_OK) {
         kernel_free(k);
@@ -2029,45 +2072,19 @@ static int32_t llvm_run(const be_kernel *k, void *const *args, void *workspace, 
     return k->fn(args, workspace, rt);
 }
 
-/* Machine code of one module: its optimised IR, parsed again in a fresh
- * context and emitted as assembly by a machine like the one that built it. */
-static tvm_status module_asm(const be_kernel *k, llvm_tm *tm, const char *ir, strbuf *sb) {
-    tvm_status st = TVM_OK;
-    LLVMContextRef ctx = LLVMContextCreate();
-    LLVMMemoryBufferRef src = LLVMCreateMemoryBufferWithMemoryRangeCopy(ir, strlen(ir), k->name);
-    LLVMModuleRef m = NULL;
-    LLVMMemoryBufferRef out = NULL;
-    char *msg = NULL;
-    if (LLVMParseIRInContext(ctx, src, &m, &msg)) { /* takes src */
-        st = err_set(TVM_ERR_INTERNAL, "llvm: cannot re-read the kernel's IR: %s",
-                     msg ? msg : "");
-        m = NULL;
-    } else if (LLVMTargetMachineEmitToMemoryBuffer(tm->tm, m, LLVMAssemblyFile, &msg, &out)) {
-        st = err_set(TVM_ERR_COMPILE, "llvm: assembly generation failed: %s", msg ? msg : "");
-        out = NULL;
-    }
-    LLVMDisposeMessage(msg);
-    if (st == TVM_OK)
-        sb_printf(sb, "%.*s", (int)LLVMGetBufferSize(out), LLVMGetBufferStart(out));
-    if (out) LLVMDisposeMemoryBuffer(out);
-    if (m) LLVMDisposeModule(m);
-    LLVMContextDispose(ctx);
-    return st;
-}
-
-/* All the kernel's modules, one after the other ("llvm" or "asm"). */
+/* All the kernel's modules, one after the other ("llvm" or "asm"), made
+ * again from the program: the same modules the compile emitted as objects. */
 static tvm_status kernel_text(const be_kernel *k, bool assembly, char **text) {
-    llvm_tm *tm = NULL;
-    tvm_status st = assembly ? llvm_tm_acquire(k->state, k->cpu, k->features, k->opt_level, &tm)
-                             : TVM_OK;
-    if (st != TVM_OK) return st;
+    const lp_program *p = k->p;
+    bool split = p->body && split_worthwhile(p);
+    cg_job j = {.s = k->state, .p = p, .k = k, .emit = assembly ? EMIT_ASM : EMIT_LLVM};
+    j.units = make_units(p, split, &j.nunits);
+    if (!j.units) return err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_function_source: out of memory");
+    tvm_status st = run_units(&j, split);
     strbuf sb = {0};
-    for (int i = 0; i < k->nir && st == TVM_OK; i++) {
-        if (!k->ir[i]) continue;
-        if (assembly) st = module_asm(k, tm, k->ir[i], &sb);
-        else sb_puts(&sb, k->ir[i]);
-    }
-    if (tm) llvm_tm_release(k->state, tm);
+    for (uint32_t i = 0; i < j.nunits && st == TVM_OK; i++)
+        if (j.units[i].text) sb_puts(&sb, j.units[i].text);
+    free_units(j.units, j.nunits);
     if (st == TVM_OK) {
         char *t = sb_take(&sb);
         if (!t) st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_function_source: out of memory");
