@@ -21,11 +21,12 @@
  * the border parts keep the original guarded body, one output at a time;
  * the interior part recurses, so that the innermost loop (the output
  * columns in NCHW, the channels in NHWC) is reached only with every outer
- * window dimension inside. There its interior is computed in blocks of
- * NV vectors of 16 outputs, the window read without any test: per tap, NV
- * independent vector max/add (strided loads at stride 2, which the
- * vectoriser deinterleaves), then the fused epilogue on whole vectors. The
- * last vector of a row overlaps the previous one (same values stored twice).
+ * window dimension inside. There its interior is one vectorised loop
+ * (variable pool_in) whose body is the window folded tap by tap, unrolled,
+ * in registers, each tap read without a test (strided loads at stride 2,
+ * which the vectoriser deinterleaves), then the fused epilogue. (A first
+ * version kept per-lane accumulators in a local array updated per tap:
+ * LLVM 19 left that loop scalar, 2x slower than the generic nest.)
  *
  * Nest order is kept, so the parallelize pass splits the outermost heavy
  * loop (channels in NCHW) as before. Loops the user scheduled
@@ -41,8 +42,7 @@
 #define MAX_RED 4     /* reduction loops */
 #define MAX_TERMS 16  /* guard conjuncts */
 #define MAX_REST 16   /* epilogue stores */
-#define LANES 16      /* outputs per vector statement */
-#define NV 4          /* vectors per block: independent max/add chains */
+#define MAX_TAPS 64   /* window taps unrolled into one expression */
 #define MAX_EVAL (1 << 20)
 
 typedef struct pmatch {
@@ -70,7 +70,6 @@ typedef struct psched {
     lp_program *p;
     nest_cloner cl;
     const pmatch *m;
-    uint32_t accb;
 } psched;
 
 /* ---- matching ----------------------------------------------------------- */
@@ -254,7 +253,9 @@ static bool match_nest(const lp_program *p, lp_id top, pmatch *m, uint8_t *writt
         r = nest_single(p, R->c);
     }
     const lp_node *A = lp_get(p, r);
-    if (m->nred == 0 || A->kind != LP_ACCUM || A->a != m->acc ||
+    int64_t taps = 1;
+    for (int k = 0; k < m->nred; k++) taps *= m->rext[k];
+    if (taps > MAX_TAPS || m->nred == 0 || A->kind != LP_ACCUM || A->a != m->acc ||
         (A->op != TVM_REDUCE_SUM && A->op != TVM_REDUCE_MAX))
         return false;
     m->kind = A->op;
@@ -317,12 +318,6 @@ static uint32_t new_var(lp_program *p, uint32_t like) {
     return lp_new_var(p, p->vars[like].name, LP_VAR_LOOP, 0);
 }
 
-static lp_id rolled(lp_program *p, uint32_t var, int64_t extent, lp_id body) {
-    lp_id r = lp_for(p, var, nest_i64(p, extent), LP_SERIAL, body);
-    if (r) p->nodes[r].flags |= LP_NO_UNROLL;
-    return r;
-}
-
 /* var_to[ovar[k]] = fresh + from */
 static lp_id bind(psched *S, int k, uint32_t fresh, int64_t from) {
     lp_id e = nest_addc(S->p, lp_var_ref(S->p, fresh), from);
@@ -367,25 +362,31 @@ static lp_id scalar_nest(psched *S, int k, int64_t from, int64_t to) {
     return lp_for(p, v, nest_i64(p, to - from), LP_SERIAL, body);
 }
 
-/* nv vectors of `lanes` outputs of the innermost loop from base, every
- * tap inside: accumulators in accb. */
-static lp_id block(psched *S, lp_id base, int nv, int lanes) {
+/* The innermost loop over [from, to), every other window dim inside: one
+ * vectorised loop whose body folds the window's taps, unrolled in their
+ * original order (op(..op(op(init, t0), t1).., tn)), in registers, and
+ * stores the epilogue of the result; each tap is read without a test.
+ * A run too short for vectors (NHWC with 3 channels) is the same loop,
+ * serial. */
+static lp_id vectors(psched *S, int64_t from, int64_t to) {
     lp_program *p = S->p;
     const pmatch *m = S->m;
     nest_cloner *cl = &S->cl;
+    int64_t len = to - from;
+    if (len <= 0) return 0;
     int in = m->nout - 1;
-    uint32_t jj = new_var(p, m->ovar[in]);
-    lp_id jv = lp_var_ref(p, jj);
-    uint32_t rv[MAX_RED];
-    for (int k = 0; k < m->nred; k++) rv[k] = new_var(p, m->rvar[k]);
-    lp_id init[NV], upd[NV], out[NV * MAX_REST];
-    uint32_t nout = 0;
+    uint32_t jj = lp_new_var(p, "pool_in", LP_VAR_LOOP, 0);
+    cl->var_to[m->ovar[in]] = nest_addc(p, lp_var_ref(p, jj), from);
     int op = m->kind == TVM_REDUCE_MAX ? IR_MAX : IR_ADD;
-    for (int v = 0; v < nv; v++) {
-        lp_id col = nest_addc(p, jv, (int64_t)v * lanes);
-        init[v] = lp_store(p, S->accb, &col, 1, m->init);
-        cl->var_to[m->ovar[in]] = lp_binary(p, IR_ADD, base, col);
-        for (int k = 0; k < m->nred; k++) cl->var_to[m->rvar[k]] = lp_var_ref(p, rv[k]);
+    lp_id acc = m->init;
+    int64_t combos = 1;
+    for (int k = 0; k < m->nred; k++) combos *= m->rext[k];
+    for (int64_t c = 0; c < combos; c++) {
+        int64_t rem = c;
+        for (int k = m->nred; k-- > 0;) {
+            cl->var_to[m->rvar[k]] = nest_i64(p, rem % m->rext[k]);
+            rem /= m->rext[k];
+        }
         cl->acc = 0;
         nest_subst_begin(cl);
         /* inside: the guarded read is the read */
@@ -394,52 +395,21 @@ static lp_id block(psched *S, lp_id base, int nv, int lanes) {
             cl->memo[m->sel] = x;
             cl->memo_tag[m->sel] = cl->tag;
         }
-        lp_id val = nest_clone(cl, m->value);
-        upd[v] = lp_store(p, S->accb, &col, 1, lp_binary(p, op, lp_load(p, S->accb, &col, 1), val));
-        for (int k = 0; k < m->nred; k++) cl->var_to[m->rvar[k]] = 0;
-        cl->acc = m->acc;
-        cl->acc_to = lp_load(p, S->accb, &col, 1);
-        nest_subst_begin(cl);
-        for (uint32_t k = 0; k < m->nrest; k++) out[nout++] = nest_clone(cl, m->rest[k]);
-        cl->acc = 0;
-        cl->acc_to = 0;
+        acc = lp_binary(p, op, acc, nest_clone(cl, m->value));
     }
+    for (int k = 0; k < m->nred; k++) cl->var_to[m->rvar[k]] = 0;
+    cl->acc = m->acc;
+    cl->acc_to = acc;
+    nest_subst_begin(cl);
+    lp_id st[MAX_REST];
+    for (uint32_t k = 0; k < m->nrest; k++) st[k] = nest_clone(cl, m->rest[k]);
+    cl->acc = 0;
+    cl->acc_to = 0;
     cl->var_to[m->ovar[in]] = 0;
-    lp_id parts[3];
-    parts[0] = lp_for(p, jj, nest_i64(p, lanes), LP_VECTORIZED, lp_seq(p, init, (uint32_t)nv));
-    p->nodes[parts[0]].flags |= LP_NO_UNROLL;
-    lp_id red = lp_for(p, jj, nest_i64(p, lanes), LP_VECTORIZED, lp_seq(p, upd, (uint32_t)nv));
-    p->nodes[red].flags |= LP_NO_UNROLL;
-    for (int k = m->nred; k-- > 0;) red = lp_for(p, rv[k], nest_i64(p, m->rext[k]), LP_SERIAL, red);
-    parts[1] = red;
-    parts[2] = lp_for(p, jj, nest_i64(p, lanes), LP_VECTORIZED, lp_seq(p, out, nout));
-    p->nodes[parts[2]].flags |= LP_NO_UNROLL;
-    return lp_seq(p, parts, 3);
-}
-
-/* The innermost loop over [from, to), every other window dim inside:
- * blocks of NV vectors, a block of the remaining whole vectors, and one
- * vector ending at `to` (overlapping). Too short a run: one at a time. */
-static lp_id vectors(psched *S, int64_t from, int64_t to) {
-    lp_program *p = S->p;
-    int64_t len = to - from;
-    if (len <= 0) return 0;
-    if (len < 4) return scalar_nest(S, S->m->nout - 1, from, to);
-    int lanes = 1;
-    while (lanes * 2 <= LANES && lanes * 2 <= len) lanes *= 2;
-    int64_t nvec = len / lanes, nblk = nvec / NV;
-    lp_id parts[3];
-    uint32_t np = 0;
-    if (nblk > 0) {
-        uint32_t q = lp_new_var(p, "q0", LP_VAR_LOOP, 0);
-        lp_id base = nest_addc(p, lp_binary(p, IR_MUL, lp_var_ref(p, q),
-                                            nest_i64(p, (int64_t)NV * lanes)), from);
-        parts[np++] = rolled(p, q, nblk, block(S, base, NV, lanes));
-    }
-    if (nvec % NV)
-        parts[np++] = block(S, nest_i64(p, from + nblk * NV * lanes), (int)(nvec % NV), lanes);
-    if (len % lanes) parts[np++] = block(S, nest_i64(p, to - lanes), 1, lanes);
-    return lp_seq(p, parts, np);
+    lp_id r = lp_for(p, jj, nest_i64(p, len), len >= 4 ? LP_VECTORIZED : LP_SERIAL,
+                     lp_seq(p, st, m->nrest));
+    if (r) p->nodes[r].flags |= LP_NO_UNROLL;
+    return r;
 }
 
 /* Output loop k and those inside, every loop before k inside its interior. */
@@ -466,11 +436,6 @@ static lp_id build(psched *S, int k) {
 static lp_id schedule(psched *S, const pmatch *m) {
     lp_program *p = S->p;
     S->m = m;
-    lp_id s = nest_i64(p, (int64_t)NV * LANES);
-    lp_buffer b = {.name = "pool_acc", .dtype = p->bufs[m->acc].dtype, .kind = LP_BUF_LOCAL,
-                   .ndim = 1, .arg = -1, .elems = (int64_t)NV * LANES};
-    S->accb = lp_new_buffer(p, &b, &s);
-    if (p->failed) return 0;
     return build(S, 0);
 }
 
