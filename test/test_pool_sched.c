@@ -44,7 +44,11 @@ static const pool_case cases[] = {
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 
-enum { MAX = 1, AVG = 2, INCLUDE_PAD = 4, NHWC = 8, RELU = 16 };
+enum { MAX = 1, AVG = 2, INCLUDE_PAD = 4, NHWC = 8, RELU = 16, I32 = 32, U8 = 64 };
+
+static tvm_dtype dtype_of(int mode) {
+    return (mode & I32) ? TVM_INT32 : (mode & U8) ? TVM_UINT8 : TVM_FLOAT32;
+}
 
 static int64_t out_dim(int64_t in, int64_t k, int64_t s, int64_t lo, int64_t hi, int64_t d,
                        int ceil) {
@@ -112,6 +116,32 @@ static tt_tensor *reference(const pool_case *c, int mode, const tt_tensor *x, in
     return y;
 }
 
+/* The integer max pool's reference: padded taps are the dtype's lowest
+ * value, as in pool.c. */
+static tt_tensor *int_reference(const pool_case *c, int mode, const tt_tensor *x, int64_t OH,
+                                int64_t OW) {
+    bool nhwc = mode & NHWC;
+    int64_t sy[4];
+    memcpy(sy, nhwc ? TT_SHAPE(c->N, OH, OW, c->C) : TT_SHAPE(c->N, c->C, OH, OW), sizeof sy);
+    tt_tensor *y = tt_alloc(x->dtype, 4, sy);
+    for (int64_t n = 0; n < c->N; n++)
+        for (int64_t ch = 0; ch < c->C; ch++)
+            for (int64_t oh = 0; oh < OH; oh++)
+                for (int64_t ow = 0; ow < OW; ow++) {
+                    int64_t acc = tt_int_min(x->dtype);
+                    for (int64_t rh = 0; rh < c->KH; rh++)
+                        for (int64_t rw = 0; rw < c->KW; rw++) {
+                            int64_t ih = oh * c->sh - c->pt + rh * c->dh;
+                            int64_t iw = ow * c->sw - c->pl + rw * c->dw;
+                            if (ih < 0 || ih >= c->H || iw < 0 || iw >= c->W) continue;
+                            int64_t v = tt_geti(x, at(c, nhwc, c->H, c->W, n, ch, ih, iw));
+                            if (v > acc) acc = v;
+                        }
+                    tt_seti(y, at(c, nhwc, OH, OW, n, ch, oh, ow), acc);
+                }
+    return y;
+}
+
 static tt_tensor *run(const pool_case *c, int mode, const char *target, const tt_tensor *x,
                       int64_t OH, int64_t OW, bool *scheduled) {
     bool nhwc = mode & NHWC;
@@ -122,14 +152,14 @@ static tt_tensor *run(const pool_case *c, int mode, const char *target, const tt
     memcpy(sy, nhwc ? TT_SHAPE(c->N, OH, OW, c->C) : TT_SHAPE(c->N, c->C, OH, OW), sizeof sy);
     tvm_expr dims[4];
     for (int d = 0; d < 4; d++) dims[d] = tvm_const_int(g, TVM_INT64, sx[d]);
-    tvm_tensor in = tvm_placeholder(g, "x", TVM_FLOAT32, 4, dims);
+    tvm_tensor in = tvm_placeholder(g, "x", dtype_of(mode), 4, dims);
     tvm_pool_attrs a = {.struct_size = sizeof a, .layout = nhwc ? TVM_LAYOUT_NHWC : 0,
                         .ceil_mode = c->ceil, .count_include_pad = (mode & INCLUDE_PAD) != 0,
                         .kernel = {c->KH, c->KW}, .strides = {c->sh, c->sw},
                         .dilations = {c->dh, c->dw}, .pads = {c->pt, c->pl, c->pb, c->pr}};
     tvm_tensor y = (mode & MAX) ? tvm_op_max_pool2d(g, in, &a) : tvm_op_avg_pool2d(g, in, &a);
     if (mode & RELU) y = tvm_op_unary(g, TVM_OP_RELU, y);
-    tt_tensor *out = tt_alloc(TVM_FLOAT32, 4, sy);
+    tt_tensor *out = tt_alloc(dtype_of(mode), 4, sy);
     tvm_function *f = NULL;
     tvm_compile_options o = tt_options(target, 0, 0);
     CHECK_OK(tvm_graph_status(g));
@@ -155,14 +185,18 @@ static void case_run(int k, int mode) {
     int64_t sx[4];
     memcpy(sx, nhwc ? TT_SHAPE(c->N, c->H, c->W, c->C) : TT_SHAPE(c->N, c->C, c->H, c->W),
            sizeof sx);
-    tt_tensor *x = tt_alloc(TVM_FLOAT32, 4, sx);
-    tt_fill_random(x, 1000 + (uint64_t)k * 17 + (uint64_t)mode, -2, 2);
+    tt_tensor *x = tt_alloc(dtype_of(mode), 4, sx);
+    if (mode & I32) tt_fill_random(x, 1000 + (uint64_t)k * 17 + (uint64_t)mode, -1000, 1000);
+    else if (mode & U8) tt_fill_random(x, 1000 + (uint64_t)k * 17 + (uint64_t)mode, 0, 255);
+    else tt_fill_random(x, 1000 + (uint64_t)k * 17 + (uint64_t)mode, -2, 2);
     bool sched[2] = {false, false};
     tt_tensor *got = run(c, mode, "llvm", x, OH, OW, &sched[0]);
     tt_tensor *want = run(c, mode, "interp", x, OH, OW, &sched[1]);
-    tt_tensor *ref = reference(c, mode, x, OH, OW);
+    tt_tensor *ref = (mode & (I32 | U8)) ? int_reference(c, mode, x, OH, OW)
+                                         : reference(c, mode, x, OH, OW);
     char what[96];
-    snprintf(what, sizeof what, "case %d %s%s%s%s", k, (mode & MAX) ? "max" : "avg",
+    snprintf(what, sizeof what, "case %d %s %s%s%s%s", k, tt_dtype_name(dtype_of(mode)),
+             (mode & MAX) ? "max" : "avg",
              (mode & INCLUDE_PAD) ? " include_pad" : "", nhwc ? " nhwc" : "",
              (mode & RELU) ? " relu" : "");
     if (sched[0] == c->unscheduled || sched[1])
@@ -193,6 +227,14 @@ TEST(pool_sched_avg) {
         case_run(k, AVG | INCLUDE_PAD);
         case_run(k, AVG | NHWC);
         case_run(k, AVG | INCLUDE_PAD | NHWC);
+    }
+}
+
+/* integer max pooling (int32, uint8: the padding is the dtype's lowest) */
+TEST(pool_sched_int) {
+    for (int k = 0; k < NCASES; k++) {
+        case_run(k, MAX | I32);
+        case_run(k, MAX | U8 | NHWC);
     }
 }
 
