@@ -28,6 +28,13 @@
  * version kept per-lane accumulators in a local array updated per tap:
  * LLVM 19 left that loop scalar, 2x slower than the generic nest.)
  *
+ * Windows of more than MAX_TAPS taps, windows no output loop moves (a
+ * global pool, or a pool whose output is 1x1) and nests where no output
+ * has its whole window inside keep the generic loops. Runs before
+ * schedule_conv, whose width mode would otherwise take average pools (a
+ * guarded sum) through its padded copy: 64x112x112 3x3/2 at 1 thread,
+ * 0.18 ms there against 0.09 ms here (measured under load).
+ *
  * Nest order is kept, so the parallelize pass splits the outermost heavy
  * loop (channels in NCHW) as before. Loops the user scheduled
  * (LP_SCHEDULED) are left alone. Only targets with vectors ask for it
