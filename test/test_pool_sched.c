@@ -44,7 +44,7 @@ static const pool_case cases[] = {
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 
-enum { MAX = 1, AVG = 2, INCLUDE_PAD = 4, NHWC = 8, RELU = 16, I32 = 32, U8 = 64 };
+enum { MAX = 1, AVG = 2, INCLUDE_PAD = 4, NHWC = 8, RELU = 16, I32 = 32, U8 = 64, PRE_RELU = 128 };
 
 static tvm_dtype dtype_of(int mode) {
     return (mode & I32) ? TVM_INT32 : (mode & U8) ? TVM_UINT8 : TVM_FLOAT32;
@@ -98,6 +98,7 @@ static tt_tensor *reference(const pool_case *c, int mode, const tt_tensor *x, in
                             bool in = ih >= 0 && ih < c->H && iw >= 0 && iw < c->W;
                             float v = in ? xs[at(c, nhwc, c->H, c->W, n, ch, ih, iw)]
                                          : ((mode & MAX) ? -INFINITY : 0.0f);
+                            if (in && (mode & PRE_RELU)) v = v > 0 ? v : 0.0f;
                             acc = (mode & MAX) ? (v > acc ? v : acc) : acc + v;
                         }
                     float r = acc;
@@ -157,7 +158,10 @@ static tt_tensor *run(const pool_case *c, int mode, const char *target, const tt
                         .ceil_mode = c->ceil, .count_include_pad = (mode & INCLUDE_PAD) != 0,
                         .kernel = {c->KH, c->KW}, .strides = {c->sh, c->sw},
                         .dilations = {c->dh, c->dw}, .pads = {c->pt, c->pl, c->pb, c->pr}};
-    tvm_tensor y = (mode & MAX) ? tvm_op_max_pool2d(g, in, &a) : tvm_op_avg_pool2d(g, in, &a);
+    /* a ReLU before the window is inlined into the pool's read (ResNet's
+     * stem: conv + ReLU + max pool) */
+    tvm_tensor px = (mode & PRE_RELU) ? tvm_op_unary(g, TVM_OP_RELU, in) : in;
+    tvm_tensor y = (mode & MAX) ? tvm_op_max_pool2d(g, px, &a) : tvm_op_avg_pool2d(g, px, &a);
     if (mode & RELU) y = tvm_op_unary(g, TVM_OP_RELU, y);
     tt_tensor *out = tt_alloc(dtype_of(mode), 4, sy);
     tvm_function *f = NULL;
@@ -195,8 +199,8 @@ static void case_run(int k, int mode) {
     tt_tensor *ref = (mode & (I32 | U8)) ? int_reference(c, mode, x, OH, OW)
                                          : reference(c, mode, x, OH, OW);
     char what[96];
-    snprintf(what, sizeof what, "case %d %s %s%s%s%s", k, tt_dtype_name(dtype_of(mode)),
-             (mode & MAX) ? "max" : "avg",
+    snprintf(what, sizeof what, "case %d %s %s%s%s%s%s", k, tt_dtype_name(dtype_of(mode)),
+             (mode & PRE_RELU) ? "relu+" : "", (mode & MAX) ? "max" : "avg",
              (mode & INCLUDE_PAD) ? " include_pad" : "", nhwc ? " nhwc" : "",
              (mode & RELU) ? " relu" : "");
     if (sched[0] == c->unscheduled || sched[1])
@@ -238,12 +242,15 @@ TEST(pool_sched_int) {
     }
 }
 
-/* a fused epilogue after the window (ReLU over signed averages and maxima) */
+/* a fused epilogue after the window (ReLU over signed averages and maxima),
+ * and a ReLU inlined before it */
 TEST(pool_sched_epilogue) {
     for (int k = 0; k < NCASES; k += 2) {
         case_run(k, MAX | RELU);
         case_run(k, AVG | RELU);
         case_run(k, AVG | INCLUDE_PAD | NHWC | RELU);
+        case_run(k, PRE_RELU | MAX);
+        case_run(k, PRE_RELU | AVG | NHWC);
     }
 }
 

@@ -63,7 +63,7 @@ typedef struct pmatch {
     int kind;            /* TVM_REDUCE_MAX or TVM_REDUCE_SUM */
     lp_id init, value;
     lp_id sel;           /* the guarded read (value itself), or 0 */
-    lp_id load;          /* the window read */
+    lp_id load;          /* the window read (maybe through an elementwise op) */
     lp_id rest[MAX_REST];
     uint32_t nrest;
     lp_id term[MAX_TERMS];
@@ -225,6 +225,26 @@ static bool interiors(const lp_program *p, pmatch *m) {
     return ok;
 }
 
+/* Whether e is built of constants, unary, binary and cast nodes and loads,
+ * with at most one load (*ld). */
+static bool one_load(const lp_program *p, lp_id e, lp_id *ld, int depth) {
+    if (!e) return true;
+    if (depth > 50) return false;
+    const lp_node *n = lp_get(p, e);
+    switch (n->kind) {
+    case LP_CONST: return true;
+    case LP_LOAD:
+        if (*ld) return false;
+        *ld = e;
+        return true;
+    case LP_BINARY:
+    case LP_UNARY:
+    case LP_CAST:
+        return one_load(p, n->a, ld, depth + 1) && one_load(p, n->b, ld, depth + 1);
+    default: return false;
+    }
+}
+
 static bool match_nest(const lp_program *p, lp_id top, pmatch *m, uint8_t *written,
                        uint32_t nbufs) {
     *m = (pmatch){0};
@@ -267,19 +287,21 @@ static bool match_nest(const lp_program *p, lp_id top, pmatch *m, uint8_t *writt
         return false;
     m->kind = A->op;
     m->value = A->b;
-    /* the value is the window read itself: select(guard, x[..], const) or x[..] */
+    /* the value is the window read, maybe through an inlined elementwise
+     * op (a ReLU fused before a max pool): select(guard, f(x[..]), const)
+     * or f(x[..]) with f of one load and constants (a convolution's
+     * product has two loads: not a pool) */
     const lp_node *V = lp_get(p, m->value);
-    if (V->kind == LP_SELECT && lp_get(p, V->b)->kind == LP_LOAD &&
-        lp_get(p, V->c)->kind == LP_CONST) {
+    lp_id read = m->value;
+    if (V->kind == LP_SELECT && lp_get(p, V->c)->kind == LP_CONST) {
         m->sel = m->value;
-        m->load = V->b;
+        read = V->b;
         if (!split_and(p, V->a, m)) return false;
-    } else if (V->kind == LP_LOAD) {
-        m->load = m->value;
-    } else {
-        return false;
     }
-    const lp_node *X = lp_get(p, m->load);
+    m->load = read;
+    lp_id ld = 0;
+    if (!one_load(p, read, &ld, 0) || !ld) return false;
+    const lp_node *X = lp_get(p, ld);
     if (p->bufs[X->a].kind == LP_BUF_LOCAL || (X->flags & LP_CHECKED)) return false;
     /* a window: some index mixes an output and a reduction loop (a plain
      * reduction over whole dims, a global pool, is not one) */
