@@ -13,8 +13,10 @@
  *                           acc (max|+)= select(guard, x[..], fill)
  *                         out[.. u1 .. uk ..] = f(acc) }
  *
- * (or a plain x[..] read, without padding, whose indices mix an output and
- * a reduction variable: a window). Each conjunct of the guard depends on
+ * (or a plain x[..] read, without padding), the read maybe through an
+ * inlined elementwise op of that one load (a ReLU fused before the pool),
+ * some index of the load mixing an output and a reduction variable (a
+ * window). Each conjunct of the guard depends on
  * one output loop (the output row or column) and the reduction loops; for
  * each such loop the values where every window tap passes form the
  * interior [lo, hi). Every output loop with a border is split in three:
