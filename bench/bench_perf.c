@@ -944,6 +944,83 @@ static void wl_conv(int nt, const char *tag, int64_t C, int64_t HW, int64_t O, i
     free(out);
 }
 
+/* ---- pooling ----------------------------------------------------------------------- */
+
+/* Max pooling, batch 1, NCHW (ResNet's stem pool: 3x3 stride 2 pad 1 over
+ * 64x112x112). oneDNN on the same plain layout is the reference; its
+ * blocked layout (nChw16c, reorders not timed) is shown too. */
+static void wl_max_pool(int nt, const char *tag, int64_t C, int64_t HW, int64_t KS,
+                        int64_t stride, int64_t pad) {
+    int64_t OHW = (HW + 2 * pad - KS) / stride + 1;
+    workload w = {.bytes = 4.0 * C * (HW * HW + OHW * OHW), .nt = nt};
+    snprintf(w.name, sizeof w.name, "max_pool_%s", tag);
+    if (!selected(w.name)) return;
+    snprintf(w.desc, sizeof w.desc, "%s: 1x%lldx%lldx%lld, %lldx%lld stride %lld pad %lld, "
+             "%.1f MB", w.name, (long long)C, (long long)HW, (long long)HW, (long long)KS,
+             (long long)KS, (long long)stride, (long long)pad, w.bytes / 1e6);
+    header(&w);
+    int64_t nx = C * HW * HW, ny = C * OHW * OHW;
+    float *x = random_floats(nx, -1, 1);
+    float *ref = alloc_floats(ny), *out = alloc_floats(ny);
+    c_max_pool2d_ref(x, ref, C, HW, HW, KS, stride, pad);
+#if HAVE_DNNL
+    for (int blocked = 0; blocked < 2; blocked++) {
+        dnnl_memory_desc_t xa, ya, xu, yu;
+        int64_t dx[4] = {1, C, HW, HW}, dy[4] = {1, C, OHW, OHW};
+        dnnl_format_tag_t tag16 = blocked ? dnnl_nChw16c : dnnl_nchw;
+        dnn_md(&xa, 4, dx, tag16);
+        dnn_md(&ya, 4, dy, tag16);
+        dnn_md(&xu, 4, dx, dnnl_nchw);
+        dnn_md(&yu, 4, dy, dnnl_nchw);
+        dnnl_dims_t st = {stride, stride}, k = {KS, KS}, dil = {0, 0}, pl = {pad, pad},
+                    pr = {pad, pad};
+        dnnl_pooling_v2_desc_t desc;
+        DN(dnnl_pooling_v2_forward_desc_init(&desc, dnnl_forward_inference, dnnl_pooling_max,
+                                             &xa, &ya, st, k, dil, pl, pr));
+        dnnl_primitive_desc_t pd;
+        DN(dnnl_primitive_desc_create(&pd, &desc, NULL, eng, NULL));
+        dnnl_primitive_t p;
+        DN(dnnl_primitive_create(&p, pd));
+        dnnl_memory_t xum = dnn_mem(&xu, x), yum = dnn_mem(&yu, out);
+        dnnl_memory_t xm = dnn_mem(&xa, NULL), ym = dnn_mem(&ya, NULL);
+        dnn_reorder(xum, xm);
+        dnn_call c = {p, 2, {{DNNL_ARG_SRC, xm}, {DNNL_ARG_DST, ym}}};
+        meas m = measure(run_dnn, &c);
+        dnn_reorder(ym, yum);
+        char name[64], check[64];
+        snprintf(name, sizeof name, "oneDNN pool %s (%s)", blocked ? "nChw16c" : "nchw",
+                 dnn_impl(pd));
+        double err = rel_err(out, ref, ny);
+        snprintf(check, sizeof check, "err %.1e", err);
+        report_alt(&w, name, m, !blocked, check);
+        if (err > 0) {
+            mismatches++;
+            fprintf(stderr, "!!! MISMATCH: %s: oneDNN vs the C reference: %.3g\n", w.name, err);
+        }
+        dnnl_memory_destroy(xum);
+        dnnl_memory_destroy(yum);
+        dnnl_memory_destroy(xm);
+        dnnl_memory_destroy(ym);
+        dnnl_primitive_destroy(p);
+        dnnl_primitive_desc_destroy(pd);
+    }
+#endif
+    tgraph t = {.g = tvm_graph_create(ctx_for(nt)), .nin = 1};
+    int64_t sx[4] = {1, C, HW, HW}, sy[4] = {1, C, OHW, OHW};
+    t.in[0] = placeholder(t.g, "x", 4, sx);
+    tvm_pool_attrs at = {.struct_size = sizeof at, .kernel = {KS, KS},
+                         .strides = {stride, stride}, .pads = {pad, pad, pad, pad}};
+    t.out = tvm_op_max_pool2d(t.g, t.in[0], &at);
+    tcall c = {0};
+    targ(&c, 0, x, 4, sx);
+    targ(&c, 1, out, 4, sy);
+    memset(out, 0, (size_t)ny * sizeof *out);
+    tvmc_variant(&w, "tvmc tvm_op_max_pool2d (NCHW)", t, &c, out, ref, ny, 0);
+    free(x);
+    free(ref);
+    free(out);
+}
+
 /* ---- main ---------------------------------------------------------------------------- */
 
 static void run_pass(int nt) {
@@ -986,6 +1063,7 @@ static void run_pass(int nt) {
         wl_conv(nt, "32x28x28_1x1", 32, 28, 192, 1, 1, 0, 1);
         wl_conv(nt, "96x14x14_1x1", 96, 14, 576, 1, 1, 0, 1);
         wl_conv(nt, "320x7x7_1x1", 320, 7, 1280, 1, 1, 0, 1);
+        wl_max_pool(nt, "64x112x112_3x3s2", 64, 112, 3, 2, 1);
     }
 #if HAVE_DNNL
     dnnl_stream_destroy(strm);

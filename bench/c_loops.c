@@ -141,3 +141,23 @@ void c_conv2d_ref(const float *restrict x, const float *restrict w, float *restr
             }
     }
 }
+
+void c_max_pool2d_ref(const float *restrict x, float *restrict y, int64_t C, int64_t H,
+                      int64_t W, int64_t K, int64_t stride, int64_t pad) {
+    int64_t OH = (H + 2 * pad - K) / stride + 1, OW = (W + 2 * pad - K) / stride + 1;
+    for (int64_t c = 0; c < C; c++)
+        for (int64_t oh = 0; oh < OH; oh++)
+            for (int64_t ow = 0; ow < OW; ow++) {
+                float m = -INFINITY;
+                for (int64_t kh = 0; kh < K; kh++) {
+                    int64_t ih = oh * stride - pad + kh;
+                    if (ih < 0 || ih >= H) continue;
+                    for (int64_t kw = 0; kw < K; kw++) {
+                        int64_t iw = ow * stride - pad + kw;
+                        if (iw >= 0 && iw < W && x[(c * H + ih) * W + iw] > m)
+                            m = x[(c * H + ih) * W + iw];
+                    }
+                }
+                y[(c * OH + oh) * OW + ow] = m;
+            }
+}

@@ -35,5 +35,9 @@ void c_row_sum(const float *restrict x, float *restrict y, int64_t rows, int64_t
 void c_conv2d_ref(const float *restrict x, const float *restrict w, float *restrict y,
                   int64_t C, int64_t H, int64_t W, int64_t O, int64_t KH, int64_t KW,
                   int64_t stride, int64_t pad, int64_t groups);
+/* Max pooling, NCHW, square window, symmetric padding (padded taps never
+ * win): the correctness reference for the pool workload (not timed). */
+void c_max_pool2d_ref(const float *restrict x, float *restrict y, int64_t C, int64_t H,
+                      int64_t W, int64_t K, int64_t stride, int64_t pad);
 
 #endif

@@ -116,6 +116,10 @@ tvm_status pass_schedule_contraction(pass_ctx *pc);
  *   of the input; keeps every output's value bit for bit.                */
 tvm_status pass_schedule_conv(pass_ctx *pc);
 tvm_status pass_schedule_conv_packed(pass_ctx *pc);
+/* schedule_pool: pooling windows split into guarded borders and an
+ *   interior vectorised over the innermost output loop without tests;
+ *   keeps every output's value bit for bit.                              */
+tvm_status pass_schedule_pool(pass_ctx *pc);
 /* bounds: interval analysis of every load; exact out-of-range regions are
  *   rejected (TVM_ERR_OUT_OF_BOUNDS), unproven ones get runtime checks.  */
 tvm_status pass_bounds(pass_ctx *pc);

@@ -21,6 +21,7 @@ static const pass_info kernel_pipeline[] = {
      * blocked indices like any others */
     {"schedule_conv_packed", pass_schedule_conv_packed, false}, /* convs over packed weights */
     {"schedule_contraction", pass_schedule_contraction, false}, /* register-blocked matmul */
+    {"schedule_pool", pass_schedule_pool, false}, /* pooling windows: border + vector interior */
     {"schedule_conv", pass_schedule_conv, false}, /* register-blocked convolution */
     {"simplify", pass_simplify, false},        /* fold the block offsets */
     {"bounds", pass_bounds, false},            /* prove reads in range or check them */
