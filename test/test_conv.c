@@ -392,4 +392,38 @@ TEST(conv_pointwise_strided) {
     }
 }
 
+/* Padded windows over at most 4 input channels whose output rows are a
+ * vector or wider (ResNet's stem: 3 channels, 7x7/2 pad 3): output
+ * channels as the block's rows, positions in the vectors (`accb_pw`);
+ * a strided row is read from phase planes of the padded copy. Batches
+ * (a per-plane copy) and more channels keep channel vectors. */
+static const conv_case stem_cases[] = {
+    /* N  C   H   W   O  KH KW sh sw pt pl pb pr dh dw g */
+    {1, 3, 40, 40, 20, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1},   /* rows of 20 */
+    {1, 3, 30, 75, 64, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1},   /* rows of 38, 64 channels */
+    {1, 3, 20, 33, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},   /* stride 1 */
+    {1, 2, 30, 60, 8, 5, 5, 3, 3, 2, 1, 0, 2, 1, 1, 1},    /* stride 3, asymmetric pads */
+    {1, 4, 21, 40, 16, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 1},   /* dilation 2 */
+    {1, 1, 9, 37, 7, 3, 4, 1, 2, 0, 1, 2, 0, 1, 1, 1},     /* one channel, 3x4 */
+    {2, 3, 20, 40, 18, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1},   /* batch 2: channel vectors */
+    {1, 5, 20, 40, 18, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},   /* 5 channels: channel vectors */
+};
+#define NSTEM ((int)(sizeof stem_cases / sizeof stem_cases[0]))
+
+TEST(conv_stem_windows) {
+    for (int k = 0; k < NSTEM; k++) {
+        const conv_case *c = &stem_cases[k];
+        int64_t OW = out_dim(c->W, c->KW, c->sw, c->pl, c->pr, c->dw);
+        bool want = OW >= 16 && c->N == 1 && c->C <= 4;
+        bool has = loop_ir_has(c, "accb_pw");
+        if (has != want) fprintf(stderr, "stem case %d: rows of channels %d, expected %d\n", k, has, want);
+        CHECK(has == want);
+        case_run(c, false, 200 + k, CONST_W);
+        case_run(c, false, 200 + k, CONST_W | EPILOGUE);
+        case_run(c, false, 200 + k, CONST_W | CLIP6);
+        case_run(c, false, 200 + k, 0);
+        case_run(c, false, 200 + k, AVX2 | CONST_W | EPILOGUE);
+    }
+}
+
 CHECK_MAIN()
