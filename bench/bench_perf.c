@@ -1049,6 +1049,8 @@ static void run_pass(int nt) {
         wl_rows(nt, ROW_SUM, 4096, 4096);
         wl_conv(nt, "64x56x56_3x3", 64, 56, 64, 3, 1, 1, 1);
         wl_conv(nt, "3x224x224_7x7s2", 3, 224, 64, 7, 2, 3, 1);
+        /* MobileNetV2's stem: 3 channels, 3x3/2 */
+        wl_conv(nt, "3x224x224_3x3s2", 3, 224, 32, 3, 2, 1, 1);
         wl_conv(nt, "256x14x14_3x3", 256, 14, 256, 3, 1, 1, 1);
         wl_conv(nt, "dw32x112x112_3x3", 32, 112, 32, 3, 1, 1, 32);
         /* MobileNetV2's small depthwise layers: 14x14 stride 1 and 2 */
@@ -1063,6 +1065,10 @@ static void run_pass(int nt) {
         wl_conv(nt, "32x28x28_1x1", 32, 28, 192, 1, 1, 0, 1);
         wl_conv(nt, "96x14x14_1x1", 96, 14, 576, 1, 1, 0, 1);
         wl_conv(nt, "320x7x7_1x1", 320, 7, 1280, 1, 1, 0, 1);
+        /* ResNet-18's downsample shortcuts: 1x1 stride 2 */
+        wl_conv(nt, "64x56x56_1x1s2", 64, 56, 128, 1, 2, 0, 1);
+        wl_conv(nt, "128x28x28_1x1s2", 128, 28, 256, 1, 2, 0, 1);
+        wl_conv(nt, "256x14x14_1x1s2", 256, 14, 512, 1, 2, 0, 1);
         wl_max_pool(nt, "64x112x112_3x3s2", 64, 112, 3, 2, 1);
     }
 #if HAVE_DNNL

@@ -336,4 +336,94 @@ TEST(conv_depthwise_sizes) {
     }
 }
 
+/* 1x1 stride-2 (and 3) downsamples whose output rows are a vector or
+ * wider: the pointwise schedule reads the strided input through a
+ * contiguous copy (buffer `xsub`); narrower rows keep channel vectors. */
+static const conv_case sub_cases[] = {
+    /* N  C   H   W   O  KH KW sh sw pt pl pb pr dh dw g */
+    {1, 24, 12, 64, 40, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1},  /* rows of 32 */
+    {1, 16, 56, 56, 20, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1},  /* ResNet's 56 -> 28 */
+    {2, 9, 7, 35, 13, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1},    /* batch 2, odd sizes */
+    {1, 5, 9, 50, 18, 1, 1, 3, 3, 0, 0, 0, 0, 1, 1, 1},    /* stride 3, rows of 17 */
+    {1, 6, 10, 40, 17, 1, 1, 1, 2, 0, 0, 0, 0, 1, 1, 1},   /* strides 1 x 2 */
+    {1, 8, 14, 14, 24, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1},   /* rows of 7: channel vectors */
+};
+#define NSUB ((int)(sizeof sub_cases / sizeof sub_cases[0]))
+
+/* Whether the llvm loop IR of c (constant weights, NCHW) holds `what`. */
+static bool loop_ir_has(const conv_case *c, const char *what) {
+    tvm_graph *g = tvm_graph_create(shared_ctx());
+    tvm_expr dims[4];
+    int64_t sx[4] = {c->N, c->C, c->H, c->W}, sw[4] = {c->O, c->C / c->groups, c->KH, c->KW};
+    for (int d = 0; d < 4; d++) dims[d] = tvm_const_int(g, TVM_INT64, sx[d]);
+    tvm_tensor x = tvm_placeholder(g, "x", TVM_FLOAT32, 4, dims);
+    float *wd = calloc((size_t)(sw[0] * sw[1] * sw[2] * sw[3]), sizeof *wd);
+    tvm_tensor w = tvm_constant(g, "w", TVM_FLOAT32, 4, sw, wd);
+    tvm_conv_attrs at = {.struct_size = sizeof at, .groups = (int32_t)c->groups,
+                         .strides = {c->sh, c->sw}, .dilations = {c->dh, c->dw},
+                         .pads = {c->pt, c->pl, c->pb, c->pr}};
+    tvm_tensor y = tvm_op_conv2d(g, x, w, (tvm_tensor){0}, &at);
+    tvm_compile_options o = tt_options("llvm", 0, 0);
+    tvm_function *f = NULL;
+    char *text = NULL;
+    CHECK_OK(tvm_compile(g, 1, &x, 1, &y, &o, &f));
+    if (f) CHECK_OK(tvm_function_source(f, "loop", &text));
+    bool has = text && strstr(text, what) != NULL;
+    tvm_free(text);
+    tvm_function_release(f);
+    tvm_graph_destroy(g);
+    free(wd);
+    return has;
+}
+
+TEST(conv_pointwise_strided) {
+    for (int k = 0; k < NSUB; k++) {
+        const conv_case *c = &sub_cases[k];
+        int64_t OW = out_dim(c->W, c->KW, c->sw, c->pl, c->pr, c->dw);
+        bool want = OW >= 16 && c->sw > 1;
+        bool has = loop_ir_has(c, "xsub");
+        if (has != want) fprintf(stderr, "strided case %d: xsub copy %d, expected %d\n", k, has, want);
+        CHECK(has == want);
+        case_run(c, false, 100 + k, CONST_W);
+        case_run(c, false, 100 + k, CONST_W | EPILOGUE);
+        case_run(c, false, 100 + k, CONST_W | CLIP6);
+        case_run(c, false, 100 + k, 0);
+        case_run(c, false, 100 + k, AVX2 | CONST_W | EPILOGUE);
+    }
+}
+
+/* Padded windows over at most 4 input channels whose output rows are a
+ * vector or wider (ResNet's stem: 3 channels, 7x7/2 pad 3): output
+ * channels as the block's rows, positions in the vectors (`accb_pw`);
+ * a strided row is read from phase planes of the padded copy. Batches
+ * (a per-plane copy) and more channels keep channel vectors. */
+static const conv_case stem_cases[] = {
+    /* N  C   H   W   O  KH KW sh sw pt pl pb pr dh dw g */
+    {1, 3, 40, 40, 20, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1},   /* rows of 20 */
+    {1, 3, 30, 75, 64, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1},   /* rows of 38, 64 channels */
+    {1, 3, 20, 33, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},   /* stride 1 */
+    {1, 2, 30, 60, 8, 5, 5, 3, 3, 2, 1, 0, 2, 1, 1, 1},    /* stride 3, asymmetric pads */
+    {1, 4, 21, 40, 16, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 1},   /* dilation 2 */
+    {1, 1, 9, 37, 7, 3, 4, 1, 2, 0, 1, 2, 0, 1, 1, 1},     /* one channel, 3x4 */
+    {2, 3, 20, 40, 18, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1},   /* batch 2: channel vectors */
+    {1, 5, 20, 40, 18, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},   /* 5 channels: channel vectors */
+};
+#define NSTEM ((int)(sizeof stem_cases / sizeof stem_cases[0]))
+
+TEST(conv_stem_windows) {
+    for (int k = 0; k < NSTEM; k++) {
+        const conv_case *c = &stem_cases[k];
+        int64_t OW = out_dim(c->W, c->KW, c->sw, c->pl, c->pr, c->dw);
+        bool want = OW >= 16 && c->N == 1 && c->C <= 4;
+        bool has = loop_ir_has(c, "accb_pw");
+        if (has != want) fprintf(stderr, "stem case %d: rows of channels %d, expected %d\n", k, has, want);
+        CHECK(has == want);
+        case_run(c, false, 200 + k, CONST_W);
+        case_run(c, false, 200 + k, CONST_W | EPILOGUE);
+        case_run(c, false, 200 + k, CONST_W | CLIP6);
+        case_run(c, false, 200 + k, 0);
+        case_run(c, false, 200 + k, AVX2 | CONST_W | EPILOGUE);
+    }
+}
+
 CHECK_MAIN()

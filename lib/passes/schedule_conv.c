@@ -29,7 +29,13 @@
  *   pointwise (an unpadded 1x1 convolution over packed weights whose output
  *   rows, NCHW, are at least 16 wide): width mode whose block rows are 6
  *   output channels, each weight a broadcast from the packed copy, so that
- *   inputs are loaded and outputs stored as whole vectors.
+ *   inputs are loaded and outputs stored as whole vectors. A strided 1x1
+ *   (a downsample) reads a contiguous copy of the elements it reads (xsub,
+ *   made once per call); a padded window over at most 4 input channels
+ *   (ResNet's stem) is scheduled the same way, its strided row read from
+ *   phase planes of the padded copy: xpad[.., r, ph, j] holds padded
+ *   column stride * j + ph, so tap t of output column v reads plane
+ *   t % stride at column v + t / stride, contiguous in v.
  *
  * Nests over packed weights are scheduled before schedule_contraction
  * (pass_schedule_conv_packed), which would take a 1x1 convolution for a
@@ -102,6 +108,17 @@ typedef struct cmatch {
     bool packed;         /* reads packed weights (scheduled before contraction) */
     bool pointwise;      /* width mode whose rows are output channels (see
                             match_nest) */
+    /* pointwise over a strided input (a 1x1 stride-2 downsample): the read
+     * `xsub` goes through a contiguous copy xs[..] of the elements it
+     * reads, one dim per index of the read, each indexed by the nest var
+     * that index reads (xsub_var; 0: none, extent 1) */
+    lp_id xsub;
+    int64_t phase;       /* pointwise over a padded window read with this
+                            stride (> 1) along the row: xpad's last dim is
+                            split into [phase][columns / phase] planes */
+    uint32_t xsub_var[TVM_MAX_NDIM];
+    int64_t xsub_ext[TVM_MAX_NDIM];
+    int xsub_dims;
 } cmatch;
 
 typedef struct sched sched;
@@ -113,6 +130,7 @@ struct sched {
     const cmatch *m;
     uint32_t accb, accv;
     uint32_t xpad;       /* the zero-padded copy of the input */
+    uint32_t xs;         /* the contiguous copy of a strided pointwise read */
     int mr, nv, lanes;   /* the block shape */
     lp_id wr_base;       /* width mode: the current block of rows */
     int wr_mr;
@@ -253,6 +271,63 @@ static bool unit_stride(const lp_program *p, lp_id e, uint32_t var, const cmatch
     if (n->kind == LP_CALL) return false;
     return unit_stride(p, n->a, var, m, depth + 1) && unit_stride(p, n->b, var, m, depth + 1) &&
            unit_stride(p, n->c, var, m, depth + 1);
+}
+
+/* The load of e whose last index reads var scaled (var * c, c > 1, plus
+ * terms free of var): a strided window's read; 0 if none. */
+static lp_id find_strided(const lp_program *p, lp_id e, uint32_t var, int depth) {
+    if (!e || depth > 200) return 0;
+    const lp_node *n = lp_get(p, e);
+    if (n->kind == LP_CONST || n->kind == LP_VAR || n->kind == LP_CALL) return 0;
+    if (n->kind == LP_LOAD) {
+        if (!n->nlist) return 0;
+        lp_id x = lp_list(p, n->list)[n->nlist - 1];
+        while (lp_get(p, x)->kind == LP_BINARY &&
+               (lp_get(p, x)->op == IR_ADD || lp_get(p, x)->op == IR_SUB)) {
+            const lp_node *y = lp_get(p, x);
+            x = nest_mentions(p, y->a, var, 0) ? y->a : y->b;
+        }
+        const lp_node *y = lp_get(p, x);
+        if (y->kind == LP_BINARY && y->op == IR_MUL && lp_get(p, y->a)->kind == LP_VAR &&
+            lp_get(p, y->a)->a == var && lp_get(p, y->b)->kind == LP_CONST &&
+            lp_get(p, y->b)->imm.i > 1)
+            return e;
+        return 0;
+    }
+    lp_id r = find_strided(p, n->a, var, depth + 1);
+    if (!r) r = find_strided(p, n->b, var, depth + 1);
+    if (!r) r = find_strided(p, n->c, var, depth + 1);
+    return r;
+}
+
+/* A strided pointwise read goes through a contiguous copy when each of its
+ * indices reads at most one nest var, no var twice: then xs[v_0, .., v_d]
+ * (the copy indexed by the vars themselves) holds exactly the elements the
+ * nest reads, and the copy is the read's own index arithmetic. */
+static bool subsample_input(const lp_program *p, cmatch *m, lp_id ld) {
+    const lp_node *L = lp_get(p, ld);
+    if (L->nlist > TVM_MAX_NDIM || p->bufs[L->a].kind == LP_BUF_LOCAL) return false;
+    const uint32_t *ix = lp_list(p, L->list);
+    int64_t elems = 1;
+    for (uint32_t d = 0; d < L->nlist; d++) {
+        uint32_t var = 0;
+        int64_t ext = 1;
+        for (int u = 0; u < m->nout + m->nred; u++) {
+            uint32_t v = u < m->nout ? m->ovar[u] : m->rvar[u - m->nout];
+            if (!nest_mentions(p, ix[d], v, 0)) continue;
+            if (var) return false;
+            for (uint32_t e = 0; e < d; e++)
+                if (m->xsub_var[e] == v) return false;
+            var = v;
+            ext = u < m->nout ? m->oext[u] : m->rext[u - m->nout];
+        }
+        m->xsub_var[d] = var;
+        m->xsub_ext[d] = ext;
+        if (__builtin_mul_overflow(elems, ext, &elems) || elems > ((int64_t)1 << 26)) return false;
+    }
+    m->xsub = ld;
+    m->xsub_dims = (int)L->nlist;
+    return true;
 }
 
 /* The first select whose then-side is a load and else-side a constant. */
@@ -485,13 +560,40 @@ static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *writt
          * weight a broadcast from the packed copy: contiguous input loads
          * and output stores. Narrower rows (7, 14) keep channel vectors. */
         int in = m->nout - 1;
-        if (!m->sel && m->nred == 1 && m->v != in && m->oext[in] >= OC_BLOCK &&
-            unit_stride(p, m->value, m->ovar[in], m, 0)) {
-            m->mode = MODE_WIDTH;
-            m->pointwise = true;
-            m->r = m->v;
-            m->v = in;
-            m->wdiv = m->wmod = 0;
+        /* A padded window over few input channels (ResNet's 7x7/2 stem
+         * over 3 channels) the same way, its strided row read from phase
+         * planes of the padded copy: channel vectors spent a fifth of the
+         * stem's time in the scattered stores (measured by leaving them
+         * out: 2.5 -> 2.0 ms) */
+        lp_id pld = m->sel ? lp_get(p, m->sel)->b : 0;
+        bool window = m->sel && m->nred > 1 && m->rext[0] <= 4 && m->v != in &&
+                      m->oext[in] >= OC_BLOCK && !nest_mentions(p, m->sel, m->ovar[m->v], 0) &&
+                      unit_stride(p, m->value, m->ovar[in], m, 0);
+        if (window) {
+            lp_id sl = find_strided(p, pld, m->ovar[in], 0);
+            if (sl) {
+                const lp_node *L = lp_get(p, sl);
+                lp_id x = lp_list(p, L->list)[L->nlist - 1];
+                while (lp_get(p, x)->kind == LP_BINARY && lp_get(p, x)->op != IR_MUL)
+                    x = nest_mentions(p, lp_get(p, x)->a, m->ovar[in], 0) ? lp_get(p, x)->a
+                                                                         : lp_get(p, x)->b;
+                m->phase = lp_get(p, lp_get(p, x)->b)->imm.i;
+            }
+        }
+        if (window || (!m->sel && m->nred == 1 && m->v != in && m->oext[in] >= OC_BLOCK &&
+                       unit_stride(p, m->value, m->ovar[in], m, 0))) {
+            /* a strided row (a 1x1 stride-2 downsample) is read through
+             * a contiguous copy made once per call: its vectors would be
+             * gathers (measured at 64x56x56 -> 128, stride 2: 20x slower
+             * than oneDNN with them); otherwise it keeps channel vectors */
+            lp_id ld = window ? 0 : find_strided(p, m->value, m->ovar[in], 0);
+            if (!ld || subsample_input(p, m, ld)) {
+                m->mode = MODE_WIDTH;
+                m->pointwise = true;
+                m->r = m->v;
+                m->v = in;
+                m->wdiv = m->wmod = 0;
+            }
         }
     } else {
         m->mode = MODE_WIDTH;
@@ -500,6 +602,15 @@ static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *writt
     }
     /* a guarded read must be a padded window (see pad_input) */
     if (m->sel && !(split_and(p, lp_get(p, m->sel)->a, m) && pad_input(p, m))) return false;
+    if (m->pointwise && m->sel && (m->per_plane || m->xdims < 2)) {
+        /* a per-plane copy (batches) has no phase planes: channel vectors */
+        int in = m->v;
+        m->mode = MODE_CHANNELS;
+        m->pointwise = m->per_plane = false;
+        m->phase = 0;
+        find_packed(p, m->value, m, 0);
+        m->r = in;
+    }
     return true;
 }
 
@@ -528,11 +639,128 @@ static void seed_padded_read(sched *S) {
     /* copy the index ids first: cloning grows (moves) the node and pool arrays */
     lp_id src[TVM_MAX_NDIM], idx[TVM_MAX_NDIM];
     memcpy(src, lp_list(p, lp_get(p, lp_get(p, m->sel)->b)->list), (size_t)m->xdims * sizeof *src);
+    int last = m->xdims - 1;
+    lp_id t = 0;
+    if (m->phase > 1) {
+        /* the row index is phase * v + t: t is the index at v = 0, cloned
+         * under its own substitution (the memo must not keep it) */
+        uint32_t v = m->ovar[m->v];
+        lp_id keep = S->cl.var_to[v];
+        S->cl.var_to[v] = nest_i64(p, 0);
+        nest_subst_begin(&S->cl);
+        t = nest_addc(p, nest_clone(&S->cl, src[last]), m->off_lo[last]);
+        S->cl.var_to[v] = keep;
+        nest_subst_begin(&S->cl);
+    }
     for (int d = 0; d < m->xdims; d++)
         idx[d] = m->per_plane && m->fixed[d] ? nest_i64(p, 0)
                                              : nest_addc(p, nest_clone(&S->cl, src[d]), m->off_lo[d]);
-    S->cl.memo[m->sel] = lp_load(p, S->xpad, idx, (uint32_t)m->xdims);
+    uint32_t n = (uint32_t)m->xdims;
+    if (m->phase > 1) {
+        /* phase plane t % phase, column v + t / phase */
+        lp_id ph = nest_i64(p, m->phase);
+        idx[last] = lp_binary(p, IR_FLOORMOD, t, ph);
+        idx[last + 1] = lp_binary(p, IR_ADD, S->cl.var_to[m->ovar[m->v]],
+                                  lp_binary(p, IR_FLOORDIV, t, ph));
+        n++;
+    }
+    S->cl.memo[m->sel] = lp_load(p, S->xpad, idx, n);
     S->cl.memo_tag[m->sel] = S->cl.tag;
+}
+
+/* The phase planes of the padded input, xpad[.., r, ph, j] = the padded
+ * x[.., r, phase * j + ph]: the whole copy filled with the padding value,
+ * then the inside copied, per phase the columns that fall inside x (no
+ * element needs a test). A copy of the input's size, once per call. */
+static lp_id phase_copy(sched *S) {
+    const cmatch *m = S->m;
+    lp_program *p = S->p;
+    int last = m->xdims - 1;
+    int64_t s = m->phase, W = m->xext[last], off = m->off_lo[last];
+    lp_id fill = lp_get(p, m->sel)->c;
+    lp_id dst[TVM_MAX_NDIM + 1], src[TVM_MAX_NDIM], parts[1 + 8];
+    uint32_t q[TVM_MAX_NDIM + 1], n = 0;
+    /* the fill: every element */
+    for (int d = 0; d <= m->xdims; d++) {
+        q[d] = new_loop_var(p, "pz");
+        dst[d] = lp_var_ref(p, q[d]);
+    }
+    lp_id body = lp_store(p, S->xpad, dst, (uint32_t)m->xdims + 1, fill);
+    for (int d = m->xdims; d >= 0; d--) {
+        int64_t e = d < last ? m->xext[d] + m->off_lo[d] + m->off_hi[d]
+                  : d == last ? s : (W + off + m->off_hi[last] + s - 1) / s;
+        body = lp_for(p, q[d], nest_i64(p, e), LP_SERIAL, body);
+    }
+    parts[n++] = body;
+    /* the inside, one nest per phase */
+    for (int64_t ph = 0; ph < s && ph < 8; ph++) {
+        int64_t jlo = off - ph > 0 ? (off - ph + s - 1) / s : 0;
+        int64_t jhi = (W - 1 + off - ph) / s; /* last j with s*j + ph - off < W */
+        if (jhi < jlo) continue;
+        for (int d = 0; d < m->xdims; d++) q[d] = new_loop_var(p, "px");
+        for (int d = 0; d < last; d++) {
+            src[d] = lp_var_ref(p, q[d]);
+            dst[d] = nest_addc(p, src[d], m->off_lo[d]);
+        }
+        lp_id jv = nest_addc(p, lp_var_ref(p, q[last]), jlo);
+        dst[last] = nest_i64(p, ph);
+        dst[last + 1] = jv;
+        src[last] = nest_addc(p, lp_binary(p, IR_MUL, jv, nest_i64(p, s)), ph - off);
+        body = lp_store(p, S->xpad, dst, (uint32_t)m->xdims + 1,
+                        lp_load(p, m->xbuf, src, (uint32_t)m->xdims));
+        for (int d = last; d >= 0; d--)
+            body = lp_for(p, q[d], nest_i64(p, d < last ? m->xext[d] : jhi - jlo + 1), LP_SERIAL,
+                          body);
+        parts[n++] = body;
+    }
+    return lp_seq(p, parts, n);
+}
+
+/* Seeds the clone of a strided pointwise read: the contiguous copy at the
+ * substituted vars. Call after new_subst with var_to set. */
+static void seed_subsampled_read(sched *S) {
+    const cmatch *m = S->m;
+    lp_program *p = S->p;
+    if (!m->xsub) return;
+    lp_id idx[TVM_MAX_NDIM];
+    for (int d = 0; d < m->xsub_dims; d++) {
+        uint32_t v = m->xsub_var[d];
+        idx[d] = !v ? nest_i64(p, 0) : S->cl.var_to[v] ? S->cl.var_to[v] : lp_var_ref(p, v);
+    }
+    S->cl.memo[m->xsub] = lp_load(p, S->xs, idx, (uint32_t)m->xsub_dims);
+    S->cl.memo_tag[m->xsub] = S->cl.tag;
+}
+
+/* The copy xs[q_0, .., q_d] = x[the read's indices at the vars = q], one
+ * loop per dim with a var (innermost: the row, contiguous stores). */
+static lp_id subsample_copy(sched *S) {
+    const cmatch *m = S->m;
+    lp_program *p = S->p;
+    lp_id src[TVM_MAX_NDIM], dst[TVM_MAX_NDIM];
+    uint32_t q[TVM_MAX_NDIM];
+    const lp_node *L = lp_get(p, m->xsub);
+    uint32_t xbuf = L->a;
+    memcpy(src, lp_list(p, L->list), (size_t)m->xsub_dims * sizeof *src); /* cloning moves the pool */
+    S->cl.acc = 0;
+    for (int d = 0; d < m->xsub_dims; d++) {
+        q[d] = 0;
+        if (!m->xsub_var[d]) {
+            dst[d] = nest_i64(p, 0);
+            continue;
+        }
+        q[d] = new_loop_var(p, "pq");
+        dst[d] = lp_var_ref(p, q[d]);
+        S->cl.var_to[m->xsub_var[d]] = dst[d];
+    }
+    nest_subst_begin(&S->cl);
+    for (int d = 0; d < m->xsub_dims; d++) src[d] = nest_clone(&S->cl, src[d]);
+    for (int d = 0; d < m->xsub_dims; d++)
+        if (m->xsub_var[d]) S->cl.var_to[m->xsub_var[d]] = 0;
+    lp_id body = lp_store(p, S->xs, dst, (uint32_t)m->xsub_dims,
+                          lp_load(p, xbuf, src, (uint32_t)m->xsub_dims));
+    for (int d = m->xsub_dims; d-- > 0;)
+        if (q[d]) body = lp_for(p, q[d], nest_i64(p, m->xsub_ext[d]), LP_SERIAL, body);
+    return body;
 }
 
 /* accb[row, col] */
@@ -597,6 +825,7 @@ static lp_id block(sched *S, lp_id rbase, int mr, lp_id vbase, int nv, int lanes
                 S->cl.memo_tag[m->wmod] = S->cl.tag;
             }
             seed_padded_read(S);
+            seed_subsampled_read(S);
             lp_id v = nest_clone(&S->cl, m->value);
             upd[q] = lp_store(p, S->accb, at, 2,
                               lp_binary(p, IR_ADD, acc_at(p, S->accb, r, col), v));
@@ -808,7 +1037,7 @@ static lp_id schedule_dw(sched *S, const cmatch *m) {
 
 static lp_id schedule(sched *S, cmatch *m) {
     lp_program *p = S->p;
-    if (m->mode == MODE_WIDTH && m->sel) {
+    if (m->mode == MODE_WIDTH && m->sel && !m->pointwise) {
         lp_id r = schedule_dw(S, m);
         if (r) return r;
     }
@@ -854,7 +1083,7 @@ static lp_id schedule(sched *S, cmatch *m) {
         }
         /* rows of the padded input: several output rows per block, more
          * independent sums in flight (each is a chain of K*K additions) */
-        if (m->sel && m->nout >= 2 && !(m->per_plane && m->nout - 2 == 0)) {
+        if (m->sel && m->nout >= 2 && !m->pointwise && !(m->per_plane && m->nout - 2 == 0)) {
             m->r = m->nout - 2;
             S->mr = WIDTH_MR;
             if (S->mr > m->oext[m->r]) S->mr = (int)m->oext[m->r];
@@ -873,22 +1102,46 @@ static lp_id schedule(sched *S, cmatch *m) {
     if (p->failed) return 0;
     lp_id pre = 0;
     if (m->sel) {
-        lp_id pshape[TVM_MAX_NDIM];
+        lp_id pshape[TVM_MAX_NDIM + 1];
         int64_t el = 1;
+        int nd = m->xdims;
         for (int d = 0; d < m->xdims; d++) {
             int64_t e = m->per_plane && m->fixed[d] ? 1 : m->xext[d] + m->off_lo[d] + m->off_hi[d];
+            if (d == m->xdims - 1 && m->phase > 1) { /* [phase][columns / phase] */
+                pshape[d] = nest_i64(p, m->phase);
+                e = (e + m->phase - 1) / m->phase;
+                el *= m->phase;
+                nd++;
+                d++;
+            }
             pshape[d] = nest_i64(p, e);
             el *= e;
         }
         lp_buffer pb = {.name = "xpad", .dtype = p->bufs[m->xbuf].dtype,
-                        .kind = LP_BUF_WORKSPACE, .ndim = (uint16_t)m->xdims, .arg = -1,
+                        .kind = LP_BUF_WORKSPACE, .ndim = (uint16_t)nd, .arg = -1,
                         .elems = el};
         S->xpad = lp_new_buffer(p, &pb, pshape);
         if (p->failed) return 0;
-        if (!m->per_plane) {
+        if (m->phase > 1) {
+            pre = phase_copy(S);
+        } else if (!m->per_plane) {
             lp_id dst[TVM_MAX_NDIM], src[TVM_MAX_NDIM];
             pre = pad_copy(S, 0, dst, src, lp_get(p, m->sel)->c);
         }
+    }
+    if (m->xsub) {
+        lp_id xshape[TVM_MAX_NDIM];
+        int64_t el = 1;
+        for (int d = 0; d < m->xsub_dims; d++) {
+            xshape[d] = nest_i64(p, m->xsub_ext[d]);
+            el *= m->xsub_ext[d];
+        }
+        lp_buffer xb = {.name = "xsub", .dtype = p->bufs[lp_get(p, m->xsub)->a].dtype,
+                        .kind = LP_BUF_WORKSPACE, .ndim = (uint16_t)m->xsub_dims, .arg = -1,
+                        .elems = el};
+        S->xs = lp_new_buffer(p, &xb, xshape);
+        if (p->failed) return 0;
+        pre = subsample_copy(S);
     }
     lp_id body = outer(S, 0, nest_i64(p, 0));
     if (!pre) return body;
