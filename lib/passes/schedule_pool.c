@@ -465,7 +465,6 @@ static lp_id build(psched *S, int k) {
 }
 
 static lp_id schedule(psched *S, const pmatch *m) {
-    lp_program *p = S->p;
     S->m = m;
     return build(S, 0);
 }
