@@ -286,6 +286,42 @@ static lp_id phase_copy(dws *D, const lp_id *fixed, int64_t rp) {
     }
     if (sw == 1) {
         row_copy_s1(D, src, rowat[0], j0[0], j1[0], row, &nr);
+    } else if (n->xext[D->wd] + lw <= 2 * D->We && n->xext[D->wd] >= 2) {
+        /* x's row in pairs of columns (2t, 2t + 1), each column to its
+         * phase, in one loop hinted for the vectoriser (it loads the
+         * pairs whole and splits them); an odd last column alone. All of
+         * x's columns land inside the phases: no column is left over */
+        int64_t npair = W / 2;
+        /* chunks of L pairs (a power of two up to 8: one 16-wide load
+         * split in two), the last one ending at the row's end
+         * (overlapping: the same values stored twice); a 7-pair row is
+         * two 4-pair chunks instead of a 2-wide loop and a scalar tail */
+        int L = 1;
+        while (L * 2 <= 8 && L * 2 <= npair) L *= 2;
+        int64_t nfull = npair / L;
+        uint32_t c = new_var(p, "pc");
+        for (int t = 0; t < 2 && npair > 0; t++) {
+            if (t == 1 && npair % L == 0) break;
+            lp_id c0 = t == 1       ? nest_i64(p, npair - L)
+                       : nfull == 1 ? nest_i64(p, 0)
+                                    : mul(p, lp_var_ref(p, c), L);
+            uint32_t w = new_var(p, "jj");
+            lp_id tv = lp_binary(p, IR_ADD, c0, lp_var_ref(p, w)), st[2];
+            for (int64_t e = 0; e < 2; e++) {
+                int64_t pc = e + lw;
+                src[D->wd] = nest_addc(p, mul(p, tv, 2), e);
+                lp_id dst = nest_addc(p, lp_binary(p, IR_ADD, rowat[pc % 2], tv), pc / 2);
+                st[e] = lp_store(p, D->xf, &dst, 1, lp_load(p, D->xbuf, src, (uint32_t)D->xd));
+            }
+            lp_id jl = vec_for(p, w, L, lp_seq(p, st, 2));
+            row[nr++] = t == 0 && nfull > 1 ? rolled(p, c, nfull, jl) : jl;
+        }
+        if (W % 2) {
+            int64_t pc = W - 1 + lw;
+            src[D->wd] = nest_i64(p, W - 1);
+            lp_id dst = nest_addc(p, rowat[pc % 2], pc / 2);
+            row[nr++] = lp_store(p, D->xf, &dst, 1, lp_load(p, D->xbuf, src, (uint32_t)D->xd));
+        }
     } else {
         /* the columns both phases copy, in one loop, hinted for the
          * vectoriser (it then loads the pairs whole and splits them:
