@@ -938,6 +938,31 @@ static void wl_conv(int nt, const char *tag, int64_t C, int64_t HW, int64_t O, i
     targ(&c, 1, out, 4, sy);
     memset(out, 0, (size_t)ny * sizeof *out);
     tvmc_variant(&w, "tvmc tvm_op_conv2d (NCHW)", t, &c, out, ref, ny, tol);
+    if (groups > 1 && groups == C && O == C) {
+        /* depthwise NHWC too (vectorised over channels; oneDNN's own
+         * choice above is nhwc): x, w and the reference transposed, the
+         * transposes not timed */
+        float *xh = alloc_floats(nx), *wh = alloc_floats(nw), *refh = alloc_floats(ny);
+        for (int64_t ch = 0; ch < C; ch++) {
+            for (int64_t i = 0; i < HW * HW; i++) xh[i * C + ch] = x[ch * HW * HW + i];
+            for (int64_t i = 0; i < OHW * OHW; i++) refh[i * C + ch] = ref[ch * OHW * OHW + i];
+            for (int64_t i = 0; i < KS * KS; i++) wh[i * C + ch] = wt[ch * KS * KS + i];
+        }
+        tgraph th = {.g = tvm_graph_create(ctx_for(nt)), .nin = 1};
+        int64_t hx[4] = {1, HW, HW, C}, hw[4] = {KS, KS, 1, O}, hy[4] = {1, OHW, OHW, O};
+        th.in[0] = placeholder(th.g, "x", 4, hx);
+        tvm_tensor wch = tvm_constant(th.g, "w", TVM_FLOAT32, 4, hw, wh);
+        at.layout = TVM_LAYOUT_NHWC;
+        th.out = tvm_op_conv2d(th.g, th.in[0], wch, (tvm_tensor){0}, &at);
+        tcall ch = {0};
+        targ(&ch, 0, xh, 4, hx);
+        targ(&ch, 1, out, 4, hy);
+        memset(out, 0, (size_t)ny * sizeof *out);
+        tvmc_variant(&w, "tvmc tvm_op_conv2d (NHWC)", th, &ch, out, refh, ny, tol);
+        free(xh);
+        free(wh);
+        free(refh);
+    }
     free(x);
     free(wt);
     free(ref);

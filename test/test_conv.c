@@ -82,6 +82,10 @@ static const conv_case dw_cases[] = {
 };
 #define NDW ((int)(sizeof dw_cases / sizeof dw_cases[0]))
 
+/* Whether the last llvm compile of run() took schedule_conv_dw's row
+ * bands (stride-1 rows over 64 wide). */
+static bool last_bands;
+
 /* CLIP6: the epilogue is bias + clip(0, 6) (MobileNet's ReLU6), no BN,
  * with or without EPILOGUE */
 enum { CONST_W = 1, NHWC = 2, EPILOGUE = 4, AVX2 = 8, CLIP6 = 16 };
@@ -160,7 +164,9 @@ static tt_tensor *run(const conv_case *c, int mode, const char *target, const tt
         char *text = NULL;
         CHECK_OK(tvm_function_source(f, "loop", &text));
         *scheduled = text && strstr(text, "accb") != NULL;
-        *planes = text && strstr(text, "accp") != NULL;
+        /* schedule_conv_dw: phase planes (accp) or row bands (xband) */
+        *planes = text && (strstr(text, "accp") || strstr(text, "xband"));
+        last_bands = text && strstr(text, "xband") != NULL;
         /* the schedules of packed weights: channel vectors, or (pointwise
          * NCHW convolutions over rows of a vector or more) rows of channels */
         *channels = text && (strstr(text, "accb_oc") || strstr(text, "accb_pw"));
@@ -237,6 +243,7 @@ static void case_run(const conv_case *c, bool dw, int k, int mode) {
     tt_tensor *got[2];
     got[0] = run(c, mode, mode & AVX2 ? "llvm -mattr=-avx512f" : "llvm", x, w,
                  (const tt_tensor *const *)bn, &sched[0], &planes[0], &chan[0]);
+    bool bands = last_bands;
     got[1] = run(c, mode, "interp", x, w, (const tt_tensor *const *)bn, &sched[1], &planes[1],
                  &chan[1]);
     CHECK_OR_RETURN(got[0] && got[1]);
@@ -253,16 +260,19 @@ static void case_run(const conv_case *c, bool dw, int k, int mode) {
     if (sched[1] || sched[0] != expect)
         fprintf(stderr, "%s: scheduled llvm %d interp %d\n", what, sched[0], sched[1]);
     CHECK(sched[0] == expect && !sched[1]);
-    /* NCHW depthwise with padding, rows up to 64 wide (any width at
-     * stride 2) take the phase-plane schedule; a single output row (its
-     * loop simplified away) and unpadded windows keep the row-wise one */
+    /* NCHW depthwise with padding takes schedule_conv_dw: phase planes
+     * for rows up to 64 wide (any width at stride 2), row bands for wider
+     * stride-1 rows; a single output row (its loop simplified away) and
+     * unpadded windows keep the row-wise one */
     int64_t OH = out_dim(c->H, c->KH, c->sh, c->pt, c->pb, c->dh);
     int64_t OW = out_dim(c->W, c->KW, c->sw, c->pl, c->pr, c->dw);
-    bool flat = !nhwc && c->groups == c->C && c->groups > 1 && (c->sw == 2 || OW <= 64) &&
-                OH > 1 && (c->pt || c->pl || c->pb || c->pr);
-    if (dw && planes[0] != flat)
-        fprintf(stderr, "%s: phase planes %d, expected %d\n", what, planes[0], flat);
-    CHECK(!dw || planes[0] == flat);
+    bool flat = !nhwc && c->groups == c->C && c->groups > 1 && OH > 1 &&
+                (c->pt || c->pl || c->pb || c->pr);
+    bool expect_bands = flat && c->sh == 1 && c->sw == 1 && OW > 64;
+    if (dw && (planes[0] != flat || bands != expect_bands))
+        fprintf(stderr, "%s: depthwise schedule %d (bands %d), expected %d (bands %d)\n", what,
+                planes[0], bands, flat, expect_bands);
+    CHECK(!dw || (planes[0] == flat && bands == expect_bands));
     /* ungrouped convolutions over constant (packed) weights take the
      * channel-block schedule, 1x1 ones included */
     bool expect_chan = (mode & CONST_W) && c->groups == 1;
@@ -423,6 +433,32 @@ TEST(conv_stem_windows) {
         case_run(c, false, 200 + k, CONST_W | CLIP6);
         case_run(c, false, 200 + k, 0);
         case_run(c, false, 200 + k, AVX2 | CONST_W | EPILOGUE);
+    }
+}
+
+/* schedule_conv_dw's row bands: stride-1 rows over 64 wide, against the
+ * interpreter bit for bit. Bands of 8 rows: outputs under a band, bands
+ * the padding ends inside, a last band overlapping the one before, rows
+ * of one block plus a one-vector remainder, kernels taller than the pad. */
+static const conv_case band_cases[] = {
+    /* N  C   H    W    O  KH KW sh sw pt pl pb pr dh dw g */
+    {1, 2, 3, 65, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2},        /* one band, OH < 8 */
+    {1, 2, 21, 80, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2},       /* last band overlaps */
+    {1, 3, 17, 129, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3},      /* two blocks + 1 */
+    {1, 2, 30, 100, 2, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 2},      /* 5x5 */
+    {1, 2, 26, 70, 2, 7, 3, 1, 1, 5, 1, 0, 1, 1, 1, 2},       /* uneven pads */
+    {1, 2, 19, 90, 2, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 2},       /* dilation 2 */
+    {2, 2, 9, 66, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2},        /* batch 2, multiplier 2 */
+};
+
+TEST(conv_depthwise_bands) {
+    for (int k = 0; k < (int)(sizeof band_cases / sizeof band_cases[0]); k++) {
+        const conv_case *c = &band_cases[k];
+        case_run(c, true, 100 + k, CONST_W | EPILOGUE | CLIP6);
+        case_run(c, true, 100 + k, 0);
+        case_run(c, true, 100 + k, EPILOGUE);
+        case_run(c, true, 100 + k, AVX2 | CONST_W | EPILOGUE | CLIP6);
+        case_run(c, true, 100 + k, NHWC | CONST_W | EPILOGUE | CLIP6);
     }
 }
 

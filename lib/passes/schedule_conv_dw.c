@@ -24,7 +24,15 @@
  *   3. the epilogue stores (oh, ow) from the accumulator plane, vectorised
  *      along each row.
  *
- * The two buffers are per-iteration scratch of the outer loop: the
+ * Row mode, stride-1 rows over MAX_S1_OW wide (they fill whole vectors
+ * already, and the accumulator plane's extra pass costs more than flat
+ * blocks save): per band of ROW_BAND output rows, copy the padded rows the
+ * band reads into xband (a few KiB: it stays in L1, where a whole 112 x
+ * 112 padded plane would not), then pairs of output rows in blocks of
+ * 2 x 4 x 16 positions, the epilogue storing straight from the block's
+ * sums.
+ *
+ * The buffers are per-iteration scratch of the outer loop: the
  * parallelize pass gives each thread its own copy. */
 #include <stdlib.h>
 
@@ -33,12 +41,18 @@
 
 #define LANES 16        /* positions per vector statement */
 #define NV 4            /* vectors per block: 4 x 16 independent sums */
-/* Stride 1 rows wider than this keep schedule_conv's row-wise blocks:
- * those fill whole vectors already, and the accumulator plane's extra pass
- * costs more than the flat blocks save (measured, 1 thread, 3x3 depthwise:
- * 32x112x112 0.147 ms row-wise against 0.188 ms flat; 144x56x56 0.43
- * against 0.21, 192x28x28 0.32 against 0.064) */
+/* Stride 1 rows wider than this take row mode (measured, 1 thread, 3x3
+ * depthwise: 32x112x112 0.147 ms row-wise against 0.188 ms flat; 144x56x56
+ * 0.43 against 0.21, 192x28x28 0.32 against 0.064; row mode at 32x112x112
+ * 0.142-0.148 ms against row-wise 0.163 in the same run). Row mode needs
+ * rows of a whole block, NV * LANES. */
 #define MAX_S1_OW 64
+#define ROW_BAND 8  /* row mode: output rows per band */
+/* Row mode: output rows per block (2 x 4 vectors of sums), the window's
+ * rows and columns unrolled: one padded row's loads then serve both
+ * output rows (LLVM merges the equal loads), 12 loads per 18 multiply-adds
+ * per vector instead of 18 (32x112x112, 1 thread: 0.14 -> 0.10 ms) */
+#define ROW_MR 2
 #define MAX_PLANE ((int64_t)1 << 22)
 
 typedef struct dws {
@@ -53,6 +67,9 @@ typedef struct dws {
     int64_t OH, OW, Q, Qv; /* flat positions: Q used, Qv computed (whole vectors) */
     int64_t xfe;         /* xf's elements: the phases, then zeros */
     uint32_t oh, ow;
+    bool rows;           /* row mode (wide stride-1 rows): bands, no accp */
+    int64_t R, BR;       /* row mode: output rows per band, padded rows read */
+    int mr;              /* row mode: output rows per block */
 } dws;
 
 /* Whether e reads var anywhere but inside node `skip`. */
@@ -195,6 +212,39 @@ static lp_id copy_run(dws *D, lp_id *src, lp_id rowat, int64_t cp, int64_t a, in
                   lp_store(p, D->xf, &dst, 1, lp_load(p, D->xbuf, src, (uint32_t)D->xd)));
 }
 
+/* One stride-1 row's columns [j0, j1) of x into xf at rowat + j (src:
+ * x's index, its row set): appended to row[*nr]. A row of two or more
+ * columns goes in vectors of the widest power of two up to 16 columns,
+ * the last one ending at the row's end (overlapping: the same values
+ * stored twice). */
+static void row_copy_s1(dws *D, lp_id *src, lp_id rowat, int64_t j0, int64_t j1, lp_id *row,
+                        uint32_t *nr) {
+    lp_program *p = D->p;
+    int64_t len = j1 - j0, lw = D->n->off_lo[D->wd];
+    lp_id s;
+    if (len < 2) {
+        if ((s = copy_run(D, src, rowat, 0, j0, j1))) row[(*nr)++] = s;
+        return;
+    }
+    int L = 1;
+    while (L * 2 <= LANES && L * 2 <= len) L *= 2;
+    int64_t nfull = len / L;
+    uint32_t c = new_var(p, "pc");
+    for (int t = 0; t < 2; t++) {
+        if (t == 1 && len % L == 0) break;
+        lp_id c0 = t == 1       ? nest_i64(p, j1 - L)
+                   : nfull == 1 ? nest_i64(p, j0)
+                                : nest_addc(p, mul(p, lp_var_ref(p, c), L), j0);
+        uint32_t jj = new_var(p, "jj");
+        lp_id jv = lp_binary(p, IR_ADD, c0, lp_var_ref(p, jj));
+        src[D->wd] = nest_addc(p, jv, -lw);
+        lp_id dst = lp_binary(p, IR_ADD, rowat, jv);
+        lp_id st = vec_for(p, jj, L, lp_store(p, D->xf, &dst, 1,
+                                              lp_load(p, D->xbuf, src, (uint32_t)D->xd)));
+        row[(*nr)++] = t == 0 && nfull > 1 ? rolled(p, c, nfull, st) : st;
+    }
+}
+
 /* Row phase rp of the current plane (outer vars already in cl->var_to),
  * all its column phases cp: xf[phase(rp, cp) + i*We + j] = xpad[sh*i + rp]
  * [sw*j + cp] for i < Hh, j < We, xpad being x with its padding (fill
@@ -241,30 +291,50 @@ static lp_id phase_copy(dws *D, const lp_id *fixed, int64_t rp) {
         if ((s = fill_run(D, rowat[cp], j0[cp]))) row[nr++] = s;
         if ((s = fill_run(D, nest_addc(p, rowat[cp], j1[cp]), D->We - j1[cp]))) row[nr++] = s;
     }
-    int64_t len = j1[0] - j0[0];
-    if (sw == 1 && len >= 2) {
-        /* a contiguous row: vectors of the widest power of two up to 16
-         * columns, the last one ending at the row's end (overlapping: the
-         * same values stored twice) */
+    if (sw == 1) {
+        row_copy_s1(D, src, rowat[0], j0[0], j1[0], row, &nr);
+    } else if (n->xext[D->wd] + lw <= 2 * D->We && n->xext[D->wd] >= 2) {
+        /* x's row in pairs of columns (2t, 2t + 1), each column to its
+         * phase, in one loop hinted for the vectoriser (it loads the
+         * pairs whole and splits them); an odd last column alone. All of
+         * x's columns land inside the phases: no column is left over */
+        int64_t npair = W / 2;
+        /* chunks of L pairs (a power of two up to 8: one 16-wide load
+         * split in two), the last one ending at the row's end
+         * (overlapping: the same values stored twice); a 7-pair row is
+         * two 4-pair chunks instead of a 2-wide loop and a scalar tail */
         int L = 1;
-        while (L * 2 <= LANES && L * 2 <= len) L *= 2;
-        int64_t nfull = len / L;
+        while (L * 2 <= 8 && L * 2 <= npair) L *= 2;
+        int64_t nfull = npair / L;
         uint32_t c = new_var(p, "pc");
-        for (int t = 0; t < 2; t++) {
-            if (t == 1 && len % L == 0) break;
-            lp_id c0 = t == 1       ? nest_i64(p, j1[0] - L)
-                       : nfull == 1 ? nest_i64(p, j0[0])
-                                    : nest_addc(p, mul(p, lp_var_ref(p, c), L), j0[0]);
-            uint32_t jj = new_var(p, "jj");
-            lp_id jv = lp_binary(p, IR_ADD, c0, lp_var_ref(p, jj));
-            src[D->wd] = nest_addc(p, jv, -lw);
-            lp_id dst = lp_binary(p, IR_ADD, rowat[0], jv);
-            lp_id st = vec_for(p, jj, L, lp_store(p, D->xf, &dst, 1,
-                                                  lp_load(p, D->xbuf, src, (uint32_t)D->xd)));
-            row[nr++] = t == 0 && nfull > 1 ? rolled(p, c, nfull, st) : st;
+        /* two chunks, the second overlapping, run as one loop of two
+         * (chunk c from c * (npair - L)): a constant start past a row base
+         * that is a multiple of 16 becomes an `or` LLVM's vectoriser does
+         * not see through (the 14 -> 7 rows were scalar) */
+        bool pair2 = nfull == 1 && npair % L;
+        for (int t = 0; t < 2 && npair > 0; t++) {
+            if (t == 1 && (npair % L == 0 || pair2)) break;
+            lp_id c0 = pair2        ? mul(p, lp_var_ref(p, c), npair - L)
+                       : t == 1     ? nest_i64(p, npair - L)
+                       : nfull == 1 ? nest_i64(p, 0)
+                                    : mul(p, lp_var_ref(p, c), L);
+            uint32_t w = new_var(p, "jj");
+            lp_id tv = lp_binary(p, IR_ADD, c0, lp_var_ref(p, w)), st[2];
+            for (int64_t e = 0; e < 2; e++) {
+                int64_t pc = e + lw;
+                src[D->wd] = nest_addc(p, mul(p, tv, 2), e);
+                lp_id dst = nest_addc(p, lp_binary(p, IR_ADD, rowat[pc % 2], tv), pc / 2);
+                st[e] = lp_store(p, D->xf, &dst, 1, lp_load(p, D->xbuf, src, (uint32_t)D->xd));
+            }
+            lp_id jl = vec_for(p, w, L, lp_seq(p, st, 2));
+            row[nr++] = pair2 ? rolled(p, c, 2, jl) : t == 0 && nfull > 1 ? rolled(p, c, nfull, jl) : jl;
         }
-    } else if (sw == 1) {
-        if ((s = copy_run(D, src, rowat[0], 0, j0[0], j1[0]))) row[nr++] = s;
+        if (W % 2) {
+            int64_t pc = W - 1 + lw;
+            src[D->wd] = nest_i64(p, W - 1);
+            lp_id dst = nest_addc(p, rowat[pc % 2], pc / 2);
+            row[nr++] = lp_store(p, D->xf, &dst, 1, lp_load(p, D->xbuf, src, (uint32_t)D->xd));
+        }
     } else {
         /* the columns both phases copy, in one loop, hinted for the
          * vectoriser (it then loads the pairs whole and splits them:
@@ -330,8 +400,29 @@ static lp_id window_offset(dws *D, lp_id F, lp_id G) {
     return phase ? lp_binary(p, IR_ADD, phase, off) : off;
 }
 
-/* One block: nv vectors of `lanes` flat positions from qs. */
-static lp_id block(dws *D, lp_id qs, int nv, int lanes) {
+/* The epilogue's stores of output (ohv, owv) from acc value accv. */
+static lp_id epi_stores(dws *D, lp_id ohv, lp_id owv, lp_id accv) {
+    lp_program *p = D->p;
+    const conv_dw_nest *n = D->n;
+    nest_cloner *cl = D->cl;
+    cl->var_to[D->oh] = ohv;
+    cl->var_to[D->ow] = owv;
+    cl->acc = n->acc;
+    cl->acc_to = accv;
+    nest_subst_begin(cl);
+    lp_id st[16];
+    for (uint32_t k = 0; k < n->nrest; k++) st[k] = nest_clone(cl, n->rest[k]);
+    cl->acc = 0;
+    cl->acc_to = 0;
+    cl->var_to[D->oh] = cl->var_to[D->ow] = 0;
+    return lp_seq(p, st, n->nrest);
+}
+
+/* One block: nv vectors of `lanes` flat positions from qs, into accp; in
+ * row mode (ohv set) positions c0 + [0, nv*lanes) of output rows ohv ..
+ * ohv + mr - 1, through the epilogue straight from the block's sums (the
+ * reduction then unrolled, so that rows share their loads). */
+static lp_id block(dws *D, lp_id qs, int nv, int lanes, lp_id ohv, lp_id c0) {
     lp_program *p = D->p;
     const conv_dw_nest *n = D->n;
     nest_cloner *cl = D->cl;
@@ -339,10 +430,14 @@ static lp_id block(dws *D, lp_id qs, int nv, int lanes) {
     lp_id jv = lp_var_ref(p, jj);
     uint32_t rv[8];
     for (int k = 0; k < n->nred; k++) rv[k] = new_var(p, "r");
-    lp_id init[NV], upd[NV], out[NV];
-    for (int v = 0; v < nv; v++) {
-        lp_id col = nest_addc(p, jv, (int64_t)v * lanes);
-        init[v] = lp_store(p, D->accb, &col, 1, n->init);
+    int mr = ohv ? D->mr : 1, ns = mr * nv;
+    lp_id init[2 * NV], upd[2 * NV], out[2 * NV];
+    for (int sl = 0; sl < ns; sl++) {
+        int m = sl / nv, v = sl % nv;
+        lp_id col = nest_addc(p, jv, (int64_t)sl * lanes);
+        lp_id pos = nest_addc(p, jv, (int64_t)v * lanes);
+        lp_id qm = m ? nest_addc(p, qs, m * D->We) : qs;
+        init[sl] = lp_store(p, D->accb, &col, 1, n->init);
         for (int k = 0; k < n->nred; k++) cl->var_to[n->rvar[k]] = lp_var_ref(p, rv[k]);
         cl->var_to[D->oh] = nest_i64(p, 0);
         cl->var_to[D->ow] = nest_i64(p, 0);
@@ -352,26 +447,32 @@ static lp_id block(dws *D, lp_id qs, int nv, int lanes) {
          * indices at oh = ow = 0, shifted by the padding */
         lp_id hpart = nest_addc(p, nest_clone(cl, D->ix[D->hd]), n->off_lo[D->hd]);
         lp_id wpart = nest_addc(p, nest_clone(cl, D->ix[D->wd]), n->off_lo[D->wd]);
-        lp_id at = lp_binary(p, IR_ADD, lp_binary(p, IR_ADD, qs, col),
+        lp_id at = lp_binary(p, IR_ADD, lp_binary(p, IR_ADD, qm, pos),
                              window_offset(D, hpart, wpart));
         cl->memo[n->sel] = lp_load(p, D->xf, &at, 1);
         cl->memo_tag[n->sel] = cl->tag;
         lp_id val = nest_clone(cl, n->value);
-        upd[v] = lp_store(p, D->accb, &col, 1,
-                          lp_binary(p, IR_ADD, lp_load(p, D->accb, &col, 1), val));
-        lp_id qq = lp_binary(p, IR_ADD, qs, col);
-        out[v] = lp_store(p, D->accp, &qq, 1, lp_load(p, D->accb, &col, 1));
+        upd[sl] = lp_store(p, D->accb, &col, 1,
+                           lp_binary(p, IR_ADD, lp_load(p, D->accb, &col, 1), val));
+        if (ohv) {
+            lp_id owv = lp_binary(p, IR_ADD, c0, pos);
+            lp_id ohm = m ? nest_addc(p, ohv, m) : ohv;
+            out[sl] = epi_stores(D, ohm, owv, lp_load(p, D->accb, &col, 1));
+        } else {
+            lp_id qq = lp_binary(p, IR_ADD, qs, col);
+            out[sl] = lp_store(p, D->accp, &qq, 1, lp_load(p, D->accb, &col, 1));
+        }
     }
     for (int k = 0; k < n->nred; k++) cl->var_to[n->rvar[k]] = 0;
     cl->var_to[D->oh] = cl->var_to[D->ow] = 0;
     lp_id parts[3];
-    parts[0] = vec_for(p, jj, lanes, lp_seq(p, init, (uint32_t)nv));
-    lp_id red = vec_for(p, jj, lanes, lp_seq(p, upd, (uint32_t)nv));
+    parts[0] = vec_for(p, jj, lanes, lp_seq(p, init, (uint32_t)ns));
+    lp_id red = vec_for(p, jj, lanes, lp_seq(p, upd, (uint32_t)ns));
     for (int k = n->nred; k-- > 0;)
-        red = k > 0 ? lp_for(p, rv[k], nest_i64(p, n->rext[k]), LP_SERIAL, red)
-                    : rolled(p, rv[k], n->rext[k], red);
+        red = k > 0 || mr > 1 ? lp_for(p, rv[k], nest_i64(p, n->rext[k]), LP_SERIAL, red)
+                              : rolled(p, rv[k], n->rext[k], red);
     parts[1] = red;
-    parts[2] = vec_for(p, jj, lanes, lp_seq(p, out, (uint32_t)nv));
+    parts[2] = vec_for(p, jj, lanes, lp_seq(p, out, (uint32_t)ns));
     return lp_seq(p, parts, 3);
 }
 
@@ -381,35 +482,23 @@ static lp_id block(dws *D, lp_id qs, int nv, int lanes) {
 static lp_id compute(dws *D) {
     lp_program *p = D->p;
     int64_t nvec = D->Qv / LANES;
-    if (nvec <= NV) return block(D, nest_i64(p, 0), (int)nvec, LANES);
+    if (nvec <= NV) return block(D, nest_i64(p, 0), (int)nvec, LANES, 0, 0);
     int64_t B = (int64_t)NV * LANES, nfull = D->Qv / B;
     lp_id parts[2];
     uint32_t np = 0;
     uint32_t b = new_var(p, "q0");
-    parts[np++] = rolled(p, b, nfull, block(D, mul(p, lp_var_ref(p, b), B), NV, LANES));
-    if (D->Qv % B) parts[np++] = block(D, nest_i64(p, D->Qv - B), NV, LANES);
+    parts[np++] = rolled(p, b, nfull, block(D, mul(p, lp_var_ref(p, b), B), NV, LANES, 0, 0));
+    if (D->Qv % B) parts[np++] = block(D, nest_i64(p, D->Qv - B), NV, LANES, 0, 0);
     return lp_seq(p, parts, np);
 }
 
 /* The epilogue of row oh, columns [c0, c0 + lanes). */
 static lp_id epi_run(dws *D, lp_id ohv, lp_id c0, int lanes) {
     lp_program *p = D->p;
-    const conv_dw_nest *n = D->n;
-    nest_cloner *cl = D->cl;
     uint32_t jj = new_var(p, "jj");
     lp_id owv = lp_binary(p, IR_ADD, c0, lp_var_ref(p, jj));
-    cl->var_to[D->oh] = ohv;
-    cl->var_to[D->ow] = owv;
     lp_id at = lp_binary(p, IR_ADD, mul(p, ohv, D->We), owv);
-    cl->acc = n->acc;
-    cl->acc_to = lp_load(p, D->accp, &at, 1);
-    nest_subst_begin(cl);
-    lp_id st[16];
-    for (uint32_t k = 0; k < n->nrest; k++) st[k] = nest_clone(cl, n->rest[k]);
-    cl->acc = 0;
-    cl->acc_to = 0;
-    cl->var_to[D->oh] = cl->var_to[D->ow] = 0;
-    return vec_for(p, jj, lanes, lp_seq(p, st, n->nrest));
+    return vec_for(p, jj, lanes, epi_stores(D, ohv, owv, lp_load(p, D->accp, &at, 1)));
 }
 
 /* Row by row: runs of the widest power of two up to 16 columns, the last
@@ -433,11 +522,106 @@ static lp_id epilogue(dws *D) {
     return rolled(p, r, D->OH, lp_seq(p, parts, np));
 }
 
+/* Row mode: padded rows [oh0, oh0 + BR) of the current plane into xf
+ * (row i at i*We), rows [i0, i1) of them inside x, the others fill. */
+static lp_id band_copy(dws *D, const lp_id *fixed, lp_id oh0, int64_t i0, int64_t i1) {
+    lp_program *p = D->p;
+    const conv_dw_nest *n = D->n;
+    int64_t lw = n->off_lo[D->wd], j1 = n->xext[D->wd] + lw;
+    if (j1 > D->We) j1 = D->We;
+    lp_id parts[3], row[4], src[TVM_MAX_NDIM], s;
+    uint32_t np = 0, nr = 0;
+    if ((s = fill_run(D, nest_i64(p, 0), i0 * D->We))) parts[np++] = s;
+    if (i1 > i0) {
+        uint32_t h = new_var(p, "px");
+        lp_id iv = nest_addc(p, lp_var_ref(p, h), i0);
+        memcpy(src, fixed, (size_t)D->xd * sizeof *src);
+        src[D->hd] = nest_addc(p, lp_binary(p, IR_ADD, oh0, iv), -n->off_lo[D->hd]);
+        lp_id rowat = mul(p, iv, D->We);
+        if ((s = fill_run(D, rowat, lw))) row[nr++] = s;
+        if ((s = fill_run(D, nest_addc(p, rowat, j1), D->We - j1))) row[nr++] = s;
+        row_copy_s1(D, src, rowat, lw, j1, row, &nr);
+        parts[np++] = lp_for(p, h, nest_i64(p, i1 - i0), LP_SERIAL, lp_seq(p, row, nr));
+    }
+    if ((s = fill_run(D, nest_i64(p, i1 * D->We), (D->BR - i1) * D->We))) parts[np++] = s;
+    return lp_seq(p, parts, np);
+}
+
+/* Row mode: output rows [oh0, oh0 + R) from the band in xf, each in
+ * blocks of NV vectors along the row, the last block ending at OW
+ * (overlapping: the same values stored twice). */
+static lp_id band_rows(dws *D, lp_id oh0) {
+    lp_program *p = D->p;
+    int64_t B = (int64_t)NV * LANES, nbf = D->OW / B, rem = D->OW - nbf * B;
+    uint32_t r = new_var(p, "oh");
+    lp_id rv = mul(p, lp_var_ref(p, r), D->mr), ohv = lp_binary(p, IR_ADD, oh0, rv);
+    lp_id rowq = mul(p, rv, D->We), parts[2];
+    uint32_t np = 0;
+    if (nbf == 1) {
+        lp_id c0 = nest_i64(p, 0);
+        parts[np++] = block(D, rowq, NV, LANES, ohv, c0);
+    } else if (nbf > 1) {
+        uint32_t b = new_var(p, "ow0");
+        lp_id c0 = mul(p, lp_var_ref(p, b), B);
+        parts[np++] = rolled(p, b, nbf, block(D, lp_binary(p, IR_ADD, rowq, c0), NV, LANES, ohv, c0));
+    }
+    if (rem) {
+        int nv = (int)ceil_div(rem, LANES);
+        lp_id c0 = nest_i64(p, D->OW - (int64_t)nv * LANES);
+        parts[np++] = block(D, lp_binary(p, IR_ADD, rowq, c0), nv, LANES, ohv, c0);
+    }
+    return rolled(p, r, D->R / D->mr, lp_seq(p, parts, np));
+}
+
+/* Row mode, one plane: bands of R output rows, each copying the BR padded
+ * rows it reads (L1-sized) and computing its rows from them. The bands
+ * whose rows are all inside x run in one loop; those touching the
+ * padding, and the last band (ending at OH, overlapping the one before),
+ * on their own. */
+static lp_id bands(dws *D) {
+    lp_program *p = D->p;
+    const conv_dw_nest *n = D->n;
+    lp_id fixed[TVM_MAX_NDIM] = {0};
+    nest_subst_begin(D->cl);
+    D->cl->acc = 0;
+    for (int d = 0; d < D->xd; d++)
+        if (d != D->hd && d != D->wd) fixed[d] = nest_clone(D->cl, D->ix[d]);
+    int64_t H = n->xext[D->hd], lh = n->off_lo[D->hd];
+    int64_t nb = ceil_div(D->OH, D->R);
+    lp_id *parts = calloc((size_t)nb, sizeof *parts);
+    if (!parts) return 0;
+    uint32_t np = 0;
+    for (int64_t k = 0; k < nb;) {
+        int64_t s0 = k * D->R < D->OH - D->R ? k * D->R : D->OH - D->R;
+        int64_t i0 = lh - s0 > 0 ? lh - s0 : 0;
+        int64_t i1 = H + lh - s0 < D->BR ? H + lh - s0 : D->BR;
+        if (i0 == 0 && i1 == D->BR && s0 == k * D->R) {
+            /* interior bands k .. k2 - 1 */
+            int64_t k2 = k + 1;
+            while (k2 < nb && k2 * D->R <= D->OH - D->R && k2 * D->R + D->BR - lh <= H) k2++;
+            uint32_t bv = new_var(p, "band");
+            lp_id oh0 = mul(p, nest_addc(p, lp_var_ref(p, bv), k), D->R);
+            lp_id two[2] = {band_copy(D, fixed, oh0, 0, D->BR), band_rows(D, oh0)};
+            parts[np++] = rolled(p, bv, k2 - k, lp_seq(p, two, 2));
+            k = k2;
+            continue;
+        }
+        lp_id oh0 = nest_i64(p, s0);
+        lp_id two[2] = {band_copy(D, fixed, oh0, i0, i1 > i0 ? i1 : i0), band_rows(D, oh0)};
+        parts[np++] = lp_seq(p, two, 2);
+        k++;
+    }
+    lp_id r = lp_seq(p, parts, np);
+    free(parts);
+    return r;
+}
+
 /* The outer output loops (original order), the plane's three steps inside. */
 static lp_id outer(dws *D, int k) {
     lp_program *p = D->p;
     const conv_dw_nest *n = D->n;
     if (k == n->nout - 2) {
+        if (D->rows) return bands(D);
         lp_id three[3] = {plane_copy(D), compute(D), epilogue(D)};
         return lp_seq(p, three, 3);
     }
@@ -486,7 +670,8 @@ lp_id conv_dw_schedule(lp_program *p, nest_cloner *cl, const conv_dw_nest *n) {
     int64_t Wp = n->xext[D.wd] + n->off_lo[D.wd] + n->off_hi[D.wd];
     D.sh = sh;
     D.sw = sw;
-    if (sh > 2 || sw > 2 || (sw == 1 && D.OW > MAX_S1_OW)) return 0;
+    if (sh > 2 || sw > 2) return 0;
+    D.rows = sh == 1 && sw == 1 && D.OW > MAX_S1_OW;
     D.Hh = ceil_div(Hp, sh);
     D.We = ceil_div(Wp, sw);
     D.PL = D.Hh * D.We;
@@ -495,12 +680,28 @@ lp_id conv_dw_schedule(lp_program *p, nest_cloner *cl, const conv_dw_nest *n) {
     if (D.We < D.OW || D.PL * sh * sw > MAX_PLANE) return 0;
     D.Q = (D.OH - 1) * D.We + D.OW;
     D.Qv = ceil_div(D.Q, LANES) * LANES;
-    int dt = p->bufs[n->acc].dtype;
     /* the buffer's end: past the phases, the last vectors' reads (the
      * bound a range analysis of the read index finds: each term at its
      * largest) */
     fmax += n->off_lo[D.hd];
     gmax += n->off_lo[D.wd];
+    int dt = p->bufs[n->acc].dtype;
+    if (D.rows) {
+        D.R = ROW_BAND < D.OH ? ROW_BAND : D.OH;
+        D.BR = D.R + fmax;
+        D.mr = D.R % ROW_MR ? 1 : ROW_MR;
+        lp_id s3x = nest_i64(p, D.mr * NV * LANES);
+        /* a row's last read, column OW - 1 + G, is inside the padded row */
+        lp_id sb = nest_i64(p, D.BR * D.We);
+        lp_buffer b = {.name = "xband", .dtype = p->bufs[D.xbuf].dtype,
+                       .kind = LP_BUF_WORKSPACE, .ndim = 1, .arg = -1, .elems = D.BR * D.We};
+        D.xf = lp_new_buffer(p, &b, &sb);
+        b = (lp_buffer){.name = "accb", .dtype = dt, .kind = LP_BUF_LOCAL, .ndim = 1, .arg = -1,
+                        .elems = D.mr * NV * LANES};
+        D.accb = lp_new_buffer(p, &b, &s3x);
+        if (p->failed) return 0;
+        return outer(&D, 0);
+    }
     int64_t last = D.Qv - 1 + (sh - 1) * sw * D.PL + (sw - 1) * D.PL + fmax / sh * D.We + gmax / sw;
     D.xfe = last + 1 > sh * sw * D.PL ? last + 1 : sh * sw * D.PL;
     int64_t xfe = D.xfe;
