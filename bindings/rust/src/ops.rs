@@ -36,6 +36,7 @@
 //!
 //! Axes are `i32`s in `[-ndim, ndim)`; negative axes count from the end.
 
+use std::ffi::CString;
 use std::os::raw::c_int;
 use std::ptr;
 
@@ -299,6 +300,32 @@ impl ResizeNearest {
             ResizeNearest::RoundPreferCeil => sys::TVM_NEAREST_ROUND_PREFER_CEIL,
             ResizeNearest::Floor => sys::TVM_NEAREST_FLOOR,
             ResizeNearest::Ceil => sys::TVM_NEAREST_CEIL,
+        }
+    }
+}
+
+/// How [`scatter_elements`] and [`scatter_nd`] combine an update with the
+/// element it lands on (`tvm_scatter_reduction`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScatterReduction {
+    /// Replace; of several updates to one element the last in row-major
+    /// order of the indices wins.
+    None,
+    Add,
+    Mul,
+    /// NaN-propagating, like `BinaryOp::Max`.
+    Max,
+    Min,
+}
+
+impl ScatterReduction {
+    fn raw(self) -> sys::tvm_scatter_reduction {
+        match self {
+            ScatterReduction::None => sys::TVM_SCATTER_NONE,
+            ScatterReduction::Add => sys::TVM_SCATTER_ADD,
+            ScatterReduction::Mul => sys::TVM_SCATTER_MUL,
+            ScatterReduction::Max => sys::TVM_SCATTER_MAX,
+            ScatterReduction::Min => sys::TVM_SCATTER_MIN,
         }
     }
 }
@@ -1067,4 +1094,148 @@ pub fn resize<'g>(
     finish(g, unsafe {
         sys::tvm_op_resize(g.ptr(), x.raw(), out_shape.as_ptr(), mode.raw(), coord.raw(), nearest.raw())
     })
+}
+
+// ---------------------------------------------------------------------------
+// Indexing, selection, quantization and bit operators
+// ---------------------------------------------------------------------------
+// Indices are int32 or int64 data and may be negative (counting from the
+// end); an index outside [-dim, dim) is `OutOfBounds` when the function
+// runs, never a read or write outside a tensor.
+
+/// ONNX GatherElements: `out[i] = x[i with i[axis] := indices[i]]`; the
+/// result has `indices`' shape and `x`'s dtype.
+pub fn gather_elements<'g>(x: &Tensor<'g>, indices: &Tensor<'g>, axis: i32) -> Result<Tensor<'g>> {
+    let g = x.graph();
+    let (rx, ri) = (own(g, x, "gather_elements"), own(g, indices, "gather_elements"));
+    // SAFETY: valid graph; C checks the handles and axis.
+    finish(g, unsafe { sys::tvm_op_gather_elements(g.ptr(), rx, ri, axis) })
+}
+
+/// ONNX GatherND: `indices[..., m]` holds index tuples into dims
+/// `[batch_dims, batch_dims + m)` of `x`. Result shape
+/// `indices.shape[:-1] + x.shape[batch_dims + m:]`.
+pub fn gather_nd<'g>(x: &Tensor<'g>, indices: &Tensor<'g>, batch_dims: i32) -> Result<Tensor<'g>> {
+    let g = x.graph();
+    let (rx, ri) = (own(g, x, "gather_nd"), own(g, indices, "gather_nd"));
+    // SAFETY: valid graph; C checks the handles and batch_dims.
+    finish(g, unsafe { sys::tvm_op_gather_nd(g.ptr(), rx, ri, batch_dims) })
+}
+
+/// ONNX ScatterElements: a copy of `x` where `updates[u]` is combined into
+/// element `(u with u[axis] := indices[u])`.
+pub fn scatter_elements<'g>(
+    x: &Tensor<'g>,
+    indices: &Tensor<'g>,
+    updates: &Tensor<'g>,
+    axis: i32,
+    reduction: ScatterReduction,
+) -> Result<Tensor<'g>> {
+    let g = x.graph();
+    let what = "scatter_elements";
+    let (rx, ri, ru) = (own(g, x, what), own(g, indices, what), own(g, updates, what));
+    // SAFETY: valid graph; C checks the handles and axis.
+    finish(g, unsafe { sys::tvm_op_scatter_elements(g.ptr(), rx, ri, ru, axis, reduction.raw()) })
+}
+
+/// ONNX ScatterND: `indices[..., m]` addresses slices `x[t0, .., t(m-1), ..]`;
+/// `updates` has shape `indices.shape[:-1] + x.shape[m:]`.
+pub fn scatter_nd<'g>(
+    x: &Tensor<'g>,
+    indices: &Tensor<'g>,
+    updates: &Tensor<'g>,
+    reduction: ScatterReduction,
+) -> Result<Tensor<'g>> {
+    let g = x.graph();
+    let what = "scatter_nd";
+    let (rx, ri, ru) = (own(g, x, what), own(g, indices, what), own(g, updates, what));
+    // SAFETY: valid graph; C checks the handles.
+    finish(g, unsafe { sys::tvm_op_scatter_nd(g.ptr(), rx, ri, ru, reduction.raw()) })
+}
+
+/// ONNX TopK: the int64 positions along `axis` of the `k` largest
+/// (`largest`) or smallest elements, best first, ties in increasing
+/// position. Use [`topk`] for the values too.
+pub fn topk_indices<'g>(x: &Tensor<'g>, k: i64, axis: i32, largest: bool) -> Result<Tensor<'g>> {
+    let g = x.graph();
+    let rx = own(g, x, "topk");
+    // SAFETY: valid graph; C checks the handle, k and axis.
+    finish(g, unsafe { sys::tvm_op_topk(g.ptr(), rx, k, axis, c_int::from(largest)) })
+}
+
+/// ONNX TopK: `(values, indices)`; the values are [`gather_elements`] of `x`
+/// by the indices.
+pub fn topk<'g>(x: &Tensor<'g>, k: i64, axis: i32, largest: bool) -> Result<(Tensor<'g>, Tensor<'g>)> {
+    let idx = topk_indices(x, k, axis, largest)?;
+    let values = gather_elements(x, &idx, axis)?;
+    Ok((values, idx))
+}
+
+/// numpy / ONNX einsum over 1 to 8 tensors of one numeric dtype, e.g.
+/// `einsum("ij,jk->ik", &[&a, &b])`; implicit outputs and one `...` per
+/// term as in numpy.
+pub fn einsum<'g>(equation: &str, xs: &[&Tensor<'g>]) -> Result<Tensor<'g>> {
+    let first = match xs.first() {
+        Some(t) => t,
+        None => return Err(Error::new(Status::InvalidArgument, "einsum: no tensors")),
+    };
+    let g = first.graph();
+    let eq = match CString::new(equation) {
+        Ok(s) => s,
+        Err(_) => {
+            return reject(g, Status::InvalidArgument, "einsum: the equation contains a NUL byte".to_string())
+        }
+    };
+    let raws: Vec<sys::tvm_tensor> = xs.iter().map(|t| own(g, t, "einsum")).collect();
+    let n = count(g, raws.len(), "einsum")?;
+    // SAFETY: valid graph; eq is NUL-terminated; raws holds n handles.
+    finish(g, unsafe { sys::tvm_op_einsum(g.ptr(), eq.as_ptr(), n, raws.as_ptr()) })
+}
+
+/// ONNX QuantizeLinear: `saturate(round(x / scale) + zero_point)` (half to
+/// even) as `dtype` (`I8` or `U8`; `None`: `zero_point`'s dtype, or `U8`
+/// without one). `scale` / `zero_point` are per tensor, or rank 1 with
+/// `x`'s dim on `axis` (per axis).
+pub fn quantize_linear<'g>(
+    x: &Tensor<'g>,
+    scale: &Tensor<'g>,
+    zero_point: Option<&Tensor<'g>>,
+    axis: i32,
+    dtype: Option<DType>,
+) -> Result<Tensor<'g>> {
+    let g = x.graph();
+    let what = "quantize_linear";
+    let (rx, rs, rz) = (own(g, x, what), own(g, scale, what), own_opt(g, zero_point, what));
+    let code = match (dtype, zero_point) {
+        (Some(d), _) => d.raw(),
+        (None, Some(_)) => 0, // C: "as zero_point"
+        (None, None) => DType::U8.raw(),
+    };
+    // SAFETY: valid graph; C checks the handles, axis and dtype.
+    finish(g, unsafe { sys::tvm_op_quantize_linear(g.ptr(), rx, rs, rz, axis, code) })
+}
+
+/// ONNX DequantizeLinear: `(x - zero_point) * scale` in `scale`'s float
+/// dtype; `x` is int8, uint8 or int32.
+pub fn dequantize_linear<'g>(
+    x: &Tensor<'g>,
+    scale: &Tensor<'g>,
+    zero_point: Option<&Tensor<'g>>,
+    axis: i32,
+) -> Result<Tensor<'g>> {
+    let g = x.graph();
+    let what = "dequantize_linear";
+    let (rx, rs, rz) = (own(g, x, what), own(g, scale, what), own_opt(g, zero_point, what));
+    // SAFETY: valid graph; C checks the handles and axis.
+    finish(g, unsafe { sys::tvm_op_dequantize_linear(g.ptr(), rx, rs, rz, axis) })
+}
+
+/// ONNX BitShift with numpy broadcasting: `x << y` (`left`) or `x >> y`,
+/// integers of one dtype. Shifting by the bit width or more (or a negative
+/// amount) gives 0, or -1 for a negative `x` shifted right.
+pub fn bitshift<'g>(x: &Tensor<'g>, y: &Tensor<'g>, left: bool) -> Result<Tensor<'g>> {
+    let g = x.graph();
+    let (rx, ry) = (own(g, x, "bitshift"), own(g, y, "bitshift"));
+    // SAFETY: valid graph; C checks the handles.
+    finish(g, unsafe { sys::tvm_op_bitshift(g.ptr(), rx, ry, c_int::from(left)) })
 }

@@ -200,6 +200,14 @@ pub const TVM_NEAREST_ROUND_PREFER_CEIL: tvm_resize_nearest = 1;
 pub const TVM_NEAREST_FLOOR: tvm_resize_nearest = 2;
 pub const TVM_NEAREST_CEIL: tvm_resize_nearest = 3;
 
+/// `tvm_scatter_reduction` (a C enum).
+pub type tvm_scatter_reduction = c_int;
+pub const TVM_SCATTER_NONE: tvm_scatter_reduction = 0;
+pub const TVM_SCATTER_ADD: tvm_scatter_reduction = 1;
+pub const TVM_SCATTER_MUL: tvm_scatter_reduction = 2;
+pub const TVM_SCATTER_MAX: tvm_scatter_reduction = 3;
+pub const TVM_SCATTER_MIN: tvm_scatter_reduction = 4;
+
 pub const TVM_OPT_DEFAULT: i32 = 0;
 pub const TVM_OPT_O0: i32 = -1;
 pub const TVM_OPT_O1: i32 = 1;
@@ -664,6 +672,58 @@ extern "C" {
         coord: tvm_resize_coord,
         nearest: tvm_resize_nearest,
     ) -> tvm_tensor;
+
+    // indexing, selection, quantization and bit operators
+    pub fn tvm_op_gather_elements(
+        g: *mut tvm_graph,
+        x: tvm_tensor,
+        indices: tvm_tensor,
+        axis: c_int,
+    ) -> tvm_tensor;
+    pub fn tvm_op_gather_nd(
+        g: *mut tvm_graph,
+        x: tvm_tensor,
+        indices: tvm_tensor,
+        batch_dims: c_int,
+    ) -> tvm_tensor;
+    pub fn tvm_op_scatter_elements(
+        g: *mut tvm_graph,
+        x: tvm_tensor,
+        indices: tvm_tensor,
+        updates: tvm_tensor,
+        axis: c_int,
+        reduction: tvm_scatter_reduction,
+    ) -> tvm_tensor;
+    pub fn tvm_op_scatter_nd(
+        g: *mut tvm_graph,
+        x: tvm_tensor,
+        indices: tvm_tensor,
+        updates: tvm_tensor,
+        reduction: tvm_scatter_reduction,
+    ) -> tvm_tensor;
+    pub fn tvm_op_topk(g: *mut tvm_graph, x: tvm_tensor, k: i64, axis: c_int, largest: c_int) -> tvm_tensor;
+    pub fn tvm_op_einsum(
+        g: *mut tvm_graph,
+        equation: *const c_char,
+        n: c_int,
+        xs: *const tvm_tensor,
+    ) -> tvm_tensor;
+    pub fn tvm_op_quantize_linear(
+        g: *mut tvm_graph,
+        x: tvm_tensor,
+        scale: tvm_tensor,
+        zero_point: tvm_tensor,
+        axis: c_int,
+        dtype: tvm_dtype,
+    ) -> tvm_tensor;
+    pub fn tvm_op_dequantize_linear(
+        g: *mut tvm_graph,
+        x: tvm_tensor,
+        scale: tvm_tensor,
+        zero_point: tvm_tensor,
+        axis: c_int,
+    ) -> tvm_tensor;
+    pub fn tvm_op_bitshift(g: *mut tvm_graph, x: tvm_tensor, y: tvm_tensor, left: c_int) -> tvm_tensor;
 
     // compilation and functions
     pub fn tvm_compile(
