@@ -848,6 +848,10 @@ static void loop_metadata(cg *g, LLVMValueRef backedge, int kind, lp_id extent, 
  * rolled; the loops inside it may still unroll. No normal kernel unrolls
  * this far: the schedules mark the blocks they want unrolled LP_UNROLLED. */
 #define UNROLL_MAX_STMTS 256
+/* Only loops of few trips get the cap: LLVM fully unrolls a loop of more
+ * trips only when its body is tiny (its plain size threshold), and the cap
+ * must not take its partial unrolling from a long innermost loop. */
+#define UNROLL_CAP_TRIPS 16
 
 /* The statements s becomes once LLVM unrolls every constant-extent loop it
  * may; saturates above UNROLL_MAX_STMTS. */
@@ -921,8 +925,7 @@ static bool gen_loop_range(cg *g, const lp_node *n, LLVMValueRef start, LLVMValu
     int flags = n->flags;
     if (kind == LP_SERIAL && lp_get(p, n->b)->kind == LP_CONST) {
         int64_t c = unrolled_stmts(p, n->c), e = lp_get(p, n->b)->imm.i;
-        if (c > 0 && (c > UNROLL_MAX_STMTS || e > UNROLL_MAX_STMTS || c * e > UNROLL_MAX_STMTS))
-            flags |= LP_NO_UNROLL;
+        if (c > 0 && e <= UNROLL_CAP_TRIPS && c * e > UNROLL_MAX_STMTS) flags |= LP_NO_UNROLL;
     }
     loop_metadata(g, br, kind, n->b, flags);
     LLVMAddIncoming(iv, &next, &latch, 1);
