@@ -842,6 +842,48 @@ static void loop_metadata(cg *g, LLVMValueRef backedge, int kind, lp_id extent, 
                     LLVMMetadataAsValue(g->ctx, loop_id));
 }
 
+/* LLVM fully unrolls a nest of constant-extent loops when its estimate says
+ * the copies simplify (a constant stored value, offsets that fold): an
+ * 8x15x8 nest of byte stores became one block of 960 stores, 3x15x33x2 one
+ * of 2970, and x86 instruction selection, whose store merging compares
+ * the stores of a block pairwise, took minutes on them. A serial loop whose
+ * full unrolling would copy more than UNROLL_MAX_STMTS statements stays
+ * rolled; the loops inside it may still unroll. No normal kernel unrolls
+ * this far: the schedules mark the blocks they want unrolled LP_UNROLLED. */
+#define UNROLL_MAX_STMTS 256
+/* Only loops of few trips get the cap: LLVM fully unrolls a loop of more
+ * trips only when its body is tiny (its plain size threshold), and the cap
+ * must not take its partial unrolling from a long innermost loop. */
+#define UNROLL_CAP_TRIPS 16
+
+/* The statements s becomes once LLVM unrolls every constant-extent loop it
+ * may; saturates above UNROLL_MAX_STMTS. */
+static int64_t unrolled_stmts(const lp_program *p, lp_id s) {
+    if (!s) return 0;
+    const lp_node *n = lp_get(p, s);
+    int64_t c = 0;
+    switch (n->kind) {
+    case LP_SEQ: {
+        const uint32_t *l = lp_list(p, n->list);
+        for (uint32_t i = 0; i < n->nlist && c <= UNROLL_MAX_STMTS; i++)
+            c += unrolled_stmts(p, l[i]);
+        return c;
+    }
+    case LP_IF: return unrolled_stmts(p, n->b) + unrolled_stmts(p, n->c);
+    case LP_FOR: {
+        c = unrolled_stmts(p, n->c);
+        const lp_node *e = lp_get(p, n->b);
+        /* rolled: a runtime extent, a vectorised loop (one vector or a
+         * vector loop), a loop kept rolled or run in parallel */
+        if (e->kind != LP_CONST || n->op == LP_VECTORIZED || n->op == LP_PARALLEL ||
+            (n->flags & LP_NO_UNROLL) || c > UNROLL_MAX_STMTS)
+            return c;
+        return e->imm.i > UNROLL_MAX_STMTS ? UNROLL_MAX_STMTS + 1 : c * e->imm.i;
+    }
+    default: return 1;
+    }
+}
+
 static bool gen_loop(cg *g, const lp_node *n, LLVMValueRef start, LLVMValueRef ext, int kind);
 static bool gen_parallel_for(cg *g, const lp_node *n, lp_id id, LLVMValueRef ext);
 
@@ -883,7 +925,12 @@ static bool gen_loop_range(cg *g, const lp_node *n, LLVMValueRef start, LLVMValu
     LLVMValueRef next = LLVMBuildNUWAdd(g->b, iv, LLVMConstInt(g->t_i64, 1, 0), "");
     LLVMSetNSW(next, 1);
     LLVMValueRef br = LLVMBuildBr(g->b, head);
-    loop_metadata(g, br, kind, n->b, n->flags);
+    int flags = n->flags;
+    if (kind == LP_SERIAL && lp_get(p, n->b)->kind == LP_CONST) {
+        int64_t c = unrolled_stmts(p, n->c), e = lp_get(p, n->b)->imm.i;
+        if (c > 0 && e <= UNROLL_CAP_TRIPS && c * e > UNROLL_MAX_STMTS) flags |= LP_NO_UNROLL;
+    }
+    loop_metadata(g, br, kind, n->b, flags);
     LLVMAddIncoming(iv, &next, &latch, 1);
     LLVMPositionBuilderAtEnd(g->b, end);
     return true;
