@@ -109,3 +109,38 @@ lp_id nest_clone(nest_cloner *c, lp_id e) {
     }
     return r;
 }
+
+static bool list_ok(const lp_program *p, const lp_node *n, uint32_t acc, const uint8_t *written,
+                    unsigned allow, int depth) {
+    for (uint32_t k = 0; k < n->nlist; k++)
+        if (!nest_expr_ok(p, lp_list(p, n->list)[k], acc, written, allow, depth + 1)) return false;
+    return true;
+}
+
+bool nest_expr_ok(const lp_program *p, lp_id e, uint32_t acc, const uint8_t *written,
+                  unsigned allow, int depth) {
+    if (!e) return true;
+    if (depth > 200) return false;
+    const lp_node *n = lp_get(p, e);
+    switch (n->kind) {
+    case LP_CONST:
+    case LP_VAR: return true;
+    case LP_LOAD:
+        if (p->bufs[n->a].kind == LP_BUF_LOCAL && n->a != acc) return false;
+        if (written[n->a] || (n->flags & LP_CHECKED)) return false;
+        return list_ok(p, n, acc, written, allow, depth); /* the indices */
+    case LP_CALL: return (allow & NEST_ALLOW_CALLS) && list_ok(p, n, acc, written, allow, depth);
+    case LP_SELECT:
+        if (!(allow & NEST_ALLOW_SELECTS)) return false;
+        return nest_expr_ok(p, n->a, acc, written, allow, depth + 1) &&
+               nest_expr_ok(p, n->b, acc, written, allow, depth + 1) &&
+               nest_expr_ok(p, n->c, acc, written, allow, depth + 1);
+    case LP_BINARY:
+    case LP_UNARY:
+    case LP_CAST:
+        return nest_expr_ok(p, n->a, acc, written, allow, depth + 1) &&
+               nest_expr_ok(p, n->b, acc, written, allow, depth + 1) &&
+               nest_expr_ok(p, n->c, acc, written, allow, depth + 1);
+    default: return false;
+    }
+}

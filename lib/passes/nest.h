@@ -1,5 +1,5 @@
 /* nest.h — helpers the loop-nest rewriting schedules share
- * (schedule_contraction, schedule_conv): small facts about a matched nest,
+ * (schedule_contraction, schedule_conv, schedule_pool): small facts about a matched nest,
  * and cloning an expression tree under a substitution, which is how both
  * turn one iteration of the original body into the statements of a block.
  */
@@ -17,6 +17,15 @@ lp_id nest_single(const lp_program *p, lp_id s);
 bool nest_flatten_seq(const lp_program *p, lp_id s, lp_id *out, uint32_t *n, uint32_t cap);
 /* Whether expression e reads variable var (true also when too deep to tell). */
 bool nest_mentions(const lp_program *p, lp_id e, uint32_t var, int depth);
+
+/* What a matched nest's value or update may read, for a schedule that
+ * re-evaluates it in blocks: no local buffer but acc, no buffer in
+ * `written` (one the epilogue stores), no checked load (bounds has not run
+ * yet), and calls or selects only when `allow` says so (a select can guard
+ * a read that a block evaluating loads ahead must not make). */
+enum { NEST_ALLOW_CALLS = 1, NEST_ALLOW_SELECTS = 2 };
+bool nest_expr_ok(const lp_program *p, lp_id e, uint32_t acc, const uint8_t *written,
+                  unsigned allow, int depth);
 
 static inline lp_id nest_i64(lp_program *p, int64_t v) { return lp_const_int(p, TVM_INT64, v); }
 /* a + b, or a itself when b is 0. */

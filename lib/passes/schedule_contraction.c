@@ -108,43 +108,6 @@ typedef struct sched {
 
 /* ---- matching ----------------------------------------------------------- */
 
-/* What an expression tree reads. `bad` when it reads a local other than
- * `acc`, holds a statement, or `written` (a buffer the epilogue stores). */
-static bool expr_ok(const lp_program *p, lp_id e, uint32_t acc, const uint8_t *written,
-                    int depth) {
-    if (!e) return true;
-    if (depth > 200) return false;
-    const lp_node *n = lp_get(p, e);
-    switch (n->kind) {
-    case LP_CONST:
-    case LP_VAR: return true;
-    case LP_LOAD: {
-        const lp_buffer *b = &p->bufs[n->a];
-        if (b->kind == LP_BUF_LOCAL && n->a != acc) return false;
-        if (written[n->a]) return false;
-        if (n->flags & LP_CHECKED) return false;
-        for (uint32_t k = 0; k < n->nlist; k++)
-            if (!expr_ok(p, lp_list(p, n->list)[k], acc, written, depth + 1)) return false;
-        return true;
-    }
-    case LP_CALL:
-        for (uint32_t k = 0; k < n->nlist; k++)
-            if (!expr_ok(p, lp_list(p, n->list)[k], acc, written, depth + 1)) return false;
-        return true;
-    case LP_SELECT:
-        /* a select may guard a read (select(k > 0, B[k - 1], 0)); the block
-         * evaluates loads ahead, so leave such nests alone */
-        return false;
-    case LP_BINARY:
-    case LP_UNARY:
-    case LP_CAST:
-        return expr_ok(p, n->a, acc, written, depth + 1) &&
-               expr_ok(p, n->b, acc, written, depth + 1) &&
-               expr_ok(p, n->c, acc, written, depth + 1);
-    default: return false;
-    }
-}
-
 /* Whether every load in e that depends on j does so through its last index
  * only: consecutive j are consecutive elements, so the vectorised columns
  * are plain vector loads. A transposed operand (dense's W[j, k]) would be a
@@ -274,7 +237,7 @@ static bool match_nest(const lp_program *p, lp_id il, lp_id jl, match *m, uint8_
     }
     /* v reads neither locals nor written buffers; nor do the epilogue's
      * values and indices (acc excepted) */
-    if (!expr_ok(p, m->value, 0, written, 0)) return false;
+    if (!nest_expr_ok(p, m->value, 0, written, NEST_ALLOW_CALLS, 0)) return false;
     m->bload = packable_load(p, m->value, m);
     if (m->M < PACK_MIN_ROWS) m->bload = 0; /* not packed */
     /* unpacked, a B read across j must be contiguous in j; or, without an i
@@ -285,9 +248,10 @@ static bool match_nest(const lp_program *p, lp_id il, lp_id jl, match *m, uint8_
     }
     for (uint32_t k = 0; k < m->nrest; k++) {
         const lp_node *R = lp_get(p, m->rest[k]);
-        if (!expr_ok(p, R->b, m->acc, written, 0)) return false;
+        if (!nest_expr_ok(p, R->b, m->acc, written, NEST_ALLOW_CALLS, 0)) return false;
         for (uint32_t d = 0; d < R->nlist; d++)
-            if (!expr_ok(p, lp_list(p, R->list)[d], m->acc, written, 0)) return false;
+            if (!nest_expr_ok(p, lp_list(p, R->list)[d], m->acc, written, NEST_ALLOW_CALLS, 0))
+                return false;
     }
     /* worth it: a vector of columns and more than a handful of terms (dot:
      * try_nest checks K against the vector chunk) */

@@ -83,33 +83,6 @@ typedef struct psched {
 
 /* ---- matching ----------------------------------------------------------- */
 
-/* Reads no local buffer but acc, no buffer the epilogue writes, no checked
- * load, no call. */
-static bool expr_ok(const lp_program *p, lp_id e, uint32_t acc, const uint8_t *written,
-                    int depth) {
-    if (!e) return true;
-    if (depth > 200) return false;
-    const lp_node *n = lp_get(p, e);
-    switch (n->kind) {
-    case LP_CONST:
-    case LP_VAR: return true;
-    case LP_LOAD:
-        if (p->bufs[n->a].kind == LP_BUF_LOCAL && n->a != acc) return false;
-        if (written[n->a] || (n->flags & LP_CHECKED)) return false;
-        for (uint32_t k = 0; k < n->nlist; k++)
-            if (!expr_ok(p, lp_list(p, n->list)[k], acc, written, depth + 1)) return false;
-        return true;
-    case LP_SELECT:
-    case LP_BINARY:
-    case LP_UNARY:
-    case LP_CAST:
-        return expr_ok(p, n->a, acc, written, depth + 1) &&
-               expr_ok(p, n->b, acc, written, depth + 1) &&
-               expr_ok(p, n->c, acc, written, depth + 1);
-    default: return false;
-    }
-}
-
 /* An index/bool expression of constants and bound loop variables. */
 static bool eval(const lp_program *p, lp_id e, const int64_t *env, const uint8_t *bound,
                  int64_t *out, int depth) {
@@ -333,12 +306,13 @@ static bool match_nest(const lp_program *p, lp_id top, pmatch *m, uint8_t *writt
         written[St->a] = 1;
         m->rest[m->nrest++] = items[k];
     }
-    if (!expr_ok(p, m->value, 0, written, 0)) return false;
+    if (!nest_expr_ok(p, m->value, 0, written, NEST_ALLOW_SELECTS, 0)) return false;
     for (uint32_t k = 0; k < m->nrest; k++) {
         const lp_node *St = lp_get(p, m->rest[k]);
-        if (!expr_ok(p, St->b, m->acc, written, 0)) return false;
+        if (!nest_expr_ok(p, St->b, m->acc, written, NEST_ALLOW_SELECTS, 0)) return false;
         for (uint32_t d = 0; d < St->nlist; d++)
-            if (!expr_ok(p, lp_list(p, St->list)[d], m->acc, written, 0)) return false;
+            if (!nest_expr_ok(p, lp_list(p, St->list)[d], m->acc, written, NEST_ALLOW_SELECTS, 0))
+                return false;
     }
     return interiors(p, m);
 }
