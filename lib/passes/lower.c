@@ -672,8 +672,9 @@ static tvm_status lower_once(pass_ctx *pc, const uint8_t *tmark, uint32_t *stage
     for (uint32_t i = 0; i < pc->nconsts; i++) add_buffer(L, pc->consts[i], LP_BUF_ARG, arg++);
     p->nargs = arg;
     for (uint32_t t = 1; t < g->ntensors; t++)
-        if (tmark[t] && g->tensors[t].kind == GT_COMPUTE && !pc->fused[t] && !L->tbuf[t])
-            add_buffer(L, t, LP_BUF_WORKSPACE, -1); /* (folded ones are constants) */
+        if (tmark[t] && g->tensors[t].kind == GT_COMPUTE && !pc->fused[t] && !L->tbuf[t] &&
+            !pc->folded[t]) /* (folded ones are constants or immediates) */
+            add_buffer(L, t, LP_BUF_WORKSPACE, -1);
     /* tensor indices are creation order, hence dependency order */
     lp_id *kernels = NULL;
     uint32_t nk = 0, cap = 0;
