@@ -524,6 +524,81 @@ TEST(symbolic_constant_computes_are_not_folded) {
     tvm_graph_destroy(g);
 }
 
+TEST(one_element_constants_are_immediates) {
+    /* constants of shape [], [1] and [1, 1] read at index 0 become literals
+     * in the loop IR (no load, no kernel argument), in an elementwise
+     * expression and in a reduction and its epilogue; values chosen so every
+     * step is exact, so the results are compared bit for bit */
+    int64_t R = 3, C = 5;
+    tvm_graph *g = tvm_graph_create(CTX);
+    tvm_expr dr = tvm_const_int(g, TVM_INT64, R), dc = tvm_const_int(g, TVM_INT64, C);
+    tvm_expr zero = tvm_const_int(g, TVM_INT64, 0);
+    tvm_tensor X = tvm_placeholder(g, "X", TVM_FLOAT32, 2, (tvm_expr[]){dr, dc});
+    float eight = 8, half = 0.5f, three = 3;
+    tvm_tensor A = tvm_constant(g, "scal_a", TVM_FLOAT32, 0, NULL, &eight);
+    tvm_tensor B = tvm_constant(g, "scal_b", TVM_FLOAT32, 1, (int64_t[]){1}, &half);
+    tvm_tensor D = tvm_constant(g, "scal_d", TVM_FLOAT32, 2, (int64_t[]){1, 1}, &three);
+    tvm_expr i = tvm_iter_var(g, "i"), j = tvm_iter_var(g, "j");
+    tvm_expr k = tvm_reduce_axis(g, "k", dc);
+    tvm_expr a = tvm_load(g, A, NULL);
+    tvm_expr d = tvm_load(g, D, (tvm_expr[]){zero, zero});
+    /* S[i] = sum_k X[i, k] * d; Y[i, j] = X[i, j] / a + b * S[i] */
+    tvm_tensor S = tvm_compute(g, "S", 1, &dr, &i,
+                               tvm_sum(g, tvm_mul(g, tvm_load(g, X, (tvm_expr[]){i, k}), d), 1,
+                                       &k));
+    tvm_expr i2 = tvm_iter_var(g, "i2");
+    tvm_tensor Y = tvm_compute(
+        g, "Y", 2, (tvm_expr[]){dr, dc}, (tvm_expr[]){i2, j},
+        tvm_add(g, tvm_div(g, tvm_load(g, X, (tvm_expr[]){i2, j}), a),
+                tvm_mul(g, tvm_load(g, B, &zero), tvm_load(g, S, &i2))));
+    CHECK_OK_OR_RETURN(tvm_graph_status(g));
+    CHECK(loop_text_lacks(g, X, Y, "scal_a"));
+    CHECK(loop_text_lacks(g, X, Y, "scal_b"));
+    CHECK(loop_text_lacks(g, X, Y, "scal_d"));
+    tt_tensor *x = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(3, 5)), *y = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(3, 5));
+    tt_tensor *ref = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(3, 5));
+    for (int q = 0; q < 15; q++) tt_set(x, q, (float)(q % 7 - 3));
+    for (int r = 0; r < 3; r++) {
+        float sum = 0;
+        for (int c = 0; c < 5; c++) sum += tt_get(x, r * 5 + c) * 3;
+        for (int c = 0; c < 5; c++) tt_set(ref, r * 5 + c, tt_get(x, r * 5 + c) / 8 + 0.5f * sum);
+    }
+    tt_tensor *args[2] = {x, y};
+    tvm_kernel_plan fused = {0}, unfused = {0};
+    run_all(g, 1, &X, &Y, args, ref, 0, "one-element constants", &fused, &unfused);
+    tt_free(x); tt_free(y); tt_free(ref);
+    tvm_graph_destroy(g);
+}
+
+TEST(one_element_constant_read_at_a_computed_index_stays_a_buffer) {
+    /* C[i mod 1] is C[0], but only a literal index 0 makes the constant an
+     * immediate: any other index keeps the load (and its bounds check) */
+    tvm_graph *g = tvm_graph_create(CTX);
+    float cd = 2.5f;
+    tvm_tensor Cst = tvm_constant(g, "scal_c", TVM_FLOAT32, 1, (int64_t[]){1}, &cd);
+    tvm_expr n = tvm_const_int(g, TVM_INT64, 6);
+    tvm_tensor X = tvm_placeholder(g, "X", TVM_FLOAT32, 1, &n);
+    tvm_expr i = tvm_iter_var(g, "i");
+    tvm_tensor Y = tvm_compute(
+        g, "Y", 1, &n, &i,
+        tvm_mul(g, tvm_load(g, X, &i),
+                tvm_load(g, Cst, (tvm_expr[]){tvm_floormod(g, i, tvm_const_int(g, TVM_INT64, 1))})));
+    CHECK_OK_OR_RETURN(tvm_graph_status(g));
+    CHECK(!loop_text_lacks(g, X, Y, "scal_c"));
+    tt_tensor *x = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(6)), *y = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(6));
+    tt_tensor *ref = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(6));
+    for (int q = 0; q < 6; q++) {
+        tt_set(x, q, (float)q - 2);
+        tt_set(ref, q, ((float)q - 2) * 2.5f);
+    }
+    tt_tensor *args[2] = {x, y};
+    tvm_kernel_plan fused = {0}, unfused = {0};
+    run_all(g, 1, &X, &Y, args, ref, 0, "one-element constant at a computed index", &fused,
+            &unfused);
+    tt_free(x); tt_free(y); tt_free(ref);
+    tvm_graph_destroy(g);
+}
+
 TEST(plan_errors) {
     tvm_graph *g = tvm_graph_create(CTX);
     tvm_expr n = tvm_size_var(g, "n");

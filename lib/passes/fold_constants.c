@@ -18,7 +18,12 @@
  * Results: pc->folded[t] owns the values of folded tensor t; pc->live marks
  * the tensors still needed with folded tensors as leaves; pc->consts lists
  * the constants the kernels take (original constants still read, then the
- * folded tensors). */
+ * folded tensors).
+ *
+ * A constant of one element (shape [], [1], [1, 1], ...) read only at index
+ * 0 is not a kernel argument: lowering reads its value as an immediate (a
+ * load of c and the literal c are the same value), so the backends can fold
+ * it (x / 8 becomes x * 0.125) instead of loading it per element. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -241,10 +246,25 @@ tvm_status pass_fold_constants(pass_ctx *pc) {
             goto out;
         }
     }
+    /* constants read at some index other than a literal 0 stay buffers: an
+     * out-of-range read must still be caught, not answered with the value */
+    uint8_t *indexed = read_by_live; /* (reused: all zero again here) */
+    for (uint32_t e = 1; e < g->nexprs; e++) {
+        const gx_node *x = &g->exprs[e];
+        if (x->kind != GX_LOAD) continue;
+        for (uint32_t k = 0; k < x->nlist; k++) {
+            const gx_node *i = &g->exprs[g->pool[x->list + k]];
+            if (i->kind != GX_CONST || dtype_is_float(i->dtype) || i->imm.i != 0) indexed[x->a] = 1;
+        }
+    }
     uint32_t nc = 0;
-    for (uint32_t t = 1; t < g->ntensors; t++)
-        if (pc->live[t] && (g->tensors[t].kind == GT_CONSTANT || pc->folded[t]))
-            consts[nc++] = t;
+    for (uint32_t t = 1; t < g->ntensors; t++) {
+        const gt_node *tn = &g->tensors[t];
+        if (!pc->live[t] || !(tn->kind == GT_CONSTANT || pc->folded[t])) continue;
+        size_t bytes = pc->folded[t] ? pc->folded_bytes[t] : tn->cbuf ? tn->cbuf->nbytes : 0;
+        if (!indexed[t] && bytes == (size_t)dtype_bytes(tn->dtype)) continue; /* an immediate */
+        consts[nc++] = t;
+    }
     free((void *)pc->consts);
     pc->consts = consts;
     pc->nconsts = nc;

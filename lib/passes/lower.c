@@ -383,11 +383,42 @@ static lp_id lower_staged(lower_ctx *L, const gx_node *n, const lp_id *idx) {
     return lp_load(p, buf, rest, n->nlist - pre);
 }
 
+/* A constant without a buffer: fold_constants left out of the kernel
+ * arguments a one-element constant read only at index 0, so its value is
+ * the literal, in its own dtype (float16 / bfloat16 widened to float32 as a
+ * load would widen them). */
+static lp_id lower_scalar_constant(lower_ctx *L, uint32_t t) {
+    const gt_node *tn = &L->g->tensors[t];
+    const void *d = L->pc->folded[t] ? L->pc->folded[t] : tn->cbuf ? tn->cbuf->data : NULL;
+    if (!d) return fail(L, TVM_ERR_INTERNAL, "a constant has no values"), 0;
+    lp_program *p = L->p;
+    switch (tn->dtype) {
+    case TVM_FLOAT32: { float v; memcpy(&v, d, sizeof v); return lp_const_float(p, TVM_FLOAT32, v); }
+    case TVM_FLOAT64: { double v; memcpy(&v, d, sizeof v); return lp_const_float(p, TVM_FLOAT64, v); }
+    case TVM_FLOAT16:
+    case TVM_BFLOAT16: {
+        uint16_t h;
+        memcpy(&h, d, sizeof h);
+        float v = tn->dtype == TVM_FLOAT16 ? f16_bits_to_f32(h) : bf16_bits_to_f32(h);
+        return lp_const_float(p, TVM_FLOAT32, v);
+    }
+    case TVM_INT8: { int8_t v; memcpy(&v, d, sizeof v); return lp_const_int(p, tn->dtype, v); }
+    case TVM_INT16: { int16_t v; memcpy(&v, d, sizeof v); return lp_const_int(p, tn->dtype, v); }
+    case TVM_INT32: { int32_t v; memcpy(&v, d, sizeof v); return lp_const_int(p, tn->dtype, v); }
+    case TVM_INT64: { int64_t v; memcpy(&v, d, sizeof v); return lp_const_int(p, tn->dtype, v); }
+    case TVM_UINT8:
+    case TVM_BOOL: return lp_const_int(p, tn->dtype, *(const uint8_t *)d);
+    default: return fail(L, TVM_ERR_INTERNAL, "a constant has an unknown dtype"), 0;
+    }
+}
+
 static lp_id lower_load(lower_ctx *L, const gx_node *n) {
     const tvm_graph *g = L->g;
     lp_id idx[TVM_MAX_NDIM];
     for (uint32_t k = 0; k < n->nlist; k++) idx[k] = lower_index(L, g->pool[n->list + k]);
     if (L->tbuf[n->a]) return lp_load(L->p, L->tbuf[n->a], idx, n->nlist);
+    if (g->tensors[n->a].kind == GT_CONSTANT || L->pc->folded[n->a])
+        return lower_scalar_constant(L, n->a);
     uint32_t t = n->a;
     if (L->group) L->group[t] = L->kernel;
     /* a staged or reduced tensor runs ahead of the expression that reads
@@ -641,8 +672,9 @@ static tvm_status lower_once(pass_ctx *pc, const uint8_t *tmark, uint32_t *stage
     for (uint32_t i = 0; i < pc->nconsts; i++) add_buffer(L, pc->consts[i], LP_BUF_ARG, arg++);
     p->nargs = arg;
     for (uint32_t t = 1; t < g->ntensors; t++)
-        if (tmark[t] && g->tensors[t].kind == GT_COMPUTE && !pc->fused[t] && !L->tbuf[t])
-            add_buffer(L, t, LP_BUF_WORKSPACE, -1); /* (folded ones are constants) */
+        if (tmark[t] && g->tensors[t].kind == GT_COMPUTE && !pc->fused[t] && !L->tbuf[t] &&
+            !pc->folded[t]) /* (folded ones are constants or immediates) */
+            add_buffer(L, t, LP_BUF_WORKSPACE, -1);
     /* tensor indices are creation order, hence dependency order */
     lp_id *kernels = NULL;
     uint32_t nk = 0, cap = 0;
