@@ -354,6 +354,15 @@ static tvm_status op_range(onnx_ctx *c, onnx_node *n) {
     if (cnt > ONNX_MAX_FOLD_ELEMS * 16)
         return onnx_fail(n, TVM_ERR_LIMIT, "%g elements", cnt);
     int64_t len = (int64_t)cnt;
+    /* integer ranges: every value start + k * delta must fit the dtype (a
+     * double outside it has no defined conversion) */
+    if (len > 0 && dtype_is_int(dt)) {
+        double hi = dt == TVM_INT16 ? 32767.0 : dt == TVM_INT32 ? 2147483647.0 : 4.6e18;
+        double last = st + (double)(len - 1) * dl;
+        if (!(fabs(st) <= hi && fabs(dl) <= hi && fabs(last) <= hi))
+            return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT,
+                             "start %g, delta %g: values outside %s", st, dl, dtype_name(dt));
+    }
     size_t es = (size_t)dtype_bytes(dt);
     uint8_t *buf = calloc((size_t)len + 1, es);
     if (!buf) return onnx_fail(n, TVM_ERR_OUT_OF_MEMORY, "no memory");

@@ -1139,7 +1139,9 @@ static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth) {
             if (r && !S->cl.oom && !p->failed) return r;
             return s;
         }
-        p->nodes[s].c = rewrite(S, n.c, written, depth + 1);
+        /* through a local: rewrite may grow (move) p->nodes */
+        lp_id c = rewrite(S, n.c, written, depth + 1);
+        p->nodes[s].c = c;
         return s;
     }
     if (n.kind == LP_SEQ) {

@@ -456,7 +456,9 @@ static lp_id rewrite(psched *S, lp_id s, uint8_t *written, uint32_t nbufs, int d
             if (r && !S->cl.oom && !p->failed) return r;
             return s;
         }
-        p->nodes[s].c = rewrite(S, n.c, written, nbufs, depth + 1);
+        /* through a local: rewrite may grow (move) p->nodes */
+        lp_id c = rewrite(S, n.c, written, nbufs, depth + 1);
+        p->nodes[s].c = c;
         return s;
     }
     if (n.kind == LP_SEQ) {
