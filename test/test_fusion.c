@@ -524,6 +524,54 @@ TEST(symbolic_constant_computes_are_not_folded) {
     tvm_graph_destroy(g);
 }
 
+TEST(constant_computes_fold_within_a_work_bound) {
+    /* R[i] = sum_k C[(i + k) % 4] depends on constants only. With 1.5M terms
+     * per element (6M statements, past the interpreter's bound) the fold
+     * runs JIT-compiled on llvm; on interp, whose folds run on the
+     * interpreter, it stays a kernel. Either way the result is exact: every
+     * partial sum is an integer below 2^24. With 2^40 terms per element the
+     * compile must not try to evaluate it (it would run for hours): R stays
+     * a kernel, which the caller asked for, and the compile returns. */
+    for (int huge = 0; huge < 2; huge++) {
+        tvm_graph *g = tvm_graph_create(CTX);
+        float cd[4] = {1, 2, 3, 4};
+        int64_t terms = huge ? (int64_t)1 << 40 : (int64_t)3 << 19;
+        tvm_tensor C = tvm_constant(g, "C", TVM_FLOAT32, 1, (int64_t[]){4}, cd);
+        tvm_expr four = tvm_const_int(g, TVM_INT64, 4);
+        tvm_expr i = tvm_iter_var(g, "i"), k = tvm_reduce_axis(g, "k", tvm_const_int(g, TVM_INT64, terms));
+        tvm_expr idx = tvm_floormod(g, tvm_add(g, i, k), four);
+        tvm_tensor R = tvm_compute(g, "R", 1, &four, &i,
+                                   tvm_sum(g, tvm_load(g, C, &idx), 1, &k));
+        tvm_tensor X = tvm_placeholder(g, "X", TVM_FLOAT32, 1, &four);
+        tvm_expr j = tvm_iter_var(g, "j");
+        tvm_tensor Y = tvm_compute(g, "Y", 1, &four, &j,
+                                   tvm_add(g, tvm_load(g, X, &j), tvm_load(g, R, &j)));
+        CHECK_OK_OR_RETURN(tvm_graph_status(g));
+        for (int t = 0; t < TT_NUM_TARGETS; t++) {
+            tvm_compile_options o = tt_options(tt_targets[t], 0, TVM_COMPILE_NO_INLINE);
+            tvm_function *fn = NULL;
+            CHECK_OK(tvm_compile(g, 1, &X, 1, &Y, &o, &fn));
+            if (!fn) continue;
+            tvm_kernel_plan plan = {.struct_size = sizeof plan};
+            CHECK_OK(tvm_function_plan(fn, &plan));
+            bool interp = strcmp(tt_targets[t], "interp") == 0;
+            /* folded: one kernel (Y); kept: R's kernel too */
+            CHECK_EQ_INT(plan.num_kernels, huge || interp ? 2 : 1);
+            if (!huge) {
+                tt_tensor *x = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(4)), *y = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(4));
+                for (int q = 0; q < 4; q++) tt_set(x, q, (float)q);
+                DLTensor *dl[2] = {&x->dl, &y->dl};
+                CHECK_OK(tvm_function_call(fn, dl, 2));
+                /* each residue appears terms / 4 times: the sum is (terms / 4) * 10 */
+                for (int q = 0; q < 4; q++) CHECK_EQ_INT((int64_t)tt_get(y, q), q + (terms / 4) * 10);
+                tt_free(x); tt_free(y);
+            }
+            tvm_function_release(fn);
+        }
+        tvm_graph_destroy(g);
+    }
+}
+
 TEST(one_element_constants_are_immediates) {
     /* constants of shape [], [1] and [1, 1] read at index 0 become literals
      * in the loop IR (no load, no kernel argument), in an elementwise

@@ -244,3 +244,37 @@ lp_id lp_reduce_identity(lp_program *p, int kind, int dtype) {
                                      : lp_const_int(p, dtype, dtype_int_min(dtype));
     }
 }
+
+static int64_t sat_mul(int64_t a, int64_t b) {
+    if (a <= 0 || b <= 0) return 0;
+    return a > INT64_MAX / b ? INT64_MAX : a * b;
+}
+
+static int64_t sat_add(int64_t a, int64_t b) { return a > INT64_MAX - b ? INT64_MAX : a + b; }
+
+/* Work of statement s run `times` times; depth bounds the recursion. */
+static int64_t work_of(const lp_program *p, lp_id s, int64_t times, int depth) {
+    if (s == 0 || s >= p->nnodes || times == 0) return 0;
+    if (depth > 256) return INT64_MAX;
+    const lp_node *n = lp_get(p, s);
+    switch (n->kind) {
+    case LP_FOR: {
+        const lp_node *e = n->b && n->b < p->nnodes ? lp_get(p, n->b) : NULL;
+        int64_t ext = e && e->kind == LP_CONST ? e->imm.i : INT64_MAX;
+        return work_of(p, n->c, sat_mul(times, ext), depth + 1);
+    }
+    case LP_SEQ: {
+        int64_t w = 0;
+        const uint32_t *l = lp_list(p, n->list);
+        for (uint32_t k = 0; k < n->nlist; k++) w = sat_add(w, work_of(p, l[k], times, depth + 1));
+        return w;
+    }
+    case LP_IF: /* both branches: an upper bound */
+        return sat_add(sat_add(times, work_of(p, n->b, times, depth + 1)),
+                       work_of(p, n->c, times, depth + 1));
+    default:
+        return times;
+    }
+}
+
+int64_t lp_work(const lp_program *p) { return work_of(p, p->body, 1, 0); }

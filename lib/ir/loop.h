@@ -226,6 +226,13 @@ uint32_t lp_new_check(lp_program *p, uint32_t buf, uint32_t dim);
 /* Identity value of a reduction for a compute dtype (tvmc.h semantics). */
 lp_id lp_reduce_identity(lp_program *p, int reduce_kind, int dtype);
 
+/* An estimate of the work of running p once: the number of statement
+ * executions (stores, accumulations) with every loop's extent multiplied
+ * in. Extents that are not constants count as INT64_MAX; the result
+ * saturates at INT64_MAX. Used to refuse compile-time evaluation that would
+ * take hours (a sum over 2^63 terms is a valid graph). */
+int64_t lp_work(const lp_program *p);
+
 /* ---- printing (loop_print.c) ------------------------------------------- */
 void lp_print(const lp_program *p, strbuf *sb);
 void lp_print_expr(const lp_program *p, lp_id e, strbuf *sb);

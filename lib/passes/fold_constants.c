@@ -29,10 +29,18 @@
 
 #include "passes.h"
 #include "../context.h"
+#include "../jit/function.h"
 
 #define FOLD_MAX_ELEMS ((int64_t)1 << 26)
 #define FOLD_MAX_BYTES ((int64_t)1 << 30)
 #define FOLD_JIT_ELEMS 65536 /* above this, the interpreter is too slow */
+/* Work bounds (lp_work: statement executions). A constant graph may ask for
+ * any amount of work (a sum over 2^62 terms is legal); folding it would hang
+ * the compile, so beyond these the compute stays in the kernel, where the
+ * caller asked for it to run. The interpreter manages ~10^7 statements per
+ * second; compiled code ~10^9. */
+#define FOLD_INTERP_WORK ((int64_t)1 << 22)
+#define FOLD_JIT_WORK ((int64_t)1 << 30)
 
 /* Folding compiles sub-functions with tvm_compile; those must not fold in
  * turn (the producers of a folded tensor are evaluated inside its own
@@ -135,13 +143,19 @@ static tvm_status evaluate(pass_ctx *pc, uint32_t t, void **data, size_t *nbytes
     for (int d = 0; d < ndim && st == TVM_OK; d++)
         if (mul_overflow_i64(numel, shape[d], &numel)) numel = INT64_MAX;
     if (st == TVM_OK && numel > FOLD_MAX_ELEMS) st = TVM_ERR_LIMIT; /* not folded */
-    if (st == TVM_OK && numel > FOLD_JIT_ELEMS && pc->fold_target && *pc->fold_target) {
+    int64_t work = st == TVM_OK && fn->fixed ? lp_work(fn->fixed->p) : INT64_MAX;
+    bool jit_ok = pc->fold_target && *pc->fold_target;
+    if (st == TVM_OK && work > (jit_ok ? FOLD_JIT_WORK : FOLD_INTERP_WORK))
+        st = TVM_ERR_LIMIT; /* not folded: too long to evaluate */
+    if (st == TVM_OK && (numel > FOLD_JIT_ELEMS || work > FOLD_INTERP_WORK) && jit_ok) {
         tvm_function *jit = NULL;
         tvm_compile_options oj = {.struct_size = sizeof oj, .target = pc->fold_target,
                                   .opt_level = TVM_OPT_O1, .flags = TVM_COMPILE_NO_CACHE};
         if (tvm_compile(g, 0, NULL, 1, &out, &oj, &jit) == TVM_OK) {
             tvm_function_release(fn);
             fn = jit;
+        } else if (work > FOLD_INTERP_WORK) {
+            st = TVM_ERR_LIMIT; /* the interpreter would take too long */
         }
     }
     void *buf = NULL;
