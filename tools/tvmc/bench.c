@@ -20,11 +20,6 @@ static const char bench_usage[] =
     "Measures cold compile time, then latency over N runs after a warm-up, and\n"
     "reports median, p99, min and mean, the kernels and the planned workspace.";
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* nearest-rank percentile of sorted values */
 static double percentile(const double *v, long long n, double p) {
     long long k = (long long)(p / 100.0 * (double)n + 0.999999);
@@ -100,7 +95,7 @@ int cmd_bench(int argc, char **argv) {
         cli_tvm_error(st, "cannot read the kernel plan");
         goto done;
     }
-    qsort(times, (size_t)runs, sizeof *times, cmp_double);
+    cli_sort_ms(times, runs);
     double sum = 0;
     for (long long r = 0; r < runs; r++) sum += times[r];
 

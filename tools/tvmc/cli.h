@@ -117,6 +117,8 @@ void progress_end(void);
 double cli_now_ms(void);
 /* A duration for people: "12.345 ms", "3.21 us", "1.500 s". */
 const char *cli_fmt_ms(double ms, char buf[32]);
+/* Sorts n timings ascending (for medians and percentiles). */
+void cli_sort_ms(double *v, long long n);
 
 /* ---- the model (model.c) -------------------------------------------------- */
 

@@ -5,6 +5,7 @@
  * every 200 ms, elsewhere it prints the line once and the time at the end. */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +26,15 @@ double cli_now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+void cli_sort_ms(double *v, long long n) {
+    if (n > 1) qsort(v, (size_t)n, sizeof *v, cmp_double);
 }
 
 const char *cli_fmt_ms(double ms, char buf[32]) {

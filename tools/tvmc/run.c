@@ -24,11 +24,6 @@ static const char run_usage[] =
     "inputs not given), prints each output's shape, dtype, first values and\n"
     "statistics, and optionally saves the outputs.";
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static int save_outputs(const char *path, const cli_model *m, cli_tensor *outs) {
     size_t len = strlen(path);
     if (len > 4 && strcmp(path + len - 4, ".npy") == 0) {
@@ -113,7 +108,7 @@ int cmd_run(int argc, char **argv) {
         if (repeat > 1) {
             long long n = repeat - 1;
             double *t = times + 1, sum = 0;
-            qsort(t, (size_t)n, sizeof *t, cmp_double);
+            cli_sort_ms(t, n);
             for (long long r = 0; r < n; r++) sum += t[r];
             printf("time: %lld more run%s: mean %s, median %s, min %s, max %s\n", n,
                    n == 1 ? "" : "s", cli_fmt_ms(sum / (double)n, a), cli_fmt_ms(t[n / 2], b),
