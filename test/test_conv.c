@@ -500,6 +500,18 @@ TEST(conv_depthwise_plane_groups) {
         case_run(c, true, 300 + k, EPILOGUE);
         case_run(c, true, 300 + k, AVX2 | CONST_W | EPILOGUE | CLIP6);
     }
+    /* the group loop stays the threads' loop (MobileNetV2's sizes: small
+     * planes in two halves, larger in one) */
+    static const conv_case big[] = {
+        {1, 576, 14, 14, 576, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 576},
+        {1, 144, 56, 56, 144, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 144},
+    };
+    static const char *const want[] = {"grp: int64, 0, 72) parallel", "grp: int64, 0, 18) parallel"};
+    for (int k = 0; k < 2; k++) {
+        bool par = loop_ir_has(&big[k], want[k]);
+        if (!par) fprintf(stderr, "big group case %d: no '%s'\n", k, want[k]);
+        CHECK(par);
+    }
 }
 
 CHECK_MAIN()

@@ -672,28 +672,34 @@ static lp_id outer(dws *D, int k) {
          * still in flight (576x14x14, 1 thread: 0.040 -> 0.036 ms; planes
          * of 56x56 lost 10-15%: the extra copy, twice the footprint) */
         uint32_t gv = new_var(p, "grp"), cv = new_var(p, p->vars[var].name);
-        lp_id g0 = mul(p, lp_var_ref(p, gv), D->G), cref = lp_var_ref(p, cv);
-        lp_id nxt = lp_binary(p, IR_MIN, nest_addc(p, cref, 1), nest_i64(p, D->G - 1));
-        lp_id parts[4], body[3];
+        lp_id g0 = mul(p, lp_var_ref(p, gv), D->G), c2 = mul(p, lp_var_ref(p, cv), 2);
+        lp_id parts[4], body[6];
         D->emit = EMIT_FILL;
         parts[0] = plane_copy(D);
-        D->xoff = nest_i64(p, D->xfe);
+        lp_id half = nest_i64(p, D->xfe);
+        D->xoff = half;
         parts[1] = plane_copy(D);
         D->emit = EMIT_COPY;
         D->xoff = 0;
         D->cl->var_to[var] = g0;
         parts[2] = plane_copy(D);
-        D->cl->var_to[var] = lp_binary(p, IR_ADD, g0, nxt);
-        D->xoff = mul(p, lp_binary(p, IR_FLOORMOD, nest_addc(p, cref, 1), nest_i64(p, 2)), D->xfe);
-        body[0] = plane_copy(D);
-        D->cl->var_to[var] = lp_binary(p, IR_ADD, g0, cref);
-        D->xoff = mul(p, lp_binary(p, IR_FLOORMOD, cref, nest_i64(p, 2)), D->xfe);
-        body[1] = compute(D);
-        D->xoff = 0;
-        body[2] = epilogue(D);
+        /* pairs of planes (the halves constant: the parallelize pass
+         * reads the scratch's indices as affine) */
+        for (int e = 0; e < 2; e++) {
+            lp_id next = nest_addc(p, c2, e + 1);
+            if (e == 1) next = lp_binary(p, IR_MIN, next, nest_i64(p, D->G - 1));
+            D->cl->var_to[var] = lp_binary(p, IR_ADD, g0, next);
+            D->xoff = e == 0 ? half : 0;
+            body[3 * e] = plane_copy(D);
+            D->cl->var_to[var] = lp_binary(p, IR_ADD, g0, nest_addc(p, c2, e));
+            D->xoff = e == 0 ? 0 : half;
+            body[3 * e + 1] = compute(D);
+            D->xoff = 0;
+            body[3 * e + 2] = epilogue(D);
+        }
         D->cl->var_to[var] = 0;
         D->emit = EMIT_FILL | EMIT_COPY;
-        parts[3] = lp_for(p, cv, nest_i64(p, D->G), LP_SERIAL, lp_seq(p, body, 3));
+        parts[3] = lp_for(p, cv, nest_i64(p, D->G / 2), LP_SERIAL, lp_seq(p, body, 6));
         return lp_for(p, gv, nest_i64(p, n->oext[k] / D->G), LP_SERIAL, lp_seq(p, parts, 4));
     }
     uint32_t nv = new_var(p, p->vars[var].name);
