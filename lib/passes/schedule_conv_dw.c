@@ -32,6 +32,14 @@
  * 2 x 4 x 16 positions, the epilogue storing straight from the block's
  * sums.
  *
+ * Plane groups (flat mode): when the loop just outside the plane (the
+ * channels) divides into G = 8, 4 or 2 planes per group with at least 4
+ * groups, the group is the outer loop: xf's fill runs (padding, slack:
+ * constant positions) are written once per group and each plane copies
+ * only x's elements over them (576x14x14/2, 1 thread: 0.036 -> 0.023 ms).
+ * Small planes (MAX_DBL) alternate between two halves of xf, the next
+ * plane copied before the current one is computed.
+ *
  * The buffers are per-iteration scratch of the outer loop: the
  * parallelize pass gives each thread its own copy. */
 #include <stdlib.h>
@@ -54,7 +62,10 @@
  * per vector instead of 18 (32x112x112, 1 thread: 0.14 -> 0.10 ms) */
 #define ROW_MR 2
 #define MAX_PLANE ((int64_t)1 << 22)
-#define MAX_DBL 1024 /* xf's elements up to which grouped planes alternate halves */
+/* xf's elements up to which grouped planes alternate between two halves:
+ * 7x7 planes (960x7x7, 1 thread: 0.036 -> 0.030 ms), not 14x14 (no gain
+ * measured; the halves double the kernel's code and LLVM's time on it) */
+#define MAX_DBL 200
 
 typedef struct dws {
     lp_program *p;
@@ -669,8 +680,7 @@ static lp_id outer(dws *D, int k) {
          * the loop copies plane c + 1 (the last one again at the end) into
          * one half before it computes plane c from the other, so that the
          * compute's wide loads never wait on the copy's narrow stores
-         * still in flight (576x14x14, 1 thread: 0.040 -> 0.036 ms; planes
-         * of 56x56 lost 10-15%: the extra copy, twice the footprint) */
+         * still in flight (MAX_DBL) */
         uint32_t gv = new_var(p, "grp"), cv = new_var(p, p->vars[var].name);
         lp_id g0 = mul(p, lp_var_ref(p, gv), D->G), c2 = mul(p, lp_var_ref(p, cv), 2);
         lp_id parts[4], body[6];
