@@ -1085,6 +1085,7 @@ static void run_pass(int nt) {
         wl_conv(nt, "dw192x28x28_3x3", 192, 28, 192, 3, 1, 1, 192);
         wl_conv(nt, "dw96x112x112_3x3s2", 96, 112, 96, 3, 2, 1, 96);
         wl_conv(nt, "dw144x56x56_3x3s2", 144, 56, 144, 3, 2, 1, 144);
+        wl_conv(nt, "dw960x7x7_3x3", 960, 7, 960, 3, 1, 1, 960);
         /* MobileNetV2's pointwise convolutions: small planes, many channels */
         wl_conv(nt, "24x56x56_1x1", 24, 56, 144, 1, 1, 0, 1);
         wl_conv(nt, "32x28x28_1x1", 32, 28, 192, 1, 1, 0, 1);

@@ -466,4 +466,56 @@ TEST(conv_depthwise_bands) {
     }
 }
 
+/* schedule_conv_dw's plane groups: the flat mode fills xf's padding once
+ * per group of G planes (the largest of 8, 4, 2 dividing the channels
+ * that leaves at least 4 groups; loop `grp`), each plane then copying only
+ * x's elements over it; planes up to 7x7 or so (MAX_DBL) alternate
+ * between two halves of xf, larger ones reuse one. Against the interpreter bit for bit, with stale
+ * planes of the group in xf: every group size, none, strides 1 and 2,
+ * 5x5 pad 2, uneven pads, batches. */
+static const conv_case group_cases[] = {
+    /* N  C   H   W   O  KH KW sh sw pt pl pb pr dh dw g */
+    {1, 32, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32},    /* G = 8 */
+    {1, 48, 14, 14, 48, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 48},    /* G = 8, stride 2 */
+    {1, 20, 9, 13, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 20},     /* G = 4, odd sizes */
+    {1, 10, 7, 7, 10, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 10},      /* G = 2, 5x5 */
+    {1, 7, 12, 12, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 7},       /* no group */
+    {2, 16, 10, 10, 16, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 16},    /* batch 2, pads bottom/right */
+    {1, 16, 11, 11, 32, 3, 3, 1, 1, 2, 1, 0, 1, 1, 1, 16},    /* multiplier 2, uneven pads */
+    {1, 32, 7, 7, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32},      /* G = 8, 7x7: two halves */
+    {1, 8, 36, 30, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8},       /* G = 2, xf in one half */
+    {1, 16, 40, 40, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 16},    /* G = 4, one half, stride 2 */
+};
+
+TEST(conv_depthwise_plane_groups) {
+    for (int k = 0; k < (int)(sizeof group_cases / sizeof group_cases[0]); k++) {
+        const conv_case *c = &group_cases[k];
+        int64_t per = c->O, G = 1;
+        for (int64_t g = 8; g >= 2 && G == 1; g /= 2)
+            if (per % g == 0 && per / g >= 4) G = g;
+        bool has = loop_ir_has(c, "grp");
+        if (has != (G > 1)) fprintf(stderr, "group case %d: groups %d, expected %d\n", k, has, G > 1);
+        CHECK(has == (G > 1));
+        case_run(c, true, 300 + k, CONST_W | EPILOGUE | CLIP6);
+        case_run(c, true, 300 + k, 0);
+        case_run(c, true, 300 + k, EPILOGUE);
+        case_run(c, true, 300 + k, AVX2 | CONST_W | EPILOGUE | CLIP6);
+    }
+    /* the group loop stays the threads' loop (MobileNetV2's sizes: small
+     * planes in two halves, larger in one) */
+    static const conv_case big[] = {
+        {1, 960, 7, 7, 960, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 960},
+        {1, 576, 14, 14, 576, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 576},
+        {1, 144, 56, 56, 144, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 144},
+    };
+    static const char *const want[] = {"grp: int64, 0, 120) parallel",
+                                       "grp: int64, 0, 72) parallel",
+                                       "grp: int64, 0, 18) parallel"};
+    for (int k = 0; k < 3; k++) {
+        bool par = loop_ir_has(&big[k], want[k]);
+        if (!par) fprintf(stderr, "big group case %d: no '%s'\n", k, want[k]);
+        CHECK(par);
+    }
+}
+
 CHECK_MAIN()
