@@ -466,4 +466,38 @@ TEST(conv_depthwise_bands) {
     }
 }
 
+/* Pointwise convolutions over planes of rows narrower than a vector
+ * (MobileNetV2's 14x14): the rows are merged into one flat position, in
+ * vectors (`accb_pw`), when the plane fills its vectors to within an
+ * eighth; else (7x7: 49 positions in 64 lanes) channel vectors. Against
+ * the interpreter bit for bit, epilogues included. */
+static const conv_case plane_cases[] = {
+    /* N  C   H   W   O  KH KW sh sw pt pl pb pr dh dw g */
+    {1, 24, 14, 14, 40, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},  /* 196 in 13 vectors */
+    {1, 40, 7, 7, 72, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},    /* 49: channel vectors */
+    {1, 17, 5, 9, 33, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},    /* 45 in 3 vectors */
+    {2, 9, 8, 12, 13, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},    /* batch 2, 96 positions */
+    {1, 5, 3, 3, 20, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},     /* 9: under one vector */
+    {1, 8, 20, 10, 6, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},    /* 200 in 13 vectors, 6 channels */
+    {1, 32, 14, 14, 48, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1},  /* strided: not merged */
+};
+
+TEST(conv_pointwise_planes) {
+    for (int k = 0; k < (int)(sizeof plane_cases / sizeof plane_cases[0]); k++) {
+        const conv_case *c = &plane_cases[k];
+        int64_t OH = out_dim(c->H, c->KH, c->sh, c->pt, c->pb, c->dh);
+        int64_t OW = out_dim(c->W, c->KW, c->sw, c->pl, c->pr, c->dw);
+        int64_t hw = OH * OW, lanes = (hw + 15) / 16 * 16;
+        bool want = OW < 16 && c->sw == 1 && hw >= 16 && lanes * 8 <= hw * 9;
+        bool has = loop_ir_has(c, "accb_pw");
+        if (has != want) fprintf(stderr, "plane case %d: flat positions %d, expected %d\n", k, has, want);
+        CHECK(has == want);
+        case_run(c, false, 300 + k, CONST_W);
+        case_run(c, false, 300 + k, CONST_W | EPILOGUE);
+        case_run(c, false, 300 + k, CONST_W | CLIP6);
+        case_run(c, false, 300 + k, 0);
+        case_run(c, false, 300 + k, AVX2 | CONST_W | EPILOGUE);
+    }
+}
+
 CHECK_MAIN()
