@@ -480,6 +480,10 @@ static const conv_case plane_cases[] = {
     {1, 5, 3, 3, 20, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},     /* 9: under one vector */
     {1, 8, 20, 10, 6, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},    /* 200 in 13 vectors, 6 channels */
     {1, 32, 14, 14, 48, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1},  /* strided: not merged */
+    {1, 6, 3, 6, 20, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},     /* 18: one block of 18 rows */
+    {2, 11, 7, 7, 40, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},    /* batch 2, 49: 25 + 24 rows */
+    {1, 3, 8, 7, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},      /* 56: 28 + 28 rows */
+    {1, 3, 9, 7, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},      /* 63: channel vectors by row */
 };
 
 TEST(conv_pointwise_planes) {
@@ -492,6 +496,16 @@ TEST(conv_pointwise_planes) {
         bool has = loop_ir_has(c, "accb_pw");
         if (has != want) fprintf(stderr, "plane case %d: flat positions %d, expected %d\n", k, has, want);
         CHECK(has == want);
+        /* planes of up to 56 positions that are not merged into vectors:
+         * channel vectors over the flat positions in one or two blocks
+         * (with AVX-512's registers) */
+        bool rows = OW < 16 && c->sw == 1 && hw >= 16 && !want && hw <= 56 &&
+                    __builtin_cpu_supports("avx512f");
+        char what[64];
+        snprintf(what, sizeof what, "accb_oc: float32 local [%d,", (int)(hw <= 24 ? hw : (hw + 1) / 2));
+        has = loop_ir_has(c, what);
+        if (has != rows) fprintf(stderr, "plane case %d: %s %d, expected %d\n", k, what, has, rows);
+        CHECK(has == rows);
         case_run(c, false, 300 + k, CONST_W);
         case_run(c, false, 300 + k, CONST_W | EPILOGUE);
         case_run(c, false, 300 + k, CONST_W | CLIP6);

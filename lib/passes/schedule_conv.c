@@ -35,7 +35,12 @@
  *   (ResNet's stem) is scheduled the same way, its strided row read from
  *   phase planes of the padded copy: xpad[.., r, ph, j] holds padded
  *   column stride * j + ph, so tap t of output column v reads plane
- *   t % stride at column v + t / stride, contiguous in v.
+ *   t % stride at column v + t / stride, contiguous in v. Rows narrower
+ *   than a vector (14x14) are merged into one flat position p over the
+ *   plane when every access reads [.., h, w] of rows W wide: h = p / W,
+ *   w = p % W, which simplify folds back into p once flattened.
+ *   Planes of at most 56 positions that would waste lanes (7x7) keep
+ *   channel vectors, merged the same way into one or two blocks of rows.
  *
  * Nests over packed weights are scheduled before schedule_contraction
  * (pass_schedule_conv_packed), which would take a 1x1 convolution for a
@@ -517,7 +522,7 @@ static bool flatten_plane(const lp_program *p, cmatch *m, int u) {
 }
 
 static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *written,
-                       uint32_t nbufs) {
+                       uint32_t nbufs, int vector_bytes) {
     *m = (cmatch){.v = -1, .r = -1};
     lp_id s = top;
     for (;;) {
@@ -636,11 +641,23 @@ static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *writt
          * would compute 64 lanes for 49 and ran 1.35x oneDNN's time
          * against 1.08x with channel vectors) */
         int64_t hw = 0;
-        bool plane = !m->sel && m->nred == 1 && m->oext[in] < OC_BLOCK && in >= 1 &&
+        bool small = !m->sel && m->nred == 1 && m->oext[in] < OC_BLOCK && in >= 1 &&
                      m->v < in - 1 && !__builtin_mul_overflow(m->oext[in - 1], m->oext[in], &hw) &&
-                     hw >= OC_BLOCK && hw <= ((int64_t)1 << 30) &&
-                     (hw + OC_BLOCK - 1) / OC_BLOCK * OC_BLOCK * 8 <= hw * 9;
-        if (plane && flatten_plane(p, m, in - 1)) in--;
+                     hw >= OC_BLOCK && hw <= ((int64_t)1 << 30);
+        bool plane = small && (hw + OC_BLOCK - 1) / OC_BLOCK * OC_BLOCK * 8 <= hw * 9;
+        /* A plane of at most two blocks of rows (7x7) keeps channel
+         * vectors, its rows the flat positions: two blocks of 24-25 rows
+         * instead of seven of 7 (fewer weight loads per multiply-add, more
+         * sums in flight), every row's position a constant; AVX-512 only
+         * (25 accumulators: AVX2's 16 registers hold 6 rows) */
+        bool chan_plane = small && !plane && hw <= 2 * MAX_MR && vector_bytes >= 64;
+        if ((plane || chan_plane) && flatten_plane(p, m, in - 1)) {
+            in--;
+            if (chan_plane) {
+                m->r = in;
+                return true;
+            }
+        }
         if (window || (!m->sel && m->nred == 1 && m->v != in && m->oext[in] >= OC_BLOCK &&
                        unit_stride(p, m->value, m->ovar[in], m, 0))) {
             /* a strided row (a 1x1 stride-2 downsample) is read through
@@ -840,6 +857,11 @@ static void set_vars(sched *S, lp_id rbase, int64_t row, lp_id vbase, int64_t vv
     const cmatch *m = S->m;
     lp_program *p = S->p;
     if (m->r >= 0) S->cl.var_to[m->ovar[m->r]] = nest_addc(p, rbase, row);
+    if (m->r >= 0 && m->flat_h && m->mode == MODE_CHANNELS) {
+        lp_id pos = S->cl.var_to[m->ovar[m->r]], W = nest_i64(p, m->flat_w);
+        S->cl.var_to[m->flat_h] = lp_binary(p, IR_FLOORDIV, pos, W);
+        S->cl.var_to[m->ovar[m->r]] = lp_binary(p, IR_FLOORMOD, pos, W);
+    }
     if (m->mode == MODE_CHANNELS) {
         lp_id blk = nest_addc(p, vbase, vv);
         S->cl.var_to[m->ovar[m->v]] =
@@ -1140,6 +1162,8 @@ static lp_id schedule(sched *S, cmatch *m) {
                         S->mr = mr;
                         break;
                     }
+            /* a merged plane: two blocks, their rows constants */
+            if (m->flat_h && E > S->mr) S->mr = (int)((E + 1) / 2);
         }
     } else {
         S->nv = WIDTH_NV;
@@ -1228,7 +1252,7 @@ static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth) {
     lp_node n = *lp_get(p, s);
     if (n.kind == LP_FOR) {
         cmatch m;
-        if (match_nest(p, s, &m, written, S->nbufs)) {
+        if (match_nest(p, s, &m, written, S->nbufs, S->pc->vector_bytes)) {
             /* the run before schedule_contraction takes the packed nests
              * only; the run after it the others */
             if (m.packed != S->packed) return s;
