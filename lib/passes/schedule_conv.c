@@ -521,6 +521,22 @@ static bool flatten_plane(const lp_program *p, cmatch *m, int u) {
     return true;
 }
 
+/* Accumulator registers of a block: 24 of AVX-512's 32 (4 left for the
+ * weights and a broadcast), 12 of AVX2's 16. */
+static int acc_budget(int vector_bytes) { return vector_bytes >= 64 ? 24 : 12; }
+
+/* Pointwise rows (output channels) per block of a merged plane with no
+ * loop outside its channels: the most that fit, down to half of that,
+ * that divide the O channels into two or more blocks; 0 if none does. */
+static int pw_rows(int vector_bytes, int dt, int64_t O) {
+    int regs16 = (int)(OC_BLOCK * dtype_bytes(dt) + vector_bytes - 1) / vector_bytes;
+    int most = acc_budget(vector_bytes) / (WIDTH_NV * regs16);
+    if (most < 1) most = 1;
+    for (int mr = most; mr * 2 >= most; mr--)
+        if (O % mr == 0 && O / mr >= 2) return mr;
+    return 0;
+}
+
 static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *written,
                        uint32_t nbufs, int vector_bytes) {
     *m = (cmatch){.v = -1, .r = -1};
@@ -651,6 +667,20 @@ static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *writt
          * sums in flight), every row's position a constant; AVX-512 only
          * (25 accumulators: AVX2's 16 registers hold 6 rows) */
         bool chan_plane = small && !plane && hw <= 2 * MAX_MR && vector_bytes >= 64;
+        /* Merged, a nest whose only other output loop is o (batch 1) has
+         * no loop around its blocks when o takes a single block loop
+         * iteration or needs a remainder block: then the blocks, whose
+         * statements share their accumulators, would lie at the top of
+         * the kernel, which keeps the code generator from compiling its
+         * nests as separate functions (measured: MobileNetV2's compile
+         * doubled, 7 -> 13 s). So o must split into two or more whole
+         * blocks: 16 channels (channel vectors), pw_rows rows (pointwise) */
+        if (small && in == 2) {
+            int64_t O = m->oext[m->v];
+            int dt = dtype_compute(p->bufs[m->acc].dtype);
+            if (chan_plane && O <= OC_BLOCK) chan_plane = false;
+            if (plane && !pw_rows(vector_bytes, dt, O)) plane = false;
+        }
         if ((plane || chan_plane) && flatten_plane(p, m, in - 1)) {
             in--;
             if (chan_plane) {
@@ -1138,7 +1168,7 @@ static lp_id schedule(sched *S, cmatch *m) {
     int vb = S->pc->vector_bytes;
     /* accumulator registers: 24 of AVX-512's 32 (4 left for the weights
      * and a broadcast), 12 of AVX2's 16 */
-    int budget = vb >= 64 ? 24 : 12;
+    int budget = acc_budget(vb);
     int regs16 = (int)(OC_BLOCK * dtype_bytes(dt) + vb - 1) / vb; /* registers per 16 lanes */
     S->m = m;
     S->lanes = OC_BLOCK;
@@ -1175,6 +1205,8 @@ static lp_id schedule(sched *S, cmatch *m) {
             S->mr = budget / (WIDTH_NV * regs16);
             if (S->mr < 1) S->mr = 1;
             if (S->mr > m->oext[m->r]) S->mr = (int)m->oext[m->r];
+            /* a merged plane of batch 1: whole blocks (see match_nest) */
+            if (m->flat_h && m->nout == 2) S->mr = pw_rows(vb, dt, m->oext[m->r]);
         }
         /* rows of the padded input: several output rows per block, more
          * independent sums in flight (each is a chain of K*K additions) */
