@@ -664,9 +664,11 @@ static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *writt
         /* A plane of at most two blocks of rows (7x7) keeps channel
          * vectors, its rows the flat positions: two blocks of 24-25 rows
          * instead of seven of 7 (fewer weight loads per multiply-add, more
-         * sums in flight), every row's position a constant; AVX-512 only
-         * (25 accumulators: AVX2's 16 registers hold 6 rows) */
-        bool chan_plane = small && !plane && hw <= 2 * MAX_MR && vector_bytes >= 64;
+         * sums in flight), every row's position a constant; float32 on
+         * AVX-512 only (up to 28 accumulators of one register each) */
+        bool chan_plane = small && !plane && hw <= 2 * MAX_MR && vector_bytes >= 64 &&
+                          OC_BLOCK * dtype_bytes(dtype_compute(p->bufs[m->acc].dtype)) <=
+                              vector_bytes;
         /* Merged, a nest whose only other output loop is o (batch 1) has
          * no loop around its blocks when o takes a single block loop
          * iteration or needs a remainder block: then the blocks, whose
