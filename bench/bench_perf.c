@@ -1091,6 +1091,12 @@ static void run_pass(int nt) {
         wl_conv(nt, "32x28x28_1x1", 32, 28, 192, 1, 1, 0, 1);
         wl_conv(nt, "96x14x14_1x1", 96, 14, 576, 1, 1, 0, 1);
         wl_conv(nt, "320x7x7_1x1", 320, 7, 1280, 1, 1, 0, 1);
+        /* more of MobileNetV2's 14x14 and 7x7 pointwise layers (planes of
+         * rows narrower than a vector) */
+        wl_conv(nt, "64x14x14_1x1", 64, 14, 384, 1, 1, 0, 1);
+        wl_conv(nt, "384x14x14_1x1", 384, 14, 64, 1, 1, 0, 1);
+        wl_conv(nt, "160x7x7_1x1", 160, 7, 960, 1, 1, 0, 1);
+        wl_conv(nt, "960x7x7_1x1", 960, 7, 160, 1, 1, 0, 1);
         /* ResNet-18's downsample shortcuts: 1x1 stride 2 */
         wl_conv(nt, "64x56x56_1x1s2", 64, 56, 128, 1, 2, 0, 1);
         wl_conv(nt, "128x28x28_1x1s2", 128, 28, 256, 1, 2, 0, 1);

@@ -518,4 +518,61 @@ TEST(conv_depthwise_plane_groups) {
     }
 }
 
+/* Pointwise convolutions over planes of rows narrower than a vector
+ * (MobileNetV2's 14x14): the rows are merged into one flat position, in
+ * vectors (`accb_pw`), when the plane fills its vectors to within an
+ * eighth; else (7x7: 49 positions in 64 lanes) channel vectors. Against
+ * the interpreter bit for bit, epilogues included. */
+static const conv_case plane_cases[] = {
+    /* N  C   H   W   O  KH KW sh sw pt pl pb pr dh dw g */
+    {1, 24, 14, 14, 40, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},  /* 196 in 13 vectors */
+    {1, 40, 7, 7, 72, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},    /* 49: channel vectors */
+    {1, 17, 5, 9, 33, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},    /* 45 in 3 vectors */
+    {2, 9, 8, 12, 13, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},    /* batch 2, 96 positions */
+    {1, 5, 3, 3, 20, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},     /* 9: under one vector */
+    {1, 8, 20, 10, 6, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},    /* 200 in 13 vectors, 6 channels */
+    {1, 32, 14, 14, 48, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1},  /* strided: not merged */
+    {1, 6, 3, 6, 20, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},     /* 18: one block of 18 rows */
+    {2, 11, 7, 7, 40, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},    /* batch 2, 49: 25 + 24 rows */
+    {1, 3, 8, 7, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},      /* 56, one channel block: by row */
+    {1, 3, 8, 7, 17, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},     /* 56: 28 + 28 rows */
+    {1, 3, 9, 7, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},      /* 63, 5 channels: by row */
+    {1, 3, 9, 7, 10, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},     /* 63 in 4 vectors, 2 x 5 rows */
+    {2, 3, 9, 7, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},      /* 63, batch 2: merged */
+};
+
+TEST(conv_pointwise_planes) {
+    for (int k = 0; k < (int)(sizeof plane_cases / sizeof plane_cases[0]); k++) {
+        const conv_case *c = &plane_cases[k];
+        int64_t OH = out_dim(c->H, c->KH, c->sh, c->pt, c->pb, c->dh);
+        int64_t OW = out_dim(c->W, c->KW, c->sw, c->pl, c->pr, c->dw);
+        int64_t hw = OH * OW, lanes = (hw + 15) / 16 * 16;
+        /* batch 1 (no loop around the blocks): only when the channels
+         * split into two or more whole blocks, of 3-6 rows (AVX-512; AVX2
+         * takes 1) or of 16 channel vectors */
+        bool avx512 = __builtin_cpu_supports("avx512f"), rows_divide = !avx512;
+        for (int d = 6; d >= 3; d--) rows_divide |= c->O % d == 0 && c->O / d >= 2;
+        bool want = OW < 16 && c->sw == 1 && hw >= 16 && lanes * 8 <= hw * 9 &&
+                    (c->N > 1 || rows_divide);
+        bool has = loop_ir_has(c, "accb_pw");
+        if (has != want) fprintf(stderr, "plane case %d: flat positions %d, expected %d\n", k, has, want);
+        CHECK(has == want);
+        /* planes of up to 56 positions that are not merged into vectors:
+         * channel vectors over the flat positions in one or two blocks
+         * (with AVX-512's registers) */
+        bool rows = OW < 16 && c->sw == 1 && hw >= 16 && lanes * 8 > hw * 9 && hw <= 56 &&
+                    avx512 && (c->N > 1 || c->O > 16);
+        char what[64];
+        snprintf(what, sizeof what, "accb_oc: float32 local [%d,", (int)(hw <= 24 ? hw : (hw + 1) / 2));
+        has = loop_ir_has(c, what);
+        if (has != rows) fprintf(stderr, "plane case %d: %s %d, expected %d\n", k, what, has, rows);
+        CHECK(has == rows);
+        case_run(c, false, 300 + k, CONST_W);
+        case_run(c, false, 300 + k, CONST_W | EPILOGUE);
+        case_run(c, false, 300 + k, CONST_W | CLIP6);
+        case_run(c, false, 300 + k, 0);
+        case_run(c, false, 300 + k, AVX2 | CONST_W | EPILOGUE);
+    }
+}
+
 CHECK_MAIN()

@@ -35,7 +35,12 @@
  *   (ResNet's stem) is scheduled the same way, its strided row read from
  *   phase planes of the padded copy: xpad[.., r, ph, j] holds padded
  *   column stride * j + ph, so tap t of output column v reads plane
- *   t % stride at column v + t / stride, contiguous in v.
+ *   t % stride at column v + t / stride, contiguous in v. Rows narrower
+ *   than a vector (14x14) are merged into one flat position p over the
+ *   plane when every access reads [.., h, w] of rows W wide: h = p / W,
+ *   w = p % W, which simplify folds back into p once flattened.
+ *   Planes of at most 56 positions that would waste lanes (7x7) keep
+ *   channel vectors, merged the same way into one or two blocks of rows.
  *
  * Nests over packed weights are scheduled before schedule_contraction
  * (pass_schedule_conv_packed), which would take a 1x1 convolution for a
@@ -116,6 +121,13 @@ typedef struct cmatch {
     int64_t phase;       /* pointwise over a padded window read with this
                             stride (> 1) along the row: xpad's last dim is
                             split into [phase][columns / phase] planes */
+    /* pointwise over a plane of narrow rows (7x7, 14x14): the row loop h
+     * is merged into the width loop, whose var then runs over the flat
+     * position p = h * flat_w + w (extent H * W); h is substituted by
+     * p / flat_w and w by p % flat_w, which simplify folds back into p in
+     * the flattened offsets (0: not merged) */
+    uint32_t flat_h;
+    int64_t flat_w;
     uint32_t xsub_var[TVM_MAX_NDIM];
     int64_t xsub_ext[TVM_MAX_NDIM];
     int xsub_dims;
@@ -439,8 +451,94 @@ static bool pad_input(const lp_program *p, cmatch *m) {
     return true;
 }
 
+/* One access (a load, or a store's buffer and indices) of the flat-plane
+ * test: it reads h and w, if at all, as its last two indices [.., h, w] of
+ * a buffer whose rows are exactly W wide, so that h * W + w is one
+ * contiguous position in it. */
+static bool flat_index(const lp_program *p, uint32_t buf, const uint32_t *ix, uint32_t n,
+                       uint32_t h, uint32_t w, int64_t W) {
+    bool any = false;
+    for (uint32_t k = 0; k < n; k++)
+        any |= nest_mentions(p, ix[k], h, 0) || nest_mentions(p, ix[k], w, 0);
+    if (!any) return true;
+    const lp_buffer *b = &p->bufs[buf];
+    int64_t bw = 0;
+    if (n < 2 || b->ndim != n || !nest_const_extent(p, lp_list(p, b->shape)[n - 1], &bw) ||
+        bw != W)
+        return false;
+    const lp_node *xh = lp_get(p, ix[n - 2]), *xw = lp_get(p, ix[n - 1]);
+    if (xh->kind != LP_VAR || xh->a != h || xw->kind != LP_VAR || xw->a != w) return false;
+    for (uint32_t k = 0; k + 2 < n; k++)
+        if (nest_mentions(p, ix[k], h, 0) || nest_mentions(p, ix[k], w, 0)) return false;
+    return true;
+}
+
+/* Whether every use of h and w in e is such an access (no other use). */
+static bool flat_expr(const lp_program *p, lp_id e, uint32_t h, uint32_t w, int64_t W,
+                      int depth) {
+    if (!e) return true;
+    if (depth > 200) return false;
+    const lp_node *n = lp_get(p, e);
+    if (n->kind == LP_CONST) return true;
+    if (n->kind == LP_VAR) return n->a != h && n->a != w;
+    if (n->kind == LP_LOAD)
+        return flat_index(p, n->a, lp_list(p, n->list), n->nlist, h, w, W);
+    if (n->kind == LP_CALL) {
+        for (uint32_t k = 0; k < n->nlist; k++)
+            if (!flat_expr(p, lp_list(p, n->list)[k], h, w, W, depth + 1)) return false;
+        return true;
+    }
+    return flat_expr(p, n->a, h, w, W, depth + 1) && flat_expr(p, n->b, h, w, W, depth + 1) &&
+           flat_expr(p, n->c, h, w, W, depth + 1);
+}
+
+/* A pointwise nest over rows narrower than a vector whose plane (h, w) =
+ * (ovar[u], ovar[u + 1]) is contiguous in every access: merges the two
+ * loops into one over the flat position (see cmatch.flat_h). Channel
+ * vectors would store each output with a scatter: measured at 96x14x14 ->
+ * 576 and 320x7x7 -> 1280, 1.1-1.4x oneDNN's time. */
+static bool flatten_plane(const lp_program *p, cmatch *m, int u) {
+    uint32_t h = m->ovar[u], w = m->ovar[u + 1];
+    int64_t W = m->oext[u + 1];
+    if (!flat_expr(p, m->value, h, w, W, 0)) return false;
+    for (uint32_t k = 0; k < m->nrest; k++) {
+        const lp_node *St = lp_get(p, m->rest[k]);
+        if (!flat_index(p, St->a, lp_list(p, St->list), St->nlist, h, w, W) ||
+            !flat_expr(p, St->b, h, w, W, 0))
+            return false;
+    }
+    m->flat_h = h;
+    m->flat_w = W;
+    m->oext[u] *= W;
+    m->ovar[u] = w;
+    m->loops[u] = m->loops[u + 1];
+    for (int k = u + 1; k + 1 < m->nout; k++) {
+        m->ovar[k] = m->ovar[k + 1];
+        m->oext[k] = m->oext[k + 1];
+        m->loops[k] = m->loops[k + 1];
+    }
+    m->nout--;
+    return true;
+}
+
+/* Accumulator registers of a block: 24 of AVX-512's 32 (4 left for the
+ * weights and a broadcast), 12 of AVX2's 16. */
+static int acc_budget(int vector_bytes) { return vector_bytes >= 64 ? 24 : 12; }
+
+/* Pointwise rows (output channels) per block of a merged plane with no
+ * loop outside its channels: the most that fit, down to half of that,
+ * that divide the O channels into two or more blocks; 0 if none does. */
+static int pw_rows(int vector_bytes, int dt, int64_t O) {
+    int regs16 = (int)(OC_BLOCK * dtype_bytes(dt) + vector_bytes - 1) / vector_bytes;
+    int most = acc_budget(vector_bytes) / (WIDTH_NV * regs16);
+    if (most < 1) most = 1;
+    for (int mr = most; mr * 2 >= most; mr--)
+        if (O % mr == 0 && O / mr >= 2) return mr;
+    return 0;
+}
+
 static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *written,
-                       uint32_t nbufs) {
+                       uint32_t nbufs, int vector_bytes) {
     *m = (cmatch){.v = -1, .r = -1};
     lp_id s = top;
     for (;;) {
@@ -554,6 +652,44 @@ static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *writt
                 m->phase = lp_get(p, lp_get(p, x)->b)->imm.i;
             }
         }
+        /* rows narrower than a vector, of a plane that fills its vectors
+         * to within an eighth (14x14: 196 positions in 13 vectors; 7x7
+         * would compute 64 lanes for 49 and ran 1.35x oneDNN's time
+         * against 1.08x with channel vectors) */
+        int64_t hw = 0;
+        bool small = !m->sel && m->nred == 1 && m->oext[in] < OC_BLOCK && in >= 1 &&
+                     m->v < in - 1 && !__builtin_mul_overflow(m->oext[in - 1], m->oext[in], &hw) &&
+                     hw >= OC_BLOCK && hw <= ((int64_t)1 << 30);
+        bool plane = small && (hw + OC_BLOCK - 1) / OC_BLOCK * OC_BLOCK * 8 <= hw * 9;
+        /* A plane of at most two blocks of rows (7x7) keeps channel
+         * vectors, its rows the flat positions: two blocks of 24-25 rows
+         * instead of seven of 7 (fewer weight loads per multiply-add, more
+         * sums in flight), every row's position a constant; float32 on
+         * AVX-512 only (up to 28 accumulators of one register each) */
+        bool chan_plane = small && !plane && hw <= 2 * MAX_MR && vector_bytes >= 64 &&
+                          OC_BLOCK * dtype_bytes(dtype_compute(p->bufs[m->acc].dtype)) <=
+                              vector_bytes;
+        /* Merged, a nest whose only other output loop is o (batch 1) has
+         * no loop around its blocks when o takes a single block loop
+         * iteration or needs a remainder block: then the blocks, whose
+         * statements share their accumulators, would lie at the top of
+         * the kernel, which keeps the code generator from compiling its
+         * nests as separate functions (measured: MobileNetV2's compile
+         * doubled, 7 -> 13 s). So o must split into two or more whole
+         * blocks: 16 channels (channel vectors), pw_rows rows (pointwise) */
+        if (small && in == 2) {
+            int64_t O = m->oext[m->v];
+            int dt = dtype_compute(p->bufs[m->acc].dtype);
+            if (chan_plane && O <= OC_BLOCK) chan_plane = false;
+            if (plane && !pw_rows(vector_bytes, dt, O)) plane = false;
+        }
+        if ((plane || chan_plane) && flatten_plane(p, m, in - 1)) {
+            in--;
+            if (chan_plane) {
+                m->r = in;
+                return true;
+            }
+        }
         if (window || (!m->sel && m->nred == 1 && m->v != in && m->oext[in] >= OC_BLOCK &&
                        unit_stride(p, m->value, m->ovar[in], m, 0))) {
             /* a strided row (a 1x1 stride-2 downsample) is read through
@@ -569,6 +705,8 @@ static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *writt
                 m->wdiv = m->wmod = 0;
             }
         }
+        /* a merged plane is scheduled as positions only */
+        if (m->flat_h && !m->pointwise) return false;
     } else {
         m->mode = MODE_WIDTH;
         m->v = m->nout - 1;
@@ -751,12 +889,23 @@ static void set_vars(sched *S, lp_id rbase, int64_t row, lp_id vbase, int64_t vv
     const cmatch *m = S->m;
     lp_program *p = S->p;
     if (m->r >= 0) S->cl.var_to[m->ovar[m->r]] = nest_addc(p, rbase, row);
+    if (m->r >= 0 && m->flat_h && m->mode == MODE_CHANNELS) {
+        lp_id pos = S->cl.var_to[m->ovar[m->r]], W = nest_i64(p, m->flat_w);
+        S->cl.var_to[m->flat_h] = lp_binary(p, IR_FLOORDIV, pos, W);
+        S->cl.var_to[m->ovar[m->r]] = lp_binary(p, IR_FLOORMOD, pos, W);
+    }
     if (m->mode == MODE_CHANNELS) {
         lp_id blk = nest_addc(p, vbase, vv);
         S->cl.var_to[m->ovar[m->v]] =
             lp_binary(p, IR_ADD, lp_binary(p, IR_MUL, blk, nest_i64(p, OC_BLOCK)), jj);
     } else {
-        S->cl.var_to[m->ovar[m->v]] = lp_binary(p, IR_ADD, nest_addc(p, vbase, vv * OC_BLOCK), jj);
+        lp_id pos = lp_binary(p, IR_ADD, nest_addc(p, vbase, vv * OC_BLOCK), jj);
+        S->cl.var_to[m->ovar[m->v]] = pos;
+        if (m->flat_h) {
+            lp_id W = nest_i64(p, m->flat_w);
+            S->cl.var_to[m->flat_h] = lp_binary(p, IR_FLOORDIV, pos, W);
+            S->cl.var_to[m->ovar[m->v]] = lp_binary(p, IR_FLOORMOD, pos, W);
+        }
     }
 }
 
@@ -819,6 +968,7 @@ static lp_id block(sched *S, lp_id rbase, int mr, lp_id vbase, int nv, int lanes
         }
     for (int u = 0; u < m->nout; u++)
         if (u == m->v || u == m->r) S->cl.var_to[m->ovar[u]] = 0;
+    if (m->flat_h) S->cl.var_to[m->flat_h] = 0;
     for (int k = 0; k < m->nred; k++) S->cl.var_to[m->rvar[k]] = 0;
     lp_id parts[4];
     parts[0] = lp_for(p, jj, nest_i64(p, lanes), vec, lp_seq(p, init, (uint32_t)nst));
@@ -865,7 +1015,8 @@ static lp_id runs(sched *S, int64_t from, int64_t to, lp_id vbase) {
                                     block(S, S->wr_base, S->wr_mr, base, WIDTH_NV, OC_BLOCK));
         }
         int64_t start = from + nfull * w;
-        if (nfull > 0 && rem > 0 && (rem % OC_BLOCK || rem < 3 * OC_BLOCK)) {
+        if (nfull > 0 && rem > 0 && (rem % OC_BLOCK || rem < 3 * OC_BLOCK) &&
+            !(m->flat_h && rem < OC_BLOCK)) {
             /* one more full block ending at `to`, overlapping the last (its
              * positions are recomputed to the same bits and stored twice):
              * blocks of one or two vectors were measured to lose their
@@ -1019,7 +1170,7 @@ static lp_id schedule(sched *S, cmatch *m) {
     int vb = S->pc->vector_bytes;
     /* accumulator registers: 24 of AVX-512's 32 (4 left for the weights
      * and a broadcast), 12 of AVX2's 16 */
-    int budget = vb >= 64 ? 24 : 12;
+    int budget = acc_budget(vb);
     int regs16 = (int)(OC_BLOCK * dtype_bytes(dt) + vb - 1) / vb; /* registers per 16 lanes */
     S->m = m;
     S->lanes = OC_BLOCK;
@@ -1043,6 +1194,8 @@ static lp_id schedule(sched *S, cmatch *m) {
                         S->mr = mr;
                         break;
                     }
+            /* a merged plane: two blocks, their rows constants */
+            if (m->flat_h && E > S->mr) S->mr = (int)((E + 1) / 2);
         }
     } else {
         S->nv = WIDTH_NV;
@@ -1054,6 +1207,8 @@ static lp_id schedule(sched *S, cmatch *m) {
             S->mr = budget / (WIDTH_NV * regs16);
             if (S->mr < 1) S->mr = 1;
             if (S->mr > m->oext[m->r]) S->mr = (int)m->oext[m->r];
+            /* a merged plane of batch 1: whole blocks (see match_nest) */
+            if (m->flat_h && m->nout == 2) S->mr = pw_rows(vb, dt, m->oext[m->r]);
         }
         /* rows of the padded input: several output rows per block, more
          * independent sums in flight (each is a chain of K*K additions) */
@@ -1131,7 +1286,7 @@ static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth) {
     lp_node n = *lp_get(p, s);
     if (n.kind == LP_FOR) {
         cmatch m;
-        if (match_nest(p, s, &m, written, S->nbufs)) {
+        if (match_nest(p, s, &m, written, S->nbufs, S->pc->vector_bytes)) {
             /* the run before schedule_contraction takes the packed nests
              * only; the run after it the others */
             if (m.packed != S->packed) return s;

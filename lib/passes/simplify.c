@@ -183,6 +183,43 @@ static bool split_add(const sctx *s, lp_id e, lp_id *x, int64_t *c) {
     return true;
 }
 
+/* The position split into a row and a column and joined again, as
+ * flatten writes an access [.., q / W, q % W] of rows W wide (a merged
+ * loop, schedule_conv): (Y + q / W) * W + q % W, with Y absent or on
+ * either side of the sum, is Y * W + q. Exact for every q and W > 0, with
+ * floor or truncating division alike (q = (q / W) * W + q % W holds for
+ * each pair), and in wrapping arithmetic, a ring (the sum is only
+ * regrouped). One copy of q is dropped: the other keeps its checks. Returns
+ * 0 when a + b is not of this form. */
+static lp_id join_div_mod(sctx *s, int dt, lp_id a, lp_id b) {
+    lp_node m = nd(s, b), x = nd(s, a);
+    if (m.kind != LP_BINARY || (m.op != IR_FLOORMOD && m.op != IR_MOD) || !is_const(s, m.b) ||
+        x.kind != LP_BINARY || x.op != IR_MUL || !is_const(s, x.b))
+        return 0;
+    int64_t W = cval(s, m.b).i;
+    if (W <= 0 || cval(s, x.b).i != W) return 0;
+    int div = m.op == IR_FLOORMOD ? IR_FLOORDIV : IR_DIV;
+    lp_id q = m.a, y = 0, d = x.a;
+    lp_node dn = nd(s, d);
+    if (dn.kind == LP_BINARY && dn.op == IR_ADD) { /* Y + q / W or q / W + Y */
+        lp_node l = nd(s, dn.a), r = nd(s, dn.b);
+        if (l.kind == LP_BINARY && l.op == div && same_expr(s, l.a, q, 0) &&
+            is_int_const(s, l.b, W)) {
+            y = dn.b;
+        } else if (r.kind == LP_BINARY && r.op == div && same_expr(s, r.a, q, 0) &&
+                   is_int_const(s, r.b, W)) {
+            y = dn.a;
+        } else {
+            return 0;
+        }
+    } else if (!(dn.kind == LP_BINARY && dn.op == div && same_expr(s, dn.a, q, 0) &&
+                 is_int_const(s, dn.b, W))) {
+        return 0;
+    }
+    if (!y) return q;
+    return mk_bin(s, IR_ADD, dt, mk_bin(s, IR_MUL, dt, y, x.b), q);
+}
+
 /* ---- expressions --------------------------------------------------------- */
 
 static lp_id simp_expr(sctx *s, lp_id e);
@@ -209,6 +246,7 @@ static lp_id simp_binary(sctx *s, lp_id old, lp_node n, lp_id a, lp_id b) {
             if (is_int_const(s, b, 0)) return a;
             if (is_const(s, b) && split_add(s, a, &x, &c))
                 return add_const(s, dt, x, (int64_t)((uint64_t)c + (uint64_t)cval(s, b).i));
+            if ((x = join_div_mod(s, dt, a, b)) || (x = join_div_mod(s, dt, b, a))) return x;
             break;
         case IR_SUB:
             if (is_int_const(s, b, 0)) return a;
