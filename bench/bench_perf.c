@@ -849,6 +849,78 @@ static void wl_rows(int nt, enum norm_kind kind, int64_t rows, int64_t cols) {
     free(out);
 }
 
+/* ---- topk ------------------------------------------------------------------------ */
+
+/* ONNX TopK's indices over rows of x[rows, n] (largest first, ties by lower
+ * position), against the C library's qsort of each row's positions, which
+ * is what a C program would call; a second tvmc row builds the same op with
+ * a symbolic n, which keeps the O(n^2) ranking (the code before the merge
+ * passes), for the before/after ratio in one run. */
+typedef struct c_topk {
+    const float *x;
+    int64_t rows, n, k;
+    int64_t *perm, *out;
+} c_topk;
+
+static const float *topk_row;
+static int topk_cmp(const void *pa, const void *pb) {
+    int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+    float va = topk_row[a], vb = topk_row[b];
+    if (va != vb) return va > vb ? -1 : 1; /* no NaN in the bench data */
+    return a < b ? -1 : 1;
+}
+
+static void run_c_topk(void *arg) {
+    c_topk *c = arg;
+    for (int64_t r = 0; r < c->rows; r++) {
+        topk_row = c->x + r * c->n;
+        for (int64_t i = 0; i < c->n; i++) c->perm[i] = i;
+        qsort(c->perm, (size_t)c->n, sizeof *c->perm, topk_cmp);
+        memcpy(c->out + r * c->k, c->perm, (size_t)c->k * sizeof *c->out);
+    }
+}
+
+static void wl_topk(int nt, int64_t rows, int64_t n, int64_t k) {
+    workload w = {.bytes = 4.0 * (double)(rows * n) + 8.0 * (double)(rows * k), .nt = nt};
+    snprintf(w.name, sizeof w.name, "topk_%lldx%lld_k%lld", (long long)rows, (long long)n,
+             (long long)k);
+    if (!selected(w.name)) return;
+    snprintf(w.desc, sizeof w.desc, "%s: indices of the %lld largest of each row of x[%lld,%lld]",
+             w.name, (long long)k, (long long)rows, (long long)n);
+    header(&w);
+    c_topk c = {.x = random_floats(rows * n, -1, 1), .rows = rows, .n = n, .k = k};
+    c.perm = malloc((size_t)n * sizeof *c.perm);
+    c.out = malloc((size_t)(rows * k) * sizeof *c.out);
+    report_alt(&w, "C qsort per row (gcc -O3)", measure(run_c_topk, &c), true, "");
+    int64_t *out = malloc((size_t)(rows * k) * sizeof *out);
+    int64_t sx[2] = {rows, n}, so[2] = {rows, k};
+    for (int variant = 0; variant < 2; variant++) {
+        tgraph t = {.g = tvm_graph_create(ctx_for(nt)), .nin = 1};
+        tvm_expr dims[2] = {cdim(t.g, rows), variant ? tvm_size_var(t.g, "n") : cdim(t.g, n)};
+        t.in[0] = tvm_placeholder(t.g, "x", TVM_FLOAT32, 2, dims);
+        t.out = tvm_op_topk(t.g, t.in[0], k, 1, 1);
+        tcall tc = {0};
+        targ(&tc, 0, (float *)c.x, 2, sx);
+        targ(&tc, 1, (float *)out, 2, so);
+        tc.t[1].dtype = (DLDataType){kDLInt, 64, 1};
+        memset(out, 0xff, (size_t)(rows * k) * sizeof *out);
+        double compile_ms;
+        tc.fn = compile(&t, &compile_ms);
+        meas m = measure(run_tvmc, &tc);
+        int64_t wrong = 0;
+        for (int64_t i = 0; i < rows * k; i++) wrong += out[i] != c.out[i];
+        report_tvmc(&w, variant ? "tvmc tvm_op_topk, symbolic n (rank)"
+                                : "tvmc tvm_op_topk (merge passes)",
+                    m, compile_ms, (double)wrong, 0);
+        tvm_function_release(tc.fn);
+        tvm_graph_destroy(t.g);
+    }
+    free((void *)c.x);
+    free(c.perm);
+    free(c.out);
+    free(out);
+}
+
 /* ---- conv2d ------------------------------------------------------------------------ */
 
 static void wl_conv(int nt, const char *tag, int64_t C, int64_t HW, int64_t O, int64_t KS,
@@ -1102,6 +1174,8 @@ static void run_pass(int nt) {
         wl_conv(nt, "128x28x28_1x1s2", 128, 28, 256, 1, 2, 0, 1);
         wl_conv(nt, "256x14x14_1x1s2", 256, 14, 512, 1, 2, 0, 1);
         wl_max_pool(nt, "64x112x112_3x3s2", 64, 112, 3, 2, 1);
+        wl_topk(nt, 16, 8000, 10);
+        wl_topk(nt, 16, 8000, 8000);
     }
 #if HAVE_DNNL
     dnnl_stream_destroy(strm);

@@ -318,6 +318,127 @@ TEST(topk_errors) {
     }
 }
 
+/* Long rows take the merge-sort path (rows over 256 positions): every row
+ * against a reference order built with qsort from ONNX's rules (larger or
+ * smaller first, NaN above every number, ties by lower position), on many
+ * ties, NaN and signed zeros, both directions, several axes and dtypes, k
+ * from 1 to the whole row. */
+typedef struct topk_ref {
+    const double *v;
+    int largest;
+} topk_ref;
+static topk_ref ref_row;
+
+static int topk_ref_cmp(const void *pa, const void *pb) {
+    int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+    double va = ref_row.v[a], vb = ref_row.v[b];
+    int na = isnan(va), nb = isnan(vb);
+    /* key: NaN above every number, then the value; smaller key first when
+     * smallest, larger first when largest */
+    int c = na != nb ? (na ? 1 : -1) : na ? 0 : va < vb ? -1 : va > vb ? 1 : 0;
+    if (ref_row.largest) c = -c;
+    return c ? c : a < b ? -1 : 1;
+}
+
+typedef struct long_case {
+    tvm_dtype dt;
+    int nd;
+    int64_t sh[3];
+    int axis, largest;
+    int64_t k;
+    int distinct; /* values drawn from this many integers (ties), 0: reals */
+    double nan_rate;
+} long_case;
+
+static void topk_long_case(const long_case *lc) {
+    int ax = lc->axis < 0 ? lc->axis + lc->nd : lc->axis;
+    int64_t n = lc->sh[ax], numel = 1, outer = 1, inner = 1;
+    for (int d = 0; d < lc->nd; d++) {
+        numel *= lc->sh[d];
+        if (d < ax) outer *= lc->sh[d];
+        if (d > ax) inner *= lc->sh[d];
+    }
+    int64_t osh[3];
+    for (int d = 0; d < lc->nd; d++) osh[d] = d == ax ? lc->k : lc->sh[d];
+    tt_tensor *x = tt_alloc(lc->dt, lc->nd, lc->sh);
+    uint64_t seed = 0x70b4 + (uint64_t)n * 31 + (uint64_t)lc->k;
+    for (int64_t i = 0; i < numel; i++) {
+        double u = tt_rand_uniform(&seed), v;
+        if (lc->distinct) v = (double)(int64_t)(u * lc->distinct) - lc->distinct / 2;
+        else v = u * 2 - 1;
+        if (tt_is_float(lc->dt)) {
+            if (v == 0 && tt_rand_uniform(&seed) < 0.5) v = -0.0; /* -0 ties +0 */
+            if (tt_rand_uniform(&seed) < lc->nan_rate) v = NAN;
+        }
+        tt_set(x, i, v);
+    }
+    double *row = malloc(sizeof *row * (size_t)n);
+    int64_t *order = malloc(sizeof *order * (size_t)n);
+    for (int t = 0; t < TT_NUM_TARGETS; t++) {
+        tvm_graph *g = tvm_graph_create(ctx);
+        tvm_expr dims[3];
+        for (int d = 0; d < lc->nd; d++) dims[d] = tvm_const_int(g, TVM_INT64, lc->sh[d]);
+        tvm_tensor ph = tvm_placeholder(g, "x", lc->dt, lc->nd, dims);
+        tvm_tensor idx = tvm_op_topk(g, ph, lc->k, lc->axis, lc->largest);
+        tt_tensor *r = tt_alloc(TVM_INT64, lc->nd, osh);
+        tt_fill_bytes(r, 0x5a);
+        tvm_compile_options o = tt_options(tt_targets[t], 0, 0);
+        tt_tensor *args[2] = {x, r};
+        tvm_status st = tt_compile_run(g, 1, &ph, 1, &idx, &o, args);
+        tvm_graph_destroy(g);
+        if (!CHECK(st == TVM_OK)) {
+            fprintf(stderr, "  topk n %lld k %lld on %s: %s\n", (long long)n, (long long)lc->k,
+                    tt_targets[t], tvm_last_error());
+            tt_free(r);
+            continue;
+        }
+        bool ok = true;
+        for (int64_t o1 = 0; o1 < outer && ok; o1++)
+            for (int64_t i1 = 0; i1 < inner && ok; i1++) {
+                for (int64_t p = 0; p < n; p++) {
+                    row[p] = tt_get(x, (o1 * n + p) * inner + i1);
+                    order[p] = p;
+                }
+                ref_row = (topk_ref){row, lc->largest};
+                qsort(order, (size_t)n, sizeof *order, topk_ref_cmp);
+                for (int64_t j = 0; j < lc->k && ok; j++) {
+                    int64_t got = tt_geti(r, (o1 * lc->k + j) * inner + i1);
+                    if (!CHECK(got == order[j])) {
+                        fprintf(stderr, "  topk %s n %lld k %lld axis %d largest %d on %s: "
+                                "row (%lld, %lld) entry %lld is %lld, expected %lld\n",
+                                tt_dtype_name(lc->dt), (long long)n, (long long)lc->k,
+                                lc->axis, lc->largest, tt_targets[t], (long long)o1,
+                                (long long)i1, (long long)j, (long long)got,
+                                (long long)order[j]);
+                        ok = false;
+                    }
+                }
+            }
+        tt_free(r);
+    }
+    free(row);
+    free(order);
+    tt_free(x);
+}
+
+TEST(topk_long_rows) {
+    static const long_case cases[] = {
+        /* n = 8000: k small and k = n, reals with NaN, both directions */
+        {TVM_FLOAT32, 2, {2, 8000}, 1, 1, 10, 0, 0.01},
+        {TVM_FLOAT32, 2, {1, 8000}, -1, 0, 8000, 0, 0.01},
+        /* many ties (50 values), NaN, signed zeros; n not a power of two */
+        {TVM_FLOAT32, 2, {3, 1000}, 1, 1, 1000, 50, 0.05},
+        {TVM_FLOAT64, 2, {2, 777}, 1, 0, 300, 9, 0.1},
+        /* a middle axis, and axis 0, integers with ties */
+        {TVM_FLOAT64, 3, {2, 600, 3}, 1, 0, 7, 20, 0.02},
+        {TVM_INT32, 2, {300, 3}, 0, 1, 300, 40, 0},
+        {TVM_INT64, 2, {513, 2}, 0, 0, 1, 1000000, 0},
+        {TVM_INT64, 1, {1025}, 0, 1, 129, 1000, 0},
+        {TVM_INT8, 2, {2, 257}, 1, 1, 256, 7, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) topk_long_case(&cases[i]);
+}
+
 /* ---- einsum ------------------------------------------------------------------ */
 
 static tvm_tensor b_einsum(tvm_graph *g, const tvm_tensor *in, const void *ud) {

@@ -1,6 +1,6 @@
 /* onnx_ops_index.c — ONNX operators whose elements are chosen by position
  * (GatherElements, GatherND, ScatterElements / Scatter, ScatterND, TopK,
- * Trilu, CumSum, Hardmax, EyeLike, DepthToSpace, SpaceToDepth, Resize,
+ * Compress, Trilu, CumSum, Hardmax, EyeLike, DepthToSpace, SpaceToDepth, Resize,
  * Upsample):
  * library calls, computes over the result's iteration variables, or
  * reshape / transpose chains. */
@@ -97,6 +97,56 @@ static tvm_status op_topk(onnx_ctx *c, onnx_node *n) {
     tvm_tensor idx = tvm_op_topk(c->g, x, k, axis, largest);
     TRY(onnx_set_output(c, n, 1, idx));
     return onnx_set_output(c, n, 0, tvm_op_gather_elements(c->g, x, idx, axis));
+}
+
+/* Compress: the slices along axis (the elements of the flattened input
+ * without axis) where condition is true. The result's length is the number
+ * of trues, so condition must be known at import time (like Reshape's
+ * shape); the positions become a constant index list for a Gather. A
+ * condition shorter than the dim drops the slices past its end, as ONNX
+ * says; a true past the end of a constant dim is an error. */
+static tvm_status op_compress(onnx_ctx *c, onnx_node *n) {
+    tvm_graph *g = c->g;
+    tvm_tensor x;
+    TRY(onnx_input(c, n, 0, &x));
+    onnx_value *cv = n->nin > 1 ? n->in[1] : NULL;
+    if (!cv) return onnx_fail(n, TVM_ERR_PARSE, "input 1 (condition) is missing");
+    if (!cv->data)
+        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "input '%s' (condition) must be known at "
+                         "import time (the result's length is its number of trues)", cv->name);
+    if (cv->dtype != TVM_BOOL)
+        return onnx_fail(n, TVM_ERR_DTYPE, "condition '%s' is %s, not bool", cv->name,
+                         dtype_name(cv->dtype));
+    if (cv->ndim != 1)
+        return onnx_fail(n, TVM_ERR_SHAPE, "condition '%s' has rank %d, not 1", cv->name,
+                         cv->ndim);
+    op_arg xa;
+    TRY(arg_of(c, n, x, &xa));
+    int ax = 0;
+    if (onnx_attr(n, "axis")) {
+        if (!op_axis(g, "Compress", (int)onnx_attr_i(n, "axis", 0), xa.shape.ndim, &ax))
+            return onnx_graph_status(c, n);
+    } else {
+        x = tvm_op_reshape(g, x, 1, (const int64_t[]){-1});
+        TRY(arg_of(c, n, x, &xa));
+    }
+    int64_t dim = -1, len = cv->shape[0], m = 0;
+    op_const_value(g, xa.shape.dims[ax], &dim);
+    const uint8_t *cond = cv->data;
+    int64_t *pos = malloc(sizeof *pos * (size_t)(len > 0 ? len : 1));
+    if (!pos) return onnx_fail(n, TVM_ERR_OUT_OF_MEMORY, "out of memory");
+    for (int64_t i = 0; i < len; i++) {
+        if (!cond[i]) continue;
+        if (dim >= 0 && i >= dim) {
+            free(pos);
+            return onnx_fail(n, TVM_ERR_SHAPE, "condition '%s' is true at %lld, past the "
+                             "input's dim %lld", cv->name, (long long)i, (long long)dim);
+        }
+        pos[m++] = i;
+    }
+    tvm_tensor idx = tvm_constant(g, "compress_positions", TVM_INT64, 1, &m, pos);
+    free(pos);
+    return onnx_set_output(c, n, 0, tvm_op_gather(g, x, idx, ax));
 }
 
 /* Keeps the upper (or lower) triangle of the last two dims, shifted by k. */
@@ -393,6 +443,7 @@ const onnx_op onnx_ops_index[] = {
     {"ScatterElements", 11, op_scatter_elements},
     {"ScatterND", 11, op_scatter_nd},
     {"TopK", 1, op_topk},
+    {"Compress", 9, op_compress},
     {"Trilu", 14, op_trilu},
     {"CumSum", 11, op_cumsum},
     {"Hardmax", 1, op_hardmax},

@@ -28,7 +28,25 @@ static void print_const(const gx_node *n, strbuf *sb) {
     }
 }
 
+/* Shared sub-expressions print as trees, so a DAG such as a chain of
+ * selects that each read the previous step several times would print
+ * exponentially long: past PRINT_MAX_NODES nodes per expression the rest
+ * prints as "...". */
+#define PRINT_MAX_NODES (1u << 16)
+
+static void print_expr(const tvm_graph *g, uint32_t e, strbuf *sb, uint32_t *budget);
+
 void graph_print_expr(const tvm_graph *g, uint32_t e, strbuf *sb) {
+    uint32_t budget = PRINT_MAX_NODES;
+    print_expr(g, e, sb, &budget);
+}
+
+static void print_expr(const tvm_graph *g, uint32_t e, strbuf *sb, uint32_t *budget) {
+    if (*budget == 0) {
+        sb_puts(sb, "...");
+        return;
+    }
+    --*budget;
     const gx_node *n = &g->exprs[e];
     switch (n->kind) {
     case GX_CONST: print_const(n, sb); break;
@@ -40,7 +58,7 @@ void graph_print_expr(const tvm_graph *g, uint32_t e, strbuf *sb) {
         sb_printf(sb, "%s[", graph_string(g, g->tensors[n->a].name));
         for (uint32_t i = 0; i < n->nlist; i++) {
             if (i) sb_puts(sb, ", ");
-            graph_print_expr(g, g->pool[n->list + i], sb);
+            print_expr(g, g->pool[n->list + i], sb, budget);
         }
         sb_puts(sb, "]");
         break;
@@ -49,48 +67,48 @@ void graph_print_expr(const tvm_graph *g, uint32_t e, strbuf *sb) {
         bool infix = !(name[0] >= 'a' && name[0] <= 'z');
         if (infix) {
             sb_puts(sb, "(");
-            graph_print_expr(g, n->a, sb);
+            print_expr(g, n->a, sb, budget);
             sb_printf(sb, " %s ", name);
-            graph_print_expr(g, n->b, sb);
+            print_expr(g, n->b, sb, budget);
             sb_puts(sb, ")");
         } else {
             sb_printf(sb, "%s(", name);
-            graph_print_expr(g, n->a, sb);
+            print_expr(g, n->a, sb, budget);
             sb_puts(sb, ", ");
-            graph_print_expr(g, n->b, sb);
+            print_expr(g, n->b, sb, budget);
             sb_puts(sb, ")");
         }
         break;
     }
     case GX_UNARY:
         sb_printf(sb, "%s(", ir_op_name(n->op));
-        graph_print_expr(g, n->a, sb);
+        print_expr(g, n->a, sb, budget);
         sb_puts(sb, ")");
         break;
     case GX_SELECT:
         sb_puts(sb, "select(");
-        graph_print_expr(g, n->a, sb);
+        print_expr(g, n->a, sb, budget);
         sb_puts(sb, ", ");
-        graph_print_expr(g, n->b, sb);
+        print_expr(g, n->b, sb, budget);
         sb_puts(sb, ", ");
-        graph_print_expr(g, n->c, sb);
+        print_expr(g, n->c, sb, budget);
         sb_puts(sb, ")");
         break;
     case GX_CAST:
         sb_printf(sb, "%s(", dtype_name(n->dtype));
-        graph_print_expr(g, n->a, sb);
+        print_expr(g, n->a, sb, budget);
         sb_puts(sb, ")");
         break;
     case GX_REDUCE:
         sb_printf(sb, "%s(", reduce_name(n->op));
-        graph_print_expr(g, n->a, sb);
+        print_expr(g, n->a, sb, budget);
         sb_puts(sb, ", axes=[");
         for (uint32_t i = 0; i < n->nlist; i++) {
             uint32_t ax = g->pool[n->list + i];
             if (i) sb_puts(sb, ", ");
-            graph_print_expr(g, ax, sb);
+            print_expr(g, ax, sb, budget);
             sb_puts(sb, " in 0..");
-            graph_print_expr(g, g->exprs[ax].a, sb);
+            print_expr(g, g->exprs[ax].a, sb, budget);
         }
         sb_puts(sb, "])");
         break;
@@ -98,7 +116,7 @@ void graph_print_expr(const tvm_graph *g, uint32_t e, strbuf *sb) {
         sb_printf(sb, "extern %s(", graph_string(g, n->name));
         for (uint32_t i = 0; i < n->nlist; i++) {
             if (i) sb_puts(sb, ", ");
-            graph_print_expr(g, g->pool[n->list + i], sb);
+            print_expr(g, g->pool[n->list + i], sb, budget);
         }
         sb_puts(sb, ")");
         break;

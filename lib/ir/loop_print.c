@@ -25,7 +25,10 @@
 #include <stdlib.h>
 
 #define PRINT_MAX_DEPTH 512
-#define PRINT_MAX_NODES (1u << 22) /* shared sub-expressions print as trees */
+/* Shared sub-expressions print as trees: a chain of selects that each read
+ * the previous step (a binary search) would print exponentially long, so a
+ * statement prints at most this many nodes, the rest as "...". */
+#define PRINT_MAX_NODES (1u << 16)
 
 typedef struct pctx {
     const lp_program *p;

@@ -11,7 +11,13 @@
  * tensor, as Halide's boundary conditions do: backends may evaluate both
  * sides of a select, and the clamped read is then harmless and vectorises.
  * A select with a host call (LP_CALL) in an arm is lazy too: the function
- * is called only with arguments the program really computes. */
+ * is called only with arguments the program really computes.
+ *
+ * Expressions are DAGs (a binary search is a chain of selects, each reading
+ * the previous step several times), so a node's interval is memoised while
+ * the loop ranges it was computed under hold (a generation bumped on every
+ * range change); a memoised node replays whether it held a checked read or
+ * a host call, which is all an enclosing select asks of it. */
 #include <stdlib.h>
 
 #include "passes.h"
@@ -30,6 +36,11 @@ typedef struct bctx {
     int speculative;  /* > 0 inside a select arm whose guard narrowed a range */
     uint32_t nchecked;
     uint32_t ncalls;  /* host calls met: a select arm holding one becomes lazy */
+    uint32_t gen;     /* bumped whenever a loop variable's range changes */
+    uint32_t nmemo;   /* nodes covered by the memo (those built here are not) */
+    uint32_t *memo_gen; /* per node: the generation its memo entry is valid for */
+    ival *memo;
+    uint8_t *memo_flags; /* 1: it held a checked read, 2: a host call */
 } bctx;
 
 static ival unknown(int dtype) {
@@ -190,11 +201,13 @@ static void refine(bctx *B, lp_id cond, bool truth, saved_range *saved, int *nsa
     }
     saved[*nsaved] = (saved_range){v, B->lo[v], B->hi[v]};
     (*nsaved)++;
+    B->gen++;
     B->lo[v] = lo;
     B->hi[v] = hi;
 }
 
 static void restore(bctx *B, saved_range *saved, int nsaved) {
+    if (nsaved > 0) B->gen++;
     while (nsaved-- > 0) {
         B->lo[saved[nsaved].var] = saved[nsaved].lo;
         B->hi[saved[nsaved].var] = saved[nsaved].hi;
@@ -269,7 +282,26 @@ static void check_load(bctx *B, lp_id id) {
     B->nchecked++;
 }
 
+static ival eval_node(bctx *B, lp_id e);
+
 static ival eval(bctx *B, lp_id e) {
+    bool memo = e < B->nmemo;
+    if (memo && B->memo_gen[e] == B->gen) {
+        B->nchecked += B->memo_flags[e] & 1;
+        B->ncalls += B->memo_flags[e] >> 1;
+        return B->memo[e];
+    }
+    uint32_t checked = B->nchecked, calls = B->ncalls;
+    ival r = eval_node(B, e);
+    if (memo) {
+        B->memo_gen[e] = B->gen;
+        B->memo[e] = r;
+        B->memo_flags[e] = (uint8_t)((B->nchecked != checked) | (B->ncalls != calls) << 1);
+    }
+    return r;
+}
+
+static ival eval_node(bctx *B, lp_id e) {
     lp_program *p = B->p;
     const lp_node n = *lp_get(p, e);
     switch (n.kind) {
@@ -343,6 +375,7 @@ static void walk(bctx *B, lp_id s) {
             return;
         }
         if (ext->imm.i <= 0) return; /* never runs */
+        B->gen++;
         B->lo[v] = 0;
         B->hi[v] = ext->imm.i - 1;
         walk(B, n.c);
@@ -374,16 +407,18 @@ static void walk(bctx *B, lp_id s) {
 
 tvm_status pass_bounds(pass_ctx *pc) {
     lp_program *p = pc->p;
-    bctx B = {.p = p};
+    bctx B = {.p = p, .gen = 1, .nmemo = p->nnodes};
     B.lo = calloc(p->nvars, sizeof *B.lo);
     B.hi = calloc(p->nvars, sizeof *B.hi);
-    if (!B.lo || !B.hi) {
-        free(B.lo);
-        free(B.hi);
-        return err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
-    }
-    walk(&B, p->body);
+    B.memo_gen = calloc(B.nmemo, sizeof *B.memo_gen);
+    B.memo = malloc(B.nmemo * sizeof *B.memo);
+    B.memo_flags = malloc(B.nmemo);
+    if (B.lo && B.hi && B.memo_gen && B.memo && B.memo_flags) walk(&B, p->body);
+    else B.st = err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
     free(B.lo);
     free(B.hi);
+    free(B.memo_gen);
+    free(B.memo);
+    free(B.memo_flags);
     return B.st;
 }
