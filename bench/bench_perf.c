@@ -1138,6 +1138,8 @@ static void run_pass(int nt) {
         static const int64_t sq[] = {256, 512, 1024, 2048};
         for (int i = 0; i < 4; i++) wl_gemm(nt, sq[i], sq[i], sq[i]);
         wl_gemm(nt, 128, 3072, 768);
+        wl_gemm(nt, 128, 768, 3072); /* BERT-base FFN 2 */
+        wl_gemm(nt, 128, 768, 768);  /* BERT-base Q, K, V and output projections */
         wl_gemm(nt, 384, 1024, 1024);
         wl_gemv(nt, 4096, 4096);
         wl_fused(nt);

@@ -19,6 +19,15 @@
 
 typedef struct llvm_state llvm_state;
 
+/* Naming kernel code for perf (llvm_perfmap.c; TVMC_PERF_MAP=1): scan an
+ * object before it is linked (NULL when off), then write its symbols once
+ * the address of its exported function (llvm_perfmap_anchor) is known (0:
+ * unknown, nothing written); write frees. */
+typedef struct llvm_perfmap llvm_perfmap;
+llvm_perfmap *llvm_perfmap_scan(LLVMMemoryBufferRef obj);
+const char *llvm_perfmap_anchor(const llvm_perfmap *m);
+void llvm_perfmap_write(llvm_perfmap *m, uint64_t anchor_addr);
+
 /* A target machine checked out of the pool, with the facts a module built for
  * it needs. Used by one thread between acquire and release. */
 typedef struct llvm_tm {

@@ -276,19 +276,26 @@ void llvm_tm_release(llvm_state *s, llvm_tm *t) {
 
 /* ---- linking ------------------------------------------------------------- */
 
+/* Objects of one kernel named for perf (TVMC_PERF_MAP); a kernel has one
+ * per part, a dozen or so for a whole model. */
+#define PERFMAP_OBJECTS 256
+
 tvm_status llvm_jit_add_objects(llvm_state *s, LLVMMemoryBufferRef *objs, uint32_t n,
                                 const char *symbol, LLVMOrcResourceTrackerRef *rt,
                                 uint64_t *addr) {
     LLVMOrcResourceTrackerRef r = LLVMOrcJITDylibCreateResourceTracker(s->main_jd);
     session_msg[0] = '\0';
     LLVMErrorRef e = NULL;
+    llvm_perfmap *maps[PERFMAP_OBJECTS] = {0};
     for (uint32_t i = 0; i < n; i++) {
         LLVMMemoryBufferRef obj = objs[i];
         objs[i] = NULL;
+        if (!e && i < PERFMAP_OBJECTS) maps[i] = llvm_perfmap_scan(obj);
         if (!e) e = LLVMOrcLLJITAddObjectFileWithRT(s->jit, r, obj); /* takes obj */
         else LLVMDisposeMemoryBuffer(obj);
     }
     if (e) {
+        for (uint32_t i = 0; i < n && i < PERFMAP_OBJECTS; i++) llvm_perfmap_write(maps[i], 0);
         llvm_jit_remove(s, r);
         return llvm_err(TVM_ERR_COMPILE, "llvm: cannot add the kernel object", e);
     }
@@ -300,8 +307,19 @@ tvm_status llvm_jit_add_objects(llvm_state *s, LLVMMemoryBufferRef *objs, uint32
                                 symbol, m ? m : "symbol not found",
                                 session_msg[0] ? ": " : "", session_msg);
         if (m) LLVMDisposeErrorMessage(m);
+        for (uint32_t i = 0; i < n && i < PERFMAP_OBJECTS; i++) llvm_perfmap_write(maps[i], 0);
         llvm_jit_remove(s, r);
         return st;
+    }
+    /* the objects are linked now: their exported functions have addresses */
+    for (uint32_t i = 0; i < n && i < PERFMAP_OBJECTS; i++) {
+        LLVMOrcExecutorAddress pa = 0;
+        const char *anchor = llvm_perfmap_anchor(maps[i]);
+        if (anchor) {
+            LLVMErrorRef le = LLVMOrcLLJITLookup(s->jit, &pa, anchor);
+            if (le) LLVMConsumeError(le), pa = 0;
+        }
+        llvm_perfmap_write(maps[i], pa);
     }
     *rt = r;
     *addr = a;
