@@ -148,11 +148,26 @@ def seeds():
         [helper.make_node("Add", ["x", "w"], ["y"])], [vi("x", F, [2])], [vi("y", F, [2])], [ext])
 
 
+def regressions():
+    """Findings rebuilt by hand (LEDGER.md); the replay runs them."""
+    # a scale whose product with the dim is beyond int64 (UB conversion)
+    yield "upsample-huge-scale", model(
+        [helper.make_node("Upsample", ["x", "sc"], ["y"])],
+        [vi("x", F, [1, 2])], [vi("y", F, [1, 2])],
+        [helper.make_tensor("sc", F, [2], [1, 9.2e24])], opset=9)
+    # scales of shape [2, 0]: shape[0] matches the rank, but no values
+    yield "resize-empty-scales", model(
+        [helper.make_node("Resize", ["x", "sc"], ["y"])],
+        [vi("x", F, [1, 2])], [vi("y", F, [1, 2])],
+        [helper.make_tensor("sc", F, [2, 0], [])], opset=10)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
-    for name, m in seeds():
-        with open(os.path.join(OUT, "seed-%s.onnx" % name), "wb") as f:
-            f.write(m.SerializeToString())
+    for prefix, gen in (("seed", seeds), ("regress", regressions)):
+        for name, m in gen():
+            with open(os.path.join(OUT, "%s-%s.onnx" % (prefix, name)), "wb") as f:
+                f.write(m.SerializeToString())
 
 
 if __name__ == "__main__":
