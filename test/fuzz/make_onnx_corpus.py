@@ -160,6 +160,14 @@ def regressions():
         [helper.make_node("Resize", ["x", "sc"], ["y"])],
         [vi("x", F, [1, 2])], [vi("y", F, [1, 2])],
         [helper.make_tensor("sc", F, [2, 0], [])], opset=10)
+    # float attributes / constants converted to int64 without a range check
+    yield "onehot-huge-float-depth", model(
+        [helper.make_node("OneHot", ["i", "depth", "v"], ["y"])],
+        [vi("i", I64, [2])], [vi("y", F, [2, 3])],
+        [helper.make_tensor("depth", F, [], [1e30]), helper.make_tensor("v", F, [2], [0, 1])], opset=11)
+    yield "shrink-int-huge-lambd", model(
+        [helper.make_node("Shrink", ["x"], ["y"], lambd=1e30, bias=-1e30)],
+        [vi("x", I32, [2])], [vi("y", I32, [2])])
 
 
 def main():
