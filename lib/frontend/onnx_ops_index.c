@@ -304,12 +304,21 @@ static tvm_status op_resize(onnx_ctx *c, onnx_node *n) {
                              "import time", sv->name);
         if (sv->dtype != TVM_FLOAT32)
             return onnx_fail(n, TVM_ERR_DTYPE, "scales must be float32");
-        int64_t cnt = sv->ndim ? sv->shape[0] : 1;
-        if (cnt != nd) return onnx_fail(n, TVM_ERR_SHAPE, "scales has %lld values for rank %d",
-                                        (long long)cnt, nd);
+        /* the element count, not shape[0]: a [2, 0] tensor has no values to
+         * read (saturated above TVM_MAX_NDIM, so it cannot overflow) */
+        int64_t cnt = 1;
+        for (int k = 0; k < sv->ndim; k++)
+            cnt = !cnt || !sv->shape[k] ? 0
+                  : cnt > TVM_MAX_NDIM || sv->shape[k] > TVM_MAX_NDIM ? TVM_MAX_NDIM + 1
+                                                                       : cnt * sv->shape[k];
+        if (cnt != nd) return onnx_fail(n, TVM_ERR_SHAPE, "scales must have %d values", nd);
         for (int k = 0; k < nd; k++) {
             if (d[k] < 0) return onnx_fail(n, TVM_ERR_UNSUPPORTED, "symbolic input dims");
             double scale = ((float *)sv->data)[k];
+            /* ONNX wants scales > 0; a huge or NaN scale would make the int64
+             * conversion below undefined */
+            if (!(scale > 0) || !((double)d[k] * scale < 0x1p62))
+                return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "scale %g of dim %d", scale, k);
             out[k] = (int64_t)((double)d[k] * scale);
             /* the library maps coordinates with out/in; ONNX with the scale */
             if (d[k] && out[k] != d[k] && (double)out[k] / (double)d[k] != scale)
@@ -355,9 +364,10 @@ static tvm_status op_one_hot(onnx_ctx *c, onnx_node *n) {
     TRY(onnx_input(c, n, 2, &values));
     double depth_d;
     TRY(onnx_const_scalar(c, n, 1, "depth", &depth_d));
+    /* range first: a float depth outside int64 has no defined conversion */
+    if (!(depth_d >= 1 && depth_d < 0x1p31 + 1))
+        return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "depth %g", depth_d);
     int64_t depth = (int64_t)depth_d;
-    if (depth < 1 || depth > ((int64_t)1 << 31))
-        return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "depth %lld", (long long)depth);
     op_arg ia, va;
     TRY(arg_of(c, n, idx, &ia));
     TRY(arg_of(c, n, values, &va));

@@ -9,6 +9,7 @@ from onnx import TensorProto, helper
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus_onnx")
 F, I64 = TensorProto.FLOAT, TensorProto.INT64
+I32, U8, I8 = TensorProto.INT32, TensorProto.UINT8, TensorProto.INT8
 
 
 def vi(name, dtype, shape):
@@ -69,6 +70,70 @@ def seeds():
          helper.make_tensor("a", I64, [], [0]), helper.make_tensor("b", I64, [], [3]),
          helper.make_tensor("d", I64, [], [1]), helper.make_tensor("depth", I64, [], [3]),
          helper.make_tensor("v", F, [2], [0, 1])])
+    # The index, quantisation and recurrent operators, a model or two each
+    # (few nodes, a handful of elements: the mutator finds the attributes).
+    yield "gatherelements-scatterelements", model(
+        [helper.make_node("GatherElements", ["x", "i"], ["g"], axis=1),
+         helper.make_node("ScatterElements", ["x", "i", "g"], ["y"], axis=1, reduction="add")],
+        [vi("x", F, [2, 3])], [vi("y", F, [2, 3])],
+        [helper.make_tensor("i", I64, [2, 2], [0, 2, 1, -1])], opset=16)
+    yield "gathernd-scatternd", model(
+        [helper.make_node("GatherND", ["x", "i"], ["g"], batch_dims=0),
+         helper.make_node("ScatterND", ["x", "i", "g"], ["y"])],
+        [vi("x", F, [2, 2, 3])], [vi("y", F, [2, 2, 3])],
+        [helper.make_tensor("i", I64, [2, 2], [0, 1, 1, 0])])
+    yield "topk-einsum", model(
+        [helper.make_node("TopK", ["x", "k"], ["v", "ix"], axis=-1, largest=1, sorted=1),
+         helper.make_node("Einsum", ["v", "w"], ["y"], equation="ij,jk->ik")],
+        [vi("x", F, [2, 4])], [vi("y", F, [2, 2]), vi("ix", I64, [2, 2])],
+        [helper.make_tensor("k", I64, [1], [2]), helper.make_tensor("w", F, [2, 2], [1, 2, 3, 4])])
+    yield "quantize-dequantize", model(
+        [helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"], axis=1),
+         helper.make_node("DequantizeLinear", ["q", "s", "z"], ["y"], axis=1)],
+        [vi("x", F, [2, 2])], [vi("y", F, [2, 2])],
+        [helper.make_tensor("s", F, [2], [0.5, 0.25]), helper.make_tensor("z", U8, [2], [128, 3])])
+    yield "dynamicquantize-bitshift", model(
+        [helper.make_node("DynamicQuantizeLinear", ["x"], ["q", "s", "z"]),
+         helper.make_node("BitShift", ["q", "b"], ["y"], direction="RIGHT")],
+        [vi("x", F, [4])], [vi("y", U8, [4]), vi("s", F, []), vi("z", U8, [])],
+        [helper.make_tensor("b", U8, [1], [1])])
+    yield "rnn", model(
+        [helper.make_node("RNN", ["x", "w", "r", "b"], ["y", "h"], hidden_size=2,
+                          activations=["Tanh"], direction="forward")],
+        [vi("x", F, [2, 1, 3])], [vi("y", F, [2, 1, 1, 2]), vi("h", F, [1, 1, 2])],
+        [helper.make_tensor("w", F, [1, 2, 3], [0.1] * 6), helper.make_tensor("r", F, [1, 2, 2], [0.2] * 4),
+         helper.make_tensor("b", F, [1, 4], [0.0] * 4)], opset=14)
+    yield "gru", model(
+        [helper.make_node("GRU", ["x", "w", "r"], ["y"], hidden_size=2, linear_before_reset=1,
+                          direction="bidirectional")],
+        [vi("x", F, [2, 1, 3])], [vi("y", F, [2, 2, 1, 2])],
+        [helper.make_tensor("w", F, [2, 6, 3], [0.1] * 36), helper.make_tensor("r", F, [2, 6, 2], [0.2] * 24)],
+        opset=14)
+    yield "lstm", model(
+        [helper.make_node("LSTM", ["x", "w", "r"], ["y", "h", "c"], hidden_size=2, layout=1)],
+        [vi("x", F, [1, 2, 3])], [vi("y", F, [1, 2, 1, 2])],
+        [helper.make_tensor("w", F, [1, 8, 3], [0.1] * 24), helper.make_tensor("r", F, [1, 8, 2], [0.2] * 16)],
+        opset=14)
+    yield "matmulinteger-convinteger", model(
+        [helper.make_node("MatMulInteger", ["a", "b", "az", "bz"], ["m"]),
+         helper.make_node("ConvInteger", ["x", "w", "xz"], ["c"], pads=[1, 1])],
+        [vi("a", U8, [2, 3]), vi("x", U8, [1, 1, 3])], [vi("m", I32, [2, 2]), vi("c", I32, [1, 1, 3])],
+        [helper.make_tensor("b", I8, [3, 2], [1, -2, 3, -4, 5, -6]), helper.make_tensor("az", U8, [], [1]),
+         helper.make_tensor("bz", I8, [], [0]), helper.make_tensor("w", U8, [1, 1, 3], [1, 2, 3]),
+         helper.make_tensor("xz", U8, [], [2])])
+    yield "qlinearmatmul-qlinearconv", model(
+        [helper.make_node("QLinearMatMul", ["a", "sa", "za", "b", "sb", "zb", "sy", "zy"], ["m"]),
+         helper.make_node("QLinearConv", ["x", "sa", "za", "w", "sb", "zb", "sy", "zy"], ["c"],
+                          kernel_shape=[1, 1], strides=[1, 1])],
+        [vi("a", U8, [2, 2]), vi("x", U8, [1, 2, 2, 2])], [vi("m", U8, [2, 2]), vi("c", U8, [1, 1, 2, 2])],
+        [helper.make_tensor("sa", F, [], [0.1]), helper.make_tensor("za", U8, [], [128]),
+         helper.make_tensor("b", U8, [2, 2], [1, 2, 3, 4]), helper.make_tensor("w", U8, [1, 2, 1, 1], [5, 6]),
+         helper.make_tensor("sb", F, [], [0.2]), helper.make_tensor("zb", U8, [], [0]),
+         helper.make_tensor("sy", F, [], [0.3]), helper.make_tensor("zy", U8, [], [10])])
+    yield "upsample", model(
+        [helper.make_node("Upsample", ["x", "sc"], ["y"], mode="nearest")],
+        [vi("x", F, [1, 1, 2, 2])], [vi("y", F, [1, 1, 4, 4])],
+        [helper.make_tensor("sc", F, [4], [1, 1, 2, 2])], opset=9)
     yield "unsupported-op", model(
         [helper.make_node("NonMaxSuppression", ["x", "x"], ["y"])],
         [vi("x", F, [1, 1, 4])], [vi("y", I64, [1, 3])])
@@ -83,11 +148,34 @@ def seeds():
         [helper.make_node("Add", ["x", "w"], ["y"])], [vi("x", F, [2])], [vi("y", F, [2])], [ext])
 
 
+def regressions():
+    """Findings rebuilt by hand (LEDGER.md); the replay runs them."""
+    # a scale whose product with the dim is beyond int64 (UB conversion)
+    yield "upsample-huge-scale", model(
+        [helper.make_node("Upsample", ["x", "sc"], ["y"])],
+        [vi("x", F, [1, 2])], [vi("y", F, [1, 2])],
+        [helper.make_tensor("sc", F, [2], [1, 9.2e24])], opset=9)
+    # scales of shape [2, 0]: shape[0] matches the rank, but no values
+    yield "resize-empty-scales", model(
+        [helper.make_node("Resize", ["x", "sc"], ["y"])],
+        [vi("x", F, [1, 2])], [vi("y", F, [1, 2])],
+        [helper.make_tensor("sc", F, [2, 0], [])], opset=10)
+    # float attributes / constants converted to int64 without a range check
+    yield "onehot-huge-float-depth", model(
+        [helper.make_node("OneHot", ["i", "depth", "v"], ["y"])],
+        [vi("i", I64, [2])], [vi("y", F, [2, 3])],
+        [helper.make_tensor("depth", F, [], [1e30]), helper.make_tensor("v", F, [2], [0, 1])], opset=11)
+    yield "shrink-int-huge-lambd", model(
+        [helper.make_node("Shrink", ["x"], ["y"], lambd=1e30, bias=-1e30)],
+        [vi("x", I32, [2])], [vi("y", I32, [2])])
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
-    for name, m in seeds():
-        with open(os.path.join(OUT, "seed-%s.onnx" % name), "wb") as f:
-            f.write(m.SerializeToString())
+    for prefix, gen in (("seed", seeds), ("regress", regressions)):
+        for name, m in gen():
+            with open(os.path.join(OUT, "%s-%s.onnx" % (prefix, name)), "wb") as f:
+                f.write(m.SerializeToString())
 
 
 if __name__ == "__main__":
