@@ -5,6 +5,8 @@
 #ifndef TVMC_FRONTEND_ONNX_INTERNAL_H
 #define TVMC_FRONTEND_ONNX_INTERNAL_H
 
+#include <limits.h>
+
 #include "../ops/op_util.h"
 #include "onnx.pb-c.h"
 
@@ -135,5 +137,13 @@ tvm_status onnx_attr_ints(const onnx_node *n, const char *name, int64_t *vals, i
 
 /* An error naming the node (op type and output name). */
 tvm_status onnx_fail(const onnx_node *n, tvm_status s, const char *fmt, ...) TVMC_PRINTF(3, 4);
+
+/* An int64 attribute value as an int for the operator library: values
+ * outside int saturate (to INT_MIN / INT_MAX) instead of wrapping, so a huge
+ * axis is rejected by the operator's range check rather than wrapped onto a
+ * valid one. */
+static inline int onnx_int(int64_t v) {
+    return v < INT_MIN ? INT_MIN : v > INT_MAX ? INT_MAX : (int)v;
+}
 
 #endif

@@ -249,17 +249,17 @@ static tvm_status op_reduce(onnx_ctx *c, onnx_node *n) {
         TRY(onnx_attr_ints(n, "axes", axes, TVM_MAX_NDIM, &naxes));
     }
     int ax[TVM_MAX_NDIM];
-    for (int i = 0; i < naxes; i++) ax[i] = (int)axes[i];
-    int keep = (int)onnx_attr_i(n, "keepdims", 1);
+    for (int i = 0; i < naxes; i++) ax[i] = onnx_int(axes[i]);
+    int keep = onnx_int(onnx_attr_i(n, "keepdims", 1));
     return onnx_set_output(c, n, 0, tvm_op_reduce(c->g, k, x, naxes < 0 ? 0 : naxes, ax, keep));
 }
 
 static tvm_status op_argminmax(onnx_ctx *c, onnx_node *n) {
     tvm_tensor x;
     TRY(onnx_input(c, n, 0, &x));
-    int axis = (int)onnx_attr_i(n, "axis", 0);
+    int axis = onnx_int(onnx_attr_i(n, "axis", 0));
     tvm_op_reduce_kind k = !strcmp(n->proto->op_type, "ArgMax") ? TVM_OP_ARGMAX : TVM_OP_ARGMIN;
-    int keep = (int)onnx_attr_i(n, "keepdims", 1);
+    int keep = onnx_int(onnx_attr_i(n, "keepdims", 1));
     if (!onnx_attr_i(n, "select_last_index", 0))
         return onnx_set_output(c, n, 0, tvm_op_reduce(c->g, k, x, 1, &axis, keep));
     /* The last extremum is the first one of the reversed axis, counted
@@ -300,7 +300,7 @@ static tvm_status op_transpose(onnx_ctx *c, onnx_node *n) {
     int np;
     TRY(onnx_attr_ints(n, "perm", perm, TVM_MAX_NDIM, &np));
     int p[TVM_MAX_NDIM];
-    for (int k = 0; k < np; k++) p[k] = (int)perm[k];
+    for (int k = 0; k < np; k++) p[k] = onnx_int(perm[k]);
     return onnx_set_output(c, n, 0, tvm_op_transpose(c->g, x, np < 0 ? NULL : p));
 }
 
@@ -309,7 +309,7 @@ static tvm_status op_concat(onnx_ctx *c, onnx_node *n) {
     int m = 0;
     for (int k = 0; k < n->nin; k++)
         if (n->in[k]) TRY(onnx_input(c, n, k, &xs[m++]));
-    return onnx_set_output(c, n, 0, tvm_op_concat(c->g, m, xs, (int)onnx_attr_i(n, "axis", 0)));
+    return onnx_set_output(c, n, 0, tvm_op_concat(c->g, m, xs, onnx_int(onnx_attr_i(n, "axis", 0))));
 }
 
 static tvm_status op_split(onnx_ctx *c, onnx_node *n) {
@@ -325,7 +325,7 @@ static tvm_status op_split(onnx_ctx *c, onnx_node *n) {
     if (ns >= 0 && ns != n->nout)
         return onnx_fail(n, TVM_ERR_SHAPE, "split has %d sizes for %d outputs", ns, n->nout);
     tvm_tensor outs[ONNX_MAX_NODE_IO];
-    tvm_status s = tvm_op_split(c->g, x, (int)onnx_attr_i(n, "axis", 0), n->nout,
+    tvm_status s = tvm_op_split(c->g, x, onnx_int(onnx_attr_i(n, "axis", 0)), n->nout,
                                 ns > 0 ? sizes : NULL, outs);
     if (s != TVM_OK) return onnx_graph_status(c, n);
     for (int k = 0; k < n->nout; k++) TRY(onnx_set_output(c, n, k, outs[k]));
@@ -350,7 +350,7 @@ static tvm_status op_slice(onnx_ctx *c, onnx_node *n) {
     if (ns != ne || (na >= 0 && na != ns) || (nsp >= 0 && nsp != ns))
         return onnx_fail(n, TVM_ERR_SHAPE, "starts, ends, axes and steps differ in length");
     int axes[TVM_MAX_NDIM];
-    for (int k = 0; k < ns; k++) axes[k] = na >= 0 ? (int)ax[k] : k;
+    for (int k = 0; k < ns; k++) axes[k] = na >= 0 ? onnx_int(ax[k]) : k;
     return onnx_set_output(c, n, 0, tvm_op_slice(c->g, x, ns, axes, st, en, nsp >= 0 ? sp : NULL));
 }
 
@@ -387,7 +387,7 @@ static tvm_status op_gather(onnx_ctx *c, onnx_node *n) {
     tvm_tensor x, idx;
     TRY(onnx_input(c, n, 0, &x));
     TRY(onnx_input(c, n, 1, &idx));
-    return onnx_set_output(c, n, 0, tvm_op_gather(c->g, x, idx, (int)onnx_attr_i(n, "axis", 0)));
+    return onnx_set_output(c, n, 0, tvm_op_gather(c->g, x, idx, onnx_int(onnx_attr_i(n, "axis", 0))));
 }
 
 static tvm_status op_expand(onnx_ctx *c, onnx_node *n) {
@@ -410,7 +410,7 @@ static tvm_status op_squeeze(onnx_ctx *c, onnx_node *n) {
         TRY(onnx_attr_ints(n, "axes", axes, TVM_MAX_NDIM, &na));
     }
     int ax[TVM_MAX_NDIM];
-    for (int k = 0; k < na; k++) ax[k] = (int)axes[k];
+    for (int k = 0; k < na; k++) ax[k] = onnx_int(axes[k]);
     bool sq = !strcmp(n->proto->op_type, "Squeeze");
     if (!sq && na < 0) return onnx_fail(n, TVM_ERR_PARSE, "Unsqueeze needs axes");
     tvm_tensor r = sq ? tvm_op_squeeze(c->g, x, na < 0 ? 0 : na, ax)
@@ -421,7 +421,7 @@ static tvm_status op_squeeze(onnx_ctx *c, onnx_node *n) {
 static tvm_status op_flatten(onnx_ctx *c, onnx_node *n) {
     tvm_tensor x;
     TRY(onnx_input(c, n, 0, &x));
-    return onnx_set_output(c, n, 0, tvm_op_flatten(c->g, x, (int)onnx_attr_i(n, "axis", 1)));
+    return onnx_set_output(c, n, 0, tvm_op_flatten(c->g, x, onnx_int(onnx_attr_i(n, "axis", 1))));
 }
 
 static tvm_status op_tile(onnx_ctx *c, onnx_node *n) {

@@ -26,7 +26,7 @@ static tvm_status op_gather_elements(onnx_ctx *c, onnx_node *n) {
     TRY(onnx_input(c, n, 0, &x));
     TRY(onnx_input(c, n, 1, &idx));
     return onnx_set_output(c, n, 0, tvm_op_gather_elements(c->g, x, idx,
-                                                            (int)onnx_attr_i(n, "axis", 0)));
+                                                            onnx_int(onnx_attr_i(n, "axis", 0))));
 }
 
 /* GatherND (11; batch_dims from 12). */
@@ -34,7 +34,7 @@ static tvm_status op_gather_nd(onnx_ctx *c, onnx_node *n) {
     tvm_tensor x, idx;
     TRY(onnx_input(c, n, 0, &x));
     TRY(onnx_input(c, n, 1, &idx));
-    int b = c->opset >= 12 ? (int)onnx_attr_i(n, "batch_dims", 0) : 0;
+    int b = c->opset >= 12 ? onnx_int(onnx_attr_i(n, "batch_dims", 0)) : 0;
     return onnx_set_output(c, n, 0, tvm_op_gather_nd(c->g, x, idx, b));
 }
 
@@ -64,7 +64,7 @@ static tvm_status op_scatter_elements(onnx_ctx *c, onnx_node *n) {
     tvm_scatter_reduction r = TVM_SCATTER_NONE;
     if (!strcmp(n->proto->op_type, "ScatterElements")) TRY(scatter_reduction(c, n, &r));
     return onnx_set_output(c, n, 0, tvm_op_scatter_elements(c->g, x, idx, upd,
-                                                            (int)onnx_attr_i(n, "axis", 0), r));
+                                                            onnx_int(onnx_attr_i(n, "axis", 0)), r));
 }
 
 static tvm_status op_scatter_nd(onnx_ctx *c, onnx_node *n) {
@@ -90,8 +90,8 @@ static tvm_status op_topk(onnx_ctx *c, onnx_node *n) {
     } else {
         k = onnx_attr_i(n, "k", -1);
     }
-    int axis = (int)onnx_attr_i(n, "axis", -1);
-    int largest = c->opset >= 11 ? (int)onnx_attr_i(n, "largest", 1) : 1;
+    int axis = onnx_int(onnx_attr_i(n, "axis", -1));
+    int largest = c->opset >= 11 ? onnx_int(onnx_attr_i(n, "largest", 1)) : 1;
     if (k < 0 || k > INT32_MAX) return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "k is %lld",
                                                  (long long)k);
     tvm_tensor idx = tvm_op_topk(c->g, x, k, axis, largest);
@@ -124,7 +124,7 @@ static tvm_status op_compress(onnx_ctx *c, onnx_node *n) {
     TRY(arg_of(c, n, x, &xa));
     int ax = 0;
     if (onnx_attr(n, "axis")) {
-        if (!op_axis(g, "Compress", (int)onnx_attr_i(n, "axis", 0), xa.shape.ndim, &ax))
+        if (!op_axis(g, "Compress", onnx_int(onnx_attr_i(n, "axis", 0)), xa.shape.ndim, &ax))
             return onnx_graph_status(c, n);
     } else {
         x = tvm_op_reshape(g, x, 1, (const int64_t[]){-1});
@@ -209,7 +209,7 @@ static tvm_status op_hardmax(onnx_ctx *c, onnx_node *n) {
     if (c->opset < 13 && onnx_attr_i(n, "axis", 1) != nd - 1 && onnx_attr_i(n, "axis", 1) != -1)
         return onnx_fail(n, TVM_ERR_UNSUPPORTED, "opset < 13 Hardmax over flattened axes");
     int axis;
-    if (!op_axis(g, "Hardmax", (int)onnx_attr_i(n, "axis", -1), nd, &axis))
+    if (!op_axis(g, "Hardmax", onnx_int(onnx_attr_i(n, "axis", -1)), nd, &axis))
         return onnx_graph_status(c, n);
     tvm_tensor am = tvm_op_reduce(g, TVM_OP_ARGMAX, x, 1, &axis, 1);
     tvm_expr it[TVM_MAX_NDIM], ai[TVM_MAX_NDIM];
@@ -378,7 +378,7 @@ static tvm_status op_one_hot(onnx_ctx *c, onnx_node *n) {
     int64_t nvals;
     if (va.shape.ndim != 1 || !op_const_value(g, va.shape.dims[0], &nvals) || nvals != 2)
         return onnx_fail(n, TVM_ERR_SHAPE, "values must have shape [2]");
-    int axis = (int)onnx_attr_i(n, "axis", -1);
+    int axis = onnx_int(onnx_attr_i(n, "axis", -1));
     if (axis < 0) axis += nd;
     if (axis < 0 || axis >= nd) return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "axis out of range");
     tvm_expr shape[TVM_MAX_NDIM], it[TVM_MAX_NDIM], ii[TVM_MAX_NDIM];

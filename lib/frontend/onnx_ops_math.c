@@ -200,9 +200,9 @@ static tvm_status op_reduce_composite(onnx_ctx *c, onnx_node *n) {
     int na;
     TRY(onnx_attr_ints(n, "axes", axes, TVM_MAX_NDIM, &na));
     int ax[TVM_MAX_NDIM];
-    for (int k = 0; k < na; k++) ax[k] = (int)axes[k];
+    for (int k = 0; k < na; k++) ax[k] = onnx_int(axes[k]);
     if (na < 0) na = 0;
-    int keep = (int)onnx_attr_i(n, "keepdims", 1);
+    int keep = onnx_int(onnx_attr_i(n, "keepdims", 1));
     const char *t = n->proto->op_type;
     tvm_tensor r;
     if (!strcmp(t, "ReduceL1")) {
@@ -265,7 +265,7 @@ static tvm_status op_quantize(onnx_ctx *c, onnx_node *n) {
     TRY(onnx_input(c, n, 0, &x));
     TRY(onnx_input(c, n, 1, &scale));
     TRY(optional_input(c, n, 2, &zp));
-    int axis = c->opset >= 13 ? (int)onnx_attr_i(n, "axis", 1) : 1;
+    int axis = c->opset >= 13 ? onnx_int(onnx_attr_i(n, "axis", 1)) : 1;
     tvm_tensor r;
     if (!strcmp(n->proto->op_type, "QuantizeLinear"))
         r = tvm_op_quantize_linear(c->g, x, scale, zp, axis, zp.id ? 0 : TVM_UINT8);

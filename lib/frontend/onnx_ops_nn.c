@@ -35,8 +35,8 @@ static tvm_status op_gemm(onnx_ctx *c, onnx_node *n) {
     TRY(onnx_input(c, n, 1, &b));
     if (n->nin > 2 && n->in[2]) TRY(onnx_input(c, n, 2, &cc));
     double alpha = onnx_attr_f(n, "alpha", 1.0), beta = onnx_attr_f(n, "beta", 1.0);
-    tvm_tensor r = tvm_op_matmul(c->g, a, b, (int)onnx_attr_i(n, "transA", 0),
-                                 (int)onnx_attr_i(n, "transB", 0));
+    tvm_tensor r = tvm_op_matmul(c->g, a, b, onnx_int(onnx_attr_i(n, "transA", 0)),
+                                 onnx_int(onnx_attr_i(n, "transB", 0)));
     if (alpha != 1.0) r = tvm_op_binary(c->g, TVM_OP_MUL, r, scalar_like(c, r, alpha));
     if (cc.id && beta != 0.0) {
         if (beta != 1.0) cc = tvm_op_binary(c->g, TVM_OP_MUL, cc, scalar_like(c, cc, beta));
@@ -469,11 +469,11 @@ static tvm_status op_softmax(onnx_ctx *c, onnx_node *n) {
     int64_t xd[TVM_MAX_NDIM];
     TRY(onnx_input_shape(c, n, 0, &xnd, NULL, xd));
     if (c->opset >= 13) {
-        int axis = (int)onnx_attr_i(n, "axis", -1);
+        int axis = onnx_int(onnx_attr_i(n, "axis", -1));
         return onnx_set_output(c, n, 0, lg ? tvm_op_log_softmax(c->g, x, axis)
                                            : tvm_op_softmax(c->g, x, axis));
     }
-    int axis = (int)onnx_attr_i(n, "axis", 1);
+    int axis = onnx_int(onnx_attr_i(n, "axis", 1));
     if (axis < 0) axis += xnd;
     if (axis == xnd - 1 || xnd == 0)
         return onnx_set_output(c, n, 0, lg ? tvm_op_log_softmax(c->g, x, -1)
@@ -496,7 +496,7 @@ static tvm_status layer_norm_with_stats(onnx_ctx *c, onnx_node *n, tvm_tensor x,
     int nd;
     tvm_dtype dt;
     tvm_tensor_info(g, x, &nd, &dt);
-    int axis = (int)onnx_attr_i(n, "axis", -1);
+    int axis = onnx_int(onnx_attr_i(n, "axis", -1));
     if (axis < 0) axis += nd;
     if (axis < 0 || axis >= nd) return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "axis out of range");
     tvm_dtype work = dt == TVM_FLOAT64 ? TVM_FLOAT64 : TVM_FLOAT32;
@@ -531,7 +531,7 @@ static tvm_status op_layer_norm(onnx_ctx *c, onnx_node *n) {
     for (int k = 1; k < n->nout; k++) stats |= n->out[k]->name != NULL;
     if (stats) return layer_norm_with_stats(c, n, x, gamma, beta);
     return onnx_set_output(c, n, 0, tvm_op_layer_norm(c->g, x, gamma, beta,
-                                                      (int)onnx_attr_i(n, "axis", -1),
+                                                      onnx_int(onnx_attr_i(n, "axis", -1)),
                                                       onnx_attr_f(n, "epsilon", 1e-5)));
 }
 

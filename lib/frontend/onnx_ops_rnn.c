@@ -202,7 +202,7 @@ static tvm_status op_rnn(onnx_ctx *c, onnx_node *n) {
     bool rev = !strcmp(dir, "reverse");
     if (ndir == 1 && !rev && strcmp(dir, "forward"))
         return onnx_fail(n, TVM_ERR_PARSE, "direction '%s'", dir);
-    int layout = c->opset >= 14 ? (int)onnx_attr_i(n, "layout", 0) : 0;
+    int layout = c->opset >= 14 ? onnx_int(onnx_attr_i(n, "layout", 0)) : 0;
 
     tvm_tensor X, W, R, B, H0, C0 = {0}, P = {0};
     TRY(onnx_input(c, n, 0, &X));

@@ -74,3 +74,25 @@ def test_shared_dim_param_is_one_size_variable():
         f = tvmc.build(ins + outs)
     a = np.arange(6, dtype="float32").reshape(3, 2)
     np.testing.assert_array_equal(f.run(a, a), a + a)
+
+
+@pytest.mark.parametrize("op,attrs", [
+    ("Softmax", {"axis": 2**32}),          # wrapped to axis 0 before
+    ("Softmax", {"axis": -(2**32) - 1}),   # wrapped to -1
+    ("Concat", {"axis": 2**32 + 1}),       # wrapped to 1
+    ("Transpose", {"perm": [2**32 + 1, 0]}),
+    ("ReduceSum", {"axes": [2**32], "keepdims": 1}),
+])
+def test_int64_axes_outside_int_are_rejected(op, attrs):
+    """An axis attribute is an int64: one that does not fit an int must be
+    refused, not truncated onto a valid axis."""
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    node = helper.make_node(op, ["x"], ["y"], **attrs)
+    graph = helper.make_graph([node], "axis", [x], [y])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 12)])
+    with tvmc.Graph():
+        with pytest.raises(tvmc.TVMError):
+            _import(model.SerializeToString())
