@@ -1,7 +1,9 @@
 /* linalg.c — matrix products of the operator library: tvm_op_matmul (numpy
  * matmul) and tvm_op_dense (x · wᵀ + bias). Each is one compute whose body
  * is a sum over the contracted axis, so the fusion pass can hang epilogues
- * (activation, residual add) on it like on any hand-written compute. */
+ * (activation, residual add) on it like on any hand-written compute. A
+ * constant B (weights) is read through a copy packed into column panels,
+ * made once at compile time (see packed_b). */
 #include <stdlib.h>
 
 #include "op_util.h"

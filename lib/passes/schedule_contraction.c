@@ -52,7 +52,13 @@
  * Packing: with enough rows, B's K x NR panel is copied into a contiguous
  * workspace panel before the row blocks run over it (column panels are the
  * outer loop, so the panel stays in L2 while A streams MR rows at a time);
- * this also lets dense's transposed W[j, k] be blocked.
+ * this also lets dense's transposed W[j, k] be blocked. A B that is a
+ * compile-time constant is packed once instead: tvm_op_matmul / tvm_op_dense
+ * read it through bp[j / P, k, j % P] (linalg.c, folded by fold_constants),
+ * and a column panel inside one of bp's K x P panels reads it in place, with
+ * no per-call copy (see prepacked_load, in_place). P (64) is a multiple of
+ * every NR, so only a column remainder can straddle two of them; that one
+ * is copied as before, from bp.
  *
  * Threads: the full column panels are one loop at multiples of NR whose
  * iterations write disjoint columns; the packed panel and the accumulator
