@@ -422,8 +422,8 @@ TEST(contraction_rounds_once) {
  * tvm_op_matmul / tvm_op_dense read a constant B through a copy packed into
  * 64-column panels (linalg.c), which fold_constants evaluates once; the
  * schedule then reads those panels in place instead of copying B's panel on
- * every call (a remainder panel straddling two packed panels is still
- * copied, from the packed B). Forms: a constant B [K, N]; a constant
+ * every call (a column remainder is split so that it never straddles two
+ * packed panels). Forms: a constant B [K, N]; a constant
  * transposed B (matmul's transpose_b, ONNX Gemm's transB); dense's W [N,
  * K]; a transpose compute of a constant W (folded); and a placeholder B,
  * which keeps the per-call copy. */
@@ -478,17 +478,17 @@ static void const_b_case(int form, tvm_dtype dt, int64_t M, int64_t N, int64_t K
         for (int q = 0; q < nin + 1; q++) dl[q] = &args[q]->dl;
         CHECK_OK(tvm_function_call(f, dl, nin + 1));
         /* the per-call panel copy: kept for a placeholder B (enough rows
-         * to pack); gone for a constant B whose panels all lie inside
-         * packed ones (N a multiple of 64) */
-        if (r == 1 && M >= 24 && (form == CB_PLACEHOLDER || N % 64 == 0)) {
+         * to pack); gone for a constant B, column remainders included
+         * (AVX-512 and AVX2 panels) */
+        if ((r == 1 || r == 4) && M >= 24) {
             char *loop = NULL;
             CHECK_OK(tvm_function_source(f, "loop", &loop));
             bool copies = loop && strstr(loop, "bpanel") != NULL;
             CHECK(loop && strstr(loop, "accb") != NULL); /* blocked */
             if (getenv("GEMM_DUMP")) fprintf(stderr, "%s\n", loop);
             if (copies != (form == CB_PLACEHOLDER))
-                fprintf(stderr, "form %d [%lldx%lldx%lld]: per-call copy %d\n", form,
-                        (long long)M, (long long)N, (long long)K, copies);
+                fprintf(stderr, "form %d [%lldx%lldx%lld] %s: per-call copy %d\n", form,
+                        (long long)M, (long long)N, (long long)K, targets[r], copies);
             CHECK(copies == (form == CB_PLACEHOLDER));
             tvm_free(loop);
         }

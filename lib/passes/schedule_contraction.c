@@ -634,6 +634,53 @@ static bool in_place(sched *S, const match *m, lp_id jbase, int64_t nr, lp_id *d
 }
 
 static lp_id panel(sched *S, const match *m, const uint32_t *accb, lp_id jbase, int64_t nr,
+                   uint32_t pack, uint32_t psum, const ksplit *ks);
+
+/* The column remainder's panels (0 to 2): at[q], width wd[q]. Normally
+ * one panel of the next power of two at N's end (see schedule). With a
+ * compile-time packed B, such a panel could straddle two packed panels
+ * (e.g. 936..999 across 960) and be copied per call or gathered; the
+ * remainder, inside one packed panel, then becomes the largest power of
+ * two that fits at its start plus, when columns are left, a panel of
+ * their next power of two at N's end (overlapping the first: same bits
+ * stored twice). Both lie in the last packed panel (P is a multiple of NR,
+ * so the remainder starts on a packed panel's NR-aligned column). */
+static int remainder_panels(sched *S, const match *m, int64_t NR, int64_t *at, int64_t *wd) {
+    int64_t nfull = m->N / NR, rem = m->N - nfull * NR, w = 1;
+    if (!rem) return 0;
+    while (w < rem) w *= 2;
+    at[0] = m->N - w;
+    wd[0] = w;
+    if (!m->pre || in_place(S, m, nest_i64(S->p, at[0]), w, 0, 0)) return 1;
+    int64_t w1 = 1, w2 = 1;
+    while (w1 * 2 <= rem) w1 *= 2;
+    at[0] = nfull * NR;
+    wd[0] = w1;
+    if (rem == w1) return 1;
+    while (w2 < rem - w1) w2 *= 2;
+    at[1] = m->N - w2;
+    wd[1] = w2;
+    return 2;
+}
+
+/* The remainder's panels (remainder_panels) as one statement. */
+static lp_id remainder_cols(sched *S, const match *m, const uint32_t *accb, int np, const int64_t *at,
+                       const int64_t *wd, uint32_t pack, uint32_t psum, const ksplit *ks) {
+    lp_id r[2];
+    for (int q = 0; q < np; q++)
+        r[q] = panel(S, m, accb, nest_i64(S->p, at[q]), wd[q], pack, psum, ks);
+    return np == 1 ? r[0] : lp_seq(S->p, r, 2);
+}
+
+/* Whether any remainder panel is copied (not read in place). */
+static bool remainder_copies(sched *S, const match *m, int np, const int64_t *at,
+                             const int64_t *wd) {
+    for (int q = 0; q < np; q++)
+        if (!in_place(S, m, nest_i64(S->p, at[q]), wd[q], 0, 0)) return true;
+    return false;
+}
+
+static lp_id panel(sched *S, const match *m, const uint32_t *accb, lp_id jbase, int64_t nr,
                    uint32_t pack, uint32_t psum, const ksplit *ks) {
     lp_id dq = 0, dr = 0;
     if (!in_place(S, m, jbase, nr, &dq, &dr)) return panel_body(S, m, accb, jbase, nr, pack, psum, ks);
@@ -714,16 +761,16 @@ static lp_id schedule(sched *S, const match *m, int dt) {
      * NR-wide vector anyway becomes one more panel at N - NR (overlapping
      * the last one: same bits stored twice); a narrower one a panel of the
      * next power of two at its end. */
-    int64_t rem = m->N - nfull * NR, w = 1;
-    while (w < rem) w *= 2;
+    int64_t at[2], wd[2];
+    int np = remainder_panels(S, m, NR, at, wd);
     lp_id parts[2];
     uint32_t n = 0;
     parts[n++] = rolled_for(p, j0, nest_i64(p, nfull), panel(S, m, accb, jb, NR, pack, psum, &ks));
-    if (rem > 0) {
-        bool copy = !in_place(S, m, nest_i64(p, m->N - w), w, 0, 0);
+    if (np > 0) {
+        bool copy = remainder_copies(S, m, np, at, wd);
         if (!panel_buffers(S, m, NR, &ks, copy, &pack, &psum) || !block_locals(S, m, NR, accb))
             return 0;
-        parts[n++] = panel(S, m, accb, nest_i64(p, m->N - w), w, pack, psum, &ks);
+        parts[n++] = remainder_cols(S, m, accb, np, at, wd, pack, psum, &ks);
     }
     return lp_seq(p, parts, n);
 }
@@ -739,18 +786,17 @@ static lp_id schedule(sched *S, const match *m, int dt) {
 static lp_id row_group(sched *S, const match *m, int64_t NR, const ksplit *ks) {
     lp_program *p = S->p;
     uint32_t accb[2], pack, psum;
-    int64_t nfull = m->N / NR, rem = m->N - nfull * NR, w = 1;
-    while (w < rem) w *= 2;
+    int64_t nfull = m->N / NR, at[2], wd[2];
+    int np = remainder_panels(S, m, NR, at, wd);
     uint32_t j0 = lp_new_var(p, "j0", LP_VAR_LOOP, 0);
     lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), nest_i64(p, NR));
-    bool copy = !in_place(S, m, jb, NR, 0, 0) ||
-                (rem > 0 && !in_place(S, m, nest_i64(p, m->N - w), w, 0, 0));
+    bool copy = !in_place(S, m, jb, NR, 0, 0) || remainder_copies(S, m, np, at, wd);
     if (!block_locals(S, m, NR, accb) || !panel_buffers(S, m, NR, ks, copy, &pack, &psum))
         return 0;
     lp_id parts[2];
     uint32_t n = 0;
     parts[n++] = rolled_for(p, j0, nest_i64(p, nfull), panel(S, m, accb, jb, NR, pack, psum, ks));
-    if (rem > 0) parts[n++] = panel(S, m, accb, nest_i64(p, m->N - w), w, pack, psum, ks);
+    if (np > 0) parts[n++] = remainder_cols(S, m, accb, np, at, wd, pack, psum, ks);
     return lp_seq(p, parts, n);
 }
 
