@@ -495,13 +495,25 @@ static void const_b_case(int form, tvm_dtype dt, int64_t M, int64_t N, int64_t K
         tvm_function_release(f);
         tvm_graph_destroy(g);
     }
+    /* a transposed B left unpacked (fewer than 24 rows) is read as rows of
+     * dot products or by LLVM's own loop, which may reassociate (see
+     * exact()); everything else keeps the interpreter's bits */
+    bool exact_sum = !((form == CB_CONST_T || form == CB_DENSE) && M < 24);
     for (int r = 1; r < 5; r++) {
-        int64_t d = tt_first_bit_diff(got[r], got[0]);
-        if (d >= 0)
-            fprintf(stderr, "form %d %s [%lldx%lldx%lld] run %d vs interp: %s\n", form,
-                    tt_dtype_name(dt), (long long)M, (long long)N, (long long)K, r,
-                    tt_describe_diff(got[r], got[0], d));
-        CHECK(d < 0);
+        bool bitwise = exact_sum || (r == 2 || r == 3); /* threads: vs run 1 */
+        const tt_tensor *want = exact_sum ? got[0] : r == 2 || r == 3 ? got[1] : got[0];
+        if (bitwise) {
+            int64_t d = tt_first_bit_diff(got[r], want);
+            if (d >= 0)
+                fprintf(stderr, "form %d %s [%lldx%lldx%lld] run %d: %s\n", form,
+                        tt_dtype_name(dt), (long long)M, (long long)N, (long long)K, r,
+                        tt_describe_diff(got[r], want, d));
+            CHECK(d < 0);
+        } else {
+            double e = tt_max_rel_diff(got[r], want, 1.0);
+            if (!(e < 1e-4)) fprintf(stderr, "form %d run %d: rel diff %g\n", form, r, e);
+            CHECK(e < 1e-4);
+        }
     }
     tt_free(a);
     tt_free(w);
@@ -509,8 +521,9 @@ static void const_b_case(int form, tvm_dtype dt, int64_t M, int64_t N, int64_t K
 }
 
 TEST(gemm_constant_b) {
-    /* M, N, K: BERT-like; non-dividing N (a remainder panel straddling two
-     * packed ones, and one inside the last); M = 1; narrow-output row
+    /* M, N, K: BERT-like; non-dividing N (a remainder that would straddle
+     * two packed panels, and one inside the last); M = 1 and 7 (fewer rows
+     * than a per-call copy needs: B stays unpacked); narrow-output row
      * groups; k split into blocks (K > 2048 with a 1 MiB L2, K > 128 under
      * gemm_small_caches) */
     static const int64_t shapes[][3] = {

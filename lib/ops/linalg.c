@@ -81,11 +81,18 @@ static bool const_only(const tvm_graph *g, uint32_t t) {
  * layout and reads its panels in place instead of copying B's panel into a
  * workspace on every call (as ONNX Runtime packs its weights once at
  * session creation). Only float products (the schedule's) with N >= one
- * panel (a narrower B would mostly be padding); anything else, or a B that
- * is not constant, is read as given (0 returned). */
+ * panel (a narrower B would mostly be padding) and rows (`rows`, the
+ * extent of the row loop next to j) not known to be fewer than
+ * MM_PACK_MIN_ROWS: the schedule copies no panel for so few rows anyway,
+ * and reads a plain W[j, k] as rows of dot products (matrix-vector: the
+ * 1000-class layers of ResNet-18 and MobileNetV2). Anything else, or a B
+ * that is not constant, is read as given (0 returned). */
+#define MM_PACK_MIN_ROWS 24 /* schedule_contraction's PACK_MIN_ROWS */
+
 static tvm_expr packed_b(tvm_graph *g, tvm_tensor b, const op_arg *B, int b_k, int b_n,
-                         tvm_expr j, tvm_expr k) {
-    int64_t N, K;
+                         tvm_expr rows, tvm_expr j, tvm_expr k) {
+    int64_t N, K, M;
+    if (!rows.id || (op_const_value(g, rows, &M) && M < MM_PACK_MIN_ROWS)) return (tvm_expr){0};
     if ((B->dtype != TVM_FLOAT32 && B->dtype != TVM_FLOAT64) || B->shape.ndim != 2 ||
         !op_const_value(g, B->shape.dims[b_n], &N) || !op_const_value(g, B->shape.dims[b_k], &K) ||
         N < MM_PANEL || K < 1 || !const_only(g, graph_tensor_index(g, b)))
@@ -147,7 +154,9 @@ TVMC_API tvm_tensor tvm_op_matmul(tvm_graph *g, tvm_tensor a, tvm_tensor b, int 
     ia[a_k] = k;
     if (!b1) ib[b_n] = it[a1 ? row : row + 1];
     ib[b_k] = k;
-    tvm_expr bv = b1 ? (tvm_expr){0} : packed_b(g, b, &B, b_k, b_n, ib[b_n], k);
+    /* rows next to j: a's m (a 1-D a has none: a matrix-vector product) */
+    tvm_expr rows = a1 ? (tvm_expr){0} : A.shape.dims[a_m];
+    tvm_expr bv = b1 ? (tvm_expr){0} : packed_b(g, b, &B, b_k, b_n, rows, ib[b_n], k);
     if (!bv.id) bv = tvm_load(g, b, ib);
     tvm_expr body = tvm_mul(g, tvm_load(g, a, ia), bv);
     body = tvm_sum(g, body, 1, &k);
@@ -189,7 +198,8 @@ TVMC_API tvm_tensor tvm_op_dense(tvm_graph *g, tvm_tensor x, tvm_tensor w, tvm_t
     for (int d = 0; d < xn - 1; d++) ix[d] = it[d];
     ix[xn - 1] = k;
     tvm_expr iw[2] = {it[xn - 1], k};
-    tvm_expr wv = packed_b(g, w, &W, 1, 0, it[xn - 1], k);
+    tvm_expr rows = xn >= 2 ? X.shape.dims[xn - 2] : (tvm_expr){0};
+    tvm_expr wv = packed_b(g, w, &W, 1, 0, rows, it[xn - 1], k);
     if (!wv.id) wv = tvm_load(g, w, iw);
     tvm_expr body = tvm_sum(g, tvm_mul(g, tvm_load(g, x, ix), wv), 1, &k);
     /* the bias joins the same compute: one op, one compute */

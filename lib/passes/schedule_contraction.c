@@ -667,8 +667,15 @@ static int remainder_panels(sched *S, const match *m, int64_t NR, int64_t *at, i
 static lp_id remainder_cols(sched *S, const match *m, const uint32_t *accb, int np, const int64_t *at,
                        const int64_t *wd, uint32_t pack, uint32_t psum, const ksplit *ks) {
     lp_id r[2];
-    for (int q = 0; q < np; q++)
-        r[q] = panel(S, m, accb, nest_i64(S->p, at[q]), wd[q], pack, psum, ks);
+    uint32_t own[2];
+    for (int q = 0; q < np; q++) {
+        /* the second panel gets accumulators of its own: the sequence may
+         * be spliced into the kernel's top-level one, whose statements the
+         * llvm backend compiles as separate parts only when they share no
+         * local (a shared one kept MobileNetV2's whole body one module) */
+        if (q > 0 && !block_locals(S, m, wd[0], own)) return 0;
+        r[q] = panel(S, m, q > 0 ? own : accb, nest_i64(S->p, at[q]), wd[q], pack, psum, ks);
+    }
     return np == 1 ? r[0] : lp_seq(S->p, r, 2);
 }
 
