@@ -516,6 +516,21 @@ static tgraph g_gemm_op(int nt, int64_t M, int64_t N, int64_t K, bool dense) {
     return t;
 }
 
+/* The same with constant weights (a model's initializers): B (or W = B^T)
+ * is packed once at compile time, not copied per call. */
+static tgraph g_gemm_const(int nt, int64_t M, int64_t N, int64_t K, bool dense, const float *b) {
+    tgraph t = {.g = tvm_graph_create(ctx_for(nt)), .nin = 1};
+    t.in[0] = placeholder(t.g, "A", 2, (int64_t[]){M, K});
+    if (dense) {
+        tvm_tensor w = tvm_constant(t.g, "W", TVM_FLOAT32, 2, (int64_t[]){N, K}, b);
+        t.out = tvm_op_dense(t.g, t.in[0], w, (tvm_tensor){0});
+    } else {
+        tvm_tensor w = tvm_constant(t.g, "B", TVM_FLOAT32, 2, (int64_t[]){K, N}, b);
+        t.out = tvm_op_matmul(t.g, t.in[0], w, 0, 0);
+    }
+    return t;
+}
+
 static float *transpose(const float *b, int64_t rows, int64_t cols) {
     float *t = alloc_floats(rows * cols);
     for (int64_t r = 0; r < rows; r++)
@@ -581,6 +596,15 @@ static void wl_gemm(int nt, int64_t M, int64_t N, int64_t K) {
     memset(out, 0, (size_t)(M * N) * sizeof *out);
     tvmc_variant(&w, "tvmc tvm_op_dense (W = B^T)", g_gemm_op(nt, M, N, K, true), &c, out, ref,
                  M * N, tol);
+    tcall cc = {0}; /* constant weights: A and the output only */
+    targ(&cc, 0, A, 2, sa);
+    targ(&cc, 1, out, 2, sc);
+    memset(out, 0, (size_t)(M * N) * sizeof *out);
+    tvmc_variant(&w, "tvmc tvm_op_matmul (constant B)", g_gemm_const(nt, M, N, K, false, B), &cc,
+                 out, ref, M * N, tol);
+    memset(out, 0, (size_t)(M * N) * sizeof *out);
+    tvmc_variant(&w, "tvmc tvm_op_dense (constant W)", g_gemm_const(nt, M, N, K, true, Bt), &cc,
+                 out, ref, M * N, tol);
     free(A);
     free(B);
     free(Bt);

@@ -417,4 +417,124 @@ TEST(contraction_rounds_once) {
     }
 }
 
+/* ---- B a compile-time constant ------------------------------------------
+ *
+ * tvm_op_matmul / tvm_op_dense read a constant B through a copy packed into
+ * 64-column panels (linalg.c), which fold_constants evaluates once; the
+ * schedule then reads those panels in place instead of copying B's panel on
+ * every call (a column remainder is split so that it never straddles two
+ * packed panels). Forms: a constant B [K, N]; a constant
+ * transposed B (matmul's transpose_b, ONNX Gemm's transB); dense's W [N,
+ * K]; a transpose compute of a constant W (folded); and a placeholder B,
+ * which keeps the per-call copy. */
+enum { CB_CONST, CB_CONST_T, CB_DENSE, CB_FOLDED, CB_PLACEHOLDER, CB_FORMS };
+
+/* out = A · B for form `form`; B's values from w (in B's own layout: [K, N],
+ * or [N, K] for the transposed forms). */
+static tvm_tensor const_b_graph(tvm_graph *g, int form, tvm_dtype dt, int64_t M, int64_t N,
+                                int64_t K, const tt_tensor *w, tvm_tensor *in, int *nin) {
+    bool t = form == CB_CONST_T || form == CB_DENSE || form == CB_FOLDED;
+    int64_t ws[2] = {t ? N : K, t ? K : N};
+    in[0] = tvm_placeholder(g, "A", dt, 2, (tvm_expr[]){tvm_const_int(g, TVM_INT64, M),
+                                                        tvm_const_int(g, TVM_INT64, K)});
+    *nin = 1;
+    tvm_tensor b;
+    if (form == CB_PLACEHOLDER) {
+        b = in[1] = tvm_placeholder(g, "B", dt, 2, (tvm_expr[]){tvm_const_int(g, TVM_INT64, K),
+                                                                tvm_const_int(g, TVM_INT64, N)});
+        *nin = 2;
+    } else {
+        b = tvm_constant(g, "W", dt, 2, ws, w->dl.data);
+    }
+    if (form == CB_DENSE) return tvm_op_dense(g, in[0], b, (tvm_tensor){0});
+    if (form == CB_FOLDED) return tvm_op_matmul(g, in[0], tvm_op_transpose(g, b, (int[]){1, 0}), 0, 0);
+    return tvm_op_matmul(g, in[0], b, 0, form == CB_CONST_T);
+}
+
+static void const_b_case(int form, tvm_dtype dt, int64_t M, int64_t N, int64_t K) {
+    bool t = form == CB_CONST_T || form == CB_DENSE || form == CB_FOLDED;
+    tt_tensor *a = tt_alloc(dt, 2, (int64_t[]){M, K});
+    tt_tensor *w = tt_alloc(dt, 2, (int64_t[]){t ? N : K, t ? K : N});
+    tt_tensor *got[5];
+    for (int r = 0; r < 5; r++) got[r] = tt_alloc(dt, 2, (int64_t[]){M, N});
+    CHECK_OR_RETURN(a && w && got[0] && got[1] && got[2] && got[3] && got[4]);
+    tt_fill_random(a, 5, -1.0, 1.0);
+    tt_fill_random(w, 6, -1.0, 1.0);
+    /* runs: interp, llvm at 1/2/3 threads, llvm AVX2 (1 thread) */
+    const char *targets[5] = {"interp", "llvm", "llvm", "llvm", "llvm -mattr=-avx512f"};
+    const int ctx[5] = {-1, 0, 1, 2, 0};
+    for (int r = 0; r < 5; r++) {
+        tt_fill_bytes(got[r], 0xA5);
+        tvm_graph *g = tvm_graph_create(ctx_at(ctx[r]));
+        tvm_tensor in[2];
+        int nin;
+        tvm_tensor out = const_b_graph(g, form, dt, M, N, K, w, in, &nin);
+        CHECK_OK_OR_RETURN(tvm_graph_status(g));
+        tvm_compile_options o = tt_options(targets[r], 0, 0);
+        tvm_function *f = NULL;
+        CHECK_OK_OR_RETURN(tvm_compile(g, nin, in, 1, &out, &o, &f));
+        tt_tensor *args[3] = {a, nin == 2 ? w : got[r], got[r]};
+        DLTensor *dl[3];
+        for (int q = 0; q < nin + 1; q++) dl[q] = &args[q]->dl;
+        CHECK_OK(tvm_function_call(f, dl, nin + 1));
+        /* the per-call panel copy: kept for a placeholder B (enough rows
+         * to pack); gone for a constant B, column remainders included
+         * (AVX-512 and AVX2 panels) */
+        if ((r == 1 || r == 4) && M >= 24) {
+            char *loop = NULL;
+            CHECK_OK(tvm_function_source(f, "loop", &loop));
+            bool copies = loop && strstr(loop, "bpanel") != NULL;
+            CHECK(loop && strstr(loop, "accb") != NULL); /* blocked */
+            if (getenv("GEMM_DUMP")) fprintf(stderr, "%s\n", loop);
+            if (copies != (form == CB_PLACEHOLDER))
+                fprintf(stderr, "form %d [%lldx%lldx%lld] %s: per-call copy %d\n", form,
+                        (long long)M, (long long)N, (long long)K, targets[r], copies);
+            CHECK(copies == (form == CB_PLACEHOLDER));
+            tvm_free(loop);
+        }
+        tvm_function_release(f);
+        tvm_graph_destroy(g);
+    }
+    /* a transposed B left unpacked (fewer than 24 rows) is read as rows of
+     * dot products or by LLVM's own loop, which may reassociate (see
+     * exact()); everything else keeps the interpreter's bits */
+    bool exact_sum = !((form == CB_CONST_T || form == CB_DENSE) && M < 24);
+    for (int r = 1; r < 5; r++) {
+        bool bitwise = exact_sum || (r == 2 || r == 3); /* threads: vs run 1 */
+        const tt_tensor *want = exact_sum ? got[0] : r == 2 || r == 3 ? got[1] : got[0];
+        if (bitwise) {
+            int64_t d = tt_first_bit_diff(got[r], want);
+            if (d >= 0)
+                fprintf(stderr, "form %d %s [%lldx%lldx%lld] run %d: %s\n", form,
+                        tt_dtype_name(dt), (long long)M, (long long)N, (long long)K, r,
+                        tt_describe_diff(got[r], want, d));
+            CHECK(d < 0);
+        } else {
+            double e = tt_max_rel_diff(got[r], want, 1.0);
+            if (!(e < 1e-4)) fprintf(stderr, "form %d run %d: rel diff %g\n", form, r, e);
+            CHECK(e < 1e-4);
+        }
+    }
+    tt_free(a);
+    tt_free(w);
+    for (int r = 0; r < 5; r++) tt_free(got[r]);
+}
+
+TEST(gemm_constant_b) {
+    /* M, N, K: BERT-like; non-dividing N (a remainder that would straddle
+     * two packed panels, and one inside the last); M = 1 and 7 (fewer rows
+     * than a per-call copy needs: B stays unpacked); narrow-output row
+     * groups; k split into blocks (K > 2048 with a 1 MiB L2, K > 128 under
+     * gemm_small_caches) */
+    static const int64_t shapes[][3] = {
+        {128, 192, 96}, {30, 100, 65}, {25, 72, 33}, {1, 1000, 64},
+        {200, 64, 40},  {30, 130, 2100}, {7, 128, 300},
+    };
+    for (int form = 0; form < CB_FORMS; form++)
+        for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+            const_b_case(form, TVM_FLOAT32, shapes[s][0], shapes[s][1], shapes[s][2]);
+    const_b_case(CB_CONST, TVM_FLOAT64, 40, 200, 70);
+    const_b_case(CB_DENSE, TVM_FLOAT64, 30, 64, 129);
+}
+
 CHECK_MAIN()

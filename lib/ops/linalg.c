@@ -1,8 +1,13 @@
 /* linalg.c — matrix products of the operator library: tvm_op_matmul (numpy
  * matmul) and tvm_op_dense (x · wᵀ + bias). Each is one compute whose body
  * is a sum over the contracted axis, so the fusion pass can hang epilogues
- * (activation, residual add) on it like on any hand-written compute. */
+ * (activation, residual add) on it like on any hand-written compute. A
+ * constant B (weights) is read through a copy packed into column panels,
+ * made once at compile time (see packed_b). */
+#include <stdlib.h>
+
 #include "op_util.h"
+#include "window.h" /* op_mul_const */
 
 /* Fails unless the contracted dims are provably equal. */
 static bool same_k(tvm_graph *g, const char *fn, tvm_expr ka, const char *an, tvm_expr kb,
@@ -16,6 +21,95 @@ static bool same_k(tvm_graph *g, const char *fn, tvm_expr ka, const char *an, tv
         graph_fail(g, TVM_ERR_SHAPE, "%s: contracted dims of '%s' and '%s' are not provably "
                    "equal (symbolic dims must be the same size variable)", fn, an, bn);
     return false;
+}
+
+/* Columns per packed weight panel: the widest column panel schedule_contraction
+ * blocks (MAX_NR there: 4 AVX-512 vectors of float32). Narrower panels (AVX2's
+ * 16 columns, float64's 32) divide it, so every full panel of any target is a
+ * contiguous K x NR slice of one packed panel. */
+#define MM_PANEL 64
+
+/* Whether tensor t depends only on constants, without size variables:
+ * fold_constants then evaluates a compute over it once, at compile time. A
+ * bounded walk (false past the bound: such a weight is read as given). */
+static bool const_only(const tvm_graph *g, uint32_t t) {
+    enum { MAX_T = 256, MAX_E = 65536 };
+    uint32_t tstack[MAX_T], nt = 0, *es = malloc(MAX_E * sizeof *es);
+    uint8_t *seen = calloc(g->ntensors, 1);
+    bool ok = es && seen;
+    uint32_t visits = 0;
+    if (ok) tstack[nt++] = t, seen[t] = 1;
+    while (ok && nt) {
+        const gt_node *x = &g->tensors[tstack[--nt]];
+        if (x->kind == GT_PLACEHOLDER) ok = false;
+        if (!ok || x->kind != GT_COMPUTE) continue;
+        uint32_t ne = 0;
+        es[ne++] = x->body;
+        for (uint16_t d = 0; d < x->ndim && ne < MAX_E; d++) es[ne++] = g->pool[x->shape + d];
+        while (ok && ne) {
+            uint32_t e = es[--ne];
+            if (!e) continue;
+            if (++visits > MAX_E) { ok = false; break; }
+            const gx_node *n = &g->exprs[e];
+            if (n->kind == GX_SIZE_VAR) ok = false;
+            if (n->kind == GX_LOAD && !seen[n->a]) {
+                if (nt == MAX_T) { ok = false; break; }
+                seen[n->a] = 1;
+                tstack[nt++] = n->a;
+            }
+            uint32_t kids[3] = {n->kind == GX_LOAD ? 0 : n->a, n->b, n->c};
+            for (int k = 0; k < 3; k++)
+                if (kids[k]) {
+                    if (ne == MAX_E) { ok = false; break; }
+                    es[ne++] = kids[k];
+                }
+            for (uint32_t k = 0; k < n->nlist && ok; k++) {
+                if (ne == MAX_E) { ok = false; break; }
+                es[ne++] = g->pool[n->list + k];
+            }
+        }
+    }
+    free(es);
+    free(seen);
+    return ok;
+}
+
+/* The load of B's element (k, j) for a contraction whose B (2-D, [K, N], or
+ * [N, K] when transposed) is a compile-time constant: read through
+ * bp[j / MM_PANEL, k, j % MM_PANEL] (0 past column N), a compute over B that
+ * fold_constants evaluates once. schedule_contraction recognises that
+ * layout and reads its panels in place instead of copying B's panel into a
+ * workspace on every call (as ONNX Runtime packs its weights once at
+ * session creation). Only float products (the schedule's) with N >= one
+ * panel (a narrower B would mostly be padding) and rows (`rows`, the
+ * extent of the row loop next to j) not known to be fewer than
+ * MM_PACK_MIN_ROWS: the schedule copies no panel for so few rows anyway,
+ * and reads a plain W[j, k] as rows of dot products (matrix-vector: the
+ * 1000-class layers of ResNet-18 and MobileNetV2). Anything else, or a B
+ * that is not constant, is read as given (0 returned). */
+#define MM_PACK_MIN_ROWS 24 /* schedule_contraction's PACK_MIN_ROWS */
+
+static tvm_expr packed_b(tvm_graph *g, tvm_tensor b, const op_arg *B, int b_k, int b_n,
+                         tvm_expr rows, tvm_expr j, tvm_expr k) {
+    int64_t N, K, M;
+    if (!rows.id || (op_const_value(g, rows, &M) && M < MM_PACK_MIN_ROWS)) return (tvm_expr){0};
+    if ((B->dtype != TVM_FLOAT32 && B->dtype != TVM_FLOAT64) || B->shape.ndim != 2 ||
+        !op_const_value(g, B->shape.dims[b_n], &N) || !op_const_value(g, B->shape.dims[b_k], &K) ||
+        N < MM_PANEL || K < 1 || !const_only(g, graph_tensor_index(g, b)))
+        return (tvm_expr){0};
+    tvm_expr it[3], shape[3] = {op_i64(g, (N + MM_PANEL - 1) / MM_PANEL), op_i64(g, K),
+                                 op_i64(g, MM_PANEL)};
+    op_iters(g, 3, it);
+    tvm_expr col = tvm_add(g, op_mul_const(g, it[0], MM_PANEL), it[2]), bi[2];
+    bi[b_k] = it[1];
+    bi[b_n] = col;
+    tvm_expr v = tvm_load(g, b, bi);
+    if (N % MM_PANEL)
+        v = tvm_select(g, tvm_lt(g, col, op_i64(g, N)), v, tvm_const_int(g, B->dtype, 0));
+    tvm_tensor bp = tvm_compute(g, "matmul_bpack", 3, shape, it, v);
+    tvm_expr blk = op_i64(g, MM_PANEL);
+    tvm_expr pi[3] = {tvm_floordiv(g, j, blk), k, tvm_floormod(g, j, blk)};
+    return tvm_load(g, bp, pi);
 }
 
 TVMC_API tvm_tensor tvm_op_matmul(tvm_graph *g, tvm_tensor a, tvm_tensor b, int transpose_a,
@@ -60,7 +154,11 @@ TVMC_API tvm_tensor tvm_op_matmul(tvm_graph *g, tvm_tensor a, tvm_tensor b, int 
     ia[a_k] = k;
     if (!b1) ib[b_n] = it[a1 ? row : row + 1];
     ib[b_k] = k;
-    tvm_expr body = tvm_mul(g, tvm_load(g, a, ia), tvm_load(g, b, ib));
+    /* rows next to j: a's m (a 1-D a has none: a matrix-vector product) */
+    tvm_expr rows = a1 ? (tvm_expr){0} : A.shape.dims[a_m];
+    tvm_expr bv = b1 ? (tvm_expr){0} : packed_b(g, b, &B, b_k, b_n, rows, ib[b_n], k);
+    if (!bv.id) bv = tvm_load(g, b, ib);
+    tvm_expr body = tvm_mul(g, tvm_load(g, a, ia), bv);
     body = tvm_sum(g, body, 1, &k);
     return op_result(g, tvm_compute(g, "matmul", out.ndim, out.dims, it, body));
 }
@@ -100,7 +198,10 @@ TVMC_API tvm_tensor tvm_op_dense(tvm_graph *g, tvm_tensor x, tvm_tensor w, tvm_t
     for (int d = 0; d < xn - 1; d++) ix[d] = it[d];
     ix[xn - 1] = k;
     tvm_expr iw[2] = {it[xn - 1], k};
-    tvm_expr body = tvm_sum(g, tvm_mul(g, tvm_load(g, x, ix), tvm_load(g, w, iw)), 1, &k);
+    tvm_expr rows = xn >= 2 ? X.shape.dims[xn - 2] : (tvm_expr){0};
+    tvm_expr wv = packed_b(g, w, &W, 1, 0, rows, it[xn - 1], k);
+    if (!wv.id) wv = tvm_load(g, w, iw);
+    tvm_expr body = tvm_sum(g, tvm_mul(g, tvm_load(g, x, ix), wv), 1, &k);
     /* the bias joins the same compute: one op, one compute */
     if (Bs.t.id) body = tvm_add(g, body, tvm_load(g, bias, &it[xn - 1]));
     return op_result(g, tvm_compute(g, "dense", xn, out.dims, it, body));

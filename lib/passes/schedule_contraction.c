@@ -52,7 +52,13 @@
  * Packing: with enough rows, B's K x NR panel is copied into a contiguous
  * workspace panel before the row blocks run over it (column panels are the
  * outer loop, so the panel stays in L2 while A streams MR rows at a time);
- * this also lets dense's transposed W[j, k] be blocked.
+ * this also lets dense's transposed W[j, k] be blocked. A B that is a
+ * compile-time constant is packed once instead: tvm_op_matmul / tvm_op_dense
+ * read it through bp[j / P, k, j % P] (linalg.c, folded by fold_constants),
+ * and a column panel inside one of bp's K x P panels reads it in place, with
+ * no per-call copy (see prepacked_load, in_place). P (64) is a multiple of
+ * every NR, so only a column remainder can straddle two of them; that one
+ * is copied as before, from bp.
  *
  * Threads: the full column panels are one loop at multiples of NR whose
  * iterations write disjoint columns; the packed panel and the accumulator
@@ -105,6 +111,10 @@ typedef struct sched {
      * from row 0); all M unless the rows are split into groups */
     lp_id row0;
     int64_t rows;
+    /* the column panel being built reads a compile-time packed B in place:
+     * its columns are bp[dq, k, dr + jj] (see in_place) */
+    bool direct;
+    lp_id dq, dr;
 } sched;
 
 /* ---- matching ----------------------------------------------------------- */
@@ -114,8 +124,8 @@ typedef struct sched {
  * are plain vector loads. A transposed operand (dense's W[j, k]) would be a
  * gather per vector: such nests are blocked only when W is packed into
  * [k, j] panels first (see PACK_MIN_ROWS), else left alone. */
-static bool j_contiguous(const lp_program *p, lp_id e, uint32_t jvar, int depth) {
-    if (!e) return true;
+static bool j_contiguous(const lp_program *p, lp_id e, uint32_t jvar, lp_id skip, int depth) {
+    if (!e || e == skip) return true;
     if (depth > 200) return false;
     const lp_node *n = lp_get(p, e);
     if (n->kind == LP_CONST || n->kind == LP_VAR) return true;
@@ -126,11 +136,12 @@ static bool j_contiguous(const lp_program *p, lp_id e, uint32_t jvar, int depth)
     }
     if (n->kind == LP_CALL) {
         for (uint32_t k = 0; k < n->nlist; k++)
-            if (!j_contiguous(p, lp_list(p, n->list)[k], jvar, depth + 1)) return false;
+            if (!j_contiguous(p, lp_list(p, n->list)[k], jvar, skip, depth + 1)) return false;
         return true;
     }
-    return j_contiguous(p, n->a, jvar, depth + 1) && j_contiguous(p, n->b, jvar, depth + 1) &&
-           j_contiguous(p, n->c, jvar, depth + 1);
+    return j_contiguous(p, n->a, jvar, skip, depth + 1) &&
+           j_contiguous(p, n->b, jvar, skip, depth + 1) &&
+           j_contiguous(p, n->c, jvar, skip, depth + 1);
 }
 
 /* Whether k reaches e only as the bare last index of its loads: the terms
@@ -161,6 +172,7 @@ static bool k_contiguous(const lp_program *p, lp_id e, uint32_t kvar, int depth)
 
 struct match;
 static lp_id packable_load(const lp_program *p, lp_id value, const struct match *m);
+static lp_id prepacked_load(const lp_program *p, lp_id value, struct match *m);
 
 /* Packing costs a copy of B's panel per column panel: worth it once
  * enough row blocks read it. It also makes the columns contiguous, which a
@@ -180,6 +192,9 @@ typedef struct match {
     lp_id rest[16];   /* the epilogue's stores */
     uint32_t nrest;
     bool dot;         /* a matrix-vector nest read along k (see schedule_dot) */
+    lp_id pre;        /* B read as packed at compile time: bp[j / P, k, j % P]
+                         (linalg.c's packed_b); its panels are read in place */
+    int64_t P;        /* its panel width */
 } match;
 
 /* Matches the j loop `jl` (inside i loop `il`, or il = 0). */
@@ -239,11 +254,14 @@ static bool match_nest(const lp_program *p, lp_id il, lp_id jl, match *m, uint8_
     /* v reads neither locals nor written buffers; nor do the epilogue's
      * values and indices (acc excepted) */
     if (!nest_expr_ok(p, m->value, 0, written, NEST_ALLOW_CALLS, 0)) return false;
-    m->bload = packable_load(p, m->value, m);
+    m->pre = prepacked_load(p, m->value, m);
+    /* a packed B's panel that straddles two of its panels (a column
+     * remainder) is still copied per call, from the packed B */
+    m->bload = m->pre ? m->pre : packable_load(p, m->value, m);
     if (m->M < PACK_MIN_ROWS) m->bload = 0; /* not packed */
     /* unpacked, a B read across j must be contiguous in j; or, without an i
      * loop, every read contiguous in k (y[j] = sum_k W[j, k] x[k]) */
-    if (!m->bload && !j_contiguous(p, m->value, m->jvar, 0)) {
+    if (!m->bload && !j_contiguous(p, m->value, m->jvar, m->pre, 0)) {
         if (m->ivar || !k_contiguous(p, m->value, m->kvar, 0)) return false;
         m->dot = true;
     }
@@ -296,6 +314,33 @@ static lp_id packable_load(const lp_program *p, lp_id value, const match *m) {
         if (m->ivar && nest_mentions(p, ix, m->ivar, 0)) return 0;
     }
     return bare == 1 ? l[0] : 0;
+}
+
+/* B packed at compile time (linalg.c's packed_b): the only load of v that
+ * depends on j is bp[j / P, k', j % P] (floor or truncating division: j >=
+ * 0), k' free of i and j. Each K x P panel of bp is contiguous, so a column
+ * panel inside one of them needs no copy (see in_place). Sets m->P. */
+static lp_id prepacked_load(const lp_program *p, lp_id value, match *m) {
+    lp_id l[3];
+    uint32_t n = 0;
+    loads_of(p, value, m->jvar, l, &n, 0);
+    if (n != 1) return 0;
+    const lp_node *x = lp_get(p, l[0]);
+    if (x->nlist != 3 || p->bufs[x->a].kind == LP_BUF_LOCAL) return 0;
+    const uint32_t *ix = lp_list(p, x->list);
+    const lp_node *d = lp_get(p, ix[0]), *md = lp_get(p, ix[2]);
+    if (d->kind != LP_BINARY || md->kind != LP_BINARY ||
+        (d->op != IR_FLOORDIV && d->op != IR_DIV) || (md->op != IR_FLOORMOD && md->op != IR_MOD))
+        return 0;
+    const lp_node *dv = lp_get(p, d->a), *dc = lp_get(p, d->b);
+    const lp_node *mv = lp_get(p, md->a), *mc = lp_get(p, md->b);
+    if (dv->kind != LP_VAR || mv->kind != LP_VAR || dv->a != m->jvar || mv->a != m->jvar ||
+        dc->kind != LP_CONST || mc->kind != LP_CONST || dc->imm.i != mc->imm.i || dc->imm.i < 2)
+        return 0;
+    if (nest_mentions(p, ix[1], m->jvar, 0) || (m->ivar && nest_mentions(p, ix[1], m->ivar, 0)))
+        return 0;
+    m->P = dc->imm.i;
+    return l[0];
 }
 
 /* ---- cloning under a substitution --------------------------------------- */
@@ -389,6 +434,9 @@ static lp_id block(sched *S, const match *m, const uint32_t *accb2, lp_id ibase,
     if (pack) {
         lp_id at[2] = {lp_var_ref(p, kk), jjv};
         packed = lp_load(p, pack, at, 2);
+    } else if (S->direct) { /* the compile-time panel, read in place */
+        lp_id at[3] = {S->dq, kv, S->dr ? lp_binary(p, IR_ADD, S->dr, jjv) : jjv};
+        packed = lp_load(p, lp_get(p, m->pre)->a, at, 3);
     }
     for (int64_t r = 0; r < mr; r++) {
         lp_id at[2] = {nest_i64(p, r), jjv};
@@ -403,8 +451,9 @@ static lp_id block(sched *S, const match *m, const uint32_t *accb2, lp_id ibase,
         S->cl.acc = 0;
         nest_subst_begin(&S->cl);
         if (packed) { /* the B load is the panel's element */
-            S->cl.memo[m->bload] = packed;
-            S->cl.memo_tag[m->bload] = S->cl.tag;
+            lp_id key = m->bload ? m->bload : m->pre;
+            S->cl.memo[key] = packed;
+            S->cl.memo_tag[key] = S->cl.tag;
         }
         lp_id v = nest_clone(&S->cl, m->value);
         upd[r] = lp_store(p, accb, at, 2,
@@ -514,7 +563,7 @@ static ksplit split_k(const match *m, int64_t NR, int elem) {
  * blocked, the partial sums. Each top-level statement gets its own, so
  * that the parallel panel loop's scratch is private to it (parallelize
  * gives such buffers one copy per thread). */
-static bool panel_buffers(sched *S, const match *m, int64_t NR, const ksplit *ks,
+static bool panel_buffers(sched *S, const match *m, int64_t NR, const ksplit *ks, bool copy,
                           uint32_t *pack, uint32_t *psum) {
     lp_program *p = S->p;
     *pack = *psum = 0;
@@ -522,7 +571,7 @@ static bool panel_buffers(sched *S, const match *m, int64_t NR, const ksplit *ks
     lp_id pshape[2] = {nest_i64(p, ks->kc), nest_i64(p, NR)};
     lp_buffer pb = {.name = "bpanel", .dtype = (uint8_t)lp_get(p, m->bload)->dtype,
                     .kind = LP_BUF_WORKSPACE, .ndim = 2, .arg = -1, .elems = ks->kc * NR};
-    *pack = lp_new_buffer(p, &pb, pshape);
+    if (copy) *pack = lp_new_buffer(p, &pb, pshape);
     if (ks->nkc > 1) {
         int64_t nblk = m->ivar && S->rows > MR ? (S->rows + MR - 1) / MR : 1;
         lp_id sshape[3] = {nest_i64(p, nblk), nest_i64(p, MR), nest_i64(p, NR)};
@@ -550,8 +599,109 @@ static bool block_locals(sched *S, const match *m, int64_t NR, uint32_t *accb) {
 
 /* Everything for the columns jbase..+nr: pack and run the row blocks, once
  * per K block when K is split. */
+static lp_id panel_body(sched *S, const match *m, const uint32_t *accb, lp_id jbase, int64_t nr,
+                        uint32_t pack, uint32_t psum, const ksplit *ks);
+
+/* Whether the columns jbase..+nr lie in one panel of a compile-time packed
+ * B (m->pre), and if so where: bp[*dq, k, *dr + jj]. jbase is either a
+ * constant (a column remainder) or j0 * nr (the full panels; nr, a power
+ * of two, divides P whenever P is a power of two >= nr). */
+static bool in_place(sched *S, const match *m, lp_id jbase, int64_t nr, lp_id *dq, lp_id *dr) {
+    lp_program *p = S->p;
+    if (!m->pre) return false;
+    const lp_node *jb = lp_get(p, jbase);
+    int64_t P = m->P;
+    if (jb->kind == LP_CONST) {
+        int64_t c = jb->imm.i;
+        if (c / P != (c + nr - 1) / P) return false; /* straddles two panels */
+        if (dq) *dq = nest_i64(p, c / P), *dr = c % P ? nest_i64(p, c % P) : 0;
+        return true;
+    }
+    if (jb->kind != LP_BINARY || jb->op != IR_MUL || lp_get(p, jb->a)->kind != LP_VAR || P % nr)
+        return false;
+    if (dq) {
+        lp_id j0 = jb->a;
+        if (P == nr) {
+            *dq = j0;
+            *dr = 0;
+        } else {
+            *dq = lp_binary(p, IR_DIV, j0, nest_i64(p, P / nr));
+            *dr = lp_binary(p, IR_MUL, lp_binary(p, IR_MOD, j0, nest_i64(p, P / nr)),
+                            nest_i64(p, nr));
+        }
+    }
+    return true;
+}
+
+static lp_id panel(sched *S, const match *m, const uint32_t *accb, lp_id jbase, int64_t nr,
+                   uint32_t pack, uint32_t psum, const ksplit *ks);
+
+/* The column remainder's panels (0 to 2): at[q], width wd[q]. Normally
+ * one panel of the next power of two at N's end (see schedule). With a
+ * compile-time packed B, such a panel could straddle two packed panels
+ * (e.g. 936..999 across 960) and be copied per call or gathered; the
+ * remainder, inside one packed panel, then becomes the largest power of
+ * two that fits at its start plus, when columns are left, a panel of
+ * their next power of two at N's end (overlapping the first: same bits
+ * stored twice). Both lie in the last packed panel (P is a multiple of NR,
+ * so the remainder starts on a packed panel's NR-aligned column). */
+static int remainder_panels(sched *S, const match *m, int64_t NR, int64_t *at, int64_t *wd) {
+    int64_t nfull = m->N / NR, rem = m->N - nfull * NR, w = 1;
+    if (!rem) return 0;
+    while (w < rem) w *= 2;
+    at[0] = m->N - w;
+    wd[0] = w;
+    if (!m->pre || in_place(S, m, nest_i64(S->p, at[0]), w, 0, 0)) return 1;
+    int64_t w1 = 1, w2 = 1;
+    while (w1 * 2 <= rem) w1 *= 2;
+    at[0] = nfull * NR;
+    wd[0] = w1;
+    if (rem == w1) return 1;
+    while (w2 < rem - w1) w2 *= 2;
+    at[1] = m->N - w2;
+    wd[1] = w2;
+    return 2;
+}
+
+/* The remainder's panels (remainder_panels) as one statement. */
+static lp_id remainder_cols(sched *S, const match *m, const uint32_t *accb, int np, const int64_t *at,
+                       const int64_t *wd, uint32_t pack, uint32_t psum, const ksplit *ks) {
+    lp_id r[2];
+    uint32_t own[2];
+    for (int q = 0; q < np; q++) {
+        /* the second panel gets accumulators of its own: the sequence may
+         * be spliced into the kernel's top-level one, whose statements the
+         * llvm backend compiles as separate parts only when they share no
+         * local (a shared one kept MobileNetV2's whole body one module) */
+        if (q > 0 && !block_locals(S, m, wd[0], own)) return 0;
+        r[q] = panel(S, m, q > 0 ? own : accb, nest_i64(S->p, at[q]), wd[q], pack, psum, ks);
+    }
+    return np == 1 ? r[0] : lp_seq(S->p, r, 2);
+}
+
+/* Whether any remainder panel is copied (not read in place). */
+static bool remainder_copies(sched *S, const match *m, int np, const int64_t *at,
+                             const int64_t *wd) {
+    for (int q = 0; q < np; q++)
+        if (!in_place(S, m, nest_i64(S->p, at[q]), wd[q], 0, 0)) return true;
+    return false;
+}
+
 static lp_id panel(sched *S, const match *m, const uint32_t *accb, lp_id jbase, int64_t nr,
                    uint32_t pack, uint32_t psum, const ksplit *ks) {
+    lp_id dq = 0, dr = 0;
+    if (!in_place(S, m, jbase, nr, &dq, &dr)) return panel_body(S, m, accb, jbase, nr, pack, psum, ks);
+    /* no per-call copy: the row blocks read B's packed panel where it is */
+    S->direct = true;
+    S->dq = dq;
+    S->dr = dr;
+    lp_id r = panel_body(S, m, accb, jbase, nr, 0, psum, ks);
+    S->direct = false;
+    return r;
+}
+
+static lp_id panel_body(sched *S, const match *m, const uint32_t *accb, lp_id jbase, int64_t nr,
+                        uint32_t pack, uint32_t psum, const ksplit *ks) {
     lp_program *p = S->p;
     if (ks->nkc == 1) {
         kblock kb = {.mode = ROWS_WHOLE, .kext = m->K};
@@ -569,16 +719,16 @@ static lp_id panel(sched *S, const match *m, const uint32_t *accb, lp_id jbase, 
     lp_id kbase = lp_binary(p, IR_MUL, kcv, nest_i64(p, ks->kc));
     kblock kb = {.mode = ROWS_PARTIAL, .kbase = kbase, .kext = ks->kc, .psum = psum,
                  .first = lp_binary(p, IR_EQ, kcv, nest_i64(p, 0))};
-    lp_id full[2] = {pack_panel(S, m, pack, jbase, nr, kbase, ks->kc),
+    lp_id full[2] = {pack ? pack_panel(S, m, pack, jbase, nr, kbase, ks->kc) : 0,
                      column_panel(S, m, accb, jbase, nr, pack, &kb)};
     lp_id parts[3];
-    parts[0] = rolled_for(p, kc, nest_i64(p, ks->nkc - 1), lp_seq(p, full, 2));
+    parts[0] = rolled_for(p, kc, nest_i64(p, ks->nkc - 1), pack ? lp_seq(p, full, 2) : full[1]);
     lp_id lastbase = nest_i64(p, (ks->nkc - 1) * ks->kc);
     kblock kl = {.mode = ROWS_PARTIAL, .kbase = lastbase, .kext = ks->last, .psum = psum,
                  .first = lp_const_int(p, TVM_BOOL, 0)};
-    lp_id tail[2] = {pack_panel(S, m, pack, jbase, nr, lastbase, ks->last),
+    lp_id tail[2] = {pack ? pack_panel(S, m, pack, jbase, nr, lastbase, ks->last) : 0,
                      column_panel(S, m, accb, jbase, nr, pack, &kl)};
-    parts[1] = lp_seq(p, tail, 2);
+    parts[1] = pack ? lp_seq(p, tail, 2) : tail[1];
     kblock ke = {.mode = ROWS_EPILOGUE, .psum = psum};
     parts[2] = column_panel(S, m, accb, jbase, nr, 0, &ke);
     return lp_seq(p, parts, 3);
@@ -610,23 +760,24 @@ static lp_id schedule(sched *S, const match *m, int dt) {
     ksplit ks = split_k(m, NR, elem);
     int64_t nfull = m->N / NR;
     uint32_t pack, psum;
-    if (!panel_buffers(S, m, NR, &ks, &pack, &psum)) return 0;
+    uint32_t j0 = lp_new_var(p, "j0", LP_VAR_LOOP, 0);
+    lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), nest_i64(p, NR));
+    if (!panel_buffers(S, m, NR, &ks, !in_place(S, m, jb, NR, 0, 0), &pack, &psum)) return 0;
     /* Columns: NR-wide panels at multiples of NR (no clamp, so the panel
      * loop's stores are provably disjoint). A remainder that needs a full
      * NR-wide vector anyway becomes one more panel at N - NR (overlapping
      * the last one: same bits stored twice); a narrower one a panel of the
      * next power of two at its end. */
-    int64_t rem = m->N - nfull * NR, w = 1;
-    while (w < rem) w *= 2;
+    int64_t at[2], wd[2];
+    int np = remainder_panels(S, m, NR, at, wd);
     lp_id parts[2];
     uint32_t n = 0;
-    uint32_t j0 = lp_new_var(p, "j0", LP_VAR_LOOP, 0);
-    lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), nest_i64(p, NR));
     parts[n++] = rolled_for(p, j0, nest_i64(p, nfull), panel(S, m, accb, jb, NR, pack, psum, &ks));
-    if (rem > 0) {
-        if (!panel_buffers(S, m, NR, &ks, &pack, &psum) || !block_locals(S, m, NR, accb))
+    if (np > 0) {
+        bool copy = remainder_copies(S, m, np, at, wd);
+        if (!panel_buffers(S, m, NR, &ks, copy, &pack, &psum) || !block_locals(S, m, NR, accb))
             return 0;
-        parts[n++] = panel(S, m, accb, nest_i64(p, m->N - w), w, pack, psum, &ks);
+        parts[n++] = remainder_cols(S, m, accb, np, at, wd, pack, psum, &ks);
     }
     return lp_seq(p, parts, n);
 }
@@ -642,15 +793,17 @@ static lp_id schedule(sched *S, const match *m, int dt) {
 static lp_id row_group(sched *S, const match *m, int64_t NR, const ksplit *ks) {
     lp_program *p = S->p;
     uint32_t accb[2], pack, psum;
-    if (!block_locals(S, m, NR, accb) || !panel_buffers(S, m, NR, ks, &pack, &psum)) return 0;
-    int64_t nfull = m->N / NR, rem = m->N - nfull * NR, w = 1;
-    while (w < rem) w *= 2;
-    lp_id parts[2];
-    uint32_t n = 0;
+    int64_t nfull = m->N / NR, at[2], wd[2];
+    int np = remainder_panels(S, m, NR, at, wd);
     uint32_t j0 = lp_new_var(p, "j0", LP_VAR_LOOP, 0);
     lp_id jb = lp_binary(p, IR_MUL, lp_var_ref(p, j0), nest_i64(p, NR));
+    bool copy = !in_place(S, m, jb, NR, 0, 0) || remainder_copies(S, m, np, at, wd);
+    if (!block_locals(S, m, NR, accb) || !panel_buffers(S, m, NR, ks, copy, &pack, &psum))
+        return 0;
+    lp_id parts[2];
+    uint32_t n = 0;
     parts[n++] = rolled_for(p, j0, nest_i64(p, nfull), panel(S, m, accb, jb, NR, pack, psum, ks));
-    if (rem > 0) parts[n++] = panel(S, m, accb, nest_i64(p, m->N - w), w, pack, psum, ks);
+    if (np > 0) parts[n++] = remainder_cols(S, m, accb, np, at, wd, pack, psum, ks);
     return lp_seq(p, parts, n);
 }
 
