@@ -537,4 +537,108 @@ TEST(gemm_constant_b) {
     const_b_case(CB_DENSE, TVM_FLOAT64, 30, 64, 129);
 }
 
+/* ---- the packed copy exists only where it folds --------------------------
+ *
+ * linalg.c packs B into matmul_bpack only when B is constant
+ * (graph_tensor_is_constant), and fold_constants folds exactly such
+ * computes; were the two to disagree, the pack would be a stage copied on
+ * every call (worse than none: the schedule copies a panel anyway). B forms:
+ * a constant; a chain of 300 copies of a constant;
+ * a transposed constant that is itself an output (computed by a kernel,
+ * while the pack is still folded); a compute over a constant whose body
+ * mentions a size variable; a transposed input. Results against a
+ * double-precision product. */
+enum { PK_CONST, PK_CHAIN, PK_OUTPUT, PK_SYMBOLIC, PK_INPUT, PK_FORMS };
+
+TEST(gemm_pack_only_what_folds) {
+    enum { M = 32, N = 80, K = 24, CHAIN = 300 };
+    float wd[K * N]; /* B's values, [K, N] */
+    uint64_t seed = 9;
+    for (int q = 0; q < K * N; q++) wd[q] = (float)(tt_rand_uniform(&seed) * 2 - 1);
+    tt_tensor *a = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(M, K)), *ref = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(M, N));
+    tt_tensor *bin = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(N, K)); /* PK_INPUT's B, transposed */
+    CHECK_OR_RETURN(a && ref && bin);
+    tt_fill_random(a, 10, -1, 1);
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) {
+            double acc = 0;
+            for (int k = 0; k < K; k++) acc += tt_get(a, i * K + k) * wd[k * N + j];
+            tt_set(ref, i * N + j, acc);
+        }
+    for (int j = 0; j < N; j++)
+        for (int k = 0; k < K; k++) tt_set(bin, j * K + k, wd[k * N + j]);
+    for (int form = 0; form < PK_FORMS; form++) {
+        tvm_graph *g = tvm_graph_create(ctx_at(0));
+        /* PK_SYMBOLIC: A's rows are n, the size variable in B's body */
+        tvm_expr n = tvm_size_var(g, "n");
+        tvm_expr dm = form == PK_SYMBOLIC ? n : tvm_const_int(g, TVM_INT64, M),
+                 dn = tvm_const_int(g, TVM_INT64, N), dk = tvm_const_int(g, TVM_INT64, K);
+        tvm_tensor in[2], outs[2], b;
+        int nin = 1, nout = 1;
+        in[0] = tvm_placeholder(g, "A", TVM_FLOAT32, 2, (tvm_expr[]){dm, dk});
+        if (form == PK_INPUT) {
+            in[nin++] = tvm_placeholder(g, "BT", TVM_FLOAT32, 2, (tvm_expr[]){dn, dk});
+            b = tvm_op_transpose(g, in[1], (int[]){1, 0});
+        } else if (form == PK_OUTPUT) {
+            float wt[N * K];
+            for (int j = 0; j < N; j++)
+                for (int k = 0; k < K; k++) wt[j * K + k] = wd[k * N + j];
+            b = tvm_op_transpose(g, tvm_constant(g, "WT", TVM_FLOAT32, 2, (int64_t[]){N, K}, wt),
+                                 (int[]){1, 0});
+            outs[nout++] = b;
+        } else {
+            b = tvm_constant(g, "W", TVM_FLOAT32, 2, (int64_t[]){K, N}, wd);
+            tvm_expr i = tvm_iter_var(g, "i"), j = tvm_iter_var(g, "j"), ij[2] = {i, j};
+            for (int c = 0; form == PK_CHAIN && c < CHAIN; c++)
+                b = tvm_compute(g, "Wc", 2, (tvm_expr[]){dk, dn}, ij, tvm_load(g, b, ij));
+            if (form == PK_SYMBOLIC) /* n >= 0 always: the values are W's */
+                b = tvm_compute(g, "Wn", 2, (tvm_expr[]){dk, dn}, ij,
+                                tvm_select(g, tvm_lt(g, n, tvm_const_int(g, TVM_INT64, 0)),
+                                           tvm_const_float(g, TVM_FLOAT32, 0),
+                                           tvm_load(g, b, ij)));
+        }
+        outs[0] = tvm_op_matmul(g, in[0], b, 0, 0);
+        CHECK_OK_OR_RETURN(tvm_graph_status(g));
+        /* separate kernels, so a pack that did not fold would be one */
+        tvm_compile_options o = tt_options("llvm", 0, TVM_COMPILE_NO_INLINE);
+        tvm_function *f = NULL;
+        CHECK_OK_OR_RETURN(tvm_compile(g, nin, in, nout, outs, &o, &f));
+        tt_tensor *y = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(M, N));
+        tt_tensor *y2 = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(K, N));
+        CHECK_OR_RETURN(y && y2);
+        DLTensor *dl[4] = {&a->dl, nin == 2 ? &bin->dl : &y->dl, nin == 2 ? &y->dl : &y2->dl,
+                           &y2->dl};
+        CHECK_OK(tvm_function_call(f, dl, nin + nout));
+        /* (after the call: a symbolic function is specialised then) */
+        tvm_kernel_plan plan = {.struct_size = sizeof plan};
+        CHECK_OK(tvm_function_plan(f, &plan));
+        char *loop = NULL;
+        CHECK_OK(tvm_function_source(f, "loop", &loop));
+        bool packed = loop && strstr(loop, "matmul_bpack") != NULL;
+        bool folded = loop && strstr(loop, "matmul_bpack: float32 arg") != NULL;
+        bool constant = form == PK_CONST || form == PK_CHAIN || form == PK_OUTPUT;
+        /* kernels: the product, plus B's when it is computed per call */
+        int kernels = 1 + (form == PK_OUTPUT || form == PK_SYMBOLIC || form == PK_INPUT);
+        if (packed != constant || folded != constant || plan.num_kernels != kernels)
+            fprintf(stderr, "B form %d: packed %d, pack folded %d, %d kernels\n%s\n", form,
+                    packed, folded, plan.num_kernels, loop ? loop : "");
+        CHECK(packed == constant);
+        CHECK(folded == constant);
+        CHECK_EQ_INT(plan.num_kernels, kernels);
+        tvm_free(loop);
+        double e = tt_max_rel_diff(y, ref, 1.0);
+        if (!(e < 1e-5)) fprintf(stderr, "B form %d: rel diff %g\n", form, e);
+        CHECK(e < 1e-5);
+        if (nout == 2) /* the output copy of B is B */
+            for (int q = 0; q < K * N; q++) CHECK(tt_get(y2, q) == wd[q]);
+        tt_free(y);
+        tt_free(y2);
+        tvm_function_release(f);
+        tvm_graph_destroy(g);
+    }
+    tt_free(a);
+    tt_free(ref);
+    tt_free(bin);
+}
+
 CHECK_MAIN()

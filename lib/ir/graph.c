@@ -147,6 +147,25 @@ uint32_t graph_node_depth(const tvm_graph *g, const gx_node *n) {
     return d + 1;
 }
 
+bool graph_tensor_is_constant(const tvm_graph *g, uint32_t t) {
+    if (!t || t >= g->ntensors) return false;
+    const gt_node *tn = &g->tensors[t];
+    if (tn->kind == GT_CONSTANT) return true;
+    if (tn->kind != GT_COMPUTE || !graph_expr_is_constant(g, tn->body)) return false;
+    for (uint32_t d = 0; d < tn->ndim; d++)
+        if (!graph_expr_is_constant(g, g->pool[tn->shape + d])) return false;
+    return true;
+}
+
+/* n's flags from its operands' (a load's tensor included). */
+static uint8_t expr_flags(const tvm_graph *g, const gx_node *n) {
+    bool k = n->kind != GX_SIZE_VAR && (n->kind != GX_LOAD || graph_tensor_is_constant(g, n->a));
+    uint32_t kids[3] = {n->kind == GX_LOAD ? 0 : n->a, n->b, n->c};
+    for (int i = 0; i < 3 && k; i++) k = graph_expr_is_constant(g, kids[i]);
+    for (uint32_t i = 0; i < n->nlist && k; i++) k = graph_expr_is_constant(g, g->pool[n->list + i]);
+    return k ? GX_F_CONSTANT : 0;
+}
+
 uint32_t graph_add_expr(tvm_graph *g, const gx_node *n) {
     bool consed = !is_variable(n->kind);
     uint32_t slot = 0;
@@ -163,6 +182,7 @@ uint32_t graph_add_expr(tvm_graph *g, const gx_node *n) {
     uint32_t idx = g->nexprs++;
     g->exprs[idx] = *n;
     g->exprs[idx].depth = graph_node_depth(g, n);
+    g->exprs[idx].flags = expr_flags(g, n);
     if (consed) g->hash_slots[slot] = idx;
     return idx;
 }

@@ -50,7 +50,7 @@ typedef struct gx_node {
     uint8_t kind;  /* gx_kind */
     uint8_t op;    /* ir_op or tvm_reduce_kind */
     uint8_t dtype; /* tvm_dtype */
-    uint8_t pad;
+    uint8_t flags; /* GX_F_*: derived from the operands by graph_add_expr */
     uint32_t a, b, c;     /* operand indices (0 = none) */
     uint32_t list, nlist; /* operands in graph->pool[list .. list+nlist) */
     uint32_t name;        /* offset into graph->strings (variables, calls) */
@@ -60,6 +60,12 @@ typedef struct gx_node {
     } imm;
     uint32_t depth;       /* 1 + deepest operand: bounds every recursion */
 } gx_node;
+
+/* gx_node.flags. Facts about a whole expression DAG, set from the
+ * operands' flags when graph_add_expr adds the node (operands exist before
+ * the nodes that use them; nodes never change), so asking is O(1). */
+#define GX_F_CONSTANT 1 /* no size variable anywhere below, and every load
+                           reads a constant tensor (graph_tensor_is_constant) */
 
 typedef enum gt_kind { GT_PLACEHOLDER = 1, GT_COMPUTE, GT_CONSTANT } gt_kind;
 
@@ -167,6 +173,21 @@ bool graph_ok(tvm_graph *g, const char *fn);
  * tmark has g->ntensors entries, emark g->nexprs. False when out of memory. */
 bool graph_mark_reachable(const tvm_graph *g, const uint32_t *roots, int nroots,
                           uint8_t *tmark, uint8_t *emark);
+
+/* Whether tensor t's values are fixed once the graph is built: t is a
+ * tvm_constant, or a compute whose shape and body hold no size variable and
+ * read only such tensors (directly or through other computes; never a
+ * placeholder). fold_constants evaluates exactly these computes at compile
+ * time (unless one is an output or exceeds its size and work bounds), so an
+ * op that builds a re-laid copy of a weight (matmul_bpack in linalg.c, the
+ * packed conv weights in conv.c) asks this to know that the copy is made once,
+ * not on every call. O(ndim). t == 0 is not constant. */
+bool graph_tensor_is_constant(const tvm_graph *g, uint32_t t);
+/* The same question for expression e (GX_F_CONSTANT); e == 0 (no operand)
+ * is constant. */
+static inline bool graph_expr_is_constant(const tvm_graph *g, uint32_t e) {
+    return !e || (g->exprs[e].flags & GX_F_CONSTANT);
+}
 
 /* ---- printing (graph_print.c) --------------------------------------------- */
 /* Prints the tensors reachable from roots (all if nroots == 0). */

@@ -232,10 +232,11 @@ static tvm_tensor conv_nd(tvm_graph *g, const char *fn, const char *name, tvm_te
     wi_[wo] = o;
     wi_[wi] = rc;
     tvm_expr wv;
-    /* placeholder weights would be packed on every call (and fusion inlines
-     * the copy back into the loads, so nothing is gained): read them as
-     * given; the schedule then vectorises across the width */
-    bool pack = p.groups == 1 && g->tensors[graph_tensor_index(g, w)].kind != GT_PLACEHOLDER;
+    /* weights that are not constant (an input, or a compute over one) would
+     * be packed on every call (and fusion inlines the copy back into the
+     * loads, so nothing is gained): read them as given; the schedule then
+     * vectorises across the width */
+    bool pack = p.groups == 1 && graph_tensor_is_constant(g, graph_tensor_index(g, w));
     if (pack) {
         tvm_tensor wp = pack_weights(g, name, w, W.dtype, nsp, O, Cg, win, wo, wi, wk);
         tvm_expr blk = op_i64(g, CONV_OC_BLOCK), pi[5];

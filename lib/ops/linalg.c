@@ -29,53 +29,9 @@ static bool same_k(tvm_graph *g, const char *fn, tvm_expr ka, const char *an, tv
  * contiguous K x NR slice of one packed panel. */
 #define MM_PANEL 64
 
-/* Whether tensor t depends only on constants, without size variables:
- * fold_constants then evaluates a compute over it once, at compile time. A
- * bounded walk (false past the bound: such a weight is read as given). */
-static bool const_only(const tvm_graph *g, uint32_t t) {
-    enum { MAX_T = 256, MAX_E = 65536 };
-    uint32_t tstack[MAX_T], nt = 0, *es = malloc(MAX_E * sizeof *es);
-    uint8_t *seen = calloc(g->ntensors, 1);
-    bool ok = es && seen;
-    uint32_t visits = 0;
-    if (ok) tstack[nt++] = t, seen[t] = 1;
-    while (ok && nt) {
-        const gt_node *x = &g->tensors[tstack[--nt]];
-        if (x->kind == GT_PLACEHOLDER) ok = false;
-        if (!ok || x->kind != GT_COMPUTE) continue;
-        uint32_t ne = 0;
-        es[ne++] = x->body;
-        for (uint16_t d = 0; d < x->ndim && ne < MAX_E; d++) es[ne++] = g->pool[x->shape + d];
-        while (ok && ne) {
-            uint32_t e = es[--ne];
-            if (!e) continue;
-            if (++visits > MAX_E) { ok = false; break; }
-            const gx_node *n = &g->exprs[e];
-            if (n->kind == GX_SIZE_VAR) ok = false;
-            if (n->kind == GX_LOAD && !seen[n->a]) {
-                if (nt == MAX_T) { ok = false; break; }
-                seen[n->a] = 1;
-                tstack[nt++] = n->a;
-            }
-            uint32_t kids[3] = {n->kind == GX_LOAD ? 0 : n->a, n->b, n->c};
-            for (int k = 0; k < 3; k++)
-                if (kids[k]) {
-                    if (ne == MAX_E) { ok = false; break; }
-                    es[ne++] = kids[k];
-                }
-            for (uint32_t k = 0; k < n->nlist && ok; k++) {
-                if (ne == MAX_E) { ok = false; break; }
-                es[ne++] = g->pool[n->list + k];
-            }
-        }
-    }
-    free(es);
-    free(seen);
-    return ok;
-}
-
 /* The load of B's element (k, j) for a contraction whose B (2-D, [K, N], or
- * [N, K] when transposed) is a compile-time constant: read through
+ * [N, K] when transposed) is a compile-time constant (graph_tensor_is_constant:
+ * fold_constants' own test, so the pack is folded): read through
  * bp[j / MM_PANEL, k, j % MM_PANEL] (0 past column N), a compute over B that
  * fold_constants evaluates once. schedule_contraction recognises that
  * layout and reads its panels in place instead of copying B's panel into a
@@ -95,7 +51,7 @@ static tvm_expr packed_b(tvm_graph *g, tvm_tensor b, const op_arg *B, int b_k, i
     if (!rows.id || (op_const_value(g, rows, &M) && M < MM_PACK_MIN_ROWS)) return (tvm_expr){0};
     if ((B->dtype != TVM_FLOAT32 && B->dtype != TVM_FLOAT64) || B->shape.ndim != 2 ||
         !op_const_value(g, B->shape.dims[b_n], &N) || !op_const_value(g, B->shape.dims[b_k], &K) ||
-        N < MM_PANEL || K < 1 || !const_only(g, graph_tensor_index(g, b)))
+        N < MM_PANEL || K < 1 || !graph_tensor_is_constant(g, graph_tensor_index(g, b)))
         return (tvm_expr){0};
     tvm_expr it[3], shape[3] = {op_i64(g, (N + MM_PANEL - 1) / MM_PANEL), op_i64(g, K),
                                  op_i64(g, MM_PANEL)};

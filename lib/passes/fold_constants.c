@@ -49,40 +49,10 @@ static _Thread_local int folding;
 
 typedef struct fold_ctx {
     const tvm_graph *g;
-    uint8_t *konst;  /* per tensor: depends only on constants (computes) */
+    uint8_t *konst;  /* per tensor: a compute to fold (constant, not an output) */
     uint32_t *stamp; /* per expr */
     uint32_t tag;
 } fold_ctx;
-
-/* Whether expression e (a compute body or shape) is free of size
- * variables and reads only constants or constant computes. */
-static bool const_expr(fold_ctx *F, uint32_t root) {
-    const tvm_graph *g = F->g;
-    uint32_t *stack = NULL, n = 0, cap = 0;
-    bool ok = true;
-    if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = root;
-    else ok = false;
-    while (n && ok) {
-        uint32_t e = stack[--n];
-        if (!e || F->stamp[e] == F->tag) continue;
-        F->stamp[e] = F->tag;
-        const gx_node *x = &g->exprs[e];
-        if (x->kind == GX_SIZE_VAR) ok = false;
-        if (x->kind == GX_LOAD) {
-            const gt_node *t = &g->tensors[x->a];
-            if (!(t->kind == GT_CONSTANT || (t->kind == GT_COMPUTE && F->konst[x->a]))) ok = false;
-        }
-        uint32_t kids[3] = {x->kind == GX_LOAD ? 0 : x->a, x->b, x->c};
-        for (int k = 0; k < 3; k++)
-            if (kids[k] && !VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) ok = false;
-            else if (kids[k]) stack[n++] = kids[k];
-        for (uint32_t k = 0; k < x->nlist && ok; k++)
-            if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = g->pool[x->list + k];
-            else ok = false;
-    }
-    free(stack);
-    return ok;
-}
 
 /* Marks in `mark` the tensors loaded by expression root. */
 static bool mark_loads(fold_ctx *F, uint32_t root, uint8_t *mark) {
@@ -200,15 +170,12 @@ tvm_status pass_fold_constants(pass_ctx *pc) {
         st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
         goto out;
     }
-    /* which computes depend only on constants (creation order = dependency
-     * order, so producers are classified first) */
+    /* which computes depend only on constants: the graph's own answer, the
+     * one the ops that pack weights ask (an output is computed by the
+     * kernel, as asked, even when it is constant) */
     for (uint32_t t = 1; t < g->ntensors && !folding; t++) {
-        const gt_node *tn = &g->tensors[t];
-        if (!tmark[t] || tn->kind != GT_COMPUTE) continue;
-        bool ok = true;
-        F.tag++;
-        for (uint32_t d = 0; d < tn->ndim && ok; d++) ok = const_expr(&F, g->pool[tn->shape + d]);
-        if (ok) ok = const_expr(&F, tn->body);
+        if (!tmark[t] || g->tensors[t].kind != GT_COMPUTE) continue;
+        bool ok = graph_tensor_is_constant(g, t);
         for (int i = 0; i < pc->nout; i++) ok &= pc->outputs[i] != t;
         F.konst[t] = ok;
     }
