@@ -4,10 +4,10 @@
  * (activation, residual add) on it like on any hand-written compute. A
  * constant B (weights) is read through a copy packed into column panels,
  * made once at compile time (see packed_b). */
-#include <stdlib.h>
 
 #include "op_util.h"
 #include "window.h" /* op_mul_const */
+#include "../passes/contraction.h" /* the panel width and row threshold */
 
 /* Fails unless the contracted dims are provably equal. */
 static bool same_k(tvm_graph *g, const char *fn, tvm_expr ka, const char *an, tvm_expr kb,
@@ -23,47 +23,40 @@ static bool same_k(tvm_graph *g, const char *fn, tvm_expr ka, const char *an, tv
     return false;
 }
 
-/* Columns per packed weight panel: the widest column panel schedule_contraction
- * blocks (MAX_NR there: 4 AVX-512 vectors of float32). Narrower panels (AVX2's
- * 16 columns, float64's 32) divide it, so every full panel of any target is a
- * contiguous K x NR slice of one packed panel. */
-#define MM_PANEL 64
-
 /* The load of B's element (k, j) for a contraction whose B (2-D, [K, N], or
  * [N, K] when transposed) is a compile-time constant (graph_tensor_is_constant:
  * fold_constants' own test, so the pack is folded): read through
- * bp[j / MM_PANEL, k, j % MM_PANEL] (0 past column N), a compute over B that
- * fold_constants evaluates once. schedule_contraction recognises that
- * layout and reads its panels in place instead of copying B's panel into a
- * workspace on every call (as ONNX Runtime packs its weights once at
+ * bp[j / P, k, j % P] (P = CONTRACT_MAX_NR, the widest column panel the
+ * schedule blocks; 0 past column N), a compute over B that fold_constants
+ * evaluates once. schedule_contraction recognises that layout and reads its
+ * panels in place instead of copying B's panel into a workspace on every call (as ONNX Runtime packs its weights once at
  * session creation). Only float products (the schedule's) with N >= one
  * panel (a narrower B would mostly be padding) and rows (`rows`, the
  * extent of the row loop next to j) not known to be fewer than
- * MM_PACK_MIN_ROWS: the schedule copies no panel for so few rows anyway,
+ * CONTRACT_PACK_MIN_ROWS: the schedule copies no panel for so few rows anyway,
  * and reads a plain W[j, k] as rows of dot products (matrix-vector: the
  * 1000-class layers of ResNet-18 and MobileNetV2). Anything else, or a B
  * that is not constant, is read as given (0 returned). */
-#define MM_PACK_MIN_ROWS 24 /* schedule_contraction's PACK_MIN_ROWS */
-
 static tvm_expr packed_b(tvm_graph *g, tvm_tensor b, const op_arg *B, int b_k, int b_n,
                          tvm_expr rows, tvm_expr j, tvm_expr k) {
+    const int64_t P = CONTRACT_MAX_NR;
     int64_t N, K, M;
-    if (!rows.id || (op_const_value(g, rows, &M) && M < MM_PACK_MIN_ROWS)) return (tvm_expr){0};
+    if (!rows.id || (op_const_value(g, rows, &M) && M < CONTRACT_PACK_MIN_ROWS))
+        return (tvm_expr){0};
     if ((B->dtype != TVM_FLOAT32 && B->dtype != TVM_FLOAT64) || B->shape.ndim != 2 ||
         !op_const_value(g, B->shape.dims[b_n], &N) || !op_const_value(g, B->shape.dims[b_k], &K) ||
-        N < MM_PANEL || K < 1 || !graph_tensor_is_constant(g, graph_tensor_index(g, b)))
+        N < P || K < 1 || !graph_tensor_is_constant(g, graph_tensor_index(g, b)))
         return (tvm_expr){0};
-    tvm_expr it[3], shape[3] = {op_i64(g, (N + MM_PANEL - 1) / MM_PANEL), op_i64(g, K),
-                                 op_i64(g, MM_PANEL)};
+    tvm_expr it[3], shape[3] = {op_i64(g, (N + P - 1) / P), op_i64(g, K), op_i64(g, P)};
     op_iters(g, 3, it);
-    tvm_expr col = tvm_add(g, op_mul_const(g, it[0], MM_PANEL), it[2]), bi[2];
+    tvm_expr col = tvm_add(g, op_mul_const(g, it[0], P), it[2]), bi[2];
     bi[b_k] = it[1];
     bi[b_n] = col;
     tvm_expr v = tvm_load(g, b, bi);
-    if (N % MM_PANEL)
+    if (N % P)
         v = tvm_select(g, tvm_lt(g, col, op_i64(g, N)), v, tvm_const_int(g, B->dtype, 0));
     tvm_tensor bp = tvm_compute(g, "matmul_bpack", 3, shape, it, v);
-    tvm_expr blk = op_i64(g, MM_PANEL);
+    tvm_expr blk = op_i64(g, P);
     tvm_expr pi[3] = {tvm_floordiv(g, j, blk), k, tvm_floormod(g, j, blk)};
     return tvm_load(g, bp, pi);
 }

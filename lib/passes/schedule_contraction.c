@@ -56,7 +56,7 @@
  * compile-time constant is packed once instead: tvm_op_matmul / tvm_op_dense
  * read it through bp[j / P, k, j % P] (linalg.c, folded by fold_constants),
  * and a column panel inside one of bp's K x P panels reads it in place, with
- * no per-call copy (see prepacked_load, in_place). P (64) is a multiple of
+ * no per-call copy (see prepacked_load, in_place). P (CONTRACT_MAX_NR) is a multiple of
  * every NR, so only a column remainder can straddle two of them; that one
  * is copied as before, from bp.
  *
@@ -78,18 +78,13 @@
 #include <stdlib.h>
 
 #include "../topology.h"
+#include "contraction.h"
 #include "nest.h"
 #include "passes.h"
 
-/* Register blocking. The accumulators take MR x NR/lanes vector registers,
- * B's row NR/lanes more and A's broadcast one. With 32 vector registers
- * (AVX-512) MR = 6, NR = 4 vectors uses 24 + 4 + 1 = 29; with 16 (AVX2 /
- * SSE) NR = 2 vectors: 12 + 2 + 1 = 15. 24 (12) independent accumulators
- * also cover the FMA latency (4 cycles x 2 pipes on Zen 4 needs >= 8). Six
- * broadcasts plus four vector loads per 24 multiply-adds stay within two
- * loads per cycle. */
-#define MR 6
-#define MAX_NR 64 /* the widest vectorisation width used in a block */
+/* Register blocking: MR rows (contraction.h) by NR columns, NR at most
+ * CONTRACT_MAX_NR. */
+#define MR CONTRACT_MR
 #define ROW_GROUP (16 * MR) /* rows per group when the rows are split (schedule_rows) */
 
 /* K blocking, from the host's cache sizes (topology.h). A block's B panel
@@ -123,7 +118,7 @@ typedef struct sched {
  * only: consecutive j are consecutive elements, so the vectorised columns
  * are plain vector loads. A transposed operand (dense's W[j, k]) would be a
  * gather per vector: such nests are blocked only when W is packed into
- * [k, j] panels first (see PACK_MIN_ROWS), else left alone. */
+ * [k, j] panels first (see CONTRACT_PACK_MIN_ROWS), else left alone. */
 static bool j_contiguous(const lp_program *p, lp_id e, uint32_t jvar, lp_id skip, int depth) {
     if (!e || e == skip) return true;
     if (depth > 200) return false;
@@ -173,12 +168,6 @@ static bool k_contiguous(const lp_program *p, lp_id e, uint32_t kvar, int depth)
 struct match;
 static lp_id packable_load(const lp_program *p, lp_id value, const struct match *m);
 static lp_id prepacked_load(const lp_program *p, lp_id value, struct match *m);
-
-/* Packing costs a copy of B's panel per column panel: worth it once
- * enough row blocks read it. It also makes the columns contiguous, which a
- * transposed B (dense's W[j, k]) needs, and removes the row stride that at
- * a multiple of 4 KiB maps every k row of a panel to the same cache sets. */
-#define PACK_MIN_ROWS (4 * MR)
 
 /* The parts of a matched nest. */
 typedef struct match {
@@ -258,7 +247,7 @@ static bool match_nest(const lp_program *p, lp_id il, lp_id jl, match *m, uint8_
     /* a packed B's panel that straddles two of its panels (a column
      * remainder) is still copied per call, from the packed B */
     m->bload = m->pre ? m->pre : packable_load(p, m->value, m);
-    if (m->M < PACK_MIN_ROWS) m->bload = 0; /* not packed */
+    if (m->M < CONTRACT_PACK_MIN_ROWS) m->bload = 0; /* not packed */
     /* unpacked, a B read across j must be contiguous in j; or, without an i
      * loop, every read contiguous in k (y[j] = sum_k W[j, k] x[k]) */
     if (!m->bload && !j_contiguous(p, m->value, m->jvar, m->pre, 0)) {
@@ -747,7 +736,7 @@ static lp_id schedule(sched *S, const match *m, int dt) {
     lp_program *p = S->p;
     int lanes = S->pc->vector_bytes / (int)dtype_bytes(dt);
     int64_t NR = (int64_t)lanes * (S->pc->vector_bytes >= 64 ? 4 : 2);
-    if (NR > MAX_NR) NR = MAX_NR;
+    if (NR > CONTRACT_MAX_NR) NR = CONTRACT_MAX_NR;
     while (NR > m->N) NR /= 2; /* a power of two <= N: blocks may overlap, never overhang */
     S->row0 = 0;
     S->rows = m->M;
