@@ -138,12 +138,24 @@ tvm_status onnx_attr_ints(const onnx_node *n, const char *name, int64_t *vals, i
 /* An error naming the node (op type and output name). */
 tvm_status onnx_fail(const onnx_node *n, tvm_status s, const char *fmt, ...) TVMC_PRINTF(3, 4);
 
-/* An int64 attribute value as an int for the operator library: values
- * outside int saturate (to INT_MIN / INT_MAX) instead of wrapping, so a huge
- * axis is rejected by the operator's range check rather than wrapped onto a
- * valid one. */
+/* ---- saturating conversions ---------------------------------------------
+ * Numbers from a model (attributes, constant inputs) are narrowed to the
+ * types the operator library takes by saturating, never by a plain cast:
+ * converting a double outside the target type is undefined behaviour, and
+ * wrapping an int64 could land a huge value on a valid one. A saturated
+ * value is then refused by the range check that follows (the importer's or
+ * the operator's). */
+
+/* An int64 value as an int (axes, perms, flags): INT_MIN / INT_MAX outside. */
 static inline int onnx_int(int64_t v) {
     return v < INT_MIN ? INT_MIN : v > INT_MAX ? INT_MAX : (int)v;
+}
+
+/* A double as an int64, truncated toward zero: +-2^62 beyond that (room
+ * for a sum of two), 0 for NaN. */
+static inline int64_t onnx_sat_i64(double x) {
+    return !(x == x) ? 0 : x > 0x1p62 ? (int64_t)1 << 62 : x < -0x1p62 ? -((int64_t)1 << 62)
+                                                                        : (int64_t)x;
 }
 
 #endif

@@ -364,10 +364,9 @@ static tvm_status op_one_hot(onnx_ctx *c, onnx_node *n) {
     TRY(onnx_input(c, n, 2, &values));
     double depth_d;
     TRY(onnx_const_scalar(c, n, 1, "depth", &depth_d));
-    /* range first: a float depth outside int64 has no defined conversion */
-    if (!(depth_d >= 1 && depth_d < 0x1p31 + 1))
+    int64_t depth = onnx_sat_i64(depth_d); /* NaN and the infinities fail below */
+    if (depth < 1 || depth > (int64_t)1 << 31)
         return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "depth %g", depth_d);
-    int64_t depth = (int64_t)depth_d;
     op_arg ia, va;
     TRY(arg_of(c, n, idx, &ia));
     TRY(arg_of(c, n, values, &va));

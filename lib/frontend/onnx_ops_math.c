@@ -84,19 +84,13 @@ static tvm_expr f_celu(onnx_ctx *c, onnx_node *n, tvm_dtype dt, tvm_expr v) {
     return tvm_add(g, tvm_max(g, F(0), v), tvm_min(g, F(0), e));
 }
 
-/* An attribute as an integer constant: saturated to +-2^62 (NaN -> 0), since
- * converting a double outside int64 is undefined behaviour. */
-static int64_t sat_i64(double x) {
-    return !(x == x) ? 0 : x > 0x1p62 ? (int64_t)1 << 62 : x < -0x1p62 ? -((int64_t)1 << 62)
-                                                                        : (int64_t)x;
-}
-
 static tvm_expr f_shrink(onnx_ctx *c, onnx_node *n, tvm_dtype dt, tvm_expr v) {
     tvm_graph *g = c->g;
     double bias = onnx_attr_f(n, "bias", 0.0), lambd = onnx_attr_f(n, "lambd", 0.5);
-    if (!dtype_is_float(dt)) {
-        tvm_expr lo = tvm_const_int(g, dt, sat_i64(-lambd)), hi = tvm_const_int(g, dt, sat_i64(lambd));
-        tvm_expr b = tvm_const_int(g, dt, sat_i64(bias));
+    if (!dtype_is_float(dt)) { /* the float attributes as integer constants */
+        tvm_expr lo = tvm_const_int(g, dt, onnx_sat_i64(-lambd)),
+                 hi = tvm_const_int(g, dt, onnx_sat_i64(lambd));
+        tvm_expr b = tvm_const_int(g, dt, onnx_sat_i64(bias));
         return tvm_select(g, tvm_lt(g, v, lo), tvm_add(g, v, b),
                           tvm_select(g, tvm_gt(g, v, hi), tvm_sub(g, v, b), tvm_const_int(g, dt, 0)));
     }

@@ -96,3 +96,72 @@ def test_int64_axes_outside_int_are_rejected(op, attrs):
     with tvmc.Graph():
         with pytest.raises(tvmc.TVMError):
             _import(model.SerializeToString())
+
+
+def _one_node_model(node, inputs, inits=(), out_type=None):
+    from onnx import TensorProto, helper
+    y = helper.make_tensor_value_info("y", out_type or TensorProto.FLOAT, None)
+    graph = helper.make_graph([node], "m", inputs, [y], initializer=list(inits))
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)])
+
+
+@pytest.mark.parametrize("dtype,lambd,bias", [
+    ("int32", 0.5, 2.0), ("int32", 2.9, -1.0),  # truncated toward zero: 0, 2, -1
+    ("int32", float("nan"), 3.0),               # NaN: lambd 0
+    ("int64", 1e30, 7.0), ("int64", float("inf"), 1.0),  # +-2^62: nothing is outside
+    ("int32", 1e30, 7.0),                       # 2^62 does not fit int32: an error
+])
+def test_shrink_of_integers_saturates_its_float_attributes(dtype, lambd, bias):
+    """Shrink on an integer input compares with lambd and adds bias as
+    integers: the float attributes are truncated, saturated to +-2^62 rather
+    than converted outside int64 (undefined behaviour)."""
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+    et = TensorProto.INT32 if dtype == "int32" else TensorProto.INT64
+    x = helper.make_tensor_value_info("x", et, [7])
+    node = helper.make_node("Shrink", ["x"], ["y"], lambd=lambd, bias=bias)
+    model = _one_node_model(node, [x], out_type=et).SerializeToString()
+    lam = 0 if lambd != lambd else int(min(max(lambd, -2.0**62), 2.0**62))
+    with tvmc.Graph():
+        if dtype == "int32" and lam > 2**31:
+            with pytest.raises(tvmc.TVMError, match="does not fit int32"):
+                _import(model)
+            return
+        ins, outs = _import(model)
+        f = tvmc.build(ins + outs)
+    xs = np.array([-9, -3, -2, 0, 1, 3, 9], dtype=dtype)
+    b = int(bias)
+    want = np.where(xs < -lam, xs + b, np.where(xs > lam, xs - b, 0)).astype(dtype)
+    np.testing.assert_array_equal(f.run(xs), want)
+
+
+@pytest.mark.parametrize("depth,ok", [
+    (3.7, True), (1.0, True),
+    (0.5, False), (0.0, False), (-2.0, False), (float("nan"), False),
+    (float("inf"), False), (float("-inf"), False), (1e300, False),
+    (2.0**32, False),
+])
+def test_one_hot_depth_is_truncated_and_range_checked(depth, ok):
+    """OneHot's depth (a float input here) is truncated to an integer; a
+    depth below 1, above 2^31, infinite or NaN is refused."""
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+    idx = helper.make_tensor_value_info("i", TensorProto.INT64, [4])
+    inits = [helper.make_tensor("depth", TensorProto.FLOAT, [], [depth]),
+             helper.make_tensor("values", TensorProto.FLOAT, [2], [0.5, 4.0])]
+    node = helper.make_node("OneHot", ["i", "depth", "values"], ["y"], axis=-1)
+    model = _one_node_model(node, [idx], inits).SerializeToString()
+    with tvmc.Graph():
+        if not ok:
+            with pytest.raises(tvmc.TVMError, match="depth"):
+                _import(model)
+            return
+        ins, outs = _import(model)
+        f = tvmc.build(ins + outs)
+    n = int(depth)
+    i = np.array([0, n - 1, -1, n], dtype="int64")  # -1 counts back; n is out of range
+    want = np.full((4, n), 0.5, dtype="float32")
+    for r, v in enumerate(i):
+        if -n <= v < n:
+            want[r, v % n] = 4.0
+    np.testing.assert_array_equal(f.run(i), want)
