@@ -485,6 +485,59 @@ TEST(function_handles_report_their_arguments) {
     tvm_context_destroy(ctx);
 }
 
+/* tvm_function_source(f, "graph") is printed when asked for, from what the
+ * function kept: the same text tvm_graph_print gives for its outputs at
+ * compile time (variables numbered as in the graph), after the graph grew
+ * and after it was destroyed. Unrelated nodes come first, so the kept copy
+ * is renumbered and must still print the graph's numbers. */
+TEST(function_graph_source_is_the_graph_as_compiled) {
+    tvm_context *ctx = tt_context();
+    CHECK_OR_RETURN(ctx);
+    tvm_graph *g = tvm_graph_create(ctx);
+    CHECK_OR_RETURN(g);
+    tvm_expr four = tvm_const_int(g, TVM_INT64, 4), u = tvm_iter_var(g, "u");
+    tvm_tensor P = tvm_placeholder(g, "P", TVM_FLOAT32, 1, &four);
+    for (int q = 0; q < 20; q++) /* not reached from the outputs */
+        P = tvm_compute(g, "unused", 1, &four, &u,
+                        tvm_mul(g, tvm_load(g, P, &u), tvm_const_float(g, TVM_FLOAT32, q)));
+    tvm_expr n = tvm_size_var(g, "n");
+    tvm_tensor X = tvm_placeholder(g, "X", TVM_FLOAT32, 2, (tvm_expr[]){n, four});
+    float cd[4] = {1, -2, 0.5f, 3};
+    tvm_tensor C = tvm_constant(g, "C", TVM_FLOAT32, 1, (int64_t[]){4}, cd);
+    tvm_expr i = tvm_iter_var(g, "i"), j = tvm_iter_var(g, "j"), k = tvm_reduce_axis(g, "k", four);
+    tvm_expr xik = tvm_load(g, X, (tvm_expr[]){i, k});
+    tvm_tensor Y = tvm_compute(
+        g, "Y", 1, &n, &i,
+        tvm_sum(g, tvm_select(g, tvm_gt(g, xik, tvm_const_float(g, TVM_FLOAT32, 0)),
+                              tvm_mul(g, xik, tvm_load(g, C, &k)), xik), 1, &k));
+    tvm_tensor Z = tvm_compute(g, "Z", 2, (tvm_expr[]){n, four}, (tvm_expr[]){i, j},
+                               tvm_cast(g, TVM_INT32, tvm_add(g, tvm_load(g, X, (tvm_expr[]){i, j}),
+                                                              tvm_load(g, Y, &i))));
+    tvm_tensor outs[2] = {Y, Z};
+    CHECK_OK_OR_RETURN(tvm_graph_status(g));
+    char *want = NULL, *got = NULL;
+    CHECK_OK_OR_RETURN(tvm_graph_print(g, 2, outs, &want));
+    tvm_compile_options o = tt_options("interp", 0, 0);
+    tvm_function *f = NULL;
+    CHECK_OK_OR_RETURN(tvm_compile(g, 1, &X, 2, outs, &o, &f));
+    CHECK_OK(tvm_function_source(f, "graph", &got));
+    if (got && strcmp(got, want) != 0) fprintf(stderr, "want:\n%s\ngot:\n%s\n", want, got);
+    CHECK(got && strcmp(got, want) == 0);
+    tvm_free(got);
+    got = NULL;
+    /* the graph grows, then goes: the function's text stays */
+    tvm_compute(g, "later", 1, &n, &i, tvm_neg(g, tvm_load(g, Y, &i)));
+    CHECK_OK(tvm_graph_status(g));
+    tvm_graph_destroy(g);
+    CHECK_OK(tvm_function_source(f, "graph", &got));
+    CHECK(got && strcmp(got, want) == 0);
+    CHECK(got && strstr(got, "later") == NULL && strstr(got, "unused") == NULL);
+    tvm_free(got);
+    tvm_free(want);
+    tvm_function_release(f);
+    tvm_context_destroy(ctx);
+}
+
 TEST(destroy_and_release_accept_null) {
     tvm_graph_destroy(NULL);
     tvm_context_destroy(NULL);

@@ -116,6 +116,9 @@ struct tvm_graph {
 
     uint32_t *hash_slots; /* open addressing over expr indices; 0 = empty */
     uint32_t hash_cap;    /* power of two */
+    /* a copy (graph_copy_reachable): each expression's index in the graph it
+     * was copied from, printed for variables; NULL in a graph */
+    const uint32_t *print_ids;
 };
 
 /* ---- handles ------------------------------------------------------------ */
@@ -193,6 +196,16 @@ static inline bool graph_expr_is_constant(const tvm_graph *g, uint32_t e) {
 /* Prints the tensors reachable from roots (all if nroots == 0). */
 void graph_print(const tvm_graph *g, const uint32_t *roots, int nroots, strbuf *sb);
 void graph_print_expr(const tvm_graph *g, uint32_t e, strbuf *sb);
+
+/* ---- copies (graph_copy.c) ------------------------------------------------
+ * A read-only copy of the tensors and expressions reachable from roots,
+ * renumbered compactly (new_roots: the roots' indices in it), that prints
+ * as graph_print(g, roots) does. It has no context, tag, hash table or
+ * constant bytes: only for printing and analysis, never for building or
+ * compiling. NULL when out of memory; free with graph_copy_free. */
+tvm_graph *graph_copy_reachable(const tvm_graph *g, const uint32_t *roots, int nroots,
+                                uint32_t *new_roots);
+void graph_copy_free(tvm_graph *copy); /* NULL is fine */
 
 /* ---- canonical form (graph_hash.c) ----------------------------------------
  * A byte string that is equal for two structurally identical computations

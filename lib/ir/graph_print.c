@@ -52,7 +52,7 @@ static void print_expr(const tvm_graph *g, uint32_t e, strbuf *sb, uint32_t *bud
     case GX_CONST: print_const(n, sb); break;
     case GX_SIZE_VAR: case GX_ITER_VAR: case GX_REDUCE_AXIS:
         sb_printf(sb, "%s", graph_string(g, n->name)[0] ? graph_string(g, n->name) : "v");
-        sb_printf(sb, "%%%u", e);
+        sb_printf(sb, "%%%u", g->print_ids ? g->print_ids[e] : e);
         break;
     case GX_LOAD:
         sb_printf(sb, "%s[", graph_string(g, g->tensors[n->a].name));

@@ -194,7 +194,8 @@ static void fn_free(tvm_function *fn) {
     free(fn->const_bufs);
     lp_free(fn->tmpl);
     free(fn->size_vars);
-    free(fn->graph_text);
+    graph_copy_free(fn->graph);
+    free(fn->graph_roots);
     free(fn->fused_text);
     pthread_mutex_destroy(&fn->lock);
     pthread_cond_destroy(&fn->ready);
@@ -335,11 +336,11 @@ static tvm_status make_function(tvm_graph *g, pass_ctx *pc, const be_options *bo
         }
         fn->size_vars[fn->nsize++] = v;
     }
-    strbuf sb = {0};
-    graph_print(g, pc->outputs, pc->nout, &sb);
-    fn->graph_text = sb_take(&sb);
+    fn->graph_roots = malloc((size_t)pc->nout * sizeof *fn->graph_roots);
+    if (fn->graph_roots)
+        fn->graph = graph_copy_reachable(g, pc->outputs, pc->nout, fn->graph_roots);
     fn->fused_text = fn_fused_text(g, pc);
-    if (!fn->graph_text || !fn->fused_text) goto oom;
+    if (!fn->graph || !fn->fused_text) goto oom;
     if (fn->nsize == 0) { /* constant shapes: build the kernel now */
         spec *s;
         st = fn_get_spec(fn, NULL, &s);
@@ -479,8 +480,10 @@ TVMC_API tvm_status tvm_function_source(tvm_function *fn, const char *kind, char
     if (!fn) return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_function_source: fn is NULL");
     if (!kind) return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_function_source: kind is NULL");
     if (!text) return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_function_source: text is NULL");
-    if (strcmp(kind, "graph") == 0) {
-        char *s = strdup(fn->graph_text);
+    if (strcmp(kind, "graph") == 0) { /* (the copy is immutable: any thread may print it) */
+        strbuf sb = {0};
+        graph_print(fn->graph, fn->graph_roots, fn->nout, &sb);
+        char *s = sb_take(&sb);
         if (!s) return err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_function_source: out of memory");
         *text = s;
         return TVM_OK;

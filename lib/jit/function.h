@@ -50,7 +50,10 @@ struct tvm_function {
     lp_program *tmpl;      /* symbolic template (size variables free) */
     uint32_t *size_vars;   /* template variables that are size variables */
     uint32_t nsize;
-    char *graph_text;      /* tensor IR, for tvm_function_source("graph") */
+    /* the tensor IR as compiled, for tvm_function_source("graph"): a copy of
+     * what the outputs reach (graph_copy_reachable), printed when asked */
+    tvm_graph *graph;
+    uint32_t *graph_roots; /* nout: the outputs in it */
     char *fused_text;      /* kernel groups, for tvm_function_dump("fused") */
 
     pthread_mutex_t lock;  /* guards specs, tick, latest */
