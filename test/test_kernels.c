@@ -1493,6 +1493,69 @@ TEST(source_texts_made_on_request) {
     fixture_close(&f);
 }
 
+/* A big program (4096 nodes or more) is compiled as several modules, one per
+ * part of its body, even when some of its top-level statements share local
+ * buffers: a matmul with 4 rows and a column remainder (N = 100: two
+ * overlapping 64-column panels) is blocked into statements that share
+ * their accumulators, next to a 3x3 convolution over 64 channels. Those
+ * statements must stay in one part (each module has its own frame: split
+ * apart, a part would read accumulators it never set), the rest is split;
+ * results are compared with the interpreter. */
+TEST(big_program_with_shared_locals_is_split) {
+    fixture f;
+    CHECK_OR_RETURN(fixture_open(&f));
+    tvm_graph *g = f.g;
+    enum { M = 4, N = 100, K = 64 };
+    tt_tensor *wm = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(K, N));
+    tt_tensor *wc = tt_alloc(TVM_FLOAT32, 4, TT_SHAPE(64, 64, 3, 3));
+    tt_tensor *in[2] = {tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(M, K)),
+                        tt_alloc(TVM_FLOAT32, 4, TT_SHAPE(1, 64, 28, 28))};
+    tt_tensor *out[2][2];
+    for (int r = 0; r < 2; r++) {
+        out[r][0] = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(M, N));
+        out[r][1] = tt_alloc(TVM_FLOAT32, 4, TT_SHAPE(1, 64, 28, 28));
+    }
+    CHECK_OR_RETURN(wm && wc && in[0] && in[1] && out[0][0] && out[0][1] && out[1][0] &&
+                    out[1][1]);
+    tt_fill_random(wm, 1, -1, 1);
+    tt_fill_random(wc, 2, -1, 1);
+    tt_fill_random(in[0], 3, -1, 1);
+    tt_fill_random(in[1], 4, -1, 1);
+    tvm_tensor A = tvm_placeholder(g, "A", TVM_FLOAT32, 2, (tvm_expr[]){c64(g, M), c64(g, K)});
+    tvm_tensor x = tvm_placeholder(g, "x", TVM_FLOAT32, 4,
+                                   (tvm_expr[]){c64(g, 1), c64(g, 64), c64(g, 28), c64(g, 28)});
+    tvm_tensor W = tvm_constant(g, "W", TVM_FLOAT32, 2, (int64_t[]){K, N}, wm->dl.data);
+    tvm_tensor C = tvm_constant(g, "C", TVM_FLOAT32, 4, (int64_t[]){64, 64, 3, 3}, wc->dl.data);
+    tvm_conv_attrs at = {.struct_size = sizeof at, .groups = 1, .strides = {1, 1},
+                         .pads = {1, 1, 1, 1}};
+    tvm_tensor outs[2] = {tvm_op_matmul(g, A, W, 0, 0),
+                          tvm_op_conv2d(g, x, C, (tvm_tensor){0}, &at)};
+    tvm_tensor ins[2] = {A, x};
+    CHECK_OK_OR_RETURN(tvm_graph_status(g));
+    const char *targets[2] = {"interp", "llvm"};
+    char *ll = NULL;
+    for (int r = 0; r < 2; r++) {
+        tvm_compile_options o = tt_options(targets[r], 0, 0);
+        tvm_function *fn = NULL;
+        CHECK_OK(tvm_compile(g, 2, ins, 2, outs, &o, &fn));
+        if (!fn) continue;
+        DLTensor *dl[4] = {&in[0]->dl, &in[1]->dl, &out[r][0]->dl, &out[r][1]->dl};
+        CHECK_OK(tvm_function_call(fn, dl, 4));
+        if (r == 1) ll = source_of(fn, "llvm");
+        tvm_function_release(fn);
+    }
+    /* the caller and at least three parts: the two panels' statements, the
+     * convolution's */
+    CHECK(ll && defines(ll, ".part0(") && defines(ll, ".part1(") && defines(ll, ".part2("));
+    tvm_free(ll);
+    for (int k = 0; k < 2; k++)
+        compare_outputs(__LINE__, "split program", "llvm", k, out[1][k], out[0][k],
+                        (tol){1e-5, 1e-3}, "interp");
+    tt_free(wm), tt_free(wc), tt_free(in[0]), tt_free(in[1]);
+    for (int r = 0; r < 2; r++) tt_free(out[r][0]), tt_free(out[r][1]);
+    fixture_close(&f);
+}
+
 TEST(output_shape_from_input_shapes) {
     fixture f;
     CHECK_OR_RETURN(fixture_open(&f));

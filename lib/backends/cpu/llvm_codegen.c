@@ -91,6 +91,8 @@ typedef struct cg {
      * calls NAME.partK, defined in other modules; K >= 0: this module only
      * defines NAME.partK (see "big programs") */
     int64_t part;
+    const uint32_t *part_start; /* a big program's parts (split_parts) */
+    uint32_t nparts;
     tvm_status st; /* first failure */
 } cg;
 
@@ -1489,97 +1491,135 @@ static void add_fn_attrs(cg *g, LLVMValueRef f, const llvm_tm *tm) {
  * A whole model lowers to one program whose body is a sequence of loop
  * nests. As one LLVM function it costs time superlinear in its size (loop
  * strength reduction, register allocation, GVN over megabytes of IR: a
- * MobileNetV2 body took 20 s). Each nest K then becomes its own module that
- * exports NAME.partK with the kernel ABI (an internal body takes only the
- * argument buffers the nest touches, noalias), and one more module exports
- * NAME, which calls the parts in order and returns the first nonzero status.
- * The modules compile in parallel, each with its own LLVMContext and target
- * machine, and link together under one resource tracker. Nothing a nest
- * computes changes, so results are bitwise the same. */
+ * MobileNetV2 body took 20 s). The body's statements are then cut into
+ * parts, each its own module that exports NAME.partK with the kernel ABI
+ * (an internal body takes only the argument buffers the part touches,
+ * noalias), and one more module exports NAME, which calls the parts in order
+ * and returns the first nonzero status. The modules compile in parallel,
+ * each with its own LLVMContext and target machine, and link together under
+ * one resource tracker. Nothing a nest computes changes, so results are
+ * bitwise the same.
+ *
+ * A part is one statement, or the run of statements from the first to the
+ * last that use some local buffer: a local lives in its function's frame,
+ * so every statement that uses it stays in one part (a contraction's column
+ * panels and their remainder share their accumulators; one shared local no
+ * longer keeps a whole model in one module). */
 
 /* Programs with fewer nodes are compiled as one function. */
 #define SPLIT_MIN_NODES 4096
 /* At most this many threads compile one program's modules. */
 #define COMPILE_THREADS_MAX 8
 
-/* Marks (mark[b] = part + 1) the buffers that node e reads or writes; a
- * local buffer already marked by another part makes *shared true. seen[] holds
- * the stamp of the part that visited a node, so shared subexpressions are
- * walked once per part. */
-static void part_locals(const lp_program *p, lp_id e, uint32_t part, uint32_t *mark,
-                        uint32_t *seen, bool *shared, int depth) {
-    if (!e || e >= p->nnodes || seen[e] == part + 1) return;
+/* Marks (mark[b] = stmt + 1) the buffers that node e reads or writes, and
+ * for a local not seen before (first[b] == 0, when first is given) sets
+ * first[b] = stmt + 1. seen[] holds the stamp of the statement that visited
+ * a node, so shared subexpressions are walked once per statement. *deep:
+ * nested too deeply to walk (the caller then does not split). */
+static void stmt_buffers(const lp_program *p, lp_id e, uint32_t stmt, uint32_t *mark,
+                         uint32_t *first, uint32_t *seen, bool *deep, int depth) {
+    if (!e || e >= p->nnodes || seen[e] == stmt + 1) return;
     if (depth > 4000) {
-        *shared = true; /* too deep to check: do not split */
+        *deep = true;
         return;
     }
-    seen[e] = part + 1;
+    seen[e] = stmt + 1;
     const lp_node *n = lp_get(p, e);
     const uint32_t *l = n->nlist ? lp_list(p, n->list) : NULL;
     uint32_t buf = 0;
+#define WALK(x) stmt_buffers(p, (x), stmt, mark, first, seen, deep, depth + 1)
     switch (n->kind) {
     case LP_LOAD:
         buf = n->a;
-        if (n->flags & LP_CHECKED) part_locals(p, n->b, part, mark, seen, shared, depth + 1);
+        if (n->flags & LP_CHECKED) WALK(n->b);
         break;
     case LP_BINARY:
-        part_locals(p, n->b, part, mark, seen, shared, depth + 1);
+        WALK(n->b);
         /* fall through */
     case LP_UNARY:
-    case LP_CAST: part_locals(p, n->a, part, mark, seen, shared, depth + 1); break;
+    case LP_CAST: WALK(n->a); break;
     case LP_SELECT:
     case LP_IF:
-        part_locals(p, n->a, part, mark, seen, shared, depth + 1);
-        part_locals(p, n->b, part, mark, seen, shared, depth + 1);
-        part_locals(p, n->c, part, mark, seen, shared, depth + 1);
+        WALK(n->a);
+        WALK(n->b);
+        WALK(n->c);
         break;
     case LP_FOR:
-        part_locals(p, n->b, part, mark, seen, shared, depth + 1);
-        part_locals(p, n->c, part, mark, seen, shared, depth + 1);
+        WALK(n->b);
+        WALK(n->c);
         break;
     case LP_STORE:
     case LP_ACCUM:
         buf = n->a;
-        part_locals(p, n->b, part, mark, seen, shared, depth + 1);
+        WALK(n->b);
         break;
     default: break; /* LP_CONST, LP_VAR; LP_CALL and LP_SEQ: the list below */
     }
-    for (uint32_t k = 0; k < n->nlist; k++)
-        part_locals(p, l[k], part, mark, seen, shared, depth + 1);
+    for (uint32_t k = 0; k < n->nlist; k++) WALK(l[k]);
+#undef WALK
     if (buf && buf < p->nbufs) {
-        if (p->bufs[buf].kind == LP_BUF_LOCAL && mark[buf] && mark[buf] != part + 1)
-            *shared = true;
-        mark[buf] = part + 1;
+        if (first && p->bufs[buf].kind == LP_BUF_LOCAL && !first[buf]) first[buf] = stmt + 1;
+        mark[buf] = stmt + 1;
     }
 }
 
-/* Whether the body is a big sequence whose statements share no local
- * buffer (a local carries values only within its own nest). */
-static bool split_worthwhile(const lp_program *p) {
+/* The parts of a big program (see above): part k is statements start[k] ..
+ * start[k + 1] - 1 of the body, start[*nparts] the statement count. NULL
+ * (*nparts = 0) when the program is compiled as one function: small, not a
+ * sequence, fewer than two parts, out of memory or too deep to walk. */
+static uint32_t *split_parts(const lp_program *p, uint32_t *nparts) {
+    *nparts = 0;
     const lp_node *n = lp_get(p, p->body);
-    if (n->kind != LP_SEQ || n->nlist < 2 || p->nnodes < SPLIT_MIN_NODES) return false;
+    if (n->kind != LP_SEQ || n->nlist < 2 || p->nnodes < SPLIT_MIN_NODES) return NULL;
+    uint32_t ns = n->nlist, np = 0;
     uint32_t *mark = calloc(p->nbufs ? p->nbufs : 1, sizeof *mark);
+    uint32_t *first = calloc(p->nbufs ? p->nbufs : 1, sizeof *first);
     uint32_t *seen = calloc(p->nnodes, sizeof *seen);
-    bool shared = !mark || !seen;
+    uint32_t *end = malloc(ns * sizeof *end), *start = malloc((ns + 1) * sizeof *start);
+    bool deep = !mark || !first || !seen || !end || !start;
     const uint32_t *l = lp_list(p, n->list);
-    for (uint32_t k = 0; k < n->nlist && !shared; k++)
-        part_locals(p, l[k], k, mark, seen, &shared, 0);
+    for (uint32_t k = 0; k < ns && !deep; k++) {
+        end[k] = k;
+        stmt_buffers(p, l[k], k, mark, first, seen, &deep, 0);
+    }
+    if (!deep) {
+        /* after the walk mark[b] is the last statement that uses b */
+        for (uint32_t b = 1; b < p->nbufs; b++)
+            if (first[b] && mark[b] - 1 > end[first[b] - 1]) end[first[b] - 1] = mark[b] - 1;
+        uint32_t reach = 0; /* the last statement the current part must hold */
+        for (uint32_t k = 0; k < ns; k++) {
+            if (k == 0 || k > reach) start[np++] = k;
+            if (end[k] > reach) reach = end[k];
+        }
+        start[np] = ns;
+    }
     free(mark);
+    free(first);
     free(seen);
-    return !shared;
+    free(end);
+    if (deep || np < 2) {
+        free(start);
+        return NULL;
+    }
+    *nparts = np;
+    return start;
 }
 
 static void part_name(const cg *g, uint32_t k, char *out, size_t n) {
     snprintf(out, n, "%s.part%u", g->name, k);
 }
 
-/* Defines NAME.partK, statement k of the body sequence, with the body's
- * signature and external linkage (the body's module calls it). */
+/* Defines NAME.partK, statements part_start[k] .. part_start[k + 1] - 1 of
+ * the body sequence, with the kernel ABI and external linkage (the body's
+ * module calls it). */
 static tvm_status define_part(cg *g, uint32_t k) {
     const lp_program *p = g->p;
     LLVMContextRef c = g->ctx;
     const lp_node *seq = lp_get(p, p->body);
-    if (k >= seq->nlist) return err_set(TVM_ERR_INTERNAL, "llvm codegen: bad part %u", k);
+    if (k >= g->nparts || g->part_start[k + 1] > seq->nlist)
+        return err_set(TVM_ERR_INTERNAL, "llvm codegen: bad part %u", k);
+    const uint32_t *stmts = lp_list(p, seq->list);
+    uint32_t s0 = g->part_start[k], s1 = g->part_start[k + 1];
     /* the part's parameters: the argument buffers it touches, the
      * workspace and the thread pool */
     uint32_t *mark = calloc(p->nbufs ? p->nbufs : 1, sizeof *mark);
@@ -1593,8 +1633,8 @@ static tvm_status define_part(cg *g, uint32_t k) {
         st = err_set(TVM_ERR_OUT_OF_MEMORY, "llvm codegen: out of memory");
         goto done;
     }
-    bool shared = false;
-    part_locals(p, lp_list(p, seq->list)[k], k, mark, seen, &shared, 0);
+    bool deep = false; /* (split_parts walked these statements already) */
+    for (uint32_t q = s0; q < s1; q++) stmt_buffers(p, stmts[q], q, mark, NULL, seen, &deep, 0);
     for (int a = 0; a < p->nargs; a++) param[a] = -1;
     unsigned np = 0;
     for (uint32_t i = 1; i < p->nbufs; i++) {
@@ -1658,10 +1698,11 @@ static tvm_status define_part(cg *g, uint32_t k) {
     }
     g->fn = f;
     g->rt = LLVMGetParam(f, rtp);
-    if (!gen_stmt(g, lp_list(p, seq->list)[k])) {
-        st = g->st ? g->st : TVM_ERR_INTERNAL;
-        goto done;
-    }
+    for (uint32_t q = s0; q < s1; q++)
+        if (!gen_stmt(g, stmts[q])) {
+            st = g->st ? g->st : TVM_ERR_INTERNAL;
+            goto done;
+        }
     LLVMBuildRet(g->b, LLVMConstInt(g->t_i32, 0, 0));
 
     /* i32 NAME.partK(ptr args, ptr workspace, ptr rt): the kernel ABI */
@@ -1688,14 +1729,13 @@ done:
  * (defined in the other modules) in order and returns the first nonzero
  * status. */
 static tvm_status build_caller(cg *g, const char *name) {
-    const lp_node *seq = lp_get(g->p, g->p->body);
     LLVMTypeRef et[3] = {g->t_ptr, g->t_ptr, g->t_ptr};
     LLVMTypeRef ty = LLVMFunctionType(g->t_i32, et, 3, 0);
     LLVMValueRef ef = LLVMAddFunction(g->mod, name, ty);
     add_fn_attrs(g, ef, g->tm);
     LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, ef, "entry"));
     LLVMValueRef args[3] = {LLVMGetParam(ef, 0), LLVMGetParam(ef, 1), LLVMGetParam(ef, 2)};
-    for (uint32_t k = 0; k < seq->nlist; k++) {
+    for (uint32_t k = 0; k < g->nparts; k++) {
         char sym[64];
         part_name(g, k, sym, sizeof sym);
         LLVMValueRef f = LLVMAddFunction(g->mod, sym, ty);
@@ -1884,7 +1924,7 @@ static void kernel_free(be_kernel *k) {
 /* One LLVM module to build, optimise and emit: the whole program, or for a
  * big program the body that calls the parts, or one part. */
 typedef struct cg_unit {
-    int64_t part;            /* PART_WHOLE, PART_CALLER or a statement index */
+    int64_t part;            /* PART_WHOLE, PART_CALLER or a part index */
     LLVMMemoryBufferRef obj; /* EMIT_OBJECT: the object file */
     char *text;              /* EMIT_LLVM, EMIT_ASM: the module's text (malloc'd) */
     tvm_status st;
@@ -1904,6 +1944,8 @@ typedef struct cg_job {
     int emit;
     cg_unit *units;
     uint32_t nunits;
+    const uint32_t *part_start; /* split_parts; NULL: one module */
+    uint32_t nparts;
     atomic_uint next;   /* next unit to claim */
     atomic_bool failed; /* stop claiming */
 } cg_job;
@@ -1913,7 +1955,8 @@ static tvm_status compile_unit(const cg_job *j, cg_unit *u) {
     const be_kernel *k = j->k;
     llvm_state *s = j->s;
     llvm_tm *tm = NULL;
-    cg g = {.p = p, .fast = k->fast, .gen = 1, .part = u->part};
+    cg g = {.p = p, .fast = k->fast, .gen = 1, .part = u->part, .part_start = j->part_start,
+            .nparts = j->nparts};
     tvm_status st = llvm_tm_acquire(s, k->cpu, k->features, k->opt_level, &tm);
     if (st != TVM_OK) return st;
     g.avx2 = llvm_have_libmvec() && strstr(k->features, "+avx2") != NULL;
@@ -2042,14 +2085,15 @@ static tvm_status run_units(cg_job *j, bool split) {
     return TVM_OK;
 }
 
-/* The units of a program: one module, or for a big program (split) the
- * caller, then one per statement of the body. NULL when out of memory. */
-static cg_unit *make_units(const lp_program *p, bool split, uint32_t *n) {
-    *n = split ? lp_get(p, p->body)->nlist + 1 : 1;
-    cg_unit *u = calloc(*n, sizeof *u);
+/* The units of job j's program: one module, or for a big program the
+ * caller, then one per part (j->part_start, j->nparts set). NULL when out of
+ * memory. */
+static cg_unit *make_units(cg_job *j) {
+    j->nunits = j->nparts ? j->nparts + 1 : 1;
+    cg_unit *u = calloc(j->nunits, sizeof *u);
     if (!u) return NULL;
-    u[0].part = split ? PART_CALLER : PART_WHOLE;
-    for (uint32_t i = 1; i < *n; i++) u[i].part = i - 1;
+    u[0].part = j->nparts ? PART_CALLER : PART_WHOLE;
+    for (uint32_t i = 1; i < j->nunits; i++) u[i].part = i - 1;
     return u;
 }
 
@@ -2082,16 +2126,18 @@ static tvm_status llvm_compile(void *state, const lp_program *p, const be_option
 
     cg_job j = {.s = s, .p = p, .k = k, .emit = EMIT_OBJECT};
     LLVMMemoryBufferRef *objs = NULL;
+    uint32_t *parts = NULL;
     tvm_status st = llvm_resolve_target(s, &o->target, &k->cpu, &k->features);
     if (st != TVM_OK) goto done;
-    bool split = p->body && split_worthwhile(p);
-    j.units = make_units(p, split, &j.nunits);
+    parts = p->body ? split_parts(p, &j.nparts) : NULL;
+    j.part_start = parts;
+    j.units = make_units(&j);
     objs = calloc(j.nunits, sizeof *objs);
     if (!j.units || !objs) {
         st = err_set(TVM_ERR_OUT_OF_MEMORY, "llvm_compile: out of memory");
         goto done;
     }
-    st = run_units(&j, split);
+    st = run_units(&j, j.nparts > 0);
     for (uint32_t i = 0; i < j.nunits && st == TVM_OK; i++)
         if (!j.units[i].obj) st = err_set(TVM_ERR_INTERNAL, "llvm_compile: a module is missing");
     if (st == TVM_OK) {
@@ -2106,6 +2152,7 @@ static tvm_status llvm_compile(void *state, const lp_program *p, const be_option
 
 done:
     free_units(j.units, j.nunits);
+    free(parts);
     free(objs);
     if (st != TVM_OK) {
         kernel_free(k);
@@ -2123,15 +2170,20 @@ static int32_t llvm_run(const be_kernel *k, void *const *args, void *workspace, 
  * again from the program: the same modules the compile emitted as objects. */
 static tvm_status kernel_text(const be_kernel *k, bool assembly, char **text) {
     const lp_program *p = k->p;
-    bool split = p->body && split_worthwhile(p);
     cg_job j = {.s = k->state, .p = p, .k = k, .emit = assembly ? EMIT_ASM : EMIT_LLVM};
-    j.units = make_units(p, split, &j.nunits);
-    if (!j.units) return err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_function_source: out of memory");
-    tvm_status st = run_units(&j, split);
+    uint32_t *parts = p->body ? split_parts(p, &j.nparts) : NULL;
+    j.part_start = parts;
+    j.units = make_units(&j);
+    if (!j.units) {
+        free(parts);
+        return err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_function_source: out of memory");
+    }
+    tvm_status st = run_units(&j, j.nparts > 0);
     strbuf sb = {0};
     for (uint32_t i = 0; i < j.nunits && st == TVM_OK; i++)
         if (j.units[i].text) sb_puts(&sb, j.units[i].text);
     free_units(j.units, j.nunits);
+    free(parts);
     if (st == TVM_OK) {
         char *t = sb_take(&sb);
         if (!t) st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_function_source: out of memory");
