@@ -1199,6 +1199,13 @@ static void run_pass(int nt) {
         wl_conv(nt, "64x56x56_1x1s2", 64, 56, 128, 1, 2, 0, 1);
         wl_conv(nt, "128x28x28_1x1s2", 128, 28, 256, 1, 2, 0, 1);
         wl_conv(nt, "256x14x14_1x1s2", 256, 14, 512, 1, 2, 0, 1);
+        /* ResNet-18's other direct 3x3 convolutions: stride 2 into each
+         * stage, stride 1 at 28x28 and 7x7 */
+        wl_conv(nt, "64x56x56_3x3s2", 64, 56, 128, 3, 2, 1, 1);
+        wl_conv(nt, "128x28x28_3x3s2", 128, 28, 256, 3, 2, 1, 1);
+        wl_conv(nt, "256x14x14_3x3s2", 256, 14, 512, 3, 2, 1, 1);
+        wl_conv(nt, "128x28x28_3x3", 128, 28, 128, 3, 1, 1, 1);
+        wl_conv(nt, "512x7x7_3x3", 512, 7, 512, 3, 1, 1, 1);
         wl_max_pool(nt, "64x112x112_3x3s2", 64, 112, 3, 2, 1);
         wl_topk(nt, 16, 8000, 10);
         wl_topk(nt, 16, 8000, 8000);
