@@ -139,6 +139,13 @@ def seeds():
         [vi("x", F, [1, 1, 4])], [vi("y", I64, [1, 3])])
     yield "dangling", model(
         [helper.make_node("Relu", ["nowhere"], ["y"])], [vi("x", F, [1])], [vi("y", F, [1])])
+    yield "gridsample", model(
+        [helper.make_node("GridSample", ["x", "grid"], ["a"], mode="bicubic",
+                          padding_mode="reflection", align_corners=1),
+         helper.make_node("GridSample", ["x", "gc"], ["b"], mode="nearest", padding_mode="border")],
+        [vi("x", F, [1, 2, 3, 4]), vi("grid", F, [1, 2, 2, 2])],
+        [vi("a", F, [1, 2, 2, 2]), vi("b", F, [1, 2, 1, 2])],
+        [helper.make_tensor("gc", F, [1, 1, 2, 2], [-1.5, 0.25, 3.0, -0.75])], opset=16)
     ext = helper.make_tensor("w", F, [2], [1, 2])
     ext.ClearField("float_data")
     ext.data_location = TensorProto.EXTERNAL
