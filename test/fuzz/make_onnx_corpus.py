@@ -146,6 +146,18 @@ def seeds():
         [vi("x", F, [1, 2, 3, 4]), vi("grid", F, [1, 2, 2, 2])],
         [vi("a", F, [1, 2, 2, 2]), vi("b", F, [1, 2, 1, 2])],
         [helper.make_tensor("gc", F, [1, 1, 2, 2], [-1.5, 0.25, 3.0, -0.75])], opset=16)
+    yield "lstm-seqlens-clip", model(
+        [helper.make_node("LSTM", ["x", "w", "r", "", "lens"], ["y", "yh"], hidden_size=2,
+                          clip=0.5, direction="bidirectional"),
+         helper.make_node("GRU", ["x", "wg", "rg", "", "lc"], ["yg"], hidden_size=2,
+                          direction="reverse")],
+        [vi("x", F, [3, 2, 1]), vi("lens", I32, [2])],
+        [vi("y", F, [3, 2, 2, 2]), vi("yh", F, [2, 2, 2]), vi("yg", F, [3, 1, 2, 2])],
+        [helper.make_tensor("w", F, [2, 8, 1], [0.1] * 16),
+         helper.make_tensor("r", F, [2, 8, 2], [0.2] * 32),
+         helper.make_tensor("wg", F, [1, 6, 1], [0.3] * 6),
+         helper.make_tensor("rg", F, [1, 6, 2], [-0.1] * 12),
+         helper.make_tensor("lc", I32, [2], [2, 3])], opset=14)
     ext = helper.make_tensor("w", F, [2], [1, 2])
     ext.ClearField("float_data")
     ext.data_location = TensorProto.EXTERNAL

@@ -2,7 +2,8 @@
 """Writes test/onnx/op_cases/node/*: ONNX models for operators and options
 the ONNX backend test data covers thinly or not at all (GridSample in every
 mode x padding x align_corners with sampling points far outside the image;
-RNN / GRU / LSTM with per-batch sequence_lens and clip), each with one
+RNN / GRU / LSTM with per-batch sequence_lens and clip, the cells'
+references from make_rnn_cases.py), each with one
 test_data_set_0 whose outputs come from the numpy references below, written
 from the operator definitions in the ONNX specification. onnx_conformance
 runs them like the backend test data.
@@ -15,6 +16,8 @@ import shutil
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper, TensorProto
+
+from make_rnn_cases import run_dir
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "op_cases", "node")
 
@@ -88,14 +91,15 @@ def grid_sample(x, grid, mode, padding, align):
     return y.astype(x.dtype)
 
 
-def save_case(name, node, feeds, outs, opset, dtypes=None):
+def save_case(name, node, feeds, outs, opset, inits=()):
     ttype = lambda v: helper.np_dtype_to_tensor_dtype(v.dtype) \
         if hasattr(helper, "np_dtype_to_tensor_dtype") else \
         onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[v.dtype]
     graph = helper.make_graph(
         [node], name,
         [helper.make_tensor_value_info(k, ttype(v), v.shape) for k, v in feeds],
-        [helper.make_tensor_value_info(k, ttype(v), v.shape) for k, v in outs])
+        [helper.make_tensor_value_info(k, ttype(v), v.shape) for k, v in outs],
+        list(inits))
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
     d = os.path.join(ROOT, name)
     shutil.rmtree(d, ignore_errors=True)
@@ -134,8 +138,86 @@ def gridsample_cases():
     gridsample_case("bicubic", "border", 1, dtype=np.float64, seed=42, suffix="_float64")
 
 
+# ---- RNN / GRU / LSTM: sequence_lens and clip --------------------------------
+
+def rnn_case(name, cell, seq, batch, insize, hid, lens, direction="forward", clip=None,
+             layout=0, lens_input=False, seed=0):
+    """lens: per-batch lengths (None: no sequence_lens). Each batch entry is
+    its own run of the reference over its first lens[b] steps: Y is 0 past
+    them, Y_h / Y_c the state at the entry's last step (a reverse direction
+    starts there). lens_input: sequence_lens is a graph input, not an
+    initializer (known only at run time)."""
+    rng = np.random.default_rng(seed)
+    ndir = 2 if direction == "bidirectional" else 1
+    gates = {"RNN": 1, "GRU": 3, "LSTM": 4}[cell]
+    rnd = lambda *s: rng.uniform(-1, 1, s).astype(np.float32)
+    x, w, r = rnd(seq, batch, insize), rnd(ndir, gates * hid, insize), rnd(ndir, gates * hid, hid)
+    b = rnd(ndir, 2 * gates * hid)
+    h0 = rnd(ndir, batch, hid)
+    c0 = rnd(ndir, batch, hid) if cell == "LSTM" else None
+    per = {"RNN": ["Tanh"], "GRU": ["Sigmoid", "Tanh"], "LSTM": ["Sigmoid", "Tanh", "Tanh"]}[cell]
+    Y = np.zeros((seq, ndir, batch, hid), np.float32)
+    Yh = np.zeros((ndir, batch, hid), np.float32)
+    Yc = np.zeros((ndir, batch, hid), np.float32)
+    for d in range(ndir):
+        for e in range(batch):
+            n = lens[e] if lens is not None else seq
+            y, h, c = run_dir(cell, x[:n, e:e + 1], w[d], r[d], b[d], h0[d, e:e + 1],
+                              c0[d, e:e + 1] if c0 is not None else None, None, per,
+                              direction == "reverse" or d == 1, 0, clip)
+            Y[:n, d, e] = y[:, 0]
+            Yh[d, e] = h[0]
+            if c is not None:
+                Yc[d, e] = c[0]
+    xin, h0in, c0in = x, h0, c0
+    if layout:
+        xin, h0in = x.transpose(1, 0, 2), h0.transpose(1, 0, 2)
+        c0in = c0.transpose(1, 0, 2) if c0 is not None else None
+        Y, Yh, Yc = Y.transpose(2, 0, 1, 3), Yh.transpose(1, 0, 2), Yc.transpose(1, 0, 2)
+    feeds = [("X", xin), ("W", w), ("R", r), ("B", b)]
+    names = ["X", "W", "R", "B", ""]
+    inits = []
+    if lens is not None:
+        sl = np.array(lens, np.int32)
+        names[4] = "sequence_lens"
+        if lens_input:
+            feeds.append(("sequence_lens", sl))
+        else:
+            inits.append(numpy_helper.from_array(sl, "sequence_lens"))
+    names.append("initial_h")
+    feeds.append(("initial_h", h0in))
+    if cell == "LSTM":
+        names.append("initial_c")
+        feeds.append(("initial_c", c0in))
+    outs = [("Y", Y), ("Y_h", Yh)] + ([("Y_c", Yc)] if cell == "LSTM" else [])
+    attrs = {"hidden_size": hid, "direction": direction}
+    if clip is not None:
+        attrs["clip"] = clip
+    if layout:
+        attrs["layout"] = layout
+    node = helper.make_node(cell, names, [o[0] for o in outs], **attrs)
+    save_case(name, node, feeds, outs, 14, inits=inits)
+
+
+def rnn_cases():
+    rnn_case("test_rnn_seq_lens", "RNN", 4, 3, 2, 3, [4, 1, 2], seed=50)
+    rnn_case("test_rnn_seq_lens_reverse_clip", "RNN", 4, 3, 2, 3, [2, 4, 3], "reverse",
+             clip=0.5, seed=51)
+    rnn_case("test_gru_seq_lens_bidirectional", "GRU", 5, 3, 3, 2, [3, 5, 1], "bidirectional",
+             seed=52)
+    rnn_case("test_gru_seq_lens_input_layout1", "GRU", 3, 2, 2, 4, [2, 3], layout=1,
+             lens_input=True, seed=53)
+    rnn_case("test_lstm_seq_lens_bidirectional", "LSTM", 4, 3, 2, 3, [1, 4, 2],
+             "bidirectional", seed=54)
+    rnn_case("test_lstm_seq_lens_input_reverse", "LSTM", 3, 2, 3, 2, [2, 1], "reverse",
+             lens_input=True, seed=55)
+    rnn_case("test_lstm_clip", "LSTM", 3, 2, 3, 4, None, clip=0.3, seed=56)
+    rnn_case("test_gru_clip_full_lens", "GRU", 3, 2, 2, 3, [3, 3], clip=0.8, seed=57)
+
+
 def main():
     gridsample_cases()
+    rnn_cases()
 
 
 if __name__ == "__main__":
