@@ -158,6 +158,27 @@ def seeds():
          helper.make_tensor("wg", F, [1, 6, 1], [0.3] * 6),
          helper.make_tensor("rg", F, [1, 6, 2], [-0.1] * 12),
          helper.make_tensor("lc", I32, [2], [2, 3])], opset=14)
+    B = TensorProto.BOOL
+    neg = helper.make_graph([helper.make_node("Neg", ["x"], ["n"])], "neg", [], [vi("n", F, [2])])
+    absb = helper.make_graph([helper.make_node("Abs", ["x"], ["a"])], "abs", [], [vi("a", F, [2])])
+    loop_body = helper.make_graph(
+        [helper.make_node("Identity", ["c_in"], ["c_out"]),
+         helper.make_node("Add", ["y_in", "x"], ["y_out"]),
+         helper.make_node("If", ["c_in"], ["w"], then_branch=neg, else_branch=absb)],
+        "body", [vi("i", I64, []), vi("c_in", B, []), vi("y_in", F, [2])],
+        [vi("c_out", B, []), vi("y_out", F, [2]), vi("w", F, [2])])
+    scan_body = helper.make_graph(
+        [helper.make_node("Add", ["s", "xt"], ["s_out"])], "scan",
+        [vi("s", F, [2]), vi("xt", F, [2])], [vi("s_out", F, [2]), vi("s_out", F, [2])])
+    yield "if-loop-scan", model(
+        [helper.make_node("If", ["c"], ["a"], then_branch=neg, else_branch=absb),
+         helper.make_node("Loop", ["m", "", "x"], ["l", "ls"], body=loop_body),
+         helper.make_node("Scan", ["x", "xs"], ["s", "ss"], body=scan_body, num_scan_inputs=1,
+                          scan_output_directions=[1])],
+        [vi("c", B, []), vi("x", F, [2]), vi("xs", F, [3, 2])],
+        [vi("a", F, [2]), vi("l", F, [2]), vi("ls", F, [3, 2]), vi("s", F, [2]),
+         vi("ss", F, [3, 2])],
+        [helper.make_tensor("m", I64, [], [3])])
     ext = helper.make_tensor("w", F, [2], [1, 2])
     ext.ClearField("float_data")
     ext.data_location = TensorProto.EXTERNAL

@@ -3,7 +3,9 @@
 the ONNX backend test data covers thinly or not at all (GridSample in every
 mode x padding x align_corners with sampling points far outside the image;
 RNN / GRU / LSTM with per-batch sequence_lens and clip, the cells'
-references from make_rnn_cases.py), each with one
+references from make_rnn_cases.py; If with a run-time or constant
+condition, Loop and Scan unrolled, nested, with outer-scope values), each
+with one
 test_data_set_0 whose outputs come from the numpy references below, written
 from the operator definitions in the ONNX specification. onnx_conformance
 runs them like the backend test data.
@@ -91,12 +93,12 @@ def grid_sample(x, grid, mode, padding, align):
     return y.astype(x.dtype)
 
 
-def save_case(name, node, feeds, outs, opset, inits=()):
+def save_case(name, node, feeds, outs, opset, inits=(), nodes=None):
     ttype = lambda v: helper.np_dtype_to_tensor_dtype(v.dtype) \
         if hasattr(helper, "np_dtype_to_tensor_dtype") else \
         onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[v.dtype]
     graph = helper.make_graph(
-        [node], name,
+        nodes if nodes is not None else [node], name,
         [helper.make_tensor_value_info(k, ttype(v), v.shape) for k, v in feeds],
         [helper.make_tensor_value_info(k, ttype(v), v.shape) for k, v in outs],
         list(inits))
@@ -107,10 +109,10 @@ def save_case(name, node, feeds, outs, opset, inits=()):
     onnx.save(model, os.path.join(d, "model.onnx"))
     for k, (n, v) in enumerate(feeds):
         with open(os.path.join(d, "test_data_set_0", "input_%d.pb" % k), "wb") as fh:
-            fh.write(numpy_helper.from_array(np.ascontiguousarray(v), n).SerializeToString())
+            fh.write(numpy_helper.from_array(np.array(v, order="C"), n).SerializeToString())
     for k, (n, v) in enumerate(outs):
         with open(os.path.join(d, "test_data_set_0", "output_%d.pb" % k), "wb") as fh:
-            fh.write(numpy_helper.from_array(np.ascontiguousarray(v), n).SerializeToString())
+            fh.write(numpy_helper.from_array(np.array(v, order="C"), n).SerializeToString())
 
 
 def gridsample_case(mode, padding, align, shape=(2, 2, 3, 4), out_hw=(3, 5), dtype=np.float32,
@@ -215,9 +217,126 @@ def rnn_cases():
     rnn_case("test_gru_clip_full_lens", "GRU", 3, 2, 2, 3, [3, 3], clip=0.8, seed=57)
 
 
+# ---- If, Loop, Scan ---------------------------------------------------------
+
+F = TensorProto.FLOAT
+vi = helper.make_tensor_value_info
+npt = numpy_helper.from_array
+
+
+def body(nodes, name, inputs, outputs, inits=()):
+    return helper.make_graph(nodes, name, inputs, outputs, list(inits))
+
+
+def if_case(name, cond):
+    """cond is a graph input (run-time: both branches, selected). The
+    branches define a value 't' of their own while the enclosing graph has
+    a 't' used after the If: the branch's must not leak out."""
+    rng = np.random.default_rng(60)
+    x = rng.uniform(-1, 1, (2, 3)).astype(np.float32)
+    w = rng.uniform(-1, 1, (3,)).astype(np.float32)
+    then_b = body([helper.make_node("Mul", ["x", "two"], ["t"]),
+                   helper.make_node("Add", ["t", "w"], ["then_y"])], "then",
+                  [], [vi("then_y", F, [2, 3])], [npt(np.array(2, np.float32), "two")])
+    else_b = body([helper.make_node("Relu", ["x"], ["t"]),
+                   helper.make_node("Sub", ["t", "one"], ["else_y"])], "else",
+                  [], [vi("else_y", F, [2, 3])], [npt(np.array(1, np.float32), "one")])
+    nodes = [helper.make_node("Add", ["x", "one_outer"], ["t"]),
+             helper.make_node("If", ["cond"], ["y"], then_branch=then_b, else_branch=else_b),
+             helper.make_node("Mul", ["t", "y"], ["z"])]
+    t = x + 1
+    y = x * 2 + w if cond else np.maximum(x, 0) - 1
+    save_case(name, None, [("cond", np.array(cond)), ("x", x)],
+              [("y", y.astype(np.float32)), ("z", (t * y).astype(np.float32))], 13,
+              inits=[npt(w, "w"), npt(np.array(1, np.float32), "one_outer")], nodes=nodes)
+
+
+def if_const_case():
+    """A constant condition: only the else branch is imported, so the
+    branches may give different shapes."""
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    then_b = body([helper.make_node("ReduceSum", ["x"], ["r"], keepdims=0)], "then", [],
+                  [vi("r", F, [])])
+    else_b = body([helper.make_node("Neg", ["x"], ["n"])], "else", [], [vi("n", F, [2, 3])])
+    nodes = [helper.make_node("If", ["c"], ["y"], then_branch=then_b, else_branch=else_b)]
+    save_case("test_if_constant_cond_shapes_differ", None, [("x", x)], [("y", -x)], 13,
+              inits=[npt(np.array(False), "c")], nodes=nodes)
+
+
+def loop_case():
+    """M = 5, stopped early by the body's condition (iter < 2: three
+    iterations); the body reads the outer x and chooses between two
+    branches by the iteration number (an If nested in the Loop, its
+    condition folded per iteration); a scan output."""
+    rng = np.random.default_rng(61)
+    x = rng.uniform(-1, 1, (3,)).astype(np.float32)
+    y0 = rng.uniform(-1, 1, (3,)).astype(np.float32)
+    then_b = body([helper.make_node("Mul", ["x", "fi"], ["a"])], "then", [], [vi("a", F, [3])])
+    else_b = body([helper.make_node("Sub", ["y_in", "x"], ["a"])], "else", [],
+                  [vi("a", F, [3])])
+    lb = body([helper.make_node("Less", ["i", "two"], ["cond_out"]),
+               helper.make_node("Cast", ["i"], ["fi"], to=F),
+               helper.make_node("Equal", ["i", "one"], ["is1"]),
+               helper.make_node("If", ["is1"], ["a"], then_branch=then_b, else_branch=else_b),
+               helper.make_node("Add", ["y_in", "a"], ["y_out"]),
+               helper.make_node("Mul", ["y_out", "y_out"], ["sq"])],
+              "loop_body",
+              [vi("i", TensorProto.INT64, []), vi("c_in", TensorProto.BOOL, []),
+               vi("y_in", F, [3])],
+              [vi("cond_out", TensorProto.BOOL, []), vi("y_out", F, [3]), vi("sq", F, [3])],
+              [npt(np.array(2, np.int64), "two"), npt(np.array(1, np.int64), "one")])
+    nodes = [helper.make_node("Loop", ["M", "", "y0"], ["y", "sqs"], body=lb)]
+    y, sqs = y0.copy(), []
+    for i in range(5):
+        a = x * np.float32(i) if i == 1 else y - x
+        y = y + a
+        sqs.append(y * y)
+        if not i < 2:
+            break
+    save_case("test_loop_unrolled_early_stop_nested_if", None, [("x", x), ("y0", y0)],
+              [("y", y), ("sqs", np.stack(sqs))], 13,
+              inits=[npt(np.array(5, np.int64), "M")], nodes=nodes)
+
+
+def scan_case():
+    """Opset 11 Scan: a scanned along axis 1, b along axis 0 in reverse;
+    one scan output along axis 0, one along axis 1 in reverse."""
+    rng = np.random.default_rng(62)
+    s0 = rng.uniform(-1, 1, (2,)).astype(np.float32)
+    a = rng.uniform(-1, 1, (2, 4)).astype(np.float32)
+    b = rng.uniform(-1, 1, (4, 2)).astype(np.float32)
+    sb = body([helper.make_node("Mul", ["at", "bt"], ["p"]),
+               helper.make_node("Add", ["s", "p"], ["s_out"]),
+               helper.make_node("Identity", ["s_out"], ["o1"])],
+              "scan_body", [vi("s", F, [2]), vi("at", F, [2]), vi("bt", F, [2])],
+              [vi("s_out", F, [2]), vi("o1", F, [2]), vi("p", F, [2])])
+    nodes = [helper.make_node("Scan", ["s0", "a", "b"], ["s", "o1", "o2"], body=sb,
+                              num_scan_inputs=2, scan_input_axes=[1, 0],
+                              scan_input_directions=[0, 1], scan_output_axes=[0, 1],
+                              scan_output_directions=[0, 1])]
+    s, o1, o2 = s0.copy(), [], []
+    for t in range(4):
+        p = a[:, t] * b[3 - t]
+        s = s + p
+        o1.append(s)
+        o2.append(p)
+    o2 = np.stack(o2[::-1], 1)
+    save_case("test_scan_axes_directions", None, [("s0", s0), ("a", a), ("b", b)],
+              [("s", s), ("o1", np.stack(o1)), ("o2", o2)], 11, nodes=nodes)
+
+
+def control_cases():
+    if_case("test_if_runtime_cond_true", True)
+    if_case("test_if_runtime_cond_false", False)
+    if_const_case()
+    loop_case()
+    scan_case()
+
+
 def main():
     gridsample_cases()
     rnn_cases()
+    control_cases()
 
 
 if __name__ == "__main__":

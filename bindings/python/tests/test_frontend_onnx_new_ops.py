@@ -102,3 +102,107 @@ def test_rnn_bad_sequence_lens_and_clip(kw, err, words):
     with tvmc.Graph():
         with pytest.raises(err, match=words):
             _gru(**kw)
+
+
+B, I64 = TensorProto.BOOL, TensorProto.INT64
+
+
+def _branch(name, nodes, out, shape, inits=()):
+    return helper.make_graph(nodes, name, [], [vi(out, F, shape)], list(inits))
+
+
+def _if(then_b, else_b, cond_type=B, **extra):
+    attrs = {"then_branch": then_b, "else_branch": else_b}
+    attrs.update(extra)
+    attrs = {k: v for k, v in attrs.items() if v is not None}
+    node = helper.make_node("If", ["c"], ["y"], **attrs)
+    return _import([node], [vi("c", cond_type, []), vi("x", F, [2, 3])], [vi("y", F, None)],
+                   opset=13)
+
+
+NEG = _branch("neg", [helper.make_node("Neg", ["x"], ["n"])], "n", [2, 3])
+SUM = _branch("sum", [helper.make_node("ReduceSum", ["x"], ["r"], keepdims=0)], "r", [])
+
+
+def test_if_run_time_cond_selects():
+    with tvmc.Graph():
+        ins, outs = _if(NEG, _branch("abs", [helper.make_node("Abs", ["x"], ["a"])], "a",
+                                     [2, 3]))
+        f = tvmc.build(ins + outs)
+    x = np.array([[-1, 2, -3], [4, -5, 6]], "float32")
+    np.testing.assert_array_equal(f.run(np.array(True), x), -x)
+    np.testing.assert_array_equal(f.run(np.array(False), x), np.abs(x))
+
+
+def _loop(m=None, cond=None, body_nodes=None, m_input=False, cond_out="c_in"):
+    """Loop over y [3] adding x each iteration (body reads the outer x)."""
+    nodes = body_nodes or [helper.make_node("Add", ["y_in", "x"], ["y_out"])]
+    nodes = nodes + [helper.make_node("Identity", [cond_out], ["c_out"])]
+    lb = helper.make_graph(nodes, "body",
+                           [vi("i", I64, []), vi("c_in", B, []), vi("y_in", F, [3])],
+                           [vi("c_out", B, []), vi("y_out", F, [3])])
+    inits, inputs = [], [vi("x", F, [3]), vi("y0", F, [3])]
+    if m is not None:
+        inits.append(helper.make_tensor("M", I64, [], [m]))
+    if m_input:
+        inputs.append(vi("M", I64, []))
+    if cond is not None:
+        inits.append(helper.make_tensor("cond", B, [], [cond]))
+    node = helper.make_node("Loop", ["M" if m is not None or m_input else "",
+                                     "cond" if cond is not None else "", "y0"], ["y"], body=lb)
+    return _import([node], inputs, [vi("y", F, None)], inits, opset=13)
+
+
+def test_loop_unrolled_runs():
+    with tvmc.Graph():
+        ins, outs = _loop(m=4)
+        f = tvmc.build(ins + outs)
+    x, y0 = np.array([1, 2, 3], "float32"), np.array([0.5, 0, -1], "float32")
+    np.testing.assert_array_equal(f.run(x, y0), y0 + 4 * x)
+    with tvmc.Graph():  # a false condition: no iteration, y is y0
+        ins, outs = _loop(m=4, cond=False)
+        f = tvmc.build(ins + outs)
+    np.testing.assert_array_equal(f.run(x, y0), y0)
+
+
+def _scan(**attrs):
+    sb = helper.make_graph([helper.make_node("Add", ["s", "xt"], ["s_out"])], "body",
+                           [vi("s", F, [2]), vi("xt", F, [2])], [vi("s_out", F, [2])])
+    attrs.setdefault("num_scan_inputs", 1)
+    node = helper.make_node("Scan", ["s0", "xs"], ["s"], body=sb, **attrs)
+    return _import([node], [vi("s0", F, [2]), vi("xs", F, [3, 2])], [vi("s", F, None)],
+                   opset=11)
+
+
+@pytest.mark.parametrize("build,err,words", [
+    # If
+    (lambda: _if(NEG, SUM), tvmc.UnsupportedError, "same dtypes and shapes"),
+    (lambda: _if(NEG, None), tvmc.ParseError, "else_branch"),
+    (lambda: _if(NEG, NEG, cond_type=TensorProto.INT32), tvmc.DTypeError, "cond is int32"),
+    (lambda: _if(NEG, _branch("bad", [helper.make_node("NonZero", ["x"], ["z"])], "z",
+                              [2, 1])),
+     tvmc.UnsupportedError, "operator NonZero"),
+    (lambda: _if(NEG, _branch("bad", [helper.make_node("Neg", ["x"], ["n"])], "q", [2, 3])),
+     tvmc.ParseError, "output 'q' of else_branch"),
+    # Loop
+    (lambda: _loop(), tvmc.UnsupportedError, "no trip count"),
+    (lambda: _loop(m_input=True), tvmc.UnsupportedError, "'M' .* must be known at import"),
+    (lambda: _loop(m=10**9), tvmc.UnsupportedError, "at most 65536"),
+    (lambda: _loop(m=3, body_nodes=[helper.make_node("Add", ["y_in", "x0"], ["y_out"])]),
+     tvmc.ParseError, "input 'x0' is not produced"),
+    (lambda: _loop(m=3, body_nodes=[helper.make_node("Add", ["y_in", "x"], ["y_out"]),
+                                    helper.make_node("ReduceMax", ["y_out"], ["mx"],
+                                                     keepdims=0),
+                                    helper.make_node("Cast", ["mx"], ["go"], to=B)],
+                   cond_out="go"),
+     tvmc.UnsupportedError, "run-time data"),
+    # Scan
+    (lambda: _scan(num_scan_inputs=0), tvmc.ParseError, "num_scan_inputs is 0"),
+    (lambda: _scan(scan_input_axes=[2]), tvmc.InvalidArgumentError, "scan_input_axes"),
+    (lambda: _scan(scan_input_directions=[2]), tvmc.InvalidArgumentError, "directions"),
+    (lambda: _scan(scan_input_axes=[0, 1]), tvmc.ParseError, "2 values; 1 expected"),
+])
+def test_control_flow_bad_nodes(build, err, words):
+    with tvmc.Graph():
+        with pytest.raises(err, match=words):
+            build()
