@@ -743,11 +743,12 @@ TVMC_API tvm_tensor tvm_op_bitshift(tvm_graph *g, tvm_tensor x, tvm_tensor y, in
  * (Shape -> Gather -> Concat on known dims) or a binding (see
  * tvm_onnx_options); otherwise the import is TVM_ERR_UNSUPPORTED naming the
  * node and the input. Nodes whose inputs are all known are evaluated at
- * import time (up to 65536 elements). If, Loop and Scan (opset 9+) leave no
+ * import time (up to 65536 elements). If, Loop and Scan leave no
  * control flow in the graph: an If whose condition is known imports the
  * branch taken, otherwise both branches, selected elementwise (they must
  * give equal dtypes and shapes); a Loop whose trip count and condition are
- * known at import time, and a Scan, are unrolled (at most 65536 body nodes
+ * known at import time, and a Scan over constant lengths (Scan-8: with
+ * sequence_lens absent or all full), are unrolled (at most 65536 body nodes
  * each); anything else is TVM_ERR_UNSUPPORTED. Thread rule: as for the
  * graph.
  *

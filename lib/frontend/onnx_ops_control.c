@@ -8,7 +8,8 @@
  *   Loop  unrolled when the trip count M is known at import time and the
  *         loop condition (the cond input and each iteration's cond output)
  *         is too: a loop that stops on run-time data is not imported.
- *   Scan  (opset 9+) unrolled over the constant length of its scan axes.
+ *   Scan  unrolled over the constant length of its scan axes (Scan-8 over
+ *         its batch too, with sequence_lens absent or all full).
  *
  * A subgraph sees the enclosing graph's values by name. Its nodes are
  * converted into the same value table, after its initializers and its
@@ -268,10 +269,10 @@ static tvm_status op_if(onnx_ctx *c, onnx_node *n) {
 
 /* ---- Loop and Scan: stacking per-iteration outputs ------------------------- */
 
-/* Node output k is the steps (one tensor per iteration, in order; reversed
- * when reverse) stacked along a new axis. */
-static tvm_status stack_output(onnx_ctx *c, onnx_node *n, int k, tvm_tensor *steps, int64_t cnt,
-                               int64_t axis, bool reverse) {
+/* The steps (one tensor per iteration, in order; reversed when reverse)
+ * stacked along a new axis into *out; k names the node output in messages. */
+static tvm_status stack(onnx_ctx *c, onnx_node *n, int k, tvm_tensor *steps, int64_t cnt,
+                        int64_t axis, bool reverse, tvm_tensor *out) {
     tvm_graph *g = c->g;
     if (cnt == 0)
         return onnx_fail(n, TVM_ERR_UNSUPPORTED, "output %d: no iterations, so the scan output "
@@ -290,7 +291,14 @@ static tvm_status stack_output(onnx_ctx *c, onnx_node *n, int k, tvm_tensor *ste
             steps[cnt - 1 - i] = t;
         }
     for (int64_t i = 0; i < cnt; i++) steps[i] = tvm_op_unsqueeze(g, steps[i], 1, &ax);
-    tvm_tensor out = cnt == 1 ? steps[0] : tvm_op_concat(g, (int)cnt, steps, ax);
+    *out = cnt == 1 ? steps[0] : tvm_op_concat(g, (int)cnt, steps, ax);
+    return out->id ? TVM_OK : onnx_graph_status(c, n);
+}
+
+static tvm_status stack_output(onnx_ctx *c, onnx_node *n, int k, tvm_tensor *steps, int64_t cnt,
+                               int64_t axis, bool reverse) {
+    tvm_tensor out;
+    TRY(stack(c, n, k, steps, cnt, axis, reverse, &out));
     return onnx_set_output(c, n, k, out);
 }
 
@@ -402,37 +410,110 @@ static tvm_status scan_ints(onnx_node *n, const char *name, int want, int64_t de
     return TVM_OK;
 }
 
-static tvm_status op_scan(onnx_ctx *c, onnx_node *n) {
+/* What one unrolled scan needs. */
+typedef struct scan_spec {
+    const Onnx__GraphProto *body;
+    int nst, m, nscan;
+    int64_t len;
+    const int *axis;        /* of each scan input */
+    const int64_t *in_dir;  /* 1: scanned from the end */
+} scan_spec;
+
+/* The states start as the values at slots st, the scan inputs are the
+ * tensors xs: the final states' slots go to fin, scan output k of step t to
+ * steps[k * len + t]. */
+static tvm_status scan_run(onnx_ctx *c, onnx_node *n, const scan_spec *sp, const uint32_t *st,
+                           const tvm_tensor *xs, uint32_t *fin, tvm_tensor *steps) {
     tvm_graph *g = c->g;
-    if (c->opset < 9)
-        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "Scan-8 (batched, with sequence_lens); "
-                         "opset 9 and later Scans are imported");
+    uint32_t args[ONNX_MAX_NODE_IO], outs[ONNX_MAX_NODE_IO];
+    int nst = sp->nst;
+    for (int j = 0; j < nst; j++) fin[j] = st[j];
+    for (int64_t t = 0; t < sp->len; t++) {
+        for (int j = 0; j < nst; j++) args[j] = fin[j];
+        for (int j = 0; j < sp->m; j++) {
+            int64_t at = sp->in_dir[j] ? sp->len - 1 - t : t, end = at + 1;
+            tvm_tensor sl = tvm_op_slice(g, xs[j], 1, &sp->axis[j], &at, &end, NULL);
+            TRY(new_tensor(c, n, tvm_op_squeeze(g, sl, 1, &sp->axis[j]), &args[nst + j]));
+        }
+        TRY(run_body(c, n, sp->body, "the Scan body", nst + sp->m, args, outs));
+        for (int j = 0; j < nst; j++) fin[j] = outs[j];
+        for (int k = 0; k < sp->nscan; k++) {
+            steps[k * sp->len + t] = onnx_tensor(c, &c->vals[outs[nst + k]]);
+            if (!steps[k * sp->len + t].id) return onnx_graph_status(c, n);
+        }
+    }
+    return TVM_OK;
+}
+
+/* Scan-8: states [batch, ...], scan inputs [batch, seq, ...], each batch
+ * entry scanned on its own (unrolled over batch and sequence); the final
+ * states, then the scan outputs, stacked over the batch go to res. */
+static tvm_status scan8(onnx_ctx *c, onnx_node *n, scan_spec *sp, int64_t batch,
+                        const tvm_tensor *st, const tvm_tensor *xs, tvm_tensor *steps,
+                        tvm_tensor *res) {
+    tvm_graph *g = c->g;
+    int nst = sp->nst, zero = 0;
+    tvm_tensor *fin_b = calloc((size_t)batch * (size_t)(nst + sp->nscan) + 1, sizeof *fin_b);
+    if (!fin_b) return onnx_fail(n, TVM_ERR_OUT_OF_MEMORY, "no memory");
+    tvm_status s = TVM_OK;
+    for (int64_t b = 0; b < batch && s == TVM_OK; b++) {
+        uint32_t st_b[ONNX_MAX_NODE_IO], fin[ONNX_MAX_NODE_IO];
+        tvm_tensor xs_b[ONNX_MAX_NODE_IO];
+        int64_t end = b + 1;
+        for (int j = 0; j < nst && s == TVM_OK; j++)
+            s = new_tensor(c, n, tvm_op_squeeze(g, tvm_op_slice(g, st[j], 1, &zero, &b, &end,
+                                                                 NULL), 1, &zero), &st_b[j]);
+        for (int j = 0; j < sp->m; j++)
+            xs_b[j] = tvm_op_squeeze(g, tvm_op_slice(g, xs[j], 1, &zero, &b, &end, NULL), 1,
+                                     &zero);
+        if (s == TVM_OK) s = scan_run(c, n, sp, st_b, xs_b, fin, steps);
+        for (int j = 0; j < nst && s == TVM_OK; j++) {
+            fin_b[j * batch + b] = onnx_tensor(c, &c->vals[fin[j]]);
+            if (!fin_b[j * batch + b].id) s = onnx_graph_status(c, n);
+        }
+        /* this entry's scan outputs, [seq, ...] each */
+        for (int k = 0; k < sp->nscan && s == TVM_OK; k++)
+            s = stack(c, n, nst + k, steps + k * sp->len, sp->len, 0, false,
+                      &fin_b[(nst + k) * batch + b]);
+    }
+    /* stacked over the batch; the node's outputs are set by the caller,
+     * once its slots are pointed at again */
+    for (int j = 0; j < nst + sp->nscan && s == TVM_OK; j++)
+        s = stack(c, n, j, fin_b + j * batch, batch, 0, false, &res[j]);
+    free(fin_b);
+    return s;
+}
+
+static tvm_status op_scan(onnx_ctx *c, onnx_node *n) {
+    bool v8 = c->opset < 9;
+    int first = v8 ? 1 : 0; /* Scan-8's sequence_lens comes first */
     const Onnx__GraphProto *body = graph_attr(n, "body");
     if (!body) return onnx_fail(n, TVM_ERR_PARSE, "the graph attribute body is required");
     int64_t m64 = onnx_attr_i(n, "num_scan_inputs", -1);
-    if (m64 < 1 || m64 > n->nin)
+    if (m64 < 1 || m64 > n->nin - first)
         return onnx_fail(n, TVM_ERR_PARSE, "num_scan_inputs is %lld for %d inputs",
-                         (long long)m64, n->nin);
-    int m = (int)m64, nst = n->nin - m;
+                         (long long)m64, n->nin - first);
+    int m = (int)m64, nst = n->nin - first - m;
     int nscan = (int)body->n_output - nst;
     if (nscan < 0 || n->nout > nst + nscan || body->n_output > ONNX_MAX_NODE_IO)
         return onnx_fail(n, TVM_ERR_PARSE, "the body has %zu outputs for %d states and the "
                          "node %d outputs", body->n_output, nst, n->nout);
     int64_t in_dir[ONNX_MAX_NODE_IO], out_dir[ONNX_MAX_NODE_IO], in_ax[ONNX_MAX_NODE_IO],
         out_ax[ONNX_MAX_NODE_IO];
-    TRY(scan_ints(n, "scan_input_directions", m, 0, in_dir));
+    TRY(scan_ints(n, v8 ? "directions" : "scan_input_directions", m, 0, in_dir));
     TRY(scan_ints(n, "scan_output_directions", nscan, 0, out_dir));
-    TRY(scan_ints(n, "scan_input_axes", m, 0, in_ax));
+    /* Scan-8 scans axis 1 of [batch, seq, ...] */
+    TRY(scan_ints(n, "scan_input_axes", m, v8 ? 1 : 0, in_ax));
     TRY(scan_ints(n, "scan_output_axes", nscan, 0, out_ax));
-    int64_t len = -1;
+    int64_t len = -1, batch = -1;
     int axis[ONNX_MAX_NODE_IO];
-    for (int j = 0; j < nst + m; j++)
+    for (int j = first; j < n->nin; j++)
         if (!n->in[j]) return onnx_fail(n, TVM_ERR_PARSE, "input %d is missing", j);
     for (int j = 0; j < m; j++) {
         int nd;
         int64_t d[TVM_MAX_NDIM];
-        TRY(onnx_input_shape(c, n, nst + j, &nd, NULL, d));
-        if (in_ax[j] < -nd || in_ax[j] >= nd || nd == 0)
+        TRY(onnx_input_shape(c, n, first + nst + j, &nd, NULL, d));
+        if (in_ax[j] < -nd || in_ax[j] >= nd || nd == 0 || (v8 && nd < 2))
             return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "scan_input_axes[%d] is %lld for "
                              "rank %d", j, (long long)in_ax[j], nd);
         if (in_dir[j] != 0 && in_dir[j] != 1)
@@ -440,50 +521,58 @@ static tvm_status op_scan(onnx_ctx *c, onnx_node *n) {
                              j, (long long)in_dir[j]);
         axis[j] = (int)(in_ax[j] < 0 ? in_ax[j] + nd : in_ax[j]);
         int64_t l = d[axis[j]];
-        if (l < 0)
-            return onnx_fail(n, TVM_ERR_UNSUPPORTED, "scan input %d has a symbolic length; "
-                             "Scan is unrolled over a constant one", j);
-        if (len >= 0 && l != len)
-            return onnx_fail(n, TVM_ERR_SHAPE, "scan inputs have lengths %lld and %lld",
-                             (long long)len, (long long)l);
+        if (l < 0 || (v8 && d[0] < 0))
+            return onnx_fail(n, TVM_ERR_UNSUPPORTED, "scan input %d has a symbolic length or "
+                             "batch; Scan is unrolled over constant ones", j);
+        if ((len >= 0 && l != len) || (v8 && batch >= 0 && d[0] != batch))
+            return onnx_fail(n, TVM_ERR_SHAPE, "scan inputs have different lengths or batches");
         len = l;
+        if (v8) batch = d[0];
     }
     for (int k = 0; k < nscan; k++)
-        if (out_dir[k] != 0 && out_dir[k] != 1)
+        if (out_dir[k] != 0 && (v8 || out_dir[k] != 1))
             return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "scan_output_directions[%d] is %lld",
                              k, (long long)out_dir[k]);
-    int64_t nodes = body->n_node ? (int64_t)body->n_node : 1;
-    if (len > CONTROL_MAX_UNROLLED / nodes)
+    if (v8 && n->in[0]) { /* sequence_lens: only all full */
+        int64_t lens[1024];
+        int cnt;
+        TRY(onnx_const_ints(c, n, 0, "sequence_lens", lens, 1024, &cnt));
+        for (int k = 0; k < cnt; k++)
+            if (lens[k] != len)
+                return onnx_fail(n, TVM_ERR_UNSUPPORTED, "sequence_lens[%d] is %lld, not the "
+                                 "full length %lld", k, (long long)lens[k], (long long)len);
+    }
+    int64_t nodes = body->n_node ? (int64_t)body->n_node : 1, reps = v8 ? batch : 1;
+    if (len * reps > CONTROL_MAX_UNROLLED / nodes)
         return onnx_fail(n, TVM_ERR_UNSUPPORTED, "%lld steps with %lld body nodes; at most %d "
-                         "body nodes are unrolled", (long long)len, (long long)nodes,
+                         "body nodes are unrolled", (long long)(len * reps), (long long)nodes,
                          CONTROL_MAX_UNROLLED);
     node_slots ns;
     save_slots(c, n, &ns);
-    tvm_tensor xs[ONNX_MAX_NODE_IO];
-    for (int j = 0; j < m; j++) TRY(onnx_input(c, n, nst + j, &xs[j]));
-    uint32_t cur[ONNX_MAX_NODE_IO], args[ONNX_MAX_NODE_IO], outs[ONNX_MAX_NODE_IO];
-    for (int j = 0; j < nst; j++) cur[j] = ns.in[j];
-    tvm_tensor *steps = nscan ? calloc((size_t)(len ? len : 1) * (size_t)nscan, sizeof *steps)
-                              : NULL;
-    if (nscan && !steps) return onnx_fail(n, TVM_ERR_OUT_OF_MEMORY, "no memory");
-    tvm_status s = TVM_OK;
-    for (int64_t t = 0; t < len && s == TVM_OK; t++) {
-        for (int j = 0; j < nst; j++) args[j] = cur[j];
-        for (int j = 0; j < m && s == TVM_OK; j++) {
-            int64_t at = in_dir[j] ? len - 1 - t : t, end = at + 1;
-            tvm_tensor sl = tvm_op_slice(g, xs[j], 1, &axis[j], &at, &end, NULL);
-            s = new_tensor(c, n, tvm_op_squeeze(g, sl, 1, &axis[j]), &args[nst + j]);
-        }
-        if (s == TVM_OK) s = run_body(c, n, body, "the Scan body", nst + m, args, outs);
-        if (s != TVM_OK) break;
-        for (int j = 0; j < nst; j++) cur[j] = outs[j];
-        for (int k = 0; k < nscan && s == TVM_OK; k++) {
-            steps[k * len + t] = onnx_tensor(c, &c->vals[outs[nst + k]]);
-            if (!steps[k * len + t].id) s = onnx_graph_status(c, n);
-        }
+    tvm_tensor xs[ONNX_MAX_NODE_IO], st[ONNX_MAX_NODE_IO];
+    for (int j = 0; j < m; j++) TRY(onnx_input(c, n, first + nst + j, &xs[j]));
+    if (v8)
+        for (int j = 0; j < nst; j++) TRY(onnx_input(c, n, first + j, &st[j]));
+    tvm_tensor *steps = calloc((size_t)(len ? len : 1) * (size_t)(nscan ? nscan : 1),
+                               sizeof *steps);
+    if (!steps) return onnx_fail(n, TVM_ERR_OUT_OF_MEMORY, "no memory");
+    scan_spec sp = {.body = body, .nst = nst, .m = m, .nscan = nscan, .len = len, .axis = axis,
+                    .in_dir = in_dir};
+    tvm_status s;
+    if (v8) {
+        for (int j = 0; j < m; j++) axis[j]--; /* the batch dim is sliced off first */
+        tvm_tensor res[ONNX_MAX_NODE_IO];
+        s = scan8(c, n, &sp, batch, st, xs, steps, res);
+        restore_slots(c, n, &ns);
+        for (int j = 0; j < nst + nscan && s == TVM_OK; j++)
+            if (j < n->nout) s = onnx_set_output(c, n, j, res[j]);
+        free(steps);
+        return s;
     }
+    uint32_t fin[ONNX_MAX_NODE_IO];
+    s = scan_run(c, n, &sp, ns.in, xs, fin, steps);
     restore_slots(c, n, &ns);
-    for (int j = 0; j < nst && s == TVM_OK; j++) s = set_from(c, n, j, cur[j]);
+    for (int j = 0; j < nst && s == TVM_OK; j++) s = set_from(c, n, j, fin[j]);
     for (int k = 0; k < nscan && s == TVM_OK; k++) {
         if (nst + k >= n->nout || !n->out[nst + k]->name) continue;
         s = stack_output(c, n, nst + k, steps + k * len, len, out_ax[k], out_dir[k] == 1);

@@ -179,6 +179,11 @@ def seeds():
         [vi("a", F, [2]), vi("l", F, [2]), vi("ls", F, [3, 2]), vi("s", F, [2]),
          vi("ss", F, [3, 2])],
         [helper.make_tensor("m", I64, [], [3])])
+    yield "scan8", model(
+        [helper.make_node("Scan", ["", "s0", "xs"], ["s", "ss"], body=scan_body,
+                          num_scan_inputs=1, directions=[1])],
+        [vi("s0", F, [2, 2]), vi("xs", F, [2, 3, 2])], [vi("s", F, [2, 2]), vi("ss", F, [2, 3, 2])],
+        opset=8)
     ext = helper.make_tensor("w", F, [2], [1, 2])
     ext.ClearField("float_data")
     ext.data_location = TensorProto.EXTERNAL

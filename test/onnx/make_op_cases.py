@@ -325,12 +325,39 @@ def scan_case():
               [("s", s), ("o1", np.stack(o1)), ("o2", o2)], 11, nodes=nodes)
 
 
+def scan8_case():
+    """Opset 8 Scan: batch 2 (each entry scanned on its own), the scan
+    input read in reverse, sequence_lens given and all full."""
+    rng = np.random.default_rng(63)
+    s0 = rng.uniform(-1, 1, (2, 3)).astype(np.float32)
+    x = rng.uniform(-1, 1, (2, 4, 3)).astype(np.float32)
+    sb = body([helper.make_node("Mul", ["s", "xt"], ["p"]),
+               helper.make_node("Add", ["p", "xt"], ["s_out"]),
+               helper.make_node("Neg", ["s_out"], ["o"])],
+              "scan_body", [vi("s", F, [3]), vi("xt", F, [3])],
+              [vi("s_out", F, [3]), vi("o", F, [3])])
+    nodes = [helper.make_node("Scan", ["lens", "s0", "x"], ["s", "o"], body=sb,
+                              num_scan_inputs=1, directions=[1])]
+    s_fin, o = np.zeros_like(s0), np.zeros_like(x)
+    for e in range(2):
+        st = s0[e]
+        for t in range(4):
+            xt = x[e, 3 - t]
+            st = st * xt + xt
+            o[e, t] = -st
+        s_fin[e] = st
+    save_case("test_scan8_batch_reverse", None, [("s0", s0), ("x", x)],
+              [("s", s_fin), ("o", o)], 8, inits=[npt(np.array([4, 4], np.int32), "lens")],
+              nodes=nodes)
+
+
 def control_cases():
     if_case("test_if_runtime_cond_true", True)
     if_case("test_if_runtime_cond_false", False)
     if_const_case()
     loop_case()
     scan_case()
+    scan8_case()
 
 
 def main():

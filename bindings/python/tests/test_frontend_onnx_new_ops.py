@@ -174,7 +174,25 @@ def _scan(**attrs):
                    opset=11)
 
 
+def _scan8(lens):
+    sb = helper.make_graph([helper.make_node("Add", ["s", "xt"], ["s_out"])], "body",
+                           [vi("s", F, [2]), vi("xt", F, [2])], [vi("s_out", F, [2])])
+    node = helper.make_node("Scan", ["lens", "s0", "xs"], ["s"], body=sb, num_scan_inputs=1)
+    return _import([node], [vi("s0", F, [2, 2]), vi("xs", F, [2, 3, 2])], [vi("s", F, None)],
+                   [helper.make_tensor("lens", TensorProto.INT32, [2], lens)], opset=8)
+
+
+def test_scan8_runs_per_batch_entry():
+    with tvmc.Graph():
+        ins, outs = _scan8([3, 3])
+        f = tvmc.build(ins + outs)
+    s0 = np.array([[1, 2], [3, 4]], "float32")
+    xs = np.arange(12, dtype="float32").reshape(2, 3, 2)
+    np.testing.assert_array_equal(f.run(s0, xs), s0 + xs.sum(1))
+
+
 @pytest.mark.parametrize("build,err,words", [
+    (lambda: _scan8([3, 2]), tvmc.UnsupportedError, r"sequence_lens\[1\] is 2"),
     # If
     (lambda: _if(NEG, SUM), tvmc.UnsupportedError, "same dtypes and shapes"),
     (lambda: _if(NEG, None), tvmc.ParseError, "else_branch"),
