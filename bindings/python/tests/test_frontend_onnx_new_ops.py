@@ -39,6 +39,18 @@ def test_grid_sample_runs():
     np.testing.assert_allclose(f.run(x, grid), [[[[1, 2.5]]]])
 
 
+def test_grid_sample_symbolic_image_size():
+    """H and W as size variables: the coordinate transform reads them at
+    run time (align_corners 1: -1 and 1 are the corner pixels)."""
+    with tvmc.Graph():
+        ins, outs = _grid_sample([1, 1, "h", "w"], [1, 1, 2, 2], align_corners=1)
+        f = tvmc.build(ins + outs)
+    grid = np.array([[-1, -1], [1, 1]], "float32").reshape(1, 1, 2, 2)
+    for h, w in ((2, 2), (3, 5)):
+        x = np.arange(h * w, dtype="float32").reshape(1, 1, h, w)
+        np.testing.assert_array_equal(f.run(x, grid), [[[[0, h * w - 1]]]])
+
+
 @pytest.mark.parametrize("xshape,gshape,attrs,err,words", [
     ([1, 1, 2, 2], [1, 1, 2, 2], {"mode": "linear"}, tvmc.InvalidArgumentError, "mode 'linear'"),
     ([1, 1, 2, 2], [1, 1, 2, 2], {"padding_mode": "wrap"}, tvmc.InvalidArgumentError, "padding_mode 'wrap'"),
