@@ -613,6 +613,30 @@ TVMC_API tvm_tensor tvm_op_resize(tvm_graph *g, tvm_tensor x, const int64_t *out
                                   tvm_resize_mode mode, tvm_resize_coord coord,
                                   tvm_resize_nearest nearest);
 
+typedef enum tvm_grid_sample_mode {
+    TVM_GRID_SAMPLE_BILINEAR = 0, TVM_GRID_SAMPLE_NEAREST, TVM_GRID_SAMPLE_BICUBIC
+} tvm_grid_sample_mode;
+typedef enum tvm_grid_sample_padding {
+    TVM_GRID_PAD_ZEROS = 0, TVM_GRID_PAD_BORDER, TVM_GRID_PAD_REFLECTION
+} tvm_grid_sample_padding;
+/* ONNX GridSample (opset 16) / PyTorch grid_sample: x [N, C, H, W] sampled
+ * at grid [N, H_out, W_out, 2] (float; per location x then y, normalised so
+ * that -1 and 1 are the image's corner pixel centres when align_corners is
+ * 1, its outer edges when 0), result [N, C, H_out, W_out] of x's dtype.
+ * x is float; grid is any float dtype; N must be the same dim in both and
+ * grid's last dim the constant 2. NEAREST rounds half to even, BICUBIC is
+ * cubic convolution (A = -0.75) over 4x4 taps. ZEROS reads 0 outside the
+ * image, BORDER clamps coordinates into it, REFLECTION mirrors them at its
+ * edges (bicubic pads each tap, the other modes the sampling point).
+ * Coordinates and weights are float32 (float64 for float64 x). A NaN grid
+ * value reads 0; an infinite one reads 0 (zeros, reflection) or the border.
+ * TVM_ERR_SHAPE for ranks or dims that do not fit, TVM_ERR_DTYPE for
+ * non-float operands, TVM_ERR_INVALID_ARGUMENT for a mode, padding or
+ * align_corners (0 or 1) out of range. */
+TVMC_API tvm_tensor tvm_op_grid_sample(tvm_graph *g, tvm_tensor x, tvm_tensor grid,
+                                       tvm_grid_sample_mode mode,
+                                       tvm_grid_sample_padding padding, int align_corners);
+
 /* --- indexing, selection, quantization and bit operators --------------- */
 /*
  * Indices (int32 or int64) may be negative and then count from the end of
@@ -719,7 +743,14 @@ TVMC_API tvm_tensor tvm_op_bitshift(tvm_graph *g, tvm_tensor x, tvm_tensor y, in
  * (Shape -> Gather -> Concat on known dims) or a binding (see
  * tvm_onnx_options); otherwise the import is TVM_ERR_UNSUPPORTED naming the
  * node and the input. Nodes whose inputs are all known are evaluated at
- * import time (up to 65536 elements). Thread rule: as for the graph.
+ * import time (up to 65536 elements). If, Loop and Scan leave no
+ * control flow in the graph: an If whose condition is known imports the
+ * branch taken, otherwise both branches, selected elementwise (they must
+ * give equal dtypes and shapes); a Loop whose trip count and condition are
+ * known at import time, and a Scan over constant lengths (Scan-8: with
+ * sequence_lens absent or all full), are unrolled (at most 65536 body nodes
+ * each); anything else is TVM_ERR_UNSUPPORTED. Thread rule: as for the
+ * graph.
  *
  * Statuses: TVM_ERR_INVALID_ARGUMENT for bad options (a binding naming no
  * graph input, or twice); TVM_ERR_DTYPE / TVM_ERR_SHAPE for a binding whose

@@ -34,6 +34,9 @@ typedef struct onnx_ctx {
     onnx_value *vals;
     uint32_t nvals, cap;
     uint32_t *input_slot;          /* value-table slot of each placeholder input */
+    /* what subgraphs (If / Loop / Scan bodies, unrolled, at any nesting)
+     * have converted so far: nodes, and initializer bytes decoded */
+    uint64_t sub_nodes, sub_bytes;
 } onnx_ctx;
 
 /* The node being converted: its resolved inputs (NULL for an omitted
@@ -62,6 +65,7 @@ extern const onnx_op onnx_ops_loss[];
 extern const onnx_op onnx_ops_index[];
 extern const onnx_op onnx_ops_math[];
 extern const onnx_op onnx_ops_rnn[];
+extern const onnx_op onnx_ops_control[];
 const onnx_op *onnx_find_op(const char *domain, const char *name, int64_t opset);
 
 /* ---- onnx_parse.c ---------------------------------------------------------- */

@@ -565,7 +565,7 @@ const onnx_op *onnx_find_op(const char *domain, const char *name, int64_t opset)
     static const onnx_op ms_gelu = {"Gelu", 1, op_unary};
     if (ms) return !strcmp(name, "Gelu") ? &ms_gelu : NULL;
     const onnx_op *tables[] = {onnx_ops_basic, onnx_ops_nn, onnx_ops_loss, onnx_ops_index,
-                               onnx_ops_math, onnx_ops_rnn};
+                               onnx_ops_math, onnx_ops_rnn, onnx_ops_control};
     for (size_t t = 0; t < ARRAY_LEN(tables); t++)
         for (const onnx_op *op = tables[t]; op->name; op++)
             if (!strcmp(op->name, name) && opset >= op->since) return op;

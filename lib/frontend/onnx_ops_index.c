@@ -1,7 +1,7 @@
 /* onnx_ops_index.c — ONNX operators whose elements are chosen by position
  * (GatherElements, GatherND, ScatterElements / Scatter, ScatterND, TopK,
  * Compress, Trilu, CumSum, Hardmax, EyeLike, DepthToSpace, SpaceToDepth, Resize,
- * Upsample):
+ * Upsample, GridSample):
  * library calls, computes over the result's iteration variables, or
  * reshape / transpose chains. */
 #include <math.h>
@@ -443,6 +443,33 @@ static tvm_status op_range(onnx_ctx *c, onnx_node *n) {
     return s;
 }
 
+/* GridSample (opset 16: X [N, C, H, W], grid [N, H_out, W_out, 2]). */
+static tvm_status op_grid_sample(onnx_ctx *c, onnx_node *n) {
+    tvm_tensor x, grid;
+    TRY(onnx_input(c, n, 0, &x));
+    TRY(onnx_input(c, n, 1, &grid));
+    char mb[16], pb[16];
+    const char *mode = onnx_attr_s(n, "mode", "bilinear", mb, sizeof mb);
+    const char *pad = onnx_attr_s(n, "padding_mode", "zeros", pb, sizeof pb);
+    int64_t align = onnx_attr_i(n, "align_corners", 0);
+    tvm_grid_sample_mode m;
+    tvm_grid_sample_padding p;
+    if (!strcmp(mode, "bilinear")) m = TVM_GRID_SAMPLE_BILINEAR;
+    else if (!strcmp(mode, "nearest")) m = TVM_GRID_SAMPLE_NEAREST;
+    else if (!strcmp(mode, "bicubic")) m = TVM_GRID_SAMPLE_BICUBIC;
+    else return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "mode '%s' (bilinear, nearest or "
+                          "bicubic)", mode);
+    if (!strcmp(pad, "zeros")) p = TVM_GRID_PAD_ZEROS;
+    else if (!strcmp(pad, "border")) p = TVM_GRID_PAD_BORDER;
+    else if (!strcmp(pad, "reflection")) p = TVM_GRID_PAD_REFLECTION;
+    else return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "padding_mode '%s' (zeros, border or "
+                          "reflection)", pad);
+    if (align != 0 && align != 1)
+        return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "align_corners is %lld; it must be 0 or 1",
+                         (long long)align);
+    return onnx_set_output(c, n, 0, tvm_op_grid_sample(c->g, x, grid, m, p, (int)align));
+}
+
 const onnx_op onnx_ops_index[] = {
     {"OneHot", 9, op_one_hot},
     {"Range", 11, op_range},
@@ -461,5 +488,6 @@ const onnx_op onnx_ops_index[] = {
     {"SpaceToDepth", 1, op_depth_space},
     {"Resize", 10, op_resize},
     {"Upsample", 9, op_resize}, /* opset 9: Resize (10) with its scales input */
+    {"GridSample", 16, op_grid_sample},
     {NULL, 0, NULL},
 };

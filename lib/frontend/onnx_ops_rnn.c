@@ -6,10 +6,22 @@
  * over the whole sequence; each step then adds H(t-1)·Rᵀ and applies its
  * cell. Forward, reverse and bidirectional directions, layouts 0 and 1,
  * initial states, LSTM peepholes and GRU's linear_before_reset are
- * supported, with any of the activations Sigmoid, Tanh and Relu. Not
- * supported (TVM_ERR_UNSUPPORTED, naming the attribute): clip,
- * input_forget, activations with parameters, and sequence_lens that are not
- * all the full length (the shorter sequences would need masking). */
+ * supported, with any of the activations Sigmoid, Tanh and Relu.
+ *
+ * `clip` bounds the input of every activation (the gates' and LSTM's
+ * h(C)) to [-clip, clip], as the specification says.
+ *
+ * `sequence_lens` (int32 or int64 [batch], import-time or run-time data)
+ * gives each batch entry its own length: a step at or past an entry's
+ * length leaves its states unchanged and writes 0 to Y, so Y_h / Y_c hold
+ * the state of the last valid step (the reverse direction starts at the
+ * entry's own last step). Known lengths must lie in [1, seq_length]
+ * (TVM_ERR_INVALID_ARGUMENT otherwise); at run time a longer length acts
+ * as the full one and a length below 1 leaves the initial states. All
+ * lengths known and full: no masking at all.
+ *
+ * Not supported (TVM_ERR_UNSUPPORTED, naming the attribute): input_forget
+ * and activations with parameters. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +45,9 @@ typedef struct rnn_ctx {
     int cell, ngates;   /* gates per cell: 1, 3, 4 */
     int64_t seq, batch, hidden, insize;
     tvm_op_unary_kind act[2][3]; /* per direction: f, g, h */
+    bool clip;
+    double clip_at;     /* activations see [-clip_at, clip_at] */
+    tvm_tensor lens;    /* sequence_lens as int64 [batch, 1]; 0 when all full */
 } rnn_ctx;
 
 /* x[start:start+len] along axis */
@@ -93,6 +108,22 @@ static tvm_tensor state_of(rnn_ctx *r, tvm_tensor s, int d, tvm_dtype dt) {
     return tvm_compute(g, "rnn_zero", 2, dims, it, tvm_const_int(g, dt, 0));
 }
 
+/* An activation, its input clipped under the `clip` attribute. */
+static tvm_tensor act_of(rnn_ctx *r, tvm_op_unary_kind k, tvm_tensor x) {
+    if (r->clip) x = tvm_op_clip(r->g, x, -r->clip_at, r->clip_at);
+    return tvm_op_unary(r->g, k, x);
+}
+
+/* [batch, 1] bool: step t lies inside each entry's sequence. */
+static tvm_tensor step_valid(rnn_ctx *r, int64_t t) {
+    tvm_graph *g = r->g;
+    tvm_expr it[2];
+    op_iters(g, 2, it);
+    tvm_expr dims[2] = {op_i64(g, r->batch), op_i64(g, 1)};
+    tvm_expr len = tvm_load(g, r->lens, it);
+    return tvm_compute(g, "rnn_step_valid", 2, dims, it, tvm_gt(g, len, op_i64(g, t)));
+}
+
 /* gate k of a [batch, G*hidden] tensor */
 static tvm_tensor gate(rnn_ctx *r, tvm_tensor x, int k) {
     return slice1(r->g, x, 1, k * r->hidden, r->hidden);
@@ -139,12 +170,15 @@ static tvm_status run_direction(rnn_ctx *r, int d, bool reverse, tvm_tensor X, t
     if (r->cell == CELL_LSTM) cst = state_of(r, C0, d, dt);
     const tvm_op_unary_kind *act = r->act[d];
     int64_t step_shape[2] = {r->batch, G * H};
+    tvm_tensor zero = r->lens.id ? state_of(r, (tvm_tensor){0}, 0, dt) : (tvm_tensor){0};
     for (int64_t s = 0; s < r->seq; s++) {
         int64_t t = reverse ? r->seq - 1 - s : s;
         tvm_tensor xt = tvm_op_reshape(g, slice1(g, xw, 0, t, 1), 2, step_shape);
         tvm_tensor hr = tvm_op_matmul(g, h, Rd, 0, 1); /* [batch, G*H] */
+        tvm_tensor valid = r->lens.id ? step_valid(r, t) : (tvm_tensor){0};
+        tvm_tensor hn; /* the new state where the step is valid */
         if (r->cell == CELL_RNN) {
-            h = tvm_op_unary(g, act[0], add(g, xt, hr));
+            hn = act_of(r, act[0], add(g, xt, hr));
         } else if (r->cell == CELL_GRU) {
             tvm_tensor pz = add(g, gate(r, xt, 0), gate(r, hr, 0));
             tvm_tensor pr = add(g, gate(r, xt, 1), gate(r, hr, 1));
@@ -152,7 +186,7 @@ static tvm_status run_direction(rnn_ctx *r, int d, bool reverse, tvm_tensor X, t
                 pz = add(g, pz, slice1(g, Rb, 0, 0, H));
                 pr = add(g, pr, slice1(g, Rb, 0, H, H));
             }
-            tvm_tensor z = tvm_op_unary(g, act[0], pz), rr = tvm_op_unary(g, act[0], pr);
+            tvm_tensor z = act_of(r, act[0], pz), rr = act_of(r, act[0], pr);
             tvm_tensor p; /* the recurrent part of the h gate */
             if (lbr) {
                 p = gate(r, hr, 2);
@@ -162,9 +196,9 @@ static tvm_status run_direction(rnn_ctx *r, int d, bool reverse, tvm_tensor X, t
                 p = tvm_op_matmul(g, mul(g, rr, h), slice1(g, Rd, 0, 2 * H, H), 0, 1);
                 if (Rb.id) p = add(g, p, slice1(g, Rb, 0, 2 * H, H));
             }
-            tvm_tensor hh = tvm_op_unary(g, act[1], add(g, gate(r, xt, 2), p));
+            tvm_tensor hh = act_of(r, act[1], add(g, gate(r, xt, 2), p));
             /* H = (1 - z) ⊙ hh + z ⊙ H(t-1) = hh + z ⊙ (H(t-1) - hh) */
-            h = add(g, hh, mul(g, z, tvm_op_binary(g, TVM_OP_SUB, h, hh)));
+            hn = add(g, hh, mul(g, z, tvm_op_binary(g, TVM_OP_SUB, h, hh)));
         } else {
             tvm_tensor pre = add(g, xt, hr); /* gates i, o, f, c */
             tvm_tensor gi = gate(r, pre, 0), go = gate(r, pre, 1), gf = gate(r, pre, 2),
@@ -173,19 +207,61 @@ static tvm_status run_direction(rnn_ctx *r, int d, bool reverse, tvm_tensor X, t
                 gi = add(g, gi, mul(g, Pi, cst));
                 gf = add(g, gf, mul(g, Pf, cst));
             }
-            tvm_tensor i = tvm_op_unary(g, act[0], gi), f = tvm_op_unary(g, act[0], gf);
-            tvm_tensor cc = tvm_op_unary(g, act[1], gc);
-            cst = add(g, mul(g, f, cst), mul(g, i, cc));
-            if (Po.id) go = add(g, go, mul(g, Po, cst));
-            tvm_tensor o = tvm_op_unary(g, act[0], go);
-            h = mul(g, o, tvm_op_unary(g, act[2], cst));
+            tvm_tensor i = act_of(r, act[0], gi), f = act_of(r, act[0], gf);
+            tvm_tensor cc = act_of(r, act[1], gc);
+            tvm_tensor cn = add(g, mul(g, f, cst), mul(g, i, cc));
+            if (Po.id) go = add(g, go, mul(g, Po, cn));
+            tvm_tensor o = act_of(r, act[0], go);
+            hn = mul(g, o, act_of(r, act[2], cn));
+            /* past an entry's end the cell state stays too */
+            cst = valid.id ? tvm_op_where(g, valid, cn, cst) : cn;
+        }
+        if (valid.id) {
+            h = tvm_op_where(g, valid, hn, h);
+            hs[t] = tvm_op_where(g, valid, hn, zero);
+        } else {
+            hs[t] = h = hn;
         }
         if (g->status != TVM_OK) return onnx_graph_status(r->c, r->n);
-        hs[t] = h;
     }
     *h_last = h;
     *c_last = cst;
     return TVM_OK;
+}
+
+/* sequence_lens (input 4): checked, and kept as r->lens unless every
+ * length is known and full. */
+static tvm_status read_lens(rnn_ctx *r) {
+    onnx_node *n = r->n;
+    int nd;
+    tvm_dtype dt;
+    int64_t d[TVM_MAX_NDIM];
+    TRY(onnx_input_shape(r->c, n, 4, &nd, &dt, d));
+    if (dt != TVM_INT32 && dt != TVM_INT64)
+        return onnx_fail(n, TVM_ERR_DTYPE, "sequence_lens is %s; it must be int32",
+                         dtype_name(dt));
+    if (nd != 1 || (d[0] >= 0 && d[0] != r->batch))
+        return onnx_fail(n, TVM_ERR_SHAPE, "sequence_lens must have shape [%lld] (batch)",
+                         (long long)r->batch);
+    onnx_value *v = n->in[4];
+    if (v->data) {
+        bool full = true;
+        for (int64_t b = 0; b < r->batch; b++) {
+            int64_t len = dt == TVM_INT64 ? ((const int64_t *)v->data)[b]
+                                          : ((const int32_t *)v->data)[b];
+            if (len < 1 || len > r->seq)
+                return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "sequence_lens[%lld] is %lld; "
+                                 "lengths must lie in [1, %lld]", (long long)b, (long long)len,
+                                 (long long)r->seq);
+            full &= len == r->seq;
+        }
+        if (full) return TVM_OK;
+    }
+    tvm_tensor L;
+    TRY(onnx_input(r->c, n, 4, &L));
+    int64_t b1[2] = {r->batch, 1};
+    r->lens = tvm_op_reshape(r->g, tvm_op_cast(r->g, L, TVM_INT64), 2, b1);
+    return r->lens.id ? TVM_OK : onnx_graph_status(r->c, n);
 }
 
 static tvm_status op_rnn(onnx_ctx *c, onnx_node *n) {
@@ -194,7 +270,13 @@ static tvm_status op_rnn(onnx_ctx *c, onnx_node *n) {
     const char *op = n->proto->op_type;
     r.cell = !strcmp(op, "LSTM") ? CELL_LSTM : !strcmp(op, "GRU") ? CELL_GRU : CELL_RNN;
     r.ngates = r.cell == CELL_LSTM ? 4 : r.cell == CELL_GRU ? 3 : 1;
-    if (onnx_attr(n, "clip")) return onnx_fail(n, TVM_ERR_UNSUPPORTED, "clip");
+    if (onnx_attr(n, "clip")) {
+        r.clip = true;
+        r.clip_at = onnx_attr_f(n, "clip", 0);
+        if (!(r.clip_at > 0))
+            return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "clip is %g; it must be a positive "
+                             "float", r.clip_at);
+    }
     if (onnx_attr_i(n, "input_forget", 0)) return onnx_fail(n, TVM_ERR_UNSUPPORTED, "input_forget");
     char db[16];
     const char *dir = onnx_attr_s(n, "direction", "forward", db, sizeof db);
@@ -232,16 +314,7 @@ static tvm_status op_rnn(onnx_ctx *c, onnx_node *n) {
     if (r.seq < 1 || r.seq > RNN_MAX_STEPS)
         return onnx_fail(n, TVM_ERR_UNSUPPORTED, "sequence length %lld (1 to %d unrolled)",
                          (long long)r.seq, RNN_MAX_STEPS);
-    /* sequence_lens: only the full length for every batch entry */
-    if (n->nin > 4 && n->in[4]) {
-        int64_t lens[1024];
-        int cnt;
-        TRY(onnx_const_ints(c, n, 4, "sequence_lens", lens, 1024, &cnt));
-        for (int k = 0; k < cnt; k++)
-            if (lens[k] != r.seq)
-                return onnx_fail(n, TVM_ERR_UNSUPPORTED, "sequence_lens[%d] is %lld, not the "
-                                 "full length %lld", k, (long long)lens[k], (long long)r.seq);
-    }
+    if (n->nin > 4 && n->in[4]) TRY(read_lens(&r));
     if (layout) { /* states [batch, dirs, hidden] -> [dirs, batch, hidden] */
         if (H0.id) H0 = tvm_op_transpose(g, H0, (int[]){1, 0, 2});
         if (C0.id) C0 = tvm_op_transpose(g, C0, (int[]){1, 0, 2});

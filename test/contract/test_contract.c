@@ -3721,6 +3721,40 @@ static const struct sp_case sp_bitshift_cases[] = {
 };
 static tvm_tensor sp_shift_amount(tvm_graph *g) { return SP(g, TVM_UINT8, 6); }
 
+static tvm_tensor sp_grid_sample(tvm_graph *g, tvm_tensor x, tvm_tensor y, int c) {
+    int nd = 0, mode = TVM_GRID_SAMPLE_BILINEAR, pad = TVM_GRID_PAD_ZEROS, align = 0;
+    if (tvm_tensor_info(g, x, &nd, NULL) == TVM_OK && nd == 2 && c != 3)
+        x = SP(g, TVM_FLOAT32, 2, 3, 4, 6); /* the probe's [4, 6] x has rank 2 */
+    switch (c) {
+    case 0: mode = 3; break;
+    case 1: pad = -1; break;
+    case 2: align = 2; break;
+    case 3: break;
+    case 4: y = SP(g, TVM_FLOAT32, 2, 5, 5, 3); break;
+    case 5: x = SP(g, TVM_INT32, 2, 3, 4, 6); break;
+    case 6: y = SP(g, TVM_FLOAT32, 3, 5, 5, 2); break;
+    case 7:
+        x = SP(g, TVM_FLOAT16, 2, 3, -1, -1);
+        mode = TVM_GRID_SAMPLE_BICUBIC, pad = TVM_GRID_PAD_REFLECTION, align = 1;
+        break;
+    case 8: mode = INT_MIN; break;
+    }
+    return tvm_op_grid_sample(g, x, y, (tvm_grid_sample_mode)mode,
+                              (tvm_grid_sample_padding)pad, align);
+}
+static const struct sp_case sp_grid_sample_cases[] = {
+    {"mode 3", TVM_ERR_INVALID_ARGUMENT, "mode", NULL},
+    {"padding -1", TVM_ERR_INVALID_ARGUMENT, "padding", NULL},
+    {"align_corners 2", TVM_ERR_INVALID_ARGUMENT, "align_corners", NULL},
+    {"x of rank 2", TVM_ERR_SHAPE, "rank 2", NULL},
+    {"grid's last dim 3", TVM_ERR_SHAPE, "must be 2", NULL},
+    {"int32 x", TVM_ERR_DTYPE, "int32", NULL},
+    {"batch 2 against 3", TVM_ERR_SHAPE, "batch", NULL},
+    {"bicubic reflection, float16, symbolic H and W", TVM_OK, NULL, NULL},
+    {"mode INT_MIN", TVM_ERR_INVALID_ARGUMENT, "mode", NULL},
+};
+static tvm_tensor sp_grid_second(tvm_graph *g) { return SP(g, TVM_FLOAT32, 2, 5, 5, 2); }
+
 typedef struct shape_op {
     const char *name;
     shape_call_fn call;
@@ -3746,6 +3780,7 @@ static const shape_op shape_ops[] = {
     SHAPE_OP(flatten, NULL, "'x'", NULL),
     SHAPE_OP(tile, NULL, "'x'", NULL),
     SHAPE_OP(resize, NULL, "'x'", NULL),
+    SHAPE_OP(grid_sample, sp_grid_second, "'x'", "'grid'"),
     SHAPE_OP(gather_elements, sp_index_4x6, "'x'", "'indices'"),
     SHAPE_OP(gather_nd, sp_index_4x2, "'x'", "'indices'"),
     SHAPE_OP(scatter_elements, sp_index_4x6, "'x'", "'indices'"),
@@ -4379,6 +4414,7 @@ static const contract contracts[] = {
     SHAPE(tvm_op_flatten),
     SHAPE(tvm_op_tile),
     SHAPE(tvm_op_resize),
+    SHAPE(tvm_op_grid_sample),
     SHAPE(tvm_op_gather_elements),
     SHAPE(tvm_op_gather_nd),
     SHAPE(tvm_op_scatter_elements),

@@ -139,6 +139,51 @@ def seeds():
         [vi("x", F, [1, 1, 4])], [vi("y", I64, [1, 3])])
     yield "dangling", model(
         [helper.make_node("Relu", ["nowhere"], ["y"])], [vi("x", F, [1])], [vi("y", F, [1])])
+    yield "gridsample", model(
+        [helper.make_node("GridSample", ["x", "grid"], ["a"], mode="bicubic",
+                          padding_mode="reflection", align_corners=1),
+         helper.make_node("GridSample", ["x", "gc"], ["b"], mode="nearest", padding_mode="border")],
+        [vi("x", F, [1, 2, 3, 4]), vi("grid", F, [1, 2, 2, 2])],
+        [vi("a", F, [1, 2, 2, 2]), vi("b", F, [1, 2, 1, 2])],
+        [helper.make_tensor("gc", F, [1, 1, 2, 2], [-1.5, 0.25, 3.0, -0.75])], opset=16)
+    yield "lstm-seqlens-clip", model(
+        [helper.make_node("LSTM", ["x", "w", "r", "", "lens"], ["y", "yh"], hidden_size=2,
+                          clip=0.5, direction="bidirectional"),
+         helper.make_node("GRU", ["x", "wg", "rg", "", "lc"], ["yg"], hidden_size=2,
+                          direction="reverse")],
+        [vi("x", F, [3, 2, 1]), vi("lens", I32, [2])],
+        [vi("y", F, [3, 2, 2, 2]), vi("yh", F, [2, 2, 2]), vi("yg", F, [3, 1, 2, 2])],
+        [helper.make_tensor("w", F, [2, 8, 1], [0.1] * 16),
+         helper.make_tensor("r", F, [2, 8, 2], [0.2] * 32),
+         helper.make_tensor("wg", F, [1, 6, 1], [0.3] * 6),
+         helper.make_tensor("rg", F, [1, 6, 2], [-0.1] * 12),
+         helper.make_tensor("lc", I32, [2], [2, 3])], opset=14)
+    B = TensorProto.BOOL
+    neg = helper.make_graph([helper.make_node("Neg", ["x"], ["n"])], "neg", [], [vi("n", F, [2])])
+    absb = helper.make_graph([helper.make_node("Abs", ["x"], ["a"])], "abs", [], [vi("a", F, [2])])
+    loop_body = helper.make_graph(
+        [helper.make_node("Identity", ["c_in"], ["c_out"]),
+         helper.make_node("Add", ["y_in", "x"], ["y_out"]),
+         helper.make_node("If", ["c_in"], ["w"], then_branch=neg, else_branch=absb)],
+        "body", [vi("i", I64, []), vi("c_in", B, []), vi("y_in", F, [2])],
+        [vi("c_out", B, []), vi("y_out", F, [2]), vi("w", F, [2])])
+    scan_body = helper.make_graph(
+        [helper.make_node("Add", ["s", "xt"], ["s_out"])], "scan",
+        [vi("s", F, [2]), vi("xt", F, [2])], [vi("s_out", F, [2]), vi("s_out", F, [2])])
+    yield "if-loop-scan", model(
+        [helper.make_node("If", ["c"], ["a"], then_branch=neg, else_branch=absb),
+         helper.make_node("Loop", ["m", "", "x"], ["l", "ls"], body=loop_body),
+         helper.make_node("Scan", ["x", "xs"], ["s", "ss"], body=scan_body, num_scan_inputs=1,
+                          scan_output_directions=[1])],
+        [vi("c", B, []), vi("x", F, [2]), vi("xs", F, [3, 2])],
+        [vi("a", F, [2]), vi("l", F, [2]), vi("ls", F, [3, 2]), vi("s", F, [2]),
+         vi("ss", F, [3, 2])],
+        [helper.make_tensor("m", I64, [], [3])])
+    yield "scan8", model(
+        [helper.make_node("Scan", ["", "s0", "xs"], ["s", "ss"], body=scan_body,
+                          num_scan_inputs=1, directions=[1])],
+        [vi("s0", F, [2, 2]), vi("xs", F, [2, 3, 2])], [vi("s", F, [2, 2]), vi("ss", F, [2, 3, 2])],
+        opset=8)
     ext = helper.make_tensor("w", F, [2], [1, 2])
     ext.ClearField("float_data")
     ext.data_location = TensorProto.EXTERNAL

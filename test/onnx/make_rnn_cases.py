@@ -25,13 +25,16 @@ def sigmoid(x):
 ACT = {"Sigmoid": sigmoid, "Tanh": np.tanh, "Relu": lambda x: np.maximum(x, 0)}
 
 
-def run_dir(cell, x, w, r, b, h0, c0, p, acts, reverse, lbr):
-    """One direction; x [seq, batch, in]; returns Y [seq, batch, H], h, c."""
+def run_dir(cell, x, w, r, b, h0, c0, p, acts, reverse, lbr, clip=None):
+    """One direction; x [seq, batch, in]; returns Y [seq, batch, H], h, c.
+    clip bounds the input of every activation to [-clip, clip]."""
     seq = x.shape[0]
     hid = r.shape[1]
-    f = ACT[acts[0]]
-    g = ACT[acts[1]] if len(acts) > 1 else None
-    hh = ACT[acts[2]] if len(acts) > 2 else None
+    act = (lambda a: a) if clip is None else \
+        (lambda a: lambda v: a(np.clip(v, -clip, clip)))
+    f = act(ACT[acts[0]])
+    g = act(ACT[acts[1]]) if len(acts) > 1 else None
+    hh = act(ACT[acts[2]]) if len(acts) > 2 else None
     gates = {"RNN": 1, "GRU": 3, "LSTM": 4}[cell]
     wb = b[: gates * hid] if b is not None else np.zeros(gates * hid, np.float32)
     rb = b[gates * hid:] if b is not None else np.zeros(gates * hid, np.float32)

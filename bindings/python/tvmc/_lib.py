@@ -332,6 +332,7 @@ _FUNCTIONS = [
     ("tvm_op_flatten", T, [graph_p, T, c_int]),
     ("tvm_op_tile", T, [graph_p, T, POINTER(c_int64)]),
     ("tvm_op_resize", T, [graph_p, T, POINTER(c_int64), c_int, c_int, c_int]),
+    ("tvm_op_grid_sample", T, [graph_p, T, T, c_int, c_int, c_int]),
     # operator library: index, quantisation and bit operators
     ("tvm_op_gather_elements", T, [graph_p, T, T, c_int]),
     ("tvm_op_gather_nd", T, [graph_p, T, T, c_int]),
