@@ -82,7 +82,9 @@ int main(int argc, char **argv) {
     const char *model_path = NULL, *input_path = NULL, *out_path = NULL;
     int threads = 0, runs = 20, warmup = 3;
     double max_ms = 1e300;
-    uint32_t flags = 0;
+    /* the graph is destroyed right after the compile: its weights need not
+     * outlive the folds that prepare the function's copies */
+    uint32_t flags = TVM_COMPILE_RELEASE_CONSTANTS;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--out") == 0 && i + 1 < argc) out_path = argv[++i];
