@@ -275,7 +275,7 @@ TVMC_API tvm_status tvm_function_call(tvm_function *fn, DLTensor *const *args, i
     if (ptrs && s->workspace_bytes > 0) {
         ws = atomic_exchange(&s->ws_cache, NULL);
         if (!ws) {
-            ws = rt_big_alloc((size_t)s->workspace_bytes);
+            ws = rt_big_alloc(((size_t)s->workspace_bytes + 63) & ~(size_t)63);
         }
     }
     if (!ptrs || (s->workspace_bytes > 0 && !ws)) {
