@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -48,6 +49,14 @@ void *rt_big_alloc(size_t n) {
     if (b == MAP_FAILED) return NULL;
     ((big_header *)b)->mapped = len;
     return b + HEADER;
+}
+
+void *rt_big_calloc(size_t n, size_t size) {
+    if (size && n > SIZE_MAX / size) return NULL;
+    void *p = rt_big_alloc(n * size);
+    big_header *h = p ? (big_header *)((char *)p - HEADER) : NULL;
+    if (h && !h->mapped) memset(p, 0, n * size);
+    return p;
 }
 
 void rt_big_free(void *p) {

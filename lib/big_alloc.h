@@ -23,6 +23,10 @@
 /* n bytes (n == 0 allowed), uninitialised unless mapped (then zero);
  * NULL when out of memory. Free with rt_big_free only. */
 void *rt_big_alloc(size_t n);
+/* n * size zeroed bytes, NULL on overflow or out of memory. A mapping is
+ * zero already and its pages are only made resident where written: an
+ * array indexed sparsely costs what is used of it. */
+void *rt_big_calloc(size_t n, size_t size);
 /* NULL is fine. */
 void rt_big_free(void *p);
 /* Hands back to the system the whole pages inside [p + off, p + off + len)

@@ -23,6 +23,9 @@
  *   rss_end_kb                            VmRSS after the timed calls (what
  *                                         the application keeps: the code,
  *                                         the weights, the workspace)
+ * The compile uses TVM_COMPILE_RELEASE_CONSTANTS, as an application that
+ * frees the graph right after would: weights that only feed compile-time
+ * folds (packed copies) are not held twice.
  * With --out, writes the output of the first call as float32 .npy.
  * --no-inline compiles with TVM_COMPILE_NO_INLINE (every operator its own
  * kernel), to see what fusion gains or costs on a whole model.
