@@ -982,6 +982,20 @@ typedef struct tvm_function tvm_function;
 #define TVM_COMPILE_FAST_MATH 0x1u /* relax IEEE rules (see Semantics) */
 #define TVM_COMPILE_NO_INLINE 0x2u /* no fusion: every compute is its own kernel */
 #define TVM_COMPILE_NO_CACHE 0x4u  /* do not reuse an identical compiled graph */
+/* Memory for the one-shot "import, compile, destroy the graph" use: while it
+ * compiles, tvm_compile releases the bytes of every graph constant that the
+ * compiled function does not read itself because everything computed from
+ * it was folded at compile time (a weight whose transposed or packed copy
+ * the function holds instead). Each is dropped as soon as the last fold
+ * that reads it has run, so a model's weights and their prepared copies are
+ * never all held at once. The released constants stay in the graph (same
+ * handles, shapes, printing and cache identity) without their data: a later
+ * tvm_compile of this graph that would read one of them fails with
+ * TVM_ERR_INVALID_ARGUMENT naming it (an identical compile still finds the
+ * cached function). They stay released when the compile fails later on.
+ * Constants the function reads directly and all other graphs are untouched;
+ * functions compiled earlier keep their own references to the bytes. */
+#define TVM_COMPILE_RELEASE_CONSTANTS 0x8u
 
 typedef struct tvm_compile_options {
     size_t struct_size;  /* sizeof(tvm_compile_options) */

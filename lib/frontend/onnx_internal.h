@@ -70,9 +70,23 @@ const onnx_op *onnx_find_op(const char *domain, const char *name, int64_t opset)
 
 /* ---- onnx_parse.c ---------------------------------------------------------- */
 
-/* Unpacks a ModelProto after checking nesting depth. NULL with an error set. */
-Onnx__ModelProto *onnx_parse_model(const uint8_t *data, size_t size);
-/* Unpacks a TensorProto (test data files). NULL with an error set. */
+/* A large initializer left out of the parse (onnx_parse_model_lazy): the
+ * bytes of its TensorProto message inside the model's bytes, and its index
+ * among the graph's initializers as written. */
+typedef struct onnx_lazy {
+    size_t index;
+    const uint8_t *at;
+    size_t len;
+} onnx_lazy;
+/* Unpacks a ModelProto after checking nesting depth, except that the main
+ * graph's initializer messages of min_bytes or more are not unpacked (protobuf-c would copy every weight
+ * out of the model's bytes): *lazy (malloc'd, *nlazy entries in index
+ * order) says where they are, for onnx_parse_tensor one at a time while
+ * the data stays alive. Every other initializer stays in
+ * graph->initializer, in order. NULL with an error set. */
+Onnx__ModelProto *onnx_parse_model_lazy(const uint8_t *data, size_t size, size_t min_bytes,
+                                        onnx_lazy **lazy, size_t *nlazy);
+/* Unpacks a TensorProto. NULL with an error set. */
 Onnx__TensorProto *onnx_parse_tensor(const uint8_t *data, size_t size);
 /* The tvmc dtype of an ONNX TensorProto.DataType; 0 when tvmc has none. */
 tvm_dtype onnx_dtype(int32_t onnx_type);
@@ -86,6 +100,14 @@ tvm_status onnx_tensor_check(const Onnx__TensorProto *t, const char *what, tvm_d
  * elements is allowed), with dtype, rank and shape (checked as above). */
 tvm_status onnx_tensor_data(const Onnx__TensorProto *t, const char *what, tvm_dtype *dtype,
                             int *ndim, int64_t *shape, void **data);
+/* onnx_parse_tensor without copying raw_data: with *borrowed set, the
+ * message's raw_data points into data, and onnx_tensor_unborrow must drop
+ * it before anything frees the message's storage. */
+Onnx__TensorProto *onnx_parse_tensor_borrowed(const uint8_t *data, size_t size, bool *borrowed);
+void onnx_tensor_unborrow(Onnx__TensorProto *t);
+/* Free what the functions above return (NULL is fine). */
+void onnx_model_free(Onnx__ModelProto *m);
+void onnx_tensor_free(Onnx__TensorProto *t);
 /* Frees a parsed TensorProto's element storage once its values live
  * elsewhere (the graph's constant), so a model's weights are not held
  * twice while the rest imports. */

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../big_alloc.h"
 #include "../common.h"
 #include "onnx_internal.h"
 
@@ -22,6 +23,22 @@ struct tvm_onnx_model {
  * that are refused node by node (the legacy `broadcast` attribute). */
 #define ONNX_MIN_OPSET 1
 #define ONNX_MAX_OPSET 17
+
+/* Initializer messages from this size on are parsed one at a time, each
+ * just before its graph constant is made, instead of all at once with the
+ * model (see onnx_parse_model_lazy): the weights then never exist twice. */
+#define ONNX_LAZY_MIN_BYTES 65536
+
+/* The initializers left out of the parse, and what became of them. */
+typedef struct lazy_inits {
+    onnx_lazy *at;
+    size_t n;
+    void *discard;              /* the model's bytes when the importer owns them
+                                   (rt_big_alloc): a consumed initializer's pages
+                                   are handed back at once */
+    Onnx__TensorProto **parsed; /* n; freed after the import: the value table
+                                   borrows their names */
+} lazy_inits;
 
 static void model_free(tvm_onnx_model *m) {
     if (!m) return;
@@ -170,7 +187,7 @@ static tvm_status check_output(const Onnx__ValueInfoProto *vi, const tvm_onnx_va
  * constants at once, straight from the parsed bytes, and the parsed copy is
  * freed: a model's weights then exist once in the graph instead of three
  * times (parsed, decoded, graph) by the end of the import. */
-static tvm_status add_initializer(onnx_ctx *c, Onnx__TensorProto *t, size_t k) {
+static tvm_status add_initializer(onnx_ctx *c, Onnx__TensorProto *t, size_t k, bool borrowed) {
     if (!t->name || !t->name[0])
         return err_set(TVM_ERR_PARSE, "onnx: initializer %zu has no name", k);
     onnx_value *v = onnx_new_value(c, t->name);
@@ -191,12 +208,28 @@ static tvm_status add_initializer(onnx_ctx *c, Onnx__TensorProto *t, size_t k) {
     v->t = tvm_constant(c->g, t->name, v->dtype, v->ndim, v->shape, src);
     free(decoded);
     if (!v->t.id) return tvm_graph_status(c->g);
-    onnx_tensor_release(t);
+    if (!borrowed) onnx_tensor_release(t);
     return TVM_OK;
 }
 
+/* Initializer k, left out of the parse: parsed now with its raw bytes read
+ * in place, made a constant, and (when the importer owns the model's
+ * bytes) their pages handed back. */
+static tvm_status add_lazy_initializer(onnx_ctx *c, lazy_inits *L, size_t i, size_t k) {
+    const onnx_lazy *l = &L->at[i];
+    bool borrowed;
+    Onnx__TensorProto *t = L->parsed[i] = onnx_parse_tensor_borrowed(l->at, l->len, &borrowed);
+    if (!t) return TVM_ERR_PARSE; /* message set by the parser */
+    tvm_status s = add_initializer(c, t, k, borrowed);
+    if (borrowed) onnx_tensor_unborrow(t);
+    onnx_tensor_release(t);
+    if (L->discard) rt_big_discard(L->discard, (size_t)(l->at - (const uint8_t *)L->discard),
+                                   l->len);
+    return s;
+}
+
 static tvm_status build(onnx_ctx *c, Onnx__ModelProto *m, const tvm_onnx_options *o,
-                        tvm_onnx_model **out) {
+                        lazy_inits *L, tvm_onnx_model **out) {
     c->opset = -1;
     for (size_t k = 0; k < m->n_opset_import; k++) {
         const Onnx__OperatorSetIdProto *os = m->opset_import[k];
@@ -214,16 +247,20 @@ static tvm_status build(onnx_ctx *c, Onnx__ModelProto *m, const tvm_onnx_options
                        (long long)c->opset, ONNX_MIN_OPSET, ONNX_MAX_OPSET);
     const Onnx__GraphProto *gp = m->graph;
     if (!gp) return err_set(TVM_ERR_PARSE, "onnx: the model has no graph");
-    if (gp->n_node + gp->n_initializer > (size_t)o->max_nodes)
+    size_t ninit = gp->n_initializer + L->n;
+    if (gp->n_node + ninit > (size_t)o->max_nodes)
         return err_set(TVM_ERR_LIMIT, "onnx: %zu nodes and initializers; the limit is %d",
-                       gp->n_node + gp->n_initializer, o->max_nodes);
+                       gp->n_node + ninit, o->max_nodes);
     if (gp->n_sparse_initializer)
         return err_set(TVM_ERR_UNSUPPORTED, "onnx: sparse initializers are not supported");
     tvm_status s = check_ops(gp, c->opset);
     if (s != TVM_OK) return s;
 
-    for (size_t k = 0; k < gp->n_initializer; k++) {
-        s = add_initializer(c, gp->initializer[k], k);
+    for (size_t k = 0, parsed = 0, lazy = 0; k < ninit; k++) { /* in the file's order */
+        if (lazy < L->n && L->at[lazy].index == k) s = add_lazy_initializer(c, L, lazy++, k);
+        else if (parsed < gp->n_initializer)
+            s = add_initializer(c, gp->initializer[parsed++], k, false);
+        else s = err_set(TVM_ERR_INTERNAL, "onnx: initializer %zu is missing", k);
         if (s != TVM_OK) return s;
     }
     dim_var vars[256];
@@ -354,9 +391,11 @@ static tvm_status read_options(const tvm_onnx_options *opts, tvm_onnx_options *o
 }
 
 /* The checks both entry points share, then the parse. *m gets the parsed
- * model (owned by the caller) or NULL with the error set. */
+ * model (owned by the caller) or NULL with the error set; *L the large
+ * initializers left in data, which must stay alive until import_parsed. */
 static tvm_status parse(tvm_graph *g, const void *data, size_t size, const tvm_onnx_options *o,
-                        Onnx__ModelProto **m) {
+                        Onnx__ModelProto **m, lazy_inits *L) {
+    memset(L, 0, sizeof *L);
     *m = NULL;
     if (!graph_ok(g, "tvm_onnx_import")) return g->status;
     if (size > (uint64_t)o->max_bytes)
@@ -364,20 +403,31 @@ static tvm_status parse(tvm_graph *g, const void *data, size_t size, const tvm_o
                        "(opts->max_bytes) is %lld", size, (long long)o->max_bytes);
     if (size == 0)
         return err_set(TVM_ERR_PARSE, "tvm_onnx_import: the model is empty (0 bytes)");
-    *m = onnx_parse_model(data, size);
-    return *m ? TVM_OK : TVM_ERR_PARSE; /* message set by the parser */
+    *m = onnx_parse_model_lazy(data, size, ONNX_LAZY_MIN_BYTES, &L->at, &L->n);
+    if (!*m) return TVM_ERR_PARSE; /* message set by the parser */
+    L->parsed = calloc(L->n + 1, sizeof *L->parsed);
+    if (!L->parsed) {
+        onnx_model_free(*m);
+        free(L->at);
+        return err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_onnx_import: no memory");
+    }
+    return TVM_OK;
 }
 
 /* Builds the parsed model into g and frees it (the model is modified on
  * the way: add_initializer frees weights once the graph has them). */
 static tvm_status import_parsed(tvm_graph *g, Onnx__ModelProto *m, const tvm_onnx_options *o,
-                                tvm_onnx_model **out) {
+                                lazy_inits *L, tvm_onnx_model **out) {
     onnx_ctx c = {.g = g};
-    tvm_status s = build(&c, m, o, out);
+    tvm_status s = build(&c, m, o, L, out);
     for (uint32_t k = 0; k < c.nvals; k++) free(c.vals[k].data);
     free(c.vals);
     free(c.input_slot);
-    onnx__model_proto__free_unpacked(m, NULL);
+    onnx_model_free(m);
+    for (size_t i = 0; i < L->n; i++)
+        onnx_tensor_free(L->parsed[i]);
+    free(L->parsed);
+    free(L->at);
     return s;
 }
 
@@ -392,8 +442,9 @@ TVMC_API tvm_status tvm_onnx_import(tvm_graph *g, const void *data, size_t size,
     tvm_status s = read_options(opts, &o);
     if (s != TVM_OK) return s;
     Onnx__ModelProto *m;
-    s = parse(g, data, size, &o, &m);
-    return s == TVM_OK ? import_parsed(g, m, &o, out) : s;
+    lazy_inits L;
+    s = parse(g, data, size, &o, &m, &L);
+    return s == TVM_OK ? import_parsed(g, m, &o, &L, out) : s;
 }
 
 TVMC_API tvm_status tvm_onnx_import_file(tvm_graph *g, const char *path,
@@ -420,11 +471,11 @@ TVMC_API tvm_status tvm_onnx_import_file(tvm_graph *g, const char *path,
                        (long long)o.max_bytes);
     }
     /* Read rather than mapped: a mapped file truncated by another process
-     * while it is parsed would kill the host with SIGBUS. The buffer is
-     * freed as soon as the parse has copied what it keeps, before the
-     * graph's copy of the weights is made. */
+     * while it is parsed would kill the host with SIGBUS. The weights are
+     * read from this buffer one initializer at a time, and each one's pages
+     * are handed back once the graph has its copy (rt_big_discard). */
     size_t len = (size_t)st.st_size, got = 0;
-    void *buf = malloc(len ? len : 1);
+    void *buf = rt_big_alloc(len);
     while (buf && got < len) {
         ssize_t r = read(fd, (char *)buf + got, len - got);
         if (r < 0 && errno == EINTR) continue;
@@ -436,13 +487,18 @@ TVMC_API tvm_status tvm_onnx_import_file(tvm_graph *g, const char *path,
         return err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_onnx_import_file: no memory for %zu bytes",
                        len);
     if (got != len) {
-        free(buf);
+        rt_big_free(buf);
         return err_set(TVM_ERR_IO, "tvm_onnx_import_file: short read of '%s'", path);
     }
     Onnx__ModelProto *m;
-    s = parse(g, buf, len, &o, &m);
-    free(buf);
-    return s == TVM_OK ? import_parsed(g, m, &o, out) : s;
+    lazy_inits L;
+    s = parse(g, buf, len, &o, &m, &L);
+    if (s == TVM_OK) {
+        L.discard = buf;
+        s = import_parsed(g, m, &o, &L, out);
+    }
+    rt_big_free(buf);
+    return s;
 }
 
 static tvm_status get_value(const tvm_onnx_model *m, int index, tvm_onnx_value *value,

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 
+#include "../big_alloc.h"
 #include "../context.h"
 
 tvm_graph *graph_new(tvm_context *ctx) {
@@ -44,7 +45,7 @@ void graph_free(tvm_graph *g) {
 const_buf *const_buf_new(const void *data, size_t nbytes) {
     const_buf *b = malloc(sizeof *b);
     if (!b) return NULL;
-    b->data = malloc(nbytes ? nbytes : 1);
+    b->data = rt_big_alloc(nbytes);
     if (!b->data) {
         free(b);
         return NULL;
@@ -61,8 +62,26 @@ void const_buf_retain(const_buf *b) { atomic_fetch_add_explicit(&b->refs, 1, mem
 
 void const_buf_release(const_buf *b) {
     if (!b || atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) != 1) return;
-    free(b->data);
+    rt_big_free(b->data);
     free(b);
+}
+
+bool graph_release_constant(tvm_graph *g, uint32_t t) {
+    gt_node *tn = &g->tensors[t];
+    if (tn->kind != GT_CONSTANT || !tn->cbuf || !tn->cbuf->data) return true;
+    /* the stub keeps what the function cache's key and the printers read
+     * (size, hashes); functions that share the bytes keep their references */
+    const_buf *stub = malloc(sizeof *stub);
+    if (!stub) return false;
+    atomic_init(&stub->refs, 1);
+    stub->nbytes = tn->cbuf->nbytes;
+    stub->hash[0] = tn->cbuf->hash[0];
+    stub->hash[1] = tn->cbuf->hash[1];
+    stub->data = NULL;
+    const_buf_release(tn->cbuf);
+    tn->cbuf = stub;
+    tn->data = NULL;
+    return true;
 }
 
 uint32_t graph_intern_string(tvm_graph *g, const char *s) {

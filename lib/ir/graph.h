@@ -161,6 +161,16 @@ static inline const uint32_t *graph_list(const tvm_graph *g, uint32_t off) {
 uint32_t graph_add_expr(tvm_graph *g, const gx_node *n);
 uint32_t graph_add_tensor(tvm_graph *g, const gt_node *t);
 
+/* Drops the graph's reference to the bytes of constant t
+ * (TVM_COMPILE_RELEASE_CONSTANTS): its cbuf becomes a stub with the same
+ * size and hashes and no data, so the graph still prints and hashes the
+ * same, but nothing can compile a read of it again. False when out of
+ * memory (the constant then keeps its bytes). No-op for other tensors. */
+bool graph_release_constant(tvm_graph *g, uint32_t t);
+static inline bool graph_constant_released(const gt_node *tn) {
+    return tn->kind == GT_CONSTANT && tn->cbuf && !tn->cbuf->data;
+}
+
 /* Depth a node built from these operands would have. */
 uint32_t graph_node_depth(const tvm_graph *g, const gx_node *n);
 

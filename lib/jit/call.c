@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../big_alloc.h"
 #include "../fpenv.h"
 #include "function.h"
 #include "../threadpool.h"
@@ -267,16 +268,14 @@ TVMC_API tvm_status tvm_function_call(tvm_function *fn, DLTensor *const *args, i
     void *small_ptrs[32];
     void **ptrs = total <= 32 ? small_ptrs : malloc((size_t)total * sizeof *ptrs);
     /* The workspace of the last finished call, if no other call holds it: a
-     * model's workspace is megabytes, which glibc serves with mmap (and
-     * the kernel then faults in page by page) once it is above the mmap
-     * threshold; reused, it costs nothing. Concurrent calls allocate their
-     * own; one is kept when they return. */
+     * model's workspace is megabytes, mapped fresh (big_alloc.h) and then
+     * faulted in page by page; reused, it costs nothing. Concurrent calls
+     * allocate their own; one is kept when they return. */
     void *ws = NULL;
     if (ptrs && s->workspace_bytes > 0) {
         ws = atomic_exchange(&s->ws_cache, NULL);
         if (!ws) {
-            size_t wsz = ((size_t)s->workspace_bytes + 63) & ~(size_t)63;
-            ws = aligned_alloc(64, wsz);
+            ws = rt_big_alloc(((size_t)s->workspace_bytes + 63) & ~(size_t)63);
         }
     }
     if (!ptrs || (s->workspace_bytes > 0 && !ws)) {
@@ -295,7 +294,7 @@ TVMC_API tvm_status tvm_function_call(tvm_function *fn, DLTensor *const *args, i
     fpenv_leave(&env);
     if (rc != 0) st = fn_kernel_error(s, rc, api);
     void *none = NULL;
-    if (ws && !atomic_compare_exchange_strong(&s->ws_cache, &none, ws)) free(ws);
+    if (ws && !atomic_compare_exchange_strong(&s->ws_cache, &none, ws)) rt_big_free(ws);
     if (ptrs != small_ptrs) free(ptrs);
     fn_release_spec(fn, s);
     return st;

@@ -12,6 +12,7 @@
 
 #include "../fpenv.h"
 #include "../ir/graph.h"
+#include "../big_alloc.h"
 #include "../passes/passes.h"
 
 /* ---- specialisations -------------------------------------------------------- */
@@ -19,7 +20,7 @@
 void fn_release_spec(tvm_function *fn, spec *s) {
     if (!s || atomic_fetch_sub(&s->refs, 1) != 1) return;
     if (s->kernel) fn->be->destroy(s->kernel);
-    free(atomic_load(&s->ws_cache));
+    rt_big_free(atomic_load(&s->ws_cache));
     lp_free(s->p);
     free(s->key);
     free(s->message);
@@ -188,7 +189,7 @@ static void fn_free(tvm_function *fn) {
     if (fn->const_data)
         for (int i = 0; i < fn->nconst; i++) {
             if (fn->const_bufs && fn->const_bufs[i]) const_buf_release(fn->const_bufs[i]);
-            else free(fn->const_data[i]);
+            else rt_big_free(fn->const_data[i]); /* folded (fold_constants) */
         }
     free(fn->const_data);
     free(fn->const_bufs);
@@ -243,7 +244,8 @@ static tvm_status parse_options(const tvm_compile_options *opts, be_options *bo,
                        "tvm_compile: opt_level is %d; use TVM_OPT_O0..TVM_OPT_O3 or 0",
                        o.opt_level);
     }
-    const uint32_t known = TVM_COMPILE_FAST_MATH | TVM_COMPILE_NO_INLINE | TVM_COMPILE_NO_CACHE;
+    const uint32_t known = TVM_COMPILE_FAST_MATH | TVM_COMPILE_NO_INLINE | TVM_COMPILE_NO_CACHE |
+                           TVM_COMPILE_RELEASE_CONSTANTS;
     if (o.flags & ~known)
         return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_compile: unknown flags 0x%x",
                        o.flags & ~known);
@@ -312,6 +314,11 @@ static tvm_status make_function(tvm_graph *g, pass_ctx *pc, const be_options *bo
         /* the graph's bytes, shared (immutable): the graph may be destroyed
          * first, the last of the two frees them */
         const gt_node *tn = &g->tensors[t];
+        if (!tn->cbuf || !tn->cbuf->data) { /* fold_constants reports it first */
+            st = err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_compile: constant '%s' was released",
+                         graph_string(g, tn->name));
+            goto fail;
+        }
         const_buf_retain(tn->cbuf);
         fn->const_bufs[i] = tn->cbuf;
         fn->const_data[i] = tn->cbuf->data;
@@ -402,7 +409,7 @@ TVMC_API tvm_status tvm_compile(tvm_graph *g, int nin, const tvm_tensor *inputs,
     if (st == TVM_OK) {
         sb_printf(&key, "|target=%s|cpu=%s|attr=%s|O%d|flags=%u", bo.target.name,
                   bo.target.mcpu, bo.target.mattr, bo.opt_level,
-                  flags & ~TVM_COMPILE_NO_CACHE);
+                  flags & ~(TVM_COMPILE_NO_CACHE | TVM_COMPILE_RELEASE_CONSTANTS));
         /* a schedule changes the loops: part of the key */
         if (schedule) sched_key(schedule, &key);
         if (key.failed) st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
@@ -437,7 +444,7 @@ TVMC_API tvm_status tvm_compile(tvm_graph *g, int nin, const tvm_tensor *inputs,
     if (st == TVM_OK) st = make_function(g, &pc, &bo, flags, &fn);
     lp_free(pc.p);
     if (pc.folded)
-        for (uint32_t t = 0; t < g->ntensors; t++) free(pc.folded[t]);
+        for (uint32_t t = 0; t < g->ntensors; t++) rt_big_free(pc.folded[t]);
     free(pc.folded);
     free(pc.folded_bytes);
     free(pc.live);

@@ -45,7 +45,7 @@ struct tvm_function {
 
     int nin, nout, nconst;
     fn_arg *args;          /* nin + nout */
-    void **const_data;     /* nconst buffers: const_bufs[i]->data, or owned (folded) */
+    void **const_data;     /* nconst: const_bufs[i]->data, or owned (folded, rt_big_alloc) */
     struct const_buf **const_bufs; /* nconst: the graph's buffer, shared; NULL if owned */
     lp_program *tmpl;      /* symbolic template (size variables free) */
     uint32_t *size_vars;   /* template variables that are size variables */

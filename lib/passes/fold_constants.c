@@ -15,10 +15,12 @@
  * become that function's constants) and called once. Small tensors run on
  * the interpreter; large ones are JIT-compiled (llvm targets only).
  *
- * Results: pc->folded[t] owns the values of folded tensor t; pc->live marks
- * the tensors still needed with folded tensors as leaves; pc->consts lists
- * the constants the kernels take (original constants still read, then the
- * folded tensors).
+ * Results: pc->folded[t] owns the values of folded tensor t (from
+ * rt_big_alloc); pc->live marks the tensors still needed with folded
+ * tensors as leaves; pc->consts lists the constants the kernels take
+ * (original constants still read, then the folded tensors). With
+ * TVM_COMPILE_RELEASE_CONSTANTS, the graph's constants only folds read are
+ * released as soon as their last fold has run (adjust_pending).
  *
  * A constant of one element (shape [], [1], [1, 1], ...) read only at index
  * 0 is not a kernel argument: lowering reads its value as an immediate (a
@@ -28,6 +30,7 @@
 #include <stdlib.h>
 
 #include "passes.h"
+#include "../big_alloc.h"
 #include "../context.h"
 #include "../jit/function.h"
 
@@ -84,16 +87,71 @@ oom:
     return false;
 }
 
+static bool adjust_pending(fold_ctx *F, pass_ctx *pc, uint32_t t, int delta, uint32_t *pending,
+                           uint32_t *tseen);
+
 /* Marks live every tensor that compute t reads (t is live and stays a
- * compute). */
-static bool mark_inputs_live(fold_ctx *F, pass_ctx *pc, uint32_t t, uint8_t *scratch) {
+ * compute). With pending (TVM_COMPILE_RELEASE_CONSTANTS), a constant
+ * compute that becomes live counts as a fold still to come. */
+static bool mark_inputs_live(fold_ctx *F, pass_ctx *pc, uint32_t t, uint8_t *scratch,
+                             uint32_t *pending, uint32_t *tseen) {
     const tvm_graph *g = F->g;
     F->tag++;
     if (!mark_loads(F, g->tensors[t].body, scratch)) return false;
-    for (uint32_t u = 1; u < t; u++)
-        if (scratch[u]) pc->live[u] = 1;
+    bool ok = true;
+    for (uint32_t u = 1; u < t; u++) {
+        if (!scratch[u]) continue;
+        bool fresh = !pc->live[u];
+        pc->live[u] = 1;
+        if (fresh && pending && F->konst[u] && !adjust_pending(F, pc, u, 1, pending, tseen))
+            ok = false;
+    }
     memset(scratch, 0, g->ntensors);
-    return true;
+    return ok;
+}
+
+/* TVM_COMPILE_RELEASE_CONSTANTS: pending[c] counts the folds still to be
+ * evaluated that read constant c (through constant computes). A constant
+ * no fold needs any more and no kernel reads (not live) is released from
+ * the graph at once, so a weight and its packed copy are not both held for
+ * the whole compile. adjust_pending adds delta to the constants that
+ * evaluating t reads, releasing those that reach 0. */
+static bool adjust_pending(fold_ctx *F, pass_ctx *pc, uint32_t t, int delta, uint32_t *pending,
+                           uint32_t *tseen) {
+    tvm_graph *g = (tvm_graph *)F->g; /* releasing drops bytes, not nodes */
+    uint32_t *stack = NULL, n = 0, cap = 0;
+    bool ok = true;
+    F->tag++;
+    tseen[t] = F->tag;
+    if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = g->tensors[t].body;
+    else ok = false;
+    while (n && ok) {
+        uint32_t e = stack[--n];
+        if (!e || F->stamp[e] == F->tag) continue;
+        F->stamp[e] = F->tag;
+        const gx_node *x = &g->exprs[e];
+        uint32_t next = 0;
+        if (x->kind == GX_LOAD && tseen[x->a] != F->tag) {
+            uint32_t u = x->a;
+            tseen[u] = F->tag;
+            if (g->tensors[u].kind == GT_CONSTANT) {
+                pending[u] += (uint32_t)delta;
+                /* out of memory for the stub only keeps the bytes */
+                if (delta < 0 && pending[u] == 0 && !pc->live[u]) graph_release_constant(g, u);
+            } else if (g->tensors[u].kind == GT_COMPUTE && F->konst[u]) {
+                next = g->tensors[u].body;
+            }
+        }
+        uint32_t kids[4] = {x->kind == GX_LOAD ? 0 : x->a, x->b, x->c, next};
+        for (int k = 0; k < 4 && ok; k++)
+            if (kids[k] && !VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) ok = false;
+            else if (kids[k]) stack[n++] = kids[k];
+        for (uint32_t k = 0; k < x->nlist && ok; k++)
+            if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = g->pool[x->list + k];
+            else ok = false;
+    }
+    free(stack);
+    return ok;
 }
 
 /* Compiles tensor t alone and runs it once into a new buffer. */
@@ -131,7 +189,7 @@ static tvm_status evaluate(pass_ctx *pc, uint32_t t, void **data, size_t *nbytes
     void *buf = NULL;
     size_t bytes = (size_t)numel * (size_t)dtype_bytes(g->tensors[t].dtype);
     if (st == TVM_OK) {
-        buf = malloc(bytes ? bytes : 1);
+        buf = rt_big_alloc(bytes);
         if (!buf) st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: folding '%s': out of memory",
                                graph_string(g, g->tensors[t].name));
     }
@@ -144,7 +202,7 @@ static tvm_status evaluate(pass_ctx *pc, uint32_t t, void **data, size_t *nbytes
     tvm_function_release(fn);
     folding--;
     if (st != TVM_OK) {
-        free(buf);
+        rt_big_free(buf);
         return st;
     }
     *data = buf;
@@ -163,9 +221,12 @@ tvm_status pass_fold_constants(pass_ctx *pc) {
     pc->folded_bytes = calloc(g->ntensors, sizeof *pc->folded_bytes);
     pc->live = calloc(g->ntensors, 1);
     uint32_t *consts = calloc(g->ntensors, sizeof *consts);
+    bool release = (pc->flags & TVM_COMPILE_RELEASE_CONSTANTS) && !folding;
+    uint32_t *pending = release ? calloc(g->ntensors, sizeof *pending) : NULL;
+    uint32_t *tseen = release ? calloc(g->ntensors, sizeof *tseen) : NULL;
     tvm_status st = TVM_OK;
     if (!F.konst || !F.stamp || !tmark || !emark || !read_by_live || !pc->folded ||
-        !pc->folded_bytes || !pc->live || !consts ||
+        !pc->folded_bytes || !pc->live || !consts || (release && (!pending || !tseen)) ||
         !graph_mark_reachable(g, pc->outputs, pc->nout, tmark, emark)) {
         st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
         goto out;
@@ -185,11 +246,16 @@ tvm_status pass_fold_constants(pass_ctx *pc) {
     for (uint32_t t = g->ntensors; t-- > 1;) {
         const gt_node *tn = &g->tensors[t];
         if (!pc->live[t] || tn->kind != GT_COMPUTE || F.konst[t]) continue;
-        if (!mark_inputs_live(&F, pc, t, read_by_live)) {
+        if (!mark_inputs_live(&F, pc, t, read_by_live, NULL, NULL)) {
             st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
             goto out;
         }
     }
+    for (uint32_t t = g->ntensors; release && t-- > 1;)
+        if (pc->live[t] && F.konst[t] && !adjust_pending(&F, pc, t, 1, pending, tseen)) {
+            st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
+            goto out;
+        }
     int64_t total = 0;
     bool dump = pass_dump_enabled();
     /* consumers first: when one cannot fold, its producers become live and
@@ -200,7 +266,7 @@ tvm_status pass_fold_constants(pass_ctx *pc) {
         size_t bytes = 0;
         tvm_status fs = evaluate(pc, t, &data, &bytes);
         if (fs == TVM_OK && (int64_t)bytes > FOLD_MAX_BYTES - total) {
-            free(data);
+            rt_big_free(data);
             fs = TVM_ERR_LIMIT;
         }
         if (fs == TVM_OK) {
@@ -213,6 +279,10 @@ tvm_status pass_fold_constants(pass_ctx *pc) {
                          graph_string(g, g->tensors[t].name), bytes);
                 pass_dump_line(line);
             }
+            if (release && !adjust_pending(&F, pc, t, -1, pending, tseen)) {
+                st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
+                goto out;
+            }
             continue;
         }
         if (fs == TVM_ERR_OUT_OF_MEMORY) {
@@ -222,11 +292,22 @@ tvm_status pass_fold_constants(pass_ctx *pc) {
         /* too large (or not evaluable): it stays a compute; what it reads
          * is live then */
         F.konst[t] = 0;
-        if (!mark_inputs_live(&F, pc, t, read_by_live)) {
+        if (!mark_inputs_live(&F, pc, t, read_by_live, pending, tseen) ||
+            (release && !adjust_pending(&F, pc, t, -1, pending, tseen))) {
             st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
             goto out;
         }
     }
+    /* an earlier compile with TVM_COMPILE_RELEASE_CONSTANTS may have dropped
+     * the bytes of a constant this one's kernels read */
+    for (uint32_t t = 1; t < g->ntensors; t++)
+        if (pc->live[t] && !pc->folded[t] && graph_constant_released(&g->tensors[t])) {
+            st = err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_compile: constant '%s' was released by "
+                         "an earlier tvm_compile with TVM_COMPILE_RELEASE_CONSTANTS, and this "
+                         "computation reads it; build the graph again to compile it",
+                         graph_string(g, g->tensors[t].name));
+            goto out;
+        }
     /* constants read at some index other than a literal 0 stay buffers: an
      * out-of-range read must still be caught, not answered with the value */
     uint8_t *indexed = read_by_live; /* (reused: all zero again here) */
@@ -257,5 +338,7 @@ out:
     free(tmark);
     free(emark);
     free(read_by_live);
+    free(pending);
+    free(tseen);
     return st;
 }

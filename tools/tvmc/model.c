@@ -113,9 +113,12 @@ int model_load(const cli_config *cfg, cli_model *m) {
             if (v->shape[d] < 0) m->symbolic = true;
     }
 
+    /* the model compiles once: weights that only feed compile-time folds
+     * (packed copies) need not stay in the graph beside them */
     tvm_compile_options opts = {.struct_size = sizeof opts, .target = cfg->target,
                                 .opt_level = cfg->opt_level,
-                                .flags = cfg->no_cache ? TVM_COMPILE_NO_CACHE : 0};
+                                .flags = TVM_COMPILE_RELEASE_CONSTANTS |
+                                         (cfg->no_cache ? TVM_COMPILE_NO_CACHE : 0)};
     snprintf(what, sizeof what, "compiling %s for %s", base, cfg->target ? cfg->target : "llvm");
     t0 = cli_now_ms();
     progress_begin(what);
