@@ -1939,7 +1939,7 @@ static void add_tvm_compile_probes(const contract *c) {
         {10, INT32_MAX, "opt_level INT32_MAX", TVM_ERR_INVALID_ARGUMENT, "opt_level", NULL},
         {10, INT32_MIN, "opt_level INT32_MIN", TVM_ERR_INVALID_ARGUMENT, "opt_level", NULL},
         {10, TVM_OPT_O0, "opt_level O0", TVM_OK, NULL, NULL},
-        {11, 0x8, "flags 0x8 (unknown bit)", TVM_ERR_INVALID_ARGUMENT, "flags", NULL},
+        {11, 0x10, "flags 0x10 (unknown bit)", TVM_ERR_INVALID_ARGUMENT, "flags", NULL},
         {11, 0x80000000, "flags 0x80000000", TVM_ERR_INVALID_ARGUMENT, "flags", NULL},
         {11, 0xffffffff, "flags 0xffffffff", TVM_ERR_INVALID_ARGUMENT, "flags", NULL},
         {11, TVM_COMPILE_FAST_MATH | TVM_COMPILE_NO_INLINE | TVM_COMPILE_NO_CACHE, "all known flags", TVM_OK, NULL, NULL},

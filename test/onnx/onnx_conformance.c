@@ -148,7 +148,7 @@ static bool load_tensor(const char *path, tensor *t, char *why, size_t wn) {
             snprintf(why, wn, "raw_data size mismatch in %s", path);
             goto out;
         }
-        memcpy(t->data, p->raw_data.data, bytes);
+        if (bytes) memcpy(t->data, p->raw_data.data, bytes); /* empty: data may be NULL */
     } else {
         for (int64_t k = 0; k < t->numel; k++) {
             switch (t->dtype) {
