@@ -498,7 +498,31 @@ typedef struct tvm_conv_attrs {
     int64_t dilations[2];      /* 0 = 1 */
     int64_t pads[4];
     int64_t output_padding[2]; /* conv_transpose2d only */
+    int32_t algorithm;         /* tvm_conv_algorithm; conv2d only */
 } tvm_conv_attrs;
+
+/* How tvm_op_conv2d computes a 3x3, stride-1, undilated, ungrouped NCHW
+ * float32 convolution whose weights are constant (tvm_constant, or computed
+ * from constants only); every other convolution is summed directly, as with
+ * TVM_CONV_ALGO_DIRECT.
+ *   AUTO (0): Winograd F(4x4, 3x3) where it is faster than direct summation
+ *     (both channel counts >= 64, output at least 4x4), direct otherwise.
+ *   DIRECT: direct summation always (the kernel window summed per output).
+ *   WINOGRAD: Winograd wherever the layer qualifies (F(2x2, 3x3) for an
+ *     output narrower than 4).
+ * Winograd transforms the weights once at compile time and sums in a
+ * different order with intermediate values scaled by the transform
+ * coefficients: results differ from direct summation by rounding, by a few
+ * units in the last place times C (relative to the sum of |x| |w| over the
+ * window), about 10x direct summation's own bound for F(4x4) and 2x for
+ * F(2x2); for float32 that is ~1e-5 relative for C = 512. Use DIRECT where
+ * results must match other direct implementations bit for bit.
+ * A struct_size from before this field reads it as AUTO. */
+typedef enum tvm_conv_algorithm {
+    TVM_CONV_ALGO_AUTO = 0,
+    TVM_CONV_ALGO_DIRECT = 1,
+    TVM_CONV_ALGO_WINOGRAD = 2
+} tvm_conv_algorithm;
 
 /* 2-D convolution (cross-correlation as in ONNX/PyTorch). Weights have C/groups
  * input channels; O must be divisible by groups. bias [O] optional. */

@@ -29,10 +29,8 @@ static bool same_k(tvm_graph *g, const char *fn, tvm_expr ka, const char *an, tv
  * contiguous K x NR slice of one packed panel. */
 #define MM_PANEL 64
 
-/* Whether tensor t depends only on constants, without size variables:
- * fold_constants then evaluates a compute over it once, at compile time. A
- * bounded walk (false past the bound: such a weight is read as given). */
-static bool const_only(const tvm_graph *g, uint32_t t) {
+/* (op_util.h) */
+bool op_const_only(const tvm_graph *g, uint32_t t) {
     enum { MAX_T = 256, MAX_E = 65536 };
     uint32_t tstack[MAX_T], nt = 0, *es = malloc(MAX_E * sizeof *es);
     uint8_t *seen = calloc(g->ntensors, 1);
@@ -95,7 +93,7 @@ static tvm_expr packed_b(tvm_graph *g, tvm_tensor b, const op_arg *B, int b_k, i
     if (!rows.id || (op_const_value(g, rows, &M) && M < MM_PACK_MIN_ROWS)) return (tvm_expr){0};
     if ((B->dtype != TVM_FLOAT32 && B->dtype != TVM_FLOAT64) || B->shape.ndim != 2 ||
         !op_const_value(g, B->shape.dims[b_n], &N) || !op_const_value(g, B->shape.dims[b_k], &K) ||
-        N < MM_PANEL || K < 1 || !const_only(g, graph_tensor_index(g, b)))
+        N < MM_PANEL || K < 1 || !op_const_only(g, graph_tensor_index(g, b)))
         return (tvm_expr){0};
     tvm_expr it[3], shape[3] = {op_i64(g, (N + MM_PANEL - 1) / MM_PANEL), op_i64(g, K),
                                  op_i64(g, MM_PANEL)};

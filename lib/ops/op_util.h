@@ -104,6 +104,12 @@ static inline tvm_expr op_fconst(tvm_graph *g, tvm_dtype dt, double v) {
     return tvm_const_float(g, dt, v);
 }
 
+/* Whether tensor t depends only on constants, without size variables:
+ * fold_constants then evaluates a compute over it once, at compile time. A
+ * bounded walk (false past the bound: such a weight is read as given).
+ * Defined in linalg.c. */
+bool op_const_only(const tvm_graph *g, uint32_t t);
+
 /* The graph is healthy: graph_ok with the op's name. */
 static inline bool op_begin(tvm_graph *g, const char *fn) { return graph_ok(g, fn); }
 
