@@ -291,6 +291,33 @@ TEST(force_direct) {
     operands_free(&d);
 }
 
+/* A symbolic batch: the stages carry it as a size variable; called with
+ * batch 2. */
+TEST(symbolic_batch) {
+    const wcase c = {2, 16, 9, 10, 24, 1, 1, 1, 1};
+    operands d;
+    CHECK_OR_RETURN(operands_make(&c, &d, 41));
+    tvm_graph *g = tvm_graph_create(shared_ctx());
+    tvm_expr dims[4] = {tvm_size_var(g, "n"), tvm_const_int(g, TVM_INT64, c.C),
+                        tvm_const_int(g, TVM_INT64, c.H), tvm_const_int(g, TVM_INT64, c.W)};
+    tvm_tensor x = tvm_placeholder(g, "x", TVM_FLOAT32, 4, dims);
+    tvm_tensor w = tvm_constant(g, "w", TVM_FLOAT32, 4, TT_SHAPE(c.O, c.C, 3, 3), d.w->dl.data);
+    tvm_conv_attrs at = {.struct_size = sizeof at, .pads = {1, 1, 1, 1},
+                         .algorithm = TVM_CONV_ALGO_WINOGRAD};
+    tvm_tensor y = tvm_op_conv2d(g, x, w, (tvm_tensor){0}, &at);
+    tt_tensor *out = tt_alloc(TVM_FLOAT32, 4, TT_SHAPE(c.N, c.O, out_h(&c), out_w(&c)));
+    tvm_compile_options o = tt_options("llvm", 0, 0);
+    CHECK_OK(tvm_graph_status(g));
+    CHECK(out && tt_compile_run(g, 1, &x, 1, &y, &o, (tt_tensor *[]){d.x, out}) == TVM_OK);
+    tvm_graph_destroy(g);
+    if (out) {
+        double e = max_err(&c, PLAIN, &d, out);
+        CHECK_MSG(e <= TOL_F4, "symbolic batch: error %.3g > %.3g", e, TOL_F4);
+    }
+    tt_free(out);
+    operands_free(&d);
+}
+
 /* An attrs struct from before the algorithm field reads it as AUTO; an
  * unknown algorithm is an error naming the field. */
 TEST(algorithm_attr) {
