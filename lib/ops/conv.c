@@ -20,7 +20,11 @@
  * at compile time (fold_constants), as are weights computed from constants
  * (a transposed or dequantised initializer). Weights that are placeholders,
  * and grouped and depthwise convolutions, read the weights as given: their
- * schedule vectorises across the width. */
+ * schedule vectorises across the width.
+ *
+ * 3x3 stride-1 conv2d layers with constant weights and enough channels and
+ * tiles go to Winograd's algorithm instead (conv_winograd.c; the choice is
+ * op_winograd_tile's, tvm_conv_attrs.algorithm can force either). */
 #include <stdio.h>
 
 #include "conv_winograd.h"

@@ -11,7 +11,7 @@
  *
  * so the 9*C multiply-adds per output of direct summation become C per
  * alpha*alpha / (m*m) outputs: 2.25 C for m = 4, 4 C for m = 2, plus the
- * transforms, whose cost does not grow with C. Five computes:
+ * transforms, whose cost does not grow with C. Six computes:
  *
  *   U [xi, eta, o, c]      = G g[o, c] G^T            (constant: folded once)
  *   V1[xi, n, c, th, x]    = sum_k Bt[xi, k] d[th*m + k, x]        (rows)
