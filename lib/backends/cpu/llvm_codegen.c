@@ -9,9 +9,10 @@
  *   static i32 @NAME.parK(ptr %closure, i64 %begin, i64 %end, i64 %slot)
  * and the body calls tp_parallel_loop(rt, @NAME.parK, closure, extent,
  * slots, quantum) instead of looping (threadpool.h). The closure is the
- * array of the pointers of the buffers the loop touches; parK offsets private scratch by its
- * slot and calls parK.body, where locals written in the loop are fresh
- * allocas (per thread) and everything else comes from the closure.
+ * array of the pointers of the buffers the loop touches; parK offsets
+ * private scratch by its slot and calls parK.body, where locals written in
+ * the loop are fresh allocas (per thread) and everything else comes from
+ * the closure.
  * The body follows the semantics blocks of loop.h, ops.h and tvmc.h exactly
  * (the interpreter implements the same rules and tests compare bits). No
  * fast-math flags are set except `reassoc` on floating sum/prod
