@@ -1034,6 +1034,23 @@ static void wl_conv(int nt, const char *tag, int64_t C, int64_t HW, int64_t O, i
     targ(&c, 1, out, 4, sy);
     memset(out, 0, (size_t)ny * sizeof *out);
     tvmc_variant(&w, "tvmc tvm_op_conv2d (NCHW)", t, &c, out, ref, ny, tol);
+    if (KS == 3 && stride == 1 && groups == 1) {
+        /* the layers the automatic choice may send to Winograd
+         * (conv_winograd.c): both algorithms forced, in the same run */
+        static const struct { int algo; const char *name; } alg[2] = {
+            {TVM_CONV_ALGO_DIRECT, "tvmc tvm_op_conv2d (NCHW, direct)"},
+            {TVM_CONV_ALGO_WINOGRAD, "tvmc tvm_op_conv2d (NCHW, winograd)"}};
+        for (int k = 0; k < 2; k++) {
+            tgraph ta = {.g = tvm_graph_create(ctx_for(nt)), .nin = 1};
+            ta.in[0] = placeholder(ta.g, "x", 4, sx);
+            tvm_tensor wa = tvm_constant(ta.g, "w", TVM_FLOAT32, 4, sw, wt);
+            tvm_conv_attrs aa = at;
+            aa.algorithm = alg[k].algo;
+            ta.out = tvm_op_conv2d(ta.g, ta.in[0], wa, (tvm_tensor){0}, &aa);
+            memset(out, 0, (size_t)ny * sizeof *out);
+            tvmc_variant(&w, alg[k].name, ta, &c, out, ref, ny, tol);
+        }
+    }
     if (groups > 1 && groups == C && O == C) {
         /* depthwise NHWC too (vectorised over channels; oneDNN's own
          * choice above is nhwc): x, w and the reference transposed, the
@@ -1175,6 +1192,10 @@ static void run_pass(int nt) {
         /* MobileNetV2's stem: 3 channels, 3x3/2 */
         wl_conv(nt, "3x224x224_3x3s2", 3, 224, 32, 3, 2, 1, 1);
         wl_conv(nt, "256x14x14_3x3", 256, 14, 256, 3, 1, 1, 1);
+        /* ResNet-18's other 3x3 stride-1 layers (with 64x56x56 and
+         * 256x14x14 above: the four Winograd serves) */
+        wl_conv(nt, "128x28x28_3x3", 128, 28, 128, 3, 1, 1, 1);
+        wl_conv(nt, "512x7x7_3x3", 512, 7, 512, 3, 1, 1, 1);
         wl_conv(nt, "dw32x112x112_3x3", 32, 112, 32, 3, 1, 1, 32);
         /* MobileNetV2's small depthwise layers: 14x14 stride 1 and 2 */
         wl_conv(nt, "dw576x14x14_3x3", 576, 14, 576, 3, 1, 1, 576);

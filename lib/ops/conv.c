@@ -20,9 +20,14 @@
  * at compile time (fold_constants), as are weights computed from constants
  * (a transposed or dequantised initializer). Weights that are placeholders,
  * and grouped and depthwise convolutions, read the weights as given: their
- * schedule vectorises across the width. */
+ * schedule vectorises across the width.
+ *
+ * 3x3 stride-1 conv2d layers with constant weights and enough channels and
+ * tiles go to Winograd's algorithm instead (conv_winograd.c; the choice is
+ * op_winograd_tile's, tvm_conv_attrs.algorithm can force either). */
 #include <stdio.h>
 
+#include "conv_winograd.h"
 #include "window.h"
 
 /* Output channels per packed weight block: one AVX-512 vector of float32,
@@ -32,6 +37,7 @@
 /* Validated attributes: every 0 ("default") replaced by its value. */
 typedef struct conv_params {
     bool nhwc;
+    int algorithm; /* tvm_conv_algorithm */
     int64_t groups;
     int64_t stride[2], dilation[2], pad_lo[2], pad_hi[2], out_pad[2];
 } conv_params;
@@ -55,7 +61,13 @@ static bool conv_params_read(tvm_graph *g, const char *fn, const tvm_conv_attrs 
                    "0 for 1)", fn, a.groups);
         return false;
     }
+    if (a.algorithm < TVM_CONV_ALGO_AUTO || a.algorithm > TVM_CONV_ALGO_WINOGRAD) {
+        graph_fail(g, TVM_ERR_INVALID_ARGUMENT, "%s: attrs->algorithm is %d; it must be "
+                   "TVM_CONV_ALGO_AUTO (0), _DIRECT (1) or _WINOGRAD (2)", fn, a.algorithm);
+        return false;
+    }
     p->nhwc = a.layout == TVM_LAYOUT_NHWC;
+    p->algorithm = a.algorithm;
     p->groups = a.groups ? a.groups : 1;
     for (int d = 0; d < nsp; d++) {
         static const char *const what[] = {"strides", "dilations"};
@@ -200,6 +212,17 @@ static tvm_tensor conv_nd(tvm_graph *g, const char *fn, const char *name, tvm_te
         v->pad_lo = p.pad_lo[d];
         v->pad_hi = p.pad_hi[d];
         if (!op_window_init(g, fn, d, v, false)) return (tvm_tensor){0};
+    }
+
+    /* Winograd for the 3x3 stride-1 layers it serves (conv_winograd.c) */
+    if (nsp == 2 && !p.nhwc && p.groups == 1 && X.dtype == TVM_FLOAT32 &&
+        p.algorithm != TVM_CONV_ALGO_DIRECT && win[0].kernel == 3 && win[1].kernel == 3 &&
+        win[0].stride == 1 && win[1].stride == 1 && win[0].dilation == 1 &&
+        win[1].dilation == 1 && op_winograd_const_weights(g, w)) {
+        wino_conv wc = {x, w, B.t, X.shape.dims[0], C, O, win[0].in, win[1].in,
+                        win[0].out, win[1].out, p.pad_lo[0], p.pad_lo[1]};
+        int m = op_winograd_tile(&wc, p.algorithm);
+        if (m) return op_result(g, op_conv2d_winograd(g, name, &wc, m));
     }
 
     int rank = nsp + 2;

@@ -9,9 +9,10 @@
  *   static i32 @NAME.parK(ptr %closure, i64 %begin, i64 %end, i64 %slot)
  * and the body calls tp_parallel_loop(rt, @NAME.parK, closure, extent,
  * slots, quantum) instead of looping (threadpool.h). The closure is the
- * array of the body's buffer pointers; parK offsets private scratch by its
- * slot and calls parK.body, where locals written in the loop are fresh
- * allocas (per thread) and everything else comes from the closure.
+ * array of the pointers of the buffers the loop touches; parK offsets
+ * private scratch by its slot and calls parK.body, where locals written in
+ * the loop are fresh allocas (per thread) and everything else comes from
+ * the closure.
  * The body follows the semantics blocks of loop.h, ops.h and tvmc.h exactly
  * (the interpreter implements the same rules and tests compare bits). No
  * fast-math flags are set except `reassoc` on floating sum/prod
@@ -1230,20 +1231,36 @@ static void written_locals(const lp_program *p, lp_id s, uint8_t *w, int depth) 
     }
 }
 
+static void stmt_buffers(const lp_program *p, lp_id e, uint32_t stmt, uint32_t *mark,
+                         uint32_t *first, uint32_t *seen, bool *deep, int depth);
+
 /* A parallel loop: outlines its body (see the header comment) and calls the
  * runtime; a nonzero result (a failed check) returns from the kernel. */
 static bool gen_parallel_for(cg *g, const lp_node *n, lp_id id, LLVMValueRef ext) {
     const lp_program *p = g->p;
     LLVMContextRef c = g->ctx;
-    uint32_t nb = p->nbufs > 1 ? p->nbufs - 1 : 0; /* buffer i is pointer i - 1 */
+    /* The closure and parK.body's parameters are the buffers the loop
+     * touches only: a whole model has hundreds of buffers, and passing every
+     * one to every parallel loop made each of a big program's modules carry
+     * hundreds of noalias parameters, loads and stores through the
+     * optimiser (most of the compile time of a small nest). */
+    uint32_t *used = calloc(p->nbufs ? p->nbufs : 1, sizeof *used);
+    uint32_t *seen = calloc(p->nnodes ? p->nnodes : 1, sizeof *seen);
+    uint32_t *ub = malloc((p->nbufs ? p->nbufs : 1) * sizeof *ub); /* closure slot -> buffer */
     uint8_t *priv_local = calloc(p->nbufs ? p->nbufs : 1, 1);
-    LLVMTypeRef *pt = malloc((nb + 2) * sizeof *pt);
-    LLVMValueRef *vals = malloc((nb + 1) * sizeof *vals);
+    LLVMTypeRef *pt = malloc((p->nbufs + 2) * sizeof *pt);
+    LLVMValueRef *vals = malloc((p->nbufs + 1) * sizeof *vals);
     LLVMValueRef *inner_ptr = calloc(p->nbufs ? p->nbufs : 1, sizeof *inner_ptr);
-    if (!priv_local || !pt || !vals || !inner_ptr) {
-        free(priv_local), free(pt), free(vals), free(inner_ptr);
+    if (!used || !seen || !ub || !priv_local || !pt || !vals || !inner_ptr) {
+        free(used), free(seen), free(ub), free(priv_local), free(pt), free(vals), free(inner_ptr);
         return fail(g, TVM_ERR_OUT_OF_MEMORY, "out of memory"), false;
     }
+    bool too_deep = false;
+    stmt_buffers(p, id, 0, used, NULL, seen, &too_deep, 0);
+    uint32_t nb = 0;
+    for (uint32_t i = 1; i < p->nbufs; i++)
+        if (used[i] || too_deep) ub[nb++] = i; /* too deep to walk: pass all */
+    free(used), free(seen);
     written_locals(p, n->c, priv_local, 0);
     uint32_t k = g->nparallel++;
     char fname[96];
@@ -1252,11 +1269,11 @@ static bool gen_parallel_for(cg *g, const lp_node *n, lp_id id, LLVMValueRef ext
     LLVMValueRef *caller_ptr = g->bufptr;
     const llvm_tm *attrs = g->tm;
 
-    /* i32 parK.body(ptr noalias buf1..., i64 begin, i64 end). noalias holds:
+    /* i32 parK.body(ptr noalias buf..., i64 begin, i64 end). noalias holds:
      * outputs never overlap other arguments (call.c), buffers touched by one
      * top-level statement have disjoint workspace ranges (plan_memory),
      * private slots are disjoint, and shared pointers are only read. */
-    for (uint32_t i = 0; i < nb; i++) pt[i] = g->t_ptr;
+    for (uint32_t j = 0; j < nb; j++) pt[j] = g->t_ptr;
     pt[nb] = pt[nb + 1] = g->t_i64;
     LLVMTypeRef body_ty = LLVMFunctionType(g->t_i32, pt, nb + 2, 0);
     snprintf(fname, sizeof fname, "%s.par%u.body", g->name, k);
@@ -1264,15 +1281,16 @@ static bool gen_parallel_for(cg *g, const lp_node *n, lp_id id, LLVMValueRef ext
     LLVMSetLinkage(bf, LLVMInternalLinkage);
     add_fn_attrs(g, bf, attrs);
     unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
-    for (uint32_t i = 0; i < nb; i++)
-        LLVMAddAttributeAtIndex(bf, i + 1, LLVMCreateEnumAttribute(c, noalias, 0));
+    for (uint32_t j = 0; j < nb; j++)
+        LLVMAddAttributeAtIndex(bf, j + 1, LLVMCreateEnumAttribute(c, noalias, 0));
     /* kept out of line: inlining would turn the parameters' noalias into
      * scope metadata the vectoriser reads less reliably; the call is once
      * per chunk */
     LLVMAddAttributeAtIndex(bf, LLVMAttributeFunctionIndex,
                             LLVMCreateEnumAttribute(c, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
     LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(c, bf, "entry"));
-    for (uint32_t i = 1; i < p->nbufs; i++) {
+    for (uint32_t j = 0; j < nb; j++) {
+        uint32_t i = ub[j];
         const lp_buffer *b = &p->bufs[i];
         if (b->kind == LP_BUF_LOCAL && priv_local[i]) {
             /* the same shape as in the kernel body: a scalar or an array */
@@ -1282,7 +1300,7 @@ static bool gen_parallel_for(cg *g, const lp_node *n, lp_id id, LLVMValueRef ext
             LLVMSetAlignment(a, b->ndim > 0 ? 64 : (unsigned)dtype_bytes(b->dtype));
             inner_ptr[i] = a;
         } else {
-            inner_ptr[i] = LLVMGetParam(bf, i - 1);
+            inner_ptr[i] = LLVMGetParam(bf, j);
         }
     }
     g->fn = bf;
@@ -1304,31 +1322,22 @@ static bool gen_parallel_for(cg *g, const lp_node *n, lp_id id, LLVMValueRef ext
         add_fn_attrs(g, wf, attrs);
         LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(c, wf, "entry"));
         LLVMValueRef clo = LLVMGetParam(wf, 0), slot = LLVMGetParam(wf, 3);
-        for (uint32_t i = 1; i < p->nbufs; i++) {
-            LLVMValueRef idx = LLVMConstInt(g->t_i64, i - 1, 0);
+        for (uint32_t j = 0; j < nb; j++) {
+            LLVMValueRef idx = LLVMConstInt(g->t_i64, j, 0);
             LLVMValueRef at = LLVMBuildInBoundsGEP2(g->b, g->t_ptr, clo, &idx, 1, "");
             LLVMValueRef v = LLVMBuildLoad2(g->b, g->t_ptr, at, "");
             LLVMSetAlignment(v, 8);
-            const lp_buffer *b = &p->bufs[i];
+            const lp_buffer *b = &p->bufs[ub[j]];
             if (b->kind == LP_BUF_WORKSPACE && b->slot_bytes > 0) {
                 LLVMValueRef off = LLVMBuildMul(
                     g->b, slot, LLVMConstInt(g->t_i64, (unsigned long long)b->slot_bytes, 0), "");
                 v = LLVMBuildInBoundsGEP2(g->b, g->t_i8, v, &off, 1, "");
             }
-            vals[i - 1] = v;
+            vals[j] = v;
         }
-        LLVMValueRef args2[2] = {LLVMGetParam(wf, 1), LLVMGetParam(wf, 2)};
-        LLVMValueRef *all = malloc((nb + 2) * sizeof *all);
-        if (!all) {
-            ok = false;
-            fail(g, TVM_ERR_OUT_OF_MEMORY, "out of memory");
-        } else {
-            for (uint32_t i = 0; i < nb; i++) all[i] = vals[i];
-            all[nb] = args2[0];
-            all[nb + 1] = args2[1];
-            LLVMBuildRet(g->b, LLVMBuildCall2(g->b, body_ty, bf, all, nb + 2, ""));
-            free(all);
-        }
+        vals[nb] = LLVMGetParam(wf, 1);
+        vals[nb + 1] = LLVMGetParam(wf, 2);
+        LLVMBuildRet(g->b, LLVMBuildCall2(g->b, body_ty, bf, vals, nb + 2, ""));
     }
 
     /* back in the kernel body: the closure, then the runtime call */
@@ -1336,8 +1345,9 @@ static bool gen_parallel_for(cg *g, const lp_node *n, lp_id id, LLVMValueRef ext
     if (ok) {
         LLVMTypeRef arr = LLVMArrayType2(g->t_ptr, nb ? nb : 1);
         LLVMValueRef clo = LLVMBuildAlloca(g->b, arr, "closure");
-        for (uint32_t i = 1; i < p->nbufs; i++) {
-            LLVMValueRef idx = LLVMConstInt(g->t_i64, i - 1, 0);
+        for (uint32_t j = 0; j < nb; j++) {
+            uint32_t i = ub[j];
+            LLVMValueRef idx = LLVMConstInt(g->t_i64, j, 0);
             LLVMValueRef at = LLVMBuildInBoundsGEP2(g->b, g->t_ptr, clo, &idx, 1, "");
             bool fresh = p->bufs[i].kind == LP_BUF_LOCAL && priv_local[i];
             LLVMValueRef v = fresh || !caller_ptr[i] ? LLVMConstNull(g->t_ptr) : caller_ptr[i];
@@ -1364,7 +1374,7 @@ static bool gen_parallel_for(cg *g, const lp_node *n, lp_id id, LLVMValueRef ext
         LLVMPositionBuilderAtEnd(g->b, okb);
     }
     (void)id;
-    free(priv_local), free(pt), free(vals), free(inner_ptr);
+    free(ub), free(priv_local), free(pt), free(vals), free(inner_ptr);
     return ok;
 }
 
