@@ -15,6 +15,14 @@
 #define ONNX_MAX_FOLD_ELEMS 65536  /* largest tensor evaluated at import time */
 #define ONNX_MAX_NODE_IO 64        /* inputs or outputs of one node */
 
+/* Returns a failed status to the caller (the converters' error path: the
+ * message is already set where the failure happened). */
+#define TRY(x)                                                                 \
+    do {                                                                       \
+        tvm_status s_ = (x);                                                   \
+        if (s_ != TVM_OK) return s_;                                           \
+    } while (0)
+
 /* A value of the model. `t` is its tensor (0 while only host data exists:
  * onnx_tensor makes the constant on first use). `data` holds its elements
  * (row-major, tvmc dtype layout) when the value is known at import time. */

@@ -7,12 +7,6 @@
 #include "../common.h"
 #include "onnx_internal.h"
 
-#define TRY(x)                                                                 \
-    do {                                                                       \
-        tvm_status s_ = (x);                                                   \
-        if (s_ != TVM_OK) return s_;                                           \
-    } while (0)
-
 static int opset_of(onnx_ctx *c) { return (int)c->opset; }
 
 /* ---- elementwise ------------------------------------------------------- */

@@ -28,12 +28,6 @@
 #include "../common.h"
 #include "onnx_internal.h"
 
-#define TRY(x)                                                                 \
-    do {                                                                       \
-        tvm_status s_ = (x);                                                   \
-        if (s_ != TVM_OK) return s_;                                           \
-    } while (0)
-
 /* body nodes one unrolled Loop or Scan may convert in all */
 #define CONTROL_MAX_UNROLLED 65536
 /* subgraph nodes and initializer bytes one model may convert in all */

@@ -10,12 +10,6 @@
 #include "../common.h"
 #include "onnx_internal.h"
 
-#define TRY(x)                                                                 \
-    do {                                                                       \
-        tvm_status s_ = (x);                                                   \
-        if (s_ != TVM_OK) return s_;                                           \
-    } while (0)
-
 static tvm_status arg_of(onnx_ctx *c, onnx_node *n, tvm_tensor t, op_arg *a) {
     return op_tensor(c->g, "onnx", "input", t, a) ? TVM_OK : onnx_graph_status(c, n);
 }

@@ -7,12 +7,6 @@
 #include "../common.h"
 #include "onnx_internal.h"
 
-#define TRY(x)                                                                 \
-    do {                                                                       \
-        tvm_status s_ = (x);                                                   \
-        if (s_ != TVM_OK) return s_;                                           \
-    } while (0)
-
 /* NLL of log-probabilities x [N, C, d...] for targets t [N, d...] with
  * optional class weights w [C]. Writes the loss (per reduction) to *loss. */
 static tvm_status nll(onnx_ctx *c, onnx_node *n, tvm_tensor x, tvm_tensor t, tvm_tensor w,

@@ -10,12 +10,6 @@
 #include "../common.h"
 #include "onnx_internal.h"
 
-#define TRY(x)                                                                 \
-    do {                                                                       \
-        tvm_status s_ = (x);                                                   \
-        if (s_ != TVM_OK) return s_;                                           \
-    } while (0)
-
 typedef tvm_expr (*scalar_fn)(onnx_ctx *c, onnx_node *n, tvm_dtype dt, tvm_expr v);
 
 /* out[i] = fn(x[i]) over input 0; floats only. */

@@ -7,12 +7,6 @@
 #include "../common.h"
 #include "onnx_internal.h"
 
-#define TRY(x)                                                                 \
-    do {                                                                       \
-        tvm_status s_ = (x);                                                   \
-        if (s_ != TVM_OK) return s_;                                           \
-    } while (0)
-
 static tvm_status op_matmul(onnx_ctx *c, onnx_node *n) {
     tvm_tensor a, b;
     TRY(onnx_input(c, n, 0, &a));

@@ -28,12 +28,6 @@
 #include "../common.h"
 #include "onnx_internal.h"
 
-#define TRY(x)                                                                 \
-    do {                                                                       \
-        tvm_status s_ = (x);                                                   \
-        if (s_ != TVM_OK) return s_;                                           \
-    } while (0)
-
 #define RNN_MAX_STEPS 4096
 
 enum { CELL_RNN, CELL_GRU, CELL_LSTM };
