@@ -284,6 +284,33 @@ def test_conv2d_schedule_matches_interp_bitwise(rng):
     assert np.array_equal(outs[0].view(np.uint32), outs[1].view(np.uint32))
 
 
+@pytest.mark.parametrize("algorithm", ["auto", "direct", "winograd"])
+def test_conv2d_algorithm(algorithm, target, rng):
+    """Winograd (forced here on a layer too small for "auto") stays within a
+    rounding bound of the float64 reference; "direct" and "auto" on this layer
+    sum directly, with the same bits as placeholder weights."""
+    x = rand(rng, (2, 8, 10, 9), "float32", -1, 1)
+    w = rand(rng, (12, 8, 3, 3), "float32", -1, 1)
+    want = ref_conv2d_nchw(x, w, (1, 1), (1, 1, 1, 1), (1, 1), 1)
+    X = te.placeholder(x.shape, name="X")
+    Y = topi.conv2d(X, te.const_tensor(w, name="W"), 1, 1, algorithm=algorithm)
+    out = build_run([X], Y, target, x)
+    # Winograd's error grows with max|x| * sum|w| (tvm_conv_algorithm)
+    bound = 4e-6 * np.abs(x).max() * np.abs(w).sum(axis=(1, 2, 3)).max()
+    assert np.abs(out - want).max() <= bound
+    Xp, Wp = te.placeholder(x.shape, name="X"), te.placeholder(w.shape, name="W")
+    direct = build_run([Xp, Wp], topi.conv2d(Xp, Wp, 1, 1), target, x, w)
+    same = np.array_equal(out.view(np.uint32), direct.view(np.uint32))
+    assert same == (algorithm != "winograd")
+
+
+def test_conv2d_algorithm_errors():
+    X = te.placeholder((1, 4, 6, 6), name="X")
+    W = te.placeholder((4, 4, 3, 3), name="W")
+    with pytest.raises(ValueError, match="algorithm must be one of auto, direct, winograd"):
+        topi.conv2d(X, W, 1, 1, algorithm="fft")
+
+
 @pytest.mark.parametrize("dtype", ["float64", "float16", "int32"])
 def test_conv2d_dtypes_and_bias(dtype, target, rng):
     x = rand(rng, (1, 4, 6, 5), dtype, -3, 3)

@@ -175,7 +175,8 @@ class tvm_conv_attrs(Structure):
                 ("strides", c_int64 * 2),
                 ("dilations", c_int64 * 2),
                 ("pads", c_int64 * 4),
-                ("output_padding", c_int64 * 2)]
+                ("output_padding", c_int64 * 2),
+                ("algorithm", c_int32)]
 
 
 class tvm_pool_attrs(Structure):

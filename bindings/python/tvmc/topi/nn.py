@@ -199,12 +199,26 @@ def _conv(op, fname, name, nsp, data, kernel, bias, at):
     return _call(op, fname, name, shape, [data, kernel, bias], ctypes.byref(at))
 
 
+# tvm_conv_algorithm
+_CONV_ALGORITHMS = {"auto": 0, "direct": 1, "winograd": 2}
+
+
 def conv2d(data, kernel, strides=1, padding=0, dilation=1, groups=1, data_layout="NCHW",
-           bias=None):
+           bias=None, algorithm="auto"):
     """2-D convolution: data NCHW with kernel OIHW, or NHWC with HWIO;
-    ``groups == channels`` is depthwise. bias [O] is optional."""
+    ``groups == channels`` is depthwise. bias [O] is optional.
+
+    ``algorithm`` matters only for 3x3, stride-1, undilated, ungrouped NCHW
+    float32 layers with constant weights: "auto" uses Winograd F(4x4, 3x3)
+    where it is faster (both channel counts >= 64, >= 16 output tiles),
+    "winograd" always, "direct" never (results then match a direct sum bit
+    for bit; Winograd's differ by rounding, see tvm_conv_algorithm)."""
     op = "topi.conv2d"
     at = _conv_attrs(op, 2, strides, padding, dilation, groups, data_layout)
+    if algorithm not in _CONV_ALGORITHMS:
+        raise ValueError("%s: algorithm must be one of %s, not %r"
+                         % (op, ", ".join(_CONV_ALGORITHMS), algorithm))
+    at.algorithm = _CONV_ALGORITHMS[algorithm]
     return _conv(op, "tvm_op_conv2d", "conv2d", 2, data, kernel, bias, at)
 
 
