@@ -14,11 +14,22 @@
  * transforms, whose cost does not grow with C. Six computes:
  *
  *   U [xi, eta, o, c]      = G g[o, c] G^T            (constant: folded once)
- *   V1[xi, n, c, th, x]    = sum_k Bt[xi, k] d[th*m + k, x]        (rows)
- *   V [xi, eta, n, c, t]   = sum_l Bt[eta, l] V1[xi, n, c, th, tw*m + l]
- *   M [xi, eta, n, o, t]   = sum_c U[xi, eta, o, c] V[xi, eta, n, c, t]
- *   Z [r, eta, n, o, t]    = sum_xi At[r, xi] M[xi, eta, n, o, t]   (rows)
- *   Y [n, o, h, w]         = sum_eta At[w % m, eta] Z[h % m, eta, n, o, t(h, w)]
+ *   V1[n, c, xi, th, x]    = sum_k Bt[xi, k] d[th*m + k, x]        (rows)
+ *   V [n, c, xi, eta, t]   = sum_l Bt[eta, l] V1[n, c, xi, th, tw*m + l]
+ *   M [xi, eta, n, o, t]   = sum_c U[xi, eta, o, c] V[n, c, xi, eta, t]
+ *   Z [n, o, r, eta, t]    = sum_xi At[r, xi] M[xi, eta, n, o, t]   (rows)
+ *   Y [n, o, h, w]         = sum_eta At[w % m, eta] Z[n, o, h % m, eta, t(h, w)]
+ *
+ * The transforms keep the channel outermost (after n), so their parallel
+ * loop runs over the 64..512 channels, not over the alpha or m transform
+ * rows: 6 or 4 rows leave the thread pool no room to balance, and each
+ * thread streams the whole input (or M) once per row, where a channel's
+ * working set (its padded input plane, its 36 x T slice of M) stays in the
+ * core's cache across the transform rows.
+ * Only the GEMM, whose batch is (xi, eta), keeps the rows outermost; it
+ * packs its column operand V anyway, so V's channel stride costs nothing
+ * there. With the channel outermost, fusion also moves the zero padding of
+ * the input into V1's per-channel loop.
  *
  * (t = th*TW + tw is the tile; Y crops the tiles to the output.) M is one
  * batched matrix product per (xi, eta, n): rows o, columns t, contracted c,
@@ -152,11 +163,11 @@ tvm_tensor op_conv2d_winograd(tvm_graph *g, const char *name, const wino_conv *c
     snprintf(nm, sizeof nm, "%s_wino_u", name);
     tvm_tensor U = tvm_compute(g, nm, 4, sh, it, tvm_cast(g, TVM_FLOAT32, u));
 
-    /* V1[xi, n, c, th, x]: Bt along the rows of the zero-padded input */
+    /* V1[n, c, xi, th, x]: Bt along the rows of the zero-padded input */
     op_iters(g, 5, it);
-    sh[0] = ea;
-    sh[1] = c->batch;
-    sh[2] = op_i64(g, c->C);
+    sh[0] = c->batch;
+    sh[1] = op_i64(g, c->C);
+    sh[2] = ea;
     sh[3] = op_i64(g, TH);
     sh[4] = op_i64(g, XW);
     tvm_expr k = tvm_reduce_axis(g, "wk", ea);
@@ -167,41 +178,46 @@ tvm_tensor op_conv2d_winograd(tvm_graph *g, const char *name, const wino_conv *c
      * padding; columns likewise */
     tvm_expr guard = tvm_and(g, tvm_and(g, tvm_ge(g, row, zero), tvm_lt(g, row, op_i64(g, c->H))),
                              tvm_and(g, tvm_ge(g, col, zero), tvm_lt(g, col, op_i64(g, c->W))));
-    tvm_expr xi[4] = {it[1], it[2], row, col};
+    tvm_expr xi[4] = {it[0], it[1], row, col};
     tvm_expr xv = tvm_select(g, guard, tvm_load(g, c->x, xi), tvm_const_float(g, TVM_FLOAT32, 0));
-    tvm_expr body = tvm_sum(g, tvm_mul(g, at2(g, tb, it[0], k), xv), 1, &k);
+    tvm_expr body = tvm_sum(g, tvm_mul(g, at2(g, tb, it[2], k), xv), 1, &k);
     snprintf(nm, sizeof nm, "%s_wino_v1", name);
     tvm_tensor V1 = tvm_compute(g, nm, 5, sh, it, body);
 
-    /* V[xi, eta, n, c, t]: Bt along the columns of each tile */
+    /* V[n, c, xi, eta, t]: Bt along the columns of each tile */
     op_iters(g, 5, it);
-    sh[0] = sh[1] = ea;
-    sh[2] = c->batch;
-    sh[3] = op_i64(g, c->C);
+    sh[0] = c->batch;
+    sh[1] = op_i64(g, c->C);
+    sh[2] = sh[3] = ea;
     sh[4] = op_i64(g, T);
     tvm_expr l = tvm_reduce_axis(g, "wl", ea), etw = op_i64(g, TW);
-    tvm_expr v1i[5] = {it[0], it[2], it[3], tvm_floordiv(g, it[4], etw),
+    tvm_expr v1i[5] = {it[0], it[1], it[2], tvm_floordiv(g, it[4], etw),
                        tvm_add(g, op_mul_const(g, tvm_floormod(g, it[4], etw), m), l)};
-    body = tvm_sum(g, tvm_mul(g, at2(g, tb, it[1], l), tvm_load(g, V1, v1i)), 1, &l);
+    body = tvm_sum(g, tvm_mul(g, at2(g, tb, it[3], l), tvm_load(g, V1, v1i)), 1, &l);
     snprintf(nm, sizeof nm, "%s_wino_v", name);
     tvm_tensor V = tvm_compute(g, nm, 5, sh, it, body);
 
     /* M[xi, eta, n, o, t] = sum_c U[xi, eta, o, c] V[xi, eta, n, c, t]:
      * a batched matrix product (rows o, columns t) */
     op_iters(g, 5, it);
+    sh[0] = sh[1] = ea;
+    sh[2] = c->batch;
     sh[3] = op_i64(g, c->O);
     tvm_expr rc = tvm_reduce_axis(g, "rc", op_i64(g, c->C));
-    tvm_expr ui[4] = {it[0], it[1], it[3], rc}, vi[5] = {it[0], it[1], it[2], rc, it[4]};
+    tvm_expr ui[4] = {it[0], it[1], it[3], rc}, vi[5] = {it[2], rc, it[0], it[1], it[4]};
     body = tvm_sum(g, tvm_mul(g, tvm_load(g, U, ui), tvm_load(g, V, vi)), 1, &rc);
     snprintf(nm, sizeof nm, "%s_wino_m", name);
     tvm_tensor M = tvm_compute(g, nm, 5, sh, it, body);
 
-    /* Z[r, eta, n, o, t]: At along the rows */
+    /* Z[n, o, r, eta, t]: At along the rows */
     op_iters(g, 5, it);
-    sh[0] = em;
+    sh[0] = c->batch;
+    sh[1] = op_i64(g, c->O);
+    sh[2] = em;
+    sh[3] = ea;
     tvm_expr rx = tvm_reduce_axis(g, "wxi", ea);
-    tvm_expr mi[5] = {rx, it[1], it[2], it[3], it[4]};
-    body = tvm_sum(g, tvm_mul(g, at2(g, ta, it[0], rx), tvm_load(g, M, mi)), 1, &rx);
+    tvm_expr mi[5] = {rx, it[3], it[0], it[1], it[4]};
+    body = tvm_sum(g, tvm_mul(g, at2(g, ta, it[2], rx), tvm_load(g, M, mi)), 1, &rx);
     snprintf(nm, sizeof nm, "%s_wino_z", name);
     tvm_tensor Z = tvm_compute(g, nm, 5, sh, it, body);
 
@@ -214,7 +230,7 @@ tvm_tensor op_conv2d_winograd(tvm_graph *g, const char *name, const wino_conv *c
     tvm_expr re = tvm_reduce_axis(g, "weta", ea);
     tvm_expr t = tvm_add(g, op_mul_const(g, tvm_floordiv(g, it[2], em), TW),
                          tvm_floordiv(g, it[3], em));
-    tvm_expr zi[5] = {tvm_floormod(g, it[2], em), re, it[0], it[1], t};
+    tvm_expr zi[5] = {it[0], it[1], tvm_floormod(g, it[2], em), re, t};
     body = tvm_sum(g, tvm_mul(g, at2(g, ta, tvm_floormod(g, it[3], em), re), tvm_load(g, Z, zi)),
                    1, &re);
     if (c->bias.id) body = tvm_add(g, body, tvm_load(g, c->bias, &it[1]));
