@@ -356,6 +356,17 @@ tvm_context *tt_context(void) {
     return ctx;
 }
 
+static tvm_context *shared_ctx;
+static void shared_ctx_free(void) { tvm_context_destroy(shared_ctx); }
+
+tvm_context *tt_shared_context(void) {
+    if (!shared_ctx) {
+        shared_ctx = tt_context();
+        atexit(shared_ctx_free);
+    }
+    return shared_ctx;
+}
+
 tvm_status tt_compile_run(tvm_graph *g, int nin, const tvm_tensor *inputs, int nout,
                           const tvm_tensor *outputs, const tvm_compile_options *opts,
                           tt_tensor *const *args) {

@@ -92,6 +92,11 @@ tvm_compile_options tt_options(const char *target, int32_t opt_level, uint32_t f
  * stderr and returns NULL on failure. */
 tvm_context *tt_context(void);
 
+/* One context per test program, made on first use and destroyed at exit:
+ * for tests whose graphs may share compiled functions (the function cache)
+ * and that need not pay for a context each. NULL on failure, as tt_context. */
+tvm_context *tt_shared_context(void);
+
 /* Compiles outputs from inputs with opts, calls the function once on
  * args[0 .. nin+nout) and releases it. Returns the first failing status. */
 tvm_status tt_compile_run(tvm_graph *g, int nin, const tvm_tensor *inputs, int nout,

@@ -10,16 +10,6 @@
 #include "check.h"
 #include "tensor_util.h"
 
-static tvm_context *the_ctx;
-static void free_ctx(void) { tvm_context_destroy(the_ctx); }
-static tvm_context *shared_ctx(void) {
-    if (!the_ctx) {
-        the_ctx = tt_context();
-        atexit(free_ctx);
-    }
-    return the_ctx;
-}
-
 typedef struct conv_case {
     int64_t N, C, H, W, O, KH, KW;
     int64_t sh, sw, pt, pl, pb, pr, dh, dw, groups;
@@ -114,7 +104,7 @@ static tt_tensor *run(const conv_case *c, int mode, const char *target, const tt
                       const tt_tensor *w, const tt_tensor *const *bn, bool *scheduled,
                       bool *planes, bool *channels) {
     bool nhwc = mode & NHWC;
-    tvm_graph *g = tvm_graph_create(shared_ctx());
+    tvm_graph *g = tvm_graph_create(tt_shared_context());
     int64_t cg = c->C / c->groups;
     int64_t OH = out_dim(c->H, c->KH, c->sh, c->pt, c->pb, c->dh);
     int64_t OW = out_dim(c->W, c->KW, c->sw, c->pl, c->pr, c->dw);
@@ -362,7 +352,7 @@ static const conv_case sub_cases[] = {
 
 /* Whether the llvm loop IR of c (constant weights, NCHW) holds `what`. */
 static bool loop_ir_has(const conv_case *c, const char *what) {
-    tvm_graph *g = tvm_graph_create(shared_ctx());
+    tvm_graph *g = tvm_graph_create(tt_shared_context());
     tvm_expr dims[4];
     int64_t sx[4] = {c->N, c->C, c->H, c->W}, sw[4] = {c->O, c->C / c->groups, c->KH, c->KW};
     for (int d = 0; d < 4; d++) dims[d] = tvm_const_int(g, TVM_INT64, sx[d]);

@@ -10,16 +10,6 @@
 #include "check.h"
 #include "tensor_util.h"
 
-static tvm_context *the_ctx;
-static void free_ctx(void) { tvm_context_destroy(the_ctx); }
-static tvm_context *shared_ctx(void) {
-    if (!the_ctx) {
-        the_ctx = tt_context();
-        atexit(free_ctx);
-    }
-    return the_ctx;
-}
-
 typedef struct pool_case {
     int64_t N, C, H, W, KH, KW;
     int64_t sh, sw, pt, pl, pb, pr, dh, dw;
@@ -146,7 +136,7 @@ static tt_tensor *int_reference(const pool_case *c, int mode, const tt_tensor *x
 static tt_tensor *run(const pool_case *c, int mode, const char *target, const tt_tensor *x,
                       int64_t OH, int64_t OW, bool *scheduled) {
     bool nhwc = mode & NHWC;
-    tvm_graph *g = tvm_graph_create(shared_ctx());
+    tvm_graph *g = tvm_graph_create(tt_shared_context());
     int64_t sx[4], sy[4];
     memcpy(sx, nhwc ? TT_SHAPE(c->N, c->H, c->W, c->C) : TT_SHAPE(c->N, c->C, c->H, c->W),
            sizeof sx);

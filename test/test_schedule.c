@@ -10,16 +10,6 @@
 
 /* One context for every test (destroyed at exit, so LeakSanitizer sees the
  * functions and kernels it owns released). */
-static tvm_context *the_ctx;
-static void free_ctx(void) { tvm_context_destroy(the_ctx); }
-static tvm_context *shared_ctx(void) {
-    if (!the_ctx) {
-        the_ctx = tt_context();
-        atexit(free_ctx);
-    }
-    return the_ctx;
-}
-
 static const int64_t sizes[] = {1, 2, 3, 7, 15, 16, 17, 31, 33, 64, 100, 129};
 #define NSIZES ((int)(sizeof sizes / sizeof sizes[0]))
 
@@ -91,7 +81,7 @@ static void run_both(tvm_graph *g, int nin, tvm_tensor *in, tvm_tensor out, cons
 }
 
 static void plain_case(tvm_dtype dt, int64_t M, int64_t N, int64_t K, int epi, uint32_t flags) {
-    tvm_graph *g = tvm_graph_create(shared_ctx());
+    tvm_graph *g = tvm_graph_create(tt_shared_context());
     tvm_tensor in[3];
     int nin;
     tvm_tensor out = plain_matmul(g, dt, M, N, K, epi, in, &nin);
@@ -120,7 +110,7 @@ static void plain_case(tvm_dtype dt, int64_t M, int64_t N, int64_t K, int epi, u
  * declines dense's W[j, k] and a float16 nest keeps working. */
 TEST(schedule_applies) {
     for (int t = 0; t < 2; t++) {
-        tvm_graph *g = tvm_graph_create(shared_ctx());
+        tvm_graph *g = tvm_graph_create(tt_shared_context());
         tvm_tensor in[3];
         int nin;
         tvm_tensor out = plain_matmul(g, TVM_FLOAT32, 64, 64, 64, PLAIN, in, &nin);
@@ -143,7 +133,7 @@ TEST(matmul_avx2_target) {
     const int64_t shapes[][3] = {{17, 100, 33}, {64, 64, 64}, {31, 15, 129}, {100, 7, 16}};
     for (int s = 0; s < 4; s++) {
         int64_t M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
-        tvm_graph *g = tvm_graph_create(shared_ctx());
+        tvm_graph *g = tvm_graph_create(tt_shared_context());
         tvm_tensor in[3];
         int nin;
         tvm_tensor out = plain_matmul(g, TVM_FLOAT32, M, N, K, BIAS_RELU, in, &nin);
@@ -183,7 +173,7 @@ TEST(matmul_float32_sizes) {
 /* A float32 result checked against a double reference (not only interp). */
 TEST(matmul_float32_reference) {
     const int64_t M = 31, N = 100, K = 129;
-    tvm_graph *g = tvm_graph_create(shared_ctx());
+    tvm_graph *g = tvm_graph_create(tt_shared_context());
     tvm_tensor in[3];
     int nin;
     tvm_tensor out = plain_matmul(g, TVM_FLOAT32, M, N, K, PLAIN, in, &nin);
@@ -246,7 +236,7 @@ TEST(op_matmul_batched_transposed) {
         {3, 3, {2, 33, 31}, {2, 100, 31}, 0, 1, {3, {2, 33, 100}}},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        tvm_graph *g = tvm_graph_create(shared_ctx());
+        tvm_graph *g = tvm_graph_create(tt_shared_context());
         tvm_expr da[3], db[3];
         for (int d = 0; d < cases[c].na; d++) da[d] = tvm_const_int(g, TVM_INT64, cases[c].a[d]);
         for (int d = 0; d < cases[c].nb; d++) db[d] = tvm_const_int(g, TVM_INT64, cases[c].b[d]);
@@ -267,7 +257,7 @@ TEST(op_matmul_batched_transposed) {
      * declined below (LLVM may reassociate the k sum there) */
     const int64_t rows[] = {33, 7, 129};
     for (int r = 0; r < 3; r++) {
-        tvm_graph *g = tvm_graph_create(shared_ctx());
+        tvm_graph *g = tvm_graph_create(tt_shared_context());
         tvm_expr dx[2] = {tvm_const_int(g, TVM_INT64, rows[r]), tvm_const_int(g, TVM_INT64, 100)};
         tvm_expr dw[2] = {tvm_const_int(g, TVM_INT64, 65), tvm_const_int(g, TVM_INT64, 100)};
         tvm_tensor in[3] = {tvm_placeholder(g, "x", TVM_FLOAT32, 2, dx),

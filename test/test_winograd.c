@@ -22,16 +22,6 @@
 #include "check.h"
 #include "tensor_util.h"
 
-static tvm_context *the_ctx;
-static void free_ctx(void) { tvm_context_destroy(the_ctx); }
-static tvm_context *shared_ctx(void) {
-    if (!the_ctx) {
-        the_ctx = tt_context();
-        atexit(free_ctx);
-    }
-    return the_ctx;
-}
-
 /* CHECK with a formatted message */
 #define CHECK_MSG(cond, ...) ((cond) ? (void)0 : check_fail(__FILE__, __LINE__, __VA_ARGS__))
 
@@ -82,7 +72,7 @@ static void operands_free(operands *o) {
  * stages. */
 static tt_tensor *run(const wcase *c, int algo, int mode, const char *target, const operands *d,
                       bool *wino) {
-    tvm_graph *g = tvm_graph_create(shared_ctx());
+    tvm_graph *g = tvm_graph_create(tt_shared_context());
     int64_t OH = out_h(c), OW = out_w(c);
     tvm_expr dims[4];
     const int64_t sx[4] = {c->N, c->C, c->H, c->W}, sy[4] = {c->N, c->O, OH, OW};
@@ -260,7 +250,7 @@ TEST(force_direct) {
     tt_tensor *direct = run(&c, TVM_CONV_ALGO_DIRECT, PLAIN, "llvm", &d, &wino[0]);
     tt_tensor *autom = run(&c, TVM_CONV_ALGO_AUTO, PLAIN, "llvm", &d, &wino[1]);
     /* the same convolution with placeholder weights */
-    tvm_graph *g = tvm_graph_create(shared_ctx());
+    tvm_graph *g = tvm_graph_create(tt_shared_context());
     tvm_tensor in[2];
     in[0] = tvm_placeholder(g, "x", TVM_FLOAT32, 4,
                             (tvm_expr[]){tvm_const_int(g, TVM_INT64, 1),
@@ -297,7 +287,7 @@ TEST(symbolic_batch) {
     const wcase c = {2, 16, 9, 10, 24, 1, 1, 1, 1};
     operands d;
     CHECK_OR_RETURN(operands_make(&c, &d, 41));
-    tvm_graph *g = tvm_graph_create(shared_ctx());
+    tvm_graph *g = tvm_graph_create(tt_shared_context());
     tvm_expr dims[4] = {tvm_size_var(g, "n"), tvm_const_int(g, TVM_INT64, c.C),
                         tvm_const_int(g, TVM_INT64, c.H), tvm_const_int(g, TVM_INT64, c.W)};
     tvm_tensor x = tvm_placeholder(g, "x", TVM_FLOAT32, 4, dims);
@@ -321,7 +311,7 @@ TEST(symbolic_batch) {
 /* An attrs struct from before the algorithm field reads it as AUTO; an
  * unknown algorithm is an error naming the field. */
 TEST(algorithm_attr) {
-    tvm_graph *g = tvm_graph_create(shared_ctx());
+    tvm_graph *g = tvm_graph_create(tt_shared_context());
     tvm_expr d4[4] = {tvm_const_int(g, TVM_INT64, 1), tvm_const_int(g, TVM_INT64, 8),
                       tvm_const_int(g, TVM_INT64, 6), tvm_const_int(g, TVM_INT64, 6)};
     tvm_tensor x = tvm_placeholder(g, "x", TVM_FLOAT32, 4, d4);
