@@ -213,7 +213,19 @@ static tvm_status conv_of(onnx_ctx *c, onnx_node *n, tvm_tensor x, tvm_tensor w,
     TRY(read_spatial(c, n, nsp, xd + 2, wd + 2, tr, &sp));
     if (nsp == 3 && conv_out)
         return onnx_fail(n, TVM_ERR_UNSUPPORTED, "3-D quantized convolution");
-    if (nsp == 3) return conv3d(c, n, x, w, bias, xd, wd, &sp, onnx_attr_i(n, "group", 1));
+    if (nsp == 3) {
+        /* conv3d loads the bias with the output's channel index alone, so a
+         * bias of another rank would read indices that do not exist */
+        if (bias.id) {
+            int bnd;
+            int64_t bd[TVM_MAX_NDIM];
+            TRY(tensor_dims(c, n, bias, &bnd, bd));
+            if (bnd != 1 || (bd[0] >= 0 && bd[0] != wd[0]))
+                return onnx_fail(n, TVM_ERR_SHAPE, "bias B must be 1-D with %lld elements (one "
+                                 "per output channel), not of rank %d", (long long)wd[0], bnd);
+        }
+        return conv3d(c, n, x, w, bias, xd, wd, &sp, onnx_attr_i(n, "group", 1));
+    }
     tvm_conv_attrs a = {.struct_size = sizeof a};
     a.groups = (int32_t)onnx_attr_i(n, "group", 1);
     for (int k = 0; k < nsp; k++) {

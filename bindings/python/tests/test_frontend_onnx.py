@@ -165,3 +165,37 @@ def test_one_hot_depth_is_truncated_and_range_checked(depth, ok):
         if -n <= v < n:
             want[r, v % n] = 4.0
     np.testing.assert_array_equal(f.run(i), want)
+
+
+@pytest.mark.parametrize("bshape,ok", [
+    ((4,), True), ((1, 4), False), ((4, 1, 1, 1, 1), False), ((3,), False),
+])
+def test_conv3d_bias_must_be_one_value_per_channel(bshape, ok):
+    """A 3-D Conv's bias is read with the output channel alone: a bias of
+    another rank or length is refused (a rank-5 one read past the index list,
+    fuzz_onnx finding O-003)."""
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+    rng = np.random.default_rng(3)
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 3, 4, 4])
+    w = rng.uniform(-1, 1, (4, 2, 2, 2, 2)).astype(np.float32)
+    b = rng.uniform(-1, 1, bshape).astype(np.float32)
+    inits = [helper.make_tensor("w", TensorProto.FLOAT, w.shape, w.ravel()),
+             helper.make_tensor("b", TensorProto.FLOAT, b.shape, b.ravel())]
+    node = helper.make_node("Conv", ["x", "w", "b"], ["y"])
+    model = _one_node_model(node, [x], inits).SerializeToString()
+    with tvmc.Graph():
+        if not ok:
+            with pytest.raises(tvmc.ShapeError, match="bias B must be 1-D with 4 elements"):
+                _import(model)
+            return
+        ins, outs = _import(model)
+        f = tvmc.build(ins + outs)
+    xs = rng.uniform(-1, 1, (1, 2, 3, 4, 4)).astype(np.float32)
+    want = np.zeros((1, 4, 2, 3, 3))
+    for o in range(4):
+        for d in range(2):
+            for h in range(3):
+                for v in range(3):
+                    want[0, o, d, h, v] = (xs[0, :, d:d + 2, h:h + 2, v:v + 2] * w[o]).sum() + b[o]
+    np.testing.assert_allclose(f.run(xs), want, rtol=1e-5, atol=1e-5)
