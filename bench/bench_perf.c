@@ -1208,6 +1208,11 @@ static void run_pass(int nt) {
         /* MobileNetV2's pointwise convolutions: small planes, many channels */
         wl_conv(nt, "24x56x56_1x1", 24, 56, 144, 1, 1, 0, 1);
         wl_conv(nt, "32x28x28_1x1", 32, 28, 192, 1, 1, 0, 1);
+        /* rows of 28 (not whole vectors): the projections back to 32 channels */
+        wl_conv(nt, "192x28x28_1x1", 192, 28, 32, 1, 1, 0, 1);
+        wl_conv(nt, "144x28x28_1x1", 144, 28, 32, 1, 1, 0, 1);
+        /* the 112x112 expansion, MobileNetV2's biggest pointwise output */
+        wl_conv(nt, "16x112x112_1x1", 16, 112, 96, 1, 1, 0, 1);
         wl_conv(nt, "96x14x14_1x1", 96, 14, 576, 1, 1, 0, 1);
         wl_conv(nt, "320x7x7_1x1", 320, 7, 1280, 1, 1, 0, 1);
         /* more of MobileNetV2's 14x14 and 7x7 pointwise layers (planes of

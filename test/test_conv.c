@@ -548,7 +548,8 @@ TEST(conv_row_blocks) {
 }
 
 /* Pointwise convolutions over planes of rows narrower than a vector
- * (MobileNetV2's 14x14): the rows are merged into one flat position, in
+ * (MobileNetV2's 14x14), or ending in a part vector on planes of up to
+ * 1024 positions (28x28): the rows are merged into one flat position, in
  * vectors (`accb_pw`), when the plane fills its vectors to within an
  * eighth; else (7x7: 49 positions in 64 lanes) channel vectors. Against
  * the interpreter bit for bit, epilogues included. */
@@ -568,6 +569,12 @@ static const conv_case plane_cases[] = {
     {1, 3, 9, 7, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},      /* 63, 5 channels: by row */
     {1, 3, 9, 7, 10, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},     /* 63 in 4 vectors, 2 x 5 rows */
     {2, 3, 9, 7, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},      /* 63, batch 2: merged */
+    /* rows of a vector or more ending in a part vector: merged up to 1024 */
+    {1, 24, 28, 28, 20, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},  /* 784 in 49 vectors */
+    {1, 7, 17, 17, 9, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},    /* 289 in 19 vectors */
+    {2, 5, 6, 20, 8, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},     /* batch 2, rows of 20 */
+    {1, 4, 16, 32, 12, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},   /* whole vectors: by row */
+    {1, 3, 40, 28, 12, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},   /* 1120: by row */
 };
 
 TEST(conv_pointwise_planes) {
@@ -581,9 +588,17 @@ TEST(conv_pointwise_planes) {
          * takes 1) or of 16 channel vectors */
         bool avx512 = __builtin_cpu_supports("avx512f"), rows_divide = !avx512;
         for (int d = 6; d >= 3; d--) rows_divide |= c->O % d == 0 && c->O / d >= 2;
-        bool want = OW < 16 && c->sw == 1 && hw >= 16 && lanes * 8 <= hw * 9 &&
+        bool narrow = OW < 16 || (OW % 16 != 0 && hw <= 1024);
+        bool want = narrow && c->sw == 1 && hw >= 16 && lanes * 8 <= hw * 9 &&
                     (c->N > 1 || rows_divide);
         bool has = loop_ir_has(c, "accb_pw");
+        if (OW >= 16) {
+            /* rows of a vector or more are pointwise either way: merged,
+             * no loop runs over the output rows */
+            char rows_loop[48];
+            snprintf(rows_loop, sizeof rows_loop, ", 0, %lld) ", (long long)OH);
+            has = has && !loop_ir_has(c, rows_loop);
+        }
         if (has != want) fprintf(stderr, "plane case %d: flat positions %d, expected %d\n", k, has, want);
         CHECK(has == want);
         /* planes of up to 56 positions that are not merged into vectors:
