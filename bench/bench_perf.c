@@ -1207,6 +1207,7 @@ static void run_pass(int nt) {
         wl_conv(nt, "dw960x7x7_3x3", 960, 7, 960, 3, 1, 1, 960);
         /* MobileNetV2's pointwise convolutions: small planes, many channels */
         wl_conv(nt, "24x56x56_1x1", 24, 56, 144, 1, 1, 0, 1);
+        wl_conv(nt, "144x56x56_1x1", 144, 56, 24, 1, 1, 0, 1);
         wl_conv(nt, "32x28x28_1x1", 32, 28, 192, 1, 1, 0, 1);
         /* rows of 28 (not whole vectors): the projections back to 32 channels */
         wl_conv(nt, "192x28x28_1x1", 192, 28, 32, 1, 1, 0, 1);

@@ -549,9 +549,10 @@ TEST(conv_row_blocks) {
 
 /* Pointwise convolutions over planes of rows narrower than a vector
  * (MobileNetV2's 14x14), or ending in a part vector on planes of up to
- * 1024 positions (28x28): the rows are merged into one flat position, in
- * vectors (`accb_pw`), when the plane fills its vectors to within an
- * eighth; else (7x7: 49 positions in 64 lanes) channel vectors. Against
+ * 1024 positions (28x28; bigger planes in tiles, 56x56): the rows are
+ * merged into one flat position, in vectors (`accb_pw`), when the plane
+ * fills its vectors to within an eighth; else (7x7: 49 positions in 64
+ * lanes) channel vectors. Against
  * the interpreter bit for bit, epilogues included. */
 static const conv_case plane_cases[] = {
     /* N  C   H   W   O  KH KW sh sw pt pl pb pr dh dw g */
@@ -574,7 +575,11 @@ static const conv_case plane_cases[] = {
     {1, 7, 17, 17, 9, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},    /* 289 in 19 vectors */
     {2, 5, 6, 20, 8, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},     /* batch 2, rows of 20 */
     {1, 4, 16, 32, 12, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},   /* whole vectors: by row */
-    {1, 3, 40, 28, 12, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},   /* 1120: by row */
+    /* bigger planes in tiles of whole vectors that divide the plane */
+    {1, 3, 40, 28, 12, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},   /* 1120: tiles of 224 */
+    {1, 6, 56, 56, 10, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},   /* 3136: tiles of 64 */
+    {2, 4, 36, 36, 7, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},    /* batch 2, 1296: 16 x 81 */
+    {1, 3, 33, 33, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},    /* 1089: no tile, by row */
 };
 
 TEST(conv_pointwise_planes) {
@@ -588,7 +593,8 @@ TEST(conv_pointwise_planes) {
          * takes 1) or of 16 channel vectors */
         bool avx512 = __builtin_cpu_supports("avx512f"), rows_divide = !avx512;
         for (int d = 6; d >= 3; d--) rows_divide |= c->O % d == 0 && c->O / d >= 2;
-        bool narrow = OW < 16 || (OW % 16 != 0 && hw <= 1024);
+        bool tiled = OW >= 16 && OW % 16 != 0 && hw > 1024 && hw % 16 == 0 && c->sw == 1;
+        bool narrow = OW < 16 || (OW % 16 != 0 && hw <= 1024) || tiled;
         bool want = narrow && c->sw == 1 && hw >= 16 && lanes * 8 <= hw * 9 &&
                     (c->N > 1 || rows_divide);
         bool has = loop_ir_has(c, "accb_pw");
@@ -598,6 +604,9 @@ TEST(conv_pointwise_planes) {
             char rows_loop[48];
             snprintf(rows_loop, sizeof rows_loop, ", 0, %lld) ", (long long)OH);
             has = has && !loop_ir_has(c, rows_loop);
+            bool tiles = loop_ir_has(c, "for (tile");
+            if (tiles != tiled) fprintf(stderr, "plane case %d: tiles %d, expected %d\n", k, tiles, tiled);
+            CHECK(tiles == tiled);
         }
         if (has != want) fprintf(stderr, "plane case %d: flat positions %d, expected %d\n", k, has, want);
         CHECK(has == want);

@@ -84,6 +84,11 @@
  * the whole input, which must then stay in L2 (192 x 784 floats: 600 KB);
  * wider planes (56x56) keep row blocks */
 #define PW_FLAT_MAX 1024
+/* Bigger planes of such rows are cut into tiles of up to this many flat
+ * positions, each tile's input staying in L1/L2 for all channel blocks:
+ * 56-wide rows gave 3 + 1 vectors a row (a block of one vector: 6 sums in
+ * flight) */
+#define PW_TILE_MAX 256
 #define WIDTH_MR 2    /* rows per block in width mode (measured: 1, 2, 4) */
 
 enum { MODE_CHANNELS = 1, MODE_WIDTH = 2 };
@@ -138,6 +143,11 @@ typedef struct cmatch {
      * the flattened offsets (0: not merged) */
     uint32_t flat_h;
     int64_t flat_w;
+    /* a merged plane too big to stay in L2 (56x56) is cut into tiles of
+     * flat_tile positions: h's loop runs over the tiles (its var t), w's
+     * over a tile's positions j, and the flat position is t * flat_tile +
+     * j (0: one run over the whole plane) */
+    int64_t flat_tile;
     uint32_t xsub_var[TVM_MAX_NDIM];
     int64_t xsub_ext[TVM_MAX_NDIM];
     int xsub_dims;
@@ -160,6 +170,7 @@ struct sched {
     int bcols;           /* and its columns */
     lp_id wr_base;       /* width mode: the current block of rows */
     int wr_mr;
+    lp_id tile;          /* a tiled merged plane: the current tile's index */
     bool packed;         /* this run's nests: channels mode, or width mode */
 };
 
@@ -511,7 +522,7 @@ static bool flat_expr(const lp_program *p, lp_id e, uint32_t h, uint32_t w, int6
  * loops into one over the flat position (see cmatch.flat_h). Channel
  * vectors would store each output with a scatter: measured at 96x14x14 ->
  * 576 and 320x7x7 -> 1280, 1.1-1.4x oneDNN's time. */
-static bool flatten_plane(const lp_program *p, cmatch *m, int u) {
+static bool flatten_plane(const lp_program *p, cmatch *m, int u, int64_t tile) {
     uint32_t h = m->ovar[u], w = m->ovar[u + 1];
     int64_t W = m->oext[u + 1];
     if (!flat_expr(p, m->value, h, w, W, 0)) return false;
@@ -523,6 +534,12 @@ static bool flatten_plane(const lp_program *p, cmatch *m, int u) {
     }
     m->flat_h = h;
     m->flat_w = W;
+    if (tile) { /* keep both loops: tiles of the plane, positions of a tile */
+        m->flat_tile = tile;
+        m->oext[u] = m->oext[u] * W / tile;
+        m->oext[u + 1] = tile;
+        return true;
+    }
     m->oext[u] *= W;
     m->ovar[u] = w;
     m->loops[u] = m->loops[u + 1];
@@ -538,6 +555,20 @@ static bool flatten_plane(const lp_program *p, cmatch *m, int u) {
 /* Accumulator registers of a block: 24 of AVX-512's 32 (4 left for the
  * weights and a broadcast), 12 of AVX2's 16. */
 static int acc_budget(int vector_bytes) { return vector_bytes >= 64 ? 24 : 12; }
+
+/* The tile of a merged plane bigger than PW_FLAT_MAX: the most positions,
+ * up to PW_TILE_MAX, in whole blocks of WIDTH_NV vectors that divide the
+ * plane (56x56: 64); else whole vectors, at least three; 0 if none
+ * divides it. */
+static int64_t pw_tile(int64_t hw) {
+    int64_t best = 0;
+    for (int64_t t = OC_BLOCK; t <= PW_TILE_MAX; t += OC_BLOCK)
+        if (hw % t == 0 && (t % (WIDTH_NV * OC_BLOCK) == 0 || best % (WIDTH_NV * OC_BLOCK) != 0 ||
+                              best == 0))
+            best = t;
+    /* tiles of one or two vectors would be blocks of few sums: by row */
+    return best >= 3 * OC_BLOCK ? best : 0;
+}
 
 /* Pointwise rows (output channels) per block of a merged plane with no
  * loop outside its channels: the most that fit, down to half of that,
@@ -678,8 +709,15 @@ static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *writt
          * too, on planes up to PW_FLAT_MAX: a row then gave one vector per
          * block, 6 sums in flight and a broadcast per multiply-add
          * (192x28x28 -> 32, 1 thread: 1.97x oneDNN's time) */
-        if (small && m->oext[in] >= OC_BLOCK)
+        int64_t tile = 0;
+        if (small && m->oext[in] >= OC_BLOCK) {
+            tile = hw > PW_FLAT_MAX && m->oext[in] % OC_BLOCK ? pw_tile(hw) : 0;
             small = m->oext[in] % OC_BLOCK != 0 && hw <= PW_FLAT_MAX;
+        }
+        if (tile && flatten_plane(p, m, in - 1, tile)) {
+            /* rows of tile positions: pointwise width mode below */
+        } else
+            tile = 0;
         bool plane = small && (hw + OC_BLOCK - 1) / OC_BLOCK * OC_BLOCK * 8 <= hw * 9;
         /* A plane of at most two blocks of rows (7x7) keeps channel
          * vectors, its rows the flat positions: two blocks of 24-25 rows
@@ -703,7 +741,7 @@ static bool match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *writt
             if (chan_plane && O <= OC_BLOCK) chan_plane = false;
             if (plane && !pw_rows(vector_bytes, dt, O)) plane = false;
         }
-        if ((plane || chan_plane) && flatten_plane(p, m, in - 1)) {
+        if ((plane || chan_plane) && flatten_plane(p, m, in - 1, 0)) {
             in--;
             if (chan_plane) {
                 m->r = in;
@@ -925,6 +963,8 @@ static void set_vars(sched *S, lp_id rbase, int64_t row, lp_id vbase, int64_t vv
     } else {
         lp_id pos = lp_binary(p, IR_ADD, nest_addc(p, vbase, vv * OC_BLOCK), jj);
         S->cl.var_to[m->ovar[m->v]] = pos;
+        if (m->flat_tile)
+            pos = lp_binary(p, IR_ADD, lp_binary(p, IR_MUL, S->tile, nest_i64(p, m->flat_tile)), pos);
         if (m->flat_h) {
             lp_id W = nest_i64(p, m->flat_w);
             S->cl.var_to[m->flat_h] = lp_binary(p, IR_FLOORDIV, pos, W);
@@ -1128,8 +1168,9 @@ static lp_id outer(sched *S, int k, lp_id vbase) {
         return rolled_for(p, ob, nob, outer(S, k + 1, vb));
     }
     uint32_t var = m->ovar[k];
-    uint32_t nv_ = new_loop_var(p, p->vars[var].name);
+    uint32_t nv_ = new_loop_var(p, m->flat_tile && var == m->flat_h ? "tile" : p->vars[var].name);
     S->cl.var_to[var] = lp_var_ref(p, nv_);
+    if (m->flat_tile && var == m->flat_h) S->tile = lp_var_ref(p, nv_);
     lp_id body = outer(S, k + 1, vbase);
     if (k == 0 && m->per_plane) { /* this plane's padded copy */
         lp_id dst[TVM_MAX_NDIM], src[TVM_MAX_NDIM], ix[TVM_MAX_NDIM];
