@@ -15,14 +15,21 @@ DUMP_STAGES = ("graph", "fused", "loop", "llvm", "asm")
 
 
 def build(tensors, target="llvm", opt_level=3, fast_math=False, inline=True, cache=True,
-          schedule=None):
+          schedule=None, release_constants=False):
     """Compiles ``tensors`` = inputs (placeholders) then outputs (computes),
     TVM's argument order, into a :class:`Function`.
 
     target: "llvm" (host CPU), "llvm -mcpu=NAME -mattr=+a,-b" or "interp".
     opt_level: 0..3.  fast_math relaxes IEEE rules.  inline=False
     materialises every compute.  cache=False skips the context's cache of
-    identical graphs.  schedule: a ``te.create_schedule`` of these outputs."""
+    identical graphs.  schedule: a ``te.create_schedule`` of these outputs.
+    release_constants=True (TVM_COMPILE_RELEASE_CONSTANTS) frees, during the
+    compile, the bytes of every graph constant the function does not read
+    itself because all that is computed from it was folded (a weight whose
+    transposed copy the function holds instead): for "build once, drop the
+    graph" use.  Those constants stay in the graph without their data; a
+    later build of this graph that reads one raises InvalidArgumentError
+    naming it."""
     if isinstance(tensors, Tensor):
         tensors = [tensors]
     if not isinstance(tensors, (list, tuple)):
@@ -75,6 +82,8 @@ def build(tensors, target="llvm", opt_level=3, fast_math=False, inline=True, cac
         flags |= _lib.TVM_COMPILE_NO_INLINE
     if not cache:
         flags |= _lib.TVM_COMPILE_NO_CACHE
+    if release_constants:
+        flags |= _lib.TVM_COMPILE_RELEASE_CONSTANTS
     opts = _lib.tvm_compile_options(ctypes.sizeof(_lib.tvm_compile_options), tb,
                                     _OPT[opt_level], flags)
     if schedule is not None:
