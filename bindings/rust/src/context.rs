@@ -89,6 +89,9 @@ impl Context {
             function_cache_capacity: to_i32(opts.function_cache_capacity, "function_cache_capacity")?,
             shape_cache_capacity: to_i32(opts.shape_cache_capacity, "shape_cache_capacity")?,
             flags: 0,
+            // a host parallel-for is not exposed by the safe API yet
+            parallel_for: None,
+            parallel_user: ptr::null_mut(),
         };
         let mut out: *mut sys::tvm_context = ptr::null_mut();
         // SAFETY: valid options struct and out pointer.

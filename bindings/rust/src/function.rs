@@ -112,6 +112,18 @@ impl<'s> CompileOptions<'s> {
         self.flag(sys::TVM_COMPILE_NO_CACHE, on)
     }
 
+    /// `TVM_COMPILE_RELEASE_CONSTANTS`, for "compile once, then drop the
+    /// graph": while compiling, free the bytes of every graph constant the
+    /// function does not read itself because everything computed from it
+    /// was folded (a weight whose transposed or packed copy the function
+    /// holds instead). The constant stays in the graph without its data; a
+    /// later compile of the graph that reads it fails with
+    /// `Status::InvalidArgument` naming it (an identical compile still finds
+    /// the cached function). Functions compiled earlier are unaffected.
+    pub fn release_constants(self, on: bool) -> CompileOptions<'s> {
+        self.flag(sys::TVM_COMPILE_RELEASE_CONSTANTS, on)
+    }
+
     /// Calls `f` with the C options struct (valid during the call).
     pub(crate) fn with_raw<R>(&self, f: impl FnOnce(&sys::tvm_compile_options) -> R) -> Result<R> {
         let target =
