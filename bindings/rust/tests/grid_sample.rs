@@ -366,9 +366,12 @@ fn names_parse_and_bad_names_are_invalid_argument() {
     );
 }
 
+/// x shape and dtype, grid shape and dtype, the status, words of the message.
+type Refused = (&'static [i64], DType, &'static [i64], DType, Status, &'static [&'static str]);
+
 #[test]
 fn shapes_and_dtypes_the_library_refuses() {
-    let cases: [(&[i64], DType, &[i64], DType, Status, &[&str]); 5] = [
+    let cases: [Refused; 5] = [
         (&[1, 1, 2], DType::F32, &[1, 1, 1, 2], DType::F32, Status::Shape, &["x has rank 3"]),
         (&[1, 1, 2, 2], DType::F32, &[1, 1, 1, 3], DType::F32, Status::Shape, &["last dim of grid"]),
         (&[2, 1, 2, 2], DType::F32, &[1, 1, 1, 2], DType::F32, Status::Shape, &["batch 2", "batch 1"]),
