@@ -136,7 +136,10 @@ class tvm_context_options(Structure):
                 ("num_threads", c_int32),
                 ("function_cache_capacity", c_int32),
                 ("shape_cache_capacity", c_int32),
-                ("flags", c_uint32)]
+                ("flags", c_uint32),
+                # appended in 0.1: a host parallel-for (tvmc.parallel) and its user pointer
+                ("parallel_for", c_void_p),
+                ("parallel_user", c_void_p)]
 
 
 class tvm_cache_stats(Structure):

@@ -6,7 +6,7 @@ import weakref
 import numpy as np
 
 from . import _dtype, _lib, _marshal
-from .error import InvalidArgumentError, InvalidHandleError, check
+from .error import InvalidArgumentError, InvalidHandleError, TVMError, check
 from .expr import Tensor
 
 _OPT = {0: _lib.TVM_OPT_O0, 1: _lib.TVM_OPT_O1, 2: _lib.TVM_OPT_O2, 3: _lib.TVM_OPT_O3}
@@ -163,8 +163,20 @@ class Function:
             ptrs.append(p)
             keep.append(kp)
         arr = _marshal.pointer_array(ptrs)
-        check(_lib.load().tvm_function_call(self._handle, arr, n))
+        self._check_call(_lib.load().tvm_function_call(self._handle, arr, n))
         del keep
+
+    def _check_call(self, status):
+        """check() of a call's status, chained to the exception of the host
+        parallel-for (tvmc.Context(parallel_for=...)) when that failed it."""
+        cause = self.ctx._take_parallel_error() if status != _lib.TVM_OK else None
+        if cause is None:
+            check(status)
+            return
+        try:
+            check(status)
+        except TVMError as e:
+            raise e from cause
 
     def output_shape(self, *inputs, index=0):
         """The shape output ``index`` has for these inputs."""
@@ -212,7 +224,7 @@ class Function:
             keep.append(kp)
             outs.append(o)
         arr = _marshal.pointer_array(ptrs)
-        check(_lib.load().tvm_function_call(self._handle, arr, len(ptrs)))
+        self._check_call(_lib.load().tvm_function_call(self._handle, arr, len(ptrs)))
         del keep
         return outs[0] if len(outs) == 1 else tuple(outs)
 
