@@ -547,3 +547,23 @@ def test_constants_match_the_header():
               "TVM_OP_ARGMAX", "TVM_OP_ARGMIN")
              if getattr(_lib, n, None) != v}
     assert not wrong, "tvmc/_lib.py lacks or misnumbers (header, _lib): %s" % wrong
+
+
+def test_structs_match_the_header():
+    """Every struct of include/tvmc.h has a ctypes twin in tvmc._lib with the
+    same fields in the same order (a missing appended field silently reads
+    as its default in C: the struct_size rule)."""
+    import re
+    from tvmc import _lib
+    header = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                          "include", "tvmc.h")
+    if not os.path.exists(header):
+        pytest.skip("include/tvmc.h not found next to this checkout")
+    text = re.sub(r"/\*.*?\*/", "", open(header).read(), flags=re.S)
+    structs = re.findall(r"typedef\s+struct\s+(\w+)\s*\{(.*?)\}", text, flags=re.S)
+    assert len(structs) >= 10
+    for name, body in structs:
+        fields = [re.sub(r"\[.*\]", "", d.split()[-1]).lstrip("*")
+                  for d in body.split(";") if d.strip()]
+        assert hasattr(_lib, name), "tvmc/_lib.py lacks struct %s" % name
+        assert [f[0] for f in getattr(_lib, name)._fields_] == fields, name
