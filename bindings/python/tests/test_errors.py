@@ -506,3 +506,64 @@ def test_table_covers_the_header():
     assert len(declared) > 50
     missing = declared - {row[0] for row in _lib._FUNCTIONS}
     assert not missing, "add these to tvmc/_lib.py _FUNCTIONS: %s" % sorted(missing)
+
+
+def _header_constants(text):
+    """{name: value} of the header's TVM_* #defines and enum members."""
+    import re
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+
+    def num(v):
+        return int(v.strip().strip("()").rstrip("uU"), 0)
+    out = {m.group(1): num(m.group(2)) for m in
+           re.finditer(r"#define\s+(TVM_\w+)\s+(\(?-?(?:0x[0-9a-fA-F]+|\d+)u?\)?)\s*$", text,
+                       flags=re.M)}
+    for body in re.findall(r"typedef\s+enum\s+\w+\s*\{(.*?)\}", text, flags=re.S):
+        nxt = 0
+        for item in filter(None, (i.strip() for i in body.split(","))):
+            name, _, value = item.partition("=")
+            nxt = num(value) if value else nxt
+            out[name.strip()] = nxt
+            nxt += 1
+    return out
+
+
+def test_constants_match_the_header():
+    """Every TVM_* constant of include/tvmc.h (compile flags, enums) is in
+    tvmc._lib with the header's value; only the operator kinds, which the
+    topi modules map by name themselves, are left out."""
+    from tvmc import _lib
+    header = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                          "include", "tvmc.h")
+    if not os.path.exists(header):
+        pytest.skip("include/tvmc.h not found next to this checkout")
+    consts = _header_constants(open(header).read())
+    # spot checks of the parser itself, values written in the header
+    assert consts["TVM_COMPILE_RELEASE_CONSTANTS"] == 0x8 and consts["TVM_OPT_O0"] == -1
+    assert consts["TVM_GRID_PAD_REFLECTION"] == 2 and consts["TVM_ERR_INVALID_HANDLE"] == 14
+    wrong = {n: (v, getattr(_lib, n, None)) for n, v in consts.items()
+             if not n.startswith(("TVM_OP_", "TVM_SCATTER_")) or n in
+             ("TVM_OP_SUM", "TVM_OP_MEAN", "TVM_OP_MAX", "TVM_OP_MIN", "TVM_OP_PROD",
+              "TVM_OP_ARGMAX", "TVM_OP_ARGMIN")
+             if getattr(_lib, n, None) != v}
+    assert not wrong, "tvmc/_lib.py lacks or misnumbers (header, _lib): %s" % wrong
+
+
+def test_structs_match_the_header():
+    """Every struct of include/tvmc.h has a ctypes twin in tvmc._lib with the
+    same fields in the same order (a missing appended field silently reads
+    as its default in C: the struct_size rule)."""
+    import re
+    from tvmc import _lib
+    header = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                          "include", "tvmc.h")
+    if not os.path.exists(header):
+        pytest.skip("include/tvmc.h not found next to this checkout")
+    text = re.sub(r"/\*.*?\*/", "", open(header).read(), flags=re.S)
+    structs = re.findall(r"typedef\s+struct\s+(\w+)\s*\{(.*?)\}", text, flags=re.S)
+    assert len(structs) >= 10
+    for name, body in structs:
+        fields = [re.sub(r"\[.*\]", "", d.split()[-1]).lstrip("*")
+                  for d in body.split(";") if d.strip()]
+        assert hasattr(_lib, name), "tvmc/_lib.py lacks struct %s" % name
+        assert [f[0] for f in getattr(_lib, name)._fields_] == fields, name

@@ -111,11 +111,16 @@ TVM_COORD_HALF_PIXEL, TVM_COORD_ASYMMETRIC, TVM_COORD_ALIGN_CORNERS, \
 TVM_NEAREST_ROUND_PREFER_FLOOR, TVM_NEAREST_ROUND_PREFER_CEIL, TVM_NEAREST_FLOOR, \
     TVM_NEAREST_CEIL = 0, 1, 2, 3
 
+# tvm_grid_sample_mode, tvm_grid_sample_padding
+TVM_GRID_SAMPLE_BILINEAR, TVM_GRID_SAMPLE_NEAREST, TVM_GRID_SAMPLE_BICUBIC = 0, 1, 2
+TVM_GRID_PAD_ZEROS, TVM_GRID_PAD_BORDER, TVM_GRID_PAD_REFLECTION = 0, 1, 2
+
 # opt levels and compile flags
 TVM_OPT_DEFAULT, TVM_OPT_O0, TVM_OPT_O1, TVM_OPT_O2, TVM_OPT_O3 = 0, -1, 1, 2, 3
 TVM_COMPILE_FAST_MATH = 0x1
 TVM_COMPILE_NO_INLINE = 0x2
 TVM_COMPILE_NO_CACHE = 0x4
+TVM_COMPILE_RELEASE_CONSTANTS = 0x8
 
 
 class tvm_expr(Structure):
@@ -131,7 +136,10 @@ class tvm_context_options(Structure):
                 ("num_threads", c_int32),
                 ("function_cache_capacity", c_int32),
                 ("shape_cache_capacity", c_int32),
-                ("flags", c_uint32)]
+                ("flags", c_uint32),
+                # appended in 0.1: a host parallel-for (tvmc.parallel) and its user pointer
+                ("parallel_for", c_void_p),
+                ("parallel_user", c_void_p)]
 
 
 class tvm_cache_stats(Structure):
@@ -162,6 +170,9 @@ class tvm_compile_options(Structure):
 
 # tvm_layout
 TVM_LAYOUT_NCHW, TVM_LAYOUT_NHWC = 0, 1
+
+# tvm_conv_algorithm
+TVM_CONV_ALGO_AUTO, TVM_CONV_ALGO_DIRECT, TVM_CONV_ALGO_WINOGRAD = 0, 1, 2
 
 # tvm_op_reduce_kind
 TVM_OP_SUM, TVM_OP_MEAN, TVM_OP_MAX, TVM_OP_MIN, TVM_OP_PROD, TVM_OP_ARGMAX, TVM_OP_ARGMIN = \

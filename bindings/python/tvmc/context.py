@@ -26,7 +26,7 @@ import ctypes
 import threading
 import weakref
 
-from . import _lib
+from . import _lib, parallel
 from .error import InternalError, InvalidArgumentError, check, error_class, make_error
 
 _INT32_MAX = 2**31 - 1
@@ -38,26 +38,46 @@ def _nonneg_int32(name, v):
     return v
 
 
+def _destroy_context(handle, host_callback):
+    # host_callback is an argument only to keep the C callback alive as long
+    # as the context that calls it.
+    _lib.load().tvm_context_destroy(handle)
+
+
 class Context:
     """A tvmc context (thread pool, function cache, shape cache).
 
     ``num_threads=0`` means one worker per physical core; capacities of 0
-    mean the library defaults (256 functions, 64 shape specialisations)."""
+    mean the library defaults (256 functions, 64 shape specialisations).
+    ``parallel_for=f`` runs parallel loops on the host's threads instead of
+    tvmc's pool: ``f(n, run, max_chunks)`` must call ``run(begin, end)`` for
+    ranges covering ``range(n)`` exactly once, from any threads, and return
+    when they have run (see ``tvmc.parallel``); ``num_threads`` is then the
+    most ranges a loop is split into."""
 
     _default = None
     _default_lock = threading.Lock()
 
-    def __init__(self, num_threads=0, function_cache_capacity=0, shape_cache_capacity=0):
+    def __init__(self, num_threads=0, function_cache_capacity=0, shape_cache_capacity=0,
+                 parallel_for=None):
         L = _lib.load()
         opts = _lib.tvm_context_options(
             ctypes.sizeof(_lib.tvm_context_options),
             _nonneg_int32("num_threads", num_threads),
             _nonneg_int32("function_cache_capacity", function_cache_capacity),
             _nonneg_int32("shape_cache_capacity", shape_cache_capacity), 0)
+        self._parallel_errors = threading.local()
+        callback = None
+        if parallel_for is not None:
+            if not callable(parallel_for):
+                raise TypeError("parallel_for must be callable as f(n, run, max_chunks), got %s"
+                                % type(parallel_for).__name__)
+            callback = parallel.make_callback(parallel_for, self._parallel_errors)
+            opts.parallel_for = ctypes.cast(callback, ctypes.c_void_p).value
         out = ctypes.c_void_p()
         check(L.tvm_context_create(ctypes.byref(opts), ctypes.byref(out)))
         self._handle = out.value
-        self._finalizer = weakref.finalize(self, L.tvm_context_destroy, out.value)
+        self._finalizer = weakref.finalize(self, _destroy_context, out.value, callback)
         self._finalizer.atexit = False  # never tear the JIT down during interpreter exit
 
     @classmethod
@@ -70,6 +90,12 @@ class Context:
                     cls._default = cls()
                 ctx = cls._default
         return ctx
+
+    def _take_parallel_error(self):
+        """The exception of this thread's last failed host parallel-for, once."""
+        exc = getattr(self._parallel_errors, "exc", None)
+        self._parallel_errors.exc = None
+        return exc
 
     @property
     def num_threads(self):

@@ -6,7 +6,7 @@ import weakref
 import numpy as np
 
 from . import _dtype, _lib, _marshal
-from .error import InvalidArgumentError, InvalidHandleError, check
+from .error import InvalidArgumentError, InvalidHandleError, TVMError, check
 from .expr import Tensor
 
 _OPT = {0: _lib.TVM_OPT_O0, 1: _lib.TVM_OPT_O1, 2: _lib.TVM_OPT_O2, 3: _lib.TVM_OPT_O3}
@@ -15,14 +15,21 @@ DUMP_STAGES = ("graph", "fused", "loop", "llvm", "asm")
 
 
 def build(tensors, target="llvm", opt_level=3, fast_math=False, inline=True, cache=True,
-          schedule=None):
+          schedule=None, release_constants=False):
     """Compiles ``tensors`` = inputs (placeholders) then outputs (computes),
     TVM's argument order, into a :class:`Function`.
 
     target: "llvm" (host CPU), "llvm -mcpu=NAME -mattr=+a,-b" or "interp".
     opt_level: 0..3.  fast_math relaxes IEEE rules.  inline=False
     materialises every compute.  cache=False skips the context's cache of
-    identical graphs.  schedule: a ``te.create_schedule`` of these outputs."""
+    identical graphs.  schedule: a ``te.create_schedule`` of these outputs.
+    release_constants=True (TVM_COMPILE_RELEASE_CONSTANTS) frees, during the
+    compile, the bytes of every graph constant the function does not read
+    itself because all that is computed from it was folded (a weight whose
+    transposed copy the function holds instead): for "build once, drop the
+    graph" use.  Those constants stay in the graph without their data; a
+    later build of this graph that reads one raises InvalidArgumentError
+    naming it."""
     if isinstance(tensors, Tensor):
         tensors = [tensors]
     if not isinstance(tensors, (list, tuple)):
@@ -75,6 +82,8 @@ def build(tensors, target="llvm", opt_level=3, fast_math=False, inline=True, cac
         flags |= _lib.TVM_COMPILE_NO_INLINE
     if not cache:
         flags |= _lib.TVM_COMPILE_NO_CACHE
+    if release_constants:
+        flags |= _lib.TVM_COMPILE_RELEASE_CONSTANTS
     opts = _lib.tvm_compile_options(ctypes.sizeof(_lib.tvm_compile_options), tb,
                                     _OPT[opt_level], flags)
     if schedule is not None:
@@ -154,8 +163,20 @@ class Function:
             ptrs.append(p)
             keep.append(kp)
         arr = _marshal.pointer_array(ptrs)
-        check(_lib.load().tvm_function_call(self._handle, arr, n))
+        self._check_call(_lib.load().tvm_function_call(self._handle, arr, n))
         del keep
+
+    def _check_call(self, status):
+        """check() of a call's status, chained to the exception of the host
+        parallel-for (tvmc.Context(parallel_for=...)) when that failed it."""
+        cause = self.ctx._take_parallel_error() if status != _lib.TVM_OK else None
+        if cause is None:
+            check(status)
+            return
+        try:
+            check(status)
+        except TVMError as e:
+            raise e from cause
 
     def output_shape(self, *inputs, index=0):
         """The shape output ``index`` has for these inputs."""
@@ -203,7 +224,7 @@ class Function:
             keep.append(kp)
             outs.append(o)
         arr = _marshal.pointer_array(ptrs)
-        check(_lib.load().tvm_function_call(self._handle, arr, len(ptrs)))
+        self._check_call(_lib.load().tvm_function_call(self._handle, arr, len(ptrs)))
         del keep
         return outs[0] if len(outs) == 1 else tuple(outs)
 

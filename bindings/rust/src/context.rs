@@ -1,9 +1,12 @@
 //! [`Context`]: the compiler instance (thread pool, caches).
 
+use std::os::raw::c_void;
 use std::ptr::{self, NonNull};
+use std::sync::Arc;
 
 use crate::error::{check, Error, Result, Status};
 use crate::graph::Graph;
+use crate::parallel::{trampoline, HostPool, ParallelFor};
 use crate::sys;
 
 /// Options for [`Context::with_options`]. Zero means "the default" for
@@ -62,6 +65,10 @@ pub struct CacheStats {
 #[derive(Debug)]
 pub struct Context {
     raw: NonNull<sys::tvm_context>,
+    /// The host parallel-for, if any: graphs hand it to the functions they
+    /// compile, since the C context (and its calls into the host) outlives
+    /// this object while functions are alive.
+    host: Option<Arc<HostPool>>,
 }
 
 // SAFETY: tvm.h: "A tvm_context is shared by all threads; every call taking
@@ -83,18 +90,53 @@ impl Context {
 
     /// A context with the given options.
     pub fn with_options(opts: &ContextOptions) -> Result<Context> {
+        Context::create(opts, None)
+    }
+
+    /// A context whose parallel loops run on the host's threads through
+    /// `pool` (`tvm_context_options.parallel_for`) instead of tvmc's own
+    /// pool; `opts.num_threads` is then the most ranges a loop is split
+    /// into (0: one per physical core). See [`ParallelFor`] for what the
+    /// pool must do; a pool that fails, panics or does not cover a loop
+    /// exactly once makes the kernel call fail with `Status::Internal`.
+    ///
+    /// ```
+    /// use tvmc::{Context, ContextOptions, ParallelFor, ParallelTask};
+    /// /// Two scoped threads, each running half of every loop.
+    /// struct Halves;
+    /// impl ParallelFor for Halves {
+    ///     fn parallel_for(&self, task: &ParallelTask<'_>, _max_chunks: usize) -> bool {
+    ///         let mid = task.len() / 2;
+    ///         std::thread::scope(|s| {
+    ///             let a = s.spawn(|| task.run(0, mid).is_ok());
+    ///             let b = task.run(mid, task.len()).is_ok();
+    ///             a.join().unwrap_or(false) && b
+    ///         })
+    ///     }
+    /// }
+    /// let ctx = Context::with_parallel_for(&ContextOptions::new().num_threads(2), Halves)?;
+    /// assert_eq!(ctx.num_threads(), 2);
+    /// # Ok::<(), tvmc::Error>(())
+    /// ```
+    pub fn with_parallel_for<P: ParallelFor + 'static>(opts: &ContextOptions, pool: P) -> Result<Context> {
+        Context::create(opts, Some(Arc::new(HostPool { pool: Box::new(pool) })))
+    }
+
+    fn create(opts: &ContextOptions, host: Option<Arc<HostPool>>) -> Result<Context> {
         let o = sys::tvm_context_options {
             struct_size: std::mem::size_of::<sys::tvm_context_options>(),
             num_threads: to_i32(opts.num_threads, "num_threads")?,
             function_cache_capacity: to_i32(opts.function_cache_capacity, "function_cache_capacity")?,
             shape_cache_capacity: to_i32(opts.shape_cache_capacity, "shape_cache_capacity")?,
             flags: 0,
+            parallel_for: host.as_ref().map(|_| trampoline as _),
+            parallel_user: host.as_ref().map_or(ptr::null_mut(), |h| Arc::as_ptr(h) as *mut c_void),
         };
         let mut out: *mut sys::tvm_context = ptr::null_mut();
         // SAFETY: valid options struct and out pointer.
         check(unsafe { sys::tvm_context_create(&o, &mut out) })?;
         NonNull::new(out)
-            .map(|raw| Context { raw })
+            .map(|raw| Context { raw, host })
             .ok_or_else(|| Error::new(Status::Internal, "tvm_context_create returned NULL"))
     }
 
@@ -129,6 +171,10 @@ impl Context {
             kernel_cache_hits: s.kernel_cache_hits,
             kernel_cache_evictions: s.kernel_cache_evictions,
         })
+    }
+
+    pub(crate) fn host(&self) -> Option<Arc<HostPool>> {
+        self.host.clone()
     }
 
     /// A new, empty graph in this context (same as [`Graph::new`]).

@@ -3,10 +3,12 @@
 use std::ffi::{CStr, CString};
 use std::os::raw::{c_char, c_int, c_void};
 use std::ptr::{self, NonNull};
+use std::sync::Arc;
 
 use crate::array::{Array, AsDlTensor, AsDlTensorMut};
 use crate::dtype::{DType, Element};
 use crate::error::{check, Error, Result, Status};
+use crate::parallel::HostPool;
 use crate::schedule::Schedule;
 use crate::sys;
 
@@ -112,6 +114,18 @@ impl<'s> CompileOptions<'s> {
         self.flag(sys::TVM_COMPILE_NO_CACHE, on)
     }
 
+    /// `TVM_COMPILE_RELEASE_CONSTANTS`, for "compile once, then drop the
+    /// graph": while compiling, free the bytes of every graph constant the
+    /// function does not read itself because everything computed from it
+    /// was folded (a weight whose transposed or packed copy the function
+    /// holds instead). The constant stays in the graph without its data; a
+    /// later compile of the graph that reads it fails with
+    /// `Status::InvalidArgument` naming it (an identical compile still finds
+    /// the cached function). Functions compiled earlier are unaffected.
+    pub fn release_constants(self, on: bool) -> CompileOptions<'s> {
+        self.flag(sys::TVM_COMPILE_RELEASE_CONSTANTS, on)
+    }
+
     /// Calls `f` with the C options struct (valid during the call).
     pub(crate) fn with_raw<R>(&self, f: impl FnOnce(&sys::tvm_compile_options) -> R) -> Result<R> {
         let target =
@@ -162,6 +176,8 @@ pub struct Function {
     raw: NonNull<sys::tvm_function>,
     nin: usize,
     nout: usize,
+    /// The host parallel-for of the context, which its calls may use.
+    host: Option<Arc<HostPool>>,
 }
 
 // SAFETY: tvmc.h: "A tvm_function is immutable and callable from any thread
@@ -174,7 +190,10 @@ impl Function {
     ///
     /// # Safety
     /// `raw` must be a valid function handle whose reference the caller
-    /// gives away.
+    /// gives away. A function of a context made with
+    /// [`Context::with_parallel_for`](crate::Context::with_parallel_for)
+    /// calls that context's pool, which this function does not keep alive:
+    /// take such functions from [`Graph::compile`](crate::Graph::compile).
     pub unsafe fn from_raw(raw: NonNull<sys::tvm_function>) -> Result<Function> {
         let mut nin: c_int = 0;
         let mut nout: c_int = 0;
@@ -184,7 +203,12 @@ impl Function {
             sys::tvm_function_release(raw.as_ptr());
             return Err(e);
         }
-        Ok(Function { raw, nin: nin.max(0) as usize, nout: nout.max(0) as usize })
+        Ok(Function { raw, nin: nin.max(0) as usize, nout: nout.max(0) as usize, host: None })
+    }
+
+    pub(crate) fn with_host(mut self, host: Option<Arc<HostPool>>) -> Function {
+        self.host = host;
+        self
     }
 
     /// The raw handle (the reference stays owned by `self`).
@@ -412,7 +436,7 @@ impl Clone for Function {
         if s != sys::TVM_OK {
             panic!("tvm_function_retain failed: {}", Error::from_last(s));
         }
-        Function { raw: self.raw, nin: self.nin, nout: self.nout }
+        Function { raw: self.raw, nin: self.nin, nout: self.nout, host: self.host.clone() }
     }
 }
 
@@ -424,6 +448,8 @@ pub struct Entry {
     raw: NonNull<sys::tvm_entry>,
     code: unsafe extern "C" fn(),
     nargs: usize,
+    /// Kept alive like a [`Function`]'s: the kernel may call the host pool.
+    _host: Option<Arc<HostPool>>,
 }
 
 // SAFETY: tvmc.h: "an entry may be called from any thread, concurrently".
@@ -439,7 +465,9 @@ impl Function {
         // SAFETY: valid handle and out pointers.
         check(unsafe { sys::tvm_function_entry(self.raw.as_ptr(), &mut raw, &mut code) })?;
         match (NonNull::new(raw), code) {
-            (Some(raw), Some(code)) => Ok(Entry { raw, code, nargs: self.nin + self.nout }),
+            (Some(raw), Some(code)) => {
+                Ok(Entry { raw, code, nargs: self.nin + self.nout, _host: self.host.clone() })
+            }
             _ => Err(Error::new(Status::Internal, "tvm_function_entry returned no entry")),
         }
     }

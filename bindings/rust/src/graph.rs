@@ -12,12 +12,14 @@ use std::marker::PhantomData;
 use std::ops::{Add, BitAnd, BitOr, Div, Mul, Neg, Not, Rem, Sub};
 use std::os::raw::{c_char, c_int, c_void};
 use std::ptr::{self, NonNull};
+use std::sync::Arc;
 
 use crate::array::checked_numel;
 use crate::context::Context;
 use crate::dtype::{DType, Element};
 use crate::error::{check, Error, Result, Status};
 use crate::function::{CompileOptions, Function};
+use crate::parallel::HostPool;
 use crate::sys;
 
 type BinFn = unsafe extern "C" fn(*mut sys::tvm_graph, sys::tvm_expr, sys::tvm_expr) -> sys::tvm_expr;
@@ -59,6 +61,8 @@ pub struct Graph<'ctx> {
     /// First error found on the Rust side (mixing graphs, bad names or
     /// counts) while the C graph was still fine.
     rust_error: RefCell<Option<Error>>,
+    /// The context's host parallel-for, for the functions compiled here.
+    host: Option<Arc<HostPool>>,
     _ctx: PhantomData<&'ctx Context>,
 }
 
@@ -155,7 +159,9 @@ impl<'ctx> Graph<'ctx> {
         // SAFETY: valid context; NULL result reports through tvm_last_error.
         let g = unsafe { sys::tvm_graph_create(ctx.as_raw()) };
         match NonNull::new(g) {
-            Some(raw) => Ok(Graph { raw, rust_error: RefCell::new(None), _ctx: PhantomData }),
+            Some(raw) => {
+                Ok(Graph { raw, rust_error: RefCell::new(None), host: ctx.host(), _ctx: PhantomData })
+            }
             None => Err(Error::new(Status::OutOfMemory, crate::error::last_error())),
         }
     }
@@ -583,7 +589,7 @@ impl<'ctx> Graph<'ctx> {
         check(s)?;
         match NonNull::new(out) {
             // SAFETY: a fresh function with one reference, now ours.
-            Some(f) => unsafe { Function::from_raw(f) },
+            Some(f) => unsafe { Function::from_raw(f) }.map(|f| f.with_host(self.host.clone())),
             None => Err(Error::new(Status::Internal, "tvm_compile returned no function")),
         }
     }

@@ -60,6 +60,7 @@ mod function;
 mod graph;
 mod onnx;
 pub mod ops;
+mod parallel;
 mod schedule;
 
 pub use array::{Array, AsDlTensor, AsDlTensorMut, TensorView, TensorViewMut};
@@ -70,6 +71,7 @@ pub use extern_fn::{ExternFn, ExternScalar};
 pub use function::{CompileOptions, Entry, Function, KernelPlan, OptLevel};
 pub use graph::{Expr, Graph, IntoDim, Operand, ReduceKind, Scalar, Tensor};
 pub use onnx::{OnnxModel, OnnxOptions, OnnxValue};
+pub use parallel::{ParallelFor, ParallelTask};
 pub use schedule::{Axis, Schedule, Tiles};
 
 /// Compile-time checks of the borrow and thread rules (doctests that must

@@ -304,6 +304,104 @@ impl ResizeNearest {
     }
 }
 
+/// Interpolation of [`grid_sample`] (`tvm_grid_sample_mode`). Parses from
+/// the ONNX / PyTorch names `"bilinear"`, `"nearest"`, `"bicubic"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GridSampleMode {
+    Bilinear,
+    /// Rounds half to even.
+    Nearest,
+    /// Cubic convolution (A = -0.75) over 4x4 taps.
+    Bicubic,
+}
+
+impl GridSampleMode {
+    fn raw(self) -> sys::tvm_grid_sample_mode {
+        match self {
+            GridSampleMode::Bilinear => sys::TVM_GRID_SAMPLE_BILINEAR,
+            GridSampleMode::Nearest => sys::TVM_GRID_SAMPLE_NEAREST,
+            GridSampleMode::Bicubic => sys::TVM_GRID_SAMPLE_BICUBIC,
+        }
+    }
+}
+
+impl std::str::FromStr for GridSampleMode {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<GridSampleMode> {
+        match s {
+            "bilinear" => Ok(GridSampleMode::Bilinear),
+            "nearest" => Ok(GridSampleMode::Nearest),
+            "bicubic" => Ok(GridSampleMode::Bicubic),
+            _ => Err(Error::new(
+                Status::InvalidArgument,
+                format!("grid_sample: mode must be one of bilinear, nearest, bicubic, got {:?}", s),
+            )),
+        }
+    }
+}
+
+/// What [`grid_sample`] reads outside the image (`tvm_grid_sample_padding`).
+/// Parses from `"zeros"`, `"border"`, `"reflection"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GridSamplePadding {
+    /// 0 outside the image.
+    Zeros,
+    /// Coordinates clamped into the image.
+    Border,
+    /// Coordinates mirrored at the image's edges.
+    Reflection,
+}
+
+impl GridSamplePadding {
+    fn raw(self) -> sys::tvm_grid_sample_padding {
+        match self {
+            GridSamplePadding::Zeros => sys::TVM_GRID_PAD_ZEROS,
+            GridSamplePadding::Border => sys::TVM_GRID_PAD_BORDER,
+            GridSamplePadding::Reflection => sys::TVM_GRID_PAD_REFLECTION,
+        }
+    }
+}
+
+impl std::str::FromStr for GridSamplePadding {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<GridSamplePadding> {
+        match s {
+            "zeros" => Ok(GridSamplePadding::Zeros),
+            "border" => Ok(GridSamplePadding::Border),
+            "reflection" => Ok(GridSamplePadding::Reflection),
+            _ => Err(Error::new(
+                Status::InvalidArgument,
+                format!("grid_sample: padding must be one of zeros, border, reflection, got {:?}", s),
+            )),
+        }
+    }
+}
+
+/// How [`conv2d`] computes a 3x3, stride-1, undilated, ungrouped NCHW
+/// float32 convolution with constant weights (`tvm_conv_algorithm`); every
+/// other convolution is summed directly whatever this says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConvAlgorithm {
+    /// Winograd F(4x4, 3x3) where it is faster (both channel counts >= 64
+    /// and at least 16 output tiles), direct summation otherwise.
+    Auto,
+    /// Direct summation: bit for bit what other direct implementations give.
+    Direct,
+    /// Winograd wherever the layer qualifies; results differ from direct
+    /// summation by rounding (see `tvm_conv_algorithm` in `tvmc.h`).
+    Winograd,
+}
+
+impl ConvAlgorithm {
+    fn raw(self) -> sys::tvm_conv_algorithm {
+        match self {
+            ConvAlgorithm::Auto => sys::TVM_CONV_ALGO_AUTO,
+            ConvAlgorithm::Direct => sys::TVM_CONV_ALGO_DIRECT,
+            ConvAlgorithm::Winograd => sys::TVM_CONV_ALGO_WINOGRAD,
+        }
+    }
+}
+
 /// How [`scatter_elements`] and [`scatter_nd`] combine an update with the
 /// element it lands on (`tvm_scatter_reduction`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -357,6 +455,8 @@ pub struct ConvAttrs {
     pub pads: [i64; 4],
     /// conv_transpose2d only.
     pub output_padding: [i64; 2],
+    /// conv2d only.
+    pub algorithm: ConvAlgorithm,
 }
 
 impl Default for ConvAttrs {
@@ -368,6 +468,7 @@ impl Default for ConvAttrs {
             dilations: [1, 1],
             pads: [0; 4],
             output_padding: [0; 2],
+            algorithm: ConvAlgorithm::Auto,
         }
     }
 }
@@ -424,6 +525,13 @@ impl ConvAttrs {
         self
     }
 
+    /// Direct summation or Winograd for the 3x3 convolutions that qualify
+    /// (conv2d only; see [`ConvAlgorithm`]).
+    pub fn algorithm(mut self, algorithm: ConvAlgorithm) -> ConvAttrs {
+        self.algorithm = algorithm;
+        self
+    }
+
     fn raw(&self) -> std::result::Result<sys::tvm_conv_attrs, String> {
         let groups =
             i32::try_from(self.groups).map_err(|_| format!("groups {} is too large", self.groups))?;
@@ -435,6 +543,7 @@ impl ConvAttrs {
             dilations: self.dilations,
             pads: self.pads,
             output_padding: self.output_padding,
+            algorithm: self.algorithm.raw(),
         })
     }
 }
@@ -1093,6 +1202,27 @@ pub fn resize<'g>(
     // SAFETY: valid graph; out_shape holds ndim entries.
     finish(g, unsafe {
         sys::tvm_op_resize(g.ptr(), x.raw(), out_shape.as_ptr(), mode.raw(), coord.raw(), nearest.raw())
+    })
+}
+
+/// ONNX GridSample (opset 16) / PyTorch `grid_sample`: `x` `[N, C, H, W]`
+/// sampled at `grid` `[N, H_out, W_out, 2]` (per location x then y,
+/// normalised so that -1 and 1 are the corner pixels' centres when
+/// `align_corners`, their outer edges otherwise), giving `[N, C, H_out,
+/// W_out]` of `x`'s dtype. Both are float; `N` must be the same dim in both
+/// and grid's last dim the constant 2 (`Shape` error otherwise).
+pub fn grid_sample<'g>(
+    x: &Tensor<'g>,
+    grid: &Tensor<'g>,
+    mode: GridSampleMode,
+    padding: GridSamplePadding,
+    align_corners: bool,
+) -> Result<Tensor<'g>> {
+    let g = x.graph();
+    let (rx, rg) = (own(g, x, "grid_sample"), own(g, grid, "grid_sample"));
+    // SAFETY: valid graph; C checks the handles, ranks, dims and dtypes.
+    finish(g, unsafe {
+        sys::tvm_op_grid_sample(g.ptr(), rx, rg, mode.raw(), padding.raw(), c_int::from(align_corners))
     })
 }
 

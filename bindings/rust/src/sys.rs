@@ -200,6 +200,24 @@ pub const TVM_NEAREST_ROUND_PREFER_CEIL: tvm_resize_nearest = 1;
 pub const TVM_NEAREST_FLOOR: tvm_resize_nearest = 2;
 pub const TVM_NEAREST_CEIL: tvm_resize_nearest = 3;
 
+/// `tvm_grid_sample_mode` (a C enum).
+pub type tvm_grid_sample_mode = c_int;
+pub const TVM_GRID_SAMPLE_BILINEAR: tvm_grid_sample_mode = 0;
+pub const TVM_GRID_SAMPLE_NEAREST: tvm_grid_sample_mode = 1;
+pub const TVM_GRID_SAMPLE_BICUBIC: tvm_grid_sample_mode = 2;
+
+/// `tvm_grid_sample_padding` (a C enum).
+pub type tvm_grid_sample_padding = c_int;
+pub const TVM_GRID_PAD_ZEROS: tvm_grid_sample_padding = 0;
+pub const TVM_GRID_PAD_BORDER: tvm_grid_sample_padding = 1;
+pub const TVM_GRID_PAD_REFLECTION: tvm_grid_sample_padding = 2;
+
+/// `tvm_conv_algorithm` (a C enum; stored in `tvm_conv_attrs::algorithm`).
+pub type tvm_conv_algorithm = c_int;
+pub const TVM_CONV_ALGO_AUTO: tvm_conv_algorithm = 0;
+pub const TVM_CONV_ALGO_DIRECT: tvm_conv_algorithm = 1;
+pub const TVM_CONV_ALGO_WINOGRAD: tvm_conv_algorithm = 2;
+
 /// `tvm_scatter_reduction` (a C enum).
 pub type tvm_scatter_reduction = c_int;
 pub const TVM_SCATTER_NONE: tvm_scatter_reduction = 0;
@@ -217,6 +235,7 @@ pub const TVM_OPT_O3: i32 = 3;
 pub const TVM_COMPILE_FAST_MATH: u32 = 0x1;
 pub const TVM_COMPILE_NO_INLINE: u32 = 0x2;
 pub const TVM_COMPILE_NO_CACHE: u32 = 0x4;
+pub const TVM_COMPILE_RELEASE_CONSTANTS: u32 = 0x8;
 
 // ---------------------------------------------------------------------------
 // Opaque handles
@@ -272,14 +291,46 @@ pub struct tvm_onnx_model {
 // Structs
 // ---------------------------------------------------------------------------
 
+/// `tvm_parallel_task`: one range `[begin, end)` of a parallel loop.
+pub type tvm_parallel_task = Option<unsafe extern "C" fn(task: *mut c_void, begin: i64, end: i64)>;
+/// `tvm_parallel_for_fn`: a host-provided parallel-for (see `tvmc.h`'s
+/// contract: cover `[0, n)` exactly once, return after every range ran).
+pub type tvm_parallel_for_fn = Option<
+    unsafe extern "C" fn(
+        user: *mut c_void,
+        n: i64,
+        fn_: tvm_parallel_task,
+        task: *mut c_void,
+        max_chunks: c_int,
+    ) -> c_int,
+>;
+
 #[repr(C)]
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct tvm_context_options {
     pub struct_size: usize,
     pub num_threads: i32,
     pub function_cache_capacity: i32,
     pub shape_cache_capacity: i32,
     pub flags: u32,
+    /// Appended in 0.1; `None` = tvmc's own thread pool.
+    pub parallel_for: tvm_parallel_for_fn,
+    /// Passed back as `parallel_for`'s `user`; must be NULL without it.
+    pub parallel_user: *mut c_void,
+}
+
+impl Default for tvm_context_options {
+    fn default() -> tvm_context_options {
+        tvm_context_options {
+            struct_size: 0,
+            num_threads: 0,
+            function_cache_capacity: 0,
+            shape_cache_capacity: 0,
+            flags: 0,
+            parallel_for: None,
+            parallel_user: std::ptr::null_mut(),
+        }
+    }
 }
 
 #[repr(C)]
@@ -357,6 +408,8 @@ pub struct tvm_conv_attrs {
     pub dilations: [i64; 2],
     pub pads: [i64; 4],
     pub output_padding: [i64; 2],
+    /// `tvm_conv_algorithm`; conv2d only (a smaller struct_size reads AUTO).
+    pub algorithm: i32,
 }
 
 #[repr(C)]
@@ -395,7 +448,7 @@ const _: () = assert!(std::mem::size_of::<DLTensor>() == 48);
 const _: () = assert!(std::mem::align_of::<DLTensor>() == 8);
 const _: () = assert!(std::mem::size_of::<tvm_expr>() == 4);
 const _: () = assert!(std::mem::size_of::<tvm_tensor>() == 4);
-const _: () = assert!(std::mem::size_of::<tvm_context_options>() == 24);
+const _: () = assert!(std::mem::size_of::<tvm_context_options>() == 40);
 const _: () = assert!(std::mem::size_of::<tvm_cache_stats>() == 48);
 const _: () = assert!(std::mem::size_of::<tvm_compile_options>() == 32);
 const _: () = assert!(std::mem::size_of::<tvm_onnx_binding>() == 16);
@@ -403,7 +456,8 @@ const _: () = assert!(std::mem::size_of::<tvm_onnx_options>() == 40);
 // 8 name + 8 + 4 tensor + 4 dtype + 4 ndim + 4 padding + 32 * 8 shape + 32 * 4 dims
 const _: () = assert!(std::mem::size_of::<tvm_onnx_value>() == 416);
 const _: () = assert!(std::mem::align_of::<tvm_onnx_value>() == 8);
-const _: () = assert!(std::mem::size_of::<tvm_conv_attrs>() == 96);
+// 96 bytes of fields before algorithm, + 4, padded to 8
+const _: () = assert!(std::mem::size_of::<tvm_conv_attrs>() == 104);
 const _: () = assert!(std::mem::align_of::<tvm_conv_attrs>() == 8);
 const _: () = assert!(std::mem::size_of::<tvm_pool_attrs>() == 104);
 const _: () = assert!(std::mem::align_of::<tvm_pool_attrs>() == 8);
@@ -671,6 +725,14 @@ extern "C" {
         mode: tvm_resize_mode,
         coord: tvm_resize_coord,
         nearest: tvm_resize_nearest,
+    ) -> tvm_tensor;
+    pub fn tvm_op_grid_sample(
+        g: *mut tvm_graph,
+        x: tvm_tensor,
+        grid: tvm_tensor,
+        mode: tvm_grid_sample_mode,
+        padding: tvm_grid_sample_padding,
+        align_corners: c_int,
     ) -> tvm_tensor;
 
     // indexing, selection, quantization and bit operators

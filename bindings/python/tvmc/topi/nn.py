@@ -200,7 +200,8 @@ def _conv(op, fname, name, nsp, data, kernel, bias, at):
 
 
 # tvm_conv_algorithm
-_CONV_ALGORITHMS = {"auto": 0, "direct": 1, "winograd": 2}
+_CONV_ALGORITHMS = {"auto": _lib.TVM_CONV_ALGO_AUTO, "direct": _lib.TVM_CONV_ALGO_DIRECT,
+                    "winograd": _lib.TVM_CONV_ALGO_WINOGRAD}
 
 
 def conv2d(data, kernel, strides=1, padding=0, dilation=1, groups=1, data_layout="NCHW",

@@ -30,7 +30,7 @@ from ..expr import Expr, Operation, Tensor
 
 __all__ = ["reshape", "transpose", "concatenate", "concat", "split", "strided_slice", "slice",
            "pad", "take", "gather", "broadcast_to", "squeeze", "expand_dims", "unsqueeze",
-           "flatten", "tile", "resize"]
+           "flatten", "tile", "resize", "grid_sample"]
 
 _INT32 = (-2**31, 2**31 - 1)
 _MAX_PARTS = 2**20 - 2  # a graph holds at most 2^20 - 1 tensors
@@ -510,3 +510,41 @@ def resize(data, size, method="nearest", coordinate_transformation_mode="half_pi
     return _result(data.graph, "tvm_op_resize", "resize", size, _lib.tvm_tensor(data.id),
                    _arr(ctypes.c_int64, size), _RESIZE_METHODS[method],
                    _COORDS[coordinate_transformation_mode], _ROUNDING[rounding_method])
+
+
+_GRID_MODES = {"bilinear": _lib.TVM_GRID_SAMPLE_BILINEAR, "nearest": _lib.TVM_GRID_SAMPLE_NEAREST,
+               "bicubic": _lib.TVM_GRID_SAMPLE_BICUBIC}
+_GRID_PADDINGS = {"zeros": _lib.TVM_GRID_PAD_ZEROS, "border": _lib.TVM_GRID_PAD_BORDER,
+                  "reflection": _lib.TVM_GRID_PAD_REFLECTION}
+
+
+def grid_sample(data, grid, mode="bilinear", padding_mode="zeros", align_corners=False):
+    """ONNX GridSample (opset 16) / PyTorch grid_sample: ``data`` [N, C, H, W]
+    sampled at ``grid`` [N, H_out, W_out, 2] (per location x then y,
+    normalised to -1 .. 1: the corner pixels' centres when align_corners,
+    their outer edges otherwise), giving [N, C, H_out, W_out] of data's dtype.
+    mode: "bilinear", "nearest" (rounds half to even) or "bicubic" (cubic
+    convolution, A = -0.75); padding_mode: "zeros", "border" or
+    "reflection".  Both tensors are float."""
+    data = _tensor("grid_sample", "data", data)
+    grid = _tensor("grid_sample", "grid", grid)
+    for name, value, table in (("mode", mode, _GRID_MODES),
+                               ("padding_mode", padding_mode, _GRID_PADDINGS)):
+        # an unhashable value would raise TypeError from the lookup itself
+        if not isinstance(value, str) or value not in table:
+            raise InvalidArgumentError("grid_sample: %s must be one of %s, got %r"
+                                       % (name, ", ".join(table), value))
+    # bool, or the ints 0 and 1 ONNX uses; anything else is a mistake, not a truth value
+    if not (isinstance(align_corners, (bool, np.bool_)) or
+            (_is_int(align_corners) and align_corners in (0, 1))):
+        raise InvalidArgumentError("grid_sample: align_corners must be True/False (or 0/1), "
+                                   "got %r" % (align_corners,))
+    if data.graph is not grid.graph:
+        raise InvalidHandleError("grid_sample: data '%s' and grid '%s' come from different "
+                                 "graphs" % (data.name, grid.name))
+    ds, gs = _shape(data), _shape(grid)
+    # rank errors are C's to report; the result shape only exists for rank 4
+    shape = (ds[0], ds[1], gs[1], gs[2]) if len(ds) == 4 and len(gs) == 4 else (0, 0, 0, 0)
+    return _result(data.graph, "tvm_op_grid_sample", "grid_sample", shape,
+                   _lib.tvm_tensor(data.id), _lib.tvm_tensor(grid.id), _GRID_MODES[mode],
+                   _GRID_PADDINGS[padding_mode], int(bool(align_corners)))
