@@ -159,6 +159,46 @@ TEST(interp_target_releases_too) {
     tvm_function_release(fn);
 }
 
+/* W read only inside a fold that evaluates a chain of constant computes
+ * (W^T + W^T: W^T itself is evaluated inside that fold, not folded on
+ * its own) is released too. */
+TEST(constant_read_through_a_chain_of_folds_is_released) {
+    model m = build();
+    tvm_tensor wt2 = tvm_op_binary(m.g, TVM_OP_ADD, m.WT, m.WT);
+    tvm_tensor out = tvm_op_binary(m.g, TVM_OP_ADD, tvm_op_binary(m.g, TVM_OP_ADD, m.X, wt2), m.K);
+    tvm_function *fn = NULL;
+    CHECK_OK_OR_RETURN(compile(&m, out, TVM_COMPILE_RELEASE_CONSTANTS | TVM_COMPILE_NO_CACHE,
+                               &fn));
+    CHECK(node(&m, m.W)->cbuf->data == NULL);
+    CHECK(node(&m, m.K)->cbuf->data != NULL);
+    tvm_graph_destroy(m.g);
+    check_result(fn, 2, 1);
+    tvm_function_release(fn);
+}
+
+/* A constant compute that is an output is computed by the kernel, which
+ * reads W: W keeps its bytes, whatever else folds from it. */
+TEST(constant_a_kernel_reads_is_kept) {
+    model m = build();
+    tvm_tensor outs[2] = {m.out, m.WT};
+    tvm_compile_options o = {.struct_size = sizeof o,
+                             .flags = TVM_COMPILE_RELEASE_CONSTANTS | TVM_COMPILE_NO_CACHE};
+    tvm_function *fn = NULL;
+    CHECK_OK_OR_RETURN(tvm_compile(m.g, 1, &m.X, 2, outs, &o, &fn));
+    CHECK(node(&m, m.W)->cbuf->data != NULL);
+    tvm_graph_destroy(m.g);
+    float y[R][C], wt[R][C];
+    int64_t shape[2] = {R, C};
+    DLTensor a = dl2(&x[0][0], shape), b = dl2(&y[0][0], shape), c2 = dl2(&wt[0][0], shape);
+    if (CHECK_OK(tvm_function_call(fn, (DLTensor *[]){&a, &b, &c2}, 3)))
+        for (int i = 0; i < R; i++)
+            for (int j = 0; j < C; j++) {
+                CHECK(wt[i][j] == w[j][i]);
+                CHECK_NEAR(y[i][j], x[i][j] + w[j][i] + c[i][j], 1e-6);
+            }
+    tvm_function_release(fn);
+}
+
 TEST(unknown_flags_still_rejected) {
     model m = build();
     tvm_function *fn = NULL;
