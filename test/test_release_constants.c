@@ -159,6 +159,39 @@ TEST(interp_target_releases_too) {
     tvm_function_release(fn);
 }
 
+/* A compile that fails after its folds ran (here: the kernel reads X one
+ * column past its end, which the kernel's bounds check finds) reports its
+ * own error. The weights its folds released stay released (tvmc.h: the
+ * memory is gone by then), so the graph still compiles what does not need
+ * them and names W for what does. */
+TEST(failed_compile_reports_its_error_and_keeps_the_graph_usable) {
+    model m = build();
+    tvm_expr i = tvm_iter_var(m.g, "i"), j = tvm_iter_var(m.g, "j");
+    tvm_expr dims[2] = {tvm_const_int(m.g, TVM_INT64, R), tvm_const_int(m.g, TVM_INT64, C)};
+    tvm_expr past = tvm_add(m.g, j, tvm_const_int(m.g, TVM_INT64, 1));
+    tvm_expr body = tvm_add(m.g, tvm_load(m.g, m.X, (tvm_expr[]){i, past}),
+                            tvm_load(m.g, m.WT, (tvm_expr[]){i, j}));
+    tvm_tensor bad = tvm_compute(m.g, "bad", 2, dims, (tvm_expr[]){i, j}, body);
+    tvm_function *fn = NULL;
+    CHECK_ERROR(compile(&m, bad, TVM_COMPILE_RELEASE_CONSTANTS | TVM_COMPILE_NO_CACHE, &fn),
+                TVM_ERR_OUT_OF_BOUNDS, "X");
+    CHECK(fn == NULL);
+    CHECK(node(&m, m.W)->cbuf->data == NULL);
+    CHECK(node(&m, m.K)->cbuf->data != NULL);
+    CHECK_ERROR(compile(&m, m.out, TVM_COMPILE_NO_CACHE, &fn), TVM_ERR_INVALID_ARGUMENT, "W",
+                "released");
+    tvm_tensor xk = tvm_op_binary(m.g, TVM_OP_ADD, m.X, m.K);
+    CHECK_OK_OR_RETURN(compile(&m, xk, TVM_COMPILE_NO_CACHE, &fn));
+    float out[R][C];
+    int64_t shape[2] = {R, C};
+    DLTensor a = dl2(&x[0][0], shape), b = dl2(&out[0][0], shape);
+    if (CHECK_OK(tvm_function_call(fn, (DLTensor *[]){&a, &b}, 2)))
+        for (int r = 0; r < R; r++)
+            for (int q = 0; q < C; q++) CHECK(out[r][q] == x[r][q] + c[r][q]);
+    tvm_function_release(fn);
+    tvm_graph_destroy(m.g);
+}
+
 /* W read only inside a fold that evaluates a chain of constant computes
  * (W^T + W^T: W^T itself is evaluated inside that fold, not folded on
  * its own) is released too. */

@@ -19,8 +19,9 @@
  * rt_big_alloc); pc->live marks the tensors still needed with folded
  * tensors as leaves; pc->consts lists the constants the kernels take
  * (original constants still read, then the folded tensors). With
- * TVM_COMPILE_RELEASE_CONSTANTS, the graph's constants only folds read are
- * released as soon as their last fold has run (adjust_pending).
+ * pc->constant_done (TVM_COMPILE_RELEASE_CONSTANTS), each graph constant
+ * only folds read is reported as soon as its last fold has run
+ * (adjust_pending), whatever order the folds run in.
  *
  * A constant of one element (shape [], [1], [1, 1], ...) read only at index
  * 0 is not a kernel argument: lowering reads its value as an immediate (a
@@ -55,7 +56,7 @@ typedef struct fold_ctx {
     pass_ctx *pc;
     graph_walk walk;
     uint8_t *konst;    /* per tensor: a compute to fold (constant, not an output) */
-    uint32_t *pending; /* per tensor, TVM_COMPILE_RELEASE_CONSTANTS: see adjust_pending */
+    uint32_t *pending; /* per tensor, with pc->constant_done: see adjust_pending */
     int delta;         /* adjust_pending's, during its walk */
 } fold_ctx;
 
@@ -67,8 +68,8 @@ static graph_step mark_load(const tvm_graph *g, uint32_t e, void *mark) {
 static bool adjust_pending(fold_ctx *F, uint32_t t, int delta);
 
 /* Marks live every tensor that compute t reads (t is live and stays a
- * compute). With F->pending (TVM_COMPILE_RELEASE_CONSTANTS), a constant
- * compute that becomes live counts as a fold still to come. */
+ * compute). With F->pending (pc->constant_done), a constant compute that
+ * becomes live counts as a fold still to come. */
 static bool mark_inputs_live(fold_ctx *F, uint32_t t, uint8_t *scratch) {
     const tvm_graph *g = F->g;
     pass_ctx *pc = F->pc;
@@ -94,21 +95,22 @@ static graph_step count_fold_read(const tvm_graph *g, uint32_t e, void *arg) {
     uint32_t u = x->a;
     if (g->tensors[u].kind == GT_CONSTANT) {
         F->pending[u] += (uint32_t)F->delta;
-        /* out of memory for the stub only keeps the bytes */
         if (F->delta < 0 && F->pending[u] == 0 && !F->pc->live[u])
-            graph_release_constant((tvm_graph *)g, u); /* releasing drops bytes, not nodes */
+            F->pc->constant_done(F->pc->constant_done_arg, u);
         return GRAPH_STEP_OPERANDS;
     }
     return F->konst[u] ? GRAPH_STEP_ENTER : GRAPH_STEP_OPERANDS;
 }
 
-/* TVM_COMPILE_RELEASE_CONSTANTS: pending[c] counts the reads of constant c
- * (load expressions, through constant computes) by the folds still to be
+/* pc->constant_done: pending[c] counts the reads of constant c (load
+ * expressions, through constant computes) by the folds still to be
  * evaluated; a fold adds and later removes the same reads. A constant no
- * fold needs any more and no kernel reads (not live) is released from the
- * graph at once, so a weight and its packed copy are not both held for the
- * whole compile. adjust_pending adds delta for the reads of evaluating t,
- * releasing the constants that reach 0. */
+ * fold needs any more and no kernel reads (not live) is reported at once
+ * (TVM_COMPILE_RELEASE_CONSTANTS releases it then, so a weight and its
+ * packed copy are not both held for the whole compile). adjust_pending adds
+ * delta for the reads of evaluating t, reporting the constants that reach 0.
+ * A constant is reported at most once: it reaches 0 from the last fold that
+ * reads it, and a kernel that reads it keeps it live. */
 static bool adjust_pending(fold_ctx *F, uint32_t t, int delta) {
     F->delta = delta;
     return graph_walk_run(&F->walk, &F->g->tensors[t].body, 1, NULL, 0, count_fold_read, F);
@@ -180,7 +182,7 @@ tvm_status pass_fold_constants(pass_ctx *pc) {
     pc->folded_bytes = calloc(g->ntensors, sizeof *pc->folded_bytes);
     pc->live = calloc(g->ntensors, 1);
     uint32_t *consts = calloc(g->ntensors, sizeof *consts);
-    bool release = (pc->flags & TVM_COMPILE_RELEASE_CONSTANTS) && !folding;
+    bool release = pc->constant_done != NULL;
     uint32_t *pending = release ? calloc(g->ntensors, sizeof *pending) : NULL;
     tvm_status st = TVM_OK;
     if (!graph_walk_init(&F.walk, g) || !F.konst || !tmark || !emark || !read_by_live ||
