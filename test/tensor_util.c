@@ -385,6 +385,15 @@ tvm_status tt_compile_run(tvm_graph *g, int nin, const tvm_tensor *inputs, int n
     return s;
 }
 
+tvm_status tt_compile_loop_text(tvm_graph *g, int nin, const tvm_tensor *inputs, int nout,
+                                const tvm_tensor *outputs, const tvm_compile_options *opts,
+                                tvm_function **fn, char **text) {
+    *fn = NULL;
+    *text = NULL;
+    tvm_status s = tvm_compile(g, nin, inputs, nout, outputs, opts, fn);
+    return s == TVM_OK ? tvm_function_source(*fn, "loop", text) : s;
+}
+
 const char *tt_describe_diff(const tt_tensor *got, const tt_tensor *want, int64_t i) {
     static char buf[256];
     if (i < 0) return "no difference";

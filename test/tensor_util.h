@@ -103,6 +103,15 @@ tvm_status tt_compile_run(tvm_graph *g, int nin, const tvm_tensor *inputs, int n
                           const tvm_tensor *outputs, const tvm_compile_options *opts,
                           tt_tensor *const *args);
 
+/* Compiles outputs from inputs with opts and gives the function (*fn, one
+ * reference to release; NULL when the compile failed) and its loop IR as
+ * tvm_function_source prints it (*text, to tvm_free; NULL when there is
+ * none), for tests that check which schedule a compile chose. Returns the
+ * first failing status. */
+tvm_status tt_compile_loop_text(tvm_graph *g, int nin, const tvm_tensor *inputs, int nout,
+                                const tvm_tensor *outputs, const tvm_compile_options *opts,
+                                tvm_function **fn, char **text);
+
 /* Element-by-element description of the first difference between got and
  * want, for failure messages (static buffer, one thread at a time). */
 const char *tt_describe_diff(const tt_tensor *got, const tt_tensor *want, int64_t i);

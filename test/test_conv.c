@@ -148,11 +148,10 @@ static tt_tensor *run(const conv_case *c, int mode, const char *target, const tt
     tt_tensor *out = tt_alloc(TVM_FLOAT32, 4, sy);
     tvm_function *f = NULL;
     tvm_compile_options o = tt_options(target, 0, 0);
+    char *text = NULL;
     CHECK_OK(tvm_graph_status(g));
-    CHECK_OK(tvm_compile(g, nin, in, 1, &y, &o, &f));
+    CHECK_OK(tt_compile_loop_text(g, nin, in, 1, &y, &o, &f, &text));
     if (f && out) {
-        char *text = NULL;
-        CHECK_OK(tvm_function_source(f, "loop", &text));
         *scheduled = text && strstr(text, "accb") != NULL;
         /* schedule_conv_dw: phase planes (accp) or row bands (xband) */
         *planes = text && (strstr(text, "accp") || strstr(text, "xband"));
@@ -160,11 +159,11 @@ static tt_tensor *run(const conv_case *c, int mode, const char *target, const tt
         /* the schedules of packed weights: channel vectors, or (pointwise
          * NCHW convolutions over rows of a vector or more) rows of channels */
         *channels = text && (strstr(text, "accb_oc") || strstr(text, "accb_pw"));
-        tvm_free(text);
         DLTensor *args[3] = {&((tt_tensor *)x)->dl, &((tt_tensor *)w)->dl, &out->dl};
         if (nin == 1) args[1] = &out->dl;
         CHECK_OK(tvm_function_call(f, args, nin + 1));
     }
+    tvm_free(text);
     tvm_function_release(f);
     tvm_graph_destroy(g);
     return out;
@@ -366,8 +365,7 @@ static bool loop_ir_has(const conv_case *c, const char *what) {
     tvm_compile_options o = tt_options("llvm", 0, 0);
     tvm_function *f = NULL;
     char *text = NULL;
-    CHECK_OK(tvm_compile(g, 1, &x, 1, &y, &o, &f));
-    if (f) CHECK_OK(tvm_function_source(f, "loop", &text));
+    CHECK_OK(tt_compile_loop_text(g, 1, &x, 1, &y, &o, &f, &text));
     bool has = text && strstr(text, what) != NULL;
     tvm_free(text);
     tvm_function_release(f);

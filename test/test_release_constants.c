@@ -159,6 +159,79 @@ TEST(interp_target_releases_too) {
     tvm_function_release(fn);
 }
 
+/* A compile that fails after its folds ran (here: the kernel reads X one
+ * column past its end, which the kernel's bounds check finds) reports its
+ * own error. The weights its folds released stay released (tvmc.h: the
+ * memory is gone by then), so the graph still compiles what does not need
+ * them and names W for what does. */
+TEST(failed_compile_reports_its_error_and_keeps_the_graph_usable) {
+    model m = build();
+    tvm_expr i = tvm_iter_var(m.g, "i"), j = tvm_iter_var(m.g, "j");
+    tvm_expr dims[2] = {tvm_const_int(m.g, TVM_INT64, R), tvm_const_int(m.g, TVM_INT64, C)};
+    tvm_expr past = tvm_add(m.g, j, tvm_const_int(m.g, TVM_INT64, 1));
+    tvm_expr body = tvm_add(m.g, tvm_load(m.g, m.X, (tvm_expr[]){i, past}),
+                            tvm_load(m.g, m.WT, (tvm_expr[]){i, j}));
+    tvm_tensor bad = tvm_compute(m.g, "bad", 2, dims, (tvm_expr[]){i, j}, body);
+    tvm_function *fn = NULL;
+    CHECK_ERROR(compile(&m, bad, TVM_COMPILE_RELEASE_CONSTANTS | TVM_COMPILE_NO_CACHE, &fn),
+                TVM_ERR_OUT_OF_BOUNDS, "X");
+    CHECK(fn == NULL);
+    CHECK(node(&m, m.W)->cbuf->data == NULL);
+    CHECK(node(&m, m.K)->cbuf->data != NULL);
+    CHECK_ERROR(compile(&m, m.out, TVM_COMPILE_NO_CACHE, &fn), TVM_ERR_INVALID_ARGUMENT, "W",
+                "released");
+    tvm_tensor xk = tvm_op_binary(m.g, TVM_OP_ADD, m.X, m.K);
+    CHECK_OK_OR_RETURN(compile(&m, xk, TVM_COMPILE_NO_CACHE, &fn));
+    float out[R][C];
+    int64_t shape[2] = {R, C};
+    DLTensor a = dl2(&x[0][0], shape), b = dl2(&out[0][0], shape);
+    if (CHECK_OK(tvm_function_call(fn, (DLTensor *[]){&a, &b}, 2)))
+        for (int r = 0; r < R; r++)
+            for (int q = 0; q < C; q++) CHECK(out[r][q] == x[r][q] + c[r][q]);
+    tvm_function_release(fn);
+    tvm_graph_destroy(m.g);
+}
+
+/* W read only inside a fold that evaluates a chain of constant computes
+ * (W^T + W^T: W^T itself is evaluated inside that fold, not folded on
+ * its own) is released too. */
+TEST(constant_read_through_a_chain_of_folds_is_released) {
+    model m = build();
+    tvm_tensor wt2 = tvm_op_binary(m.g, TVM_OP_ADD, m.WT, m.WT);
+    tvm_tensor out = tvm_op_binary(m.g, TVM_OP_ADD, tvm_op_binary(m.g, TVM_OP_ADD, m.X, wt2), m.K);
+    tvm_function *fn = NULL;
+    CHECK_OK_OR_RETURN(compile(&m, out, TVM_COMPILE_RELEASE_CONSTANTS | TVM_COMPILE_NO_CACHE,
+                               &fn));
+    CHECK(node(&m, m.W)->cbuf->data == NULL);
+    CHECK(node(&m, m.K)->cbuf->data != NULL);
+    tvm_graph_destroy(m.g);
+    check_result(fn, 2, 1);
+    tvm_function_release(fn);
+}
+
+/* A constant compute that is an output is computed by the kernel, which
+ * reads W: W keeps its bytes, whatever else folds from it. */
+TEST(constant_a_kernel_reads_is_kept) {
+    model m = build();
+    tvm_tensor outs[2] = {m.out, m.WT};
+    tvm_compile_options o = {.struct_size = sizeof o,
+                             .flags = TVM_COMPILE_RELEASE_CONSTANTS | TVM_COMPILE_NO_CACHE};
+    tvm_function *fn = NULL;
+    CHECK_OK_OR_RETURN(tvm_compile(m.g, 1, &m.X, 2, outs, &o, &fn));
+    CHECK(node(&m, m.W)->cbuf->data != NULL);
+    tvm_graph_destroy(m.g);
+    float y[R][C], wt[R][C];
+    int64_t shape[2] = {R, C};
+    DLTensor a = dl2(&x[0][0], shape), b = dl2(&y[0][0], shape), c2 = dl2(&wt[0][0], shape);
+    if (CHECK_OK(tvm_function_call(fn, (DLTensor *[]){&a, &b, &c2}, 3)))
+        for (int i = 0; i < R; i++)
+            for (int j = 0; j < C; j++) {
+                CHECK(wt[i][j] == w[j][i]);
+                CHECK_NEAR(y[i][j], x[i][j] + w[j][i] + c[i][j], 1e-6);
+            }
+    tvm_function_release(fn);
+}
+
 TEST(unknown_flags_still_rejected) {
     model m = build();
     tvm_function *fn = NULL;

@@ -100,22 +100,21 @@ static tt_tensor *run(const wcase *c, int algo, int mode, const char *target, co
     tt_tensor *out = tt_alloc(TVM_FLOAT32, 4, sy);
     tvm_function *f = NULL;
     tvm_compile_options o = tt_options(target, 0, 0);
+    char *text = NULL;
     CHECK_OK(tvm_graph_status(g));
-    CHECK_OK(tvm_compile(g, nin, in, 1, &y, &o, &f));
+    CHECK_OK(tt_compile_loop_text(g, nin, in, 1, &y, &o, &f, &text));
     if (f && out) {
-        char *text = NULL;
-        CHECK_OK(tvm_function_source(f, "loop", &text));
         *wino = text && strstr(text, "wino_m") != NULL;
         /* the epilogue is computed where the output transform's sums are:
          * no buffer holds the convolution itself */
         if (mode == FUSED && *wino)
             CHECK_MSG(text && !strstr(text, "conv2d["), "the epilogue did not fuse into the "
                       "output transform");
-        tvm_free(text);
         DLTensor *args[3] = {&d->x->dl, &d->res->dl, &out->dl};
         if (nin == 1) args[1] = &out->dl;
         CHECK_OK(tvm_function_call(f, args, nin + 1));
     }
+    tvm_free(text);
     tvm_function_release(f);
     tvm_graph_destroy(g);
     return out;

@@ -180,6 +180,42 @@ void graph_fail(tvm_graph *g, tvm_status s, const char *fmt, ...) TVMC_PRINTF(3,
 /* A usable graph that has not failed yet (else sets the thread's error). */
 bool graph_ok(tvm_graph *g, const char *fn);
 
+/* ---- walking (graph_walk.c) ----------------------------------------------
+ * The one walk over expression DAGs that analyses share: iterative (an
+ * explicit stack, so a body as deep as the graph allows is fine), each
+ * expression and tensor visited at most once per walk, the visitor deciding
+ * at each expression where the walk goes next. */
+typedef enum graph_step {
+    GRAPH_STEP_OPERANDS = 0, /* into e's operands: a, b, c and the list (a
+                                load's a is its tensor, not an operand; a
+                                reduction axis's a is its extent) */
+    GRAPH_STEP_ENTER,        /* the operands and, for a load, the tensor it
+                                reads (graph_walk_run's tensors) */
+    GRAPH_STEP_SKIP,         /* not below e */
+    GRAPH_STEP_STOP          /* end the walk */
+} graph_step;
+typedef graph_step (*graph_visit_fn)(const tvm_graph *g, uint32_t e, void *arg);
+
+typedef struct graph_walk {
+    const tvm_graph *g;
+    uint32_t *estamp, *tstamp; /* per expression / tensor: the last walk to reach it */
+    uint32_t tag;              /* the current walk */
+    uint32_t *stack;           /* to visit: expressions, and tensors to enter */
+    uint32_t n, cap;
+} graph_walk;
+
+/* False when out of memory; graph_walk_free accepts a failed or zeroed walk. */
+bool graph_walk_init(graph_walk *w, const tvm_graph *g);
+void graph_walk_free(graph_walk *w);
+/* One walk: calls visit(g, e, arg) once for each expression reached from
+ * the expressions exprs[0..nexprs) and the tensors tensors[0..ntensors)
+ * (entering a tensor reaches its shape and, for a compute, its iteration
+ * variables and body); zero indices are skipped. Nodes reached by earlier
+ * walks are visited again. Not reentrant: a visitor must not start another
+ * walk on w. False when out of memory (the walk stopped there). */
+bool graph_walk_run(graph_walk *w, const uint32_t *exprs, uint32_t nexprs,
+                    const uint32_t *tensors, uint32_t ntensors, graph_visit_fn visit, void *arg);
+
 /* ---- analysis ------------------------------------------------------------- */
 /* Marks (sets to 1) the tensors and expressions reachable from the root
  * tensors: shapes, iteration variables, bodies, loads, reduction extents.

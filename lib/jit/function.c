@@ -267,6 +267,12 @@ static tvm_status resolve_tensors(tvm_graph *g, const char *what, int n, const t
     return TVM_OK;
 }
 
+/* pass_ctx.constant_done for TVM_COMPILE_RELEASE_CONSTANTS: the compile no
+ * longer reads constant t (the function holds the folded copies made from
+ * it), so the graph drops its bytes now rather than after the compile. Out
+ * of memory for the stub only keeps the bytes. */
+static void release_constant(void *g, uint32_t t) { (void)graph_release_constant(g, t); }
+
 /* Creates the function object from a built template. */
 static tvm_status make_function(tvm_graph *g, pass_ctx *pc, const be_options *bo,
                                 uint32_t flags, tvm_function **out) {
@@ -435,6 +441,10 @@ TVMC_API tvm_status tvm_compile(tvm_graph *g, int nin, const tvm_tensor *inputs,
     pass_ctx pc = {.g = g, .nin = nin, .nout = nout, .inputs = idx, .outputs = idx + nin,
                    .flags = flags, .schedule = schedule,
                    .fold_target = fold_target};
+    if (flags & TVM_COMPILE_RELEASE_CONSTANTS) {
+        pc.constant_done = release_constant;
+        pc.constant_done_arg = g;
+    }
     if (st == TVM_OK) {
         fpenv env;
         fpenv_enter(&env);

@@ -19,8 +19,9 @@
  * rt_big_alloc); pc->live marks the tensors still needed with folded
  * tensors as leaves; pc->consts lists the constants the kernels take
  * (original constants still read, then the folded tensors). With
- * TVM_COMPILE_RELEASE_CONSTANTS, the graph's constants only folds read are
- * released as soon as their last fold has run (adjust_pending).
+ * pc->constant_done (TVM_COMPILE_RELEASE_CONSTANTS), each graph constant
+ * only folds read is reported as soon as its last fold has run
+ * (adjust_pending), whatever order the folds run in.
  *
  * A constant of one element (shape [], [1], [1, 1], ...) read only at index
  * 0 is not a kernel argument: lowering reads its value as an immediate (a
@@ -52,106 +53,67 @@ static _Thread_local int folding;
 
 typedef struct fold_ctx {
     const tvm_graph *g;
-    uint8_t *konst;  /* per tensor: a compute to fold (constant, not an output) */
-    uint32_t *stamp; /* per expr */
-    uint32_t tag;
+    pass_ctx *pc;
+    graph_walk walk;
+    uint8_t *konst;    /* per tensor: a compute to fold (constant, not an output) */
+    uint32_t *pending; /* per tensor, with pc->constant_done: see adjust_pending */
+    int delta;         /* adjust_pending's, during its walk */
 } fold_ctx;
 
-/* Marks in `mark` the tensors loaded by expression root. */
-static bool mark_loads(fold_ctx *F, uint32_t root, uint8_t *mark) {
-    const tvm_graph *g = F->g;
-    uint32_t *stack = NULL, n = 0, cap = 0;
-    if (!VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) return false;
-    stack[n++] = root;
-    while (n) {
-        uint32_t e = stack[--n];
-        if (!e || F->stamp[e] == F->tag) continue;
-        F->stamp[e] = F->tag;
-        const gx_node *x = &g->exprs[e];
-        if (x->kind == GX_LOAD) mark[x->a] = 1;
-        uint32_t kids[3] = {x->kind == GX_LOAD ? 0 : x->a, x->b, x->c};
-        for (int k = 0; k < 3; k++)
-            if (kids[k]) {
-                if (!VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) goto oom;
-                stack[n++] = kids[k];
-            }
-        for (uint32_t k = 0; k < x->nlist; k++) {
-            if (!VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) goto oom;
-            stack[n++] = g->pool[x->list + k];
-        }
-    }
-    free(stack);
-    return true;
-oom:
-    free(stack);
-    return false;
+static graph_step mark_load(const tvm_graph *g, uint32_t e, void *mark) {
+    if (g->exprs[e].kind == GX_LOAD) ((uint8_t *)mark)[g->exprs[e].a] = 1;
+    return GRAPH_STEP_OPERANDS;
 }
 
-static bool adjust_pending(fold_ctx *F, pass_ctx *pc, uint32_t t, int delta, uint32_t *pending,
-                           uint32_t *tseen);
+static bool adjust_pending(fold_ctx *F, uint32_t t, int delta);
 
 /* Marks live every tensor that compute t reads (t is live and stays a
- * compute). With pending (TVM_COMPILE_RELEASE_CONSTANTS), a constant
- * compute that becomes live counts as a fold still to come. */
-static bool mark_inputs_live(fold_ctx *F, pass_ctx *pc, uint32_t t, uint8_t *scratch,
-                             uint32_t *pending, uint32_t *tseen) {
+ * compute). With F->pending (pc->constant_done), a constant compute that
+ * becomes live counts as a fold still to come. */
+static bool mark_inputs_live(fold_ctx *F, uint32_t t, uint8_t *scratch) {
     const tvm_graph *g = F->g;
-    F->tag++;
-    if (!mark_loads(F, g->tensors[t].body, scratch)) return false;
+    pass_ctx *pc = F->pc;
+    if (!graph_walk_run(&F->walk, &g->tensors[t].body, 1, NULL, 0, mark_load, scratch))
+        return false;
     bool ok = true;
     for (uint32_t u = 1; u < t; u++) {
         if (!scratch[u]) continue;
         bool fresh = !pc->live[u];
         pc->live[u] = 1;
-        if (fresh && pending && F->konst[u] && !adjust_pending(F, pc, u, 1, pending, tseen))
-            ok = false;
+        if (fresh && F->pending && F->konst[u] && !adjust_pending(F, u, 1)) ok = false;
     }
     memset(scratch, 0, g->ntensors);
     return ok;
 }
 
-/* TVM_COMPILE_RELEASE_CONSTANTS: pending[c] counts the folds still to be
- * evaluated that read constant c (through constant computes). A constant
- * no fold needs any more and no kernel reads (not live) is released from
- * the graph at once, so a weight and its packed copy are not both held for
- * the whole compile. adjust_pending adds delta to the constants that
- * evaluating t reads, releasing those that reach 0. */
-static bool adjust_pending(fold_ctx *F, pass_ctx *pc, uint32_t t, int delta, uint32_t *pending,
-                           uint32_t *tseen) {
-    tvm_graph *g = (tvm_graph *)F->g; /* releasing drops bytes, not nodes */
-    uint32_t *stack = NULL, n = 0, cap = 0;
-    bool ok = true;
-    F->tag++;
-    tseen[t] = F->tag;
-    if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = g->tensors[t].body;
-    else ok = false;
-    while (n && ok) {
-        uint32_t e = stack[--n];
-        if (!e || F->stamp[e] == F->tag) continue;
-        F->stamp[e] = F->tag;
-        const gx_node *x = &g->exprs[e];
-        uint32_t next = 0;
-        if (x->kind == GX_LOAD && tseen[x->a] != F->tag) {
-            uint32_t u = x->a;
-            tseen[u] = F->tag;
-            if (g->tensors[u].kind == GT_CONSTANT) {
-                pending[u] += (uint32_t)delta;
-                /* out of memory for the stub only keeps the bytes */
-                if (delta < 0 && pending[u] == 0 && !pc->live[u]) graph_release_constant(g, u);
-            } else if (g->tensors[u].kind == GT_COMPUTE && F->konst[u]) {
-                next = g->tensors[u].body;
-            }
-        }
-        uint32_t kids[4] = {x->kind == GX_LOAD ? 0 : x->a, x->b, x->c, next};
-        for (int k = 0; k < 4 && ok; k++)
-            if (kids[k] && !VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) ok = false;
-            else if (kids[k]) stack[n++] = kids[k];
-        for (uint32_t k = 0; k < x->nlist && ok; k++)
-            if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = g->pool[x->list + k];
-            else ok = false;
+/* adjust_pending's visit: a load of a graph constant counts; a load of a
+ * constant compute leads into that compute, which the fold evaluates too. */
+static graph_step count_fold_read(const tvm_graph *g, uint32_t e, void *arg) {
+    fold_ctx *F = arg;
+    const gx_node *x = &g->exprs[e];
+    if (x->kind != GX_LOAD) return GRAPH_STEP_OPERANDS;
+    uint32_t u = x->a;
+    if (g->tensors[u].kind == GT_CONSTANT) {
+        F->pending[u] += (uint32_t)F->delta;
+        if (F->delta < 0 && F->pending[u] == 0 && !F->pc->live[u])
+            F->pc->constant_done(F->pc->constant_done_arg, u);
+        return GRAPH_STEP_OPERANDS;
     }
-    free(stack);
-    return ok;
+    return F->konst[u] ? GRAPH_STEP_ENTER : GRAPH_STEP_OPERANDS;
+}
+
+/* pc->constant_done: pending[c] counts the reads of constant c (load
+ * expressions, through constant computes) by the folds still to be
+ * evaluated; a fold adds and later removes the same reads. A constant no
+ * fold needs any more and no kernel reads (not live) is reported at once
+ * (TVM_COMPILE_RELEASE_CONSTANTS releases it then, so a weight and its
+ * packed copy are not both held for the whole compile). adjust_pending adds
+ * delta for the reads of evaluating t, reporting the constants that reach 0.
+ * A constant is reported at most once: it reaches 0 from the last fold that
+ * reads it, and a kernel that reads it keeps it live. */
+static bool adjust_pending(fold_ctx *F, uint32_t t, int delta) {
+    F->delta = delta;
+    return graph_walk_run(&F->walk, &F->g->tensors[t].body, 1, NULL, 0, count_fold_read, F);
 }
 
 /* Compiles tensor t alone and runs it once into a new buffer. */
@@ -212,21 +174,20 @@ static tvm_status evaluate(pass_ctx *pc, uint32_t t, void **data, size_t *nbytes
 
 tvm_status pass_fold_constants(pass_ctx *pc) {
     const tvm_graph *g = pc->g;
-    fold_ctx F = {.g = g};
+    fold_ctx F = {.g = g, .pc = pc};
     F.konst = calloc(g->ntensors, 1);
-    F.stamp = calloc(g->nexprs, sizeof *F.stamp);
     uint8_t *tmark = calloc(g->ntensors, 1), *emark = calloc(g->nexprs, 1);
     uint8_t *read_by_live = calloc(g->ntensors, 1);
     pc->folded = calloc(g->ntensors, sizeof *pc->folded);
     pc->folded_bytes = calloc(g->ntensors, sizeof *pc->folded_bytes);
     pc->live = calloc(g->ntensors, 1);
     uint32_t *consts = calloc(g->ntensors, sizeof *consts);
-    bool release = (pc->flags & TVM_COMPILE_RELEASE_CONSTANTS) && !folding;
+    bool release = pc->constant_done != NULL;
     uint32_t *pending = release ? calloc(g->ntensors, sizeof *pending) : NULL;
-    uint32_t *tseen = release ? calloc(g->ntensors, sizeof *tseen) : NULL;
     tvm_status st = TVM_OK;
-    if (!F.konst || !F.stamp || !tmark || !emark || !read_by_live || !pc->folded ||
-        !pc->folded_bytes || !pc->live || !consts || (release && (!pending || !tseen)) ||
+    if (!graph_walk_init(&F.walk, g) || !F.konst || !tmark || !emark || !read_by_live ||
+        !pc->folded || !pc->folded_bytes || !pc->live || !consts ||
+        (release && !pending) ||
         !graph_mark_reachable(g, pc->outputs, pc->nout, tmark, emark)) {
         st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
         goto out;
@@ -246,13 +207,15 @@ tvm_status pass_fold_constants(pass_ctx *pc) {
     for (uint32_t t = g->ntensors; t-- > 1;) {
         const gt_node *tn = &g->tensors[t];
         if (!pc->live[t] || tn->kind != GT_COMPUTE || F.konst[t]) continue;
-        if (!mark_inputs_live(&F, pc, t, read_by_live, NULL, NULL)) {
+        if (!mark_inputs_live(&F, t, read_by_live)) {
             st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
             goto out;
         }
     }
+    /* (counted from here on: every live constant compute is a fold to come) */
+    F.pending = pending;
     for (uint32_t t = g->ntensors; release && t-- > 1;)
-        if (pc->live[t] && F.konst[t] && !adjust_pending(&F, pc, t, 1, pending, tseen)) {
+        if (pc->live[t] && F.konst[t] && !adjust_pending(&F, t, 1)) {
             st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
             goto out;
         }
@@ -279,7 +242,7 @@ tvm_status pass_fold_constants(pass_ctx *pc) {
                          graph_string(g, g->tensors[t].name), bytes);
                 pass_dump_line(line);
             }
-            if (release && !adjust_pending(&F, pc, t, -1, pending, tseen)) {
+            if (release && !adjust_pending(&F, t, -1)) {
                 st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
                 goto out;
             }
@@ -292,8 +255,7 @@ tvm_status pass_fold_constants(pass_ctx *pc) {
         /* too large (or not evaluable): it stays a compute; what it reads
          * is live then */
         F.konst[t] = 0;
-        if (!mark_inputs_live(&F, pc, t, read_by_live, pending, tseen) ||
-            (release && !adjust_pending(&F, pc, t, -1, pending, tseen))) {
+        if (!mark_inputs_live(&F, t, read_by_live) || (release && !adjust_pending(&F, t, -1))) {
             st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
             goto out;
         }
@@ -334,11 +296,10 @@ tvm_status pass_fold_constants(pass_ctx *pc) {
 out:
     free(consts);
     free(F.konst);
-    free(F.stamp);
+    graph_walk_free(&F.walk);
     free(tmark);
     free(emark);
     free(read_by_live);
     free(pending);
-    free(tseen);
     return st;
 }

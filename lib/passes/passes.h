@@ -34,6 +34,13 @@ typedef struct pass_ctx {
     size_t *folded_bytes;
     uint8_t *live;           /* per graph tensor: needed by the outputs, folded
                                 tensors being leaves (fold_constants) */
+    /* Set by tvm_compile for TVM_COMPILE_RELEASE_CONSTANTS, else NULL:
+     * fold_constants calls it for each graph constant the rest of the
+     * compile no longer reads (every fold that reads it has run, and no
+     * kernel reads it), as soon as that is so, and tvm_compile releases the
+     * constant there. The passes themselves only read the graph. */
+    void (*constant_done)(void *arg, uint32_t t);
+    void *constant_done_arg;
     uint8_t *fused;          /* per graph tensor: FUSE_* if computed inside its
                                 consumer's kernel (fuse proposes, lower may
                                 withdraw), 0 if stored by its own kernel */
