@@ -96,6 +96,7 @@ struct sched {
     lp_id wr_base;       /* width mode: the current block of rows */
     int wr_mr;
     lp_id tile;          /* a tiled merged plane: the current tile's index */
+    uint8_t *written;    /* the matcher's buffers stored before a nest */
     bool packed;         /* this run's nests: channels mode, or width mode */
 };
 
@@ -735,39 +736,19 @@ static lp_id schedule(sched *S, cmatch *m) {
 
 /* ---- the walk ------------------------------------------------------------ */
 
-static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth) {
+/* A loop of the walk: its blocked replacement when it is a convolution
+ * nest of this run, itself when it is one of the other run's, 0 (look
+ * inside) when it is none. */
+static lp_id try_loop(void *ctx, lp_id s) {
+    sched *S = ctx;
     lp_program *p = S->p;
-    if (!s || depth > 64) return s;
-    lp_node n = *lp_get(p, s);
-    if (n.kind == LP_FOR) {
-        cmatch m;
-        if (conv_match_nest(p, s, &m, written, S->nbufs, S->pc->vector_bytes)) {
-            /* the run before schedule_contraction takes the packed nests
-             * only; the run after it the others */
-            if (m.packed != S->packed) return s;
-            lp_id r = schedule(S, &m);
-            if (r && !S->cl.oom && !p->failed) return r;
-            return s;
-        }
-        /* through a local: rewrite may grow (move) p->nodes */
-        lp_id c = rewrite(S, n.c, written, depth + 1);
-        p->nodes[s].c = c;
-        return s;
-    }
-    if (n.kind == LP_SEQ) {
-        for (uint32_t k = 0; k < n.nlist; k++) {
-            lp_id c = rewrite(S, p->pool[n.list + k], written, depth + 1);
-            p->pool[n.list + k] = c;
-        }
-        return s;
-    }
-    if (n.kind == LP_IF) {
-        lp_id b = rewrite(S, n.b, written, depth + 1);
-        p->nodes[s].b = b;
-        lp_id c = rewrite(S, n.c, written, depth + 1);
-        p->nodes[s].c = c;
-    }
-    return s;
+    cmatch m;
+    if (!conv_match_nest(p, s, &m, S->written, S->nbufs, S->pc->vector_bytes)) return 0;
+    /* the run before schedule_contraction takes the packed nests only; the
+     * run after it the others */
+    if (m.packed != S->packed) return s;
+    lp_id r = schedule(S, &m);
+    return r && !S->cl.oom && !p->failed ? r : s;
 }
 
 static tvm_status run(pass_ctx *pc, bool packed) {
@@ -780,7 +761,8 @@ static tvm_status run(pass_ctx *pc, bool packed) {
     if (!cloner_ok || !written) {
         st = err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
     } else {
-        p->body = rewrite(&S, p->body, written, 0);
+        S.written = written;
+        p->body = nest_rewrite_loops(p, p->body, try_loop, &S);
         if (p->failed || S.cl.oom) st = err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
     }
     nest_cloner_free(&S.cl);
