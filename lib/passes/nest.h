@@ -1,8 +1,8 @@
 /* nest.h — helpers the loop-nest rewriting schedules share
- * (schedule_contraction, schedule_conv, schedule_pool): their walk over the loops, small
- * facts about a matched nest,
- * and cloning an expression tree under a substitution, which is how both
- * turn one iteration of the original body into the statements of a block.
+ * (schedule_contraction, schedule_conv, schedule_pool): their walk over the
+ * program's loops, small facts about a matched nest, and cloning an
+ * expression tree under a substitution, which is how they turn one
+ * iteration of the original body into the statements of a block.
  */
 #ifndef TVMC_PASSES_NEST_H
 #define TVMC_PASSES_NEST_H
