@@ -1,7 +1,9 @@
 /* test_perfmap.c — TVMC_PERF_MAP=1 names kernel code for perf: every line of
- * /tmp/perf-PID.map must name a kernel function and lie inside executable
- * memory of this process (/proc/self/maps), and the kernel still computes
- * the right values. Its own binary: the variable is read once per process. */
+ * /tmp/perf-PID.map must name a kernel function, labelled with the buffer
+ * the code stores (the output's name in the loop IR), and lie inside
+ * executable memory of this process (/proc/self/maps), and the kernel still
+ * computes the right values. Its own binary: the variable is read once per
+ * process. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,10 +68,21 @@ TEST(perf_map_names_kernel_code) {
                 bad += c[i * N + j] != s;
             }
         CHECK(bad == 0);
+        /* the label: the output buffer (arg 2) as the loop IR prints it */
+        char *loop = NULL, label[96] = "(?)";
+        CHECK_OK(tvm_function_source(fn, "loop", &loop));
+        const char *at = loop ? strstr(loop, ": float32 arg 2 [") : NULL;
+        if (at) {
+            const char *b = at;
+            while (b > loop && b[-1] != ' ' && b[-1] != '\n') b--;
+            snprintf(label, sizeof label, "(%.*s):", (int)(at - b), b);
+        }
+        CHECK(at != NULL);
+        tvm_free(loop);
         /* the code is still mapped while fn lives */
         FILE *f = fopen(path, "r");
         CHECK(f != NULL);
-        int lines = 0, named = 0, mapped = 0;
+        int lines = 0, named = 0, labelled = 0, mapped = 0;
         char line[512];
         while (f && fgets(line, sizeof line, f)) {
             unsigned long long start, size;
@@ -77,11 +90,14 @@ TEST(perf_map_names_kernel_code) {
             if (sscanf(line, "%llx %llx %255s", &start, &size, name) != 3) continue;
             lines++;
             named += strstr(name, "tvmc_k_") != NULL;
+            labelled += strstr(name, label) != NULL;
             mapped += size > 0 && in_executable_mapping(start, start + size);
         }
         if (f) fclose(f);
         CHECK(lines > 0);
         CHECK_EQ_INT(named, lines);
+        if (labelled != lines) fprintf(stderr, "want every line labelled %s\n", label);
+        CHECK_EQ_INT(labelled, lines);
         CHECK_EQ_INT(mapped, lines);
     }
     remove(path);

@@ -17,6 +17,32 @@ lp_id nest_single(const lp_program *p, lp_id s) {
     return s;
 }
 
+static lp_id rewrite_loops(lp_program *p, lp_id s, nest_try_fn try_loop, void *ctx, int depth) {
+    if (!s || depth > 64) return s;
+    lp_node n = *lp_get(p, s); /* a copy: try_loop may move p->nodes */
+    if (n.kind == LP_FOR) {
+        lp_id r = try_loop(ctx, s);
+        if (r) return r;
+        lp_id c = rewrite_loops(p, n.c, try_loop, ctx, depth + 1);
+        p->nodes[s].c = c;
+    } else if (n.kind == LP_SEQ) {
+        for (uint32_t k = 0; k < n.nlist; k++) {
+            lp_id c = rewrite_loops(p, p->pool[n.list + k], try_loop, ctx, depth + 1);
+            p->pool[n.list + k] = c;
+        }
+    } else if (n.kind == LP_IF) {
+        lp_id b = rewrite_loops(p, n.b, try_loop, ctx, depth + 1);
+        p->nodes[s].b = b;
+        lp_id c = rewrite_loops(p, n.c, try_loop, ctx, depth + 1);
+        p->nodes[s].c = c;
+    }
+    return s;
+}
+
+lp_id nest_rewrite_loops(lp_program *p, lp_id s, nest_try_fn try_loop, void *ctx) {
+    return rewrite_loops(p, s, try_loop, ctx, 0);
+}
+
 bool nest_flatten_seq(const lp_program *p, lp_id s, lp_id *out, uint32_t *n, uint32_t cap) {
     const lp_node *x = lp_get(p, s);
     if (x->kind != LP_SEQ) {

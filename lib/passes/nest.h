@@ -1,7 +1,8 @@
 /* nest.h — helpers the loop-nest rewriting schedules share
- * (schedule_contraction, schedule_conv, schedule_pool): small facts about a matched nest,
- * and cloning an expression tree under a substitution, which is how both
- * turn one iteration of the original body into the statements of a block.
+ * (schedule_contraction, schedule_conv, schedule_pool): their walk over the
+ * program's loops, small facts about a matched nest, and cloning an
+ * expression tree under a substitution, which is how they turn one
+ * iteration of the original body into the statements of a block.
  */
 #ifndef TVMC_PASSES_NEST_H
 #define TVMC_PASSES_NEST_H
@@ -17,6 +18,15 @@ lp_id nest_single(const lp_program *p, lp_id s);
 bool nest_flatten_seq(const lp_program *p, lp_id s, lp_id *out, uint32_t *n, uint32_t cap);
 /* Whether expression e reads variable var (true also when too deep to tell). */
 bool nest_mentions(const lp_program *p, lp_id e, uint32_t var, int depth);
+
+/* The schedules' walk over statement s: its loops, outermost first, through
+ * sequences and both arms of ifs, down to 64 levels. Each loop is offered
+ * to try_loop(ctx, loop): a nonzero answer takes the loop's place (the
+ * loop itself to keep it) and its body is not visited; 0 visits the body.
+ * try_loop may add nodes (moving p->nodes): the walk writes children back
+ * by index. Returns s or its replacement. */
+typedef lp_id (*nest_try_fn)(void *ctx, lp_id loop);
+lp_id nest_rewrite_loops(lp_program *p, lp_id s, nest_try_fn try_loop, void *ctx);
 
 /* What a matched nest's value or update may read, for a schedule that
  * re-evaluates it in blocks: no local buffer but acc, no buffer in

@@ -110,6 +110,7 @@ typedef struct sched {
      * its columns are bp[dq, k, dr + jj] (see in_place) */
     bool direct;
     lp_id dq, dr;
+    uint8_t *written;   /* the matcher's buffers stored before a nest */
 } sched;
 
 /* ---- matching ----------------------------------------------------------- */
@@ -915,8 +916,6 @@ static lp_id schedule_dot(sched *S, const match *m, int dt) {
 
 /* ---- the walk ------------------------------------------------------------ */
 
-static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth);
-
 /* The size of statement s expanded as a tree (shared nodes counted at each
  * use), stopping at cap: the matcher's recursive walks are linear in it. */
 static uint32_t tree_size(const lp_program *p, lp_id s, uint32_t cap) {
@@ -958,35 +957,16 @@ static lp_id try_nest(sched *S, lp_id il, lp_id jl, uint8_t *written) {
     return schedule(S, &m, dt);
 }
 
-static lp_id rewrite(sched *S, lp_id s, uint8_t *written, int depth) {
+/* A loop of the walk: the contraction it heads (as its batch loop over an
+ * inner i loop, or as the i loop itself) blocked, or 0 (look inside). */
+static lp_id try_loop(void *ctx, lp_id s) {
+    sched *S = ctx;
     lp_program *p = S->p;
-    if (!s || depth > 64) return s;
-    lp_node n = *lp_get(p, s);
-    if (n.kind == LP_FOR) {
-        lp_id inner = nest_single(p, n.c);
-        lp_id r = 0;
-        if (lp_get(p, inner)->kind == LP_FOR) r = try_nest(S, s, inner, written);
-        if (!r) r = try_nest(S, 0, s, written);
-        if (r) return r;
-        lp_id c = rewrite(S, n.c, written, depth + 1);
-        p->nodes[s].c = c;
-        return s;
-    }
-    if (n.kind == LP_SEQ) {
-        for (uint32_t k = 0; k < n.nlist; k++) {
-            lp_id c = rewrite(S, p->pool[n.list + k], written, depth + 1);
-            p->pool[n.list + k] = c;
-        }
-        return s;
-    }
-    if (n.kind == LP_IF) {
-        lp_id b = rewrite(S, n.b, written, depth + 1);
-        p->nodes[s].b = b;
-        lp_id c = rewrite(S, n.c, written, depth + 1);
-        p->nodes[s].c = c;
-        return s;
-    }
-    return s;
+    lp_id inner = nest_single(p, lp_get(p, s)->c);
+    lp_id r = 0;
+    if (lp_get(p, inner)->kind == LP_FOR) r = try_nest(S, s, inner, S->written);
+    if (!r) r = try_nest(S, 0, s, S->written);
+    return r;
 }
 
 tvm_status pass_schedule_contraction(pass_ctx *pc) {
@@ -999,7 +979,8 @@ tvm_status pass_schedule_contraction(pass_ctx *pc) {
     if (!cloner_ok || !written) {
         st = err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
     } else {
-        p->body = rewrite(&S, p->body, written, 0);
+        S.written = written;
+        p->body = nest_rewrite_loops(p, p->body, try_loop, &S);
         if (p->failed || S.cl.oom) st = err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
     }
     nest_cloner_free(&S.cl);

@@ -79,6 +79,8 @@ typedef struct psched {
     lp_program *p;
     nest_cloner cl;
     const pmatch *m;
+    uint8_t *written; /* the matcher's buffers stored before a nest */
+    uint32_t nbufs;
 } psched;
 
 /* ---- matching ----------------------------------------------------------- */
@@ -445,36 +447,15 @@ static lp_id schedule(psched *S, const pmatch *m) {
 
 /* ---- the walk ------------------------------------------------------------ */
 
-static lp_id rewrite(psched *S, lp_id s, uint8_t *written, uint32_t nbufs, int depth) {
+/* A loop of the walk: its blocked replacement when it is a pooling nest
+ * (itself if scheduling it failed), 0 (look inside) when it is not one. */
+static lp_id try_loop(void *ctx, lp_id s) {
+    psched *S = ctx;
     lp_program *p = S->p;
-    if (!s || depth > 64) return s;
-    lp_node n = *lp_get(p, s);
-    if (n.kind == LP_FOR) {
-        pmatch m;
-        if (match_nest(p, s, &m, written, nbufs)) {
-            lp_id r = schedule(S, &m);
-            if (r && !S->cl.oom && !p->failed) return r;
-            return s;
-        }
-        /* through a local: rewrite may grow (move) p->nodes */
-        lp_id c = rewrite(S, n.c, written, nbufs, depth + 1);
-        p->nodes[s].c = c;
-        return s;
-    }
-    if (n.kind == LP_SEQ) {
-        for (uint32_t k = 0; k < n.nlist; k++) {
-            lp_id c = rewrite(S, p->pool[n.list + k], written, nbufs, depth + 1);
-            p->pool[n.list + k] = c;
-        }
-        return s;
-    }
-    if (n.kind == LP_IF) {
-        lp_id b = rewrite(S, n.b, written, nbufs, depth + 1);
-        p->nodes[s].b = b;
-        lp_id c = rewrite(S, n.c, written, nbufs, depth + 1);
-        p->nodes[s].c = c;
-    }
-    return s;
+    pmatch m;
+    if (!match_nest(p, s, &m, S->written, S->nbufs)) return 0;
+    lp_id r = schedule(S, &m);
+    return r && !S->cl.oom && !p->failed ? r : s;
 }
 
 tvm_status pass_schedule_pool(pass_ctx *pc) {
@@ -488,7 +469,9 @@ tvm_status pass_schedule_pool(pass_ctx *pc) {
     if (!cloner_ok || !written) {
         st = err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
     } else {
-        p->body = rewrite(&S, p->body, written, nbufs, 0);
+        S.written = written;
+        S.nbufs = nbufs;
+        p->body = nest_rewrite_loops(p, p->body, try_loop, &S);
         if (p->failed || S.cl.oom) st = err_set(TVM_ERR_OUT_OF_MEMORY, "out of memory");
     }
     nest_cloner_free(&S.cl);

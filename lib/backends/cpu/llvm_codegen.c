@@ -2119,6 +2119,59 @@ static void free_units(cg_unit *u, uint32_t n) {
     free(u);
 }
 
+/* The buffer statement s stores last that outlives the statement: not a
+ * local, not a per-iteration scratch copy (0: none). */
+static uint32_t last_stored(const lp_program *p, lp_id s, uint32_t found, int depth) {
+    if (!s || depth > 4000) return found;
+    const lp_node *n = lp_get(p, s);
+    switch (n->kind) {
+    case LP_SEQ:
+        for (uint32_t k = 0; k < n->nlist; k++)
+            found = last_stored(p, lp_list(p, n->list)[k], found, depth + 1);
+        return found;
+    case LP_FOR: return last_stored(p, n->c, found, depth + 1);
+    case LP_IF: return last_stored(p, n->c, last_stored(p, n->b, found, depth + 1), depth + 1);
+    case LP_STORE:
+        if (n->a < p->nbufs && p->bufs[n->a].kind != LP_BUF_LOCAL && !p->bufs[n->a].slot_bytes)
+            return n->a;
+        return found;
+    default: return found;
+    }
+}
+
+#define LABEL_BYTES 64
+
+/* Perf map labels (TVMC_PERF_MAP): each unit's last stored buffer, named
+ * as the loop printer names it (a shared name takes the buffer's number:
+ * clip_116), so a whole model's profile reads as its layers. NULL when
+ * the map is off; labels[i] points into the same allocation. */
+static const char **unit_labels(const cg_job *j) {
+    if (!llvm_perfmap_on()) return NULL;
+    const lp_program *p = j->p;
+    const char **l = calloc(j->nunits, sizeof *l + LABEL_BYTES);
+    if (!l) return NULL;
+    char *text = (char *)(l + j->nunits);
+    const lp_node *body = p->body ? lp_get(p, p->body) : NULL;
+    for (uint32_t i = 0; i < j->nunits; i++) {
+        int64_t k = j->units[i].part;
+        uint32_t b = 0;
+        if (k == PART_WHOLE) b = last_stored(p, p->body, 0, 0);
+        else if (k >= 0 && body && body->kind == LP_SEQ)
+            for (uint32_t s = j->part_start[k]; s < j->part_start[k + 1]; s++)
+                b = last_stored(p, lp_list(p, body->list)[s], b, 0);
+        const char *name = b ? p->bufs[b].name : NULL;
+        if (!name || !*name) continue;
+        bool shared = false;
+        for (uint32_t o = 1; o < p->nbufs && !shared; o++)
+            shared = o != b && p->bufs[o].name && strcmp(p->bufs[o].name, name) == 0;
+        char *t = text + (size_t)i * LABEL_BYTES;
+        if (shared) snprintf(t, LABEL_BYTES, "%s_%u", name, b);
+        else snprintf(t, LABEL_BYTES, "%s", name);
+        l[i] = t;
+    }
+    return l;
+}
+
 static tvm_status llvm_compile(void *state, const lp_program *p, const be_options *o,
                                be_kernel **out) {
     llvm_state *s = state;
@@ -2160,7 +2213,10 @@ static tvm_status llvm_compile(void *state, const lp_program *p, const be_option
             j.units[i].obj = NULL;
         }
         uint64_t addr = 0;
-        st = llvm_jit_add_objects(s, objs, j.nunits, k->name, &k->rt, &addr); /* takes objs */
+        const char **labels = unit_labels(&j);
+        st = llvm_jit_add_objects(s, objs, labels, j.nunits, k->name, &k->rt,
+                                  &addr); /* takes objs */
+        free(labels);
         if (st == TVM_OK) k->fn = (int32_t(*)(void *const *, void *, void *))(uintptr_t)addr;
     }
 

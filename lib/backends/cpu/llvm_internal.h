@@ -24,9 +24,12 @@ typedef struct llvm_state llvm_state;
  * the address of its exported function (llvm_perfmap_anchor) is known (0:
  * unknown, nothing written); write frees. */
 typedef struct llvm_perfmap llvm_perfmap;
+bool llvm_perfmap_on(void);
 llvm_perfmap *llvm_perfmap_scan(LLVMMemoryBufferRef obj);
 const char *llvm_perfmap_anchor(const llvm_perfmap *m);
-void llvm_perfmap_write(llvm_perfmap *m, uint64_t anchor_addr);
+/* label: what the object computes (e.g. the buffer a part stores), shown
+ * after the part's name; NULL for none */
+void llvm_perfmap_write(llvm_perfmap *m, uint64_t anchor_addr, const char *label);
 
 /* A target machine checked out of the pool, with the facts a module built for
  * it needs. Used by one thread between acquire and release. */
@@ -72,8 +75,10 @@ tvm_status llvm_jit_add_object(llvm_state *s, LLVMMemoryBufferRef obj, const cha
                                LLVMOrcResourceTrackerRef *rt, uint64_t *addr);
 /* The same for n objects that together define `symbol` (they may refer to
  * each other's global symbols), all under one resource tracker. Takes every
- * objs[i] (set to NULL), even on failure. */
-tvm_status llvm_jit_add_objects(llvm_state *s, LLVMMemoryBufferRef *objs, uint32_t n,
+ * objs[i] (set to NULL), even on failure. labels (NULL, or one per object,
+ * each may be NULL) name the objects in the perf map. */
+tvm_status llvm_jit_add_objects(llvm_state *s, LLVMMemoryBufferRef *objs,
+                                const char *const *labels, uint32_t n,
                                 const char *symbol, LLVMOrcResourceTrackerRef *rt,
                                 uint64_t *addr);
 /* Unmaps everything added under rt and releases it. */

@@ -280,8 +280,8 @@ void llvm_tm_release(llvm_state *s, llvm_tm *t) {
  * per part, a dozen or so for a whole model. */
 #define PERFMAP_OBJECTS 256
 
-tvm_status llvm_jit_add_objects(llvm_state *s, LLVMMemoryBufferRef *objs, uint32_t n,
-                                const char *symbol, LLVMOrcResourceTrackerRef *rt,
+tvm_status llvm_jit_add_objects(llvm_state *s, LLVMMemoryBufferRef *objs,
+                                const char *const *labels, uint32_t n, const char *symbol, LLVMOrcResourceTrackerRef *rt,
                                 uint64_t *addr) {
     LLVMOrcResourceTrackerRef r = LLVMOrcJITDylibCreateResourceTracker(s->main_jd);
     session_msg[0] = '\0';
@@ -295,7 +295,7 @@ tvm_status llvm_jit_add_objects(llvm_state *s, LLVMMemoryBufferRef *objs, uint32
         else LLVMDisposeMemoryBuffer(obj);
     }
     if (e) {
-        for (uint32_t i = 0; i < n && i < PERFMAP_OBJECTS; i++) llvm_perfmap_write(maps[i], 0);
+        for (uint32_t i = 0; i < n && i < PERFMAP_OBJECTS; i++) llvm_perfmap_write(maps[i], 0, NULL);
         llvm_jit_remove(s, r);
         return llvm_err(TVM_ERR_COMPILE, "llvm: cannot add the kernel object", e);
     }
@@ -307,7 +307,7 @@ tvm_status llvm_jit_add_objects(llvm_state *s, LLVMMemoryBufferRef *objs, uint32
                                 symbol, m ? m : "symbol not found",
                                 session_msg[0] ? ": " : "", session_msg);
         if (m) LLVMDisposeErrorMessage(m);
-        for (uint32_t i = 0; i < n && i < PERFMAP_OBJECTS; i++) llvm_perfmap_write(maps[i], 0);
+        for (uint32_t i = 0; i < n && i < PERFMAP_OBJECTS; i++) llvm_perfmap_write(maps[i], 0, NULL);
         llvm_jit_remove(s, r);
         return st;
     }
@@ -319,7 +319,7 @@ tvm_status llvm_jit_add_objects(llvm_state *s, LLVMMemoryBufferRef *objs, uint32
             LLVMErrorRef le = LLVMOrcLLJITLookup(s->jit, &pa, anchor);
             if (le) LLVMConsumeError(le), pa = 0;
         }
-        llvm_perfmap_write(maps[i], pa);
+        llvm_perfmap_write(maps[i], pa, labels ? labels[i] : NULL);
     }
     *rt = r;
     *addr = a;
@@ -328,7 +328,7 @@ tvm_status llvm_jit_add_objects(llvm_state *s, LLVMMemoryBufferRef *objs, uint32
 
 tvm_status llvm_jit_add_object(llvm_state *s, LLVMMemoryBufferRef obj, const char *symbol,
                                LLVMOrcResourceTrackerRef *rt, uint64_t *addr) {
-    return llvm_jit_add_objects(s, &obj, 1, symbol, rt, addr);
+    return llvm_jit_add_objects(s, &obj, NULL, 1, symbol, rt, addr);
 }
 
 void llvm_jit_remove(llvm_state *s, LLVMOrcResourceTrackerRef rt) {

@@ -6,8 +6,10 @@
  * comparison) is not visible. perf reads /tmp/perf-PID.map ("START SIZE
  * NAME" in hex, one line per symbol) for such code. With TVMC_PERF_MAP set,
  * every function of every kernel object is written there, named
- * "PART:SYMBOL" (PART from the object's exported part symbol, e.g. part8,
- * since the parts' internal helpers all share names like par0.body).
+ * "PART(LABEL):SYMBOL" (PART from the object's exported part symbol, e.g.
+ * part8, since the parts' internal helpers all share names like par0.body;
+ * LABEL from the code generator: the buffer the part stores, e.g. clip_116,
+ * so a profile reads as the model's layers).
  *
  * The addresses: an object's functions lie in its .text section at the
  * offsets its symbol table gives, and the JIT maps that section in one
@@ -42,6 +44,11 @@ static pthread_once_t on_once = PTHREAD_ONCE_INIT;
 static void read_env(void) {
     const char *v = getenv("TVMC_PERF_MAP");
     on = v && *v && strcmp(v, "0") != 0;
+}
+
+bool llvm_perfmap_on(void) {
+    pthread_once(&on_once, read_env);
+    return on;
 }
 
 /* Whether a symbol is the object's exported entry: "tvmc_k_N" or
@@ -85,7 +92,7 @@ const char *llvm_perfmap_anchor(const llvm_perfmap *m) {
     return m && m->anchor >= 0 ? m->sym[m->anchor].name : NULL;
 }
 
-void llvm_perfmap_write(llvm_perfmap *m, uint64_t anchor_addr) {
+void llvm_perfmap_write(llvm_perfmap *m, uint64_t anchor_addr, const char *label) {
     static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER; /* whole lines per object */
     if (!m) return;
     if (anchor_addr && m->anchor >= 0) {
@@ -98,8 +105,9 @@ void llvm_perfmap_write(llvm_perfmap *m, uint64_t anchor_addr) {
         FILE *f = fopen(path, "a");
         if (f) {
             for (uint32_t i = 0; i < m->nsym; i++)
-                fprintf(f, "%llx %llx %s:%s\n", (unsigned long long)(base + m->sym[i].offset),
-                        (unsigned long long)m->sym[i].size, part, m->sym[i].name);
+                fprintf(f, "%llx %llx %s%s%s%s:%s\n", (unsigned long long)(base + m->sym[i].offset),
+                        (unsigned long long)m->sym[i].size, part, label ? "(" : "",
+                        label ? label : "", label ? ")" : "", m->sym[i].name);
             fclose(f);
         }
         pthread_mutex_unlock(&lock);
