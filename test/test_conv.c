@@ -45,8 +45,8 @@ static const conv_case cases[] = {
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 
 /* Depthwise at MobileNetV2's sizes and around them (schedule_conv_dw's
- * phase planes for strides 1 and 2, output rows up to 64 wide; the
- * row-wise blocks beyond): 3x3 pad 1 unless noted. */
+ * phase planes for strides 1 and 2, output rows under 16 wide; its row
+ * bands beyond): 3x3 pad 1 unless noted. */
 static const conv_case dw_cases[] = {
     /* N  C   H    W    O  KH KW sh sw pt pl pb pr dh dw g */
     {1, 8, 7, 7, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8},
@@ -56,7 +56,7 @@ static const conv_case dw_cases[] = {
     {1, 4, 28, 28, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4},
     {1, 3, 56, 56, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3},
     {1, 3, 56, 56, 3, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 3},
-    {1, 2, 112, 112, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2},     /* row-wise */
+    {1, 2, 112, 112, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2},     /* row bands */
     {1, 2, 112, 112, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2},     /* 112 -> 56 */
     {1, 5, 9, 13, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 5},        /* odd sizes */
     {1, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3},         /* under one vector */
@@ -251,14 +251,14 @@ static void case_run(const conv_case *c, bool dw, int k, int mode) {
         fprintf(stderr, "%s: scheduled llvm %d interp %d\n", what, sched[0], sched[1]);
     CHECK(sched[0] == expect && !sched[1]);
     /* NCHW depthwise with padding takes schedule_conv_dw: phase planes
-     * for stride-1 rows up to 64 wide and stride-2 rows under 16, row
-     * bands for the others; a single output row (its loop simplified
-     * away) and unpadded windows keep the row-wise one */
+     * for rows under 16 wide, row bands for the others; a single output
+     * row (its loop simplified away) and unpadded windows keep the
+     * row-wise one */
     int64_t OH = out_dim(c->H, c->KH, c->sh, c->pt, c->pb, c->dh);
     int64_t OW = out_dim(c->W, c->KW, c->sw, c->pl, c->pr, c->dw);
     bool flat = !nhwc && c->groups == c->C && c->groups > 1 && OH > 1 &&
                 (c->pt || c->pl || c->pb || c->pr);
-    bool expect_bands = flat && (c->sh == 1 && c->sw == 1 ? OW > 64 : OW >= 16);
+    bool expect_bands = flat && OW >= 16;
     if (dw && (planes[0] != flat || bands != expect_bands))
         fprintf(stderr, "%s: depthwise schedule %d (bands %d), expected %d (bands %d)\n", what,
                 planes[0], bands, flat, expect_bands);
@@ -430,8 +430,8 @@ TEST(conv_stem_windows) {
     }
 }
 
-/* schedule_conv_dw's row bands: stride-1 rows over 64 wide, stride-2
- * rows of 16 or more (bands copied in phases), against the interpreter
+/* schedule_conv_dw's row bands: rows of 16 or more (stride-2 bands
+ * copied in phases), against the interpreter
  * bit for bit. Bands of 8 rows or an even divisor of the rows up to 16:
  * outputs under a band, bands the padding ends inside, a last band
  * overlapping the one before, rows of one block plus a one-vector
@@ -485,7 +485,7 @@ static const conv_case group_cases[] = {
     {2, 16, 10, 10, 16, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 16},    /* batch 2, pads bottom/right */
     {1, 16, 11, 11, 32, 3, 3, 1, 1, 2, 1, 0, 1, 1, 1, 16},    /* multiplier 2, uneven pads */
     {1, 32, 7, 7, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32},      /* G = 8, 7x7: two halves */
-    {1, 8, 36, 30, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8},       /* G = 2, xf in one half */
+    {1, 8, 36, 14, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8},       /* G = 2, xf in one half */
     {1, 16, 24, 24, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 16},    /* G = 4, one half, stride 2 */
 };
 
@@ -508,11 +508,11 @@ TEST(conv_depthwise_plane_groups) {
     static const conv_case big[] = {
         {1, 960, 7, 7, 960, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 960},
         {1, 576, 14, 14, 576, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 576},
-        {1, 144, 56, 56, 144, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 144},
+        {1, 384, 14, 14, 384, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 384},
     };
     static const char *const want[] = {"grp: int64, 0, 120) parallel",
                                        "grp: int64, 0, 72) parallel",
-                                       "grp: int64, 0, 18) parallel"};
+                                       "grp: int64, 0, 48) parallel"};
     for (int k = 0; k < 3; k++) {
         bool par = loop_ir_has(&big[k], want[k]);
         if (!par) fprintf(stderr, "big group case %d: no '%s'\n", k, want[k]);

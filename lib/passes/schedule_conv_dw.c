@@ -24,10 +24,9 @@
  *   3. the epilogue stores (oh, ow) from the accumulator plane, vectorised
  *      along each row.
  *
- * Row mode, stride-1 rows over MAX_S1_OW wide (they fill whole vectors
- * already, and the accumulator plane's extra pass costs more than flat
- * blocks save) and stride-2 rows of MIN_S2_OW or more: per band of
- * ROW_BAND output rows, copy the padded rows the band reads into xband
+ * Row mode, rows of MIN_ROW_OW or more (they fill vectors already, and
+ * the accumulator plane's extra pass costs more than flat blocks save):
+ * per band of ROW_BAND output rows, copy the padded rows the band reads into xband
  * (a few KiB: it stays in L1, where a whole 112 x 112 padded plane would
  * not), split into phases as a plane is, then pairs of output rows in
  * blocks of 2 x 4 x 16 positions (a row's last vector ending at its end,
@@ -51,17 +50,14 @@
 
 #define LANES 16        /* positions per vector statement */
 #define NV 4            /* vectors per block: 4 x 16 independent sums */
-/* Stride 1 rows wider than this take row mode (measured, 1 thread, 3x3
- * depthwise: 32x112x112 0.147 ms row-wise against 0.188 ms flat; 144x56x56
- * 0.43 against 0.21, 192x28x28 0.32 against 0.064; row mode at 32x112x112
- * 0.142-0.148 ms against row-wise 0.163 in the same run). Row mode needs
- * rows of a whole block, NV * LANES. */
-#define MAX_S1_OW 64
+/* Rows this wide or wider take row mode, whatever the strides (1 thread,
+ * 3x3, under load, its taps unrolled, against flat mode: 144x56x56 0.19
+ * -> 0.13 ms, 192x28x28 0.054-0.067 -> 0.045-0.054, 96x112x112/2 0.22 ->
+ * 0.175, 144x56x56/2 0.082-0.094 -> 0.065-0.068; earlier, with the taps
+ * left to LLVM, only stride-1 rows over 64 gained: 32x112x112 0.188 ->
+ * 0.147). Narrower rows would leave most of a vector unused. */
+#define MIN_ROW_OW LANES
 #define ROW_BAND 8  /* row mode: output rows per band */
-/* Stride-2 rows this wide or wider take row mode too, its bands copied in
- * phases like a plane's (1 thread, taps unrolled, under load: 96x112x112/2
- * 0.22 -> 0.175 ms, 144x56x56/2 0.082-0.094 -> 0.065-0.068) */
-#define MIN_S2_OW LANES
 /* Row mode: output rows per block (2 x 4 vectors of sums), the window's
  * rows and columns unrolled: one padded row's loads then serve both
  * output rows (LLVM merges the equal loads), 12 loads per 18 multiply-adds
@@ -804,7 +800,7 @@ lp_id conv_dw_schedule(lp_program *p, nest_cloner *cl, const conv_dw_nest *n) {
     D.sh = sh;
     D.sw = sw;
     if (sh > 2 || sw > 2) return 0;
-    D.rows = sh == 1 && sw == 1 ? D.OW > MAX_S1_OW : D.OW >= MIN_S2_OW;
+    D.rows = D.OW >= MIN_ROW_OW;
     D.Hh = ceil_div(Hp, sh);
     D.We = ceil_div(Wp, sw);
     D.PL = D.Hh * D.We;
