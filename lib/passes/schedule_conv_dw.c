@@ -24,14 +24,15 @@
  *   3. the epilogue stores (oh, ow) from the accumulator plane, vectorised
  *      along each row.
  *
- * Row mode, rows of MIN_ROW_OW or more (they fill vectors already, and
- * the accumulator plane's extra pass costs more than flat blocks save):
- * per band of ROW_BAND output rows, copy the padded rows the band reads into xband
- * (a few KiB: it stays in L1, where a whole 112 x 112 padded plane would
- * not), split into phases as a plane is, then pairs of output rows in
- * blocks of 2 x 4 x 16 positions (a row's last vector ending at its end,
- * overlapping the one before), the taps unrolled and the epilogue storing
- * straight from the block's sums.
+ * Row mode, rows of MIN_ROW_OW or more, any stride (they fill vectors
+ * already, and the accumulator plane's extra pass costs more than flat
+ * blocks save): per band of ROW_BAND output rows (band_height), copy the
+ * padded rows the band reads into xband (a few KiB: it stays in L1, where
+ * a whole 112 x 112 padded plane would not), split into phases as a plane
+ * is, then pairs of output rows in blocks of 2 x 4 x 16 positions (a
+ * row's last vector ending at the row's end, overlapping the one before),
+ * the taps unrolled and the epilogue storing straight from the block's
+ * sums.
  *
  * Plane groups (flat mode): when the loop just outside the plane (the
  * channels) divides into G = 8, 4 or 2 planes per group with at least 4
@@ -84,7 +85,7 @@ typedef struct dws {
     int64_t OH, OW, Q, Qv; /* flat positions: Q used, Qv computed (whole vectors) */
     int64_t xfe;         /* xf's elements: the phases, then zeros */
     uint32_t oh, ow;
-    bool rows;           /* row mode (wide stride-1 rows): bands, no accp */
+    bool rows;           /* row mode (rows of a vector or more): bands, no accp */
     int64_t R, BR;       /* row mode: output rows per band, padded rows read */
     lp_id org;           /* row mode: the band's first padded row (0: flat mode) */
     int64_t orgc;        /* its value when constant, -1 when the band is inside x */
@@ -491,49 +492,54 @@ static lp_id block(dws *D, lp_id qs, int nv, int lanes, lp_id ohv, lp_id c0, int
     /* row mode: the window's taps unrolled here, in the reduction's order,
      * and the block one lanes loop (init, taps, epilogue): the sums stay
      * in registers, and LLVM merges the equal loads of rows sharing a
-     * padded row (its unroller keeps a stride-2 tap row loop rolled) */
+     * padded row (its unroller keeps a stride-2 tap row loop rolled).
+     * Not in flat mode: 576x14x14 0.040 -> 0.16 ms, 1 thread */
     int64_t taps = 1;
     for (int k = 0; k < n->nred; k++) taps *= n->rext[k];
     bool unroll = ohv && taps * ns <= MAX_UNROLLED;
     int64_t nu = unroll ? taps : 1;
     lp_id init[2 * NV], out[2 * NV];
     lp_id *upd = calloc((size_t)(nu * ns + 2 * ns), sizeof *upd);
-    if (!upd) return 0;
+    if (!upd) {
+        p->failed = true;
+        return 0;
+    }
     for (int sl = 0; sl < ns; sl++) {
-      for (int64_t t = 0; t < nu; t++) {
-        int m = sl / nv, v = sl % nv;
-        lp_id col = nest_addc(p, jv, (int64_t)sl * lanes);
-        lp_id pos = nest_addc(p, jv, v == nv - 1 ? last : (int64_t)v * lanes);
-        lp_id qm = m ? nest_addc(p, qs, m * D->We) : qs;
-        init[sl] = lp_store(p, D->accb, &col, 1, n->init);
-        for (int64_t k = n->nred, rem = t; k-- > 0; rem /= n->rext[k])
-            cl->var_to[n->rvar[k]] = unroll ? nest_i64(p, rem % n->rext[k]) : lp_var_ref(p, rv[k]);
-        cl->var_to[D->oh] = nest_i64(p, 0);
-        cl->var_to[D->ow] = nest_i64(p, 0);
-        cl->acc = 0;
-        nest_subst_begin(cl);
-        /* the window read: xf[q + offset(F, G)], F and G the read's own
-         * indices at oh = ow = 0, shifted by the padding */
-        lp_id hpart = nest_addc(p, nest_clone(cl, D->ix[D->hd]), n->off_lo[D->hd]);
-        lp_id wpart = nest_addc(p, nest_clone(cl, D->ix[D->wd]), n->off_lo[D->wd]);
-        lp_id at = lp_binary(p, IR_ADD, lp_binary(p, IR_ADD, qm, pos),
-                             window_offset(D, hpart, wpart));
-        at = xfi(D, at);
-        cl->memo[n->sel] = lp_load(p, D->xf, &at, 1);
-        cl->memo_tag[n->sel] = cl->tag;
-        lp_id val = nest_clone(cl, n->value);
-        upd[ns + t * ns + sl] = lp_store(p, D->accb, &col, 1,
-                                         lp_binary(p, IR_ADD, lp_load(p, D->accb, &col, 1), val));
-        if (t + 1 < nu) continue;
-        if (ohv) {
-            lp_id owv = lp_binary(p, IR_ADD, c0, pos);
-            lp_id ohm = m ? nest_addc(p, ohv, m) : ohv;
-            out[sl] = epi_stores(D, ohm, owv, lp_load(p, D->accb, &col, 1));
-        } else {
-            lp_id qq = lp_binary(p, IR_ADD, qs, col);
-            out[sl] = lp_store(p, D->accp, &qq, 1, lp_load(p, D->accb, &col, 1));
+        for (int64_t t = 0; t < nu; t++) {
+            int m = sl / nv, v = sl % nv;
+            lp_id col = nest_addc(p, jv, (int64_t)sl * lanes);
+            lp_id pos = nest_addc(p, jv, v == nv - 1 ? last : (int64_t)v * lanes);
+            lp_id qm = m ? nest_addc(p, qs, m * D->We) : qs;
+            init[sl] = lp_store(p, D->accb, &col, 1, n->init);
+            for (int64_t k = n->nred, rem = t; k-- > 0; rem /= n->rext[k])
+                cl->var_to[n->rvar[k]] =
+                    unroll ? nest_i64(p, rem % n->rext[k]) : lp_var_ref(p, rv[k]);
+            cl->var_to[D->oh] = nest_i64(p, 0);
+            cl->var_to[D->ow] = nest_i64(p, 0);
+            cl->acc = 0;
+            nest_subst_begin(cl);
+            /* the window read: xf[q + offset(F, G)], F and G the read's own
+             * indices at oh = ow = 0, shifted by the padding */
+            lp_id hpart = nest_addc(p, nest_clone(cl, D->ix[D->hd]), n->off_lo[D->hd]);
+            lp_id wpart = nest_addc(p, nest_clone(cl, D->ix[D->wd]), n->off_lo[D->wd]);
+            lp_id at = lp_binary(p, IR_ADD, lp_binary(p, IR_ADD, qm, pos),
+                                 window_offset(D, hpart, wpart));
+            at = xfi(D, at);
+            cl->memo[n->sel] = lp_load(p, D->xf, &at, 1);
+            cl->memo_tag[n->sel] = cl->tag;
+            lp_id val = nest_clone(cl, n->value);
+            upd[ns + t * ns + sl] = lp_store(p, D->accb, &col, 1,
+                                             lp_binary(p, IR_ADD, lp_load(p, D->accb, &col, 1), val));
+            if (t + 1 < nu) continue;
+            if (ohv) {
+                lp_id owv = lp_binary(p, IR_ADD, c0, pos);
+                lp_id ohm = m ? nest_addc(p, ohv, m) : ohv;
+                out[sl] = epi_stores(D, ohm, owv, lp_load(p, D->accb, &col, 1));
+            } else {
+                lp_id qq = lp_binary(p, IR_ADD, qs, col);
+                out[sl] = lp_store(p, D->accp, &qq, 1, lp_load(p, D->accb, &col, 1));
+            }
         }
-      }
     }
     for (int k = 0; k < n->nred; k++) cl->var_to[n->rvar[k]] = 0;
     cl->var_to[D->oh] = cl->var_to[D->ow] = 0;
@@ -663,7 +669,10 @@ static lp_id bands(dws *D) {
     int64_t H = n->xext[D->hd], lh = n->off_lo[D->hd];
     int64_t nb = ceil_div(D->OH, D->R);
     lp_id *parts = calloc((size_t)nb, sizeof *parts);
-    if (!parts) return 0;
+    if (!parts) {
+        p->failed = true;
+        return 0;
+    }
     uint32_t np = 0;
     int64_t sh = D->sh;
     for (int64_t k = 0; k < nb;) {
