@@ -45,8 +45,8 @@ static const conv_case cases[] = {
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 
 /* Depthwise at MobileNetV2's sizes and around them (schedule_conv_dw's
- * phase planes for strides 1 and 2, output rows up to 64 wide; the
- * row-wise blocks beyond): 3x3 pad 1 unless noted. */
+ * phase planes for strides 1 and 2, output rows under 16 wide; its row
+ * bands beyond): 3x3 pad 1 unless noted. */
 static const conv_case dw_cases[] = {
     /* N  C   H    W    O  KH KW sh sw pt pl pb pr dh dw g */
     {1, 8, 7, 7, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8},
@@ -56,7 +56,7 @@ static const conv_case dw_cases[] = {
     {1, 4, 28, 28, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4},
     {1, 3, 56, 56, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3},
     {1, 3, 56, 56, 3, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 3},
-    {1, 2, 112, 112, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2},     /* row-wise */
+    {1, 2, 112, 112, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2},     /* row bands */
     {1, 2, 112, 112, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2},     /* 112 -> 56 */
     {1, 5, 9, 13, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 5},        /* odd sizes */
     {1, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3},         /* under one vector */
@@ -250,14 +250,14 @@ static void case_run(const conv_case *c, bool dw, int k, int mode) {
         fprintf(stderr, "%s: scheduled llvm %d interp %d\n", what, sched[0], sched[1]);
     CHECK(sched[0] == expect && !sched[1]);
     /* NCHW depthwise with padding takes schedule_conv_dw: phase planes
-     * for rows up to 64 wide (any width at stride 2), row bands for wider
-     * stride-1 rows; a single output row (its loop simplified away) and
-     * unpadded windows keep the row-wise one */
+     * for rows under 16 wide, row bands for the others; a single output
+     * row (its loop simplified away) and unpadded windows keep the
+     * row-wise one */
     int64_t OH = out_dim(c->H, c->KH, c->sh, c->pt, c->pb, c->dh);
     int64_t OW = out_dim(c->W, c->KW, c->sw, c->pl, c->pr, c->dw);
     bool flat = !nhwc && c->groups == c->C && c->groups > 1 && OH > 1 &&
                 (c->pt || c->pl || c->pb || c->pr);
-    bool expect_bands = flat && c->sh == 1 && c->sw == 1 && OW > 64;
+    bool expect_bands = flat && OW >= 16;
     if (dw && (planes[0] != flat || bands != expect_bands))
         fprintf(stderr, "%s: depthwise schedule %d (bands %d), expected %d (bands %d)\n", what,
                 planes[0], bands, flat, expect_bands);
@@ -428,10 +428,13 @@ TEST(conv_stem_windows) {
     }
 }
 
-/* schedule_conv_dw's row bands: stride-1 rows over 64 wide, against the
- * interpreter bit for bit. Bands of 8 rows: outputs under a band, bands
- * the padding ends inside, a last band overlapping the one before, rows
- * of one block plus a one-vector remainder, kernels taller than the pad. */
+/* schedule_conv_dw's row bands: rows of 16 or more (stride-2 bands
+ * copied in phases), against the interpreter
+ * bit for bit. Bands of 8 rows or an even divisor of the rows up to 16:
+ * outputs under a band, bands the padding ends inside, a last band
+ * overlapping the one before, rows of one block plus a one-vector
+ * remainder, rows ending inside a vector (the last one overlapping),
+ * kernels taller than the pad, taps unrolled or not (7 x 7). */
 static const conv_case band_cases[] = {
     /* N  C   H    W    O  KH KW sh sw pt pl pb pr dh dw g */
     {1, 2, 3, 65, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2},        /* one band, OH < 8 */
@@ -441,6 +444,15 @@ static const conv_case band_cases[] = {
     {1, 2, 26, 70, 2, 7, 3, 1, 1, 5, 1, 0, 1, 1, 1, 2},       /* uneven pads */
     {1, 2, 19, 90, 2, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 2},       /* dilation 2 */
     {2, 2, 9, 66, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2},        /* batch 2, multiplier 2 */
+    {1, 2, 12, 80, 2, 7, 7, 1, 1, 3, 3, 3, 3, 1, 1, 2},       /* 7x7: taps not unrolled */
+    {1, 3, 57, 45, 3, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 3},       /* s2: 29 x 23, last band overlaps */
+    {1, 2, 40, 66, 2, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 2},       /* s2: 20 x 33, bottom/right pads */
+    {1, 2, 30, 70, 2, 5, 5, 2, 2, 2, 2, 2, 2, 1, 1, 2},       /* s2: 5x5, 15 x 35 */
+    {1, 2, 26, 50, 2, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2},       /* s2: dilation 2 */
+    {2, 2, 18, 34, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2},       /* s2: batch 2, multiplier 2, 17 wide */
+    {1, 2, 20, 40, 2, 3, 3, 2, 1, 1, 1, 1, 1, 1, 1, 2},       /* strides 2 x 1 */
+    {1, 2, 12, 70, 2, 3, 3, 1, 2, 1, 1, 1, 1, 1, 1, 2},       /* strides 1 x 2 */
+    {1, 4, 56, 56, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4},       /* s2: 28 rows, bands of 14 */
 };
 
 TEST(conv_depthwise_bands) {
@@ -471,8 +483,8 @@ static const conv_case group_cases[] = {
     {2, 16, 10, 10, 16, 3, 3, 2, 2, 0, 0, 1, 1, 1, 1, 16},    /* batch 2, pads bottom/right */
     {1, 16, 11, 11, 32, 3, 3, 1, 1, 2, 1, 0, 1, 1, 1, 16},    /* multiplier 2, uneven pads */
     {1, 32, 7, 7, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32},      /* G = 8, 7x7: two halves */
-    {1, 8, 36, 30, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8},       /* G = 2, xf in one half */
-    {1, 16, 40, 40, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 16},    /* G = 4, one half, stride 2 */
+    {1, 8, 36, 14, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8},       /* G = 2, xf in one half */
+    {1, 16, 24, 24, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 16},    /* G = 4, one half, stride 2 */
 };
 
 TEST(conv_depthwise_plane_groups) {
@@ -494,11 +506,11 @@ TEST(conv_depthwise_plane_groups) {
     static const conv_case big[] = {
         {1, 960, 7, 7, 960, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 960},
         {1, 576, 14, 14, 576, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 576},
-        {1, 144, 56, 56, 144, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 144},
+        {1, 384, 14, 14, 384, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 384},
     };
     static const char *const want[] = {"grp: int64, 0, 120) parallel",
                                        "grp: int64, 0, 72) parallel",
-                                       "grp: int64, 0, 18) parallel"};
+                                       "grp: int64, 0, 48) parallel"};
     for (int k = 0; k < 3; k++) {
         bool par = loop_ir_has(&big[k], want[k]);
         if (!par) fprintf(stderr, "big group case %d: no '%s'\n", k, want[k]);

@@ -24,12 +24,14 @@
  *   3. the epilogue stores (oh, ow) from the accumulator plane, vectorised
  *      along each row.
  *
- * Row mode, stride-1 rows over MAX_S1_OW wide (they fill whole vectors
+ * Row mode, rows of MIN_ROW_OW or more, any stride (they fill vectors
  * already, and the accumulator plane's extra pass costs more than flat
- * blocks save): per band of ROW_BAND output rows, copy the padded rows the
- * band reads into xband (a few KiB: it stays in L1, where a whole 112 x
- * 112 padded plane would not), then pairs of output rows in blocks of
- * 2 x 4 x 16 positions, the epilogue storing straight from the block's
+ * blocks save): per band of ROW_BAND output rows (band_height), copy the
+ * padded rows the band reads into xband (a few KiB: it stays in L1, where
+ * a whole 112 x 112 padded plane would not), split into phases as a plane
+ * is, then pairs of output rows in blocks of 2 x 4 x 16 positions (a
+ * row's last vector ending at the row's end, overlapping the one before),
+ * the taps unrolled and the epilogue storing straight from the block's
  * sums.
  *
  * Plane groups (flat mode): when the loop just outside the plane (the
@@ -49,12 +51,13 @@
 
 #define LANES 16        /* positions per vector statement */
 #define NV 4            /* vectors per block: 4 x 16 independent sums */
-/* Stride 1 rows wider than this take row mode (measured, 1 thread, 3x3
- * depthwise: 32x112x112 0.147 ms row-wise against 0.188 ms flat; 144x56x56
- * 0.43 against 0.21, 192x28x28 0.32 against 0.064; row mode at 32x112x112
- * 0.142-0.148 ms against row-wise 0.163 in the same run). Row mode needs
- * rows of a whole block, NV * LANES. */
-#define MAX_S1_OW 64
+/* Rows this wide or wider take row mode, whatever the strides (1 thread,
+ * 3x3, under load, its taps unrolled, against flat mode: 144x56x56 0.19
+ * -> 0.13 ms, 192x28x28 0.054-0.067 -> 0.045-0.054, 96x112x112/2 0.22 ->
+ * 0.175, 144x56x56/2 0.082-0.094 -> 0.065-0.068; earlier, with the taps
+ * left to LLVM, only stride-1 rows over 64 gained: 32x112x112 0.188 ->
+ * 0.147). Narrower rows would leave most of a vector unused. */
+#define MIN_ROW_OW LANES
 #define ROW_BAND 8  /* row mode: output rows per band */
 /* Row mode: output rows per block (2 x 4 vectors of sums), the window's
  * rows and columns unrolled: one padded row's loads then serve both
@@ -62,6 +65,9 @@
  * per vector instead of 18 (32x112x112, 1 thread: 0.14 -> 0.10 ms) */
 #define ROW_MR 2
 #define MAX_PLANE ((int64_t)1 << 22)
+/* Row mode: a block's tap statements up to which the taps are unrolled
+ * (3 x 3 over 2 x 4 vectors: 72; 5 x 5: 200) */
+#define MAX_UNROLLED 256
 /* xf's elements up to which grouped planes alternate between two halves:
  * 7x7 planes (960x7x7, 1 thread: 0.036 -> 0.030 ms), not 14x14 (no gain
  * measured; the halves double the kernel's code and LLVM's time on it) */
@@ -79,8 +85,10 @@ typedef struct dws {
     int64_t OH, OW, Q, Qv; /* flat positions: Q used, Qv computed (whole vectors) */
     int64_t xfe;         /* xf's elements: the phases, then zeros */
     uint32_t oh, ow;
-    bool rows;           /* row mode (wide stride-1 rows): bands, no accp */
+    bool rows;           /* row mode (rows of a vector or more): bands, no accp */
     int64_t R, BR;       /* row mode: output rows per band, padded rows read */
+    lp_id org;           /* row mode: the band's first padded row (0: flat mode) */
+    int64_t orgc;        /* its value when constant, -1 when the band is inside x */
     int mr;              /* row mode: output rows per block */
     int emit;            /* the plane copy's parts built now: EMIT_FILL, EMIT_COPY */
     int64_t G;           /* flat mode: planes per group sharing one fill of xf */
@@ -184,6 +192,18 @@ static bool affine_in(const dws *D, lp_id e, uint32_t var, int64_t ext, int64_t 
     return ok && *stride >= 1;
 }
 
+/* Row mode's output rows per band: ROW_BAND, or when that does not divide
+ * the rows (the last band then overlaps the one before, its rows computed
+ * twice) an even divisor up to twice as many (28 rows: 2 x 14, not 4 x 8
+ * with 4 rows twice). */
+static int64_t band_height(int64_t OH) {
+    if (OH <= ROW_BAND) return OH;
+    if (OH % ROW_BAND == 0) return ROW_BAND;
+    for (int64_t r = 2 * ROW_BAND; r >= 4; r -= 2)
+        if (OH % r == 0) return r;
+    return ROW_BAND;
+}
+
 static uint32_t new_var(lp_program *p, const char *name) {
     return lp_new_var(p, name, LP_VAR_LOOP, 0);
 }
@@ -283,10 +303,17 @@ static lp_id phase_copy(dws *D, const lp_id *fixed, int64_t rp) {
     int64_t H = n->xext[D->hd], W = n->xext[D->wd];
     int64_t lh = n->off_lo[D->hd], lw = n->off_lo[D->wd];
     int64_t sw = D->sw;
-    /* rows i whose input row sh*i + rp - lh is inside x, likewise columns */
-    int64_t i0 = ceil_div(lh - rp, D->sh), i1 = ceil_div(H + lh - rp, D->sh);
-    if (i0 < 0) i0 = 0;
-    if (i1 > D->Hh) i1 = D->Hh;
+    /* the phase's rows: a band's phase holds only the rows the band reads */
+    int64_t nrows = D->org ? ceil_div(D->BR - rp, D->sh) : D->Hh;
+    /* rows i whose input row org + sh*i + rp - lh is inside x, likewise
+     * columns (a band inside x: all rows) */
+    int64_t org = D->org ? D->orgc : 0;
+    int64_t i0 = 0, i1 = nrows;
+    if (org >= 0) {
+        i0 = ceil_div(lh - rp - org, D->sh), i1 = ceil_div(H + lh - rp - org, D->sh);
+        if (i0 < 0) i0 = 0;
+        if (i1 > nrows) i1 = nrows;
+    }
     int64_t j0[2], j1[2], base[2], jc0 = 0, jc1 = D->We;
     for (int64_t cp = 0; cp < sw; cp++) {
         j0[cp] = ceil_div(lw - cp, sw), j1[cp] = ceil_div(W + lw - cp, sw);
@@ -301,7 +328,7 @@ static lp_id phase_copy(dws *D, const lp_id *fixed, int64_t rp) {
     uint32_t np = 0, nr = 0;
     if (i1 <= i0) {
         for (int64_t cp = 0; cp < sw; cp++)
-            if ((s = fill_run(D, nest_i64(p, base[cp]), D->Hh * D->We))) parts[np++] = s;
+            if ((s = fill_run(D, nest_i64(p, base[cp]), nrows * D->We))) parts[np++] = s;
         return lp_seq(p, parts, np);
     }
     for (int64_t cp = 0; cp < sw; cp++)
@@ -310,6 +337,7 @@ static lp_id phase_copy(dws *D, const lp_id *fixed, int64_t rp) {
     lp_id iv = nest_addc(p, lp_var_ref(p, h), i0);
     memcpy(src, fixed, (size_t)D->xd * sizeof *src);
     src[D->hd] = nest_addc(p, mul(p, iv, D->sh), rp - lh);
+    if (D->org) src[D->hd] = lp_binary(p, IR_ADD, D->org, src[D->hd]);
     lp_id rowat[2];
     for (int64_t cp = 0; cp < sw; cp++) {
         rowat[cp] = nest_addc(p, mul(p, iv, D->We), base[cp]);
@@ -386,7 +414,7 @@ static lp_id phase_copy(dws *D, const lp_id *fixed, int64_t rp) {
     }
     if (nr) parts[np++] = lp_for(p, h, nest_i64(p, i1 - i0), LP_SERIAL, lp_seq(p, row, nr));
     for (int64_t cp = 0; cp < sw; cp++)
-        if ((s = fill_run(D, nest_i64(p, base[cp] + i1 * D->We), (D->Hh - i1) * D->We)))
+        if ((s = fill_run(D, nest_i64(p, base[cp] + i1 * D->We), (nrows - i1) * D->We)))
             parts[np++] = s;
     return lp_seq(p, parts, np);
 }
@@ -448,8 +476,11 @@ static lp_id epi_stores(dws *D, lp_id ohv, lp_id owv, lp_id accv) {
 /* One block: nv vectors of `lanes` flat positions from qs, into accp; in
  * row mode (ohv set) positions c0 + [0, nv*lanes) of output rows ohv ..
  * ohv + mr - 1, through the epilogue straight from the block's sums (the
- * reduction then unrolled, so that rows share their loads). */
-static lp_id block(dws *D, lp_id qs, int nv, int lanes, lp_id ohv, lp_id c0) {
+ * reduction then unrolled, so that rows share their loads). The last
+ * vector starts at `last` instead of (nv - 1) * lanes: a row's end that is
+ * not a whole vector, overlapping the one before (the same bits stored
+ * twice). */
+static lp_id block(dws *D, lp_id qs, int nv, int lanes, lp_id ohv, lp_id c0, int64_t last) {
     lp_program *p = D->p;
     const conv_dw_nest *n = D->n;
     nest_cloner *cl = D->cl;
@@ -458,44 +489,71 @@ static lp_id block(dws *D, lp_id qs, int nv, int lanes, lp_id ohv, lp_id c0) {
     uint32_t rv[8];
     for (int k = 0; k < n->nred; k++) rv[k] = new_var(p, "r");
     int mr = ohv ? D->mr : 1, ns = mr * nv;
-    lp_id init[2 * NV], upd[2 * NV], out[2 * NV];
+    /* row mode: the window's taps unrolled here, in the reduction's order,
+     * and the block one lanes loop (init, taps, epilogue): the sums stay
+     * in registers, and LLVM merges the equal loads of rows sharing a
+     * padded row (its unroller keeps a stride-2 tap row loop rolled).
+     * Not in flat mode: 576x14x14 0.040 -> 0.16 ms, 1 thread */
+    int64_t taps = 1;
+    for (int k = 0; k < n->nred; k++) taps *= n->rext[k];
+    bool unroll = ohv && taps * ns <= MAX_UNROLLED;
+    int64_t nu = unroll ? taps : 1;
+    lp_id init[2 * NV], out[2 * NV];
+    lp_id *upd = calloc((size_t)(nu * ns + 2 * ns), sizeof *upd);
+    if (!upd) {
+        p->failed = true;
+        return 0;
+    }
     for (int sl = 0; sl < ns; sl++) {
-        int m = sl / nv, v = sl % nv;
-        lp_id col = nest_addc(p, jv, (int64_t)sl * lanes);
-        lp_id pos = nest_addc(p, jv, (int64_t)v * lanes);
-        lp_id qm = m ? nest_addc(p, qs, m * D->We) : qs;
-        init[sl] = lp_store(p, D->accb, &col, 1, n->init);
-        for (int k = 0; k < n->nred; k++) cl->var_to[n->rvar[k]] = lp_var_ref(p, rv[k]);
-        cl->var_to[D->oh] = nest_i64(p, 0);
-        cl->var_to[D->ow] = nest_i64(p, 0);
-        cl->acc = 0;
-        nest_subst_begin(cl);
-        /* the window read: xf[q + offset(F, G)], F and G the read's own
-         * indices at oh = ow = 0, shifted by the padding */
-        lp_id hpart = nest_addc(p, nest_clone(cl, D->ix[D->hd]), n->off_lo[D->hd]);
-        lp_id wpart = nest_addc(p, nest_clone(cl, D->ix[D->wd]), n->off_lo[D->wd]);
-        lp_id at = lp_binary(p, IR_ADD, lp_binary(p, IR_ADD, qm, pos),
-                             window_offset(D, hpart, wpart));
-        at = xfi(D, at);
-        cl->memo[n->sel] = lp_load(p, D->xf, &at, 1);
-        cl->memo_tag[n->sel] = cl->tag;
-        lp_id val = nest_clone(cl, n->value);
-        upd[sl] = lp_store(p, D->accb, &col, 1,
-                           lp_binary(p, IR_ADD, lp_load(p, D->accb, &col, 1), val));
-        if (ohv) {
-            lp_id owv = lp_binary(p, IR_ADD, c0, pos);
-            lp_id ohm = m ? nest_addc(p, ohv, m) : ohv;
-            out[sl] = epi_stores(D, ohm, owv, lp_load(p, D->accb, &col, 1));
-        } else {
-            lp_id qq = lp_binary(p, IR_ADD, qs, col);
-            out[sl] = lp_store(p, D->accp, &qq, 1, lp_load(p, D->accb, &col, 1));
+        for (int64_t t = 0; t < nu; t++) {
+            int m = sl / nv, v = sl % nv;
+            lp_id col = nest_addc(p, jv, (int64_t)sl * lanes);
+            lp_id pos = nest_addc(p, jv, v == nv - 1 ? last : (int64_t)v * lanes);
+            lp_id qm = m ? nest_addc(p, qs, m * D->We) : qs;
+            init[sl] = lp_store(p, D->accb, &col, 1, n->init);
+            for (int64_t k = n->nred, rem = t; k-- > 0; rem /= n->rext[k])
+                cl->var_to[n->rvar[k]] =
+                    unroll ? nest_i64(p, rem % n->rext[k]) : lp_var_ref(p, rv[k]);
+            cl->var_to[D->oh] = nest_i64(p, 0);
+            cl->var_to[D->ow] = nest_i64(p, 0);
+            cl->acc = 0;
+            nest_subst_begin(cl);
+            /* the window read: xf[q + offset(F, G)], F and G the read's own
+             * indices at oh = ow = 0, shifted by the padding */
+            lp_id hpart = nest_addc(p, nest_clone(cl, D->ix[D->hd]), n->off_lo[D->hd]);
+            lp_id wpart = nest_addc(p, nest_clone(cl, D->ix[D->wd]), n->off_lo[D->wd]);
+            lp_id at = lp_binary(p, IR_ADD, lp_binary(p, IR_ADD, qm, pos),
+                                 window_offset(D, hpart, wpart));
+            at = xfi(D, at);
+            cl->memo[n->sel] = lp_load(p, D->xf, &at, 1);
+            cl->memo_tag[n->sel] = cl->tag;
+            lp_id val = nest_clone(cl, n->value);
+            upd[ns + t * ns + sl] = lp_store(p, D->accb, &col, 1,
+                                             lp_binary(p, IR_ADD, lp_load(p, D->accb, &col, 1), val));
+            if (t + 1 < nu) continue;
+            if (ohv) {
+                lp_id owv = lp_binary(p, IR_ADD, c0, pos);
+                lp_id ohm = m ? nest_addc(p, ohv, m) : ohv;
+                out[sl] = epi_stores(D, ohm, owv, lp_load(p, D->accb, &col, 1));
+            } else {
+                lp_id qq = lp_binary(p, IR_ADD, qs, col);
+                out[sl] = lp_store(p, D->accp, &qq, 1, lp_load(p, D->accb, &col, 1));
+            }
         }
     }
     for (int k = 0; k < n->nred; k++) cl->var_to[n->rvar[k]] = 0;
     cl->var_to[D->oh] = cl->var_to[D->ow] = 0;
+    if (unroll) {
+        memcpy(upd, init, (size_t)ns * sizeof *upd);
+        memcpy(upd + ns + nu * ns, out, (size_t)ns * sizeof *upd);
+        lp_id r = vec_for(p, jj, lanes, lp_seq(p, upd, (uint32_t)(nu * ns + 2 * ns)));
+        free(upd);
+        return r;
+    }
     lp_id parts[3];
     parts[0] = vec_for(p, jj, lanes, lp_seq(p, init, (uint32_t)ns));
-    lp_id red = vec_for(p, jj, lanes, lp_seq(p, upd, (uint32_t)ns));
+    lp_id red = vec_for(p, jj, lanes, lp_seq(p, upd + ns, (uint32_t)ns));
+    free(upd);
     /* the reduction loops left to LLVM's unroller: a 3 x 3 window's taps
      * then read xf at constant offsets from one base (576x14x14, 1
      * thread: 0.055 -> 0.040 ms against the outer tap loop kept rolled) */
@@ -512,13 +570,14 @@ static lp_id block(dws *D, lp_id qs, int nv, int lanes, lp_id ohv, lp_id c0) {
 static lp_id compute(dws *D) {
     lp_program *p = D->p;
     int64_t nvec = D->Qv / LANES;
-    if (nvec <= NV) return block(D, nest_i64(p, 0), (int)nvec, LANES, 0, 0);
+    if (nvec <= NV) return block(D, nest_i64(p, 0), (int)nvec, LANES, 0, 0, (nvec - 1) * LANES);
     int64_t B = (int64_t)NV * LANES, nfull = D->Qv / B;
     lp_id parts[2];
     uint32_t np = 0;
     uint32_t b = new_var(p, "q0");
-    parts[np++] = rolled(p, b, nfull, block(D, mul(p, lp_var_ref(p, b), B), NV, LANES, 0, 0));
-    if (D->Qv % B) parts[np++] = block(D, nest_i64(p, D->Qv - B), NV, LANES, 0, 0);
+    int64_t last = (NV - 1) * LANES;
+    parts[np++] = rolled(p, b, nfull, block(D, mul(p, lp_var_ref(p, b), B), NV, LANES, 0, 0, last));
+    if (D->Qv % B) parts[np++] = block(D, nest_i64(p, D->Qv - B), NV, LANES, 0, 0, last);
     return lp_seq(p, parts, np);
 }
 
@@ -552,29 +611,16 @@ static lp_id epilogue(dws *D) {
     return rolled(p, r, D->OH, lp_seq(p, parts, np));
 }
 
-/* Row mode: padded rows [oh0, oh0 + BR) of the current plane into xf
- * (row i at i*We), rows [i0, i1) of them inside x, the others fill. */
-static lp_id band_copy(dws *D, const lp_id *fixed, lp_id oh0, int64_t i0, int64_t i1) {
-    lp_program *p = D->p;
-    const conv_dw_nest *n = D->n;
-    int64_t lw = n->off_lo[D->wd], j1 = n->xext[D->wd] + lw;
-    if (j1 > D->We) j1 = D->We;
-    lp_id parts[3], row[4], src[TVM_MAX_NDIM], s;
-    uint32_t np = 0, nr = 0;
-    if ((s = fill_run(D, nest_i64(p, 0), i0 * D->We))) parts[np++] = s;
-    if (i1 > i0) {
-        uint32_t h = new_var(p, "px");
-        lp_id iv = nest_addc(p, lp_var_ref(p, h), i0);
-        memcpy(src, fixed, (size_t)D->xd * sizeof *src);
-        src[D->hd] = nest_addc(p, lp_binary(p, IR_ADD, oh0, iv), -n->off_lo[D->hd]);
-        lp_id rowat = mul(p, iv, D->We);
-        if ((s = fill_run(D, rowat, lw))) row[nr++] = s;
-        if ((s = fill_run(D, nest_addc(p, rowat, j1), D->We - j1))) row[nr++] = s;
-        row_copy_s1(D, src, rowat, lw, j1, row, &nr);
-        parts[np++] = lp_for(p, h, nest_i64(p, i1 - i0), LP_SERIAL, lp_seq(p, row, nr));
-    }
-    if ((s = fill_run(D, nest_i64(p, i1 * D->We), (D->BR - i1) * D->We))) parts[np++] = s;
-    return lp_seq(p, parts, np);
+/* Row mode: the band's padded rows [org, org + BR) of the current plane
+ * into xf, in phases as a plane (row i of phase (a, b) at
+ * (a*sw + b)*PL + i*We; stride 1: row i at i*We). */
+static lp_id band_copy(dws *D, const lp_id *fixed, lp_id org, int64_t orgc) {
+    lp_id parts[2];
+    D->org = org;
+    D->orgc = orgc;
+    for (int64_t rp = 0; rp < D->sh; rp++) parts[rp] = phase_copy(D, fixed, rp);
+    D->org = 0;
+    return lp_seq(D->p, parts, (uint32_t)D->sh);
 }
 
 /* Row mode: output rows [oh0, oh0 + R) from the band in xf, each in
@@ -583,22 +629,26 @@ static lp_id band_copy(dws *D, const lp_id *fixed, lp_id oh0, int64_t i0, int64_
 static lp_id band_rows(dws *D, lp_id oh0) {
     lp_program *p = D->p;
     int64_t B = (int64_t)NV * LANES, nbf = D->OW / B, rem = D->OW - nbf * B;
+    int64_t last = (NV - 1) * LANES;
     uint32_t r = new_var(p, "oh");
     lp_id rv = mul(p, lp_var_ref(p, r), D->mr), ohv = lp_binary(p, IR_ADD, oh0, rv);
     lp_id rowq = mul(p, rv, D->We), parts[2];
     uint32_t np = 0;
     if (nbf == 1) {
         lp_id c0 = nest_i64(p, 0);
-        parts[np++] = block(D, rowq, NV, LANES, ohv, c0);
+        parts[np++] = block(D, rowq, NV, LANES, ohv, c0, last);
     } else if (nbf > 1) {
         uint32_t b = new_var(p, "ow0");
         lp_id c0 = mul(p, lp_var_ref(p, b), B);
-        parts[np++] = rolled(p, b, nbf, block(D, lp_binary(p, IR_ADD, rowq, c0), NV, LANES, ohv, c0));
+        parts[np++] = rolled(p, b, nbf,
+                             block(D, lp_binary(p, IR_ADD, rowq, c0), NV, LANES, ohv, c0, last));
     }
     if (rem) {
+        /* the rest from nbf*B, its last vector ending at OW (rows of at
+         * least a vector: at most NV vectors) */
         int nv = (int)ceil_div(rem, LANES);
-        lp_id c0 = nest_i64(p, D->OW - (int64_t)nv * LANES);
-        parts[np++] = block(D, lp_binary(p, IR_ADD, rowq, c0), nv, LANES, ohv, c0);
+        lp_id c0 = nest_i64(p, nbf * B);
+        parts[np++] = block(D, lp_binary(p, IR_ADD, rowq, c0), nv, LANES, ohv, c0, rem - LANES);
     }
     return rolled(p, r, D->R / D->mr, lp_seq(p, parts, np));
 }
@@ -619,25 +669,27 @@ static lp_id bands(dws *D) {
     int64_t H = n->xext[D->hd], lh = n->off_lo[D->hd];
     int64_t nb = ceil_div(D->OH, D->R);
     lp_id *parts = calloc((size_t)nb, sizeof *parts);
-    if (!parts) return 0;
+    if (!parts) {
+        p->failed = true;
+        return 0;
+    }
     uint32_t np = 0;
+    int64_t sh = D->sh;
     for (int64_t k = 0; k < nb;) {
         int64_t s0 = k * D->R < D->OH - D->R ? k * D->R : D->OH - D->R;
-        int64_t i0 = lh - s0 > 0 ? lh - s0 : 0;
-        int64_t i1 = H + lh - s0 < D->BR ? H + lh - s0 : D->BR;
-        if (i0 == 0 && i1 == D->BR && s0 == k * D->R) {
-            /* interior bands k .. k2 - 1 */
+        if (s0 == k * D->R && sh * s0 >= lh && sh * s0 + D->BR - lh <= H) {
+            /* interior bands k .. k2 - 1: every padded row they read is x's */
             int64_t k2 = k + 1;
-            while (k2 < nb && k2 * D->R <= D->OH - D->R && k2 * D->R + D->BR - lh <= H) k2++;
+            while (k2 < nb && k2 * D->R <= D->OH - D->R && sh * k2 * D->R + D->BR - lh <= H) k2++;
             uint32_t bv = new_var(p, "band");
             lp_id oh0 = mul(p, nest_addc(p, lp_var_ref(p, bv), k), D->R);
-            lp_id two[2] = {band_copy(D, fixed, oh0, 0, D->BR), band_rows(D, oh0)};
+            lp_id two[2] = {band_copy(D, fixed, mul(p, oh0, sh), -1), band_rows(D, oh0)};
             parts[np++] = rolled(p, bv, k2 - k, lp_seq(p, two, 2));
             k = k2;
             continue;
         }
         lp_id oh0 = nest_i64(p, s0);
-        lp_id two[2] = {band_copy(D, fixed, oh0, i0, i1 > i0 ? i1 : i0), band_rows(D, oh0)};
+        lp_id two[2] = {band_copy(D, fixed, nest_i64(p, sh * s0), sh * s0), band_rows(D, oh0)};
         parts[np++] = lp_seq(p, two, 2);
         k++;
     }
@@ -757,7 +809,7 @@ lp_id conv_dw_schedule(lp_program *p, nest_cloner *cl, const conv_dw_nest *n) {
     D.sh = sh;
     D.sw = sw;
     if (sh > 2 || sw > 2) return 0;
-    D.rows = sh == 1 && sw == 1 && D.OW > MAX_S1_OW;
+    D.rows = D.OW >= MIN_ROW_OW;
     D.Hh = ceil_div(Hp, sh);
     D.We = ceil_div(Wp, sw);
     D.PL = D.Hh * D.We;
@@ -780,14 +832,16 @@ lp_id conv_dw_schedule(lp_program *p, nest_cloner *cl, const conv_dw_nest *n) {
     gmax += n->off_lo[D.wd];
     int dt = p->bufs[n->acc].dtype;
     if (D.rows) {
-        D.R = ROW_BAND < D.OH ? ROW_BAND : D.OH;
-        D.BR = D.R + fmax;
+        D.R = band_height(D.OH);
+        D.BR = sh * (D.R - 1) + fmax + 1;
+        D.Hh = ceil_div(D.BR, sh);
+        D.PL = D.Hh * D.We;
         D.mr = D.R % ROW_MR ? 1 : ROW_MR;
         lp_id s3x = nest_i64(p, D.mr * NV * LANES);
         /* a row's last read, column OW - 1 + G, is inside the padded row */
-        lp_id sb = nest_i64(p, D.BR * D.We);
+        lp_id sb = nest_i64(p, sh * sw * D.PL);
         lp_buffer b = {.name = "xband", .dtype = p->bufs[D.xbuf].dtype,
-                       .kind = LP_BUF_WORKSPACE, .ndim = 1, .arg = -1, .elems = D.BR * D.We};
+                       .kind = LP_BUF_WORKSPACE, .ndim = 1, .arg = -1, .elems = sh * sw * D.PL};
         D.xf = lp_new_buffer(p, &b, &sb);
         b = (lp_buffer){.name = "accb", .dtype = dt, .kind = LP_BUF_LOCAL, .ndim = 1, .arg = -1,
                         .elems = D.mr * NV * LANES};
