@@ -322,10 +322,9 @@ TEST(chain_shares_workspace) {
 static bool loop_text_lacks(tvm_graph *g, tvm_tensor X, tvm_tensor Y, const char *what) {
     tvm_function *fn = NULL;
     tvm_compile_options o = tt_options("llvm", 0, 0);
-    bool ok = false;
-    if (tvm_compile(g, 1, &X, 1, &Y, &o, &fn) != TVM_OK) return false;
     char *text = NULL;
-    if (tvm_function_source(fn, "loop", &text) == TVM_OK && text) ok = !strstr(text, what);
+    bool ok = tt_compile_loop_text(g, 1, &X, 1, &Y, &o, &fn, &text) == TVM_OK && text &&
+              !strstr(text, what);
     tvm_free(text);
     tvm_function_release(fn);
     return ok;
@@ -485,9 +484,8 @@ TEST(constant_weights_fold_at_compile_time) {
         /* the loop IR reads WT as a constant argument (one kernel: none writes it) */
         tvm_function *fn = NULL;
         tvm_compile_options o = tt_options("llvm", 0, TVM_COMPILE_NO_INLINE);
-        CHECK_OK(tvm_compile(g, 1, &X, 1, &Y, &o, &fn));
         char *text = NULL;
-        CHECK_OK(tvm_function_source(fn, "loop", &text));
+        CHECK_OK(tt_compile_loop_text(g, 1, &X, 1, &Y, &o, &fn, &text));
         if (text) CHECK_STR_CONTAINS(text, "WT: float32 arg 2");
         tvm_free(text);
         tvm_function_release(fn);

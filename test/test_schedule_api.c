@@ -485,16 +485,15 @@ TEST(pack_constant_operand_is_folded) {
     tvm_compile_options o = tt_options("interp", 0, TVM_COMPILE_NO_CACHE);
     o.schedule = s;
     tvm_function *fn = NULL;
-    CHECK_STATUS(tvm_compile(g, 1, &A, 1, &C, &o, &fn), TVM_OK);
+    char *ir = NULL;
+    CHECK_STATUS(tt_compile_loop_text(g, 1, &A, 1, &C, &o, &fn, &ir), TVM_OK);
     tvm_kernel_plan plan = {.struct_size = sizeof plan};
     if (fn) {
         CHECK_STATUS(tvm_function_plan(fn, &plan), TVM_OK);
         CHECK(plan.num_kernels == 1);
-        char *ir = NULL;
-        CHECK_STATUS(tvm_function_source(fn, "loop", &ir), TVM_OK);
-        if (ir) CHECK(strstr(ir, "W_packed") != NULL);
-        tvm_free(ir);
+        CHECK(ir && strstr(ir, "W_packed") != NULL);
     }
+    tvm_free(ir);
     tvm_function_release(fn);
     tvm_schedule_destroy(s);
     tvm_graph_destroy(g);
@@ -550,13 +549,12 @@ TEST(schedule_is_part_of_the_cache_key) {
     tvm_schedule *s = blocked(&m, 8, 8);
     tvm_compile_options o = tt_options("interp", 0, 0);
     tvm_function *plain = NULL, *sched = NULL;
-    CHECK_STATUS(tvm_compile(m.g, 2, (tvm_tensor[]){m.A, m.B}, 1, &m.C, &o, &plain), TVM_OK);
-    o.schedule = s;
-    CHECK_STATUS(tvm_compile(m.g, 2, (tvm_tensor[]){m.A, m.B}, 1, &m.C, &o, &sched), TVM_OK);
-    CHECK(plain != sched);
     char *a = NULL, *b = NULL;
-    CHECK_STATUS(tvm_function_source(plain, "loop", &a), TVM_OK);
-    CHECK_STATUS(tvm_function_source(sched, "loop", &b), TVM_OK);
+    tvm_tensor in[2] = {m.A, m.B};
+    CHECK_STATUS(tt_compile_loop_text(m.g, 2, in, 1, &m.C, &o, &plain, &a), TVM_OK);
+    o.schedule = s;
+    CHECK_STATUS(tt_compile_loop_text(m.g, 2, in, 1, &m.C, &o, &sched, &b), TVM_OK);
+    CHECK(plain != sched);
     if (a && b) {
         CHECK(strstr(a, "C_block") == NULL);
         CHECK(strstr(b, "C_block") != NULL);
