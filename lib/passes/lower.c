@@ -163,8 +163,10 @@ static uint32_t needed_level(lower_ctx *L, lp_id root) {
     }
     uint32_t tag = ++L->stamp_tag, best = 0;
     uint32_t *stack = NULL, n = 0, cap = 0;
+    bool lost = false; /* a node left unvisited (out of memory) */
     if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = root;
-    while (n) {
+    else lost = true;
+    while (n && !lost) {
         lp_id e = stack[--n];
         if (!e || L->stamp[e] == tag) continue;
         L->stamp[e] = tag;
@@ -184,12 +186,20 @@ static uint32_t needed_level(lower_ctx *L, lp_id root) {
             x->kind == LP_STORE || x->kind == LP_FOR || x->kind == LP_CALL)
             kids[0] = 0; /* a is a variable / buffer index there */
         for (int k = 0; k < 3; k++)
-            if (kids[k] && VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = kids[k];
-        if (x->kind != LP_CONST)
-            for (uint32_t k = 0; k < x->nlist; k++)
-                if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = p->pool[x->list + k];
+            if (kids[k]) {
+                if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = kids[k];
+                else lost = true;
+            }
+        for (uint32_t k = 0; x->kind != LP_CONST && k < x->nlist; k++) {
+            if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = p->pool[x->list + k];
+            else lost = true;
+        }
     }
     free(stack);
+    if (lost) { /* the innermost level is always safe; the lowering fails anyway */
+        fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory");
+        return L->nlevels ? L->nlevels - 1 : 0;
+    }
     return best;
 }
 
@@ -576,7 +586,8 @@ static lp_id lower_expr(lower_ctx *L, uint32_t e) {
     case GX_ITER_VAR:
     case GX_REDUCE_AXIS:
         r = L->env[e];
-        if (!r) fail(L, TVM_ERR_INTERNAL, "a variable is used outside its scope");
+        if (!r && p->failed) fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory"); /* lp_var_ref */
+        else if (!r) fail(L, TVM_ERR_INTERNAL, "a variable is used outside its scope");
         break;
     case GX_LOAD: r = lower_load(L, n); break;
     case GX_BINARY: {
@@ -644,10 +655,14 @@ static lp_id lower_tensor(lower_ctx *L, uint32_t t) {
         L->env[iters[d]] = idx[d];
         open_level(L, vars[d]);
     }
+    /* out of memory: levels or buffers are missing (the caller gives up on
+     * this attempt when L->st is set, and counts a 0 kernel as out of memory) */
+    if (L->st != TVM_OK || p->failed) return 0;
     uint32_t outer = enter_env(L);
     lp_id v = lower_expr(L, tn->body);
     emit(L, lp_store(p, L->tbuf[t], idx, tn->ndim, v));
     L->gen = outer;
+    if (L->st != TVM_OK || p->failed) return 0;
     const lp_buffer *b = &p->bufs[L->tbuf[t]];
     for (uint32_t d = tn->ndim; d-- > 0;) {
         lp_id body = lp_for(p, vars[d], lp_list(p, b->shape)[d], LP_SERIAL, close_level(L));
