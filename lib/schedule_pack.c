@@ -15,7 +15,8 @@
 
 #include "schedule.h"
 
-/* Rewrites expression e, replacing loads of tensor x by loads of packed. */
+/* Rewrites expression e, replacing loads of tensor x by loads of packed;
+ * 0 when out of memory (no node is built over a lost operand). */
 static uint32_t rewrite(tvm_graph *g, uint32_t e, uint32_t x, uint32_t packed, int dim,
                         int64_t block, uint32_t *memo, int depth) {
     if (!e || depth > GRAPH_MAX_DEPTH + 8) return e;
@@ -47,12 +48,17 @@ static uint32_t rewrite(tvm_graph *g, uint32_t e, uint32_t x, uint32_t packed, i
         m.b = rewrite(g, n.b, x, packed, dim, block, memo, depth + 1);
         m.c = rewrite(g, n.c, x, packed, dim, block, memo, depth + 1);
         same &= m.b == n.b && m.c == n.c;
+        if ((n.kind != GX_LOAD && n.a && !m.a) || (n.b && !m.b) || (n.c && !m.c)) return 0;
         if (n.nlist && n.kind != GX_REDUCE) { /* a reduction's list is its axes */
             uint32_t *list = malloc(n.nlist * sizeof *list);
             if (!list) return 0;
             for (uint32_t k = 0; k < n.nlist; k++) {
                 list[k] = rewrite(g, g->pool[n.list + k], x, packed, dim, block, memo, depth + 1);
                 same &= list[k] == g->pool[n.list + k];
+                if (!list[k]) { /* (pool entries are never 0) */
+                    free(list);
+                    return 0;
+                }
             }
             if (!same) m.list = graph_pool_add(g, list, n.nlist);
             free(list);
