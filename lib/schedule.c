@@ -18,33 +18,35 @@ static const char *tensor_name(const tvm_schedule *s, uint32_t t) {
     return graph_string(s->g, s->g->tensors[t].name);
 }
 
-/* The axes of a compute's one reduction: the reduce node of its body when
- * there is exactly one (several reductions stay inside the body, unscheduled). */
-static uint32_t single_reduce(const tvm_graph *g, uint32_t body) {
-    uint32_t found = 0, *stack = NULL, n = 0, cap = 0;
-    uint8_t *seen = calloc(g->nexprs, 1);
-    bool many = false;
-    if (seen && VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = body;
-    while (n && !many) {
-        uint32_t e = stack[--n];
-        if (!e || seen[e]) continue;
-        seen[e] = 1;
-        const gx_node *x = &g->exprs[e];
-        if (x->kind == GX_REDUCE) {
-            if (found) many = true;
-            found = e;
+typedef struct reduce_find {
+    uint32_t found;
+    bool many;
+} reduce_find;
+
+static graph_step find_reduce(const tvm_graph *g, uint32_t e, void *arg) {
+    reduce_find *r = arg;
+    const gx_node *x = &g->exprs[e];
+    if (x->kind == GX_REDUCE) {
+        if (r->found) {
+            r->many = true;
+            return GRAPH_STEP_STOP;
         }
-        uint32_t kids[3] = {x->kind == GX_LOAD ? 0 : x->a, x->b, x->c};
-        if (x->kind == GX_REDUCE_AXIS || x->kind == GX_CONST) kids[0] = 0;
-        for (int k = 0; k < 3; k++)
-            if (kids[k] && VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = kids[k];
-        if (x->kind != GX_CONST && x->kind != GX_REDUCE)
-            for (uint32_t k = 0; k < x->nlist; k++)
-                if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = g->pool[x->list + k];
+        r->found = e;
     }
-    free(stack);
-    free(seen);
-    return many ? 0 : found;
+    /* an axis's extent is a shape expression: no reduction there */
+    return x->kind == GX_REDUCE_AXIS ? GRAPH_STEP_SKIP : GRAPH_STEP_OPERANDS;
+}
+
+/* The axes of a compute's one reduction: *red = the reduce node of its body
+ * when there is exactly one, else 0 (several reductions stay inside the
+ * body, unscheduled). False when out of memory. */
+static bool single_reduce(const tvm_graph *g, uint32_t body, uint32_t *red) {
+    graph_walk w;
+    reduce_find r = {0, false};
+    bool ok = graph_walk_init(&w, g) && graph_walk_run(&w, &body, 1, NULL, 0, find_reduce, &r);
+    graph_walk_free(&w);
+    *red = r.many ? 0 : r.found;
+    return ok;
 }
 
 static uint32_t new_axis(tvm_schedule *s, const sch_axis *a) {
@@ -70,7 +72,11 @@ int sched_get_stage(tvm_schedule *s, const char *fn, const char *arg, tvm_tensor
     if (k >= 0) return k;
     const tvm_graph *g = s->g;
     const gt_node *tn = &g->tensors[idx];
-    uint32_t red = single_reduce(g, tn->body);
+    uint32_t red;
+    if (!single_reduce(g, tn->body, &red)) {
+        s->last = err_set(TVM_ERR_OUT_OF_MEMORY, "%s: out of memory", fn);
+        return -1;
+    }
     uint32_t nred = red ? g->exprs[red].nlist : 0;
     if (tn->ndim + nred > SCHED_MAX_LEAVES) nred = 0;
     if (!VEC_PUSH_OK(s->stages, s->nstages, s->cap_stages, INT32_MAX)) {
@@ -430,7 +436,10 @@ TVMC_API tvm_status tvm_sched_compute_inline(tvm_schedule *s, tvm_tensor produce
     int k = sched_get_stage(s, fn, "producer", producer);
     if (k < 0) return s->last;
     sch_stage *st = &s->stages[k];
-    if (st->nreduce || single_reduce(s->g, s->g->tensors[st->tensor].body))
+    uint32_t red = 0;
+    if (!st->nreduce && !single_reduce(s->g, s->g->tensors[st->tensor].body, &red))
+        return err_set(TVM_ERR_OUT_OF_MEMORY, "%s: out of memory", fn);
+    if (st->nreduce || red)
         return err_set(TVM_ERR_INVALID_ARGUMENT, "%s: producer '%s' is a reduction; only a "
                        "compute without one can be inlined", fn, tensor_name(s, st->tensor));
     if (st->attach_stage)

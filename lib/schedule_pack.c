@@ -15,7 +15,8 @@
 
 #include "schedule.h"
 
-/* Rewrites expression e, replacing loads of tensor x by loads of packed. */
+/* Rewrites expression e, replacing loads of tensor x by loads of packed;
+ * 0 when out of memory (no node is built over a lost operand). */
 static uint32_t rewrite(tvm_graph *g, uint32_t e, uint32_t x, uint32_t packed, int dim,
                         int64_t block, uint32_t *memo, int depth) {
     if (!e || depth > GRAPH_MAX_DEPTH + 8) return e;
@@ -47,12 +48,17 @@ static uint32_t rewrite(tvm_graph *g, uint32_t e, uint32_t x, uint32_t packed, i
         m.b = rewrite(g, n.b, x, packed, dim, block, memo, depth + 1);
         m.c = rewrite(g, n.c, x, packed, dim, block, memo, depth + 1);
         same &= m.b == n.b && m.c == n.c;
+        if ((n.kind != GX_LOAD && n.a && !m.a) || (n.b && !m.b) || (n.c && !m.c)) return 0;
         if (n.nlist && n.kind != GX_REDUCE) { /* a reduction's list is its axes */
             uint32_t *list = malloc(n.nlist * sizeof *list);
             if (!list) return 0;
             for (uint32_t k = 0; k < n.nlist; k++) {
                 list[k] = rewrite(g, g->pool[n.list + k], x, packed, dim, block, memo, depth + 1);
                 same &= list[k] == g->pool[n.list + k];
+                if (!list[k]) { /* (pool entries are never 0) */
+                    free(list);
+                    return 0;
+                }
             }
             if (!same) m.list = graph_pool_add(g, list, n.nlist);
             free(list);
@@ -62,6 +68,22 @@ static uint32_t rewrite(tvm_graph *g, uint32_t e, uint32_t x, uint32_t packed, i
     }
     memo[e] = r;
     return r;
+}
+
+typedef struct operand_load {
+    uint32_t x;
+    bool found;
+} operand_load;
+
+static graph_step find_operand(const tvm_graph *g, uint32_t e, void *arg) {
+    operand_load *l = arg;
+    const gx_node *y = &g->exprs[e];
+    if (y->kind == GX_LOAD && y->a == l->x) {
+        l->found = true;
+        return GRAPH_STEP_STOP;
+    }
+    /* an axis's extent is a shape expression: it loads nothing */
+    return y->kind == GX_REDUCE_AXIS ? GRAPH_STEP_SKIP : GRAPH_STEP_OPERANDS;
 }
 
 TVMC_API tvm_status tvm_sched_pack(tvm_schedule *s, tvm_tensor consumer, tvm_tensor operand,
@@ -98,26 +120,14 @@ TVMC_API tvm_status tvm_sched_pack(tvm_schedule *s, tvm_tensor consumer, tvm_ten
     if (xt->ndim + 1 > TVM_MAX_NDIM)
         return err_set(TVM_ERR_LIMIT, "%s: operand '%s' already has %d dimensions; its panels "
                        "would have one more than tvmc allows", fn, xn, TVM_MAX_NDIM);
-    uint8_t *seen = calloc(g->nexprs, 1);
-    bool reads = false;
-    uint32_t *stack = NULL, n = 0, cap = 0;
-    if (seen && VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = g->tensors[c].body;
-    while (n && !reads) { /* direct reads of x in the consumer's body */
-        uint32_t e = stack[--n];
-        if (!e || seen[e]) continue;
-        seen[e] = 1;
-        const gx_node *y = &g->exprs[e];
-        if (y->kind == GX_LOAD && y->a == x) reads = true;
-        uint32_t kids[3] = {y->kind == GX_LOAD ? 0 : y->a, y->b, y->c};
-        if (y->kind == GX_CONST || y->kind == GX_REDUCE_AXIS) kids[0] = 0;
-        for (int q = 0; q < 3; q++)
-            if (kids[q] && VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = kids[q];
-        if (y->kind != GX_CONST)
-            for (uint32_t q = 0; q < y->nlist; q++)
-                if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = g->pool[y->list + q];
-    }
-    free(stack);
-    free(seen);
+    /* direct reads of x in the consumer's body */
+    graph_walk w;
+    operand_load l = {x, false};
+    bool ok = graph_walk_init(&w, g) &&
+              graph_walk_run(&w, &g->tensors[c].body, 1, NULL, 0, find_operand, &l);
+    graph_walk_free(&w);
+    if (!ok) return err_set(TVM_ERR_OUT_OF_MEMORY, "%s: out of memory", fn);
+    bool reads = l.found;
     if (!reads)
         return err_set(TVM_ERR_INVALID_ARGUMENT, "%s: consumer '%s' does not read operand '%s'",
                        fn, cn, xn);

@@ -322,10 +322,9 @@ TEST(chain_shares_workspace) {
 static bool loop_text_lacks(tvm_graph *g, tvm_tensor X, tvm_tensor Y, const char *what) {
     tvm_function *fn = NULL;
     tvm_compile_options o = tt_options("llvm", 0, 0);
-    bool ok = false;
-    if (tvm_compile(g, 1, &X, 1, &Y, &o, &fn) != TVM_OK) return false;
     char *text = NULL;
-    if (tvm_function_source(fn, "loop", &text) == TVM_OK && text) ok = !strstr(text, what);
+    bool ok = tt_compile_loop_text(g, 1, &X, 1, &Y, &o, &fn, &text) == TVM_OK && text &&
+              !strstr(text, what);
     tvm_free(text);
     tvm_function_release(fn);
     return ok;
@@ -485,9 +484,8 @@ TEST(constant_weights_fold_at_compile_time) {
         /* the loop IR reads WT as a constant argument (one kernel: none writes it) */
         tvm_function *fn = NULL;
         tvm_compile_options o = tt_options("llvm", 0, TVM_COMPILE_NO_INLINE);
-        CHECK_OK(tvm_compile(g, 1, &X, 1, &Y, &o, &fn));
         char *text = NULL;
-        CHECK_OK(tvm_function_source(fn, "loop", &text));
+        CHECK_OK(tt_compile_loop_text(g, 1, &X, 1, &Y, &o, &fn, &text));
         if (text) CHECK_STR_CONTAINS(text, "WT: float32 arg 2");
         tvm_free(text);
         tvm_function_release(fn);
@@ -643,6 +641,106 @@ TEST(one_element_constant_read_at_a_computed_index_stays_a_buffer) {
     tvm_kernel_plan fused = {0}, unfused = {0};
     run_all(g, 1, &X, &Y, args, ref, 0, "one-element constant at a computed index", &fused,
             &unfused);
+    tt_free(x); tt_free(y); tt_free(ref);
+    tvm_graph_destroy(g);
+}
+
+/* The fusion text ("fused" stage) of llvm's compile of X -> Y (malloc'd);
+ * NULL when the compile fails. Free with free(). */
+static char *fused_text(tvm_graph *g, tvm_tensor X, tvm_tensor Y) {
+    tvm_function *fn = NULL;
+    tvm_compile_options o = tt_options("llvm", 0, 0);
+    CHECK_OK(tvm_compile(g, 1, &X, 1, &Y, &o, &fn));
+    if (!fn) return NULL;
+    size_t need = 0;
+    char *text = NULL;
+    CHECK_OK(tvm_function_dump(fn, "fused", NULL, 0, &need));
+    if (need && (text = malloc(need)) &&
+        tvm_function_dump(fn, "fused", text, need, NULL) != TVM_OK) {
+        free(text);
+        text = NULL;
+    }
+    tvm_function_release(fn);
+    return text;
+}
+
+/* i wrapped in `levels` additions of +1 and -1 (even levels: still i),
+ * nested to the right: a walk that pushes both operands of each addition
+ * holds one pending constant per level before it reaches i at the bottom. */
+static tvm_expr deep_index(tvm_graph *g, tvm_expr i, int levels) {
+    tvm_expr e = i;
+    for (int k = levels; k-- > 0;)
+        e = tvm_add(g, tvm_const_int(g, TVM_INT64, k % 2 ? -1 : 1), e);
+    return e;
+}
+
+TEST(deep_index_still_inlines_a_producer_read_once_per_element) {
+    /* P = exp(X); Y[i] = P[i + 1 - 1 + ... ] + 1: each element of P is read
+     * once, so the expensive P is inlined, not staged, however deep the
+     * index (fusion's heuristics once walked indices with a 64-entry stack
+     * and lost i below it, which looked like a broadcast) */
+    int64_t n = 37;
+    tvm_graph *g = tvm_graph_create(CTX);
+    tvm_expr dn = tvm_const_int(g, TVM_INT64, n);
+    tvm_tensor X = tvm_placeholder(g, "X", TVM_FLOAT32, 1, &dn);
+    tvm_expr i = tvm_iter_var(g, "i"), j = tvm_iter_var(g, "j");
+    tvm_tensor P = tvm_compute(g, "P", 1, &dn, &i, tvm_exp(g, tvm_load(g, X, &i)));
+    tvm_expr idx = deep_index(g, j, 100);
+    tvm_expr one = tvm_const_float(g, TVM_FLOAT32, 1);
+    tvm_tensor Y = tvm_compute(g, "Y", 1, &dn, &j, tvm_add(g, tvm_load(g, P, &idx), one));
+    CHECK_OK_OR_RETURN(tvm_graph_status(g));
+    tt_tensor *x = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(n));
+    tt_tensor *y = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(n)), *ref = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(n));
+    tt_fill_random(x, 5, -2, 2);
+    for (int64_t q = 0; q < n; q++) tt_set(ref, q, exp(tt_get(x, q)) + 1);
+    tt_tensor *args[2] = {x, y};
+    tvm_kernel_plan fused = {0}, unfused = {0};
+    run_all(g, 1, &X, &Y, args, ref, 1e-5, "deep index", &fused, &unfused);
+    CHECK_EQ_INT(fused.num_kernels, 1);
+    CHECK_EQ_INT(unfused.num_kernels, 2);
+    char *text = fused_text(g, X, Y);
+    CHECK(text != NULL);
+    if (text) CHECK_STR_CONTAINS(text, "kernel 0: Y <- P\n");
+    free(text);
+    tt_free(x); tt_free(y); tt_free(ref);
+    tvm_graph_destroy(g);
+}
+
+TEST(deep_index_under_a_reduction_is_not_a_contraction) {
+    /* A = 2 X; Y[i] = sum_k A[i + 1 - 1 + ..., k]: every load follows the
+     * outer loop i and meets each element of A once, so Y is a plain row
+     * sum (not a contraction, whose computed operands are stored) and A
+     * is inlined into it */
+    int64_t m = 9, kk = 23;
+    tvm_graph *g = tvm_graph_create(CTX);
+    tvm_expr dm = tvm_const_int(g, TVM_INT64, m), dk = tvm_const_int(g, TVM_INT64, kk);
+    tvm_tensor X = tvm_placeholder(g, "X", TVM_FLOAT32, 2, (tvm_expr[]){dm, dk});
+    tvm_expr a = tvm_iter_var(g, "a"), b = tvm_iter_var(g, "b"), i = tvm_iter_var(g, "i");
+    tvm_expr k = tvm_reduce_axis(g, "k", dk);
+    tvm_tensor A = tvm_compute(g, "A", 2, (tvm_expr[]){dm, dk}, (tvm_expr[]){a, b},
+                               tvm_mul(g, tvm_load(g, X, (tvm_expr[]){a, b}),
+                                       tvm_const_float(g, TVM_FLOAT32, 2)));
+    tvm_expr idx = deep_index(g, i, 100);
+    tvm_tensor Y = tvm_compute(g, "Y", 1, &dm, &i,
+                               tvm_sum(g, tvm_load(g, A, (tvm_expr[]){idx, k}), 1, &k));
+    CHECK_OK_OR_RETURN(tvm_graph_status(g));
+    tt_tensor *x = tt_alloc(TVM_FLOAT32, 2, TT_SHAPE(m, kk));
+    tt_tensor *y = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(m)), *ref = tt_alloc(TVM_FLOAT32, 1, TT_SHAPE(m));
+    tt_fill_random(x, 9, -1, 1);
+    for (int64_t r = 0; r < m; r++) {
+        double s = 0;
+        for (int64_t c = 0; c < kk; c++) s += 2 * tt_get(x, r * kk + c);
+        tt_set(ref, r, s);
+    }
+    tt_tensor *args[2] = {x, y};
+    tvm_kernel_plan fused = {0}, unfused = {0};
+    run_all(g, 1, &X, &Y, args, ref, 1e-5, "deep index sum", &fused, &unfused);
+    CHECK_EQ_INT(fused.num_kernels, 1);
+    CHECK_EQ_INT(unfused.num_kernels, 2);
+    char *text = fused_text(g, X, Y);
+    CHECK(text != NULL);
+    if (text) CHECK_STR_CONTAINS(text, "kernel 0: Y <- A\n");
+    free(text);
     tt_free(x); tt_free(y); tt_free(ref);
     tvm_graph_destroy(g);
 }

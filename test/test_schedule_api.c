@@ -368,6 +368,35 @@ TEST(compute_at_stencil_halo) {
     tvm_graph_destroy(g);
 }
 
+/* A stage named as the consumer of a tensor it does not read: pack refuses
+ * at once, compute_at when the schedule is compiled. */
+TEST(consumer_that_does_not_read_the_tensor) {
+    tvm_graph *g = tvm_graph_create(ctx());
+    tvm_expr n = tvm_const_int(g, TVM_INT64, 12);
+    tvm_tensor A = tvm_placeholder(g, "A", TVM_FLOAT32, 1, &n);
+    tvm_tensor Z = tvm_placeholder(g, "Z", TVM_FLOAT32, 1, &n);
+    tvm_expr x = tvm_iter_var(g, "x"), i = tvm_iter_var(g, "i");
+    tvm_expr three = tvm_const_float(g, TVM_FLOAT32, 3);
+    tvm_tensor P = tvm_compute(g, "P", 1, &n, &x, tvm_mul(g, tvm_load(g, A, &x), three));
+    tvm_tensor C = tvm_compute(g, "C", 1, &n, &i, tvm_add(g, tvm_load(g, A, &i), three));
+    tvm_tensor D = tvm_compute(g, "D", 1, &n, &i, tvm_add(g, tvm_load(g, P, &i), three));
+    tvm_tensor out[2] = {C, D};
+    tvm_schedule *s = NULL;
+    CHECK_STATUS(tvm_schedule_create(g, 2, out, &s), TVM_OK);
+    tvm_tensor q;
+    CHECK_STATUS(tvm_sched_pack(s, C, Z, 0, 4, &q), TVM_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(tvm_last_error(), "consumer 'C' does not read operand 'Z'") != NULL);
+    CHECK_STATUS(tvm_sched_compute_at(s, P, C, i), TVM_OK);
+    tvm_compile_options o = tt_options("interp", 0, TVM_COMPILE_NO_CACHE);
+    o.schedule = s;
+    tvm_function *fn = NULL;
+    CHECK_STATUS(tvm_compile(g, 2, (tvm_tensor[]){A, Z}, 2, out, &o, &fn),
+                 TVM_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(tvm_last_error(), "consumer 'C' does not read producer 'P'") != NULL);
+    tvm_schedule_destroy(s);
+    tvm_graph_destroy(g);
+}
+
 TEST(compute_at_inside_reduction_is_refused) {
     mm m = make_matmul(8, 8, 8);
     tvm_expr x = tvm_iter_var(m.g, "x"), y = tvm_iter_var(m.g, "y");
@@ -456,16 +485,15 @@ TEST(pack_constant_operand_is_folded) {
     tvm_compile_options o = tt_options("interp", 0, TVM_COMPILE_NO_CACHE);
     o.schedule = s;
     tvm_function *fn = NULL;
-    CHECK_STATUS(tvm_compile(g, 1, &A, 1, &C, &o, &fn), TVM_OK);
+    char *ir = NULL;
+    CHECK_STATUS(tt_compile_loop_text(g, 1, &A, 1, &C, &o, &fn, &ir), TVM_OK);
     tvm_kernel_plan plan = {.struct_size = sizeof plan};
     if (fn) {
         CHECK_STATUS(tvm_function_plan(fn, &plan), TVM_OK);
         CHECK(plan.num_kernels == 1);
-        char *ir = NULL;
-        CHECK_STATUS(tvm_function_source(fn, "loop", &ir), TVM_OK);
-        if (ir) CHECK(strstr(ir, "W_packed") != NULL);
-        tvm_free(ir);
+        CHECK(ir && strstr(ir, "W_packed") != NULL);
     }
+    tvm_free(ir);
     tvm_function_release(fn);
     tvm_schedule_destroy(s);
     tvm_graph_destroy(g);
@@ -521,13 +549,12 @@ TEST(schedule_is_part_of_the_cache_key) {
     tvm_schedule *s = blocked(&m, 8, 8);
     tvm_compile_options o = tt_options("interp", 0, 0);
     tvm_function *plain = NULL, *sched = NULL;
-    CHECK_STATUS(tvm_compile(m.g, 2, (tvm_tensor[]){m.A, m.B}, 1, &m.C, &o, &plain), TVM_OK);
-    o.schedule = s;
-    CHECK_STATUS(tvm_compile(m.g, 2, (tvm_tensor[]){m.A, m.B}, 1, &m.C, &o, &sched), TVM_OK);
-    CHECK(plain != sched);
     char *a = NULL, *b = NULL;
-    CHECK_STATUS(tvm_function_source(plain, "loop", &a), TVM_OK);
-    CHECK_STATUS(tvm_function_source(sched, "loop", &b), TVM_OK);
+    tvm_tensor in[2] = {m.A, m.B};
+    CHECK_STATUS(tt_compile_loop_text(m.g, 2, in, 1, &m.C, &o, &plain, &a), TVM_OK);
+    o.schedule = s;
+    CHECK_STATUS(tt_compile_loop_text(m.g, 2, in, 1, &m.C, &o, &sched, &b), TVM_OK);
+    CHECK(plain != sched);
     if (a && b) {
         CHECK(strstr(a, "C_block") == NULL);
         CHECK(strstr(b, "C_block") != NULL);

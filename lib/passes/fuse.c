@@ -68,6 +68,8 @@ typedef struct fuse_ctx {
     uint32_t *stamp;    /* per expr: visit stamps */
     uint32_t *scope;    /* per expr: reduction axes in scope when last visited + 1 */
     uint32_t tag;
+    graph_walk walk;    /* the index and body walks below */
+    bool oom;           /* a walk or the reads list ran out of memory */
 } fuse_ctx;
 
 /* Operations worth not recomputing: transcendental functions and calls of
@@ -93,55 +95,50 @@ static uint32_t op_cost(const tvm_graph *g, const gx_node *x) {
     return 0;
 }
 
-/* Whether expression e mentions variable v (small DFS). */
-static bool mentions(const tvm_graph *g, uint32_t e, uint32_t v) {
-    uint32_t stack[64], sp = 0;
-    stack[sp++] = e;
-    while (sp) {
-        uint32_t x = stack[--sp];
-        if (!x) continue;
-        if (x == v) return true;
-        const gx_node *n = &g->exprs[x];
-        if (n->kind == GX_LOAD) continue;
-        uint32_t kids[3] = {n->a, n->b, n->c};
-        for (int q = 0; q < 3; q++)
-            if (kids[q] && sp < 64) stack[sp++] = kids[q];
+typedef struct mention {
+    uint32_t v;
+    bool found;
+} mention;
+
+static graph_step find_var(const tvm_graph *g, uint32_t e, void *arg) {
+    mention *m = arg;
+    if (e == m->v) {
+        m->found = true;
+        return GRAPH_STEP_STOP;
     }
-    return false;
+    /* a load's indices are another tensor's: its value is data, not ours */
+    return g->exprs[e].kind == GX_LOAD ? GRAPH_STEP_SKIP : GRAPH_STEP_OPERANDS;
+}
+
+/* Whether expression e mentions variable v outside loads. */
+static bool mentions(fuse_ctx *F, uint32_t e, uint32_t v) {
+    mention m = {v, false};
+    if (!graph_walk_run(&F->walk, &e, 1, NULL, 0, find_var, &m)) F->oom = true;
+    return m.found;
+}
+
+static graph_step count_var(const tvm_graph *g, uint32_t e, void *arg) {
+    const gx_node *x = &g->exprs[e];
+    if (x->kind == GX_ITER_VAR || x->kind == GX_REDUCE_AXIS) {
+        ++*(uint32_t *)arg;
+        return GRAPH_STEP_SKIP;
+    }
+    return x->kind == GX_LOAD ? GRAPH_STEP_SKIP /* data-dependent: no variable of ours */
+                              : GRAPH_STEP_OPERANDS;
 }
 
 /* Counts the distinct loop variables (iteration variables and reduction
- * axes) an index expression mentions; small DFS with its own stamps. */
-static uint32_t index_vars(fuse_ctx *F, const uint32_t *idx, uint32_t n, uint32_t *vstamp,
-                           uint32_t vtag) {
-    const tvm_graph *g = F->g;
-    uint32_t stack[64], sp = 0, count = 0;
-    for (uint32_t k = 0; k < n; k++) {
-        sp = 0;
-        stack[sp++] = idx[k];
-        while (sp) {
-            uint32_t e = stack[--sp];
-            if (!e || vstamp[e] == vtag) continue;
-            vstamp[e] = vtag;
-            const gx_node *x = &g->exprs[e];
-            if (x->kind == GX_ITER_VAR || x->kind == GX_REDUCE_AXIS) {
-                count++;
-                continue;
-            }
-            if (x->kind == GX_LOAD) continue; /* data-dependent: no variable of ours */
-            uint32_t kids[3] = {x->a, x->b, x->c};
-            for (int q = 0; q < 3; q++)
-                if (kids[q] && sp < 64) stack[sp++] = kids[q];
-        }
-    }
+ * axes) that the n index expressions idx mention outside loads. */
+static uint32_t index_vars(fuse_ctx *F, const uint32_t *idx, uint32_t n) {
+    uint32_t count = 0;
+    if (!graph_walk_run(&F->walk, idx, n, NULL, 0, count_var, &count)) F->oom = true;
     return count;
 }
 
 /* Walks consumer c's body, recording for every tensor it loads: load sites,
  * whether the read revisits elements, and (into c's summary) the cost and
  * depth of the fused producers. `axes` = reduction axes in scope. */
-static void scan(fuse_ctx *F, uint32_t c, uint32_t e, uint32_t axes, uint32_t *vstamp,
-                 uint32_t *vtag, const uint8_t *fused) {
+static void scan(fuse_ctx *F, uint32_t c, uint32_t e, uint32_t axes, const uint8_t *fused) {
     const tvm_graph *g = F->g;
     if (!e) return;
     /* a node is revisited only with more reduction axes in scope (which can
@@ -173,65 +170,56 @@ static void scan(fuse_ctx *F, uint32_t c, uint32_t e, uint32_t axes, uint32_t *v
             uint32_t outer = graph_list(g, ct->iters)[0];
             bool uses = false;
             for (uint32_t k = 0; k < x->nlist && !uses; k++)
-                uses = mentions(g, graph_list(g, x->list)[k], outer);
+                uses = mentions(F, graph_list(g, x->list)[k], outer);
             if (!uses) F->contract[c] = 1;
         }
         uint32_t want = g->tensors[c].ndim + axes;
-        bool revisits = index_vars(F, graph_list(g, x->list), x->nlist, vstamp, ++*vtag) < want;
+        bool revisits = index_vars(F, graph_list(g, x->list), x->nlist) < want;
         if (pt->kind == GT_COMPUTE && revisits) F->reuse[p] = 1;
-        if (axes > 0 && VEC_PUSH_OK(F->reads, F->nreads, F->cap_reads, UINT32_MAX))
-            F->reads[F->nreads++] = 2 * p + revisits;
+        if (axes > 0) {
+            if (VEC_PUSH_OK(F->reads, F->nreads, F->cap_reads, UINT32_MAX))
+                F->reads[F->nreads++] = 2 * p + revisits;
+            else
+                F->oom = true;
+        }
         for (uint32_t k = 0; k < x->nlist; k++)
-            scan(F, c, graph_list(g, x->list)[k], axes, vstamp, vtag, fused);
+            scan(F, c, graph_list(g, x->list)[k], axes, fused);
         return;
     }
     if (x->kind == GX_REDUCE) {
         F->reduce[c] = 1;
-        scan(F, c, x->a, axes + x->nlist, vstamp, vtag, fused);
+        scan(F, c, x->a, axes + x->nlist, fused);
         return;
     }
     if (x->kind == GX_REDUCE_AXIS) return;
-    scan(F, c, x->a, axes, vstamp, vtag, fused);
-    scan(F, c, x->b, axes, vstamp, vtag, fused);
-    scan(F, c, x->c, axes, vstamp, vtag, fused);
+    scan(F, c, x->a, axes, fused);
+    scan(F, c, x->b, axes, fused);
+    scan(F, c, x->c, axes, fused);
     for (uint32_t k = 0; k < x->nlist; k++)
-        scan(F, c, graph_list(g, x->list)[k], axes, vstamp, vtag, fused);
+        scan(F, c, graph_list(g, x->list)[k], axes, fused);
+}
+
+typedef struct in_reduce_mark {
+    fuse_ctx *F;
+    bool pass_operand;
+} in_reduce_mark;
+
+static graph_step mark_load(const tvm_graph *g, uint32_t e, void *arg) {
+    in_reduce_mark *m = arg;
+    const gx_node *x = &g->exprs[e];
+    if (x->kind == GX_LOAD) {
+        m->F->in_reduce[x->a] = 1;
+        m->F->operand[x->a] |= m->pass_operand;
+    }
+    return GRAPH_STEP_OPERANDS;
 }
 
 /* Tensor t is inlined where a consumer's reduction reads it: what t loads
- * is evaluated inside that reduction too. Marks t's direct producers (DFS
- * over t's body; stamps tagged past the forward sweep's). */
+ * is evaluated inside that reduction too. Marks t's direct producers (the
+ * loads anywhere in t's body, indices included). False when out of memory. */
 static bool mark_in_reduce(fuse_ctx *F, uint32_t t, bool pass_operand) {
-    const tvm_graph *g = F->g;
-    uint32_t *stack = NULL, n = 0, cap = 0;
-    F->tag = g->ntensors + t;
-    if (!VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) return false;
-    stack[n++] = g->tensors[t].body;
-    while (n) {
-        uint32_t e = stack[--n];
-        if (!e || F->stamp[e] == F->tag) continue;
-        F->stamp[e] = F->tag;
-        const gx_node *x = &g->exprs[e];
-        if (x->kind == GX_LOAD) {
-            F->in_reduce[x->a] = 1;
-            F->operand[x->a] |= pass_operand;
-        }
-        uint32_t kids[3] = {x->kind == GX_LOAD ? 0 : x->a, x->b, x->c};
-        for (int q = 0; q < 3; q++)
-            if (kids[q]) {
-                if (!VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) goto oom;
-                stack[n++] = kids[q];
-            }
-        for (uint32_t k = 0; k < x->nlist; k++) {
-            if (!VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) goto oom;
-            stack[n++] = graph_list(g, x->list)[k];
-        }
-    }
-    free(stack);
-    return true;
-oom:
-    free(stack);
-    return false;
+    in_reduce_mark m = {F, pass_operand};
+    return graph_walk_run(&F->walk, &F->g->tensors[t].body, 1, NULL, 0, mark_load, &m);
 }
 
 tvm_status pass_fuse(pass_ctx *pc) {
@@ -250,12 +238,12 @@ tvm_status pass_fuse(pass_ctx *pc) {
     F.tstamp = calloc(g->ntensors, sizeof *F.tstamp);
     F.stamp = calloc(g->nexprs, sizeof *F.stamp);
     F.scope = calloc(g->nexprs, sizeof *F.scope);
-    uint32_t *vstamp = calloc(g->nexprs, sizeof *vstamp), vtag = 0;
     uint8_t *tmark = calloc(g->ntensors, 1), *emark = calloc(g->nexprs, 1);
     tvm_status st = TVM_OK;
-    if (!pc->fused || !F.eff || !F.cost || !F.sites || !F.reuse || !F.reduce || !F.contract || !F.operand ||
-        !F.own || !F.in_reduce || !F.tstamp || !F.stamp ||
-        !F.scope || !vstamp || !tmark || !emark) {
+    bool walk_ok = graph_walk_init(&F.walk, g);
+    if (!walk_ok || !pc->fused || !F.eff || !F.cost || !F.sites || !F.reuse || !F.reduce ||
+        !F.contract || !F.operand || !F.own || !F.in_reduce || !F.tstamp || !F.stamp ||
+        !F.scope || !tmark || !emark) {
         st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
         goto out;
     }
@@ -274,7 +262,11 @@ tvm_status pass_fuse(pass_ctx *pc) {
         F.nreads = 0;
         /* tentatively treat every injective producer as fused for the
          * cost/depth summary; the backward sweep corrects it */
-        scan(&F, t, tn->body, 0, vstamp, &vtag, pc->fused);
+        scan(&F, t, tn->body, 0, pc->fused);
+        if (F.oom) {
+            st = err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
+            goto out;
+        }
         F.eff[t] += g->exprs[tn->body].depth;
         /* a reduction revisiting the elements of two operands (each
          * element of A and of B meets many of the other's: matmul, batched
@@ -344,7 +336,7 @@ out:
     }
     free(F.stamp);
     free(F.scope);
-    free(vstamp);
+    graph_walk_free(&F.walk);
     free(tmark);
     free(emark);
     return st;

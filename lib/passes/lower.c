@@ -81,7 +81,9 @@ typedef struct lower_ctx {
     bool heavy;          /* the kernel being lowered holds a contraction */
     uint32_t in_select;  /* lowering inside a select arm (a guarded read) */
     uint8_t *ahead;      /* per graph tensor: runs_ahead memo */
-    uint32_t *ahead_stamp, ahead_tag; /* per expression: its walk's stamps */
+    graph_walk ahead_walk; /* runs_ahead's walk over a body */
+    uint32_t *ahead_todo; /* runs_ahead: producers still to ask, one segment */
+    uint32_t nahead_todo, cap_ahead_todo; /* per open call, innermost last */
     uint32_t *stage_cap; /* per graph tensor: longest staging prefix allowed */
     tvm_status st;
     int depth;
@@ -161,8 +163,10 @@ static uint32_t needed_level(lower_ctx *L, lp_id root) {
     }
     uint32_t tag = ++L->stamp_tag, best = 0;
     uint32_t *stack = NULL, n = 0, cap = 0;
+    bool lost = false; /* a node left unvisited (out of memory) */
     if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = root;
-    while (n) {
+    else lost = true;
+    while (n && !lost) {
         lp_id e = stack[--n];
         if (!e || L->stamp[e] == tag) continue;
         L->stamp[e] = tag;
@@ -182,12 +186,20 @@ static uint32_t needed_level(lower_ctx *L, lp_id root) {
             x->kind == LP_STORE || x->kind == LP_FOR || x->kind == LP_CALL)
             kids[0] = 0; /* a is a variable / buffer index there */
         for (int k = 0; k < 3; k++)
-            if (kids[k] && VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = kids[k];
-        if (x->kind != LP_CONST)
-            for (uint32_t k = 0; k < x->nlist; k++)
-                if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = p->pool[x->list + k];
+            if (kids[k]) {
+                if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = kids[k];
+                else lost = true;
+            }
+        for (uint32_t k = 0; x->kind != LP_CONST && k < x->nlist; k++) {
+            if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = p->pool[x->list + k];
+            else lost = true;
+        }
     }
     free(stack);
+    if (lost) { /* the innermost level is always safe; the lowering fails anyway */
+        fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory");
+        return L->nlevels ? L->nlevels - 1 : 0;
+    }
     return best;
 }
 
@@ -271,35 +283,60 @@ static bool once_per_element(lower_ctx *L, const lp_id *idx, uint32_t n, uint32_
 
 static lp_id lower_fused(lower_ctx *L, const gx_node *n, const lp_id *idx);
 
+typedef struct ahead_scan {
+    lower_ctx *L;
+    uint32_t t;
+    bool found, oom;
+} ahead_scan;
+
+/* A load in t's body: of a tensor known to run ahead (found, the walk
+ * stops), known not to, or not yet known (kept in L->ahead_todo, to ask
+ * once the walk is over: asking starts another walk). */
+static graph_step note_ahead(const tvm_graph *g, uint32_t e, void *arg) {
+    ahead_scan *a = arg;
+    lower_ctx *L = a->L;
+    const gx_node *x = &g->exprs[e];
+    if (x->kind != GX_LOAD || x->a == a->t || !L->pc->fused[x->a]) return GRAPH_STEP_OPERANDS;
+    uint32_t u = x->a;
+    if (L->pc->fused[u] == FUSE_STAGED || L->pc->reduces[u] || L->ahead[u] == 2) {
+        a->found = true;
+        return GRAPH_STEP_STOP;
+    }
+    if (!L->ahead[u]) {
+        if (!VEC_PUSH_OK(L->ahead_todo, L->nahead_todo, L->cap_ahead_todo, UINT32_MAX)) {
+            a->oom = true;
+            return GRAPH_STEP_STOP;
+        }
+        L->ahead_todo[L->nahead_todo++] = u;
+    }
+    return GRAPH_STEP_OPERANDS;
+}
+
 /* Whether evaluating fused tensor t runs loops ahead of the expression that
  * reads it: t is staged or a reduction, or fuses one. Memoised per lowering
- * attempt in L->ahead (0 unknown, 1 no, 2 yes). */
+ * attempt in L->ahead (0 unknown, 1 no, 2 yes). Out of memory fails the
+ * lowering (L->st). */
 static bool runs_ahead(lower_ctx *L, uint32_t t) {
     const pass_ctx *pc = L->pc;
     if (!pc->fused[t]) return false;
     if (pc->fused[t] == FUSE_STAGED || pc->reduces[t]) return true;
     if (L->ahead[t]) return L->ahead[t] == 2;
     L->ahead[t] = 1; /* tensors only read earlier ones: no cycle */
-    const tvm_graph *g = L->g;
-    uint32_t *stack = NULL, n = 0, cap = 0;
-    bool found = false;
-    uint32_t tag = ++L->ahead_tag;
-    if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = g->tensors[t].body;
-    while (n && !found) {
-        uint32_t e = stack[--n];
-        if (!e || L->ahead_stamp[e] == tag) continue;
-        L->ahead_stamp[e] = tag;
-        const gx_node *x = &g->exprs[e];
-        if (x->kind == GX_LOAD && x->a != t && runs_ahead(L, x->a)) found = true;
-        uint32_t kids[3] = {x->kind == GX_LOAD ? 0 : x->a, x->b, x->c};
-        for (int k = 0; k < 3; k++)
-            if (kids[k] && VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = kids[k];
-        for (uint32_t k = 0; k < x->nlist; k++)
-            if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = g->pool[x->list + k];
+    uint32_t base = L->nahead_todo;
+    ahead_scan a = {L, t, false, false};
+    if (!graph_walk_run(&L->ahead_walk, &L->g->tensors[t].body, 1, NULL, 0, note_ahead, &a) ||
+        a.oom) {
+        L->nahead_todo = base;
+        fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory");
+        return false;
     }
-    free(stack);
-    L->ahead[t] = found ? 2 : 1;
-    return found;
+    /* the producers' own questions push past this call's segment and pop
+     * back to its end before returning */
+    for (uint32_t k = base, end = L->nahead_todo; k < end && !a.found; k++)
+        a.found = runs_ahead(L, L->ahead_todo[k]);
+    L->nahead_todo = base;
+    L->ahead[t] = a.found ? 2 : 1;
+    return a.found;
 }
 
 /* A staged compute E read at E[i, rest]: the loop nest computing E[i, :]
@@ -549,7 +586,8 @@ static lp_id lower_expr(lower_ctx *L, uint32_t e) {
     case GX_ITER_VAR:
     case GX_REDUCE_AXIS:
         r = L->env[e];
-        if (!r) fail(L, TVM_ERR_INTERNAL, "a variable is used outside its scope");
+        if (!r && p->failed) fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory"); /* lp_var_ref */
+        else if (!r) fail(L, TVM_ERR_INTERNAL, "a variable is used outside its scope");
         break;
     case GX_LOAD: r = lower_load(L, n); break;
     case GX_BINARY: {
@@ -617,10 +655,14 @@ static lp_id lower_tensor(lower_ctx *L, uint32_t t) {
         L->env[iters[d]] = idx[d];
         open_level(L, vars[d]);
     }
+    /* out of memory: levels or buffers are missing (the caller gives up on
+     * this attempt when L->st is set, and counts a 0 kernel as out of memory) */
+    if (L->st != TVM_OK || p->failed) return 0;
     uint32_t outer = enter_env(L);
     lp_id v = lower_expr(L, tn->body);
     emit(L, lp_store(p, L->tbuf[t], idx, tn->ndim, v));
     L->gen = outer;
+    if (L->st != TVM_OK || p->failed) return 0;
     const lp_buffer *b = &p->bufs[L->tbuf[t]];
     for (uint32_t d = tn->ndim; d-- > 0;) {
         lp_id body = lp_for(p, vars[d], lp_list(p, b->shape)[d], LP_SERIAL, close_level(L));
@@ -643,7 +685,8 @@ static void lower_free(lower_ctx *L) {
     free(L->memo_r);
     free(L->times);
     free(L->ahead);
-    free(L->ahead_stamp);
+    graph_walk_free(&L->ahead_walk);
+    free(L->ahead_todo);
 }
 
 /* One lowering attempt with the current fusion decisions. */
@@ -659,10 +702,10 @@ static tvm_status lower_once(pass_ctx *pc, const uint8_t *tmark, uint32_t *stage
     L->memo_gen = calloc(g->nexprs, sizeof *L->memo_gen);
     L->times = calloc(g->ntensors, sizeof *L->times);
     L->ahead = calloc(g->ntensors, 1);
-    L->ahead_stamp = calloc(g->nexprs, sizeof *L->ahead_stamp);
+    bool walk_ok = graph_walk_init(&L->ahead_walk, g);
     L->gen = L->next_gen = 1;
     if (!L->p || !L->tbuf || !L->svar || !L->env || !L->memo || !L->memo_gen || !L->times ||
-        !L->ahead || !L->ahead_stamp)
+        !L->ahead || !walk_ok)
         return fail(L, TVM_ERR_OUT_OF_MEMORY, "out of memory"), L->st;
     lp_program *p = L->p;
     p->fast_math = (pc->flags & TVM_COMPILE_FAST_MATH) != 0;

@@ -16,56 +16,48 @@ static bool is_output(const pass_ctx *pc, uint32_t t) {
     return false;
 }
 
-/* Whether compute u's body loads tensor t. */
-static bool reads(const tvm_graph *g, uint32_t u, uint32_t t, uint8_t *seen) {
-    uint32_t *stack = NULL, n = 0, cap = 0;
-    bool found = false;
-    memset(seen, 0, g->nexprs);
-    if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = g->tensors[u].body;
-    while (n && !found) {
-        uint32_t e = stack[--n];
-        if (!e || seen[e]) continue;
-        seen[e] = 1;
-        const gx_node *x = &g->exprs[e];
-        if (x->kind == GX_LOAD && x->a == t) found = true;
-        uint32_t kids[3] = {x->kind == GX_LOAD ? 0 : x->a, x->b, x->c};
-        if (x->kind == GX_CONST || x->kind == GX_REDUCE_AXIS) kids[0] = 0;
-        for (int k = 0; k < 3; k++)
-            if (kids[k] && VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = kids[k];
-        if (x->kind != GX_CONST)
-            for (uint32_t k = 0; k < x->nlist; k++)
-                if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = g->pool[x->list + k];
+typedef struct load_of {
+    uint32_t t;
+    bool found;
+} load_of;
+
+static graph_step find_load(const tvm_graph *g, uint32_t e, void *arg) {
+    load_of *l = arg;
+    const gx_node *x = &g->exprs[e];
+    if (x->kind == GX_LOAD && x->a == l->t) {
+        l->found = true;
+        return GRAPH_STEP_STOP;
     }
-    free(stack);
-    return found;
+    /* an axis's extent is a shape expression: it loads nothing */
+    return x->kind == GX_REDUCE_AXIS ? GRAPH_STEP_SKIP : GRAPH_STEP_OPERANDS;
+}
+
+/* Whether compute u's body loads tensor t (*found). False when out of
+ * memory. */
+static bool reads(graph_walk *w, uint32_t u, uint32_t t, bool *found) {
+    load_of l = {t, false};
+    bool ok = graph_walk_run(w, &w->g->tensors[u].body, 1, NULL, 0, find_load, &l);
+    *found = l.found;
+    return ok;
+}
+
+static graph_step store_ahead(const tvm_graph *g, uint32_t e, void *arg) {
+    pass_ctx *pc = arg;
+    const gx_node *x = &g->exprs[e];
+    if (x->kind == GX_REDUCE_AXIS) return GRAPH_STEP_SKIP;
+    if (x->kind != GX_LOAD || !pc->fused[x->a]) return GRAPH_STEP_OPERANDS;
+    uint32_t u = x->a;
+    if (pc->reduces[u] || pc->fused[u] == FUSE_STAGED) {
+        pc->fused[u] = 0;
+        return GRAPH_STEP_OPERANDS;
+    }
+    return GRAPH_STEP_ENTER; /* inlined: what it fuses is t's too */
 }
 
 /* Stores the reductions and staged rows stage t would fuse (through the
- * elementwise computes it inlines). */
-static void plain_nest(pass_ctx *pc, uint32_t t, uint8_t *seen) {
-    const tvm_graph *g = pc->g;
-    uint32_t *stack = NULL, n = 0, cap = 0;
-    memset(seen, 0, g->nexprs);
-    if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = g->tensors[t].body;
-    while (n) {
-        uint32_t e = stack[--n];
-        if (!e || seen[e]) continue;
-        seen[e] = 1;
-        const gx_node *x = &g->exprs[e];
-        if (x->kind == GX_LOAD && pc->fused[x->a]) {
-            uint32_t u = x->a;
-            if (pc->reduces[u] || pc->fused[u] == FUSE_STAGED) pc->fused[u] = 0;
-            else if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = g->tensors[u].body;
-        }
-        uint32_t kids[3] = {x->kind == GX_LOAD ? 0 : x->a, x->b, x->c};
-        if (x->kind == GX_CONST || x->kind == GX_REDUCE_AXIS) kids[0] = 0;
-        for (int k = 0; k < 3; k++)
-            if (kids[k] && VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = kids[k];
-        if (x->kind != GX_CONST)
-            for (uint32_t k = 0; k < x->nlist; k++)
-                if (VEC_PUSH_OK(stack, n, cap, UINT32_MAX)) stack[n++] = g->pool[x->list + k];
-    }
-    free(stack);
+ * elementwise computes it inlines). False when out of memory. */
+static bool plain_nest(pass_ctx *pc, graph_walk *w, uint32_t t) {
+    return graph_walk_run(w, &pc->g->tensors[t].body, 1, NULL, 0, store_ahead, pc);
 }
 
 tvm_status pass_schedule_stages(pass_ctx *pc) {
@@ -75,10 +67,14 @@ tvm_status pass_schedule_stages(pass_ctx *pc) {
     if (s->g != g || s->ntensors > g->ntensors)
         return err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_compile: opts->schedule was made for "
                        "another graph");
-    uint8_t *seen = malloc(g->nexprs ? g->nexprs : 1);
-    if (!seen) return err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
+    graph_walk w;
+    if (!graph_walk_init(&w, g)) {
+        graph_walk_free(&w);
+        return err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
+    }
+    bool ok = true; /* false: a walk ran out of memory */
     tvm_status st = TVM_OK;
-    for (uint32_t k = 0; k < s->nstages && st == TVM_OK; k++) {
+    for (uint32_t k = 0; k < s->nstages && ok && st == TVM_OK; k++) {
         const sch_stage *sg = &s->stages[k];
         uint32_t t = sched_stage_tensor(sg);
         const char *nm = graph_string(g, g->tensors[t].name);
@@ -107,28 +103,30 @@ tvm_status pass_schedule_stages(pass_ctx *pc) {
                              "producer '%s' is an output; outputs are stored", nm);
                 break;
             }
-            if (!reads(g, c, t, seen)) {
+            bool found = false;
+            if (!(ok = reads(&w, c, t, &found))) break;
+            if (!found) {
                 st = err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_compile: schedule: compute_at: "
                              "consumer '%s' does not read producer '%s'", cn, nm);
                 break;
             }
-            for (uint32_t u = 1; u < g->ntensors; u++)
-                if (u != c && pc->live[u] && !pc->folded[u] &&
-                    g->tensors[u].kind == GT_COMPUTE && reads(g, u, t, seen)) {
+            bool other = false;
+            for (uint32_t u = 1; u < g->ntensors && ok && !other; u++)
+                if (u != c && pc->live[u] && !pc->folded[u] && g->tensors[u].kind == GT_COMPUTE &&
+                    (ok = reads(&w, u, t, &other)) && other)
                     st = err_set(TVM_ERR_INVALID_ARGUMENT, "tvm_compile: schedule: compute_at: "
                                  "producer '%s' is also read by '%s', not only by consumer "
                                  "'%s'", nm, graph_string(g, g->tensors[u].name), cn);
-                    break;
-                }
+            if (!ok || st != TVM_OK) break;
             pc->fused[t] = 0;
-            plain_nest(pc, t, seen);
+            ok = plain_nest(pc, &w, t);
             continue;
         }
         if (sg->scheduled) {
             pc->fused[t] = 0;
-            plain_nest(pc, t, seen);
+            ok = plain_nest(pc, &w, t);
         }
     }
-    free(seen);
-    return st;
+    graph_walk_free(&w);
+    return ok ? st : err_set(TVM_ERR_OUT_OF_MEMORY, "tvm_compile: out of memory");
 }
