@@ -85,8 +85,9 @@ tvm_status pass_run_pipeline(pass_ctx *pc, const pass_info *passes, int n,
             if (st != TVM_OK) {
                 char msg[900];
                 snprintf(msg, sizeof msg, "%s", tvm_last_error());
-                return err_set(TVM_ERR_INTERNAL, "%s: after pass %s: %s", pipeline,
-                               passes[i].name, msg);
+                /* the verifier's own allocation failing is not a bad pass */
+                return err_set(st == TVM_ERR_OUT_OF_MEMORY ? st : TVM_ERR_INTERNAL,
+                               "%s: after pass %s: %s", pipeline, passes[i].name, msg);
             }
         }
         if (dump_level > 0) dump(pc, pipeline, &passes[i], dt);
