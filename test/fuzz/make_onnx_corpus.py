@@ -279,6 +279,43 @@ def regressions():
     yield "shrink-int-huge-lambd", model(
         [helper.make_node("Shrink", ["x"], ["y"], lambd=1e30, bias=-1e30)],
         [vi("x", I32, [2])], [vi("y", I32, [2])])
+    # O-004..O-006 (unrolling): test_onnx_unroll_limits.c checks each.
+    B = TensorProto.BOOL
+    # a 512 KiB constant carried through 65536 iterations of an empty body:
+    # each iteration copied it (32 GiB)
+    empty = helper.make_graph([], "empty", [vi("i", I64, []), vi("c", B, []), vi("y", I64, None)],
+                              [vi("c", B, []), vi("y", I64, None)])
+    yield "loop-copies-big-constant", model(
+        [helper.make_node("ConstantOfShape", ["shp"], ["big"],
+                          value=helper.make_tensor("v", I64, [1], [7])),
+         helper.make_node("Loop", ["m", "", "big"], ["l"], body=empty)],
+        [], [vi("l", I64, None)],
+        [helper.make_tensor("shp", I64, [1], [65536]), helper.make_tensor("m", I64, [], [65536])],
+        opset=16)
+    # 65536 unrolled Adds reading an outer value: the graph the caller's
+    # max_nodes allows, times 16
+    add_w = helper.make_graph([helper.make_node("Add", ["y", "w"], ["yo"])], "add",
+                              [vi("i", I64, []), vi("c", B, []), vi("y", F, [1])],
+                              [vi("c", B, []), vi("yo", F, [1])])
+    yield "loop-unrolled-beyond-max-nodes", model(
+        [helper.make_node("Loop", ["m", "", "x"], ["l"], body=add_w)],
+        [vi("x", F, [1])], [vi("l", F, [1])],
+        [helper.make_tensor("w", F, [1], [1]), helper.make_tensor("m", I64, [], [65536])],
+        opset=16)
+    # the same on constants: 1000 folded Adds, each of which compiled the
+    # whole chain before it (minutes); within fuzz_onnx's max_nodes, so it
+    # imports, and l is 1000
+    yield "loop-folded-constant-chain", model(
+        [helper.make_node("Loop", ["m", "", "x0"], ["l"], body=add_w)],
+        [], [vi("l", F, [1])],
+        [helper.make_tensor("x0", F, [1], [0]), helper.make_tensor("w", F, [1], [1]),
+         helper.make_tensor("m", I64, [], [1000])], opset=16)
+    # an LSTM over 4096 steps: a 2-byte mutation of a seed, minutes to build
+    yield "lstm-long-sequence", model(
+        [helper.make_node("LSTM", ["x", "w", "r"], ["y"], hidden_size=2)],
+        [vi("x", F, [4096, 1, 1])], [vi("y", F, None)],
+        [helper.make_tensor("w", F, [1, 8, 1], [0.1] * 8),
+         helper.make_tensor("r", F, [1, 8, 2], [0.1] * 16)], opset=14)
 
 
 def main():
