@@ -549,10 +549,12 @@ static tvm_status op_scan(onnx_ctx *c, onnx_node *n) {
                                  "full length %lld", k, (long long)lens[k], (long long)len);
     }
     int64_t nodes = body->n_node ? (int64_t)body->n_node : 1, reps = v8 ? batch : 1;
-    if (len * reps > CONTROL_MAX_UNROLLED / nodes)
-        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "%lld steps with %lld body nodes; at most %d "
-                         "body nodes are unrolled", (long long)(len * reps), (long long)nodes,
-                         CONTROL_MAX_UNROLLED);
+    int64_t cap = CONTROL_MAX_UNROLLED / nodes;
+    /* each factor first: dims up to 2^62 would overflow the product */
+    if (len > cap || reps > cap || len * reps > cap)
+        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "%lld steps times %lld batch entries with "
+                         "%lld body nodes; at most %d body nodes are unrolled", (long long)len,
+                         (long long)reps, (long long)nodes, CONTROL_MAX_UNROLLED);
     node_slots ns;
     save_slots(c, n, &ns);
     tvm_tensor xs[ONNX_MAX_NODE_IO], st[ONNX_MAX_NODE_IO];

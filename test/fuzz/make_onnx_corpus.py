@@ -310,6 +310,13 @@ def regressions():
         [], [vi("l", F, [1])],
         [helper.make_tensor("x0", F, [1], [0]), helper.make_tensor("w", F, [1], [1]),
          helper.make_tensor("m", I64, [], [1000])], opset=16)
+    # O-007: Scan-8 over a batch of 2^62 and 4 steps: the unroll bound
+    # multiplied the two in int64 (UBSan signed-integer-overflow)
+    sb = helper.make_graph([helper.make_node("Add", ["s", "xt"], ["s_out"])], "b",
+                           [vi("s", F, [2]), vi("xt", F, [2])], [vi("s_out", F, [2])])
+    yield "scan8-huge-batch-times-length", model(
+        [helper.make_node("Scan", ["", "s0", "xs"], ["s"], body=sb, num_scan_inputs=1)],
+        [vi("s0", F, [2 ** 62, 2]), vi("xs", F, [2 ** 62, 4, 2])], [vi("s", F, None)], opset=8)
     # an LSTM over 4096 steps: a 2-byte mutation of a seed, minutes to build
     yield "lstm-long-sequence", model(
         [helper.make_node("LSTM", ["x", "w", "r"], ["y"], hidden_size=2)],

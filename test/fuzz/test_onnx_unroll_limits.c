@@ -1,9 +1,9 @@
-/* test_onnx_unroll_limits — fuzz_onnx findings O-004..O-006 (LEDGER.md):
+/* test_onnx_unroll_limits — fuzz_onnx findings O-004..O-007 (LEDGER.md):
  * unrolling a Loop or an RNN let a model of a few hundred bytes cost
- * gigabytes or minutes. Reads the regression models that
+ * gigabytes or minutes, and O-007, an overflow in Scan-8's unroll bound. Reads the regression models that
  * make_onnx_corpus.py writes to corpus_onnx/ (argv[1] is that folder) and
- * checks that each is refused with TVM_ERR_LIMIT and a message naming the
- * budget, and that a chain of 1000 folded constant Adds inside the budget
+ * checks that each is refused with TVM_ERR_LIMIT (O-007: UNSUPPORTED) and
+ * a message naming the budget, and that a chain of 1000 folded constant Adds inside the budget
  * still imports and computes 1000. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +93,18 @@ TEST(folded_constant_chain_imports_within_budget) {
     }
     tvm_function_release(fn);
     tvm_onnx_model_free(m);
+    tvm_graph_destroy(g);
+}
+
+/* O-007: Scan-8 with a batch of 2^62 and 4 steps, whose product the
+ * unroll bound computed in int64 (overflow; then a calloc of the wrapped
+ * count failed with "no memory") */
+TEST(scan8_huge_batch_is_refused_without_overflow) {
+    tvm_graph *g;
+    tvm_onnx_model *m;
+    CHECK_ERROR(import("regress-scan8-huge-batch-times-length.onnx", 0, &g, &m),
+                TVM_ERR_UNSUPPORTED, "4611686018427387904 batch entries", "unrolled");
+    CHECK(m == NULL);
     tvm_graph_destroy(g);
 }
 
