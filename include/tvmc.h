@@ -809,7 +809,9 @@ typedef struct tvm_onnx_binding {
 typedef struct tvm_onnx_options {
     size_t struct_size;      /* sizeof(tvm_onnx_options) */
     int64_t max_bytes;       /* largest model accepted; 0 = 2 GiB */
-    int32_t max_nodes;       /* most nodes (plus initializers); 0 = 1,000,000 */
+    int32_t max_nodes;       /* most nodes (plus initializers, plus the nodes
+                                that unrolling Loop / Scan / RNN adds);
+                                0 = 1,000,000 */
     uint32_t flags;          /* reserved, must be 0 */
     int32_t nbindings;       /* entries of bindings (0: none) */
     int32_t reserved_;       /* must be 0 */

@@ -68,6 +68,21 @@ tvm_status onnx_set_output(onnx_ctx *c, onnx_node *n, int k, tvm_tensor t) {
     return TVM_OK;
 }
 
+tvm_status onnx_charge_unrolled(onnx_ctx *c, onnx_node *n, uint64_t nodes, const char *what) {
+    c->unrolled += nodes;
+    if (c->unrolled > c->unrolled_left)
+        return onnx_fail(n, TVM_ERR_LIMIT, "%s: unrolled Loop / Scan bodies and RNN steps come "
+                         "to more than the %llu nodes that opts->max_nodes leaves after the "
+                         "main graph", what, (unsigned long long)c->unrolled_left);
+    return TVM_OK;
+}
+
+bool onnx_sub_bytes_ok(onnx_ctx *c, uint64_t bytes) {
+    if (!c->body_depth) return true;
+    c->sub_bytes += bytes;
+    return c->sub_bytes <= ONNX_MAX_SUB_BYTES;
+}
+
 tvm_status onnx_set_const(onnx_ctx *c, onnx_node *n, int k, tvm_dtype dt, int ndim,
                           const int64_t *shape, const void *data) {
     if (k >= n->nout) return TVM_OK;
@@ -75,6 +90,10 @@ tvm_status onnx_set_const(onnx_ctx *c, onnx_node *n, int k, tvm_dtype dt, int nd
     size_t numel = 1;
     for (int d = 0; d < ndim; d++) numel *= (size_t)shape[d];
     size_t bytes = numel * (size_t)dtype_bytes(dt);
+    if (!onnx_sub_bytes_ok(c, bytes))
+        return onnx_fail(n, TVM_ERR_LIMIT, "the model's subgraphs, unrolled, make more than "
+                         "%llu MiB of import-time constants",
+                         (unsigned long long)(ONNX_MAX_SUB_BYTES >> 20));
     v->data = malloc(bytes ? bytes : 1);
     if (!v->data) return onnx_fail(n, TVM_ERR_OUT_OF_MEMORY, "no memory for a constant");
     if (bytes) memcpy(v->data, data, bytes);
@@ -213,10 +232,12 @@ static void fold_value(onnx_ctx *c, onnx_value *v) {
         numel *= shape[d];
     }
     if (numel > ONNX_MAX_FOLD_ELEMS) return;
+    size_t bytes = (size_t)numel * (size_t)dtype_bytes(a.dtype);
+    /* past the subgraphs' budget the value simply stays a tensor */
+    if (!onnx_sub_bytes_ok(c, bytes)) return;
     tvm_compile_options o = {.struct_size = sizeof o, .target = "interp"};
     tvm_function *fn = NULL;
     if (tvm_compile(c->g, 0, NULL, 1, &v->t, &o, &fn) != TVM_OK) return;
-    size_t bytes = (size_t)numel * (size_t)dtype_bytes(a.dtype);
     void *data = malloc(bytes ? bytes : 1);
     DLTensor out = {data, {kDLCPU, 0}, a.shape.ndim,
                     {dtype_is_float(a.dtype)
@@ -229,6 +250,11 @@ static void fold_value(onnx_ctx *c, onnx_value *v) {
         v->data = data;
         v->ndim = a.shape.ndim;
         memcpy(v->shape, shape, sizeof(int64_t) * (size_t)a.shape.ndim);
+        /* later nodes read the value as a new constant (onnx_tensor), not
+         * as this compute: otherwise each fold of a chain of constant nodes
+         * (an unrolled Loop's) compiles the whole chain before it again */
+        v->t = (tvm_tensor){0};
+        v->is_leaf = true;
     } else {
         free(data);
     }

@@ -14,6 +14,8 @@
 #define ONNX_MAX_DEPTH 64          /* nested messages (subgraphs in attributes) */
 #define ONNX_MAX_FOLD_ELEMS 65536  /* largest tensor evaluated at import time */
 #define ONNX_MAX_NODE_IO 64        /* inputs or outputs of one node */
+/* import-time constant bytes all subgraphs of a model may make, unrolled */
+#define ONNX_MAX_SUB_BYTES ((uint64_t)256 << 20)
 
 /* Returns a failed status to the caller (the converters' error path: the
  * message is already set where the failure happened). */
@@ -43,8 +45,15 @@ typedef struct onnx_ctx {
     uint32_t nvals, cap;
     uint32_t *input_slot;          /* value-table slot of each placeholder input */
     /* what subgraphs (If / Loop / Scan bodies, unrolled, at any nesting)
-     * have converted so far: nodes, and initializer bytes decoded */
+     * have converted so far: nodes plus bound inputs, and bytes of
+     * import-time constants (initializers decoded, values copied in,
+     * results of Constant nodes and folding) */
     uint64_t sub_nodes, sub_bytes;
+    /* nodes that unrolling added (Loop / Scan bodies, RNN steps: see
+     * onnx_charge_unrolled), and opts->max_nodes less the main graph's
+     * nodes and initializers, which they may not exceed */
+    uint64_t unrolled, unrolled_left;
+    int body_depth;                /* > 0 while a subgraph is converted */
 } onnx_ctx;
 
 /* The node being converted: its resolved inputs (NULL for an omitted
@@ -142,6 +151,15 @@ tvm_status onnx_input(onnx_ctx *c, onnx_node *n, int k, tvm_tensor *t);
 /* Output k is tensor t (a fresh compute or any tensor of the graph). */
 tvm_status onnx_set_output(onnx_ctx *c, onnx_node *n, int k, tvm_tensor t);
 /* Output k is the host data given (copied); no tensor is made until used. */
+/* Charges `nodes` graph nodes that unrolling a Loop, Scan or RNN adds to
+ * the caller's opts->max_nodes: the importer's and the builder's cost grows
+ * faster than linearly with the graph, so a few hundred bytes of model must
+ * not make a graph larger than the caller allows. TVM_ERR_LIMIT beyond. */
+tvm_status onnx_charge_unrolled(onnx_ctx *c, onnx_node *n, uint64_t nodes, const char *what);
+/* Counts bytes of import-time constant data made inside a subgraph
+ * against the model's budget (each unrolled iteration makes its own);
+ * false when the budget is spent. Always true outside subgraphs. */
+bool onnx_sub_bytes_ok(onnx_ctx *c, uint64_t bytes);
 tvm_status onnx_set_const(onnx_ctx *c, onnx_node *n, int k, tvm_dtype dt, int ndim,
                           const int64_t *shape, const void *data);
 /* The graph's status after a builder call, with the graph's message. */

@@ -251,6 +251,7 @@ static tvm_status build(onnx_ctx *c, Onnx__ModelProto *m, const tvm_onnx_options
     if (gp->n_node + ninit > (size_t)o->max_nodes)
         return err_set(TVM_ERR_LIMIT, "onnx: %zu nodes and initializers; the limit is %d",
                        gp->n_node + ninit, o->max_nodes);
+    c->unrolled_left = (uint64_t)o->max_nodes - (gp->n_node + ninit);
     if (gp->n_sparse_initializer)
         return err_set(TVM_ERR_UNSUPPORTED, "onnx: sparse initializers are not supported");
     tvm_status s = check_ops(gp, c->opset);

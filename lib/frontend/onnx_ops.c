@@ -434,6 +434,8 @@ static tvm_status op_tile(onnx_ctx *c, onnx_node *n) {
 
 static tvm_status op_constant(onnx_ctx *c, onnx_node *n) {
     const Onnx__AttributeProto *a;
+    if (n->nout != 1) /* the tensor's messages name the output */
+        return onnx_fail(n, TVM_ERR_PARSE, "a Constant has one output, not %d", n->nout);
     if ((a = onnx_attr(n, "value")) && a->t) {
         tvm_dtype dt;
         int nd;

@@ -19,9 +19,12 @@
  * outputs are remembered by slot and pointed at again afterwards.
  * Unrolling is bounded: iterations times body nodes at most
  * CONTROL_MAX_UNROLLED per Loop or Scan, and over the whole model (nested
- * bodies multiply) at most CONTROL_MAX_SUB_NODES subgraph nodes and
- * CONTROL_MAX_SUB_BYTES of subgraph initializers (each unrolled iteration
- * decodes its own copy); TVM_ERR_UNSUPPORTED beyond. */
+ * bodies multiply) at most CONTROL_MAX_SUB_NODES subgraph nodes plus bound
+ * body inputs (and no more than opts->max_nodes leaves after the main
+ * graph: onnx_charge_unrolled) and ONNX_MAX_SUB_BYTES of import-time
+ * constants made inside subgraphs (each unrolled iteration decodes its own
+ * initializers and copies the constant values passed in);
+ * TVM_ERR_UNSUPPORTED or TVM_ERR_LIMIT beyond. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,9 +33,8 @@
 
 /* body nodes one unrolled Loop or Scan may convert in all */
 #define CONTROL_MAX_UNROLLED 65536
-/* subgraph nodes and initializer bytes one model may convert in all */
-#define CONTROL_MAX_SUB_NODES (1u << 20)
-#define CONTROL_MAX_SUB_BYTES ((uint64_t)256 << 20)
+/* subgraph nodes plus bound inputs one model may convert in all */
+#define CONTROL_MAX_SUB_NODES 65536u
 
 typedef struct node_slots {
     uint32_t in[ONNX_MAX_NODE_IO], out[ONNX_MAX_NODE_IO];
@@ -98,6 +100,12 @@ static tvm_status bind_copy(onnx_ctx *c, onnx_node *n, const char *name, uint32_
     v->name = name;
     if (from.data) {
         size_t bytes = (size_t)value_numel(&from) * (size_t)dtype_bytes(from.dtype);
+        v->data = NULL; /* not from's: the table frees what v holds */
+        c->sub_bytes += bytes;
+        if (c->sub_bytes > ONNX_MAX_SUB_BYTES)
+            return onnx_fail(n, TVM_ERR_LIMIT, "the model's subgraphs, unrolled, make more "
+                             "than %llu MiB of import-time constants",
+                             (unsigned long long)(ONNX_MAX_SUB_BYTES >> 20));
         v->data = malloc(bytes ? bytes : 1);
         if (!v->data) return onnx_fail(n, TVM_ERR_OUT_OF_MEMORY, "no memory for a constant");
         if (bytes) memcpy(v->data, from.data, bytes);
@@ -114,10 +122,11 @@ static tvm_status run_body(onnx_ctx *c, onnx_node *n, const Onnx__GraphProto *gp
                          nargs);
     if (gp->n_sparse_initializer)
         return onnx_fail(n, TVM_ERR_UNSUPPORTED, "%s has sparse initializers", what);
-    c->sub_nodes += gp->n_node;
+    c->sub_nodes += gp->n_node + (size_t)nargs;
     if (c->sub_nodes > CONTROL_MAX_SUB_NODES)
         return onnx_fail(n, TVM_ERR_UNSUPPORTED, "the model's subgraphs, unrolled, convert more "
-                         "than %u nodes", CONTROL_MAX_SUB_NODES);
+                         "than %u nodes and bound inputs", CONTROL_MAX_SUB_NODES);
+    TRY(onnx_charge_unrolled(c, n, gp->n_node + (size_t)nargs, what));
     uint32_t mark = c->nvals;
     tvm_status s = TVM_OK;
     for (size_t k = 0; k < gp->n_initializer && s == TVM_OK; k++) {
@@ -129,10 +138,10 @@ static tvm_status run_body(onnx_ctx *c, onnx_node *n, const Onnx__GraphProto *gp
         int64_t shape[TVM_MAX_NDIM], count;
         TRY(onnx_tensor_check(t, t->name, &dt, &nd, shape, &count));
         c->sub_bytes += (uint64_t)count * (uint64_t)dtype_bytes(dt);
-        if (c->sub_bytes > CONTROL_MAX_SUB_BYTES)
+        if (c->sub_bytes > ONNX_MAX_SUB_BYTES)
             return onnx_fail(n, TVM_ERR_UNSUPPORTED, "the model's subgraphs, unrolled, decode "
                              "more than %llu MiB of initializers",
-                             (unsigned long long)(CONTROL_MAX_SUB_BYTES >> 20));
+                             (unsigned long long)(ONNX_MAX_SUB_BYTES >> 20));
         onnx_value *v = onnx_new_value(c, t->name);
         if (!v) return onnx_fail(n, TVM_ERR_OUT_OF_MEMORY, "no memory for the value table");
         v->is_leaf = true;
@@ -144,18 +153,21 @@ static tvm_status run_body(onnx_ctx *c, onnx_node *n, const Onnx__GraphProto *gp
             return onnx_fail(n, TVM_ERR_PARSE, "input %d of %s has no name", k, what);
         s = bind_copy(c, n, name, args[k]);
     }
+    c->body_depth++;
     for (size_t k = 0; k < gp->n_node && s == TVM_OK; k++) {
         const Onnx__NodeProto *p = gp->node[k];
+        const onnx_op *op = p->op_type ? onnx_find_op(p->domain, p->op_type, c->opset) : NULL;
         if (!p->op_type)
-            return onnx_fail(n, TVM_ERR_PARSE, "node %zu of %s has no op_type", k, what);
-        const onnx_op *op = onnx_find_op(p->domain, p->op_type, c->opset);
-        if (!op)
-            return onnx_fail(n, TVM_ERR_UNSUPPORTED, "%s uses operator %s (%s, opset %lld), "
-                             "which is not supported", what, p->op_type,
-                             p->domain && p->domain[0] ? p->domain : "ai.onnx",
-                             (long long)c->opset);
-        s = onnx_convert_node(c, p, op);
+            s = onnx_fail(n, TVM_ERR_PARSE, "node %zu of %s has no op_type", k, what);
+        else if (!op)
+            s = onnx_fail(n, TVM_ERR_UNSUPPORTED, "%s uses operator %s (%s, opset %lld), "
+                          "which is not supported", what, p->op_type,
+                          p->domain && p->domain[0] ? p->domain : "ai.onnx",
+                          (long long)c->opset);
+        else
+            s = onnx_convert_node(c, p, op);
     }
+    c->body_depth--;
     if (s != TVM_OK) return s;
     for (size_t k = 0; k < gp->n_output; k++) {
         const char *name = gp->output[k]->name;
@@ -537,10 +549,12 @@ static tvm_status op_scan(onnx_ctx *c, onnx_node *n) {
                                  "full length %lld", k, (long long)lens[k], (long long)len);
     }
     int64_t nodes = body->n_node ? (int64_t)body->n_node : 1, reps = v8 ? batch : 1;
-    if (len * reps > CONTROL_MAX_UNROLLED / nodes)
-        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "%lld steps with %lld body nodes; at most %d "
-                         "body nodes are unrolled", (long long)(len * reps), (long long)nodes,
-                         CONTROL_MAX_UNROLLED);
+    int64_t cap = CONTROL_MAX_UNROLLED / nodes;
+    /* each factor first: dims up to 2^62 would overflow the product */
+    if (len > cap || reps > cap || len * reps > cap)
+        return onnx_fail(n, TVM_ERR_UNSUPPORTED, "%lld steps times %lld batch entries with "
+                         "%lld body nodes; at most %d body nodes are unrolled", (long long)len,
+                         (long long)reps, (long long)nodes, CONTROL_MAX_UNROLLED);
     node_slots ns;
     save_slots(c, n, &ns);
     tvm_tensor xs[ONNX_MAX_NODE_IO], st[ONNX_MAX_NODE_IO];

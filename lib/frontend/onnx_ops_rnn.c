@@ -29,6 +29,9 @@
 #include "onnx_internal.h"
 
 #define RNN_MAX_STEPS 4096
+/* what one unrolled step of one direction is charged against
+ * opts->max_nodes: about the ONNX nodes an LSTM step written out takes */
+#define RNN_NODES_PER_STEP 16
 
 enum { CELL_RNN, CELL_GRU, CELL_LSTM };
 
@@ -308,6 +311,8 @@ static tvm_status op_rnn(onnx_ctx *c, onnx_node *n) {
     if (r.seq < 1 || r.seq > RNN_MAX_STEPS)
         return onnx_fail(n, TVM_ERR_UNSUPPORTED, "sequence length %lld (1 to %d unrolled)",
                          (long long)r.seq, RNN_MAX_STEPS);
+    TRY(onnx_charge_unrolled(c, n, (uint64_t)r.seq * (uint64_t)ndir * RNN_NODES_PER_STEP,
+                             "the sequence"));
     if (n->nin > 4 && n->in[4]) TRY(read_lens(&r));
     if (layout) { /* states [batch, dirs, hidden] -> [dirs, batch, hidden] */
         if (H0.id) H0 = tvm_op_transpose(g, H0, (int[]){1, 0, 2});

@@ -184,6 +184,72 @@ def seeds():
                           num_scan_inputs=1, directions=[1])],
         [vi("s0", F, [2, 2]), vi("xs", F, [2, 3, 2])], [vi("s", F, [2, 2]), vi("ss", F, [2, 3, 2])],
         opset=8)
+    # More of the session-6 operators, one variant each that the seeds
+    # above do not reach: GridSample bilinear / zeros with a run-time grid;
+    # RNN with clip, import-time sequence_lens and initial_h; GRU with
+    # run-time sequence_lens; If on a run-time condition (both branches
+    # imported and selected) with a nested If on a Constant; a Loop whose
+    # body condition stops it early; Scan-16 over axis 1 with two states, a
+    # reversed input and an output stacked on axis 1; Scan-8 with full
+    # sequence_lens.
+    yield "gridsample-bilinear-zeros", model(
+        [helper.make_node("GridSample", ["x", "grid"], ["y"], mode="bilinear",
+                          padding_mode="zeros", align_corners=0)],
+        [vi("x", F, [1, 1, 2, 3]), vi("grid", F, [1, 2, 2, 2])], [vi("y", F, [1, 1, 2, 2])],
+        opset=16)
+    yield "rnn-clip-seqlens", model(
+        [helper.make_node("RNN", ["x", "w", "r", "b", "lens", "h0"], ["y", "h"], hidden_size=2,
+                          activations=["Relu", "Tanh"], clip=0.75, direction="bidirectional"),
+         helper.make_node("GRU", ["x", "wg", "rg", "", "lx"], ["yg", "hg"], hidden_size=1)],
+        [vi("x", F, [3, 2, 1]), vi("lx", I32, [2])],
+        [vi("y", F, [3, 2, 2, 2]), vi("h", F, [2, 2, 2]), vi("yg", F, [3, 1, 2, 1]),
+         vi("hg", F, [1, 2, 1])],
+        [helper.make_tensor("w", F, [2, 2, 1], [0.5, -0.5, 1, 2]),
+         helper.make_tensor("r", F, [2, 2, 2], [0.1] * 8),
+         helper.make_tensor("b", F, [2, 4], [0.0] * 8),
+         helper.make_tensor("lens", I32, [2], [3, 1]),
+         helper.make_tensor("h0", F, [2, 2, 2], [0.25] * 8),
+         helper.make_tensor("wg", F, [1, 3, 1], [0.3, 0.2, 0.1]),
+         helper.make_tensor("rg", F, [1, 3, 1], [0.4, 0.5, 0.6])], opset=14)
+    one = helper.make_tensor("one", B, [], [1])
+    inner = helper.make_graph(
+        [helper.make_node("Constant", [], ["k"], value=one),
+         helper.make_node("If", ["k"], ["m"], then_branch=neg, else_branch=absb)],
+        "inner", [], [vi("m", F, [2])])
+    yield "if-runtime-nested", model(
+        [helper.make_node("ReduceMin", ["x"], ["r"], keepdims=0),
+         helper.make_node("Greater", ["r", "z"], ["c"]),
+         helper.make_node("If", ["c"], ["a"], then_branch=neg, else_branch=inner)],
+        [vi("x", F, [2])], [vi("a", F, [2])], [helper.make_tensor("z", F, [], [0])])
+    stop_body = helper.make_graph(
+        [helper.make_node("Less", ["i", "lim"], ["c_out"]),
+         helper.make_node("Mul", ["y_in", "x"], ["y_out"]),
+         helper.make_node("Cast", ["i"], ["fi"], to=F)],
+        "stop", [vi("i", I64, []), vi("c_in", B, []), vi("y_in", F, [2])],
+        [vi("c_out", B, []), vi("y_out", F, [2]), vi("fi", F, [])])
+    yield "loop-early-stop", model(
+        [helper.make_node("Loop", ["m", "t", "x"], ["l", "ls"], body=stop_body)],
+        [vi("x", F, [2])], [vi("l", F, [2]), vi("ls", F, [3])],
+        [helper.make_tensor("m", I64, [], [10]), helper.make_tensor("t", B, [], [1]),
+         helper.make_tensor("lim", I64, [], [2])], opset=16)
+    two_state = helper.make_graph(
+        [helper.make_node("Add", ["s1", "xt"], ["s1o"]),
+         helper.make_node("Mul", ["s2", "xt"], ["s2o"]),
+         helper.make_node("Sub", ["s1o", "s2o"], ["d"])],
+        "two", [vi("s1", F, [2]), vi("s2", F, [2]), vi("xt", F, [2])],
+        [vi("s1o", F, [2]), vi("s2o", F, [2]), vi("d", F, [2])])
+    yield "scan-axes-reverse", model(
+        [helper.make_node("Scan", ["a", "b", "xs"], ["fa", "fb", "ds"], body=two_state,
+                          num_scan_inputs=1, scan_input_axes=[1], scan_input_directions=[1],
+                          scan_output_axes=[1], scan_output_directions=[0])],
+        [vi("a", F, [2]), vi("xs", F, [2, 3])],
+        [vi("fa", F, [2]), vi("fb", F, [2]), vi("ds", F, [2, 3])],
+        [helper.make_tensor("b", F, [2], [1, 1])], opset=16)
+    yield "scan8-seqlens", model(
+        [helper.make_node("Scan", ["sl", "s0", "xs"], ["s", "ss"], body=scan_body,
+                          num_scan_inputs=1)],
+        [vi("s0", F, [2, 2]), vi("xs", F, [2, 3, 2])], [vi("s", F, [2, 2]), vi("ss", F, [2, 3, 2])],
+        [helper.make_tensor("sl", TensorProto.INT32, [2], [3, 3])], opset=8)
     ext = helper.make_tensor("w", F, [2], [1, 2])
     ext.ClearField("float_data")
     ext.data_location = TensorProto.EXTERNAL
@@ -213,6 +279,50 @@ def regressions():
     yield "shrink-int-huge-lambd", model(
         [helper.make_node("Shrink", ["x"], ["y"], lambd=1e30, bias=-1e30)],
         [vi("x", I32, [2])], [vi("y", I32, [2])])
+    # O-004..O-006 (unrolling): test_onnx_unroll_limits.c checks each.
+    B = TensorProto.BOOL
+    # a 512 KiB constant carried through 65536 iterations of an empty body:
+    # each iteration copied it (32 GiB)
+    empty = helper.make_graph([], "empty", [vi("i", I64, []), vi("c", B, []), vi("y", I64, None)],
+                              [vi("c", B, []), vi("y", I64, None)])
+    yield "loop-copies-big-constant", model(
+        [helper.make_node("ConstantOfShape", ["shp"], ["big"],
+                          value=helper.make_tensor("v", I64, [1], [7])),
+         helper.make_node("Loop", ["m", "", "big"], ["l"], body=empty)],
+        [], [vi("l", I64, None)],
+        [helper.make_tensor("shp", I64, [1], [65536]), helper.make_tensor("m", I64, [], [65536])],
+        opset=16)
+    # 65536 unrolled Adds reading an outer value: the graph the caller's
+    # max_nodes allows, times 16
+    add_w = helper.make_graph([helper.make_node("Add", ["y", "w"], ["yo"])], "add",
+                              [vi("i", I64, []), vi("c", B, []), vi("y", F, [1])],
+                              [vi("c", B, []), vi("yo", F, [1])])
+    yield "loop-unrolled-beyond-max-nodes", model(
+        [helper.make_node("Loop", ["m", "", "x"], ["l"], body=add_w)],
+        [vi("x", F, [1])], [vi("l", F, [1])],
+        [helper.make_tensor("w", F, [1], [1]), helper.make_tensor("m", I64, [], [65536])],
+        opset=16)
+    # the same on constants: 1000 folded Adds, each of which compiled the
+    # whole chain before it (minutes); within fuzz_onnx's max_nodes, so it
+    # imports, and l is 1000
+    yield "loop-folded-constant-chain", model(
+        [helper.make_node("Loop", ["m", "", "x0"], ["l"], body=add_w)],
+        [], [vi("l", F, [1])],
+        [helper.make_tensor("x0", F, [1], [0]), helper.make_tensor("w", F, [1], [1]),
+         helper.make_tensor("m", I64, [], [1000])], opset=16)
+    # O-007: Scan-8 over a batch of 2^62 and 4 steps: the unroll bound
+    # multiplied the two in int64 (UBSan signed-integer-overflow)
+    sb = helper.make_graph([helper.make_node("Add", ["s", "xt"], ["s_out"])], "b",
+                           [vi("s", F, [2]), vi("xt", F, [2])], [vi("s_out", F, [2])])
+    yield "scan8-huge-batch-times-length", model(
+        [helper.make_node("Scan", ["", "s0", "xs"], ["s"], body=sb, num_scan_inputs=1)],
+        [vi("s0", F, [2 ** 62, 2]), vi("xs", F, [2 ** 62, 4, 2])], [vi("s", F, None)], opset=8)
+    # an LSTM over 4096 steps: a 2-byte mutation of a seed, minutes to build
+    yield "lstm-long-sequence", model(
+        [helper.make_node("LSTM", ["x", "w", "r"], ["y"], hidden_size=2)],
+        [vi("x", F, [4096, 1, 1])], [vi("y", F, None)],
+        [helper.make_tensor("w", F, [1, 8, 1], [0.1] * 8),
+         helper.make_tensor("r", F, [1, 8, 2], [0.1] * 16)], opset=14)
 
 
 def main():

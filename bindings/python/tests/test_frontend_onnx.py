@@ -105,6 +105,40 @@ def _one_node_model(node, inputs, inits=(), out_type=None):
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)])
 
 
+@pytest.mark.parametrize("outputs", [[], ["k", "k2"]])
+@pytest.mark.parametrize("in_branch", [False, True])
+def test_constant_node_needs_exactly_one_output(outputs, in_branch):
+    """A Constant node without an output read output[0] of an empty list
+    (fuzz_onnx finding O-008: UBSan null pointer, a crash in the release
+    build), in the main graph or an If branch; it is refused, and a
+    well-formed one still gives its value."""
+    pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+    F = TensorProto.FLOAT
+    x = helper.make_tensor_value_info("x", F, [2])
+    y = helper.make_tensor_value_info("y", F, [2])
+
+    def model(outs):
+        const = helper.make_node("Constant", [], outs,
+                                 value=helper.make_tensor("v", F, [2], [1.5, -2]))
+        nodes = [const, helper.make_node("Add", ["x", "k" if outs else "x"], ["y"])]
+        if in_branch:
+            br = helper.make_graph(nodes, "b", [], [y])
+            nodes = [helper.make_node("If", ["c"], ["y"], then_branch=br, else_branch=br)]
+        g = helper.make_graph(nodes, "m", [x], [y],
+                              [helper.make_tensor("c", TensorProto.BOOL, [], [1])])
+        return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+    with tvmc.Graph():
+        with pytest.raises(tvmc.ParseError, match=f"one output, not {len(outputs)}"):
+            _import(model(outputs).SerializeToString())
+    with tvmc.Graph():
+        ins, outs = _import(model(["k"]).SerializeToString())
+        f = tvmc.build(ins + outs)
+    xs = np.array([1, 2], "float32")
+    np.testing.assert_array_equal(f.run(xs), xs + np.array([1.5, -2], "float32"))
+
+
 @pytest.mark.parametrize("dtype,lambd,bias", [
     ("int32", 0.5, 2.0), ("int32", 2.9, -1.0),  # truncated toward zero: 0, 2, -1
     ("int32", float("nan"), 3.0),               # NaN: lambd 0
