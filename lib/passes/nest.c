@@ -17,6 +17,50 @@ lp_id nest_single(const lp_program *p, lp_id s) {
     return s;
 }
 
+bool nest_match_init(const lp_program *p, lp_id item0, uint32_t *acc, lp_id *init) {
+    const lp_node *S = lp_get(p, item0);
+    if (S->kind != LP_STORE || p->bufs[S->a].kind != LP_BUF_LOCAL || p->bufs[S->a].ndim != 0)
+        return false;
+    int dt = dtype_compute(p->bufs[S->a].dtype);
+    if ((dt != TVM_FLOAT32 && dt != TVM_FLOAT64) || lp_get(p, S->b)->kind != LP_CONST) return false;
+    *acc = S->a;
+    *init = S->b;
+    return true;
+}
+
+bool nest_match_epilogue(const lp_program *p, const lp_id *items, uint32_t n,
+                         const uint32_t *ovar, int nout, uint32_t acc, lp_id value,
+                         uint8_t *written, uint32_t nbufs, lp_id *rest, uint32_t *nrest,
+                         uint32_t cap) {
+    memset(written, 0, nbufs);
+    *nrest = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        const lp_node *St = lp_get(p, items[k]);
+        if (St->kind != LP_STORE || p->bufs[St->a].kind == LP_BUF_LOCAL || *nrest == cap)
+            return false;
+        /* each output element stores its own element: all output vars bare */
+        for (int u = 0; u < nout; u++) {
+            bool has = false;
+            for (uint32_t d = 0; d < St->nlist; d++) {
+                const lp_node *x = lp_get(p, lp_list(p, St->list)[d]);
+                has |= x->kind == LP_VAR && x->a == ovar[u];
+            }
+            if (!has) return false;
+        }
+        written[St->a] = 1;
+        rest[(*nrest)++] = items[k];
+    }
+    if (!nest_expr_ok(p, value, 0, written, NEST_ALLOW_SELECTS, 0)) return false;
+    for (uint32_t k = 0; k < *nrest; k++) {
+        const lp_node *St = lp_get(p, rest[k]);
+        if (!nest_expr_ok(p, St->b, acc, written, NEST_ALLOW_SELECTS, 0)) return false;
+        for (uint32_t d = 0; d < St->nlist; d++)
+            if (!nest_expr_ok(p, lp_list(p, St->list)[d], acc, written, NEST_ALLOW_SELECTS, 0))
+                return false;
+    }
+    return true;
+}
+
 static lp_id rewrite_loops(lp_program *p, lp_id s, nest_try_fn try_loop, void *ctx, int depth) {
     if (!s || depth > 64) return s;
     lp_node n = *lp_get(p, s); /* a copy: try_loop may move p->nodes */

@@ -19,6 +19,21 @@ bool nest_flatten_seq(const lp_program *p, lp_id s, lp_id *out, uint32_t *n, uin
 /* Whether expression e reads variable var (true also when too deep to tell). */
 bool nest_mentions(const lp_program *p, lp_id e, uint32_t var, int depth);
 
+/* The init of a reduction nest's body, items[0]: a store of a constant
+ * into a scalar local accumulator of a float dtype (float32, float64).
+ * Sets *acc and *init. */
+bool nest_match_init(const lp_program *p, lp_id item0, uint32_t *acc, lp_id *init);
+
+/* The epilogue of a reduction nest: items[0..n) stores into buffers other
+ * than locals, each storing its own element (every output var ovar[0..nout)
+ * a bare index), at most cap of them, copied to rest[] (*nrest) and marked
+ * in written (cleared first, nbufs entries); then the reduction's value and
+ * the epilogue may read only what nest_expr_ok allows (selects included). */
+bool nest_match_epilogue(const lp_program *p, const lp_id *items, uint32_t n,
+                         const uint32_t *ovar, int nout, uint32_t acc, lp_id value,
+                         uint8_t *written, uint32_t nbufs, lp_id *rest, uint32_t *nrest,
+                         uint32_t cap);
+
 /* The schedules' walk over statement s: its loops, outermost first, through
  * sequences and both arms of ifs, down to 64 levels. Each loop is offered
  * to try_loop(ctx, loop): a nonzero answer takes the loop's place (the

@@ -205,14 +205,7 @@ static bool match_nest(const lp_program *p, lp_id il, lp_id jl, match *m, uint8_
     uint32_t n = 0;
     if (!nest_flatten_seq(p, J->c, items, &n, 20) || n < 3) return false;
     /* acc = init */
-    const lp_node *S = lp_get(p, items[0]);
-    if (S->kind != LP_STORE || p->bufs[S->a].kind != LP_BUF_LOCAL || p->bufs[S->a].ndim != 0)
-        return false;
-    m->acc = S->a;
-    int dt = dtype_compute(p->bufs[m->acc].dtype);
-    if (dt != TVM_FLOAT32 && dt != TVM_FLOAT64) return false;
-    if (lp_get(p, S->b)->kind != LP_CONST) return false;
-    m->init = S->b;
+    if (!nest_match_init(p, items[0], &m->acc, &m->init)) return false;
     /* for k: acc += v */
     const lp_node *Kl = lp_get(p, items[1]);
     if (Kl->kind != LP_FOR || Kl->op != LP_SERIAL || !nest_const_extent(p, Kl->b, &m->K) ||

@@ -434,15 +434,9 @@ bool conv_match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *written
     }
     lp_id items[20];
     uint32_t n = 0;
-    if (!nest_flatten_seq(p, lp_get(p, s)->c, items, &n, 20) || n < 3) return false;
-    const lp_node *S = lp_get(p, items[0]);
-    if (S->kind != LP_STORE || p->bufs[S->a].kind != LP_BUF_LOCAL || p->bufs[S->a].ndim != 0)
+    if (!nest_flatten_seq(p, lp_get(p, s)->c, items, &n, 20) || n < 3 ||
+        !nest_match_init(p, items[0], &m->acc, &m->init))
         return false;
-    m->acc = S->a;
-    int dt = dtype_compute(p->bufs[m->acc].dtype);
-    if (dt != TVM_FLOAT32 && dt != TVM_FLOAT64) return false;
-    if (lp_get(p, S->b)->kind != LP_CONST) return false;
-    m->init = S->b;
     lp_id r = items[1];
     for (;;) {
         const lp_node *R = lp_get(p, r);
@@ -457,31 +451,9 @@ bool conv_match_nest(const lp_program *p, lp_id top, cmatch *m, uint8_t *written
     if (m->nred == 0 || A->kind != LP_ACCUM || A->a != m->acc || A->op != TVM_REDUCE_SUM)
         return false;
     m->value = A->b;
-    memset(written, 0, nbufs);
-    for (uint32_t k = 2; k < n; k++) {
-        const lp_node *St = lp_get(p, items[k]);
-        if (St->kind != LP_STORE || p->bufs[St->a].kind == LP_BUF_LOCAL || m->nrest == 16)
-            return false;
-        /* each output element stores its own element: all output vars bare */
-        for (int u = 0; u < m->nout; u++) {
-            bool has = false;
-            for (uint32_t d = 0; d < St->nlist; d++) {
-                const lp_node *x = lp_get(p, lp_list(p, St->list)[d]);
-                has |= x->kind == LP_VAR && x->a == m->ovar[u];
-            }
-            if (!has) return false;
-        }
-        written[St->a] = 1;
-        m->rest[m->nrest++] = items[k];
-    }
-    if (!nest_expr_ok(p, m->value, 0, written, NEST_ALLOW_SELECTS, 0)) return false;
-    for (uint32_t k = 0; k < m->nrest; k++) {
-        const lp_node *St = lp_get(p, m->rest[k]);
-        if (!nest_expr_ok(p, St->b, m->acc, written, NEST_ALLOW_SELECTS, 0)) return false;
-        for (uint32_t d = 0; d < St->nlist; d++)
-            if (!nest_expr_ok(p, lp_list(p, St->list)[d], m->acc, written, NEST_ALLOW_SELECTS, 0))
-                return false;
-    }
+    if (!nest_match_epilogue(p, items + 2, n - 2, m->ovar, m->nout, m->acc, m->value, written,
+                             nbufs, m->rest, &m->nrest, 16))
+        return false;
     /* a convolution: a guarded window read, a two-level reduction, packed
      * weights, or (a 1x1 convolution) three output loops */
     m->sel = find_guard(p, m->value, 0);

@@ -291,31 +291,9 @@ static bool match_nest(const lp_program *p, lp_id top, pmatch *m, uint8_t *writt
         window |= o && red;
     }
     if (!window) return false;
-    memset(written, 0, nbufs);
-    for (uint32_t k = 2; k < n; k++) {
-        const lp_node *St = lp_get(p, items[k]);
-        if (St->kind != LP_STORE || p->bufs[St->a].kind == LP_BUF_LOCAL || m->nrest == MAX_REST)
-            return false;
-        /* each output element stores its own element: all output vars bare */
-        for (int u = 0; u < m->nout; u++) {
-            bool has = false;
-            for (uint32_t d = 0; d < St->nlist; d++) {
-                const lp_node *x = lp_get(p, lp_list(p, St->list)[d]);
-                has |= x->kind == LP_VAR && x->a == m->ovar[u];
-            }
-            if (!has) return false;
-        }
-        written[St->a] = 1;
-        m->rest[m->nrest++] = items[k];
-    }
-    if (!nest_expr_ok(p, m->value, 0, written, NEST_ALLOW_SELECTS, 0)) return false;
-    for (uint32_t k = 0; k < m->nrest; k++) {
-        const lp_node *St = lp_get(p, m->rest[k]);
-        if (!nest_expr_ok(p, St->b, m->acc, written, NEST_ALLOW_SELECTS, 0)) return false;
-        for (uint32_t d = 0; d < St->nlist; d++)
-            if (!nest_expr_ok(p, lp_list(p, St->list)[d], m->acc, written, NEST_ALLOW_SELECTS, 0))
-                return false;
-    }
+    if (!nest_match_epilogue(p, items + 2, n - 2, m->ovar, m->nout, m->acc, m->value, written,
+                             nbufs, m->rest, &m->nrest, MAX_REST))
+        return false;
     return interiors(p, m);
 }
 
