@@ -506,6 +506,18 @@ static tvm_status op_scan(onnx_ctx *c, onnx_node *n) {
                          "node %d outputs", body->n_output, nst, n->nout);
     int64_t in_dir[ONNX_MAX_NODE_IO], out_dir[ONNX_MAX_NODE_IO], in_ax[ONNX_MAX_NODE_IO],
         out_ax[ONNX_MAX_NODE_IO];
+    /* Scan-8 scans axis 1 and has only `directions`: Scan-9's axes and
+     * directions on it would be read as if they were Scan-9's (an axis 0
+     * sliced the batch: a wrong answer) */
+    static const char *const scan9_only[] = {"scan_input_axes", "scan_output_axes",
+                                             "scan_input_directions", "scan_output_directions"};
+    for (int k = 0; v8 && k < 4; k++) {
+        int cnt;
+        TRY(onnx_attr_ints(n, scan9_only[k], in_ax, ONNX_MAX_NODE_IO, &cnt));
+        if (cnt >= 0)
+            return onnx_fail(n, TVM_ERR_INVALID_ARGUMENT, "%s is not an attribute of Scan-8 "
+                             "(opset %lld); Scan-9 added it", scan9_only[k], (long long)c->opset);
+    }
     TRY(scan_ints(n, v8 ? "directions" : "scan_input_directions", m, 0, in_dir));
     TRY(scan_ints(n, "scan_output_directions", nscan, 0, out_dir));
     /* Scan-8 scans axis 1 of [batch, seq, ...] */

@@ -186,10 +186,11 @@ def _scan(**attrs):
                    opset=11)
 
 
-def _scan8(lens):
+def _scan8(lens, **attrs):
     sb = helper.make_graph([helper.make_node("Add", ["s", "xt"], ["s_out"])], "body",
                            [vi("s", F, [2]), vi("xt", F, [2])], [vi("s_out", F, [2])])
-    node = helper.make_node("Scan", ["lens", "s0", "xs"], ["s"], body=sb, num_scan_inputs=1)
+    node = helper.make_node("Scan", ["lens", "s0", "xs"], ["s"], body=sb, num_scan_inputs=1,
+                            **attrs)
     return _import([node], [vi("s0", F, [2, 2]), vi("xs", F, [2, 3, 2])], [vi("s", F, None)],
                    [helper.make_tensor("lens", TensorProto.INT32, [2], lens)], opset=8)
 
@@ -205,6 +206,11 @@ def test_scan8_runs_per_batch_entry():
 
 @pytest.mark.parametrize("build,err,words", [
     (lambda: _scan8([3, 2]), tvmc.UnsupportedError, r"sequence_lens\[1\] is 2"),
+    # Scan-9's attributes on Scan-8 (an axis 0 would slice the batch)
+    (lambda: _scan8([3, 3], scan_input_axes=[0]), tvmc.InvalidArgumentError,
+     "scan_input_axes is not an attribute of Scan-8"),
+    (lambda: _scan8([3, 3], scan_output_directions=[0]), tvmc.InvalidArgumentError,
+     "scan_output_directions is not an attribute of Scan-8"),
     # If
     (lambda: _if(NEG, SUM), tvmc.UnsupportedError, "same dtypes and shapes"),
     (lambda: _if(NEG, None), tvmc.ParseError, "else_branch"),
